@@ -1,0 +1,347 @@
+//! `iro`: IRO Analytics on the command line.
+//!
+//! The binary is glue: it parses arguments, reads `iro.toml`, calls the engine,
+//! draws progress and reports errors with the file, line and column at fault.
+//! No figure is computed here.
+
+mod validate;
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Mutex;
+
+use anyhow::{Context, Result};
+use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use iro_engine::{Config, Progress};
+
+/// IRO Analytics: children-in-care figures for the Independent Reviewing Officer
+/// annual report, from the SSDA903 return.
+#[derive(Debug, Parser)]
+#[command(name = "iro", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Ingest, run every enabled metric and write the outputs (default input:
+    /// the bundled synthetic sample in data/sample).
+    Run(RunArgs),
+    /// Read and check the input; print every data problem. Exit code 0 = clean,
+    /// 1 = warnings, 2 = errors.
+    Validate(ValidateArgs),
+    /// Metrics: list those built in, with their measures and parameters.
+    Metrics {
+        #[command(subcommand)]
+        command: MetricsCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum MetricsCommand {
+    /// List the built-in metrics.
+    List,
+}
+
+#[derive(Debug, Args)]
+struct Common {
+    /// Configuration file (default: ./iro.toml if it exists).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Only these collection years (the year the return ends: 2025 = 2024-25).
+    #[arg(long = "year", value_name = "YEAR")]
+    years: Vec<i32>,
+    /// Only these authorities (DfE 3-digit codes).
+    #[arg(long = "la", value_name = "CODE")]
+    las: Vec<String>,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    quiet: bool,
+    /// Print more detail.
+    #[arg(long, short, action = clap::ArgAction::Count)]
+    verbose: u8,
+}
+
+#[derive(Debug, Args)]
+struct RunArgs {
+    /// Input folder laid out as <la>/<collection year>/*.csv.
+    #[arg(value_name = "INPUT")]
+    input: Option<PathBuf>,
+    /// Output folder (default: out/).
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Also write child-level lists (PERSONAL DATA) to <out>/personal/, e.g.
+    /// every review with its due date and status.
+    #[arg(long)]
+    personal: bool,
+    #[command(flatten)]
+    common: Common,
+}
+
+#[derive(Debug, Args)]
+struct ValidateArgs {
+    /// Input folder laid out as <la>/<collection year>/*.csv.
+    #[arg(value_name = "INPUT")]
+    input: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = validate::Format::Table)]
+    format: validate::Format,
+    #[command(flatten)]
+    common: Common,
+}
+
+const DEFAULT_INPUT: &str = "data/sample";
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match dispatch(cli) {
+        Ok(code) => code,
+        // The reader went away (`iro run | head`): not an error.
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+fn dispatch(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Run(args) => run(args),
+        Command::Validate(args) => validate::validate(args),
+        Command::Metrics {
+            command: MetricsCommand::List,
+        } => {
+            metrics_list(&mut std::io::stdout().lock())?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Loads the configuration and applies command-line overrides.
+fn load_config(common: &Common) -> Result<Config> {
+    let path = common.config.clone().or_else(|| {
+        let p = PathBuf::from("iro.toml");
+        p.exists().then_some(p)
+    });
+    let mut config = match &path {
+        Some(p) => Config::load(p).with_context(|| format!("reading {}", p.display()))?,
+        None => Config::default(),
+    };
+    if !common.years.is_empty() {
+        config.run.years = common.years.clone();
+    }
+    if !common.las.is_empty() {
+        config.run.las = common.las.clone();
+    }
+    Ok(config)
+}
+
+/// The input folder: the command line, else iro.toml, else the bundled sample.
+fn resolve_input(config: &Config, input: Option<PathBuf>) -> Result<iro_ingest::InputSource> {
+    let fallback = (config.input.path.is_none() && config.input.files.is_empty())
+        .then(|| PathBuf::from(DEFAULT_INPUT));
+    Ok(iro_engine::input_source(config, input.or(fallback))?)
+}
+
+fn progress_bar(quiet: bool) -> Option<ProgressBar> {
+    if quiet || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let pb = ProgressBar::new_spinner();
+    pb.set_style(
+        ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len} ({elapsed})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    pb.set_message("reading input");
+    pb.enable_steady_tick(std::time::Duration::from_millis(120));
+    Some(pb)
+}
+
+fn run(args: RunArgs) -> Result<ExitCode> {
+    let mut config = load_config(&args.common)?;
+    if let Some(out) = args.out {
+        config.output.dir = out;
+    }
+    if args.personal {
+        config.output.personal = true;
+    }
+    let source = resolve_input(&config, args.input)?;
+    let metrics = iro_engine::builtin_metrics();
+    let pb = Mutex::new(progress_bar(args.common.quiet));
+    let on_progress = |p: Progress| {
+        let guard = pb.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(pb) = guard.as_ref() {
+            match p {
+                Progress::Loaded { authorities, files } => pb.set_message(format!(
+                    "{files} files, {authorities} authorities; computing"
+                )),
+                Progress::TasksStarted(n) => pb.set_length(n),
+                Progress::TaskDone => pb.inc(1),
+            }
+        }
+    };
+    let reference = iro_engine::load_reference(&config)?;
+    let result = iro_engine::run(&config, &source, &metrics, &on_progress)?;
+    if let Some(pb) = pb.lock().unwrap_or_else(|e| e.into_inner()).take() {
+        pb.finish_and_clear();
+    }
+    let written = iro_engine::write_outputs(&result, &config, &reference)?;
+
+    let quiet = args.common.quiet;
+    if !quiet {
+        print_summary(
+            &mut std::io::stdout().lock(),
+            &result,
+            &reference,
+            &config.output.dir,
+            &written,
+            args.common.verbose > 0,
+        )?;
+    }
+    let failures: Vec<_> = result.failures().collect();
+    for f in &failures {
+        if let iro_engine::Outcome::Failed(msg) = &f.outcome {
+            eprintln!(
+                "error: metric {} failed for {} {}: {msg}",
+                f.metric, f.la_code, f.year
+            );
+        }
+    }
+    Ok(if failures.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn print_summary(
+    out: &mut dyn Write,
+    result: &iro_engine::RunResult,
+    reference: &iro_reference::Reference,
+    out_dir: &Path,
+    written: &[PathBuf],
+    verbose: bool,
+) -> std::io::Result<()> {
+    let loaded = &result.loaded;
+    let (errors, warnings) = loaded
+        .diagnostics
+        .iter()
+        .fold((0, 0), |(e, w), d| match d.severity {
+            iro_domain::Severity::Error => (e + 1, w),
+            iro_domain::Severity::Warning => (e, w + 1),
+            iro_domain::Severity::Info => (e, w),
+        });
+    writeln!(
+        out,
+        "Read {} files for {} authorities ({} ms); {} metric tasks ({} ms).",
+        loaded.files.len(),
+        loaded.cohorts.len(),
+        result.timings.ingest_ms,
+        result.statuses.len(),
+        result.timings.metrics_ms
+    )?;
+    if errors + warnings > 0 {
+        writeln!(
+            out,
+            "Data problems: {errors} errors, {warnings} warnings (see {} or run `iro validate`).",
+            out_dir.join("diagnostics.csv").display()
+        )?;
+    }
+    for s in &result.statuses {
+        if let iro_engine::Outcome::NotComputable(why) = &s.outcome {
+            writeln!(
+                out,
+                "Not computable: {} for {} {}: {why}",
+                s.metric, s.la_code, s.year
+            )?;
+        }
+    }
+    writeln!(out)?;
+    writeln!(
+        out,
+        "Children looked after (suppressed for sharing; c = small number hidden):"
+    )?;
+    writeln!(
+        out,
+        "{:<5} {:<8} {:>8} {:>8} {:>7} {:>7} {:>9} {:>10}",
+        "LA", "year", "31 Mar", "change%", "starts", "ceases", "rate/10k", "published"
+    )?;
+    let find = |la: &str, year: i32, metric: &str| {
+        result.rows.iter().find(|r| {
+            r.la_code == la && r.year == year && r.metric == metric && r.breakdown.is_empty()
+        })
+    };
+    let show = |r: Option<&iro_metric_api::MetricRow>, dp: usize| match r {
+        Some(r) if r.suppressed.is_some() => "c".to_string(),
+        Some(r) => r.value.map_or("-".to_string(), |v| format!("{v:.dp$}")),
+        None => "-".to_string(),
+    };
+    for cohort in &loaded.cohorts {
+        let la = cohort.la().to_string();
+        for year in &result.years {
+            if find(&la, year.0, "cohort-summary.cla-31-march").is_none() {
+                continue;
+            }
+            let published = reference
+                .published(cohort.la(), *year, iro_reference::Measure::Cla31March)
+                .map_or_else(|| "-".into(), |p| p.rate_per_10000.to_string());
+            writeln!(
+                out,
+                "{:<5} {:<8} {:>8} {:>8} {:>7} {:>7} {:>9} {:>10}",
+                la,
+                year.label(),
+                show(find(&la, year.0, "cohort-summary.cla-31-march"), 0),
+                show(find(&la, year.0, "cohort-summary.cla-change"), 1),
+                show(find(&la, year.0, "cohort-summary.starts"), 0),
+                show(find(&la, year.0, "cohort-summary.ceases"), 0),
+                show(find(&la, year.0, "cohort-summary.cla-rate"), 1),
+                published,
+            )?;
+        }
+    }
+    writeln!(out)?;
+    writeln!(out, "Outputs written to {}:", out_dir.display())?;
+    for p in written {
+        if verbose {
+            writeln!(out, "  {}", p.display())?;
+        } else if let Some(name) = p.file_name() {
+            writeln!(out, "  {}", name.to_string_lossy())?;
+        }
+    }
+    Ok(())
+}
+
+fn metrics_list(out: &mut dyn Write) -> std::io::Result<()> {
+    for m in iro_engine::builtin_metrics() {
+        let s = m.spec();
+        writeln!(out, "{} (v{}): {}", s.id, s.version, s.title)?;
+        let needs: Vec<&str> = s.requires.iter().map(|t| t.name()).collect();
+        writeln!(out, "  needs: {}", needs.join(", "))?;
+        for measure in s.measures {
+            writeln!(
+                out,
+                "  {}.{:<16} {:<14} {}",
+                s.id,
+                measure.id,
+                measure.unit.label(),
+                measure.title
+            )?;
+        }
+        for p in s.params {
+            writeln!(out, "  parameter {} = {} : {}", p.name, p.default, p.help)?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,208 @@
+//! End-to-end tests of the `iro` binary on the bundled sample and small fixtures.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn iro(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_iro"))
+        .args(args)
+        .current_dir(repo())
+        .output()
+        .expect("run iro")
+}
+
+fn sample() -> String {
+    repo().join("data/sample").display().to_string()
+}
+
+/// Every CHILD id and every date of birth in the sample's Header files.
+fn identifiers() -> (BTreeSet<String>, BTreeSet<String>) {
+    let mut ids = BTreeSet::new();
+    let mut dobs = BTreeSet::new();
+    for la in fs::read_dir(repo().join("data/sample")).unwrap().flatten() {
+        if !la.path().is_dir() {
+            continue;
+        }
+        for year in fs::read_dir(la.path()).unwrap().flatten() {
+            let header = year.path().join("header.csv");
+            if let Ok(mut r) = csv::Reader::from_path(&header) {
+                for rec in r.records().flatten() {
+                    ids.insert(rec[0].to_string());
+                    dobs.insert(rec[2].to_string());
+                }
+            }
+        }
+    }
+    (ids, dobs)
+}
+
+#[test]
+fn run_on_the_sample_is_deterministic_and_shares_no_identifiers() {
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    for dir in [&a, &b] {
+        let out = iro(&[
+            "run",
+            &sample(),
+            "--quiet",
+            "--out",
+            dir.path().to_str().unwrap(),
+        ]);
+        assert!(
+            out.status.success(),
+            "iro run failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let (ids, dobs) = identifiers();
+    assert!(ids.len() > 100, "the sample should have children");
+    let mut compared = 0;
+    for entry in fs::read_dir(a.path()).unwrap().flatten() {
+        let name = entry.file_name();
+        let left = fs::read(entry.path()).unwrap();
+        let text = String::from_utf8_lossy(&left);
+        // Invariant 6: no CHILD id anywhere, and no date of birth as a value,
+        // in any shareable output. (A date inside a sentence, such as a
+        // cut-off date in a note, may coincide with somebody's birthday.)
+        for token in text.split([',', '\n', '"', ' ', ':', ';', '=']) {
+            assert!(
+                !ids.contains(token.trim()),
+                "{name:?} holds a CHILD id: {token}"
+            );
+        }
+        for cell in text.split([',', '\n', '"']) {
+            let cell = cell.trim();
+            assert!(
+                !dobs.contains(cell),
+                "{name:?} holds a date of birth: {cell}"
+            );
+        }
+        // Invariant 7: byte-identical, except run.json's timings.
+        if name != "run.json" {
+            let right = fs::read(b.path().join(&name)).unwrap();
+            assert!(left == right, "{name:?} differs between two runs");
+            compared += 1;
+        }
+    }
+    assert!(compared >= 6);
+    let summary = fs::read_to_string(a.path().join("cohort_summary.csv")).unwrap();
+    for la in ["800", "803", "887"] {
+        assert!(
+            summary.contains(&format!("\n{la},")),
+            "{la} missing from summary"
+        );
+    }
+}
+
+#[test]
+fn personal_lists_only_on_request_and_only_in_personal() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = iro(&[
+        "run",
+        &sample(),
+        "--quiet",
+        "--out",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+    assert!(!dir.path().join("personal").exists(), "not asked for");
+
+    let out = iro(&[
+        "run",
+        &sample(),
+        "--quiet",
+        "--personal",
+        "--out",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+    let readme = fs::read_to_string(dir.path().join("personal/README.md")).unwrap();
+    assert!(readme.starts_with("# PERSONAL DATA"));
+    let reviews =
+        fs::read_to_string(dir.path().join("personal/review-timeliness.reviews.csv")).unwrap();
+    assert!(reviews.starts_with("la_code,year,CHILD,care_type,review,REVIEW,due,status,days_late"));
+    let (ids, _) = identifiers();
+    let listed = reviews
+        .lines()
+        .skip(1)
+        .filter(|l| ids.contains(l.split(',').nth(2).unwrap_or("")))
+        .count();
+    assert!(listed > 1000, "reviews list children: {listed}");
+    assert!(reviews.contains(",late,"));
+    assert!(reviews.contains(",on time,"));
+}
+
+#[test]
+fn run_prints_where_outputs_are() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = iro(&["run", &sample(), "--out", dir.path().to_str().unwrap()]);
+    assert!(out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("Outputs written to"), "{stdout}");
+    assert!(stdout.contains("metrics.csv"));
+}
+
+#[test]
+fn validate_the_sample_has_no_errors() {
+    let out = iro(&["validate", &sample(), "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["summary"]["errors"], 0, "{}", report["diagnostics"]);
+    assert!(out.status.code().unwrap() < 2);
+}
+
+#[test]
+fn validate_exit_codes_follow_the_worst_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    let year = dir.path().join("800/2025");
+    fs::create_dir_all(&year).unwrap();
+    fs::write(
+        year.join("header.csv"),
+        "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n1,M,01/01/2015,WBRI,UN1,,\n",
+    )
+    .unwrap();
+    fs::write(
+        year.join("episodes.csv"),
+        "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN\n\
+         1,31/02/2024,S,C2,N1,U4,PR1,,,,BA1 1AA,BA2 2AA,SC123456\n",
+    )
+    .unwrap();
+    let out = iro(&["validate", dir.path().to_str().unwrap()]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("episodes.csv:2"), "{stdout}");
+}
+
+#[test]
+fn help_on_every_command() {
+    for args in [
+        vec!["--help"],
+        vec!["run", "--help"],
+        vec!["validate", "--help"],
+        vec!["metrics", "list", "--help"],
+    ] {
+        let out = iro(&args);
+        assert!(out.status.success(), "{args:?}");
+        assert!(String::from_utf8_lossy(&out.stdout).contains("Usage"));
+    }
+    let out = iro(&["metrics", "list"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("cohort-summary.cla-rate"));
+}
+
+#[test]
+fn a_missing_input_folder_is_a_clear_error() {
+    let out = iro(&["run", "no/such/folder"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("no/such/folder"), "{stderr}");
+}

@@ -1,0 +1,268 @@
+//! One authority's children in care, over every collection year loaded, with
+//! periods of care and placements derived and indexed by child.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
+
+use chrono::NaiveDate;
+
+use crate::care::{PeriodOfCare, Placement, derive_periods, derive_placements};
+use crate::dates::CollectionYear;
+use crate::la::LaCode;
+use crate::model::*;
+use crate::table::TableKind;
+
+/// The tables read for one authority, before indexing. Rows may be in any order.
+#[derive(Debug, Clone, Default)]
+pub struct CohortParts {
+    pub children: Vec<Child>,
+    pub episodes: Vec<Episode>,
+    pub reviews: Vec<Review>,
+    pub missing: Vec<MissingSpell>,
+    pub prev_perm: Vec<PrevPerm>,
+    pub sw_episodes: Vec<SwEpisode>,
+    pub oc2: Vec<Oc2>,
+    pub oc3: Vec<Oc3>,
+    pub ad1: Vec<RawRow>,
+    pub placed_adoption: Vec<RawRow>,
+    /// Which tables were supplied for which collection years.
+    pub tables: BTreeMap<CollectionYear, BTreeSet<TableKind>>,
+}
+
+/// Offsets of each child's rows in a table sorted by child (`offsets[c]..offsets[c+1]`).
+#[derive(Debug, Clone, Default)]
+struct ChildIndex(Vec<u32>);
+
+impl ChildIndex {
+    fn build(n_children: usize, child_of: impl Iterator<Item = ChildIdx>) -> Self {
+        let mut counts = vec![0u32; n_children + 1];
+        for c in child_of {
+            counts[c.get() + 1] += 1;
+        }
+        for i in 1..counts.len() {
+            counts[i] += counts[i - 1];
+        }
+        ChildIndex(counts)
+    }
+
+    fn range(&self, c: ChildIdx) -> Range<usize> {
+        let i = c.get();
+        match (self.0.get(i), self.0.get(i + 1)) {
+            (Some(&a), Some(&b)) => a as usize..b as usize,
+            _ => 0..0,
+        }
+    }
+}
+
+/// One authority's cohort. Rows are sorted by child and date, and every
+/// `ChildIdx` is a valid index into [`Cohort::children`].
+#[derive(Debug, Clone)]
+pub struct Cohort {
+    la: LaCode,
+    children: Vec<Child>,
+    episodes: Vec<Episode>,
+    reviews: Vec<Review>,
+    periods: Vec<PeriodOfCare>,
+    placements: Vec<Placement>,
+    missing: Vec<MissingSpell>,
+    prev_perm: Vec<PrevPerm>,
+    sw_episodes: Vec<SwEpisode>,
+    oc2: Vec<Oc2>,
+    oc3: Vec<Oc3>,
+    ad1: Vec<RawRow>,
+    placed_adoption: Vec<RawRow>,
+    tables: BTreeMap<CollectionYear, BTreeSet<TableKind>>,
+    episode_idx: ChildIndex,
+    review_idx: ChildIndex,
+    period_idx: ChildIndex,
+    placement_idx: ChildIndex,
+}
+
+/// Everything held about one child, borrowed from the cohort.
+#[derive(Debug, Clone, Copy)]
+pub struct ChildRecord<'a> {
+    pub idx: ChildIdx,
+    pub child: &'a Child,
+    pub episodes: &'a [Episode],
+    pub reviews: &'a [Review],
+    pub periods: &'a [PeriodOfCare],
+    pub placements: &'a [Placement],
+}
+
+impl ChildRecord<'_> {
+    /// The episode open at the end of `date`, if any.
+    pub fn episode_open_on(&self, date: NaiveDate) -> Option<&Episode> {
+        self.episodes.iter().rev().find(|e| e.open_on(date))
+    }
+
+    /// Looked after at the end of `date` under the DfE definition: an episode
+    /// open on that date whose legal status is not a short break (V3/V4).
+    pub fn looked_after_on(&self, date: NaiveDate) -> bool {
+        self.episode_open_on(date)
+            .is_some_and(|e| !e.is_short_break())
+    }
+
+    /// Age in completed years on `date`, if the date of birth is known.
+    pub fn age_on(&self, date: NaiveDate) -> Option<i32> {
+        self.child
+            .dob
+            .map(|dob| crate::dates::age_in_years(dob, date))
+    }
+}
+
+impl Cohort {
+    /// Sorts the tables, derives periods of care and placements and builds the
+    /// per-child indices. Rows whose child index is out of range are dropped
+    /// (ingest never produces them).
+    pub fn new(la: LaCode, parts: CohortParts) -> Self {
+        let CohortParts {
+            children,
+            mut episodes,
+            mut reviews,
+            mut missing,
+            mut prev_perm,
+            mut sw_episodes,
+            mut oc2,
+            mut oc3,
+            mut ad1,
+            mut placed_adoption,
+            tables,
+        } = parts;
+        let n = children.len();
+        let valid = |c: ChildIdx| c.get() < n;
+        episodes.retain(|e| valid(e.child));
+        reviews.retain(|r| valid(r.child));
+        missing.retain(|r| valid(r.child));
+        prev_perm.retain(|r| valid(r.child));
+        sw_episodes.retain(|r| valid(r.child));
+        oc2.retain(|r| valid(r.child));
+        oc3.retain(|r| valid(r.child));
+        ad1.retain(|r| valid(r.child));
+        placed_adoption.retain(|r| valid(r.child));
+
+        episodes.sort_by_key(|e| (e.child, e.decom, e.dec.unwrap_or(NaiveDate::MAX)));
+        reviews.sort_by_key(|r| (r.child, r.review));
+        missing.sort_by_key(|r| (r.child, r.mis_start));
+        sw_episodes.sort_by_key(|r| (r.child, r.sw_decom));
+        prev_perm.sort_by_key(|r| r.child);
+        oc2.sort_by_key(|r| (r.child, r.year));
+        oc3.sort_by_key(|r| (r.child, r.year));
+        ad1.sort_by_key(|r| (r.child, r.year));
+        placed_adoption.sort_by_key(|r| (r.child, r.year));
+
+        let episode_idx = ChildIndex::build(n, episodes.iter().map(|e| e.child));
+        let review_idx = ChildIndex::build(n, reviews.iter().map(|r| r.child));
+
+        let mut periods = Vec::new();
+        for c in 0..n {
+            let child = ChildIdx(c as u32);
+            let r = episode_idx.range(child);
+            if !r.is_empty() {
+                periods.extend(derive_periods(child, &episodes[r.clone()], r.start as u32));
+            }
+        }
+        let mut placements = Vec::new();
+        for (i, p) in periods.iter().enumerate() {
+            placements.extend(derive_placements(p, i as u32, &episodes));
+        }
+        let period_idx = ChildIndex::build(n, periods.iter().map(|p| p.child));
+        let placement_idx = ChildIndex::build(n, placements.iter().map(|p| p.child));
+
+        Cohort {
+            la,
+            children,
+            episodes,
+            reviews,
+            periods,
+            placements,
+            missing,
+            prev_perm,
+            sw_episodes,
+            oc2,
+            oc3,
+            ad1,
+            placed_adoption,
+            tables,
+            episode_idx,
+            review_idx,
+            period_idx,
+            placement_idx,
+        }
+    }
+
+    pub fn la(&self) -> LaCode {
+        self.la
+    }
+    pub fn children(&self) -> &[Child] {
+        &self.children
+    }
+    pub fn episodes(&self) -> &[Episode] {
+        &self.episodes
+    }
+    pub fn reviews(&self) -> &[Review] {
+        &self.reviews
+    }
+    pub fn periods(&self) -> &[PeriodOfCare] {
+        &self.periods
+    }
+    pub fn placements(&self) -> &[Placement] {
+        &self.placements
+    }
+    pub fn missing(&self) -> &[MissingSpell] {
+        &self.missing
+    }
+    pub fn prev_perm(&self) -> &[PrevPerm] {
+        &self.prev_perm
+    }
+    pub fn sw_episodes(&self) -> &[SwEpisode] {
+        &self.sw_episodes
+    }
+    pub fn oc2(&self) -> &[Oc2] {
+        &self.oc2
+    }
+    pub fn oc3(&self) -> &[Oc3] {
+        &self.oc3
+    }
+    pub fn ad1(&self) -> &[RawRow] {
+        &self.ad1
+    }
+    pub fn placed_adoption(&self) -> &[RawRow] {
+        &self.placed_adoption
+    }
+
+    /// Collection years for which at least one table was supplied.
+    pub fn years(&self) -> impl Iterator<Item = CollectionYear> + '_ {
+        self.tables.keys().copied()
+    }
+
+    /// The latest collection year supplied.
+    pub fn latest_year(&self) -> Option<CollectionYear> {
+        self.tables.keys().next_back().copied()
+    }
+
+    /// Whether `table` was supplied for `year`. Metrics use this to say "not
+    /// computable" instead of reporting zero.
+    pub fn has_table(&self, year: CollectionYear, table: TableKind) -> bool {
+        self.tables.get(&year).is_some_and(|t| t.contains(&table))
+    }
+
+    pub fn tables(&self) -> &BTreeMap<CollectionYear, BTreeSet<TableKind>> {
+        &self.tables
+    }
+
+    pub fn child(&self, idx: ChildIdx) -> ChildRecord<'_> {
+        ChildRecord {
+            idx,
+            child: &self.children[idx.get()],
+            episodes: &self.episodes[self.episode_idx.range(idx)],
+            reviews: &self.reviews[self.review_idx.range(idx)],
+            periods: &self.periods[self.period_idx.range(idx)],
+            placements: &self.placements[self.placement_idx.range(idx)],
+        }
+    }
+
+    /// Every child's record, in index order.
+    pub fn iter_children(&self) -> impl ExactSizeIterator<Item = ChildRecord<'_>> + '_ {
+        (0..self.children.len()).map(|i| self.child(ChildIdx(i as u32)))
+    }
+}

@@ -1,0 +1,119 @@
+//! Data problems found while reading and checking input, each tied to the file,
+//! line and column at fault.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use crate::dates::CollectionYear;
+use crate::la::LaCode;
+use crate::table::TableKind;
+
+/// How bad a problem is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Worth knowing; figures are unaffected.
+    Info,
+    /// The row was kept but something in it is wrong or was repaired.
+    Warning,
+    /// The row (or file) could not be used and was excluded.
+    Error,
+}
+
+impl Severity {
+    pub fn label(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// One data problem.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    /// A stable rule name, e.g. `date.unparsable`, `episode.overlap`, or a DfE
+    /// validation rule code where one exists (`dfe.501`).
+    pub rule: String,
+    pub la: Option<LaCode>,
+    pub year: Option<CollectionYear>,
+    pub table: Option<TableKind>,
+    pub file: Option<PathBuf>,
+    /// 1-based line in the file (the header is line 1).
+    pub line: Option<u64>,
+    /// 1-based column.
+    pub column: Option<u32>,
+    pub field: Option<String>,
+    /// The offending value as written. May be personal data (a CHILD id, a date
+    /// of birth, a postcode): see [`Diagnostic::is_identifying`].
+    pub value: Option<String>,
+    pub message: String,
+}
+
+/// Fields whose values identify a child and must not leave `personal/`.
+pub const IDENTIFYING_FIELDS: &[&str] = &[
+    "CHILD",
+    "DOB",
+    "UPN",
+    "MC_DOB",
+    "HOME_POST",
+    "PL_POST",
+    "SW_ID",
+];
+
+impl Diagnostic {
+    pub fn new(severity: Severity, rule: impl Into<String>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity,
+            rule: rule.into(),
+            la: None,
+            year: None,
+            table: None,
+            file: None,
+            line: None,
+            column: None,
+            field: None,
+            value: None,
+            message: message.into(),
+        }
+    }
+
+    /// Whether `value` may identify a child (its field is CHILD, DOB, UPN, a
+    /// postcode…), so that shareable outputs must drop it.
+    pub fn is_identifying(&self) -> bool {
+        self.field
+            .as_deref()
+            .is_some_and(|f| IDENTIFYING_FIELDS.contains(&f))
+    }
+
+    /// `file:line:column`, as far as known.
+    pub fn location(&self) -> String {
+        let mut s = self
+            .file
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default();
+        if let Some(l) = self.line {
+            s.push_str(&format!(":{l}"));
+            if let Some(c) = self.column {
+                s.push_str(&format!(":{c}"));
+            }
+        }
+        s
+    }
+}
+
+/// Rows read, used and excluded for one table of one authority and year.
+/// Invariant: `rows_read == rows_used + rows_excluded`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RowAccount {
+    pub la: LaCode,
+    pub year: CollectionYear,
+    pub table: TableKind,
+    pub rows_read: u64,
+    pub rows_used: u64,
+    pub rows_excluded: u64,
+}

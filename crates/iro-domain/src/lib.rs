@@ -1,0 +1,31 @@
+//! # iro-domain
+//!
+//! The vocabulary of IRO Analytics, as pure data and pure functions: SSDA903 code
+//! lists, the rows of each table, children, episodes, **periods of care**,
+//! **placements**, reviews, collection years and quarters, local-authority
+//! identity, the England and Wales working-day calendar, and diagnostics.
+//!
+//! **Invariant:** no IO, no global state, no dependency on any other iro crate.
+//! Everything here is deterministic and can be tested with literals. (The
+//! bank-holiday list is compiled in from `data/reference/`; nothing is read at
+//! run time.)
+
+pub mod calendar;
+pub mod care;
+pub mod codes;
+pub mod cohort;
+pub mod dates;
+pub mod diagnostic;
+pub mod la;
+pub mod model;
+pub mod table;
+
+pub use calendar::WorkingDayCalendar;
+pub use care::{PeriodOfCare, Placement, PlacementStart};
+pub use codes::*;
+pub use cohort::{ChildRecord, Cohort, CohortParts};
+pub use dates::{CollectionYear, Quarter, ReportingPeriod, add_months_clamped, age_in_years};
+pub use diagnostic::{Diagnostic, RowAccount, Severity};
+pub use la::{LaCode, LaIdentity, Region};
+pub use model::*;
+pub use table::TableKind;

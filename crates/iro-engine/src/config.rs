@@ -1,0 +1,224 @@
+//! `iro.toml`: inputs, years and authorities, metrics and their parameters,
+//! suppression and outputs. Unknown keys are errors, so a typo is never
+//! silently ignored.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+/// The whole configuration file.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub input: InputConfig,
+    pub reference: ReferenceConfig,
+    pub run: RunConfig,
+    pub output: OutputConfig,
+    pub suppression: SuppressionConfig,
+    /// `[metrics.<id>]`: `enabled = false` switches a metric off; every other
+    /// key is a parameter of that metric.
+    pub metrics: BTreeMap<String, toml::Table>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct InputConfig {
+    /// Folder laid out as `<la>/<collection year>/*.csv`.
+    pub path: Option<PathBuf>,
+    /// Files listed one by one instead (`[[input.files]]`).
+    pub files: Vec<iro_ingest::ManifestFile>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReferenceConfig {
+    /// A folder of reference files replacing the bundled ones.
+    pub dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RunConfig {
+    /// Collection years to report (default: every year loaded).
+    pub years: Vec<i32>,
+    /// Authorities to report, DfE codes (default: every authority loaded).
+    pub las: Vec<String>,
+    /// Worker threads (default: all cores).
+    pub threads: Option<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OutputConfig {
+    pub dir: PathBuf,
+    /// Any of `csv`, `json`.
+    pub formats: Vec<OutputFormat>,
+    /// Also write child-level drill-downs (personal data) to `<dir>/personal/`.
+    pub personal: bool,
+}
+
+impl Default for OutputConfig {
+    fn default() -> Self {
+        OutputConfig {
+            dir: PathBuf::from("out"),
+            formats: vec![OutputFormat::Csv, OutputFormat::Json],
+            personal: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OutputFormat {
+    Csv,
+    Json,
+}
+
+/// Small-number suppression for everything meant for sharing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SuppressionConfig {
+    /// Counts from 1 to this number are hidden (`c`). The DfE's rule for
+    /// sub-national children's social care figures: 7. 0 switches suppression off.
+    pub threshold: u64,
+    /// Round shown counts (rates and percentages stay computed from the
+    /// unrounded counts).
+    pub rounding: Rounding,
+    /// Hide a further cell where a total would reveal a suppressed one.
+    pub secondary: bool,
+}
+
+impl Default for SuppressionConfig {
+    fn default() -> Self {
+        SuppressionConfig {
+            threshold: 7,
+            rounding: Rounding::None,
+            secondary: true,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Rounding {
+    None,
+    Nearest5,
+}
+
+/// A bad configuration file.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: {message}")]
+    Parse { path: PathBuf, message: String },
+}
+
+impl Config {
+    /// Reads `iro.toml`. Relative paths in it are taken from the file's folder.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let mut config = Config::parse(&text).map_err(|message| ConfigError::Parse {
+            path: path.to_path_buf(),
+            message,
+        })?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        config.rebase(base);
+        Ok(config)
+    }
+
+    /// Parses TOML text; the error carries line and column.
+    pub fn parse(text: &str) -> Result<Config, String> {
+        toml::from_str(text).map_err(|e| e.to_string())
+    }
+
+    fn rebase(&mut self, base: &Path) {
+        let fix = |p: &mut PathBuf| {
+            if p.is_relative() {
+                *p = base.join(&*p);
+            }
+        };
+        if let Some(p) = self.input.path.as_mut() {
+            fix(p);
+        }
+        for f in &mut self.input.files {
+            fix(&mut f.path);
+        }
+        if let Some(p) = self.reference.dir.as_mut() {
+            fix(p);
+        }
+        fix(&mut self.output.dir);
+    }
+
+    /// Whether a metric is switched on (default: yes).
+    pub fn metric_enabled(&self, id: &str) -> bool {
+        self.metrics
+            .get(id)
+            .and_then(|t| t.get("enabled"))
+            .and_then(toml::Value::as_bool)
+            .unwrap_or(true)
+    }
+
+    /// A metric's parameters from `[metrics.<id>]`, without `enabled`.
+    pub fn metric_params(&self, id: &str) -> iro_metric_api::Params {
+        let mut out = iro_metric_api::Params::new();
+        if let Some(t) = self.metrics.get(id) {
+            for (k, v) in t {
+                if k != "enabled"
+                    && let Ok(j) = serde_json::to_value(v)
+                {
+                    out.insert(k.clone(), j);
+                }
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_and_overrides() {
+        let c = Config::parse(
+            r#"
+            [input]
+            path = "data/sample"
+            [suppression]
+            threshold = 5
+            rounding = "nearest5"
+            [metrics.cohort-summary]
+            enabled = false
+            [metrics.review-timeliness]
+            first_review_working_days = 20
+            "#,
+        )
+        .unwrap();
+        assert_eq!(c.suppression.threshold, 5);
+        assert_eq!(c.suppression.rounding, Rounding::Nearest5);
+        assert!(c.suppression.secondary);
+        assert!(!c.metric_enabled("cohort-summary"));
+        assert!(c.metric_enabled("review-timeliness"));
+        assert_eq!(
+            c.metric_params("review-timeliness")["first_review_working_days"],
+            serde_json::json!(20)
+        );
+        assert_eq!(c.output.dir, PathBuf::from("out"));
+    }
+
+    #[test]
+    fn typos_are_errors_with_a_position() {
+        let e = Config::parse("[suppresion]\nthreshold = 5\n").unwrap_err();
+        assert!(e.contains("line 1"), "{e}");
+        let e = Config::parse("[suppression]\nthreshhold = 5\n").unwrap_err();
+        assert!(e.contains("threshhold"), "{e}");
+    }
+}

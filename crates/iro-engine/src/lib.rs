@@ -1,0 +1,24 @@
+//! # iro-engine
+//!
+//! Runs a whole analysis: reads `iro.toml`, loads the input through
+//! `iro-ingest`, runs every enabled metric over authorities × collection years
+//! in parallel (rayon), catches a metric that fails or panics so the others still
+//! finish, applies small-number suppression centrally, and writes the tidy
+//! outputs.
+//!
+//! **Invariants:** metrics never see configuration files or the file system;
+//! every row written for sharing has passed [`suppress::suppress`]; the same
+//! inputs and options give byte-identical outputs except the timings in
+//! `run.json`.
+
+pub mod config;
+pub mod output;
+pub mod run;
+pub mod suppress;
+
+pub use config::Config;
+pub use output::write_outputs;
+pub use run::{
+    Computed, EngineError, Outcome, PersonalTable, Progress, RunResult, TaskStatus, builtin_metrics, compute,
+    input_source, load, load_reference, run, thread_pool,
+};

@@ -1,0 +1,448 @@
+//! Writes a run's shareable outputs: `metrics.*`, `cohort_summary.*`,
+//! `diagnostics.*`, `row_counts.csv` and `run.json`.
+//!
+//! **Invariant:** nothing written here holds a CHILD identifier, a date of birth
+//! or a postcode. Diagnostics point at the file, line and column instead, and
+//! their values are withheld where the field identifies a child.
+
+use std::fs::{self, File};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use iro_domain::{CollectionYear, Diagnostic, LaCode, Severity};
+use iro_metric_api::{MetricRow, Period, Reference};
+use iro_reference::Measure;
+use serde::Serialize;
+
+use crate::config::{Config, OutputFormat};
+use crate::run::{EngineError, RunResult};
+
+/// Written in place of a value that would identify a child.
+pub const WITHHELD: &str = "[withheld: personal data]";
+
+/// Writes every output into `config.output.dir`; returns the paths written.
+pub fn write_outputs(
+    result: &RunResult,
+    config: &Config,
+    reference: &Reference,
+) -> Result<Vec<PathBuf>, EngineError> {
+    let dir = &config.output.dir;
+    fs::create_dir_all(dir).map_err(|source| EngineError::Write {
+        path: dir.clone(),
+        source,
+    })?;
+    let mut written = Vec::new();
+    let csv = config.output.formats.contains(&OutputFormat::Csv);
+    let json = config.output.formats.contains(&OutputFormat::Json);
+
+    let summary = cohort_summary(result, reference);
+    let diagnostics: Vec<SharedDiagnostic> = result
+        .loaded
+        .diagnostics
+        .iter()
+        .map(SharedDiagnostic::from)
+        .collect();
+    if csv {
+        written.push(write_csv(
+            &dir.join("metrics.csv"),
+            result.rows.iter().map(MetricCsvRow::from),
+        )?);
+        written.push(write_csv(&dir.join("cohort_summary.csv"), summary.iter())?);
+        written.push(write_csv(&dir.join("diagnostics.csv"), diagnostics.iter())?);
+        written.push(write_csv(
+            &dir.join("row_counts.csv"),
+            result.loaded.accounts.iter(),
+        )?);
+    }
+    if json {
+        written.push(write_json(&dir.join("metrics.json"), &result.rows)?);
+        written.push(write_json(&dir.join("cohort_summary.json"), &summary)?);
+        written.push(write_json(&dir.join("diagnostics.json"), &diagnostics)?);
+    }
+    written.push(write_json(
+        &dir.join("run.json"),
+        &run_metadata(result, config),
+    )?);
+    if config.output.personal {
+        written.extend(write_personal(&dir.join("personal"), &result.drilldowns)?);
+    }
+    Ok(written)
+}
+
+/// The warning at the top of `personal/`.
+const PERSONAL_README: &str = "# PERSONAL DATA\n\n\
+The files in this folder list individual children (CHILD identifiers and dates from the\n\
+SSDA903 return). They were written because `iro run --personal` (or `[output] personal = true`)\n\
+asked for them, to help the service check and correct its records.\n\n\
+- Keep them on the authority's systems, under its data-protection arrangements.\n\
+- Do not publish, email or share them outside the team that holds the source data.\n\
+- Delete them when the check is done.\n\n\
+Nothing else under the output folder holds child-level data.\n";
+
+/// Writes each child-level table to `personal/<metric>.<name>.csv`, every
+/// authority and year together, with a README saying what they are.
+fn write_personal(
+    dir: &Path,
+    tables: &[crate::run::PersonalTable],
+) -> Result<Vec<PathBuf>, EngineError> {
+    fs::create_dir_all(dir).map_err(io_err(dir))?;
+    let readme = dir.join("README.md");
+    fs::write(&readme, PERSONAL_README).map_err(io_err(&readme))?;
+    let mut written = vec![readme];
+    let mut groups: std::collections::BTreeMap<(&str, &str), Vec<&crate::run::PersonalTable>> =
+        std::collections::BTreeMap::new();
+    for t in tables {
+        groups.entry((&t.metric, t.table.name)).or_default().push(t);
+    }
+    for ((metric, name), parts) in groups {
+        let path = dir.join(format!("{metric}.{name}.csv"));
+        let file = File::create(&path).map_err(io_err(&path))?;
+        let mut w = csv::Writer::from_writer(BufWriter::new(file));
+        let columns = parts[0].table.columns;
+        let to_io = |e: csv::Error| EngineError::Write {
+            path: path.clone(),
+            source: std::io::Error::other(e),
+        };
+        w.write_record(["la_code", "year"].iter().chain(columns))
+            .map_err(to_io)?;
+        for p in parts {
+            let year = p.year.to_string();
+            for row in &p.table.rows {
+                w.write_record(
+                    [p.la_code.as_str(), year.as_str()]
+                        .into_iter()
+                        .chain(row.iter().map(String::as_str)),
+                )
+                .map_err(to_io)?;
+            }
+        }
+        w.flush().map_err(io_err(&path))?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> EngineError + '_ {
+    move |source| EngineError::Write {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+fn write_csv<T: Serialize>(
+    path: &Path,
+    rows: impl IntoIterator<Item = T>,
+) -> Result<PathBuf, EngineError> {
+    let file = File::create(path).map_err(io_err(path))?;
+    let mut w = csv::Writer::from_writer(BufWriter::new(file));
+    for r in rows {
+        w.serialize(r).map_err(|e| EngineError::Write {
+            path: path.to_path_buf(),
+            source: std::io::Error::other(e),
+        })?;
+    }
+    w.flush().map_err(io_err(path))?;
+    Ok(path.to_path_buf())
+}
+
+fn write_json<T: Serialize + ?Sized>(path: &Path, value: &T) -> Result<PathBuf, EngineError> {
+    let file = File::create(path).map_err(io_err(path))?;
+    let mut w = BufWriter::new(file);
+    serde_json::to_writer_pretty(&mut w, value).map_err(|e| EngineError::Write {
+        path: path.to_path_buf(),
+        source: std::io::Error::other(e),
+    })?;
+    w.write_all(b"\n").map_err(io_err(path))?;
+    w.flush().map_err(io_err(path))?;
+    Ok(path.to_path_buf())
+}
+
+/// Formats a figure for a CSV cell: at most six decimals, no trailing zeros.
+pub fn fmt_value(v: f64) -> String {
+    let s = format!("{v:.6}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" { "0".into() } else { s.to_string() }
+}
+
+/// `metrics.csv` row: the tidy shape, with suppressed cells shown as `c`.
+#[derive(Debug, Serialize)]
+struct MetricCsvRow<'a> {
+    la_code: &'a str,
+    year: i32,
+    period: &'static str,
+    metric: &'a str,
+    breakdown: String,
+    numerator: String,
+    denominator: String,
+    value: String,
+    unit: &'static str,
+    suppressed: &'a str,
+    note: &'a str,
+}
+
+fn cell(v: Option<String>, suppressed: bool) -> String {
+    match (v, suppressed) {
+        (Some(v), _) => v,
+        (None, true) => "c".into(),
+        (None, false) => String::new(),
+    }
+}
+
+impl<'a> From<&'a MetricRow> for MetricCsvRow<'a> {
+    fn from(r: &'a MetricRow) -> Self {
+        let s = r.suppressed.is_some();
+        MetricCsvRow {
+            la_code: &r.la_code,
+            year: r.year,
+            period: r.period.label(),
+            metric: &r.metric,
+            breakdown: r.breakdown.to_string(),
+            numerator: cell(r.numerator.map(|n| n.to_string()), s),
+            denominator: r.denominator.map(|n| n.to_string()).unwrap_or_default(),
+            value: cell(r.value.map(fmt_value), s),
+            unit: r.unit.label(),
+            suppressed: r.suppressed.as_deref().unwrap_or(""),
+            note: &r.note,
+        }
+    }
+}
+
+/// One line of the "Table 1" summary: an authority in a year, beside the
+/// DfE's published figures for the same authority and year.
+#[derive(Debug, Serialize)]
+pub struct SummaryRow {
+    pub la_code: String,
+    pub la_name: String,
+    pub region: String,
+    pub year: i32,
+    pub year_label: String,
+    pub cla_31_march: String,
+    pub cla_change_percent: String,
+    pub starts: String,
+    pub ceases: String,
+    pub during_year: String,
+    pub population_u18: String,
+    pub population_mid_year: String,
+    pub cla_rate_per_10000: String,
+    pub starts_rate_per_10000: String,
+    pub ceases_rate_per_10000: String,
+    pub published_cla_31_march: String,
+    pub published_rate_per_10000: String,
+    pub note: String,
+}
+
+fn cohort_summary(result: &RunResult, reference: &Reference) -> Vec<SummaryRow> {
+    let mut out = Vec::new();
+    for cohort in &result.loaded.cohorts {
+        let la = cohort.la();
+        let code = la.to_string();
+        for &year in &result.years {
+            let find = |measure: &str, period: Period| {
+                let metric = format!("cohort-summary.{measure}");
+                result.rows.iter().find(|r| {
+                    r.la_code == code
+                        && r.year == year.0
+                        && r.metric == metric
+                        && r.period == period
+                        && r.breakdown.is_empty()
+                })
+            };
+            let Some(cla) = find("cla-31-march", Period::Snapshot) else {
+                continue;
+            };
+            let shown = |r: Option<&MetricRow>, dp: usize| match r {
+                Some(r) if r.suppressed.is_some() => "c".to_string(),
+                Some(r) => r.value.map(|v| format!("{v:.dp$}")).unwrap_or_default(),
+                None => String::new(),
+            };
+            let rate = find("cla-rate", Period::Snapshot);
+            let published = reference.published(la, year, Measure::Cla31March);
+            let identity = reference.la(la);
+            let mut notes: Vec<&str> = Vec::new();
+            for r in [rate, find("cla-change", Period::Snapshot)]
+                .into_iter()
+                .flatten()
+            {
+                if r.note.starts_with("not computable") {
+                    notes.push(&r.note);
+                }
+            }
+            out.push(SummaryRow {
+                la_code: code.clone(),
+                la_name: identity.map(|i| i.name.clone()).unwrap_or_default(),
+                region: identity.map(|i| i.region.name.clone()).unwrap_or_default(),
+                year: year.0,
+                year_label: year.label(),
+                cla_31_march: shown(Some(cla), 0),
+                cla_change_percent: shown(find("cla-change", Period::Snapshot), 1),
+                starts: shown(find("starts", Period::Year), 0),
+                ceases: shown(find("ceases", Period::Year), 0),
+                during_year: shown(find("during-year", Period::Year), 0),
+                population_u18: rate
+                    .and_then(|r| r.denominator)
+                    .map(|p| p.to_string())
+                    .unwrap_or_default(),
+                population_mid_year: reference
+                    .denominator_for(la, year)
+                    .map(|d| d.mid_year.to_string())
+                    .unwrap_or_default(),
+                cla_rate_per_10000: shown(rate, 1),
+                starts_rate_per_10000: shown(find("starts-rate", Period::Year), 1),
+                ceases_rate_per_10000: shown(find("ceases-rate", Period::Year), 1),
+                published_cla_31_march: published.map(|p| p.count.to_string()).unwrap_or_default(),
+                published_rate_per_10000: published
+                    .map(|p| p.rate_per_10000.to_string())
+                    .unwrap_or_default(),
+                note: notes.join("; "),
+            });
+        }
+    }
+    out
+}
+
+/// A diagnostic as written to shareable outputs: identifying values withheld.
+#[derive(Debug, Serialize)]
+struct SharedDiagnostic {
+    severity: &'static str,
+    rule: String,
+    la_code: String,
+    year: String,
+    table: String,
+    file: String,
+    line: String,
+    column: String,
+    field: String,
+    value: String,
+    message: String,
+}
+
+impl From<&Diagnostic> for SharedDiagnostic {
+    fn from(d: &Diagnostic) -> Self {
+        let opt = |v: Option<String>| v.unwrap_or_default();
+        SharedDiagnostic {
+            severity: d.severity.label(),
+            rule: d.rule.clone(),
+            la_code: opt(d.la.map(|l: LaCode| l.to_string())),
+            year: opt(d.year.map(|y: CollectionYear| y.0.to_string())),
+            table: opt(d.table.map(|t| t.name().to_string())),
+            file: opt(d.file.as_ref().map(|p| p.display().to_string())),
+            line: opt(d.line.map(|l| l.to_string())),
+            column: opt(d.column.map(|c| c.to_string())),
+            field: opt(d.field.clone()),
+            value: if d.is_identifying() && d.value.is_some() {
+                WITHHELD.to_string()
+            } else {
+                opt(d.value.clone())
+            },
+            message: if d.is_identifying() {
+                redact_message(d)
+            } else {
+                d.message.clone()
+            },
+        }
+    }
+}
+
+/// Messages about identifying fields may quote the value: withhold it there too.
+fn redact_message(d: &Diagnostic) -> String {
+    match d.value.as_deref() {
+        Some(v) if !v.trim().is_empty() => d.message.replace(v, WITHHELD),
+        _ => d.message.clone(),
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct RunMetadata<'a> {
+    tool: &'static str,
+    version: &'static str,
+    options: &'a Config,
+    inputs: Vec<InputFile>,
+    metrics: Vec<MetricMeta<'a>>,
+    tasks: &'a [crate::run::TaskStatus],
+    diagnostics: DiagnosticCounts,
+    row_counts: &'a [iro_domain::RowAccount],
+    timings: &'a crate::run::Timings,
+}
+
+#[derive(Debug, Serialize)]
+struct InputFile {
+    path: String,
+    sha256: Option<String>,
+    bytes: u64,
+    la_code: String,
+    year: i32,
+    table: Option<String>,
+    status: iro_ingest::FileStatus,
+    rows: u64,
+}
+
+#[derive(Debug, Serialize)]
+struct MetricMeta<'a> {
+    id: &'a str,
+    title: &'a str,
+    version: &'a str,
+}
+
+#[derive(Debug, Default, Serialize)]
+struct DiagnosticCounts {
+    errors: usize,
+    warnings: usize,
+    info: usize,
+}
+
+fn run_metadata<'a>(result: &'a RunResult, config: &'a Config) -> RunMetadata<'a> {
+    let mut counts = DiagnosticCounts::default();
+    for d in &result.loaded.diagnostics {
+        match d.severity {
+            Severity::Error => counts.errors += 1,
+            Severity::Warning => counts.warnings += 1,
+            Severity::Info => counts.info += 1,
+        }
+    }
+    RunMetadata {
+        tool: "iro",
+        version: env!("CARGO_PKG_VERSION"),
+        options: config,
+        inputs: result
+            .loaded
+            .files
+            .iter()
+            .map(|f| InputFile {
+                path: f.path.display().to_string(),
+                sha256: f.sha256.clone(),
+                bytes: f.bytes,
+                la_code: f.la.to_string(),
+                year: f.year.0,
+                status: f.status.clone(),
+                table: f.table.map(|t| t.name().to_string()),
+                rows: f.rows,
+            })
+            .collect(),
+        metrics: result
+            .specs
+            .iter()
+            .map(|s| MetricMeta {
+                id: s.id,
+                title: s.title,
+                version: s.version,
+            })
+            .collect(),
+        tasks: &result.statuses,
+        diagnostics: counts,
+        row_counts: &result.loaded.accounts,
+        timings: &result.timings,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_are_formatted_compactly() {
+        assert_eq!(fmt_value(60.0), "60");
+        assert_eq!(fmt_value(100.0 / 3.0), "33.333333");
+        assert_eq!(fmt_value(1.5), "1.5");
+        assert_eq!(fmt_value(-0.0000001), "0");
+    }
+}

@@ -1,0 +1,166 @@
+//! The engine over the bundled sample: failing metrics are contained, missing
+//! tables are "not computable", and shareable rows are suppressed.
+
+use std::path::Path;
+
+use iro_engine::{Config, Outcome, builtin_metrics, run};
+use iro_ingest::InputSource;
+use iro_metric_api::{
+    MeasureSpec, Metric, MetricContext, MetricError, MetricRow, MetricSpec, Period, TableKind,
+    Unit, row,
+};
+
+fn sample() -> InputSource {
+    InputSource::Folder(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/sample"))
+}
+
+/// A metric that misbehaves in a chosen way.
+struct Faulty {
+    spec: MetricSpec,
+    mode: u8,
+}
+
+static MEASURES: &[MeasureSpec] = &[MeasureSpec {
+    id: "n",
+    title: "n",
+    unit: Unit::Count,
+    additive_breakdowns: &[],
+}];
+
+fn faulty(id: &'static str, mode: u8, requires: &'static [TableKind]) -> Box<dyn Metric> {
+    Box::new(Faulty {
+        spec: MetricSpec {
+            id,
+            title: "test metric",
+            version: "0",
+            requires,
+            measures: MEASURES,
+            params: &[],
+        },
+        mode,
+    })
+}
+
+impl Metric for Faulty {
+    fn spec(&self) -> &MetricSpec {
+        &self.spec
+    }
+    fn compute(&self, ctx: &MetricContext<'_>) -> Result<Vec<MetricRow>, MetricError> {
+        match self.mode {
+            0 => panic!("boom in {}", ctx.year),
+            1 => Err(MetricError::Failed("deliberate".into())),
+            2 => Ok(vec![row(&self.spec, ctx, "n", Period::Year).count(3)]),
+            _ => Err(MetricError::NotComputable("no such table".into())),
+        }
+    }
+}
+
+#[test]
+fn a_panicking_metric_does_not_stop_the_others() {
+    let mut metrics = builtin_metrics();
+    metrics.push(faulty("panics", 0, &[]));
+    metrics.push(faulty("errors", 1, &[]));
+    metrics.push(faulty("small", 2, &[]));
+    metrics.push(faulty("absent", 3, &[]));
+    let result = run(&Config::default(), &sample(), &metrics, &|_| {}).unwrap();
+
+    let outcome = |metric: &str| {
+        result
+            .statuses
+            .iter()
+            .filter(|s| s.metric == metric)
+            .map(|s| s.outcome.clone())
+            .collect::<Vec<_>>()
+    };
+    let panics = outcome("panics");
+    assert_eq!(panics.len(), 15, "3 authorities × 5 years");
+    assert!(
+        panics
+            .iter()
+            .all(|o| matches!(o, Outcome::Failed(m) if m.starts_with("panicked: boom in 20")))
+    );
+    assert!(
+        outcome("errors")
+            .iter()
+            .all(|o| matches!(o, Outcome::Failed(m) if m == "deliberate"))
+    );
+    assert!(
+        outcome("absent")
+            .iter()
+            .all(|o| matches!(o, Outcome::NotComputable(_)))
+    );
+    assert!(
+        outcome("cohort-summary")
+            .iter()
+            .all(|o| matches!(o, Outcome::Ok(n) if *n > 10))
+    );
+    assert_eq!(result.failures().count(), 30);
+
+    // The built-in metrics still produced their figures...
+    assert!(
+        result
+            .rows
+            .iter()
+            .any(|r| r.metric == "cohort-summary.cla-31-march" && r.value.is_some())
+    );
+    // ...and the small count of 3 was suppressed centrally.
+    let small: Vec<_> = result
+        .rows
+        .iter()
+        .filter(|r| r.metric == "small.n")
+        .collect();
+    assert_eq!(small.len(), 15);
+    assert!(
+        small
+            .iter()
+            .all(|r| r.value.is_none() && r.suppressed.as_deref() == Some("primary"))
+    );
+}
+
+#[test]
+fn shareable_rows_hold_no_small_counts() {
+    let result = run(&Config::default(), &sample(), &builtin_metrics(), &|_| {}).unwrap();
+    assert!(result.rows.len() > 1000);
+    for r in &result.rows {
+        for n in [
+            r.numerator,
+            (r.unit != Unit::Per10000)
+                .then_some(r.denominator)
+                .flatten(),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            assert!(n == 0 || n > 7, "{r:?}");
+        }
+        if r.suppressed.is_none() && r.unit == Unit::Count {
+            assert!(r.value.is_some_and(|v| v == 0.0 || v > 7.0), "{r:?}");
+        }
+    }
+}
+
+#[test]
+fn one_year_and_one_authority() {
+    let mut config = Config::default();
+    config.run.years = vec![2025];
+    config.run.las = vec!["800".into()];
+    let result = run(&config, &sample(), &builtin_metrics(), &|_| {}).unwrap();
+    assert!(
+        result
+            .rows
+            .iter()
+            .all(|r| r.la_code == "800" && r.year == 2025)
+    );
+    assert!(!result.rows.is_empty());
+}
+
+#[test]
+fn unknown_metric_parameters_are_errors() {
+    let config =
+        Config::parse("[metrics.review-timeliness]\nfirst_review_workingdays = 20\n").unwrap();
+    let err = run(&config, &sample(), &builtin_metrics(), &|_| {}).unwrap_err();
+    assert!(
+        err.to_string().contains("first_review_workingdays"),
+        "{err}"
+    );
+}

@@ -1,0 +1,357 @@
+//! Checks across rows: the episode chain (with the two repairs that keep a
+//! child from being counted in care for ever) and reviews against periods of
+//! care and age.
+
+use std::collections::BTreeSet;
+
+use iro_domain::*;
+
+use crate::merge::Ctx;
+use crate::read::fmt;
+use crate::rules;
+
+/// Repairs open episodes that cannot be open and checks the chain of each
+/// child's episodes. `eps` must be sorted by (child, DECOM).
+pub(crate) fn episodes(
+    eps: &mut [Episode],
+    ep_years: &BTreeSet<CollectionYear>,
+    ctx: &Ctx,
+    diags: &mut Vec<Diagnostic>,
+) {
+    use ReasonEpisodeCeased::X1;
+    use ReasonNewEpisode::S;
+    let first_year = ep_years.first().copied();
+    let n = eps.len();
+    let mut a = 0;
+    while a < n {
+        let child = eps[a].child;
+        let mut b = a + 1;
+        while b < n && eps[b].child == child {
+            b += 1;
+        }
+
+        // Repairs: an episode without DEC followed by another (142), or left
+        // open in a year whose next return does not carry it (562/NoE).
+        for i in a..b {
+            if eps[i].dec.is_some() {
+                continue;
+            }
+            let y = eps[i].year;
+            let next_supplied = ep_years.contains(&CollectionYear(y.0 + 1));
+            let by_next = (i + 1 < b).then(|| {
+                let nx = &eps[i + 1];
+                if nx.rne == S {
+                    nx.decom.pred_opt().unwrap_or(nx.decom)
+                } else {
+                    nx.decom
+                }
+            });
+            let (rule, close, msg) = match (by_next, next_supplied) {
+                (Some(nd), true) if nd > y.end() => (
+                    rules::OPEN_NOT_CARRIED_FORWARD,
+                    y.end(),
+                    format!(
+                        "episode open at the end of {} is not in the {} return and nothing there continues it; closed at {} (REC left blank)",
+                        y.label(),
+                        CollectionYear(y.0 + 1).label(),
+                        fmt(y.end())
+                    ),
+                ),
+                (Some(nd), _) => (
+                    rules::OPEN_NOT_LAST,
+                    nd,
+                    format!(
+                        "episode has no DEC but a later episode starts on {}; closed at {} (REC left blank)",
+                        fmt(eps[i + 1].decom),
+                        fmt(nd)
+                    ),
+                ),
+                (None, true) => (
+                    rules::OPEN_NOT_CARRIED_FORWARD,
+                    y.end(),
+                    format!(
+                        "episode open at the end of {} is not in the {} return and nothing there continues it; closed at {} (REC left blank)",
+                        y.label(),
+                        CollectionYear(y.0 + 1).label(),
+                        fmt(y.end())
+                    ),
+                ),
+                (None, false) => continue,
+            };
+            let e = &mut eps[i];
+            e.dec = Some(close.max(e.decom));
+            diags.push(ctx.at(
+                Severity::Warning,
+                rule,
+                TableKind::Episodes,
+                e.source,
+                e.year,
+                Some("DEC"),
+                None,
+                msg,
+            ));
+        }
+
+        let ep_diag = |diags: &mut Vec<Diagnostic>,
+                       rule: &str,
+                       e: &Episode,
+                       field: &str,
+                       value: String,
+                       msg: String| {
+            diags.push(ctx.at(
+                Severity::Warning,
+                rule,
+                TableKind::Episodes,
+                e.source,
+                e.year,
+                Some(field),
+                Some(value),
+                msg,
+            ));
+        };
+
+        let first = &eps[a];
+        if first.rne != S && first_year.is_some_and(|fy| first.decom >= fy.start()) {
+            ep_diag(
+                diags,
+                rules::FIRST_NOT_S,
+                first,
+                "RNE",
+                first.rne.code().to_string(),
+                format!(
+                    "the child's first episode starts on {} with RNE {}, not S",
+                    fmt(first.decom),
+                    first.rne.code()
+                ),
+            );
+        }
+
+        let mut period_cin = eps[a].cin;
+        for i in a + 1..b {
+            let (p, nx) = (&eps[i - 1], &eps[i]);
+            if let Some(pd) = p.dec {
+                if nx.decom < pd {
+                    ep_diag(
+                        diags,
+                        rules::OVERLAP,
+                        nx,
+                        "DECOM",
+                        fmt(nx.decom),
+                        format!(
+                            "episode starts on {}, before the previous episode ends on {}",
+                            fmt(nx.decom),
+                            fmt(pd)
+                        ),
+                    );
+                }
+                if nx.rne == S && nx.decom <= pd {
+                    ep_diag(
+                        diags,
+                        rules::S_START_OVERLAP,
+                        nx,
+                        "RNE",
+                        "S".into(),
+                        format!(
+                            "RNE S but the episode starts on {}, not after the previous DEC {}",
+                            fmt(nx.decom),
+                            fmt(pd)
+                        ),
+                    );
+                }
+            }
+            if let Some(r) = p.rec.filter(|r| r.ends_period_of_care())
+                && nx.rne != S
+            {
+                ep_diag(
+                    diags,
+                    rules::AFTER_LEAVING_NOT_S,
+                    nx,
+                    "RNE",
+                    nx.rne.code().to_string(),
+                    format!(
+                        "the previous episode ended with REC {} (left care) but this one has RNE {}, not S",
+                        r.code(),
+                        nx.rne.code()
+                    ),
+                );
+            }
+            if nx.rne != S && p.dec != Some(nx.decom) {
+                ep_diag(
+                    diags,
+                    rules::NOT_ON_PREVIOUS_DEC,
+                    nx,
+                    "DECOM",
+                    fmt(nx.decom),
+                    format!(
+                        "RNE {} but DECOM {} is not the previous episode's DEC ({})",
+                        nx.rne.code(),
+                        fmt(nx.decom),
+                        p.dec.map(fmt).unwrap_or_else(|| "blank".into())
+                    ),
+                );
+            }
+            if p.rec == Some(X1) && p.dec != Some(nx.decom) {
+                ep_diag(
+                    diags,
+                    rules::X1_CHAIN,
+                    p,
+                    "REC",
+                    "X1".into(),
+                    format!(
+                        "REC X1 but the next episode starts on {}, not on DEC {}",
+                        fmt(nx.decom),
+                        p.dec.map(fmt).unwrap_or_default()
+                    ),
+                );
+            }
+            if let Some(r) = p.rec.filter(|r| *r != X1)
+                && p.dec == Some(nx.decom)
+                && nx.rne != S
+            {
+                ep_diag(
+                    diags,
+                    rules::X1_CHAIN,
+                    p,
+                    "REC",
+                    r.code().to_string(),
+                    format!(
+                        "the next episode starts on DEC {} but REC is {}, not X1",
+                        fmt(nx.decom),
+                        r.code()
+                    ),
+                );
+            }
+            let continues = p.rec.is_none_or(|r| !r.ends_period_of_care())
+                && nx.rne != S
+                && p.dec == Some(nx.decom);
+            if continues {
+                match (period_cin, nx.cin) {
+                    (Some(pc), Some(c)) if pc != c => ep_diag(
+                        diags,
+                        rules::CIN_CHANGED,
+                        nx,
+                        "CIN",
+                        c.code().to_string(),
+                        format!(
+                            "CIN changes from {} to {} within a period of care",
+                            pc.code(),
+                            c.code()
+                        ),
+                    ),
+                    (None, c) => period_cin = c,
+                    _ => {}
+                }
+            } else {
+                period_cin = nx.cin;
+            }
+        }
+        let last = &eps[b - 1];
+        if last.rec == Some(X1) {
+            ep_diag(
+                diags,
+                rules::X1_CHAIN,
+                last,
+                "REC",
+                "X1".into(),
+                format!(
+                    "REC X1 but no episode follows on DEC {}",
+                    last.dec.map(fmt).unwrap_or_default()
+                ),
+            );
+        }
+        a = b;
+    }
+}
+
+/// Reviews against the child's periods of care, date of birth and age.
+pub(crate) fn reviews(cohort: &Cohort, ctx: &Ctx, diags: &mut Vec<Diagnostic>) {
+    for rec in cohort.iter_children() {
+        for r in rec.reviews {
+            let warn = |diags: &mut Vec<Diagnostic>,
+                        rule: &str,
+                        field: &str,
+                        value: String,
+                        msg: String| {
+                diags.push(ctx.at(
+                    Severity::Warning,
+                    rule,
+                    TableKind::Reviews,
+                    r.source,
+                    r.year,
+                    Some(field),
+                    Some(value),
+                    msg,
+                ));
+            };
+            if let Some(dob) = rec.child.dob {
+                if r.review < dob {
+                    warn(
+                        diags,
+                        rules::REVIEW_BEFORE_DOB,
+                        "REVIEW",
+                        fmt(r.review),
+                        format!(
+                            "review on {} is before the child's DOB {}",
+                            fmt(r.review),
+                            fmt(dob)
+                        ),
+                    );
+                } else if let Some(code) = r.review_code {
+                    let age = age_in_years(dob, r.review);
+                    if code == ParticipationCode::PN0 && age >= 4 {
+                        warn(
+                            diags,
+                            rules::PN0_AGED_4,
+                            "REVIEW_CODE",
+                            code.code().into(),
+                            format!("PN0 (under 4) but the child was {age} at the review"),
+                        );
+                    } else if code != ParticipationCode::PN0 && age < 4 {
+                        warn(
+                            diags,
+                            rules::PN_UNDER_4,
+                            "REVIEW_CODE",
+                            code.code().into(),
+                            format!(
+                                "{} but the child was {age} at the review (PN0 expected under 4)",
+                                code.code()
+                            ),
+                        );
+                    }
+                }
+            }
+            if !cohort.has_table(r.year, TableKind::Episodes) {
+                continue;
+            }
+            let inside = rec
+                .periods
+                .iter()
+                .any(|p| p.start <= r.review && p.end.is_none_or(|e| r.review <= e));
+            if inside {
+                continue;
+            }
+            let why = match (rec.periods.first(), rec.periods.last()) {
+                (None, _) | (_, None) => "the child has no episodes".to_string(),
+                (Some(first), _) if r.review < first.start => format!(
+                    "before the child's first episode starts ({})",
+                    fmt(first.start)
+                ),
+                (_, Some(last)) if last.end.is_some_and(|e| r.review > e) => format!(
+                    "after care ended ({})",
+                    last.end.map(fmt).unwrap_or_default()
+                ),
+                _ => "between periods of care".to_string(),
+            };
+            warn(
+                diags,
+                rules::REVIEW_OUTSIDE_CARE,
+                "REVIEW",
+                fmt(r.review),
+                format!(
+                    "review on {} is outside any period of care: {why}",
+                    fmt(r.review)
+                ),
+            );
+        }
+    }
+}

@@ -1,0 +1,149 @@
+//! # iro-ingest
+//!
+//! Turns SSDA903 CSV files into one checked [`iro_domain::Cohort`] per local
+//! authority, plus every [`iro_domain::Diagnostic`] found and a
+//! [`iro_domain::RowAccount`] per (authority, year, table).
+//!
+//! * **Never panics, never drops a row silently.** For every (LA, year, table),
+//!   rows read = rows used + rows excluded, and every excluded row is covered by
+//!   a diagnostic (an error, or `row.duplicate` / `row.blank`). Rows superseded by
+//!   a later year's copy of the same key (last year's open episode replaced by
+//!   this year's copy with its DEC) count as used.
+//! * **Whole-run failures only** are [`IngestError`]s: the input folder missing or
+//!   unreadable, no data at all, an invalid manifest. A bad file is a diagnostic
+//!   and the run goes on.
+//! * Tables are recognised by their **header row** ([`detect_table`]), whatever
+//!   the files are called; CSVs that are not SSDA903 (the IRO service's own
+//!   records) are listed as [`FileStatus::Unrecognised`] with an `Info`
+//!   diagnostic, or claimed through [`LoadOptions::other_tables`].
+//! * Files are parsed in parallel and authorities merged in parallel (rayon).
+//!
+//! The rules are listed, with severities and what happens to the row, in
+//! `RULES.md` (generated from [`rules::ALL`]).
+//!
+//! ```no_run
+//! use iro_ingest::{load, InputSource, LoadOptions};
+//! let loaded = load(&InputSource::Folder("data/sample".into()), &LoadOptions::default())?;
+//! for cohort in &loaded.cohorts {
+//!     println!("{}: {} children", cohort.la(), cohort.children().len());
+//! }
+//! # Ok::<(), iro_ingest::IngestError>(())
+//! ```
+//!
+//! ## Decisions where the specification was silent
+//!
+//! * Two files of one table for one LA-year are both read (warning
+//!   `file.duplicate_table`); their rows are de-duplicated by key as if they were
+//!   one file, the earlier file name winning.
+//! * Severity follows `iro_domain::Severity`: error = the row (or file) was
+//!   excluded; warning = the row was kept. So an unreadable DOB is a warning
+//!   (the DOB is blanked), an unreadable DECOM or DEC an error (the row goes: a
+//!   DEC read as blank would make a closed episode look open).
+//! * Non-standard but unambiguous dates (`1/4/2024`, `2024-04-01`,
+//!   `01/04/2024 00:00`) are read, with one `date.nonstandard` warning per file and
+//!   column giving the count.
+//! * A REC without a DEC is ignored (148); an episode with no DEC followed by
+//!   another of the child is closed on the next DECOM (142). Neither invents a
+//!   code.
+//! * Children are numbered in CHILD order (byte order of the identifier), so
+//!   `ChildIdx` order is stable whatever order the files come in. CHILD
+//!   strings linked by leading zeros keep the longer form.
+//! * Repeated warnings of one kind in one file and column (dates written ISO,
+//!   SEX coded 1/2 in a 2024-25 return, CHILD written `123.0`) are reported once,
+//!   at the first line, with the count; every excluded row has its own
+//!   diagnostic, except blank rows (one `row.blank` per file, with the count)
+//!   and files excluded whole (`header.missing_columns`).
+//! * Rows superseded by a later year's copy of the same key count as used;
+//!   `RowAccount` has no separate column for them.
+//! * A table given for a year before it was collected (`table.not_in_year`) is
+//!   still read.
+//!
+//! ## Speed
+//!
+//! One CSV reader, file buffer and CHILD map per thread, reused from file to
+//! file; dates, codes and CHILD parsed from bytes with small caches; CHILD kept
+//! inline (no allocation) until the authority's children are known;
+//! de-duplication sorts `(u64 key, row number)` pairs and gathers rows once.
+
+mod checks;
+mod child_id;
+mod dates;
+mod error;
+mod header;
+mod loaded;
+mod merge;
+mod options;
+mod read;
+pub mod rules;
+mod source;
+mod staged;
+
+use std::collections::BTreeMap;
+
+use iro_domain::{Diagnostic, LaCode};
+use rayon::prelude::*;
+
+pub use child_id::{ChildId, clean_child_id, strip_leading_zeros};
+pub use dates::{DateProblem, DateValue, parse_date};
+pub use error::IngestError;
+pub use header::{
+    ColumnMap, HeaderMatch, detect_table, has_columns, looks_like_ssda903, map_columns,
+    match_table, normalise_header,
+};
+pub use loaded::{FileInfo, FileStatus, Loaded};
+pub use options::{LoadOptions, OtherTable};
+pub use source::{InputSource, Manifest, ManifestFile, parse_table_name, parse_year_name};
+
+/// Loads every SSDA903 file of `source` into one cohort per authority.
+pub fn load(source: &InputSource, opts: &LoadOptions) -> Result<Loaded, IngestError> {
+    let disc = source::discover(source, opts)?;
+    let mut diagnostics = disc.diagnostics;
+
+    // Files keep their index in the sorted list: it is `SourceRef::file`.
+    let mut by_la: BTreeMap<LaCode, Vec<(u32, source::FileTask)>> = BTreeMap::new();
+    for (i, f) in disc.files.into_iter().enumerate() {
+        by_la.entry(f.la).or_default().push((i as u32, f));
+    }
+    for la in disc.la_years.keys() {
+        by_la.entry(*la).or_default();
+    }
+    let empty = Default::default();
+    let outputs: Vec<merge::LaOutput> = by_la
+        .into_par_iter()
+        .map(|(la, tasks)| {
+            let parsed: Vec<read::ParsedFile> = tasks
+                .par_iter()
+                .map(|(i, t)| read::read_file(*i, t, opts))
+                .collect();
+            let years = disc.la_years.get(&la).unwrap_or(&empty);
+            merge::merge_la(la, years, parsed)
+        })
+        .collect();
+
+    let mut cohorts = Vec::with_capacity(outputs.len());
+    let mut accounts = Vec::new();
+    let mut files = Vec::new();
+    for o in outputs {
+        cohorts.push(o.cohort);
+        diagnostics.extend(o.diags);
+        accounts.extend(o.accounts);
+        files.extend(o.files);
+    }
+    files.sort_by_key(|(i, _)| *i);
+    let files = files.into_iter().map(|(_, f)| f).collect();
+    sort_diagnostics(&mut diagnostics);
+    Ok(Loaded {
+        cohorts,
+        diagnostics,
+        accounts,
+        files,
+    })
+}
+
+/// Sorts by LA, year, file, line, column, rule (stable, so ties keep their order).
+fn sort_diagnostics(d: &mut [Diagnostic]) {
+    d.sort_by(|a, b| {
+        (a.la, a.year, &a.file, a.line, a.column, &a.rule, a.table)
+            .cmp(&(b.la, b.year, &b.file, b.line, b.column, &b.rule, b.table))
+    });
+}

@@ -1,0 +1,101 @@
+//! What a load returns.
+
+use std::path::PathBuf;
+
+use iro_domain::{Cohort, CollectionYear, Diagnostic, LaCode, RowAccount, Severity, TableKind};
+use serde::{Deserialize, Serialize};
+
+/// What became of a file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FileStatus {
+    /// Read as an SSDA903 table.
+    Read,
+    /// Recognised as an SSDA903 table but excluded (required columns missing).
+    Excluded,
+    /// A CSV whose header row matches no SSDA903 table (an `Info` diagnostic
+    /// says so). IRO-service record files land here until their reader claims them.
+    Unrecognised,
+    /// Matched one of [`crate::LoadOptions::other_tables`] (named); not read.
+    Other(String),
+    /// Could not be read (missing, binary, wrong encoding, empty).
+    Unreadable,
+}
+
+/// One input file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileInfo {
+    pub path: PathBuf,
+    pub la: LaCode,
+    pub year: CollectionYear,
+    /// The table recognised from the header row (or named by the manifest).
+    pub table: Option<TableKind>,
+    pub status: FileStatus,
+    /// Data rows read (0 unless the file was recognised as an SSDA903 table).
+    pub rows: u64,
+    pub bytes: u64,
+    /// Lower-case hex SHA-256 of the file's bytes, when asked for.
+    pub sha256: Option<String>,
+    /// The header row, normalised (BOM removed, trimmed, upper-cased).
+    pub headers: Vec<String>,
+}
+
+/// Everything a load produced.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// One cohort per authority, sorted by LA code.
+    pub cohorts: Vec<Cohort>,
+    /// Every problem found, sorted by LA, year, file, line and column.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Rows read, used and excluded per (LA, year, table).
+    pub accounts: Vec<RowAccount>,
+    /// Every file looked at, in the order of [`iro_domain::SourceRef::file`].
+    pub files: Vec<FileInfo>,
+}
+
+impl Loaded {
+    /// The cohort of one authority.
+    pub fn cohort(&self, la: LaCode) -> Option<&Cohort> {
+        self.cohorts
+            .binary_search_by_key(&la, Cohort::la)
+            .ok()
+            .map(|i| &self.cohorts[i])
+    }
+
+    /// CSV files that are not SSDA903 tables (candidates for other readers).
+    pub fn unrecognised_files(&self) -> impl Iterator<Item = &FileInfo> + '_ {
+        self.files
+            .iter()
+            .filter(|f| matches!(f.status, FileStatus::Unrecognised))
+    }
+
+    /// The file a row came from.
+    pub fn file(&self, source: iro_domain::SourceRef) -> Option<&FileInfo> {
+        self.files.get(source.file as usize)
+    }
+
+    /// The worst severity found, if any.
+    pub fn max_severity(&self) -> Option<Severity> {
+        self.diagnostics.iter().map(|d| d.severity).max()
+    }
+
+    /// How many diagnostics have this severity.
+    pub fn count(&self, severity: Severity) -> usize {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == severity)
+            .count()
+    }
+
+    /// The row account of one table of one authority and year.
+    pub fn account(
+        &self,
+        la: LaCode,
+        year: CollectionYear,
+        table: TableKind,
+    ) -> Option<&RowAccount> {
+        self.accounts
+            .iter()
+            .find(|a| a.la == la && a.year == year && a.table == table)
+    }
+}

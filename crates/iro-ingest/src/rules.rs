@@ -1,0 +1,438 @@
+//! The catalogue of every rule the loader can report: its name, severity, the
+//! DfE validation rule it mirrors (if any) and what happens to the row.
+//!
+//! `RULES.md` in this crate is generated from this table (see the
+//! `rules_md_is_up_to_date` test), so the two cannot drift apart.
+
+use iro_domain::Severity;
+
+/// One rule the loader can report.
+#[derive(Debug, Clone, Copy)]
+pub struct RuleInfo {
+    /// The stable name used in [`iro_domain::Diagnostic::rule`].
+    pub name: &'static str,
+    /// The severity, or `None` when it depends on the field (error when the
+    /// row is excluded, warning when only the value is blanked).
+    pub severity: Option<Severity>,
+    /// The DfE validation rule it corresponds to, if any.
+    pub dfe: &'static str,
+    /// What the check is.
+    pub check: &'static str,
+    /// What happens to the row or file.
+    pub action: &'static str,
+}
+
+use Severity::{Error as E, Info as I, Warning as W};
+
+macro_rules! rules {
+    ($( $ident:ident = $name:literal, $sev:expr, $dfe:literal, $check:literal, $action:literal; )+) => {
+        $( pub const $ident: &str = $name; )+
+        /// Every rule, in documentation order.
+        pub const ALL: &[RuleInfo] = &[ $( RuleInfo { name: $name, severity: $sev, dfe: $dfe, check: $check, action: $action }, )+ ];
+    };
+}
+
+rules! {
+    FOLDER_UNRECOGNISED = "folder.unrecognised", Some(W), "",
+        "A folder in the input whose name is not a DfE 3-digit LA code (top level) or a collection year (`2025` or `2024-25`, inside an LA folder)",
+        "Folder ignored";
+    FILE_UNREADABLE = "file.unreadable", Some(E), "",
+        "The file could not be opened or read (missing, permissions, I/O error)",
+        "File skipped";
+    FILE_EMPTY = "file.empty", Some(E), "",
+        "The file is empty or has no header line",
+        "File skipped";
+    FILE_BINARY = "file.binary", Some(E), "",
+        "The file holds binary data (NUL bytes), e.g. a spreadsheet renamed to .csv",
+        "File skipped";
+    FILE_ENCODING = "file.encoding", Some(E), "",
+        "The file is UTF-16 (or another multi-byte encoding); SSDA903 CSVs must be UTF-8",
+        "File skipped";
+    FILE_DELIMITER = "file.delimiter", Some(E), "",
+        "The file is separated by semicolons, tabs or bars, not commas (its header row would otherwise match a table)",
+        "File skipped";
+    FILE_INVALID_UTF8 = "file.invalid_utf8", Some(W), "",
+        "Some bytes are not valid UTF-8 (e.g. a Windows-1252 export); reported once per file with the first line",
+        "File read; codes and dates are ASCII and unaffected, text fields get U+FFFD";
+    FILE_NOT_CSV = "file.not_csv", Some(I), "",
+        "A file that is not a `.csv` sits in a year folder",
+        "File ignored";
+    FILE_MISPLACED = "file.misplaced", Some(W), "",
+        "A CSV outside an `<la>/<year>` folder (at the top of the input or directly in an LA folder)",
+        "File ignored";
+    FILE_UNRECOGNISED = "file.unrecognised", Some(I), "",
+        "A CSV whose header row matches no SSDA903 table (IRO-service record files are expected here)",
+        "File not read as SSDA903; listed in `Loaded::files` with status `Unrecognised`";
+    FILE_DUPLICATE_TABLE = "file.duplicate_table", Some(W), "",
+        "Two or more files hold the same table for one LA and year",
+        "All are read; rows are de-duplicated by key across them (`row.duplicate`, `row.duplicate_key`)";
+    FILE_YEAR_MISMATCH = "file.year_mismatch", Some(W), "",
+        "Most dated rows of the file belong to another collection year than its folder (or manifest) says",
+        "Rows kept under the stated year; the message names the likely year";
+    HEADER_MISSING_COLUMNS = "header.missing_columns", Some(E), "",
+        "The header is recognisably one table's but lacks required columns (named in the message)",
+        "File excluded: every data row counted as read and excluded";
+    HEADER_MISSING_OPTIONAL = "header.missing_optional_columns", Some(W), "",
+        "The header lacks columns that older returns did not have (PLACE_PROVIDER, REASON_PLACE_CHANGE, URN)",
+        "File read; those fields are blank";
+    HEADER_EXTRA_COLUMNS = "header.extra_columns", Some(W), "",
+        "The header has columns that are not part of the table",
+        "Extra columns ignored";
+    HEADER_DUPLICATE_COLUMN = "header.duplicate_column", Some(W), "",
+        "A column name appears twice in the header",
+        "The first one is used";
+    TABLE_MISSING = "table.missing", Some(E), "",
+        "An LA-year folder (or manifest year) has no Header or no Episodes table",
+        "Nothing to exclude; metrics for that year are not computable";
+    TABLE_NOT_SUPPLIED = "table.not_supplied", Some(I), "",
+        "An LA-year has no Reviews or no UASC table",
+        "Metrics needing it are not computable for that year";
+    TABLE_NOT_IN_YEAR = "table.not_in_year", Some(W), "",
+        "A table supplied for a year before it was collected (Missing before 2014-15, PrevPerm before 2016-17, SWEpisodes before 2023-24)",
+        "Rows kept";
+    ROW_RAGGED = "row.ragged", Some(E), "",
+        "The row has fewer fields than the header, or extra non-blank fields",
+        "Row excluded";
+    ROW_MALFORMED_QUOTE = "row.malformed_quote", Some(E), "",
+        "An unbalanced quote made a field run over line ends (the lines it swallowed are counted as rows)",
+        "Row and swallowed lines excluded";
+    ROW_BLANK = "row.blank", Some(I), "",
+        "Rows whose fields are all blank (one diagnostic per file, with the count and first line)",
+        "Rows excluded";
+    ROW_DUPLICATE = "row.duplicate", Some(W), "",
+        "An exact copy of an earlier row of the same table, LA and year",
+        "Copy excluded";
+    ROW_DUPLICATE_KEY = "row.duplicate_key", Some(E), "INT31–INT36",
+        "Same key as an earlier row of the same table, LA and year but different content (keys: Header, UASC, PrevPerm, OC2, OC3, AD1, PlacedAdoption CHILD; Episodes CHILD+DECOM; Reviews CHILD+REVIEW; Missing CHILD+MIS_START+MISSING; SWEpisodes CHILD+SW_DECOM)",
+        "The later row (by file name, then line) is excluded";
+    CHILD_BLANK = "child.blank", Some(E), "",
+        "CHILD is blank",
+        "Row excluded";
+    CHILD_INVALID = "child.invalid", Some(E), "",
+        "CHILD holds non-UTF-8 bytes or control characters",
+        "Row excluded";
+    CHILD_EXCEL_FLOAT = "child.excel_float", Some(W), "",
+        "CHILD ends in `.0` (spreadsheet turned it into a number)",
+        "Repaired (`.0` removed); row kept";
+    CHILD_EXCEL_SCIENTIFIC = "child.excel_scientific", Some(E), "",
+        "CHILD is in scientific notation (`1.2E+05`): the digits are lost",
+        "Row excluded";
+    CHILD_LEADING_ZEROS = "child.leading_zeros", Some(W), "",
+        "CHILD matches exactly one Header child (or another year's Header child) only once leading zeros are removed",
+        "Linked to that child; row kept";
+    CHILD_NOT_IN_HEADER_EPISODES = "dfe.INT03", Some(W), "INT03",
+        "Episodes CHILD not in that year's Header",
+        "Row kept; a child with unknown demographics is created if no year's Header has it";
+    CHILD_NOT_IN_HEADER_REVIEWS = "dfe.INT08", Some(W), "INT08",
+        "Reviews CHILD not in that year's Header",
+        "Row kept; child created as for INT03";
+    CHILD_NOT_IN_HEADER = "child.not_in_header", Some(W), "",
+        "CHILD of another table (UASC, Missing, OC2, …) not in that year's Header",
+        "Row kept; child created as for INT03";
+    CHILD_DOB_CHANGED = "child.dob_changed", Some(W), "",
+        "An earlier year's Header gives a different DOB from the latest Header",
+        "Latest Header wins";
+    CHILD_SEX_CHANGED = "child.sex_changed", Some(W), "",
+        "An earlier year's Header gives a different SEX (1/2 read as M/F) from the latest Header",
+        "Latest Header wins";
+    REVIEWS_DOB_MISMATCH = "dfe.INT17", Some(W), "INT17",
+        "Reviews DOB differs from the Header DOB",
+        "Row kept; Header DOB used";
+    DOB_MISMATCH = "child.dob_mismatch", Some(W), "",
+        "DOB in UASC, Missing, OC2, OC3, PrevPerm, SWEpisodes, AD1 or PlacedAdoption differs from the Header DOB",
+        "Row kept; Header DOB used";
+    UASC_SEX_MISMATCH = "dfe.INT21", Some(W), "INT21",
+        "UASC SEX differs from the Header SEX",
+        "Row kept; Header SEX used";
+    DATE_UNPARSABLE = "date.unparsable", None, "141, 147, 166, …",
+        "A date that is not DD/MM/YYYY (or an accepted variant): Excel serials (hint given), two-digit years, impossible dates (31/02/2024), years outside 1900–2099",
+        "Error and row excluded for key and end dates (DECOM, DEC, REVIEW, MIS_START, MIS_END, SW_DECOM, SW_DEC); warning and value blanked otherwise (DOB, MC_DOB, DUC, DATE_PERM, AD1/PlacedAdoption dates)";
+    DATE_NONSTANDARD = "date.nonstandard", Some(W), "",
+        "A date written D/M/YYYY, YYYY-MM-DD, or with a time of day",
+        "Date read; row kept";
+    CODE_UNKNOWN = "code.unknown", None, "143, 144, 145, 146, 149, 167, …",
+        "A code not in the DfE list for the field (after trimming and upper-casing)",
+        "Error and row excluded for RNE, LS and MISSING; warning and value blanked otherwise (PREV_PERM is kept as written)";
+    CODE_NOT_VALID_IN_YEAR = "code.not_valid_in_year", Some(W), "101, 146, 149",
+        "A code outside its years: PLACE K3 before 2024-25, H5/P2/Z1 from 2025-26, Z11–Z14 before 2025-26; REC E43/E44 from 2018-19, E45–E48 before it; REASON_PLACE_CHANGE CUSTOD before 2018-19; SEX 1/2 from 2024-25, M/F/U before it",
+        "Row kept, code used";
+    FIELD_REQUIRED_BLANK = "field.required_blank", None, "",
+        "A field the DfE requires is blank",
+        "Error and row excluded for key fields (DECOM, RNE, LS, REVIEW, MISSING, MIS_START, SW_ID, SW_DECOM, PREV_PERM, IN_TOUCH); warning otherwise";
+    FIELD_INVALID = "field.invalid", Some(W), "180, …",
+        "A number or 0/1 flag that cannot be read (SDQ_SCORE outside 0–40, MOTHER not 0/1, …)",
+        "Value blanked; row kept";
+    POSTCODE_INVALID = "postcode.invalid", Some(W), "",
+        "HOME_POST or PL_POST is not a UK postcode shape",
+        "Value blanked; row kept";
+    DEC_BEFORE_DECOM = "dfe.356", Some(E), "356",
+        "DEC is before DECOM",
+        "Row excluded";
+    DECOM_EQUALS_DEC = "dfe.355", Some(W), "355",
+        "The episode starts and ends on the same day",
+        "Row kept";
+    DECOM_AFTER_YEAR = "dfe.354", Some(W), "354",
+        "DECOM after the end of the collection year of the return",
+        "Row kept";
+    DEC_AFTER_YEAR = "dfe.385", Some(W), "385",
+        "DEC after the end of the collection year of the return",
+        "Row kept";
+    DEC_REC_PAIR = "dfe.148", Some(W), "148",
+        "DEC and REC are not both filled or both blank",
+        "Row kept; a REC without a DEC is ignored (the episode is open)";
+    OPEN_NOT_LAST = "dfe.142", Some(W), "142",
+        "An episode without DEC is followed by another episode of the child",
+        "Closed on the next DECOM (the day before if the next episode is RNE = S); REC left blank";
+    OPEN_NOT_CARRIED_FORWARD = "episode.open_not_carried_forward", Some(W), "562, NoE",
+        "An episode open at the end of its year Y, when the LA supplied Episodes for Y+1 and nothing there continues it",
+        "Closed at 31 March of Y (or the day before the child's next RNE = S episode); REC left blank, so the period of care shows a broken chain";
+    X1_CHAIN = "dfe.388", Some(W), "388",
+        "REC = X1 but no episode starts on DEC; an episode starts on DEC but REC ≠ X1",
+        "Row kept";
+    S_START_OVERLAP = "dfe.431", Some(W), "431",
+        "RNE = S but the episode starts on or before the previous DEC",
+        "Row kept";
+    AFTER_LEAVING_NOT_S = "dfe.432", Some(W), "432",
+        "The previous episode ended with a leaving REC but RNE ≠ S",
+        "Row kept";
+    NOT_ON_PREVIOUS_DEC = "dfe.433", Some(W), "433",
+        "RNE is P, L, T, U or B but DECOM ≠ the previous DEC",
+        "Row kept";
+    OVERLAP = "dfe.501", Some(W), "501",
+        "The episode starts before the previous episode's DEC",
+        "Row kept";
+    FIRST_NOT_S = "dfe.357", Some(W), "357",
+        "The child's first episode is not RNE = S (checked only when it starts inside the years supplied)",
+        "Row kept";
+    CIN_CHANGED = "dfe.504", Some(W), "504",
+        "CIN changes within a period of care",
+        "Row kept";
+    REVIEW_OUTSIDE_CARE = "review.outside_care", Some(W), "",
+        "A review before the child's first DECOM, after care ended, or between periods of care (checked when that year's Episodes were supplied)",
+        "Row kept";
+    REVIEW_BEFORE_DOB = "review.before_dob", Some(W), "",
+        "A review dated before the child's DOB",
+        "Row kept";
+    PN0_AGED_4 = "dfe.440", Some(W), "440",
+        "REVIEW_CODE PN0 but the child was aged 4 or over at the review",
+        "Row kept";
+    PN_UNDER_4 = "dfe.441", Some(W), "441",
+        "REVIEW_CODE PN1–PN7 but the child was under 4 at the review",
+        "Row kept";
+}
+
+/// How each field is treated when it is blank or cannot be read.
+///
+/// * **key**: blank or unreadable → error, row excluded;
+/// * **end**: may be blank; unreadable → error, row excluded (a blank end would
+///   make a closed spell look open);
+/// * **required**: blank or unreadable → warning, value blank, row kept;
+/// * **optional**: may be blank; unreadable → warning, value blank, row kept.
+pub const FIELD_POLICY: &[(&str, &[(&str, &str)])] = &[
+    (
+        "Header",
+        &[
+            ("CHILD", "key"),
+            ("SEX", "required (1/2 read as M/F)"),
+            ("DOB", "required"),
+            ("ETHNIC", "required"),
+            ("UPN", "required (kept as written)"),
+            ("MOTHER", "optional (0/1)"),
+            ("MC_DOB", "optional"),
+        ],
+    ),
+    (
+        "Episodes",
+        &[
+            ("CHILD", "key"),
+            ("DECOM", "key"),
+            ("RNE", "key"),
+            ("LS", "key"),
+            ("CIN", "required"),
+            ("PLACE", "required"),
+            ("PLACE_PROVIDER", "optional"),
+            ("DEC", "end (DEC < DECOM: error, excluded)"),
+            ("REC", "optional (ignored when DEC is blank)"),
+            ("REASON_PLACE_CHANGE", "optional"),
+            ("HOME_POST", "optional (postcode shape checked)"),
+            ("PL_POST", "optional (postcode shape checked)"),
+            ("URN", "optional (kept as written)"),
+        ],
+    ),
+    (
+        "Reviews",
+        &[
+            ("CHILD", "key"),
+            ("DOB", "optional (checked against Header, INT17)"),
+            ("REVIEW", "key"),
+            ("REVIEW_CODE", "required"),
+        ],
+    ),
+    (
+        "UASC",
+        &[
+            ("CHILD", "key"),
+            ("SEX", "required (checked against Header, INT21)"),
+            ("DOB", "optional (checked against Header)"),
+            ("DUC", "optional"),
+        ],
+    ),
+    (
+        "Missing",
+        &[
+            ("CHILD", "key"),
+            ("DOB", "optional (checked against Header)"),
+            ("MISSING", "key"),
+            ("MIS_START", "key"),
+            ("MIS_END", "end"),
+        ],
+    ),
+    (
+        "SWEpisodes",
+        &[
+            ("CHILD", "key"),
+            ("DOB", "optional (checked against Header)"),
+            ("SW_ID", "key"),
+            ("SW_DECOM", "key"),
+            ("SW_DEC", "end"),
+            ("SW_REASON", "optional"),
+        ],
+    ),
+    (
+        "PrevPerm",
+        &[
+            ("CHILD", "key"),
+            ("DOB", "optional (checked against Header)"),
+            (
+                "PREV_PERM",
+                "key (an unknown code is kept as written, with a warning)",
+            ),
+            ("LA_PERM", "optional (kept as written)"),
+            ("DATE_PERM", "optional"),
+        ],
+    ),
+    (
+        "OC2",
+        &[
+            ("CHILD", "key"),
+            ("DOB", "optional (checked against Header)"),
+            ("SDQ_SCORE", "optional (0–40)"),
+            ("SDQ_REASON", "optional"),
+            ("CONVICTED … INTERVENTION_OFFERED", "optional (0/1)"),
+        ],
+    ),
+    (
+        "OC3",
+        &[
+            ("CHILD", "key"),
+            ("DOB", "optional (checked against Header)"),
+            ("IN_TOUCH", "key (kept as written)"),
+            ("ACTIV", "optional (kept as written)"),
+            ("ACCOM", "optional (kept as written)"),
+        ],
+    ),
+    (
+        "AD1, PlacedAdoption",
+        &[
+            ("CHILD", "key"),
+            ("DOB", "optional (checked against Header)"),
+            (
+                "other columns",
+                "kept as text; dates and REASON_PLACED_CEASED checked (warnings)",
+            ),
+        ],
+    ),
+];
+
+/// Looks a rule up by name.
+pub fn rule_info(name: &str) -> Option<&'static RuleInfo> {
+    ALL.iter().find(|r| r.name == name)
+}
+
+/// The rule table as Markdown (the body of `RULES.md`).
+pub fn rules_markdown() -> String {
+    let mut s = String::from(
+        "# iro-ingest rules\n\n\
+         Every diagnostic the SSDA903 loader (`iro-ingest`) can report. Severities follow\n\
+         `iro_domain::Severity`: **error** means the row (or file) was excluded, **warning**\n\
+         means the row was kept (perhaps repaired or with a field blanked), **info** changes no\n\
+         figure. Row accounting holds for every (LA, year, table): rows read = rows used + rows\n\
+         excluded, and every excluded row is covered by an error (or a `row.duplicate` /\n\
+         `row.blank`) diagnostic. Rows superseded by a later year's copy of the same key count\n\
+         as used.\n\n\
+         Generated from `crates/iro-ingest/src/rules.rs` (test `rules_md_is_up_to_date`).\n\n\
+         | Rule | Severity | DfE rule | Check | What happens |\n\
+         |---|---|---|---|---|\n",
+    );
+    for r in ALL {
+        let sev = match r.severity {
+            Some(s) => s.label().to_string(),
+            None => "error / warning".to_string(),
+        };
+        s.push_str(&format!(
+            "| `{}` | {} | {} | {} | {} |\n",
+            r.name, sev, r.dfe, r.check, r.action
+        ));
+    }
+    s.push_str(
+        "\n## Fields\n\n\
+         What happens when a field is blank or cannot be read. **key**: error, row\n\
+         excluded. **end**: may be blank; unreadable is an error and the row is excluded\n\
+         (a blank end would make a closed spell look open). **required**: warning, value\n\
+         blank, row kept. **optional**: may be blank; unreadable is a warning and the\n\
+         value is blank. Codes are trimmed and upper-cased first; CHILD is trimmed and\n\
+         repaired as described above.\n\n\
+         | Table | Field | Treatment |\n|---|---|---|\n",
+    );
+    for (table, fields) in FIELD_POLICY {
+        for (field, how) in *fields {
+            s.push_str(&format!("| {table} | {field} | {how} |\n"));
+        }
+    }
+    s.push_str(
+        "\n## Keys and merging across years\n\n\
+         | Table | Key | Across years |\n|---|---|---|\n\
+         | Header | CHILD | latest year wins; earlier differing DOB/SEX reported |\n\
+         | UASC | CHILD | latest year wins |\n\
+         | Episodes | CHILD, DECOM | latest year wins (last year's open copy replaced) |\n\
+         | Reviews | CHILD, REVIEW | latest year wins |\n\
+         | Missing | CHILD, MIS_START, MISSING | latest year wins |\n\
+         | SWEpisodes | CHILD, SW_DECOM | latest year wins |\n\
+         | PrevPerm | CHILD | latest year wins |\n\
+         | OC2, OC3, AD1, PlacedAdoption | CHILD (per year) | one row per child and year |\n\n\
+         Within one year (one or several files) an exact copy is `row.duplicate`, a\n\
+         different row with the same key is `row.duplicate_key`; the row from the\n\
+         earlier file name (then the earlier line) is kept.\n",
+    );
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique() {
+        let mut names: Vec<_> = ALL.iter().map(|r| r.name).collect();
+        names.sort_unstable();
+        let n = names.len();
+        names.dedup();
+        assert_eq!(n, names.len());
+    }
+
+    #[test]
+    fn rules_md_is_up_to_date() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/RULES.md");
+        let want = rules_markdown();
+        let have = std::fs::read_to_string(path).unwrap_or_default();
+        if have != want {
+            if std::env::var_os("IRO_UPDATE_RULES").is_some() {
+                std::fs::write(path, &want).expect("write RULES.md");
+            } else {
+                panic!(
+                    "RULES.md is out of date: run `IRO_UPDATE_RULES=1 cargo test -p iro-ingest rules_md`"
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,747 @@
+//! Integration tests over the fixture folders in `tests/fixtures/<case>/<la>/<year>/`.
+
+mod common;
+
+use chrono::NaiveDate;
+use common::*;
+use iro_domain::{CollectionYear, Severity, TableKind};
+use iro_ingest::{
+    FileStatus, IngestError, InputSource, LoadOptions, Manifest, OtherTable, load, rules,
+};
+
+fn d(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%d/%m/%Y").unwrap()
+}
+
+#[test]
+fn clean_two_las_two_years_has_no_diagnostics() {
+    let l = load_case("clean");
+    assert!(l.diagnostics.is_empty(), "{}", summary(&l));
+    assert_eq!(l.cohorts.len(), 2);
+    assert_eq!(l.files.len(), 16);
+    assert!(l.files.iter().all(|f| f.status == FileStatus::Read));
+    assert!(
+        l.files
+            .iter()
+            .all(|f| f.sha256.as_ref().is_some_and(|h| h.len() == 64))
+    );
+    for a in &l.accounts {
+        assert_eq!(a.rows_excluded, 0);
+    }
+
+    let c = l.cohort(la("800")).unwrap();
+    assert_eq!(c.children().len(), 3);
+    assert_eq!(
+        c.years().collect::<Vec<_>>(),
+        vec![CollectionYear(2024), CollectionYear(2025)]
+    );
+    assert!(c.has_table(CollectionYear(2025), TableKind::Uasc));
+    // A2's 2024 open episode was replaced by the 2025 copy with its DEC.
+    let a2 = c
+        .iter_children()
+        .find(|r| &*r.child.child_id == "A2")
+        .unwrap();
+    assert_eq!(a2.episodes.len(), 2);
+    assert_eq!(a2.episodes[0].dec, Some(d("20/07/2024")));
+    assert_eq!(a2.episodes[0].year, CollectionYear(2025));
+    assert_eq!(a2.periods.len(), 1);
+    assert!(a2.looked_after_on(d("31/03/2025")));
+    // Header: 2025 wins (SEX coded M/F), 1/2 read as the same sex in 2024.
+    let a1 = c
+        .iter_children()
+        .find(|r| &*r.child.child_id == "A1")
+        .unwrap();
+    assert_eq!(a1.child.header_year, Some(CollectionYear(2025)));
+    assert_eq!(a1.child.sex, Some(iro_domain::Sex::Male));
+    // A3 was UASC in 2024.
+    let a3 = c
+        .iter_children()
+        .find(|r| &*r.child.child_id == "A3")
+        .unwrap();
+    assert!(a3.child.uasc.is_some());
+    assert_eq!(a3.periods[0].end, Some(d("15/08/2023")));
+
+    let b = l.cohort(la("887")).unwrap();
+    assert_eq!(b.children().len(), 1);
+    assert_eq!(b.episodes().len(), 1);
+    assert_eq!(b.reviews().len(), 2);
+    // SourceRef points at the right file.
+    let src = b.episodes()[0].source;
+    assert!(rel(&l.file(src).unwrap().path).ends_with("887/2025/Episodes.csv"));
+    assert_eq!(src.line, 2);
+    insta::assert_snapshot!("clean", summary(&l));
+}
+
+#[test]
+fn row_level_problems() {
+    let l = load_case("rows");
+    let h = "800/2025/header.csv";
+    assert_at(&l, rules::ROW_DUPLICATE, h, 4, None);
+    assert_at(&l, rules::ROW_DUPLICATE_KEY, h, 6, None);
+    assert_at(&l, rules::CHILD_BLANK, h, 7, Some(1));
+    assert_at(&l, rules::CHILD_EXCEL_SCIENTIFIC, h, 8, Some(1));
+    assert_at(&l, rules::CHILD_EXCEL_FLOAT, h, 9, Some(1));
+    assert_at(&l, rules::ROW_RAGGED, h, 10, None);
+    assert_at(&l, rules::ROW_BLANK, h, 11, None);
+    assert_at(&l, rules::ROW_RAGGED, h, 12, None);
+    assert_at(&l, rules::CHILD_INVALID, h, 14, Some(1));
+    assert_at(
+        &l,
+        rules::ROW_MALFORMED_QUOTE,
+        "800/2025/episodes.csv",
+        4,
+        None,
+    );
+    // 13 rows: C1, C2, C3, 4567 (repaired) and C7 (trailing blank field) used.
+    assert_eq!(account(&l, "800", 2025, TableKind::Header), (13, 5, 8));
+    // Lines 4 and 5 lost to the open quote.
+    assert_eq!(account(&l, "800", 2025, TableKind::Episodes), (4, 2, 2));
+    let c = l.cohort(la("800")).unwrap();
+    let ids: Vec<&str> = c.children().iter().map(|c| &*c.child_id).collect();
+    assert!(ids.contains(&"4567"), "{ids:?}");
+    let c3 = c.children().iter().find(|c| &*c.child_id == "C3").unwrap();
+    assert_eq!(
+        c3.sex,
+        Some(iro_domain::Sex::Female),
+        "first of the duplicate keys wins"
+    );
+    insta::assert_snapshot!("rows", summary(&l));
+}
+
+#[test]
+fn field_problems() {
+    let l = load_case("fields");
+    let h = "800/2024/header.csv";
+    let e = "800/2024/episodes.csv";
+    assert_at(&l, rules::CODE_NOT_VALID_IN_YEAR, h, 2, Some(2)); // SEX M in 2023-24
+    assert_at(&l, rules::DATE_NONSTANDARD, h, 2, Some(3));
+    assert_at(&l, rules::DATE_UNPARSABLE, h, 3, Some(3)); // Excel serial
+    assert_at(&l, rules::DATE_UNPARSABLE, h, 4, Some(3)); // 31/02
+    assert_at(&l, rules::FIELD_INVALID, h, 3, Some(6));
+    assert_at(&l, rules::FIELD_REQUIRED_BLANK, h, 4, Some(5));
+    assert_at(&l, rules::CODE_NOT_VALID_IN_YEAR, e, 2, Some(6)); // K3 in 2023-24
+    assert_at(&l, rules::POSTCODE_INVALID, e, 2, Some(12));
+    assert_at(&l, rules::DATE_UNPARSABLE, e, 3, Some(2));
+    assert_at(&l, rules::CODE_UNKNOWN, e, 4, Some(3));
+    assert_at(&l, rules::FIELD_REQUIRED_BLANK, e, 6, Some(2));
+    assert_at(&l, rules::FIELD_REQUIRED_BLANK, e, 7, Some(5));
+    assert_at(&l, rules::DATE_UNPARSABLE, e, 8, Some(8));
+
+    let serial = with_rule(&l, rules::DATE_UNPARSABLE)
+        .into_iter()
+        .find(|d| d.value.as_deref() == Some("45383"))
+        .unwrap();
+    assert_eq!(serial.severity, Severity::Warning, "DOB is not a key field");
+    assert!(serial.message.contains("Excel serial"));
+    let key = with_rule(&l, rules::DATE_UNPARSABLE)
+        .into_iter()
+        .find(|d| d.field.as_deref() == Some("DECOM"))
+        .unwrap();
+    assert_eq!(key.severity, Severity::Error);
+    assert!(key.message.contains("two-digit year"));
+    let nonstd = &with_rule(&l, rules::DATE_NONSTANDARD)[0];
+    assert!(
+        nonstd.message.contains("2 rows"),
+        "aggregated: {}",
+        nonstd.message
+    );
+
+    assert_eq!(account(&l, "800", 2024, TableKind::Episodes), (8, 4, 4));
+    assert_eq!(account(&l, "800", 2024, TableKind::Header), (4, 4, 0));
+    let c = l.cohort(la("800")).unwrap();
+    let d2 = c.children().iter().find(|c| &*c.child_id == "D2").unwrap();
+    assert_eq!(d2.dob, None);
+    assert_eq!(d2.ethnic, None);
+    let d4 = c.children().iter().find(|c| &*c.child_id == "D4").unwrap();
+    assert_eq!(
+        d4.ethnic,
+        Some(iro_domain::Ethnicity::WBRI),
+        "codes are upper-cased"
+    );
+    assert_eq!(d4.dob, Some(d("05/03/2013")));
+    insta::assert_snapshot!("fields", summary(&l));
+}
+
+#[test]
+fn episode_chain_rules() {
+    let l = load_case("episodes");
+    let e = "800/2025/episodes.csv";
+    assert_at(&l, rules::DEC_BEFORE_DECOM, e, 2, Some(8));
+    assert_at(&l, rules::DECOM_EQUALS_DEC, e, 3, Some(8));
+    assert_at(&l, rules::DECOM_AFTER_YEAR, e, 4, Some(2));
+    assert_at(&l, rules::DEC_AFTER_YEAR, e, 5, Some(8));
+    assert_at(&l, rules::DEC_REC_PAIR, e, 6, Some(9));
+    assert_at(&l, rules::DEC_REC_PAIR, e, 7, Some(9));
+    assert_at(&l, rules::OPEN_NOT_LAST, e, 8, Some(8));
+    assert_at(&l, rules::X1_CHAIN, e, 10, Some(9));
+    assert_at(&l, rules::NOT_ON_PREVIOUS_DEC, e, 11, Some(2));
+    assert_at(&l, rules::X1_CHAIN, e, 12, Some(9));
+    assert_at(&l, rules::AFTER_LEAVING_NOT_S, e, 13, Some(3));
+    assert_at(&l, rules::X1_CHAIN, e, 14, Some(9));
+    assert_at(&l, rules::OVERLAP, e, 15, Some(2));
+    assert_at(&l, rules::S_START_OVERLAP, e, 15, Some(3));
+    assert_at(&l, rules::FIRST_NOT_S, e, 16, Some(3));
+    assert_at(&l, rules::CIN_CHANGED, e, 18, Some(5));
+    assert_at(&l, rules::X1_CHAIN, e, 19, Some(9));
+    assert_eq!(account(&l, "800", 2025, TableKind::Episodes), (18, 17, 1));
+
+    let c = l.cohort(la("800")).unwrap();
+    let rec = |id: &str| {
+        c.iter_children()
+            .find(|r| &*r.child.child_id == id)
+            .unwrap()
+    };
+    assert!(rec("E1").episodes.is_empty(), "356 excluded the row");
+    // 148: a REC without DEC is dropped, so the episode is open.
+    assert_eq!(rec("E6").episodes[0].rec, None);
+    assert!(rec("E6").looked_after_on(d("31/03/2025")));
+    // 142: the open episode is closed on the next DECOM and the chain holds.
+    let e7 = rec("E7");
+    assert_eq!(e7.episodes[0].dec, Some(d("01/07/2024")));
+    assert_eq!(e7.periods.len(), 1);
+    insta::assert_snapshot!("episodes", summary(&l));
+}
+
+#[test]
+fn period_of_care_spanning_two_years_and_episodes_not_carried_forward() {
+    let l = load_case("multiyear");
+    let c = l.cohort(la("800")).unwrap();
+    let rec = |id: &str| {
+        c.iter_children()
+            .find(|r| &*r.child.child_id == id)
+            .unwrap()
+    };
+
+    // F1: the 2024 open episode is replaced by the 2025 copy; one period of care.
+    let f1 = rec("F1");
+    assert_eq!(f1.episodes.len(), 2);
+    assert_eq!(f1.episodes[0].year, CollectionYear(2025));
+    assert_eq!(f1.episodes[0].dec, Some(d("01/08/2024")));
+    assert_eq!(f1.periods.len(), 1);
+    let p = &f1.periods[0];
+    assert_eq!(
+        (p.start, p.end, p.start_known, p.broken_chain),
+        (d("01/10/2023"), None, true, false)
+    );
+    assert_eq!(f1.placements.len(), 2);
+
+    // F2: open at the end of 2023-24, absent from 2024-25: closed at 31 March 2024.
+    let f2 = rec("F2");
+    assert_eq!(f2.episodes[0].dec, Some(d("31/03/2024")));
+    assert_eq!(f2.episodes[0].rec, None);
+    assert!(f2.periods[0].broken_chain);
+    assert!(!f2.looked_after_on(d("31/03/2025")));
+    assert_at(
+        &l,
+        rules::OPEN_NOT_CARRIED_FORWARD,
+        "800/2024/episodes.csv",
+        3,
+        Some(8),
+    );
+
+    // F3: not carried forward, then re-enters care: two periods.
+    let f3 = rec("F3");
+    assert_eq!(f3.episodes[0].dec, Some(d("31/03/2024")));
+    assert_eq!(f3.periods.len(), 2);
+    assert_at(
+        &l,
+        rules::OPEN_NOT_CARRIED_FORWARD,
+        "800/2024/episodes.csv",
+        4,
+        Some(8),
+    );
+    assert_eq!(with_rule(&l, rules::OPEN_NOT_CARRIED_FORWARD).len(), 2);
+
+    // The superseded 2024 copy counts as used.
+    assert_eq!(account(&l, "800", 2024, TableKind::Episodes), (3, 3, 0));
+    assert_eq!(c.episodes().len(), 5);
+    insta::assert_snapshot!("multiyear", summary(&l));
+}
+
+#[test]
+fn review_checks() {
+    let l = load_case("reviews");
+    let r = "800/2025/reviews.csv";
+    assert_at(&l, rules::REVIEW_OUTSIDE_CARE, r, 2, Some(3));
+    assert_at(&l, rules::REVIEW_OUTSIDE_CARE, r, 4, Some(3));
+    assert_at(&l, rules::REVIEW_OUTSIDE_CARE, r, 5, Some(3));
+    assert_at(&l, rules::PN_UNDER_4, r, 6, Some(4));
+    assert_at(&l, rules::PN0_AGED_4, r, 7, Some(4));
+    assert_at(&l, rules::REVIEWS_DOB_MISMATCH, r, 8, Some(2));
+    assert_at(&l, rules::ROW_DUPLICATE_KEY, r, 9, None);
+    assert_at(&l, rules::CODE_UNKNOWN, r, 10, Some(4));
+    assert_at(&l, rules::CHILD_NOT_IN_HEADER_REVIEWS, r, 11, Some(1));
+    assert_at(&l, rules::REVIEW_OUTSIDE_CARE, r, 11, Some(3));
+    assert_at(&l, rules::REVIEW_BEFORE_DOB, r, 12, Some(3));
+    assert!(
+        with_rule(&l, rules::REVIEW_OUTSIDE_CARE)
+            .iter()
+            .any(|d| d.message.contains("between periods"))
+    );
+    assert_eq!(account(&l, "800", 2025, TableKind::Reviews), (11, 10, 1));
+    let c = l.cohort(la("800")).unwrap();
+    assert_eq!(c.children().len(), 4, "G9 created");
+    assert_eq!(c.reviews().len(), 10);
+    insta::assert_snapshot!("reviews", summary(&l));
+}
+
+#[test]
+fn children_across_tables_and_years() {
+    let l = load_case("children");
+    assert_at(
+        &l,
+        rules::CHILD_LEADING_ZEROS,
+        "800/2024/episodes.csv",
+        5,
+        Some(1),
+    );
+    assert_at(
+        &l,
+        rules::CHILD_DOB_CHANGED,
+        "800/2024/header.csv",
+        2,
+        Some(3),
+    );
+    assert_at(
+        &l,
+        rules::CHILD_SEX_CHANGED,
+        "800/2024/header.csv",
+        2,
+        Some(2),
+    );
+    assert_at(
+        &l,
+        rules::CHILD_NOT_IN_HEADER_EPISODES,
+        "800/2025/episodes.csv",
+        4,
+        Some(1),
+    );
+    assert_at(
+        &l,
+        rules::CHILD_NOT_IN_HEADER_EPISODES,
+        "800/2025/episodes.csv",
+        5,
+        Some(1),
+    );
+    assert_at(
+        &l,
+        rules::UASC_SEX_MISMATCH,
+        "800/2025/uasc.csv",
+        2,
+        Some(2),
+    );
+    assert_at(&l, rules::DOB_MISMATCH, "800/2025/uasc.csv", 3, Some(3));
+    assert_at(
+        &l,
+        rules::CHILD_NOT_IN_HEADER,
+        "800/2025/uasc.csv",
+        4,
+        Some(1),
+    );
+
+    let c = l.cohort(la("800")).unwrap();
+    let ids: Vec<&str> = c.children().iter().map(|c| &*c.child_id).collect();
+    assert_eq!(ids.len(), 6, "{ids:?}");
+    let rec = |id: &str| {
+        c.iter_children()
+            .find(|r| &*r.child.child_id == id)
+            .unwrap()
+    };
+    // `123` linked to `00123`: one child, the 2024 and 2025 copies merged.
+    assert_eq!(rec("00123").episodes.len(), 1);
+    assert_eq!(rec("00123").episodes[0].year, CollectionYear(2025));
+    // Latest Header wins.
+    assert_eq!(rec("H1").child.dob, Some(d("02/01/2012")));
+    assert_eq!(rec("H1").child.sex, Some(iro_domain::Sex::Female));
+    // Unknown demographics for H4 and H5; H5 is UASC.
+    assert_eq!(rec("H4").child.dob, None);
+    assert_eq!(rec("H4").child.header_year, None);
+    assert!(rec("H5").child.uasc.is_some());
+    // H3 keeps its 2024 demographics.
+    assert_eq!(rec("H3").child.header_year, Some(CollectionYear(2024)));
+    assert_eq!(rec("H3").periods.len(), 2);
+    insta::assert_snapshot!("children", summary(&l));
+}
+
+#[test]
+fn headers_files_and_folders() {
+    let l = load_case("headers");
+    assert_at(
+        &l,
+        rules::HEADER_EXTRA_COLUMNS,
+        "801/2025/header.csv",
+        1,
+        None,
+    );
+    assert_at(
+        &l,
+        rules::HEADER_MISSING_OPTIONAL,
+        "801/2025/episodes_old.csv",
+        1,
+        None,
+    );
+    assert_at(
+        &l,
+        rules::HEADER_MISSING_COLUMNS,
+        "801/2025/reviews.csv",
+        1,
+        None,
+    );
+    assert_at(
+        &l,
+        rules::HEADER_DUPLICATE_COLUMN,
+        "801/2025/uasc_copy.csv",
+        1,
+        None,
+    );
+    assert_at(&l, rules::ROW_DUPLICATE, "801/2025/uasc_copy.csv", 2, None);
+    let unrec = &with_rule(&l, rules::FILE_UNRECOGNISED);
+    assert_eq!(unrec.len(), 1);
+    assert_eq!(unrec[0].severity, Severity::Info);
+    assert_eq!(with_rule(&l, rules::FILE_NOT_CSV).len(), 1);
+    assert_eq!(with_rule(&l, rules::FILE_DUPLICATE_TABLE).len(), 1);
+    assert_eq!(with_rule(&l, rules::FILE_MISPLACED).len(), 1);
+    assert_eq!(with_rule(&l, rules::FOLDER_UNRECOGNISED).len(), 2);
+    let ym = &with_rule(&l, rules::FILE_YEAR_MISMATCH);
+    assert_eq!(ym.len(), 1);
+    assert_eq!(ym[0].value.as_deref(), Some("2025"));
+    let missing: Vec<_> = with_rule(&l, rules::TABLE_MISSING)
+        .iter()
+        .map(|d| {
+            (
+                d.la.unwrap().to_string(),
+                d.year.unwrap().0,
+                d.table.unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        missing,
+        vec![
+            ("802".into(), 2024, TableKind::Header),
+            ("802".into(), 2024, TableKind::Episodes),
+            ("802".into(), 2025, TableKind::Episodes),
+        ]
+    );
+
+    // The BOM, case and spaces in the header do not matter; the old Episodes
+    // file is read with blank provider fields.
+    let c = l.cohort(la("801")).unwrap();
+    assert_eq!(c.children().len(), 2);
+    assert_eq!(c.episodes().len(), 2);
+    assert_eq!(c.episodes()[0].place_provider, None);
+    assert!(!c.has_table(CollectionYear(2025), TableKind::Reviews));
+    assert_eq!(account(&l, "801", 2025, TableKind::Reviews), (2, 0, 2));
+    assert_eq!(account(&l, "801", 2025, TableKind::Uasc), (2, 1, 1));
+
+    let iro: Vec<_> = l.unrecognised_files().collect();
+    assert_eq!(iro.len(), 1);
+    assert!(rel(&iro[0].path).ends_with("iro_reviews.csv"));
+    assert_eq!(
+        iro[0].headers,
+        vec!["CHILD", "REVIEW", "REVIEW_DUE", "STATUS"]
+    );
+    let excluded = l
+        .files
+        .iter()
+        .find(|f| f.status == FileStatus::Excluded)
+        .unwrap();
+    assert_eq!(excluded.table, Some(TableKind::Reviews));
+    // LA 803 has no year folder: no cohort.
+    assert!(l.cohort(la("803")).is_none());
+    insta::assert_snapshot!("headers", summary(&l));
+}
+
+#[test]
+fn other_tables_are_claimed_and_las_filtered() {
+    let opts = LoadOptions {
+        other_tables: vec![OtherTable {
+            name: "iro_reviews".into(),
+            columns: vec!["child".into(), "review_due".into()],
+        }],
+        las: Some([la("801")].into()),
+        ..Default::default()
+    };
+    let l = load(&InputSource::Folder(fixtures().join("headers")), &opts).unwrap();
+    check_invariants(&l);
+    assert!(with_rule(&l, rules::FILE_UNRECOGNISED).is_empty());
+    assert_eq!(l.cohorts.len(), 1);
+    let f = l
+        .files
+        .iter()
+        .find(|f| rel(&f.path).ends_with("iro_reviews.csv"))
+        .unwrap();
+    assert_eq!(f.status, FileStatus::Other("iro_reviews".into()));
+}
+
+#[test]
+fn unreadable_files_are_diagnostics_and_the_run_goes_on() {
+    let l = load_case("unreadable");
+    let one = |rule: &str, file: &str| {
+        let hits = with_rule(&l, rule);
+        assert_eq!(hits.len(), 1, "{rule}: {hits:?}");
+        assert!(rel(hits[0].file.as_ref().unwrap()).ends_with(file));
+        hits[0].severity
+    };
+    assert_eq!(one(rules::FILE_BINARY, "binary.csv"), Severity::Error);
+    assert_eq!(
+        one(rules::FILE_DELIMITER, "semicolons.csv"),
+        Severity::Error
+    );
+    assert_eq!(one(rules::FILE_ENCODING, "utf16.csv"), Severity::Error);
+    assert_eq!(one(rules::FILE_EMPTY, "empty.csv"), Severity::Error);
+    assert_eq!(
+        one(rules::FILE_INVALID_UTF8, "latin1.csv"),
+        Severity::Warning
+    );
+    assert_at(&l, rules::ROW_RAGGED, "truncated.csv", 3, None);
+    assert_at(&l, rules::ROW_MALFORMED_QUOTE, "missing.csv", 2, None);
+    assert_at(&l, rules::CHILD_INVALID, "latin1.csv", 3, Some(1));
+    assert_eq!(account(&l, "800", 2025, TableKind::Missing), (2, 0, 2));
+    assert_eq!(account(&l, "800", 2025, TableKind::Reviews), (2, 1, 1));
+    let unreadable = l
+        .files
+        .iter()
+        .filter(|f| f.status == FileStatus::Unreadable)
+        .count();
+    assert_eq!(unreadable, 4);
+    // The good files were still read.
+    let c = l.cohort(la("800")).unwrap();
+    assert_eq!(c.episodes().len(), 1);
+    assert_eq!(c.reviews().len(), 1);
+    insta::assert_snapshot!("unreadable", summary(&l));
+}
+
+#[test]
+fn year_folders_named_by_span() {
+    let l = load_case("yearnames");
+    let c = l.cohort(la("800")).unwrap();
+    assert_eq!(
+        c.years().collect::<Vec<_>>(),
+        vec![CollectionYear(2024), CollectionYear(2025)]
+    );
+    assert_eq!(c.episodes().len(), 1);
+    assert_eq!(c.episodes()[0].year, CollectionYear(2025));
+}
+
+#[test]
+fn input_can_be_a_single_la_or_la_year_folder() {
+    let opts = LoadOptions::default();
+    let l = load(&InputSource::Folder(fixtures().join("clean/887")), &opts).unwrap();
+    assert_eq!(l.cohorts.len(), 1);
+    assert_eq!(l.cohorts[0].la(), la("887"));
+    assert_eq!(l.files.len(), 8);
+    assert!(l.diagnostics.is_empty(), "{}", summary(&l));
+
+    let l = load(
+        &InputSource::Folder(fixtures().join("clean/887/2025")),
+        &opts,
+    )
+    .unwrap();
+    assert_eq!(l.cohorts.len(), 1);
+    assert_eq!(l.files.len(), 4);
+    assert_eq!(l.cohorts[0].years().count(), 1);
+}
+
+#[test]
+fn whole_run_failures() {
+    let opts = LoadOptions::default();
+    let missing = load(
+        &InputSource::Folder(fixtures().join("no-such-folder")),
+        &opts,
+    );
+    assert!(matches!(missing, Err(IngestError::InputMissing(_))));
+    let file = load(
+        &InputSource::Folder(fixtures().join("clean/800/2025/header.csv")),
+        &opts,
+    );
+    assert!(matches!(file, Err(IngestError::NotAFolder(_))));
+    let empty = tempfile::tempdir().unwrap();
+    let none = load(&InputSource::Folder(empty.path().to_path_buf()), &opts);
+    assert!(matches!(none, Err(IngestError::NoData(_))));
+    let bad = load(&InputSource::Manifest(Manifest::default()), &opts);
+    assert!(matches!(bad, Err(IngestError::Manifest(_))));
+    // Errors print a useful message.
+    let msg = missing.unwrap_err().to_string();
+    assert!(msg.contains("no-such-folder"), "{msg}");
+}
+
+#[test]
+fn manifest_from_toml() {
+    #[derive(serde::Deserialize)]
+    struct Config {
+        input: Manifest,
+    }
+    let text = r#"
+        [[input.files]]
+        la = "887"
+        year = 2025
+        path = "887/2025/Header.csv"
+
+        [[input.files]]
+        la = 887
+        year = "2024-25"
+        path = "887/2025/Episodes.csv"
+        table = "episodes"
+
+        [[input.files]]
+        la = "887"
+        year = 2025
+        path = "887/2025/Reviews.csv"
+        table = "UASC"
+
+        [[input.files]]
+        la = "887"
+        year = 2025
+        path = "887/2025/gone.csv"
+    "#;
+    let mut cfg: Config = toml::from_str(text).unwrap();
+    cfg.input.base = Some(fixtures().join("clean"));
+    assert_eq!(cfg.input.files[1].table, Some(TableKind::Episodes));
+    assert_eq!(cfg.input.files[1].year, CollectionYear(2025));
+    let l = load(&InputSource::Manifest(cfg.input), &LoadOptions::default()).unwrap();
+    check_invariants(&l);
+    let c = l.cohort(la("887")).unwrap();
+    assert_eq!(c.episodes().len(), 1);
+    // A Reviews file declared as UASC lacks UASC's columns: excluded.
+    assert_eq!(with_rule(&l, rules::HEADER_MISSING_COLUMNS).len(), 1);
+    // A listed file that does not exist is a diagnostic, not a failure.
+    let gone = with_rule(&l, rules::FILE_UNREADABLE);
+    assert_eq!(gone.len(), 1);
+    assert!(gone[0].message.contains("not found"));
+
+    let bad: Result<Config, _> =
+        toml::from_str("[[input.files]]\nla = \"80\"\nyear = 2025\npath = \"x.csv\"\n");
+    assert!(bad.is_err());
+    let bad: Result<Config, _> = toml::from_str(
+        "[[input.files]]\nla = \"800\"\nyear = 2025\npath = \"x.csv\"\ntable = \"Nope\"\n",
+    );
+    assert!(bad.err().unwrap().to_string().contains("unknown table"));
+    let dup = Manifest {
+        base: None,
+        files: vec![
+            toml::from_str("la = \"800\"\nyear = 2025\npath = \"a.csv\"").unwrap(),
+            toml::from_str("la = \"800\"\nyear = 2024\npath = \"a.csv\"").unwrap(),
+        ],
+    };
+    assert!(matches!(dup.validate(), Err(IngestError::Manifest(m)) if m.contains("twice")));
+}
+
+#[test]
+fn loading_is_deterministic() {
+    for case in ["clean", "episodes", "headers", "children"] {
+        let a = summary(&load_case(case));
+        let b = summary(&load_case(case));
+        assert_eq!(a, b, "{case}");
+    }
+}
+
+#[test]
+fn other_tables_are_read_and_checked() {
+    let l = load_case("othertables");
+    let old = with_rule(&l, rules::TABLE_NOT_IN_YEAR);
+    assert_eq!(old.len(), 1);
+    assert!(rel(old[0].file.as_ref().unwrap()).ends_with("800/2023/sw.csv"));
+    assert_eq!(old[0].table, Some(TableKind::SwEpisodes));
+    let m = "800/2024/missing.csv";
+    assert_at(&l, rules::DOB_MISMATCH, m, 4, Some(2));
+    assert_at(&l, rules::CODE_UNKNOWN, m, 5, Some(3));
+    assert_at(&l, rules::DATE_UNPARSABLE, m, 6, Some(5));
+    let sw = "800/2024/sw_episodes.csv";
+    assert_at(&l, rules::CODE_UNKNOWN, sw, 3, Some(6));
+    assert_at(&l, rules::FIELD_REQUIRED_BLANK, sw, 4, Some(3));
+    assert_at(&l, rules::CODE_UNKNOWN, "800/2024/prevperm.csv", 3, Some(3));
+    assert_at(&l, rules::FIELD_INVALID, "800/2024/oc2.csv", 3, Some(3));
+    assert_at(&l, rules::CODE_UNKNOWN, "800/2024/oc2.csv", 3, Some(4));
+    assert_at(&l, rules::FIELD_INVALID, "800/2024/oc2.csv", 3, Some(7));
+    assert_at(
+        &l,
+        rules::FIELD_REQUIRED_BLANK,
+        "800/2024/oc3.csv",
+        3,
+        Some(3),
+    );
+    assert_at(&l, rules::DATE_NONSTANDARD, "800/2024/ad1.csv", 2, Some(4));
+    assert_at(&l, rules::CODE_UNKNOWN, "800/2024/placed.csv", 2, Some(5));
+
+    assert_eq!(account(&l, "800", 2024, TableKind::Missing), (5, 3, 2));
+    assert_eq!(account(&l, "800", 2024, TableKind::SwEpisodes), (3, 2, 1));
+    assert_eq!(account(&l, "800", 2024, TableKind::Oc3), (2, 1, 1));
+    let c = l.cohort(la("800")).unwrap();
+    assert_eq!(
+        c.missing().len(),
+        3,
+        "M and A on the same day are two spells"
+    );
+    assert_eq!(c.missing()[2].mis_end, None);
+    // The 2023 row has the key (CHILD, SW_DECOM) of a 2024 row: the later wins.
+    assert_eq!(c.sw_episodes().len(), 2);
+    assert!(
+        c.sw_episodes()
+            .iter()
+            .all(|s| s.year == CollectionYear(2024))
+    );
+    assert!(
+        c.sw_episodes()
+            .iter()
+            .any(|s| s.sw_reason.as_deref() == Some("LEFTRL"))
+    );
+    assert_eq!(&*c.prev_perm()[1].prev_perm, "P9", "kept as written");
+    let oc2 = &c.oc2()[0];
+    assert_eq!((oc2.sdq_score, oc2.health_check), (Some(12), Some(true)));
+    assert_eq!(c.oc2()[1].sdq_score, None);
+    assert_eq!(&*c.oc3()[0].in_touch, "YES");
+    assert_eq!(
+        c.ad1()[0].values[3].as_ref(),
+        "2023-08-01",
+        "AD1 is kept as text"
+    );
+    assert_eq!(c.placed_adoption().len(), 1);
+    // P1's 2023 open episode is replaced by the 2024 copy.
+    assert_eq!(c.episodes().len(), 2);
+    assert!(c.has_table(CollectionYear(2023), TableKind::SwEpisodes));
+    insta::assert_snapshot!("othertables", summary(&l));
+}
+
+/// Every documented rule is produced by some fixture, and nothing else is.
+#[test]
+fn every_rule_is_exercised() {
+    let mut seen = std::collections::BTreeSet::new();
+    for case in [
+        "clean",
+        "rows",
+        "fields",
+        "episodes",
+        "multiyear",
+        "reviews",
+        "children",
+        "headers",
+        "unreadable",
+        "yearnames",
+        "othertables",
+    ] {
+        for d in &load_case(case).diagnostics {
+            seen.insert(d.rule.clone());
+        }
+    }
+    // Only a manifest can name a file that is not there.
+    let m = Manifest {
+        base: Some(fixtures().join("clean")),
+        files: vec![iro_ingest::ManifestFile {
+            la: la("800"),
+            year: CollectionYear(2025),
+            path: "800/2025/gone.csv".into(),
+            table: None,
+        }],
+    };
+    for d in load(&InputSource::Manifest(m), &LoadOptions::default())
+        .unwrap()
+        .diagnostics
+    {
+        seen.insert(d.rule);
+    }
+    let all: std::collections::BTreeSet<String> =
+        rules::ALL.iter().map(|r| r.name.to_string()).collect();
+    let missing: Vec<_> = all.difference(&seen).collect();
+    assert!(missing.is_empty(), "rules no fixture produces: {missing:?}");
+}

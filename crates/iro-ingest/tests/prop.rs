@@ -1,0 +1,98 @@
+//! Property: for random rows, including garbage, loading never panics and every
+//! row read is either used or excluded with a diagnostic.
+
+mod common;
+
+use std::fs;
+
+use iro_domain::TableKind;
+use iro_ingest::{InputSource, LoadOptions, load};
+use proptest::prelude::*;
+
+const HEADERS: [&str; 4] = [
+    "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB",
+    "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN",
+    "CHILD,DOB,REVIEW,REVIEW_CODE",
+    "CHILD,SEX,DOB,DUC",
+];
+
+fn field() -> impl Strategy<Value = Vec<u8>> {
+    prop_oneof![
+        // Plausible values, often valid.
+        4 => prop::sample::select(vec![
+            "C1", "C2", "C3", "007", "7", "7.0", "1.2E+05", "", " ", "S", "P", "L", "T", "X1",
+            "E4A", "C2", "V2", "V3", "N1", "N9", "U4", "K3", "Z11", "PR1", "PN0", "PN1", "PN9",
+            "M", "F", "1", "2", "U", "WBRI", "wbri", "UN1", "0", "BA1 1AA", "NOTAPC",
+            "01/04/2024", "31/03/2025", "29/02/2024", "29/02/2023", "1/4/2024", "2024-04-01",
+            "45383", "01/04/24", "31/02/2024", "10/05/2024", "01/06/2024", "01/07/2023",
+            "\"quoted\"", "\"", "a\"b", "É", "\u{feff}",
+        ]).prop_map(|s| s.as_bytes().to_vec()),
+        // Anything at all.
+        1 => prop::collection::vec(any::<u8>(), 0..12),
+    ]
+}
+
+fn row() -> impl Strategy<Value = Vec<u8>> {
+    prop_oneof![
+        8 => prop::collection::vec(field(), 0..16).prop_map(|fs| fs.join(&b","[..])),
+        1 => prop::collection::vec(any::<u8>(), 0..60),
+    ]
+}
+
+fn file() -> impl Strategy<Value = (usize, Vec<Vec<u8>>, bool)> {
+    (
+        0..HEADERS.len(),
+        prop::collection::vec(row(), 0..25),
+        any::<bool>(),
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 96, .. ProptestConfig::default() })]
+
+    #[test]
+    fn never_panics_and_accounts_for_every_row(
+        years in prop::collection::vec(prop::collection::vec(file(), 0..5), 1..3),
+        garbage in prop::collection::vec(any::<u8>(), 0..200),
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        for (k, files) in years.iter().enumerate() {
+            let ydir = dir.path().join("800").join(format!("{}", 2024 + k));
+            fs::create_dir_all(&ydir).unwrap();
+            for (n, (h, rows, crlf)) in files.iter().enumerate() {
+                let eol: &[u8] = if *crlf { b"\r\n" } else { b"\n" };
+                let mut text = HEADERS[*h].as_bytes().to_vec();
+                for r in rows {
+                    text.extend_from_slice(eol);
+                    text.extend_from_slice(r);
+                }
+                fs::write(ydir.join(format!("f{n}.csv")), text).unwrap();
+            }
+            fs::write(ydir.join("garbage.csv"), &garbage).unwrap();
+        }
+        let loaded = load(&InputSource::Folder(dir.path().to_path_buf()), &LoadOptions::default());
+        let loaded = loaded.expect("a folder with year folders always loads");
+        common::check_invariants(&loaded);
+
+        // Rows per file add up to the accounts.
+        for a in &loaded.accounts {
+            let from_files: u64 = loaded
+                .files
+                .iter()
+                .filter(|f| f.la == a.la && f.year == a.year && f.table == Some(a.table))
+                .map(|f| f.rows)
+                .sum();
+            prop_assert_eq!(from_files, a.rows_read);
+        }
+        // The cohort holds no more rows than were used.
+        let used = |t: TableKind| -> u64 {
+            loaded.accounts.iter().filter(|a| a.table == t).map(|a| a.rows_used).sum()
+        };
+        let c = &loaded.cohorts[0];
+        prop_assert!(c.episodes().len() as u64 <= used(TableKind::Episodes));
+        prop_assert!(c.reviews().len() as u64 <= used(TableKind::Reviews));
+        for e in c.episodes() {
+            prop_assert!(e.dec.is_none_or(|d| d >= e.decom));
+        }
+    }
+}

@@ -1,0 +1,484 @@
+//! # placement-stability
+//!
+//! Built-in metric: the DfE's placement stability indicators, computed from the
+//! authority's own SSDA903 episodes, and the placement figures an IRO annual
+//! report quotes beside them.
+//!
+//! * `three-plus-placements` — children looked after at 31 March with 3 or more
+//!   placements during the year (the DfE's short-term instability indicator);
+//! * `three-plus-placements-2y` — children looked after for 2 years or more at
+//!   31 March with 3 or more placements over the previous 2 years;
+//! * `long-term-stability` — children looked after continuously for at least
+//!   2.5 years, aged under 16, living with the same carer for at least 2 years
+//!   (or placed for adoption, the adoptive placement and the one before lasting
+//!   2 years together), with `long-term-stability-not-assessable` for children
+//!   the loaded years cannot settle;
+//! * `placements-per-child` (1, 2, 3, 4, 5+) and `placements-mean`;
+//! * `moves` — placement moves during the year by REASON_PLACE_CHANGE;
+//! * `placement-type` — the placement mix at 31 March.
+//!
+//! Counting rules and every choice the DfE has not published are in
+//! docs/METHODS.md; the choices that are open are parameters,
+//! echoed in each row's `note`. The counting itself is in [`count`].
+
+pub mod count;
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use iro_domain::{
+    ChildRecord, CollectionYear, PeriodOfCare, PlacementStart, ReasonPlaceChange, TableKind,
+    add_months_clamped,
+};
+use iro_metric_api::{
+    Breakdown, MeasureSpec, Metric, MetricContext, MetricError, MetricRow, MetricSpec, ParamSpec,
+    Period, Unit, row,
+};
+
+pub use count::{CountOptions, PlacementFlags, Placements, classify};
+
+/// The metric.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct PlacementStability;
+
+/// Parameter names.
+pub const COUNT_SAME_CARER_MOVES: &str = "count_same_carer_moves";
+pub const COUNT_TEMPORARY: &str = "count_temporary";
+
+/// Labels of the `placements` breakdown of `placements-per-child`.
+const PLACEMENT_BANDS: [&str; 5] = ["1", "2", "3", "4", "5+"];
+const NOT_RECORDED: &str = "not recorded";
+const NOT_KNOWN: &str = "Not known";
+const NA_DATA: &str = "data do not reach back 2.5 years";
+const NA_DOB: &str = "date of birth not known";
+
+static SPEC: MetricSpec = MetricSpec {
+    id: "placement-stability",
+    title: "Placement stability: DfE stability indicators, placements per child, moves and placement mix",
+    version: env!("CARGO_PKG_VERSION"),
+    requires: &[TableKind::Episodes],
+    measures: &[
+        MeasureSpec {
+            id: "three-plus-placements",
+            title: "Children looked after at 31 March with 3 or more placements during the year",
+            unit: Unit::Percent,
+            additive_breakdowns: &[],
+        },
+        MeasureSpec {
+            id: "three-plus-placements-2y",
+            title: "Children looked after for 2 years or more at 31 March with 3 or more placements during the previous 2 years",
+            unit: Unit::Percent,
+            additive_breakdowns: &[],
+        },
+        MeasureSpec {
+            id: "long-term-stability",
+            title: "Children looked after continuously for 2.5 years or more at 31 March, aged under 16, living with the same carer for at least 2 years (or placed for adoption)",
+            unit: Unit::Percent,
+            additive_breakdowns: &[],
+        },
+        MeasureSpec {
+            id: "long-term-stability-not-assessable",
+            title: "Children looked after at 31 March whom the long-term stability indicator could not assess, by reason",
+            unit: Unit::Count,
+            additive_breakdowns: &["reason"],
+        },
+        MeasureSpec {
+            id: "placements-per-child",
+            title: "Children looked after at 31 March by number of placements during the year",
+            unit: Unit::Percent,
+            additive_breakdowns: &["placements"],
+        },
+        MeasureSpec {
+            id: "placements-mean",
+            title: "Mean number of placements during the year of children looked after at 31 March",
+            unit: Unit::Mean,
+            additive_breakdowns: &[],
+        },
+        MeasureSpec {
+            id: "moves",
+            title: "Placement moves during the year, by reason for the change and type of move",
+            unit: Unit::Count,
+            additive_breakdowns: &["reason", "move_type"],
+        },
+        MeasureSpec {
+            id: "placement-type",
+            title: "Children looked after at 31 March by placement",
+            unit: Unit::Percent,
+            additive_breakdowns: &["group", "place"],
+        },
+    ],
+    params: &[
+        ParamSpec {
+            name: COUNT_SAME_CARER_MOVES,
+            default: serde_json::Value::Bool(true),
+            help: "Count a same-carer move (RNE T or U) as a new placement, as the DfE appears to. Moves into A3/A5 (placed for adoption with the current foster carer) never count.",
+        },
+        ParamSpec {
+            name: COUNT_TEMPORARY,
+            default: serde_json::Value::Bool(false),
+            help: "Count temporary placements (T0-T4) and the return to the same placement afterwards (rule 383) as placements. When false they are disregarded: not counted, and they do not break a carer spell for long-term stability.",
+        },
+    ],
+};
+
+impl Metric for PlacementStability {
+    fn spec(&self) -> &MetricSpec {
+        &SPEC
+    }
+
+    fn compute(&self, ctx: &MetricContext<'_>) -> Result<Vec<MetricRow>, MetricError> {
+        let year = ctx.year;
+        if !ctx.has(year, TableKind::Episodes) {
+            return Err(MetricError::NotComputable(format!(
+                "no Episodes table for {}",
+                year.label()
+            )));
+        }
+        let opts = options(ctx)?;
+        let w = Windows::new(ctx);
+        let tally = tally_cohort(ctx, &w, opts);
+        Ok(rows(ctx, &w, opts, &tally))
+    }
+}
+
+/// Reads the options, falling back to the declared defaults.
+pub fn options(ctx: &MetricContext<'_>) -> Result<CountOptions, MetricError> {
+    let get = |name: &str, default: bool| match ctx.params.get(name) {
+        None => Ok(default),
+        Some(v) => v.as_bool().ok_or_else(|| MetricError::BadParameter {
+            name: name.to_string(),
+            reason: "expected true or false".into(),
+        }),
+    };
+    let d = CountOptions::default();
+    Ok(CountOptions {
+        count_same_carer_moves: get(COUNT_SAME_CARER_MOVES, d.count_same_carer_moves)?,
+        count_temporary: get(COUNT_TEMPORARY, d.count_temporary)?,
+    })
+}
+
+/// The dates of one collection year's measures.
+#[derive(Debug, Clone, Copy)]
+struct Windows {
+    /// 1 April and 31 March of the year.
+    from: NaiveDate,
+    end: NaiveDate,
+    /// 1 April of the previous year: start of the 2-year window.
+    from_2y: NaiveDate,
+    /// Episodes loaded for the previous year (the 2-year measure needs them).
+    has_prev: bool,
+    /// 31 March two years back: "looked after 2 years" means the period of
+    /// care open at 31 March was already open at the end of this day; "same
+    /// carer for 2 years" means the carer spell began on or before it.
+    two_years: NaiveDate,
+    /// 31 March − 30 months (30 September three years back).
+    two_and_half_years: NaiveDate,
+    /// Episodes are loaded for every year from the one holding the episode open
+    /// at the end of `two_and_half_years` to this year.
+    long_term_covered: bool,
+}
+
+impl Windows {
+    fn new(ctx: &MetricContext<'_>) -> Self {
+        let year = ctx.year;
+        let end = year.end();
+        let two_and_half_years = add_months_clamped(end, -30);
+        Windows {
+            from: year.start(),
+            end,
+            from_2y: year.previous().start(),
+            has_prev: ctx.has(year.previous(), TableKind::Episodes),
+            two_years: add_months_clamped(end, -24),
+            two_and_half_years,
+            long_term_covered: covered(ctx, two_and_half_years),
+        }
+    }
+}
+
+/// Whether the loaded Episodes tables would hold the episode open at the end
+/// of `date` and every episode from it to 31 March of the year computed.
+fn covered(ctx: &MetricContext<'_>, date: NaiveDate) -> bool {
+    let first = CollectionYear::containing(date.succ_opt().unwrap_or(date));
+    (first.0..=ctx.year.0).all(|y| ctx.has(CollectionYear(y), TableKind::Episodes))
+}
+
+/// Whether a period of care open at 31 March was already open at the end of
+/// `date`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Continuity {
+    Yes,
+    No,
+    /// The data begin part-way through the period, after `date`, and the
+    /// loaded years do not reach back to `date`.
+    NotKnown,
+}
+
+/// Was `period` open at the end of `date`? A period whose start is not known
+/// (the data begin part-way through it) counts when the data already show it
+/// open on `date`. If they begin after `date` and the loaded years do reach
+/// back (`covered`), the episode chain is broken in the data and the period is
+/// taken to begin where the data do.
+pub fn continuity(period: &PeriodOfCare, date: NaiveDate, covered: bool) -> Continuity {
+    if period.start <= date {
+        Continuity::Yes
+    } else if period.start_known || covered {
+        Continuity::No
+    } else {
+        Continuity::NotKnown
+    }
+}
+
+/// Everything counted over the cohort for one year.
+#[derive(Debug, Default, Clone, PartialEq)]
+struct Tally {
+    cla: u64,
+    three_plus: u64,
+    placements_total: u64,
+    /// Children looked after at 31 March with 1, 2, 3, 4, 5+ placements.
+    bands: [u64; 5],
+    cla_2y: u64,
+    three_plus_2y: u64,
+    long_term_den: u64,
+    long_term_num: u64,
+    na_data: u64,
+    na_dob: u64,
+    moves: u64,
+    /// Moves by REASON_PLACE_CHANGE (index in `ReasonPlaceChange::ALL`, then
+    /// "not recorded").
+    move_reasons: Vec<u64>,
+    moves_new_carer: u64,
+    moves_same_carer: u64,
+    groups: BTreeMap<&'static str, u64>,
+    places: BTreeMap<&'static str, u64>,
+}
+
+fn tally_cohort(ctx: &MetricContext<'_>, w: &Windows, opts: CountOptions) -> Tally {
+    let cohort = ctx.cohort;
+    let episodes = cohort.episodes();
+    let periods = cohort.periods();
+    let mut t = Tally {
+        move_reasons: vec![0; ReasonPlaceChange::ALL.len() + 1],
+        ..Tally::default()
+    };
+    let mut flags = Vec::new();
+    for c in cohort.iter_children() {
+        if c.placements.is_empty() {
+            continue;
+        }
+        classify(c.placements, episodes, &mut flags);
+        let pl = Placements::new(c.placements, &flags, opts);
+
+        // Placements during the year, and the moves among them (every child
+        // looked after during the year, not only at 31 March).
+        let n = pl.count(w.from, w.end, |i| {
+            let p = &c.placements[i];
+            t.moves += 1;
+            match p.start_reason {
+                PlacementStart::SameCarer => t.moves_same_carer += 1,
+                PlacementStart::NewCarer | PlacementStart::Entry => t.moves_new_carer += 1,
+            }
+            // REASON_PLACE_CHANGE is recorded on the episode that ends.
+            let reason = (p.episodes.start as usize)
+                .checked_sub(1)
+                .and_then(|k| episodes.get(k))
+                .and_then(|e| e.reason_place_change);
+            let slot = reason
+                .and_then(|r| ReasonPlaceChange::ALL.iter().position(|&x| x == r))
+                .unwrap_or(ReasonPlaceChange::ALL.len());
+            t.move_reasons[slot] += 1;
+        });
+
+        if !c.looked_after_on(w.end) {
+            continue;
+        }
+        t.cla += 1;
+        t.placements_total += u64::from(n);
+        t.bands[(n.clamp(1, 5) - 1) as usize] += 1;
+        if n >= 3 {
+            t.three_plus += 1;
+        }
+
+        let place = c.episode_open_on(w.end).and_then(|e| e.place);
+        *t.groups
+            .entry(place.map_or(NOT_KNOWN, |p| p.group().label()))
+            .or_insert(0) += 1;
+        *t.places
+            .entry(place.map_or(NOT_KNOWN, |p| p.code()))
+            .or_insert(0) += 1;
+
+        let Some(k) = pl.open_on(w.end) else {
+            continue;
+        };
+        let Some(period) = periods.get(c.placements[k].period as usize) else {
+            continue;
+        };
+
+        if w.has_prev && continuity(period, w.two_years, true) == Continuity::Yes {
+            t.cla_2y += 1;
+            if pl.count(w.from_2y, w.end, |_| {}) >= 3 {
+                t.three_plus_2y += 1;
+            }
+        }
+
+        long_term(&mut t, &c, &pl, k, period, w);
+    }
+    t
+}
+
+/// The long-term stability indicator for one child looked after at 31 March,
+/// whose placement at 31 March is `k`.
+fn long_term(
+    t: &mut Tally,
+    c: &ChildRecord<'_>,
+    pl: &Placements<'_>,
+    k: usize,
+    period: &PeriodOfCare,
+    w: &Windows,
+) {
+    let age = c.age_on(w.end);
+    if age.is_some_and(|a| a >= 16) {
+        return;
+    }
+    match continuity(period, w.two_and_half_years, w.long_term_covered) {
+        Continuity::No => {}
+        Continuity::NotKnown => t.na_data += 1,
+        Continuity::Yes if age.is_none() => t.na_dob += 1,
+        Continuity::Yes => {
+            t.long_term_den += 1;
+            let same_carer = pl.carer_spell_start(k) <= w.two_years;
+            let adoption = || {
+                pl.pre_adoption_spell_start(k)
+                    .is_some_and(|s| s <= w.two_years)
+            };
+            if same_carer || adoption() {
+                t.long_term_num += 1;
+            }
+        }
+    }
+}
+
+fn rows(ctx: &MetricContext<'_>, w: &Windows, opts: CountOptions, t: &Tally) -> Vec<MetricRow> {
+    let r = |measure: &str, period: Period| row(&SPEC, ctx, measure, period);
+    let d = |date: NaiveDate| date.format("%d/%m/%Y").to_string();
+    let opt_note = opts.note();
+    let mut out = Vec::new();
+
+    out.push(
+        r("three-plus-placements", Period::Snapshot)
+            .percent(t.three_plus, t.cla)
+            .note(opt_note.clone()),
+    );
+
+    let prev = ctx.year.previous();
+    out.push(if w.has_prev {
+        r("three-plus-placements-2y", Period::Snapshot)
+            .percent(t.three_plus_2y, t.cla_2y)
+            .note(opt_note.clone())
+            .note(format!(
+                "CLA 2 years: period of care open at 31 March began on or before {}",
+                d(w.two_years)
+            ))
+    } else {
+        r("three-plus-placements-2y", Period::Snapshot).note(format!(
+            "not computable: no Episodes table for {}",
+            prev.label()
+        ))
+    });
+
+    let mut lt = r("long-term-stability", Period::Snapshot)
+        .percent(t.long_term_num, t.long_term_den)
+        .note(format!("count_temporary={}", opts.count_temporary))
+        .note(format!(
+            "looked after continuously since {} or earlier; same carer since {} or earlier",
+            d(w.two_and_half_years),
+            d(w.two_years)
+        ));
+    if t.na_data + t.na_dob > 0 {
+        lt = lt.note("some children not assessable: see long-term-stability-not-assessable");
+    }
+    out.push(lt);
+    let na_note = if w.long_term_covered {
+        String::new()
+    } else {
+        format!(
+            "Episodes not loaded for every year back to {}",
+            CollectionYear::containing(w.two_and_half_years).label()
+        )
+    };
+    out.push(
+        r("long-term-stability-not-assessable", Period::Snapshot)
+            .count(t.na_data + t.na_dob)
+            .note(na_note.clone()),
+    );
+    for (reason, n) in [(NA_DATA, t.na_data), (NA_DOB, t.na_dob)] {
+        out.push(
+            r("long-term-stability-not-assessable", Period::Snapshot)
+                .with_breakdown(Breakdown::one("reason", reason))
+                .count(n)
+                .note(na_note.clone()),
+        );
+    }
+
+    out.push(
+        r("placements-per-child", Period::Snapshot)
+            .percent(t.cla, t.cla)
+            .note(opt_note.clone()),
+    );
+    for (band, &n) in PLACEMENT_BANDS.iter().zip(&t.bands) {
+        out.push(
+            r("placements-per-child", Period::Snapshot)
+                .with_breakdown(Breakdown::one("placements", *band))
+                .percent(n, t.cla)
+                .note(opt_note.clone()),
+        );
+    }
+    let mut mean = r("placements-mean", Period::Snapshot).note(opt_note.clone());
+    mean.numerator = Some(t.placements_total);
+    mean.denominator = Some(t.cla);
+    mean.value = (t.cla > 0).then(|| t.placements_total as f64 / t.cla as f64);
+    out.push(mean);
+
+    out.push(
+        r("moves", Period::Year)
+            .count(t.moves)
+            .note(opt_note.clone()),
+    );
+    let reasons = ReasonPlaceChange::ALL
+        .iter()
+        .map(|r| r.code())
+        .chain([NOT_RECORDED]);
+    for (reason, &n) in reasons.zip(&t.move_reasons) {
+        out.push(
+            r("moves", Period::Year)
+                .with_breakdown(Breakdown::one("reason", reason))
+                .count(n)
+                .note(opt_note.clone()),
+        );
+    }
+    for (kind, n) in [
+        ("new carer", t.moves_new_carer),
+        ("same carer", t.moves_same_carer),
+    ] {
+        out.push(
+            r("moves", Period::Year)
+                .with_breakdown(Breakdown::one("move_type", kind))
+                .count(n)
+                .note(opt_note.clone()),
+        );
+    }
+
+    out.push(r("placement-type", Period::Snapshot).percent(t.cla, t.cla));
+    for (key, map) in [("group", &t.groups), ("place", &t.places)] {
+        for (value, &n) in map {
+            out.push(
+                r("placement-type", Period::Snapshot)
+                    .with_breakdown(Breakdown::one(key, *value))
+                    .percent(n, t.cla),
+            );
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;

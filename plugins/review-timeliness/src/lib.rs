@@ -1,0 +1,669 @@
+//! # review-timeliness
+//!
+//! Built-in metric: were statutory reviews of children looked after held on
+//! time? The Care Planning, Placement and Case Review (England) Regulations 2010
+//! reg 33 set the timescales: the first review within 20 working days of the
+//! date the child became looked after, the second within 3 months of the first,
+//! later ones within 6 months of the previous. Short breaks (reg 48) are
+//! reviewed within 3 months of the first break and then every 6 months; they
+//! are reported separately (`care_type=short breaks`), never in the headline.
+//!
+//! The SSDA903 holds only the dates reviews were **held**: no due date, no
+//! sequence number. Due dates are rebuilt here from the periods of care and
+//! the reviews themselves (method in docs/METHODS.md).
+
+pub mod attribution;
+pub mod drilldown;
+pub mod rules;
+#[cfg(any(test, feature = "synthetic"))]
+#[doc(hidden)]
+pub mod synthetic;
+
+use std::sync::LazyLock;
+
+use chrono::NaiveDate;
+use iro_domain::dates::birthday;
+use iro_domain::{ChildRecord, CollectionYear, Quarter, TableKind, WorkingDayCalendar};
+use iro_metric_api::{
+    Breakdown, DrillDown, MeasureSpec, Metric, MetricContext, MetricError, MetricRow, MetricSpec,
+    ParamSpec, Period, Unit, row,
+};
+
+pub use attribution::{CareKind, Place, Scratch, Track};
+pub use rules::{
+    DEFAULT_SERIES_GAP_DAYS, DueEvent, Flag, ReviewEvent, Rules, Seq, Sink, Start, Status,
+    walk_track,
+};
+
+/// The metric.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct ReviewTimeliness;
+
+/// Breakdown value for short-break rows.
+pub const SHORT_BREAKS: &str = "short breaks";
+
+/// Days-late bands: (label, lowest day, highest day).
+const DAYS_LATE_BANDS: [(&str, i64, i64); 4] = [
+    ("1-7", 1, 7),
+    ("8-14", 8, 14),
+    ("15-28", 15, 28),
+    ("29+", 29, i64::MAX),
+];
+
+static PARAMS: LazyLock<[ParamSpec; 6]> = LazyLock::new(|| {
+    let d = Rules::default();
+    [
+        ParamSpec {
+            name: "first_review_working_days",
+            default: d.first_review_working_days.into(),
+            help: "First review due within this many working days (England and Wales) of the start of a period of care; the start is day 0 (CPPCR 2010 reg 33: 20).",
+        },
+        ParamSpec {
+            name: "second_review_months",
+            default: d.second_review_months.into(),
+            help: "Second review due within this many calendar months of the first (reg 33: 3). Months are clamped to the month end.",
+        },
+        ParamSpec {
+            name: "subsequent_review_months",
+            default: d.subsequent_review_months.into(),
+            help: "Third and later reviews due within this many calendar months of the previous review (reg 33: 6).",
+        },
+        ParamSpec {
+            name: "short_break_first_months",
+            default: d.short_break_first_months.into(),
+            help: "Short breaks (V3/V4, reg 48): first review due within this many calendar months of the start of the first break of a series (3).",
+        },
+        ParamSpec {
+            name: "short_break_subsequent_months",
+            default: d.short_break_subsequent_months.into(),
+            help: "Short breaks: later reviews due within this many calendar months of the previous review (6).",
+        },
+        ParamSpec {
+            name: "short_break_series_gap_days",
+            default: d.short_break_series_gap_days.into(),
+            help: "A short break starting within this many days of the end of the previous break belongs to the same series (one reg 48 arrangement, one review clock); a longer gap starts a new series. Reviews up to this many days after a series' last break are attributed to it.",
+        },
+    ]
+});
+
+static SPEC: LazyLock<MetricSpec> = LazyLock::new(|| MetricSpec {
+    id: "review-timeliness",
+    title: "Timeliness of statutory reviews of children looked after",
+    version: env!("CARGO_PKG_VERSION"),
+    requires: &[TableKind::Episodes, TableKind::Reviews],
+    measures: &[
+        MeasureSpec {
+            id: "held",
+            title: "Reviews held (by review date), by review sequence",
+            unit: Unit::Count,
+            additive_breakdowns: &["review"],
+        },
+        MeasureSpec {
+            id: "on-time",
+            title: "Reviews held within statutory timescale, % of reviews whose timeliness can be assessed",
+            unit: Unit::Percent,
+            additive_breakdowns: &["review"],
+        },
+        MeasureSpec {
+            id: "late",
+            title: "Reviews held late, by days late",
+            unit: Unit::Count,
+            additive_breakdowns: &["days_late"],
+        },
+        MeasureSpec {
+            id: "days-late-mean",
+            title: "Mean calendar days late of reviews held late",
+            unit: Unit::Days,
+            additive_breakdowns: &[],
+        },
+        MeasureSpec {
+            id: "days-late-median",
+            title: "Median calendar days late of reviews held late",
+            unit: Unit::Days,
+            additive_breakdowns: &[],
+        },
+        MeasureSpec {
+            id: "children-on-time",
+            title: "Children all of whose reviews in the period were on time, % of children with a review in the period",
+            unit: Unit::Percent,
+            additive_breakdowns: &[],
+        },
+        MeasureSpec {
+            id: "overdue",
+            title: "Reviews falling due in the period and not held by its end, by review sequence",
+            unit: Unit::Count,
+            additive_breakdowns: &["review"],
+        },
+        MeasureSpec {
+            id: "overdue-at-end",
+            title: "Reviews overdue at the end of the quarter (or 31 March), whenever they fell due, child still in care",
+            unit: Unit::Count,
+            additive_breakdowns: &[],
+        },
+        MeasureSpec {
+            id: "flags",
+            title: "Edge cases counted (see METHODS): reviews outside care, duplicates, unknown starts, 18th birthdays",
+            unit: Unit::Count,
+            additive_breakdowns: &[],
+        },
+    ],
+    params: &*PARAMS,
+});
+
+impl Metric for ReviewTimeliness {
+    fn spec(&self) -> &MetricSpec {
+        &SPEC
+    }
+
+    fn compute(&self, ctx: &MetricContext<'_>) -> Result<Vec<MetricRow>, MetricError> {
+        for table in [TableKind::Reviews, TableKind::Episodes] {
+            if !ctx.has(ctx.year, table) {
+                return Err(MetricError::NotComputable(format!(
+                    "no {} table for {}",
+                    table.name(),
+                    ctx.year.label()
+                )));
+            }
+        }
+        let rules = rules_from(ctx)?;
+        let history_start = reviews_history_start(ctx);
+        let mut agg = Aggregate::new(ctx.year);
+        let mut scratch = ChildScratch::default();
+        for child in ctx.cohort.iter_children() {
+            assess_child(
+                &child,
+                history_start,
+                ctx.year.end(),
+                &rules,
+                ctx.calendar,
+                &mut scratch,
+                &mut agg,
+            );
+        }
+        Ok(agg.rows(ctx, history_start))
+    }
+
+    /// Every review held in the year with its due date and status, every
+    /// review overdue at 31 March and every flagged case, child by child.
+    fn drilldown(&self, ctx: &MetricContext<'_>) -> Result<Vec<DrillDown>, MetricError> {
+        if !ctx.has(ctx.year, TableKind::Reviews) || !ctx.has(ctx.year, TableKind::Episodes) {
+            return Ok(Vec::new());
+        }
+        let rules = rules_from(ctx)?;
+        let history_start = reviews_history_start(ctx);
+        let mut sink = drilldown::DrillDownSink::new(ctx.year);
+        let mut scratch = ChildScratch::default();
+        for child in ctx.cohort.iter_children() {
+            sink.set_child(&child.child.child_id);
+            assess_child(
+                &child,
+                history_start,
+                ctx.year.end(),
+                &rules,
+                ctx.calendar,
+                &mut scratch,
+                &mut sink,
+            );
+        }
+        Ok(vec![sink.finish()])
+    }
+}
+
+/// Reads the timescales from the resolved parameters.
+pub fn rules_from(ctx: &MetricContext<'_>) -> Result<Rules, MetricError> {
+    let int = |name: &str, min: f64, max: f64| -> Result<i64, MetricError> {
+        let v = ctx.param_f64(name)?;
+        if v.fract() != 0.0 || v < min || v > max {
+            return Err(MetricError::BadParameter {
+                name: name.to_string(),
+                reason: format!("expected a whole number from {min} to {max}, got {v}"),
+            });
+        }
+        Ok(v as i64)
+    };
+    Ok(Rules {
+        first_review_working_days: int("first_review_working_days", 0.0, 1000.0)? as u32,
+        second_review_months: int("second_review_months", 0.0, 120.0)? as i32,
+        subsequent_review_months: int("subsequent_review_months", 0.0, 120.0)? as i32,
+        short_break_first_months: int("short_break_first_months", 0.0, 120.0)? as i32,
+        short_break_subsequent_months: int("short_break_subsequent_months", 0.0, 120.0)? as i32,
+        short_break_series_gap_days: int("short_break_series_gap_days", 0.0, 3660.0)?,
+    })
+}
+
+/// The first day of the unbroken run of collection years, ending with the year
+/// computed, for which a Reviews table was loaded. Before it, the reviews held
+/// are unknown, so a period of care that began earlier cannot have its first
+/// review in the data numbered or timed.
+pub fn reviews_history_start(ctx: &MetricContext<'_>) -> NaiveDate {
+    let mut y = ctx.year;
+    while ctx.has(y.previous(), TableKind::Reviews) {
+        y = y.previous();
+    }
+    y.start()
+}
+
+/// Per-child buffers, reused from child to child.
+#[derive(Debug, Default)]
+pub struct ChildScratch {
+    pub tracks: Scratch,
+    assigned: Vec<(CareKind, usize, NaiveDate)>,
+    dates: Vec<NaiveDate>,
+    first_due: DueCache,
+}
+
+/// First-review due dates by start date: counting working days one by one is
+/// the costliest step, and many periods start on the same day.
+#[derive(Debug, Default)]
+struct DueCache {
+    base: Option<NaiveDate>,
+    due: Vec<Option<NaiveDate>>,
+}
+
+impl DueCache {
+    fn get(
+        &mut self,
+        start: NaiveDate,
+        base: NaiveDate,
+        compute: impl FnOnce() -> NaiveDate,
+    ) -> NaiveDate {
+        if self.base != Some(base) {
+            self.base = Some(base);
+            self.due.clear();
+        }
+        let Ok(i) = usize::try_from((start - base).num_days()) else {
+            return compute();
+        };
+        if i >= 1 << 16 {
+            return compute();
+        }
+        if i >= self.due.len() {
+            self.due.resize(i + 1, None);
+        }
+        *self.due[i].get_or_insert_with(compute)
+    }
+}
+
+/// Attributes one child's reviews dated `history_start..=until`, walks each
+/// track and reports to `sink`. Linear in the child's periods and reviews
+/// (plus a sort of its attributed reviews by track).
+pub fn assess_child<S: ChildSink>(
+    child: &ChildRecord<'_>,
+    history_start: NaiveDate,
+    until: NaiveDate,
+    rules: &Rules,
+    cal: &WorkingDayCalendar,
+    scratch: &mut ChildScratch,
+    sink: &mut S,
+) {
+    if child.reviews.is_empty() && child.periods.is_empty() {
+        return;
+    }
+    sink.begin_child();
+    let birthday_18 = child.child.dob.map(|dob| birthday(dob, 18));
+    scratch.tracks.classify_child(
+        child.periods,
+        child.reviews,
+        rules.short_break_series_gap_days,
+        history_start,
+        until,
+    );
+    scratch.assigned.clear();
+    for (r, place) in child.reviews.iter().zip(&scratch.tracks.places) {
+        let date = r.review;
+        let flag = match *place {
+            Place::OutsideWindow => continue,
+            Place::Ordinary(i) => {
+                scratch.assigned.push((CareKind::Ordinary, i, date));
+                None
+            }
+            Place::ShortBreaks(i) => {
+                scratch.assigned.push((CareKind::ShortBreaks, i, date));
+                None
+            }
+            Place::Duplicate => Some(Flag::DuplicateReview),
+            Place::BeforeCare => Some(Flag::ReviewBeforeCare),
+            Place::AfterCare => Some(Flag::ReviewAfterCare),
+            Place::NoEpisodes => Some(Flag::ReviewNoEpisodes),
+        };
+        match flag {
+            Some(f) => sink.flag(date, f),
+            None if birthday_18.is_none() => sink.flag(date, Flag::NoDob),
+            None => {}
+        }
+    }
+    // Reviews arrive in date order; grouping by track keeps that order.
+    scratch.assigned.sort_by_key(|&(k, i, d)| (k, i, d));
+    let mut next = 0usize;
+    for (kind, tracks) in [
+        (CareKind::Ordinary, &scratch.tracks.ordinary),
+        (CareKind::ShortBreaks, &scratch.tracks.short),
+    ] {
+        for (i, track) in tracks.iter().enumerate() {
+            scratch.dates.clear();
+            while let Some(&(k, j, d)) = scratch.assigned.get(next) {
+                if (k, j) != (kind, i) {
+                    break;
+                }
+                scratch.dates.push(d);
+                next += 1;
+            }
+            let irrelevant =
+                track.start > until || track.attrib_end.is_some_and(|e| e < history_start);
+            if irrelevant {
+                continue;
+            }
+            let start = if !track.start_known {
+                Start::Unknown(Flag::StartNotKnown)
+            } else if track.start < history_start {
+                Start::Unknown(Flag::StartBeforeReviewsData)
+            } else {
+                let due = match kind {
+                    CareKind::Ordinary => {
+                        let due = scratch.first_due.get(track.start, history_start, || {
+                            cal.add_working_days(track.start, rules.first_review_working_days)
+                        });
+                        if !(cal.covers(track.start) && cal.covers(due)) {
+                            sink.flag(due, Flag::CalendarNotCovered);
+                        }
+                        due
+                    }
+                    CareKind::ShortBreaks => rules.first_due(track, cal),
+                };
+                Start::Due(due)
+            };
+            walk_track(track, &scratch.dates, start, rules, birthday_18, sink);
+        }
+    }
+    sink.end_child();
+}
+
+/// A [`Sink`] that also hears where one child's events begin and end.
+pub trait ChildSink: Sink {
+    fn begin_child(&mut self);
+    fn end_child(&mut self);
+}
+
+/// Counts for one care kind in one period.
+#[derive(Debug, Clone, Default)]
+struct Counts {
+    held: [u64; 3],
+    assessed: [u64; 3],
+    on_time: [u64; 3],
+    late_days: Vec<u32>,
+    late_bands: [u64; 4],
+    overdue: [u64; 3],
+    children: u64,
+    children_on_time: u64,
+}
+
+/// One child's standing in one period: (had an assessed review, all on time).
+type ChildState = (bool, bool);
+
+/// Period index: 0 the year, 1–4 the quarters.
+const PERIODS: [Period; 5] = [Period::Year, Period::Q1, Period::Q2, Period::Q3, Period::Q4];
+
+/// Accumulates a year's events over every child.
+#[derive(Debug)]
+struct Aggregate {
+    start: NaiveDate,
+    /// End of the year, then of each quarter.
+    ends: [NaiveDate; 5],
+    counts: [[Counts; 5]; 2],
+    /// Overdue at each quarter end, by care kind.
+    at_end: [[u64; 4]; 2],
+    flags: [Vec<u64>; 5],
+    child: [[ChildState; 5]; 2],
+}
+
+impl Aggregate {
+    fn new(year: CollectionYear) -> Self {
+        let q = |q: Quarter| year.quarter_bounds(q).1;
+        Aggregate {
+            start: year.start(),
+            ends: [
+                year.end(),
+                q(Quarter::Q1),
+                q(Quarter::Q2),
+                q(Quarter::Q3),
+                q(Quarter::Q4),
+            ],
+            counts: Default::default(),
+            at_end: [[0; 4]; 2],
+            flags: std::array::from_fn(|_| vec![0; Flag::ALL.len()]),
+            child: [[(false, true); 5]; 2],
+        }
+    }
+
+    /// The year (0) and quarter (1–4) a date falls in, if it is in the year.
+    fn periods_of(&self, date: NaiveDate) -> Option<[usize; 2]> {
+        if date < self.start || date > self.ends[0] {
+            return None;
+        }
+        let q = 1 + self.ends[1..4].iter().filter(|&&e| e < date).count();
+        Some([0, q])
+    }
+}
+
+impl Sink for Aggregate {
+    fn review(&mut self, ev: &ReviewEvent) {
+        let Some(ps) = self.periods_of(ev.date) else {
+            return;
+        };
+        let k = ev.kind.index();
+        let s = ev.seq.index();
+        for p in ps {
+            let c = &mut self.counts[k][p];
+            c.held[s] += 1;
+            let st = &mut self.child[k][p];
+            match ev.status {
+                Status::OnTime => {
+                    c.assessed[s] += 1;
+                    c.on_time[s] += 1;
+                    st.0 = true;
+                }
+                Status::Late { days } => {
+                    c.assessed[s] += 1;
+                    c.late_days.push(u32::try_from(days).unwrap_or(u32::MAX));
+                    if let Some(b) = DAYS_LATE_BANDS
+                        .iter()
+                        .position(|&(_, lo, hi)| (lo..=hi).contains(&days))
+                    {
+                        c.late_bands[b] += 1;
+                    }
+                    *st = (true, false);
+                }
+                Status::NotAssessable => {}
+            }
+        }
+    }
+
+    fn due(&mut self, ev: &DueEvent<'_>) {
+        if !ev.counts {
+            return;
+        }
+        let k = ev.track.kind.index();
+        let not_held_by = |end: NaiveDate| ev.held.is_none_or(|h| h > end);
+        if let Some(ps) = self.periods_of(ev.due) {
+            for p in ps {
+                if not_held_by(self.ends[p]) {
+                    self.counts[k][p].overdue[ev.seq.index()] += 1;
+                }
+            }
+        }
+        for q in 0..4 {
+            let end = self.ends[q + 1];
+            if ev.due <= end && not_held_by(end) && ev.track.in_care_on(end) {
+                self.at_end[k][q] += 1;
+            }
+        }
+    }
+
+    fn flag(&mut self, date: NaiveDate, flag: Flag) {
+        if let Some(ps) = self.periods_of(date) {
+            for p in ps {
+                self.flags[p][flag.index()] += 1;
+            }
+        }
+    }
+}
+
+impl ChildSink for Aggregate {
+    fn begin_child(&mut self) {
+        self.child = [[(false, true); 5]; 2];
+    }
+
+    fn end_child(&mut self) {
+        for k in 0..2 {
+            for p in 0..5 {
+                let (any, all) = self.child[k][p];
+                if any {
+                    self.counts[k][p].children += 1;
+                    if all {
+                        self.counts[k][p].children_on_time += 1;
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn median(v: &mut [u32]) -> Option<f64> {
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_unstable();
+    let n = v.len();
+    Some(if n % 2 == 1 {
+        f64::from(v[n / 2])
+    } else {
+        (f64::from(v[n / 2 - 1]) + f64::from(v[n / 2])) / 2.0
+    })
+}
+
+impl Aggregate {
+    fn rows(mut self, ctx: &MetricContext<'_>, history_start: NaiveDate) -> Vec<MetricRow> {
+        let spec = &*SPEC;
+        let r = |m: &str, p: Period| row(spec, ctx, m, p);
+        let by_review = |s: Seq| Breakdown::one("review", s.label());
+        let short = || Breakdown::one("care_type", SHORT_BREAKS);
+        let history_note = (history_start >= ctx.year.start()).then(|| {
+            format!(
+                "no Reviews table for {}: the first review in the year of a child already in care on 1 April cannot be timed",
+                ctx.year.previous().label()
+            )
+        });
+        let with_note = |row: MetricRow| match &history_note {
+            Some(n) => row.note(n.clone()),
+            None => row,
+        };
+        let mut rows = Vec::new();
+        for (p, &period) in PERIODS.iter().enumerate() {
+            let c = &mut self.counts[0][p];
+            let sum = |a: &[u64; 3]| a.iter().sum::<u64>();
+            rows.push(r("held", period).count(sum(&c.held)));
+            for s in Seq::ALL {
+                rows.push(
+                    r("held", period)
+                        .with_breakdown(by_review(s))
+                        .count(c.held[s.index()]),
+                );
+            }
+            rows.push(with_note(
+                r("on-time", period).percent(sum(&c.on_time), sum(&c.assessed)),
+            ));
+            for s in Seq::ALL {
+                rows.push(
+                    r("on-time", period)
+                        .with_breakdown(by_review(s))
+                        .percent(c.on_time[s.index()], c.assessed[s.index()]),
+                );
+            }
+            let late = c.late_days.len() as u64;
+            rows.push(r("late", period).count(late));
+            for (b, &(label, _, _)) in DAYS_LATE_BANDS.iter().enumerate() {
+                rows.push(
+                    r("late", period)
+                        .with_breakdown(Breakdown::one("days_late", label))
+                        .count(c.late_bands[b]),
+                );
+            }
+            let total_days: u64 = c.late_days.iter().map(|&d| u64::from(d)).sum();
+            let mut mean = r("days-late-mean", period);
+            mean.denominator = Some(late);
+            mean.value = (late > 0).then(|| total_days as f64 / late as f64);
+            rows.push(mean.note("calendar days after the due date; denominator = late reviews"));
+            let mut med = r("days-late-median", period);
+            med.denominator = Some(late);
+            med.value = median(&mut c.late_days);
+            rows.push(med.note("calendar days after the due date; denominator = late reviews"));
+            rows.push(with_note(
+                r("children-on-time", period).percent(c.children_on_time, c.children),
+            ));
+            rows.push(r("overdue", period).count(sum(&c.overdue)));
+            for s in Seq::ALL {
+                rows.push(
+                    r("overdue", period)
+                        .with_breakdown(by_review(s))
+                        .count(c.overdue[s.index()]),
+                );
+            }
+            // Short breaks, beside (never inside) the headline.
+            let sb = &self.counts[1][p];
+            rows.push(
+                r("held", period)
+                    .with_breakdown(short())
+                    .count(sum(&sb.held)),
+            );
+            rows.push(
+                r("on-time", period)
+                    .with_breakdown(short())
+                    .percent(sum(&sb.on_time), sum(&sb.assessed)),
+            );
+            rows.push(
+                r("late", period)
+                    .with_breakdown(short())
+                    .count(sb.late_days.len() as u64),
+            );
+            rows.push(
+                r("children-on-time", period)
+                    .with_breakdown(short())
+                    .percent(sb.children_on_time, sb.children),
+            );
+            rows.push(
+                r("overdue", period)
+                    .with_breakdown(short())
+                    .count(sum(&sb.overdue)),
+            );
+            for f in Flag::ALL {
+                rows.push(
+                    r("flags", period)
+                        .with_breakdown(Breakdown::one("flag", f.label()))
+                        .count(self.flags[p][f.index()]),
+                );
+            }
+        }
+        for (q, period) in [
+            Period::Q1,
+            Period::Q2,
+            Period::Q3,
+            Period::Q4,
+            Period::Snapshot,
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let q = q.min(3);
+            rows.push(r("overdue-at-end", period).count(self.at_end[0][q]));
+            rows.push(
+                r("overdue-at-end", period)
+                    .with_breakdown(short())
+                    .count(self.at_end[1][q]),
+            );
+        }
+        rows
+    }
+}
+
+#[cfg(test)]
+mod tests;
