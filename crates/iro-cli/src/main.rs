@@ -208,6 +208,7 @@ fn run(args: RunArgs) -> Result<ExitCode> {
             &config.output.dir,
             &written,
             args.common.verbose > 0,
+            config.suppression.threshold,
         )?;
     }
     let failures: Vec<_> = result.failures().collect();
@@ -233,6 +234,7 @@ fn print_summary(
     out_dir: &Path,
     written: &[PathBuf],
     verbose: bool,
+    suppression_threshold: u64,
 ) -> std::io::Result<()> {
     let loaded = &result.loaded;
     let (errors, warnings) = loaded
@@ -269,10 +271,19 @@ fn print_summary(
         }
     }
     writeln!(out)?;
-    writeln!(
-        out,
-        "Children looked after (suppressed for sharing; c = small number hidden):"
-    )?;
+    if suppression_threshold > 0 {
+        writeln!(
+            out,
+            "Children looked after (counts of 1 to {suppression_threshold} hidden as c; \
+             DfE published rate per 10,000 alongside):"
+        )?;
+    } else {
+        writeln!(
+            out,
+            "Children looked after (suppression OFF: not for sharing; \
+             DfE published rate per 10,000 alongside):"
+        )?;
+    }
     writeln!(
         out,
         "{:<5} {:<8} {:>8} {:>8} {:>7} {:>7} {:>9} {:>10}",

@@ -206,3 +206,43 @@ fn a_missing_input_folder_is_a_clear_error() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("no/such/folder"), "{stderr}");
 }
+
+/// "Table 1" on a six-child fixture whose figures were worked out by hand
+/// (suppression off in its iro.toml):
+///
+/// - C1 in care since 2020, moves in July 2024; C3 in care from January 2023
+///   until an SGO on 30/09/2024; C6 starts in June 2023 and goes home in
+///   December 2023; C2 (a baby) starts in June 2024; C4 (UASC) starts, leaves
+///   and starts again in 2024-25; C5 has a short break only (never counted).
+/// - 31 March 2024: C1, C3 = 2. 2023-24: starts C6 = 1, ceases C6 = 1, during 3.
+/// - 31 March 2025: C1, C2, C4 = 3, +50%. 2024-25: starts C2, C4 = 2 (C4
+///   once), ceases C3, C4 = 2, during the year C1–C4 = 4.
+/// - Rates per 10,000 on BANES' mid-2023 (36,554) and mid-2024 (36,601)
+///   under-18 populations: 0.5 and 0.8.
+#[test]
+fn table_one_on_a_hand_checked_fixture() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = repo().join("crates/iro-cli/tests/fixtures/table1/iro.toml");
+    let out = iro(&[
+        "run",
+        "--quiet",
+        "--config",
+        config.to_str().unwrap(),
+        "--out",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary = fs::read_to_string(dir.path().join("cohort_summary.csv")).unwrap();
+    insta::assert_snapshot!("table1_cohort_summary", summary);
+    let metrics = fs::read_to_string(dir.path().join("metrics.csv")).unwrap();
+    let profile: String = metrics
+        .lines()
+        .filter(|l| l.starts_with("800,2025,31-03,cohort-summary.profile,"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    insta::assert_snapshot!("table1_profile_2025", profile);
+}

@@ -19,6 +19,6 @@ pub mod suppress;
 pub use config::Config;
 pub use output::write_outputs;
 pub use run::{
-    Computed, EngineError, Outcome, PersonalTable, Progress, RunResult, TaskStatus, builtin_metrics, compute,
-    input_source, load, load_reference, run, thread_pool,
+    Computed, EngineError, Outcome, PersonalTable, Progress, RunResult, TaskStatus,
+    builtin_metrics, compute, input_source, load, load_reference, run, thread_pool,
 };
