@@ -38,6 +38,31 @@ enum Command {
         #[command(subcommand)]
         command: MetricsCommand,
     },
+    /// Reference data: build optional, larger tables from public releases.
+    Reference {
+        #[command(subcommand)]
+        command: ReferenceCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ReferenceCommand {
+    /// Build the unit-postcode table from an ONS Postcode Directory (ONSPD)
+    /// release, for exact placement distances (the bundled postcode-sector
+    /// centroids give approximate ones). Then set `[reference] postcode_units`
+    /// in iro.toml to the file written.
+    ImportOnspd {
+        /// The ONSPD CSV (e.g. Data/ONSPD_NOV_2025_UK.csv) or the folder holding it.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// Where to write the table.
+        #[arg(
+            long,
+            value_name = "PATH",
+            default_value = "data/reference/postcodes/units.bin"
+        )]
+        out: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -119,6 +144,9 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Run(args) => run(args),
         Command::Validate(args) => validate::validate(args),
+        Command::Reference {
+            command: ReferenceCommand::ImportOnspd { file, out },
+        } => import_onspd(&file, &out),
         Command::Metrics {
             command: MetricsCommand::List,
         } => {
@@ -178,7 +206,7 @@ fn run(args: RunArgs) -> Result<ExitCode> {
         config.output.personal = true;
     }
     let source = resolve_input(&config, args.input)?;
-    let metrics = iro_engine::builtin_metrics();
+    let metrics = iro_engine::builtin_metrics_for(&config)?;
     let pb = Mutex::new(progress_bar(args.common.quiet));
     let on_progress = |p: Progress| {
         let guard = pb.lock().unwrap_or_else(|e| e.into_inner());
@@ -332,6 +360,37 @@ fn print_summary(
         }
     }
     Ok(())
+}
+
+fn import_onspd(file: &Path, out: &Path) -> Result<ExitCode> {
+    if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    let s = iro_postcodes::import_onspd(file, out)?;
+    let mut stdout = std::io::stdout().lock();
+    writeln!(
+        stdout,
+        "Wrote {} ({:.1} MB): {} postcodes, {} with coordinates, {} without; {} skipped (not a \
+         postcode shape SSDA903 can hold).",
+        out.display(),
+        s.output_bytes as f64 / 1e6,
+        s.with_coordinates + s.without_coordinates,
+        s.with_coordinates,
+        s.without_coordinates,
+        s.skipped_postcodes
+    )?;
+    for (lad, n) in &s.lads_without_utla {
+        writeln!(
+            stdout,
+            "  note: district {lad} ({n} postcodes) has no upper-tier authority in the April 2023 lookup"
+        )?;
+    }
+    writeln!(
+        stdout,
+        "To use it, add to iro.toml:\n\n[reference]\npostcode_units = \"{}\"",
+        out.display()
+    )?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn metrics_list(out: &mut dyn Write) -> std::io::Result<()> {

@@ -35,6 +35,10 @@ pub struct InputConfig {
 pub struct ReferenceConfig {
     /// A folder of reference files replacing the bundled ones.
     pub dir: Option<PathBuf>,
+    /// A unit-postcode table built by `iro reference import-onspd` from an ONS
+    /// Postcode Directory release: exact placement distances instead of
+    /// postcode-sector centroids.
+    pub postcode_units: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -152,6 +156,9 @@ impl Config {
             fix(&mut f.path);
         }
         if let Some(p) = self.reference.dir.as_mut() {
+            fix(p);
+        }
+        if let Some(p) = self.reference.postcode_units.as_mut() {
             fix(p);
         }
         fix(&mut self.output.dir);

@@ -20,5 +20,6 @@ pub use config::Config;
 pub use output::write_outputs;
 pub use run::{
     Computed, EngineError, Outcome, PersonalTable, Progress, RunResult, TaskStatus,
-    builtin_metrics, compute, input_source, load, load_reference, run, thread_pool,
+    builtin_metrics, builtin_metrics_for, compute, input_source, load, load_reference, run,
+    thread_pool,
 };

@@ -17,14 +17,64 @@ use serde::Serialize;
 use crate::config::Config;
 use crate::suppress::suppress;
 
-/// The metrics compiled into the tool, in registry order.
+/// The metrics compiled into the tool, in registry order, with the bundled
+/// reference data (postcode-sector centroids for placement distance).
 pub fn builtin_metrics() -> Vec<Box<dyn Metric>> {
+    let distance: Box<dyn Metric> = match placement_distance::PlacementDistance::bundled() {
+        Ok(m) => Box::new(m),
+        // The bundled table is checked by tests; should it ever fail to load,
+        // the metric reports the failure for every task rather than vanish.
+        Err(e) => Box::new(Unavailable {
+            spec: MetricSpec {
+                id: "placement-distance",
+                title: "Placement distance (postcode table failed to load)",
+                version: "0",
+                requires: &[],
+                measures: &[],
+                params: &[],
+            },
+            reason: format!("postcode table: {e}"),
+        }),
+    };
+    builtin_with_distance(distance)
+}
+
+/// The built-in metrics for this configuration: as [`builtin_metrics`], with
+/// the unit-postcode table of `[reference] postcode_units` (exact distances)
+/// when one is configured.
+pub fn builtin_metrics_for(config: &Config) -> Result<Vec<Box<dyn Metric>>, EngineError> {
+    let Some(units) = &config.reference.postcode_units else {
+        return Ok(builtin_metrics());
+    };
+    let index = iro_postcodes::PostcodeIndex::load(Some(units))?;
+    Ok(builtin_with_distance(Box::new(
+        placement_distance::PlacementDistance::new(std::sync::Arc::new(index)),
+    )))
+}
+
+fn builtin_with_distance(distance: Box<dyn Metric>) -> Vec<Box<dyn Metric>> {
     vec![
         Box::new(cohort_summary::CohortSummary),
         Box::new(review_timeliness::ReviewTimeliness),
         Box::new(participation::Participation),
         Box::new(placement_stability::PlacementStability),
+        distance,
     ]
+}
+
+/// A built-in metric that could not be set up: every task reports why.
+struct Unavailable {
+    spec: MetricSpec,
+    reason: String,
+}
+
+impl Metric for Unavailable {
+    fn spec(&self) -> &MetricSpec {
+        &self.spec
+    }
+    fn compute(&self, _ctx: &MetricContext<'_>) -> Result<Vec<MetricRow>, MetricError> {
+        Err(MetricError::Failed(self.reason.clone()))
+    }
 }
 
 /// What happened to one metric for one authority and year.
@@ -92,6 +142,8 @@ pub enum EngineError {
     Params { id: String, source: MetricError },
     #[error("[run] las: `{0}` is not a DfE 3-digit authority code")]
     BadLa(String),
+    #[error(transparent)]
+    Postcodes(#[from] iro_postcodes::PostcodeError),
     #[error("cannot start worker threads: {0}")]
     Threads(String),
     #[error("cannot write {path}: {source}")]

@@ -90,49 +90,84 @@ fn is_additive(specs: &[&MetricSpec], metric: &str, keys: &str) -> bool {
         .any(|m| m.additive_breakdowns.contains(&keys))
 }
 
+/// Identifies one set of cells that sum to a shown total: authority, year,
+/// period, metric, breakdown keys, and — for a cross-tabulation such as
+/// `placement_group;distance` — the values of every key but the last (each
+/// row of the cross-tab sums to its own subtotal).
+type GroupKey = (String, i32, &'static str, String, String, Vec<String>);
+
 fn secondary(rows: &mut [MetricRow], specs: &[&MetricSpec]) {
-    // Group the cells of each additive breakdown.
-    let mut groups: BTreeMap<(String, i32, &'static str, String, String), Vec<usize>> =
-        BTreeMap::new();
+    let mut groups: BTreeMap<GroupKey, Vec<usize>> = BTreeMap::new();
     for (i, r) in rows.iter().enumerate() {
         if r.breakdown.is_empty() {
             continue;
         }
         let keys = r.breakdown.keys();
-        if is_additive(specs, &r.metric, &keys) {
+        if !is_additive(specs, &r.metric, &keys) {
+            continue;
+        }
+        let base = (
+            r.la_code.clone(),
+            r.year,
+            r.period.label(),
+            r.metric.clone(),
+            keys,
+        );
+        let pairs = &r.breakdown.0;
+        // The whole breakdown sums to the measure's total...
+        groups
+            .entry((
+                base.0.clone(),
+                base.1,
+                base.2,
+                base.3.clone(),
+                base.4.clone(),
+                vec![],
+            ))
+            .or_default()
+            .push(i);
+        // ...and each row of a cross-tabulation to its subtotal.
+        if pairs.len() > 1 {
+            let prefix = pairs[..pairs.len() - 1]
+                .iter()
+                .map(|(_, v)| v.clone())
+                .collect();
             groups
-                .entry((
-                    r.la_code.clone(),
-                    r.year,
-                    r.period.label(),
-                    r.metric.clone(),
-                    keys,
-                ))
+                .entry((base.0, base.1, base.2, base.3, base.4, prefix))
                 .or_default()
                 .push(i);
         }
     }
-    for cells in groups.values() {
-        loop {
-            let hidden = cells
+    // Hiding a cell in one group can leave another group with a single hidden
+    // cell, so repeat until nothing changes.
+    loop {
+        let mut changed = false;
+        for cells in groups.values() {
+            while cells
                 .iter()
                 .filter(|&&i| rows[i].suppressed.is_some())
-                .count();
-            if hidden != 1 {
-                break;
+                .count()
+                == 1
+            {
+                // Hide the smallest shown non-zero cell.
+                let next = cells
+                    .iter()
+                    .copied()
+                    .filter(|&i| {
+                        rows[i].suppressed.is_none() && rows[i].numerator.is_some_and(|n| n > 0)
+                    })
+                    .min_by_key(|&i| (rows[i].numerator, i));
+                match next {
+                    Some(i) => {
+                        hide(&mut rows[i], SECONDARY, false);
+                        changed = true;
+                    }
+                    None => break,
+                }
             }
-            // Hide the smallest shown non-zero cell.
-            let next = cells
-                .iter()
-                .copied()
-                .filter(|&i| {
-                    rows[i].suppressed.is_none() && rows[i].numerator.is_some_and(|n| n > 0)
-                })
-                .min_by_key(|&i| (rows[i].numerator, i));
-            match next {
-                Some(i) => hide(&mut rows[i], SECONDARY, false),
-                None => break,
-            }
+        }
+        if !changed {
+            break;
         }
     }
 }
@@ -224,6 +259,49 @@ mod tests {
         suppress(&mut rows, &[&SPEC], &SuppressionConfig::default());
         let reasons: Vec<_> = rows.iter().map(|r| r.suppressed.as_deref()).collect();
         assert_eq!(reasons, [Some(PRIMARY), None, Some(SECONDARY), None]);
+    }
+
+    #[test]
+    fn cross_tabulations_are_protected_row_by_row() {
+        static CROSS: MetricSpec = MetricSpec {
+            id: "x",
+            title: "",
+            version: "0",
+            requires: &[],
+            measures: &[MeasureSpec {
+                id: "d",
+                title: "",
+                unit: Unit::Count,
+                additive_breakdowns: &["group;distance"],
+            }],
+            params: &[],
+        };
+        // Two groups; only the first has a small cell. Hiding the whole
+        // cross-tab's next smallest cell (in the second group) would leave the
+        // first group's subtotal revealing the hidden cell.
+        let cells = [
+            ("a", "near", 3),
+            ("a", "far", 30),
+            ("b", "near", 9),
+            ("b", "far", 40),
+        ];
+        let mut rows: Vec<MetricRow> = cells
+            .iter()
+            .map(|&(g, d, n)| {
+                row("x.d", Unit::Count)
+                    .with_breakdown(Breakdown(vec![
+                        ("group".into(), g.into()),
+                        ("distance".into(), d.into()),
+                    ]))
+                    .count(n)
+            })
+            .collect();
+        suppress(&mut rows, &[&CROSS], &SuppressionConfig::default());
+        let reasons: Vec<_> = rows.iter().map(|r| r.suppressed.as_deref()).collect();
+        assert_eq!(reasons[0], Some(PRIMARY));
+        assert_eq!(reasons[1], Some(SECONDARY), "protects group a's subtotal");
+        let hidden = reasons.iter().filter(|r| r.is_some()).count();
+        assert!(hidden >= 2);
     }
 
     #[test]

@@ -1,0 +1,123 @@
+//! Architecture invariant: crate dependencies point one way
+//! (docs/ARCHITECTURE.md, "Code map"). Reads `cargo metadata` and fails on an
+//! arrow that points up or sideways, on a new crate nobody has placed in a
+//! layer, and on the CLI-only and Arrow-only dependencies leaking.
+
+use std::collections::BTreeMap;
+use std::process::Command;
+
+/// Layer of each workspace crate: a crate may depend only on lower layers.
+fn layer(name: &str) -> Option<u8> {
+    Some(match name {
+        "iro-domain" => 0,
+        "iro-ingest" | "iro-reference" | "iro-postcodes" | "iro-stats" | "iro-plugin-abi" => 1,
+        "iro-metric-api" => 2,
+        "cohort-summary"
+        | "review-timeliness"
+        | "participation"
+        | "placement-stability"
+        | "placement-distance"
+        | "iro-plugin-sdk"
+        | "iro-plugin-host" => 3,
+        "iro-engine" => 4,
+        "iro-report" => 5,
+        "iro-cli" => 6,
+        _ => return None,
+    })
+}
+
+/// Crates outside the layers: test data, benchmarks, example and test plugins.
+fn aside(name: &str) -> bool {
+    matches!(name, "iro-testkit" | "iro-bench")
+        || name.contains("example")
+        || name.contains("misbehaving")
+}
+
+/// Same-layer dependencies allowed on purpose.
+const SIDEWAYS: &[(&str, &str)] = &[
+    // Postcode areas are mapped to authorities with the reference LTLA lookup.
+    ("iro-postcodes", "iro-reference"),
+    // Participation counts exactly the reviews timeliness attributes.
+    ("participation", "review-timeliness"),
+    // The host presents plugins through the SDK's table types.
+    ("iro-plugin-host", "iro-plugin-sdk"),
+];
+
+#[test]
+fn dependencies_point_one_way() {
+    let out = Command::new(env!("CARGO"))
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--no-deps",
+            "--offline",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("cargo metadata");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let meta: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let packages = meta["packages"].as_array().unwrap();
+    let members: Vec<&str> = packages
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+
+    let mut problems = Vec::new();
+    let mut external: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for p in packages {
+        let name = p["name"].as_str().unwrap();
+        if aside(name) {
+            continue;
+        }
+        let Some(mine) = layer(name) else {
+            problems.push(format!(
+                "{name}: not placed in a layer (tests/architecture.rs)"
+            ));
+            continue;
+        };
+        for d in p["dependencies"].as_array().unwrap() {
+            if d["kind"].as_str().is_some_and(|k| k == "dev") {
+                continue;
+            }
+            let dep = d["name"].as_str().unwrap();
+            if members.contains(&dep) {
+                match layer(dep) {
+                    Some(theirs) if theirs < mine => {}
+                    Some(theirs) if theirs == mine && SIDEWAYS.contains(&(name, dep)) => {}
+                    _ => problems.push(format!("{name} (layer {mine}) depends on {dep}")),
+                }
+            } else {
+                external.entry(dep).or_default().push(name);
+            }
+        }
+    }
+    // Only the binary knows clap and indicatif.
+    for cli_only in ["clap", "indicatif"] {
+        for user in external.get(cli_only).into_iter().flatten() {
+            if *user != "iro-cli" {
+                problems.push(format!("{user} depends on {cli_only} (only iro-cli may)"));
+            }
+        }
+    }
+    // Only the plugin crates know Arrow.
+    for (dep, users) in &external {
+        if dep.starts_with("arrow") {
+            for user in users {
+                if !user.starts_with("iro-plugin") {
+                    problems.push(format!("{user} depends on {dep} (only iro-plugin-* may)"));
+                }
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "architecture problems:\n{}",
+        problems.join("\n")
+    );
+}

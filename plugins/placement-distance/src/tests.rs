@@ -1,0 +1,827 @@
+//! A hand-built Somerset (933) cohort for 2024-25 whose figures were worked
+//! out by hand (the working is in the comments), the derivation on its own,
+//! parameters, and a national-scale timing.
+//!
+//! The postcode index is the bundled sector centroids plus a small unit table
+//! imported from an ONSPD-style CSV written here: real ONSPD references for
+//! real postcodes, and made-up `TA1 9A?` postcodes placed due east of
+//! `TA1 1AA` at chosen distances.
+
+use super::*;
+use chrono::NaiveDate;
+use iro_domain::*;
+use iro_metric_api::{Params, Reference};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::sync::OnceLock;
+
+use LegalStatus::*;
+use PlacementType::*;
+use ReasonEpisodeCeased::*;
+use ReasonNewEpisode::*;
+
+/// TA1 1AA is at (322271, 125483). 1 mile = 1609.3 m in the DfE formula, so
+/// +32186 m = 20.000 miles → 20.0; +32347 m = 20.100 → 20.1; +32251 m =
+/// 20.040 → 20.0 (over 20 on the raw value, not on the 1-dp value).
+const UNITS: &str = "pcd,oseast1m,osnrth1m,oslaua,osgrdind
+TA1 1AA,322271,125483,E06000066,1
+TA1 9AA,354457,125483,E06000066,1
+TA1 9AB,354618,125483,E06000066,1
+TA1 9AD,354522,125483,E06000066,1
+B1  1AA,406649,286530,E08000025,1
+BS1 1AA,359905,172440,E06000023,1
+BT1 1AA,334316,374675,N09000003,1
+YO7 1AA,442989,482181,E06000065,1
+CF101AA,318284,176230,W06000015,1
+JE2 3AB,,,L99999999,9
+EH1 1AA,325910,674040,S12000036,1
+CA1 1AA,339560,555499,E06000063,1
+LA9 4AA,351519,492937,E06000064,1
+";
+
+fn index() -> Arc<PostcodeIndex> {
+    static INDEX: OnceLock<Arc<PostcodeIndex>> = OnceLock::new();
+    INDEX
+        .get_or_init(|| {
+            let dir = tempfile::tempdir().unwrap();
+            let csv = dir.path().join("units.csv");
+            std::fs::write(&csv, UNITS).unwrap();
+            let bin = dir.path().join("units.bin");
+            iro_postcodes::import_onspd(&csv, &bin).unwrap();
+            Arc::new(PostcodeIndex::load(Some(&bin)).unwrap())
+        })
+        .clone()
+}
+
+fn reference() -> &'static Reference {
+    static R: OnceLock<Reference> = OnceLock::new();
+    R.get_or_init(|| Reference::bundled().unwrap())
+}
+
+fn d(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+fn pcode(s: &str) -> Option<Postcode> {
+    (!s.is_empty()).then(|| Postcode::parse(s).unwrap())
+}
+
+fn child(id: &str, uasc: Option<Uasc>) -> Child {
+    Child {
+        child_id: id.into(),
+        sex: Some(Sex::Female),
+        dob: Some(d("2012-05-01")),
+        ethnic: Some(Ethnicity::WBRI),
+        upn: None,
+        mother: None,
+        mc_dob: None,
+        uasc,
+        header_year: Some(CollectionYear(2025)),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn ep(
+    c: u32,
+    decom: &str,
+    rne: ReasonNewEpisode,
+    ls: LegalStatus,
+    place: PlacementType,
+    dec: Option<&str>,
+    rec: Option<ReasonEpisodeCeased>,
+    home: &str,
+    pl: &str,
+) -> Episode {
+    Episode {
+        child: ChildIdx(c),
+        decom: d(decom),
+        rne,
+        ls,
+        cin: Some(CategoryOfNeed::N1),
+        place: Some(place),
+        place_provider: None,
+        dec: dec.map(d),
+        rec,
+        reason_place_change: None,
+        home_post: pcode(home),
+        pl_post: pcode(pl),
+        urn: None,
+        year: CollectionYear::containing(d(decom)),
+        source: SourceRef { file: 0, line: 2 },
+    }
+}
+
+/// One open episode from 2023, so no new placement in 2024-25.
+fn settled(c: u32, place: PlacementType, home: &str, pl: &str) -> Episode {
+    ep(c, "2023-01-01", S, C2, place, None, None, home, pl)
+}
+
+const HOME: &str = "TA1 1AA";
+
+fn cohort(la: u16, tables: &[TableKind]) -> Cohort {
+    let former = Some(Uasc {
+        duc: Some(d("2023-05-01")),
+    });
+    let children = vec![
+        child("EXACT20", None),                  // 0
+        child("OVER20", None),                   // 1
+        child("NEAR20", None),                   // 2
+        child("B1BS1", None),                    // 3
+        child("UASC", Some(Uasc { duc: None })), // 4
+        child("EXUASC", former),                 // 5
+        child("UNKNOWN", None),                  // 6
+        child("NI", None),                       // 7
+        child("NYORKS", None),                   // 8
+        child("SECTOR", None),                   // 9
+        child("WALESHOME", None),                // 10
+        child("JERSEY", None),                   // 11
+        child("NOHOME", None),                   // 12
+        child("NOPL", None),                     // 13
+        child("SCOT", None),                     // 14
+        child("SHORTBRK", None),                 // 15
+        child("CEASED", None),                   // 16
+        child("PLUNKNOWN", None),                // 17
+    ];
+    let episodes = vec![
+        // 0: moved in the year to a placement exactly 20.0 miles away (inside).
+        ep(
+            0,
+            "2023-01-01",
+            S,
+            C2,
+            U4,
+            Some("2024-09-01"),
+            Some(X1),
+            HOME,
+            "BS1 1AA",
+        ),
+        ep(0, "2024-09-01", P, C2, U4, None, None, HOME, "TA1 9AA"),
+        // 1: started in the year, 20.1 miles (inside, over 20).
+        ep(1, "2024-06-01", S, C1, U4, None, None, HOME, "TA1 9AB"),
+        // 2: 20.04 → 20.0 miles; a temporary placement and the return to the
+        // same placement in the year: neither is a new placement.
+        ep(
+            2,
+            "2023-02-01",
+            S,
+            C2,
+            U6,
+            Some("2024-10-01"),
+            Some(X1),
+            HOME,
+            "TA1 9AD",
+        ),
+        ep(
+            2,
+            "2024-10-01",
+            P,
+            C2,
+            T3,
+            Some("2024-10-05"),
+            Some(X1),
+            HOME,
+            "TA1 1AA",
+        ),
+        ep(2, "2024-10-05", P, C2, U6, None, None, HOME, "TA1 9AD"),
+        // 3: the spec's worked example, B1 1AA → BS1 1AA = 76.6 miles (outside).
+        ep(3, "2024-05-01", S, C2, K2, None, None, "B1 1AA", "BS1 1AA"),
+        // 4: UASC, no home postcode (as usual), placed in Somerset.
+        ep(4, "2024-07-01", S, V2, K3, None, None, "", HOME),
+        // 5: formerly UASC: distance still blank (rule 406).
+        settled(5, U6, HOME, "TA1 9AA"),
+        // 6: home postcode in no directory.
+        settled(6, U4, "ZZ9 9ZZ", HOME),
+        // 7: placed in Northern Ireland: Irish Grid, no distance; outside.
+        settled(7, U4, HOME, "BT1 1AA"),
+        // 8: placed in North Yorkshire (E06000065, a 2023 unitary): 234.0 miles.
+        settled(8, K2, HOME, "YO7 1AA"),
+        // 9: placement postcode not in the unit table; its sector BS1 2 is.
+        settled(9, P1, HOME, "BS1 2AB"),
+        // 10: home in Wales: distance 999.9 (home outside England).
+        settled(10, U4, "CF10 1AA", HOME),
+        // 11: placed in Jersey: no grid reference; outside.
+        settled(11, K2, HOME, "JE2 3AB"),
+        // 12, 13: a postcode not recorded.
+        settled(12, U4, "", HOME),
+        ep(13, "2024-08-01", S, C1, U4, None, None, HOME, ""),
+        // 14: placed in Edinburgh: 340.9 miles on the GB grid; outside.
+        settled(14, K2, HOME, "EH1 1AA"),
+        // 15: short breaks only: not looked after (DfE), no new placement.
+        ep(15, "2024-11-01", S, V3, K2, None, None, HOME, "TA1 9AA"),
+        // 16: placed (20.0 miles, inside) and ceased in the year.
+        ep(
+            16,
+            "2024-04-10",
+            S,
+            V2,
+            U4,
+            Some("2024-12-01"),
+            Some(E8),
+            HOME,
+            "TA1 9AA",
+        ),
+        // 17: placement postcode in no directory.
+        settled(17, U1, HOME, "ZZ1 1ZZ"),
+    ];
+    let mut t = BTreeMap::new();
+    for y in [2024, 2025] {
+        t.insert(
+            CollectionYear(y),
+            tables.iter().copied().collect::<BTreeSet<_>>(),
+        );
+    }
+    Cohort::new(
+        LaCode::new(la).unwrap(),
+        CohortParts {
+            children,
+            episodes,
+            tables: t,
+            ..Default::default()
+        },
+    )
+}
+
+const ALL_TABLES: &[TableKind] = &[TableKind::Header, TableKind::Episodes, TableKind::Uasc];
+
+fn run(cohort: &Cohort, year: i32, params: Params) -> Result<Vec<MetricRow>, MetricError> {
+    let metric = PlacementDistance::new(index());
+    let params = metric.spec().resolve_params(&params)?;
+    let calendar = WorkingDayCalendar::england_and_wales();
+    let ctx = MetricContext {
+        cohort,
+        la: reference().la(cohort.la()),
+        year: CollectionYear(year),
+        reference: reference(),
+        calendar: &calendar,
+        params: &params,
+    };
+    metric.compute(&ctx)
+}
+
+fn find<'a>(rows: &'a [MetricRow], measure: &str, breakdown: &str) -> &'a MetricRow {
+    rows.iter()
+        .find(|r| {
+            r.metric == format!("placement-distance.{measure}")
+                && r.breakdown.to_string() == breakdown
+        })
+        .unwrap_or_else(|| panic!("no row {measure} [{breakdown}]"))
+}
+
+fn num(rows: &[MetricRow], measure: &str, breakdown: &str) -> u64 {
+    find(rows, measure, breakdown).numerator.unwrap()
+}
+
+fn somerset_rows() -> Vec<MetricRow> {
+    run(&cohort(933, ALL_TABLES), 2025, Params::new()).unwrap()
+}
+
+#[test]
+fn distance_at_31_march_by_hand() {
+    let rows = somerset_rows();
+    // Looked after at 31/03/2025: 0–14 and 17 (15 short breaks, 16 ceased) = 16.
+    let total = find(&rows, "distance", "");
+    assert_eq!((total.numerator, total.denominator), (Some(16), Some(16)));
+    // ≤ 20: 0 (20.0), 2 (20.04 → 20.0).
+    assert_eq!(num(&rows, "distance", "distance=20 miles or less"), 2);
+    // > 20: 1 (20.1), 3 (76.6), 8 (234.0), 9 (BS1 2 centroid, ~37), 14 (340.9).
+    assert_eq!(num(&rows, "distance", "distance=Over 20 miles"), 5);
+    // Not known: 4, 5 (UASC), 6, 7, 10, 11, 12, 13, 17.
+    let nk = find(
+        &rows,
+        "distance",
+        "distance=Distance not known or not recorded",
+    );
+    assert_eq!(nk.numerator, Some(9));
+    assert!((nk.value.unwrap() - 56.25).abs() < 1e-9);
+    // Only child 9 used a sector centroid: the cell holding it says so, the
+    // others do not.
+    assert!(
+        find(&rows, "distance", "distance=Over 20 miles")
+            .note
+            .contains(APPROXIMATE)
+    );
+    assert!(find(&rows, "distance", "").note.contains(APPROXIMATE));
+    assert!(
+        !find(&rows, "distance", "distance=20 miles or less")
+            .note
+            .contains(APPROXIMATE)
+    );
+    assert_eq!(num(&rows, "approximate-locations", ""), 1);
+}
+
+#[test]
+fn reasons_and_unmatched_postcodes_by_hand() {
+    let rows = somerset_rows();
+    let reason = |r: NotKnown| {
+        num(
+            &rows,
+            "distance-not-known",
+            &format!("reason={}", r.label()),
+        )
+    };
+    assert_eq!(num(&rows, "distance-not-known", ""), 9);
+    assert_eq!(reason(NotKnown::Uasc), 2); // 4, 5
+    assert_eq!(reason(NotKnown::HomeNotRecorded), 1); // 12
+    assert_eq!(reason(NotKnown::PlacementNotRecorded), 1); // 13
+    assert_eq!(reason(NotKnown::HomeNotFound), 1); // 6
+    assert_eq!(reason(NotKnown::HomeOutsideEngland), 1); // 10
+    assert_eq!(reason(NotKnown::HomeNoGridReference), 0);
+    assert_eq!(reason(NotKnown::PlacementNotFound), 1); // 17
+    assert_eq!(reason(NotKnown::PlacementNoGridReference), 2); // 7 (NI), 11 (Jersey)
+    // Unknown postcodes are counted, never dropped: ZZ9 9ZZ and ZZ1 1ZZ.
+    assert_eq!(num(&rows, "postcodes-not-found", ""), 2);
+    assert_eq!(num(&rows, "postcodes-not-found", "field=HOME_POST"), 1);
+    assert_eq!(num(&rows, "postcodes-not-found", "field=PL_POST"), 1);
+}
+
+#[test]
+fn location_by_hand() {
+    let rows = somerset_rows();
+    // Inside Somerset (E06000066 = DfE 933): 0, 1, 2, 4 (UASC: location is
+    // known), 5, 6, 10, 12. Outside: 3 (Bristol), 7 (NIR), 8 (North
+    // Yorkshire), 9 (Bristol, by sector), 11 (Jersey), 14 (SCO).
+    // Not known: 13 (no PL_POST), 17 (PL_POST not found).
+    assert_eq!(num(&rows, "location", "location=Inside LA boundary"), 8);
+    assert_eq!(num(&rows, "location", "location=Outside LA boundary"), 6);
+    assert_eq!(num(&rows, "location", "location=Location not known"), 2);
+    assert!(
+        find(&rows, "location", "location=Outside LA boundary")
+            .note
+            .contains(APPROXIMATE)
+    );
+    assert!(
+        !find(&rows, "location", "location=Inside LA boundary")
+            .note
+            .contains(APPROXIMATE)
+    );
+    let ld = |l: &str, dd: &str| {
+        num(
+            &rows,
+            "distance-location",
+            &format!("location={l};distance={dd}"),
+        )
+    };
+    let (w, o, n) = ("20 miles or less", "Over 20 miles", DISTANCE_NOT_KNOWN);
+    assert_eq!((ld(INSIDE, w), ld(INSIDE, o), ld(INSIDE, n)), (2, 1, 5));
+    assert_eq!((ld(OUTSIDE, w), ld(OUTSIDE, o), ld(OUTSIDE, n)), (0, 4, 2));
+    assert_eq!(
+        (
+            ld(LOCATION_NOT_KNOWN, w),
+            ld(LOCATION_NOT_KNOWN, o),
+            ld(LOCATION_NOT_KNOWN, n)
+        ),
+        (0, 0, 2)
+    );
+}
+
+#[test]
+fn bands_groups_and_median_by_hand() {
+    let rows = somerset_rows();
+    let ix = index();
+    let sector = |p: &str| ix.lookup(&Postcode::parse(p).unwrap()).unwrap();
+    let nine = iro_postcodes::dfe_distance_tenths(&sector(HOME), &sector("BS1 2AB")).unwrap();
+    assert!((300..=400).contains(&nine), "{nine}"); // ~37 miles: 21-40
+    let band = |b: &str| num(&rows, "distance-band", &format!("band={b}"));
+    assert_eq!(band("Less than 20 miles"), 2); // 0, 2
+    assert_eq!(band("21-40 miles"), 2); // 1 (20.1), 9
+    assert_eq!(band("41-60 miles"), 0);
+    assert_eq!(band("61-80 miles"), 1); // 3 (76.6)
+    assert_eq!(band("81-100 miles"), 0);
+    assert_eq!(band("Over 100 miles"), 2); // 8 (234.0), 14 (340.9)
+    assert_eq!(band(DISTANCE_NOT_KNOWN), 9);
+
+    // Known distances sorted: 20.0, 20.0, 20.1, child 9, 76.6, 234.0, 340.9.
+    let m = find(&rows, "median-distance", "");
+    assert_eq!(m.denominator, Some(7));
+    assert_eq!(m.value, Some(f64::from(nine) / 10.0));
+    assert_eq!(m.unit, Unit::Miles);
+
+    // By placement group, as a % of the group.
+    let g = |grp: &str, dd: &str| {
+        let r = find(
+            &rows,
+            "distance-by-placement",
+            &format!("placement_group={grp};distance={dd}"),
+        );
+        (r.numerator.unwrap(), r.denominator.unwrap())
+    };
+    let foster = "Foster care with other carers"; // 0, 1, 2, 5, 6, 7, 10, 12, 13
+    assert_eq!(g(foster, "20 miles or less"), (2, 9));
+    assert_eq!(g(foster, "Over 20 miles"), (1, 9));
+    assert_eq!(g(foster, DISTANCE_NOT_KNOWN), (6, 9));
+    let resi = "Secure units, children's homes and residential settings"; // 3, 8, 11, 14
+    assert_eq!(g(resi, "Over 20 miles"), (3, 4));
+    assert_eq!(g(resi, DISTANCE_NOT_KNOWN), (1, 4));
+    assert_eq!(
+        g(
+            "Placed with parents or others with parental responsibility",
+            "Over 20 miles"
+        ),
+        (1, 1)
+    );
+    assert_eq!(
+        g(
+            "Independent and semi-independent living",
+            DISTANCE_NOT_KNOWN
+        ),
+        (1, 1)
+    );
+    assert_eq!(
+        g("Foster care with relatives or friends", DISTANCE_NOT_KNOWN),
+        (1, 1)
+    );
+    // Groups with no children have no rows.
+    assert!(
+        !rows
+            .iter()
+            .any(|r| r.breakdown.to_string().contains("Placed for adoption"))
+    );
+}
+
+#[test]
+fn new_placements_by_hand() {
+    let rows = somerset_rows();
+    // New in 2024-25: 0's move (20.0, inside), 1 (20.1, inside), 3 (76.6,
+    // outside), 4 (UASC), 13 (no PL_POST), 16 (20.0, inside, ceased later).
+    // Not new: 2's temporary placement and its return, 15's short break,
+    // placements begun before 1 April 2024.
+    let np = find(&rows, "new-placements", "");
+    assert_eq!(
+        (np.numerator, np.denominator, np.period),
+        (Some(6), Some(6), Period::Year)
+    );
+    let cat = |c: &str| num(&rows, "new-placements", &format!("location_distance={c}"));
+    assert_eq!(
+        cat("Placed inside LA boundary less than 20 miles from home"),
+        2
+    );
+    assert_eq!(
+        cat("Placed inside LA boundary more than 20 miles from home"),
+        1
+    );
+    assert_eq!(
+        cat("Placed outside LA boundary less than 20 miles from home"),
+        0
+    );
+    assert_eq!(
+        cat("Placed outside LA boundary more than 20 miles from home"),
+        1
+    );
+    assert_eq!(cat(DISTANCE_NOT_KNOWN), 2);
+    assert_eq!(cat(LOCATION_NOT_KNOWN), 0);
+}
+
+#[test]
+fn additive_breakdowns_partition_their_totals() {
+    let rows = somerset_rows();
+    for m in SPEC.measures {
+        let total = rows
+            .iter()
+            .find(|r| r.metric == format!("placement-distance.{}", m.id) && r.breakdown.is_empty())
+            .unwrap_or_else(|| panic!("{} has no total row", m.id));
+        for keys in m.additive_breakdowns {
+            let sum: u64 = rows
+                .iter()
+                .filter(|r| r.metric == total.metric && r.breakdown.keys() == *keys)
+                .map(|r| r.numerator.unwrap())
+                .sum();
+            assert_eq!(Some(sum), total.numerator, "{} by {keys}", m.id);
+        }
+    }
+    // Every row's metric is a declared measure.
+    for r in &rows {
+        let id = r.metric.strip_prefix("placement-distance.").unwrap();
+        assert!(SPEC.measure(id).is_some(), "{id}");
+    }
+}
+
+#[test]
+fn the_2023_authorities() {
+    let ix = index();
+    let r = reference();
+    let p = |s: &str| Postcode::parse(s).unwrap();
+    let loc = |la: u16, pl: &str| {
+        let own = OwnArea::of(r, LaCode::new(la).unwrap());
+        derive(&ix, Some(&p(HOME)), Some(&p(pl)), false, own.as_ref()).location
+    };
+    // Somerset 933 and North Yorkshire 815 kept their DfE codes but changed
+    // ONS codes in April 2023; the postcode directory gives the new ones.
+    assert_eq!(loc(933, "TA1 9AA"), Some(InOut::In));
+    assert_eq!(loc(815, "YO7 1AA"), Some(InOut::In));
+    assert_eq!(loc(815, "TA1 9AA"), Some(InOut::Out));
+    // Cumberland 942 and Westmorland and Furness 943 (new DfE codes).
+    assert_eq!(loc(942, "CA1 1AA"), Some(InOut::In));
+    assert_eq!(loc(942, "LA9 4AA"), Some(InOut::Out));
+    assert_eq!(loc(943, "LA9 4AA"), Some(InOut::In));
+    // Cumbria 909 (abolished): its area is its successors'.
+    let cumbria = OwnArea::of(r, LaCode::new(909).unwrap()).unwrap();
+    assert!(cumbria.via_successors.as_deref().unwrap().contains("942"));
+    assert_eq!(loc(909, "CA1 1AA"), Some(InOut::In));
+    assert_eq!(loc(909, "LA9 4AA"), Some(InOut::In));
+    assert_eq!(loc(909, "YO7 1AA"), Some(InOut::Out));
+    // PL_LA as the DfE validator writes it.
+    let d = derive(&ix, Some(&p(HOME)), Some(&p("YO7 1AA")), false, None);
+    assert_eq!(d.pl_la.unwrap().code(), "E06000065");
+    assert_eq!(d.location, None); // own area unknown
+    assert_eq!(d.pl_distance(), Some(234.0));
+    let scot = derive(&ix, Some(&p(HOME)), Some(&p("EH1 1AA")), false, None);
+    assert_eq!(
+        (
+            scot.pl_la.unwrap().code(),
+            scot.location,
+            scot.pl_distance()
+        ),
+        ("SCO", Some(InOut::Out), Some(340.9))
+    );
+    let ni = derive(&ix, Some(&p(HOME)), Some(&p("BT1 1AA")), false, None);
+    assert_eq!(
+        (ni.pl_la.unwrap().code(), ni.pl_distance()),
+        ("NIR", Some(999.9))
+    );
+    let wal = derive(&ix, Some(&p("CF10 1AA")), Some(&p(HOME)), false, None);
+    assert_eq!(wal.pl_distance(), Some(999.9));
+    let uasc = derive(&ix, Some(&p(HOME)), Some(&p("TA1 9AA")), true, None);
+    assert_eq!(uasc.pl_distance(), None); // blank, not 999.9
+}
+
+#[test]
+fn worked_example_and_the_20_mile_edge() {
+    let ix = index();
+    let p = |s: &str| Postcode::parse(s).unwrap();
+    let dist = |h: &str, pl: &str| derive(&ix, Some(&p(h)), Some(&p(pl)), false, None);
+    let b = dist("B1 1AA", "BS1 1AA");
+    assert_eq!(
+        (b.pl_distance(), b.distance_approximate),
+        (Some(76.6), false)
+    );
+    assert_eq!(dist(HOME, "TA1 9AA").distance_tenths, Some(200));
+    assert_eq!(dist(HOME, "TA1 9AB").distance_tenths, Some(201));
+    assert_eq!(dist(HOME, "TA1 9AD").distance_tenths, Some(200));
+    let o = Options::default();
+    assert_eq!(o.distance_slot(Some(200)), 0);
+    assert_eq!(o.distance_slot(Some(201)), 1);
+    // Bands: ≤ 20.0 | 20.1–40.0 | … | 80.1–100.0 | > 100.0 | not known.
+    for (t, slot) in [
+        (0, 0),
+        (200, 0),
+        (201, 1),
+        (400, 1),
+        (401, 2),
+        (1000, 4),
+        (1001, 5),
+    ] {
+        assert_eq!(o.band_slot(Some(t)), slot, "{t}");
+    }
+    assert_eq!(o.band_slot(None), 6);
+    // With only sector centroids, the same pair is approximate.
+    let sectors = PostcodeIndex::bundled().unwrap();
+    let s = derive(
+        &sectors,
+        Some(&p("B1 1AA")),
+        Some(&p("BS1 1AA")),
+        false,
+        None,
+    );
+    assert!(s.distance_approximate);
+    assert!((740..=790).contains(&s.distance_tenths.unwrap()));
+}
+
+#[test]
+fn sector_centroids_only_label_every_distance_approximate() {
+    let metric = PlacementDistance::bundled().unwrap();
+    let cohort = cohort(933, ALL_TABLES);
+    let params = metric.spec().resolve_params(&Params::new()).unwrap();
+    let calendar = WorkingDayCalendar::england_and_wales();
+    let ctx = MetricContext {
+        cohort: &cohort,
+        la: reference().la(cohort.la()),
+        year: CollectionYear(2025),
+        reference: reference(),
+        calendar: &calendar,
+        params: &params,
+    };
+    let rows = metric.compute(&ctx).unwrap();
+    for b in ["distance=20 miles or less", "distance=Over 20 miles"] {
+        let r = find(&rows, "distance", b);
+        if r.numerator != Some(0) {
+            assert!(r.note.contains(APPROXIMATE), "{b}: {}", r.note);
+        }
+    }
+    // The made-up TA1 9A? postcodes fall back to the TA1 9 sector; JE2 3AB to
+    // JE2 3 (no grid reference); ZZ9 9ZZ has no sector.
+    assert_eq!(num(&rows, "postcodes-not-found", ""), 2);
+    assert!(num(&rows, "approximate-locations", "") >= 10);
+}
+
+#[test]
+fn parameters() {
+    let c = cohort(933, ALL_TABLES);
+    let mut p = Params::new();
+    p.insert(THRESHOLD_MILES.into(), serde_json::json!(20.05));
+    let rows = run(&c, 2025, p).unwrap();
+    // The threshold is compared on the 1-dp scale: 20.05 rounds to 20.1, so
+    // 20.0, 20.0 and 20.1 are within it.
+    assert_eq!(num(&rows, "distance", "distance=20.1 miles or less"), 3);
+    assert!(
+        find(&rows, "distance", "")
+            .note
+            .contains("threshold_miles=20.1")
+    );
+    let mut p = Params::new();
+    p.insert(BANDS.into(), serde_json::json!([10, 50]));
+    let rows = run(&c, 2025, p).unwrap();
+    assert_eq!(num(&rows, "distance-band", "band=Less than 10 miles"), 0);
+    assert_eq!(num(&rows, "distance-band", "band=11-50 miles"), 4);
+    assert_eq!(num(&rows, "distance-band", "band=Over 50 miles"), 3);
+    for bad in [
+        (THRESHOLD_MILES, serde_json::json!("twenty")),
+        (THRESHOLD_MILES, serde_json::json!(-1)),
+        (BANDS, serde_json::json!([40, 20])),
+        (BANDS, serde_json::json!([])),
+        (BANDS, serde_json::json!([20.5])),
+    ] {
+        let mut p = Params::new();
+        p.insert(bad.0.into(), bad.1.clone());
+        assert!(
+            matches!(run(&c, 2025, p), Err(MetricError::BadParameter { .. })),
+            "{bad:?}"
+        );
+    }
+    let mut p = Params::new();
+    p.insert("threshold".into(), serde_json::json!(20));
+    assert!(run(&c, 2025, p).is_err());
+}
+
+#[test]
+fn missing_tables() {
+    // No Episodes for the year: not computable, never zero.
+    let c = cohort(933, &[TableKind::Header, TableKind::Uasc]);
+    assert!(matches!(
+        run(&c, 2025, Params::new()),
+        Err(MetricError::NotComputable(_))
+    ));
+    let c = cohort(933, ALL_TABLES);
+    assert!(matches!(
+        run(&c, 2026, Params::new()),
+        Err(MetricError::NotComputable(_))
+    ));
+    // No UASC table: computed, with a warning on the rows.
+    let c = cohort(933, &[TableKind::Header, TableKind::Episodes]);
+    let rows = run(&c, 2025, Params::new()).unwrap();
+    assert!(find(&rows, "distance", "").note.contains("no UASC table"));
+}
+
+#[test]
+fn an_authority_not_in_the_reference_data() {
+    // 999 is a well-formed DfE code no authority has: location not known.
+    let c = cohort(999, ALL_TABLES);
+    let rows = run(&c, 2025, Params::new()).unwrap();
+    // Placements in England (0–6, 8, 9, 10, 12) and none found (13, 17).
+    assert_eq!(num(&rows, "location", "location=Location not known"), 13);
+    // Outside England is outside any English authority: 7, 11, 14.
+    assert_eq!(num(&rows, "location", "location=Outside LA boundary"), 3);
+    assert!(
+        find(&rows, "location", "")
+            .note
+            .contains("not in the reference data")
+    );
+    // Distance does not depend on it.
+    assert_eq!(num(&rows, "distance", "distance=Over 20 miles"), 5);
+}
+
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    const ENGLISH: [&str; 9] = [
+        "TA1 1AA", "TA1 9AA", "TA1 9AB", "B1 1AA", "BS1 1AA", "YO7 1AA", "CA1 1AA", "LA9 4AA",
+        "BS1 2AB",
+    ];
+
+    proptest! {
+        #[test]
+        fn distance_is_symmetric_and_non_negative(a in 0usize..ENGLISH.len(), b in 0usize..ENGLISH.len()) {
+            let ix = index();
+            let p = |s: &str| Postcode::parse(s).unwrap();
+            let ab = derive(&ix, Some(&p(ENGLISH[a])), Some(&p(ENGLISH[b])), false, None);
+            let ba = derive(&ix, Some(&p(ENGLISH[b])), Some(&p(ENGLISH[a])), false, None);
+            prop_assert!(ab.distance_tenths.is_some());
+            prop_assert_eq!(ab.distance_tenths, ba.distance_tenths);
+            prop_assert!(ab.pl_distance().unwrap() >= 0.0);
+            if a == b {
+                prop_assert_eq!(ab.distance_tenths, Some(0));
+            }
+        }
+    }
+}
+
+/// National scale: 100,000 children, about 80,000 looked after at 31 March,
+/// every postcode resolvable (the worst case: two lookups and a distance per
+/// child). Times the bundled index load plus the metric, and with
+/// `IRO_UNIT_TABLE=/path/units.bin` the unit-table load plus the metric.
+/// `cargo test --release -p placement-distance -- --ignored --nocapture`.
+#[test]
+#[ignore = "timing; run in release"]
+fn national_scale_is_fast() {
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move |n: u64| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state % n
+    };
+    // Real postcodes from every part of England: the sectors of the bundled
+    // table with an invented unit ("AA").
+    let text = include_str!("../../../data/reference/postcodes/sector_centroids.csv");
+    let english: Vec<Postcode> = text
+        .lines()
+        .skip(1)
+        .filter(|l| l.contains(",E0"))
+        .filter_map(|l| Postcode::parse(&format!("{}AA", l.split(',').next()?)))
+        .collect();
+    const PLACES: [PlacementType; 8] = [U4, U6, U6, U4, K2, U1, P1, A6];
+    let n_children = 100_000u32;
+    let mut children = Vec::with_capacity(n_children as usize);
+    let mut episodes = Vec::new();
+    for c in 0..n_children {
+        children.push(child(
+            &format!("C{c}"),
+            (next(20) == 0).then_some(Uasc { duc: None }),
+        ));
+        let home = english[next(english.len() as u64) as usize].to_string();
+        let mut date = d("2020-01-01") + chrono::Duration::days(next(1800) as i64);
+        let n = 1 + next(4) as usize;
+        for i in 0..n {
+            let last = i + 1 == n;
+            let open = last && next(10) < 8;
+            let dec = date + chrono::Duration::days(30 + next(120) as i64);
+            let pl = english[next(english.len() as u64) as usize].to_string();
+            episodes.push(ep(
+                c,
+                &date.format("%Y-%m-%d").to_string(),
+                if i == 0 { S } else { P },
+                C2,
+                PLACES[next(8) as usize],
+                (!open)
+                    .then(|| dec.format("%Y-%m-%d").to_string())
+                    .as_deref(),
+                (!open).then_some(if last { E8 } else { X1 }),
+                &home,
+                &pl,
+            ));
+            date = dec;
+        }
+    }
+    let mut tables = BTreeMap::new();
+    for y in 2020..=2025 {
+        tables.insert(
+            CollectionYear(y),
+            ALL_TABLES.iter().copied().collect::<BTreeSet<_>>(),
+        );
+    }
+    let cohort = Cohort::new(
+        LaCode::new(933).unwrap(),
+        CohortParts {
+            children,
+            episodes,
+            tables,
+            ..Default::default()
+        },
+    );
+    let params = SPEC.resolve_params(&Params::new()).unwrap();
+    let calendar = WorkingDayCalendar::england_and_wales();
+    let ctx = MetricContext {
+        cohort: &cohort,
+        la: reference().la(cohort.la()),
+        year: CollectionYear(2025),
+        reference: reference(),
+        calendar: &calendar,
+        params: &params,
+    };
+    let mut timings = Vec::new();
+    let start = std::time::Instant::now();
+    let metric = PlacementDistance::bundled().unwrap();
+    let load = start.elapsed();
+    let rows = metric.compute(&ctx).unwrap();
+    let total = start.elapsed();
+    let cla = find(&rows, "distance", "").denominator.unwrap();
+    timings.push(format!(
+        "bundled sectors: load {load:?}, load + metric {total:?}"
+    ));
+    assert!(cla > 70_000, "{cla}");
+    assert!(total.as_secs_f64() < 0.5, "took {total:?}");
+    if let Ok(path) = std::env::var("IRO_UNIT_TABLE") {
+        let start = std::time::Instant::now();
+        let metric = PlacementDistance::new(Arc::new(
+            PostcodeIndex::load(Some(Path::new(&path))).unwrap(),
+        ));
+        let load = start.elapsed();
+        metric.compute(&ctx).unwrap();
+        let total = start.elapsed();
+        timings.push(format!(
+            "unit table {path}: load {load:?}, load + metric {total:?}"
+        ));
+        assert!(total.as_secs_f64() < 0.5, "took {total:?}");
+    }
+    eprintln!("{cla} looked after at 31 March; {}", timings.join("; "));
+}
