@@ -97,7 +97,7 @@ pub const PROFILES: &[LaProfile] = &[
         far_pct: [30, 26, 20, 24, 26],
         settings: Settings {
             stay: 1.35,
-            mobility: 0.8,
+            mobility: 0.75,
             late: 0.7,
             far: 0.9,
         },
@@ -133,7 +133,7 @@ pub const PROFILES: &[LaProfile] = &[
         far_pct: [25, 28, 31, 28, 29],
         settings: Settings {
             stay: 1.4,
-            mobility: 1.4,
+            mobility: 1.35,
             late: 0.8,
             far: 1.1,
         },

@@ -306,6 +306,17 @@ pub fn check_return(ret: &YearReturn, prev: Option<&YearReturn>) -> Vec<Violatio
             if !is_temporary(ep.place) && ep.place_provider.is_none() {
                 out.push(v("526", child, "no provider".into()));
             }
+            // Supported accommodation: no URN under the 2022-23 rules (222), a URN when
+            // running on or after 29 October 2023 (230).
+            if ep.place == "H5" {
+                let registered = NaiveDate::from_ymd_opt(2023, 10, 29).expect("date");
+                if ret.year <= 2023 && ep.urn.is_some() {
+                    out.push(v("222", child, format!("URN on H5 in {}", ret.year)));
+                }
+                if ret.year >= 2024 && ep.dec.is_none_or(|d| d >= registered) && ep.urn.is_none() {
+                    out.push(v("230", child, format!("H5 without URN {}", ep.decom)));
+                }
+            }
         }
     }
 

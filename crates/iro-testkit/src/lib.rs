@@ -62,7 +62,9 @@ pub struct AuthoritySpec {
     /// ONS upper-tier code (E06…, E08…, E09…, E10…); real postcodes are used when the
     /// bundled list has some for it.
     pub ons_code: String,
-    /// Children looked after at each 31 March the simulation aims for (V3/V4 excluded).
+    /// Children looked after at 31 March the simulation aims for (V3/V4 excluded): at
+    /// 31 March 2025, other years following the authority's published numbers when it has
+    /// a [`calibration`] profile (the same number every year otherwise).
     pub target_cla: u32,
 }
 
@@ -260,6 +262,8 @@ fn make_ctx<'a>(
         la_code: code,
         geo,
         horizon,
+        // Every period in detail unless the caller says otherwise.
+        detail_from: NaiveDate::MIN,
         la_fostering_urn,
         ifa_urns,
         sw_ids,
@@ -273,7 +277,10 @@ fn make_ctx<'a>(
 fn mean_care_days(seed: u64, settings: Settings) -> (f64, f64) {
     let geo = Geography::synthetic(0);
     let mut rng = ChaCha8Rng::seed_from_u64(mix(seed, 0x0009_1107));
-    let ctx = make_ctx(&mut rng, 999, 100, &geo, d(2100, 3, 31), &[], settings);
+    let far = d(2100, 3, 31);
+    let mut ctx = make_ctx(&mut rng, 999, 100, &geo, far, &[], settings);
+    // Only the dates matter here.
+    ctx.detail_from = far;
     let mut out = [0.0f64; 2];
     for (k, kind) in [Kind::Normal, Kind::Uasc].into_iter().enumerate() {
         let n = if kind == Kind::Normal { 6000 } else { 1500 };
@@ -339,81 +346,129 @@ fn candidate(child: Child, years: &[i32]) -> Candidate {
     }
 }
 
-/// Prefix counts of a bucket of candidates: `at[k][n]` = how many of the first `n` are
-/// looked after at the `k`-th 31 March (`starts` likewise for starts).
-struct Prefix {
+/// A bucket of entrants, simulated on demand in index order (entry dates are random, so a
+/// prefix is a random subsample), with running counts per year.
+struct Bucket<F: FnMut(u64) -> Candidate> {
+    make: F,
+    items: Vec<Candidate>,
+    /// `at[k][n]`: how many of the first `n` are looked after at the `k`-th 31 March;
+    /// `starts[k][n]` likewise for starts.
     at: Vec<Vec<u32>>,
     starts: Vec<Vec<u32>>,
 }
 
-fn prefix(bucket: &[Candidate], n_years: usize) -> Prefix {
-    let mut at = vec![vec![0u32; bucket.len() + 1]; n_years];
-    let mut starts = vec![vec![0u32; bucket.len() + 1]; n_years];
-    for (i, c) in bucket.iter().enumerate() {
-        for k in 0..n_years {
-            at[k][i + 1] = at[k][i] + (c.in_care >> k & 1);
-            starts[k][i + 1] = starts[k][i] + (c.started >> k & 1);
+impl<F: FnMut(u64) -> Candidate> Bucket<F> {
+    fn new(make: F, n_years: usize) -> Self {
+        Bucket {
+            make,
+            items: Vec::new(),
+            at: vec![vec![0]; n_years],
+            starts: vec![vec![0]; n_years],
         }
     }
-    Prefix { at, starts }
+
+    /// Makes sure the first `n` exist.
+    fn ensure(&mut self, n: usize) {
+        while self.items.len() < n {
+            let c = (self.make)(self.items.len() as u64);
+            for k in 0..self.at.len() {
+                let (a, s) = (
+                    self.at[k][self.items.len()],
+                    self.starts[k][self.items.len()],
+                );
+                self.at[k].push(a + (c.in_care >> k & 1));
+                self.starts[k].push(s + (c.started >> k & 1));
+            }
+            self.items.push(c);
+        }
+    }
+
+    fn at(&mut self, k: usize, n: usize) -> u32 {
+        self.ensure(n);
+        self.at[k][n]
+    }
+
+    fn starts(&mut self, k: usize, n: usize) -> u32 {
+        self.ensure(n);
+        self.starts[k][n]
+    }
 }
 
-/// How many candidates to keep from each entry bucket (bucket 0: entries before the first
-/// collection year; bucket `k`: entries during the `k`-th collection year). Buckets are
-/// prefixes of randomly dated entrants, so a prefix is a random subsample.
+/// What the choice of entrants aims at, per collection year.
+struct Targets<'a> {
+    cla: &'a [f64],
+    starts: &'a [f64],
+    /// Already decided: looked after / starts from other children (UASC, earlier buckets).
+    fixed_at: Vec<f64>,
+    fixed_starts: Vec<f64>,
+}
+
+impl Targets<'_> {
+    fn cost(&self, k: usize, at: u32, starts: u32) -> f64 {
+        let a = self.fixed_at[k] + f64::from(at) - self.cla[k];
+        let s = self.fixed_starts[k] + f64::from(starts) - self.starts[k];
+        a * a + STARTS_WEIGHT * s * s
+    }
+
+    /// Both counts at or above their targets: more entrants can only make it worse.
+    fn past(&self, k: usize, at: u32, starts: u32) -> bool {
+        self.fixed_at[k] + f64::from(at) >= self.cla[k]
+            && self.fixed_starts[k] + f64::from(starts) >= self.starts[k]
+    }
+}
+
+/// Chooses how many entrants to keep from each bucket (bucket 0: entries before the first
+/// collection year; bucket `k`: entries during the `k`-th collection year).
 ///
 /// Year by year, the number looked after at 31 March of year `k` depends only on buckets
-/// `0..=k`: bucket 0 (with bucket 1 at the same daily rate) is sized for the first 31 March,
-/// then each year's entrants for that year's 31 March. The choice minimises the squared gap
-/// to the target number looked after plus [`STARTS_WEIGHT`] times the squared gap to the
-/// target number of starts (`fixed_*`: looked after / starts from UASC children).
-fn choose_entrants(
-    prefixes: &[Prefix],
-    rate_ratio_1: f64,
-    cla_target: &[f64],
-    starts_target: &[f64],
-    fixed_at: &[u32],
-    fixed_starts: &[u32],
+/// `0..=k`: bucket 0 (with bucket 1 at the same daily rate, `ratio_1`) is sized for the
+/// first 31 March, then each year's entrants for that year's 31 March. Each choice minimises
+/// the squared gap to the target number looked after plus [`STARTS_WEIGHT`] times the
+/// squared gap to the target number of starts. Both counts grow with the number of
+/// entrants, so candidates are simulated only until both pass their targets.
+fn choose_entrants<F: FnMut(u64) -> Candidate>(
+    buckets: &mut [Bucket<F>],
+    ratio_1: f64,
+    mut t: Targets<'_>,
+    cap: usize,
 ) -> Vec<usize> {
-    let n_years = cla_target.len();
-    let len = |b: usize| prefixes[b].at[0].len() - 1;
-    let mut chosen = vec![0usize; prefixes.len()];
-    let cost = |k: usize, chosen: &[usize]| -> f64 {
-        let (mut at, mut st) = (f64::from(fixed_at[k]), f64::from(fixed_starts[k]));
-        for (b, &n) in chosen.iter().enumerate() {
-            at += f64::from(prefixes[b].at[k][n]);
-            st += f64::from(prefixes[b].starts[k][n]);
-        }
-        (at - cla_target[k]).powi(2) + STARTS_WEIGHT * (st - starts_target[k]).powi(2)
-    };
-    // Bucket 0 together with bucket 1 at the same daily rate.
-    let mut best = (f64::INFINITY, 0usize, 0usize);
-    for n0 in 0..=len(0) {
-        let n1 = if n_years > 0 {
-            ((n0 as f64 * rate_ratio_1).round() as usize).min(len(1))
-        } else {
-            0
-        };
-        chosen[0] = n0;
-        if n_years > 0 {
-            chosen[1] = n1;
-        }
-        let c = cost(0, &chosen);
+    let n_years = t.cla.len();
+    let mut chosen = vec![0usize; buckets.len()];
+    if n_years == 0 {
+        return chosen;
+    }
+    let n1_of = |n0: usize| (n0 as f64 * ratio_1).round() as usize;
+    let mut best = (f64::INFINITY, 0usize);
+    for n0 in 0..=cap {
+        let n1 = n1_of(n0);
+        let at = buckets[0].at(0, n0) + buckets[1].at(0, n1);
+        let st = buckets[0].starts(0, n0) + buckets[1].starts(0, n1);
+        let c = t.cost(0, at, st);
         if c < best.0 {
-            best = (c, n0, n1);
+            best = (c, n0);
+        }
+        if t.past(0, at, st) {
+            break;
         }
     }
     chosen[0] = best.1;
-    if n_years > 0 {
-        chosen[1] = best.2;
-    }
+    chosen[1] = n1_of(best.1);
     for k in 1..n_years {
+        // What the buckets already chosen contribute to year k.
+        for b in 0..=k {
+            let n = chosen[b];
+            t.fixed_at[k] += f64::from(buckets[b].at(k, n));
+            t.fixed_starts[k] += f64::from(buckets[b].starts(k, n));
+        }
         let mut best = (f64::INFINITY, 0usize);
-        for n in 0..=len(k + 1) {
-            chosen[k + 1] = n;
-            let c = cost(k, &chosen);
+        for n in 0..=cap {
+            let (at, st) = (buckets[k + 1].at(k, n), buckets[k + 1].starts(k, n));
+            let c = t.cost(k, at, st);
             if c < best.0 {
                 best = (c, n);
+            }
+            if t.past(k, at, st) {
+                break;
             }
         }
         chosen[k + 1] = best.1;
@@ -445,7 +500,8 @@ fn simulate_authority(
     let profile = profile_of(spec);
     let horizon = year_end(cfg.last_year);
     let first_start = year_start(cfg.first_year);
-    let ctx = make_ctx(
+    let keep_from = year_start(cfg.first_year - 1);
+    let mut ctx = make_ctx(
         &mut rng,
         spec.code,
         spec.target_cla,
@@ -454,8 +510,10 @@ fn simulate_authority(
         &other_las,
         profile.settings,
     );
+    ctx.detail_from = keep_from;
     let years: Vec<i32> = cfg.years().collect();
     let n_years = years.len();
+    assert!(n_years <= 32, "at most 32 collection years");
     // Targets per year: the authority's published shape over the years, scaled to
     // `target_cla` at the last published year.
     let target = f64::from(spec.target_cla);
@@ -493,7 +551,13 @@ fn simulate_authority(
         };
         let mut crng = ChaCha8Rng::seed_from_u64(mix(la_seed, (tag << 40) | i));
         let entry = from + Duration::days(crng.random_range(0..span));
-        simulate_child(&ctx, &mut crng, child_id(salt, i * n_tags + tag), entry, kind)
+        simulate_child(
+            &ctx,
+            &mut crng,
+            child_id(salt, i * n_tags + tag),
+            entry,
+            kind,
+        )
     };
     let mut children: Vec<Child> = Vec::new();
     let mut fixed_at = vec![0u32; n_years];
@@ -509,43 +573,38 @@ fn simulate_authority(
     for i in 0..n_sb as u64 {
         children.push(one(1, i, sb_window_start, sb_days + 1));
     }
-    // Ordinary entrants: candidates in each entry bucket (more than the pilot rate
-    // suggests), then as many of each as the targets need.
-    let mut buckets: Vec<Vec<Candidate>> = Vec::with_capacity(n_years + 1);
-    let pre: u64 = (rate * pre_days as f64 * 1.3).ceil() as u64 + 8;
-    buckets.push(
-        (0..pre)
-            .map(|i| candidate(one(2, i, window_start, pre_days), &years))
-            .collect(),
-    );
+    // Ordinary entrants: each entry bucket simulated on demand, as many kept as the targets
+    // need.
+    let one = &one;
+    let years_ref = &years;
+    let make = move |tag: u64, from: NaiveDate, span: i64| {
+        move |i: u64| candidate(one(tag, i, from, span), years_ref)
+    };
+    let mut buckets = Vec::with_capacity(n_years + 1);
+    buckets.push(Bucket::new(make(2, window_start, pre_days), n_years));
     for (k, &y) in years.iter().enumerate() {
         let (from, to) = (year_start(y), year_end(y));
         let span = (to - from).num_days() + 1;
-        let n = (rate * span as f64 * 1.8 * cla_target[k] / mean_target).ceil() as u64 + 8;
-        buckets.push(
-            (0..n)
-                .map(|i| candidate(one(3 + k as u64, i, from, span), &years))
-                .collect(),
-        );
+        buckets.push(Bucket::new(make(3 + k as u64, from, span), n_years));
     }
-    let prefixes: Vec<Prefix> = buckets.iter().map(|b| prefix(b, n_years)).collect();
-    let rate_ratio_1 = if n_years > 0 {
+    let ratio_1 = if n_years > 0 {
         (year_end(years[0]) - year_start(years[0])).num_days() as f64 / pre_days as f64
     } else {
         0.0
     };
-    let chosen = choose_entrants(
-        &prefixes,
-        rate_ratio_1,
-        &cla_target,
-        &starts_target,
-        &fixed_at,
-        &fixed_starts,
-    );
+    // Far more than any plausible need (guards against a target that cannot be reached).
+    let cap = (rate * window_days as f64 * 4.0).ceil() as usize + 50;
+    let targets = Targets {
+        cla: &cla_target,
+        starts: &starts_target,
+        fixed_at: fixed_at.iter().map(|&x| f64::from(x)).collect(),
+        fixed_starts: fixed_starts.iter().map(|&x| f64::from(x)).collect(),
+    };
+    let chosen = choose_entrants(&mut buckets, ratio_1, targets, cap);
+
     for (bucket, n) in buckets.into_iter().zip(chosen) {
-        children.extend(bucket.into_iter().take(n).map(|c| c.child));
+        children.extend(bucket.items.into_iter().take(n).map(|c| c.child));
     }
-    let keep_from = year_start(cfg.first_year - 1);
     children.retain(|c| {
         let last_end = c.periods.last().and_then(|p| p.end);
         last_end.is_none_or(|e| e >= keep_from)
@@ -558,18 +617,23 @@ struct CareDays(Vec<(Settings, (f64, f64))>);
 
 impl CareDays {
     fn new(cfg: &Config) -> CareDays {
-        let mut out: Vec<(Settings, (f64, f64))> = Vec::new();
+        let mut settings: Vec<Settings> = Vec::new();
         for spec in &cfg.authorities {
             let s = profile_of(spec).settings;
-            if !out.iter().any(|(x, _)| *x == s) {
-                let c = mean_care_days(cfg.seed, s);
-                if std::env::var_os("IRO_TESTKIT_DEBUG").is_some() {
-                    eprintln!(
-                        "{s:?}: mean care days per entrant {:.0} (UASC {:.0})",
-                        c.0, c.1
-                    );
-                }
-                out.push((s, c));
+            if !settings.contains(&s) {
+                settings.push(s);
+            }
+        }
+        let out: Vec<(Settings, (f64, f64))> = settings
+            .into_par_iter()
+            .map(|s| (s, mean_care_days(cfg.seed, s)))
+            .collect();
+        if std::env::var_os("IRO_TESTKIT_DEBUG").is_some() {
+            for (s, c) in &out {
+                eprintln!(
+                    "{s:?}: mean care days per entrant {:.0} (UASC {:.0})",
+                    c.0, c.1
+                );
             }
         }
         CareDays(out)

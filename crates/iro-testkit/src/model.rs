@@ -20,6 +20,9 @@ pub(crate) struct Ctx<'a> {
     pub geo: &'a Geography,
     /// Nothing happens after this date (end of the last collection year).
     pub horizon: NaiveDate,
+    /// Periods of care ending before this date are simulated in outline only (no random
+    /// moves, temporary placements, reviews or missing spells): no return holds them.
+    pub detail_from: NaiveDate,
     /// Ofsted URN of the authority's own fostering service.
     pub la_fostering_urn: String,
     /// URNs of independent fostering agencies the authority uses.
@@ -679,22 +682,9 @@ fn choose_outcome<R: Rng>(rng: &mut R, age: i32, kind: Kind, male: bool, stay: f
     table[table.len() - 1].0
 }
 
-// TEMP-TUNE
-pub(crate) fn tune(name: &str, default: f64) -> f64 {
-    use std::collections::HashMap;
-    use std::sync::OnceLock;
-    static M: OnceLock<HashMap<String, f64>> = OnceLock::new();
-    let m = M.get_or_init(|| {
-        std::env::vars()
-            .filter_map(|(k, v)| Some((k.strip_prefix("T_")?.to_string(), v.parse().ok()?)))
-            .collect()
-    });
-    m.get(name).copied().unwrap_or(default)
-}
-
 /// Chance that a period of care starts with an emergency placement followed within days by
-/// another (before the per-authority mobility setting).
-const EMERGENCY_MOVE_P: f64 = 0.16;
+/// another (times the authority's mobility setting).
+const EMERGENCY_MOVE_P: f64 = 0.08;
 
 /// Hazard of a change of carer, per year, by age (before the other factors).
 fn base_move_rate(age: i32, kind: Kind) -> f64 {
@@ -702,73 +692,104 @@ fn base_move_rate(age: i32, kind: Kind) -> f64 {
         return 0.30;
     }
     match age {
-        0..=4 => tune("b0", 0.10),
-        5..=9 => tune("b5", 0.14),
-        10..=12 => tune("b10", 0.26),
-        13..=15 => tune("b13", 0.42),
-        _ => tune("b16", 0.40),
+        0..=4 => 0.08,
+        5..=9 => 0.14,
+        10..=12 => 0.25,
+        13..=15 => 0.40,
+        _ => 0.45,
     }
 }
 
-/// Random changes of carer during a period of care from `start` to `sim_end`, as a hazard
-/// that is
+/// Spread (log scale) of the per-period instability factor.
+const INSTABILITY_SIGMA: f64 = 1.4;
+
+/// Hazard per year of a one-off planned move for a child under 16 looked after for a year or
+/// more (times the authority's `late` setting).
+const LATE_MOVE_RATE: f64 = 0.035;
+
+/// Random changes of carer during a period of care from `start` to `sim_end`. The hazard of
+/// a change, per year, is
 ///
-/// * highest in the first months of the period of care (the first placement is often not the
-///   right one) and in the first months of each placement, falling as a placement lasts;
-/// * higher for teenagers;
-/// * much lower once a long-term match with the carer is made (`planned` entries with
-///   `true`);
-/// * very unequal between children: a lognormal "instability" factor per period (mean 1)
-///   makes a minority of children move again and again while most stay put;
-/// * scaled by the authority's mobility setting.
+/// `base(age) × mobility × instability × early(time in care) × fresh(time with the carer)
+///  + late`
 ///
-/// `planned` holds the planned changes of placement (false: a new carer; true: the same carer
-/// becomes a long-term match). Piecewise-constant hazard over 30-day steps.
+/// * `base`: higher for teenagers ([`base_move_rate`]);
+/// * `instability`: lognormal per period of care, mean 1, spread [`INSTABILITY_SIGMA`]: very
+///   unequal between children, so that a minority moves again and again while most stay put;
+/// * `early`: 1.3 at the start of care, falling to 1 over the first months;
+/// * `fresh`: 2.5 when a placement starts, falling to 1 over its first months (a new
+///   placement is the most likely to break down; moves beget moves);
+/// * `mobility`: the authority's setting;
+/// * `late`: one-off planned moves of settled children under 16 after a year in care (a
+///   long-term placement ending, a move to relatives or to a better-matched carer), at
+///   [`LATE_MOVE_RATE`] times the authority's `late` setting.
+///
+/// `planned` holds the dates of the planned changes of carer. Piecewise-constant hazard
+/// over 30-day steps (180-day steps once it is flat: two years into care and with the
+/// carer, no birthday or planned move within the step).
 fn random_moves<R: Rng>(
     cc: &ChildCtx,
     rng: &mut R,
     start: NaiveDate,
     sim_end: NaiveDate,
     kind: Kind,
-    planned: &[(NaiveDate, bool)],
+    planned: &[NaiveDate],
 ) -> Vec<NaiveDate> {
-    const STEP: f64 = 30.0;
-    let sigma = tune(&format!("sig{}", cc.ctx.la_code), tune("sigma", 1.0));
+    // 30-day steps while the hazard changes quickly, longer ones once it is nearly flat.
+    const STEP: i64 = 30;
+    const LONG_STEP: i64 = 180;
     let u1: f64 = rng.random::<f64>().max(1e-12);
     let u2: f64 = rng.random();
     let z = (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos();
-    let frailty = (sigma * z - sigma * sigma / 2.0).exp();
-    let mobility = tune(&format!("mob{}", cc.ctx.la_code), cc.ctx.settings.mobility) * frailty;
+    let instability = (INSTABILITY_SIGMA * z - INSTABILITY_SIGMA * INSTABILITY_SIGMA / 2.0).exp();
+    let settings = cc.ctx.settings;
+    let mobility = settings.mobility * instability;
     let mut out = Vec::new();
     let mut t = start;
     let mut last_move = start;
+    let mut age = cc.age(t);
+    let mut next_birthday = add_years(cc.dob, age + 1);
     while t < sim_end {
-        // The last change of carer (random or planned) and whether the child has been
-        // matched long term with that carer since.
+        while t >= next_birthday {
+            age += 1;
+            next_birthday = add_years(cc.dob, age + 1);
+        }
         let last_change = planned
             .iter()
-            .filter(|&&(d, same)| !same && d <= t)
-            .map(|&(d, _)| d)
+            .copied()
+            .filter(|&d| d <= t)
             .fold(last_move, NaiveDate::max);
-        let matched = planned
-            .iter()
-            .any(|&(d, same)| same && d <= t && d >= last_change);
-        let in_care = (t - start).num_days() as f64;
-        let in_placement = (t - last_change).num_days() as f64;
-        let early = 1.0 + tune("ea", 2.5) * (-in_care / tune("et", 120.0)).exp();
-        let fresh = tune("f0", 0.6) + tune("fa", 1.2) * (-in_placement / tune("ft", 150.0)).exp();
-        let settled = if matched { tune("settled", 0.35) } else { 1.0 };
-        // Planned moves of settled children (a long-term placement that ends, a move to
-        // relatives or to a better-matched carer): one-off, not repeated disruption.
-        let late = if cc.age(t) < 16 && in_care >= 365.0 {
-            tune("late", 0.04) * tune(&format!("late{}", cc.ctx.la_code), cc.ctx.settings.late)
+        let in_care = (t - start).num_days();
+        let with_carer = (t - last_change).num_days();
+        let early = if in_care < 1200 {
+            1.0 + 0.3 * (-(in_care as f64) / 120.0).exp()
+        } else {
+            1.0
+        };
+        let fresh = if with_carer < 1500 {
+            1.0 + 1.5 * (-(with_carer as f64) / 150.0).exp()
+        } else {
+            1.0
+        };
+        let late = if kind == Kind::Normal && age < 16 && in_care >= 365 {
+            LATE_MOVE_RATE * settings.late
         } else {
             0.0
         };
-        let rate = base_move_rate(cc.age(t), kind) * mobility * early * fresh * settled + late;
+        let rate = base_move_rate(age, kind) * mobility * early * fresh + late;
+        // Long steps only where nothing changes within them (no birthday, no planned move).
+        let step = if in_care > 730
+            && with_carer > 730
+            && t + days(LONG_STEP) <= next_birthday
+            && !planned.iter().any(|&d| d > t && d <= t + days(LONG_STEP))
+        {
+            LONG_STEP
+        } else {
+            STEP
+        };
         let u: f64 = rng.random::<f64>().max(1e-12);
         let wait = -u.ln() * 365.0 / rate.max(1e-6);
-        if wait < STEP {
+        if wait < step as f64 {
             t += days((wait.ceil() as i64).max(1));
             if t >= sim_end {
                 break;
@@ -776,7 +797,7 @@ fn random_moves<R: Rng>(
             out.push(t);
             last_move = t;
         } else {
-            t += days(STEP as i64);
+            t += days(step);
         }
     }
     out
@@ -795,7 +816,7 @@ fn simulate_period<R: Rng>(
     let dob = cc.dob;
     let age = cc.age(start);
     let b18 = add_years(dob, 18);
-    let stay = tune(&format!("stay{}", ctx.la_code), ctx.settings.stay);
+    let stay = ctx.settings.stay;
     let outcome = choose_outcome(rng, age, kind, cc.male, stay);
     let cin = match (kind, outcome) {
         (Kind::Uasc, _) => {
@@ -894,10 +915,10 @@ fn simulate_period<R: Rng>(
                 // their parents under the (interim) care order, often for about a year,
                 // before the order is discharged: placed-with-parents children are ~7% of
                 // those looked after.
-                ReturnHome if rng.random_bool(tune("p1p", 0.75)) => {
-                    let home = t + days(rng.random_range(45..=tune("p1s", 300.0) as i64));
+                ReturnHome if rng.random_bool(0.75) => {
+                    let home = t + days(rng.random_range(45..=300));
                     with_parents = Some(home);
-                    let stay_home = lognormal_days(rng, tune("p1m", 380.0) * stay.sqrt(), 0.6, 60, 5 * 365);
+                    let stay_home = lognormal_days(rng, 380.0 * stay.sqrt(), 0.6, 60, 5 * 365);
                     end = home + days(stay_home);
                     if end > fh {
                         ls.push((fh, "C2"));
@@ -959,6 +980,10 @@ fn simulate_period<R: Rng>(
         adoption_placement = None;
     }
     let sim_end = end.min(ctx.horizon + days(1));
+    // A period that ended before any return needs its details is simulated in outline only
+    // (legal statuses and planned placements, no random moves, temporary placements,
+    // reviews or missing spells): it is cut away, only its dates and leaving code matter.
+    let detailed = end > ctx.horizon || end >= ctx.detail_from;
 
     // --- placements ----------------------------------------------------------------------
     let mut segs: Vec<Seg> = Vec::new();
@@ -1036,7 +1061,7 @@ fn simulate_period<R: Rng>(
     }
     let mut events: Vec<(NaiveDate, Ev)> = Vec::new();
     // An emergency first placement followed within days by a planned one.
-    let p_emergency = (tune("em", EMERGENCY_MOVE_P) * ctx.settings.mobility).min(0.5);
+    let p_emergency = (EMERGENCY_MOVE_P * ctx.settings.mobility).min(0.5);
     if first_type != "R3"
         && kind == Kind::Normal
         && outcome != Short
@@ -1055,38 +1080,34 @@ fn simulate_period<R: Rng>(
         events.push((d, Ev::ToParents));
     }
     // Long-term children are matched with a long-term carer some months into care, after
-    // the final hearing when there are care proceedings. Often that is a move to a new
+    // the final hearing when there are care proceedings. For half that is a move to a new
     // carer (implementing the care plan); otherwise the present carer becomes the long-term
-    // one, recorded for about half as a new episode (U6 → U4 or U3 → U1, same carer).
-    let mut matched_at = None;
+    // one, recorded for half of those as a new episode (U6 → U4 or U3 → U1, same carer).
     if outcome == LongTerm {
         let d = match final_hearing {
             Some(fh) => fh + days(rng.random_range(0..=150)),
             None => start + days(rng.random_range(150..=420)),
         };
-        matched_at = Some(d);
-        if rng.random_bool(tune("ltn", 0.4)) {
+        if rng.random_bool(0.5) {
             events.push((d, Ev::LongTermNew));
-        } else if rng.random_bool(tune("lt", 0.5)) {
+        } else if rng.random_bool(0.5) {
             events.push((d, Ev::LongTerm));
         }
-    }
-    if outcome == LongTerm {
         let d16 = add_years(dob, 16) + days(rng.random_range(0..500));
         if d16 > start && rng.random_bool(0.35) {
             events.push((d16, Ev::SemiIndependent));
         }
     }
     // Random changes of carer.
-    // (date, true for a long-term match with the same carer, false for a change of carer)
-    let planned: Vec<(NaiveDate, bool)> = events
+    let planned: Vec<NaiveDate> = events
         .iter()
         .filter(|(_, e)| *e != Ev::LongTerm)
-        .map(|&(d, _)| (d, false))
-        .chain(matched_at.map(|d| (d, true)))
+        .map(|&(d, _)| d)
         .collect();
-    for d in random_moves(cc, rng, start, sim_end, kind, &planned) {
-        events.push((d, Ev::Move));
+    if detailed {
+        for d in random_moves(cc, rng, start, sim_end, kind, &planned) {
+            events.push((d, Ev::Move));
+        }
     }
     events.retain(|(d, _)| *d > start && *d < sim_end - days(3));
     // Planned events win over random moves close to them.
@@ -1230,7 +1251,7 @@ fn simulate_period<R: Rng>(
                 let seg_end = segs.get(i + 1).map(|s| s.start).unwrap_or(sim_end);
                 if segs[i].start < reg && seg_end > reg {
                     let d = reg;
-                    if d > segs[i].start + days(1) && d < seg_end - days(1) {
+                    if d > segs[i].start + days(1) && d < seg_end {
                         let mut with_urn = segs[i].clone();
                         with_urn.start = d;
                         with_urn.same_carer = true;
@@ -1268,7 +1289,7 @@ fn simulate_period<R: Rng>(
     }
 
     // Occasional temporary placements inside long foster placements (rule 383 pattern).
-    {
+    if detailed {
         let mut t3_used = 0;
         let mut i = 0;
         while i < segs.len() {
@@ -1404,22 +1425,29 @@ fn simulate_period<R: Rng>(
     }
 
     // --- reviews ---------------------------------------------------------------------------
-    let reviews = reviews_for(
-        cc,
-        rng,
-        start,
-        if open { None } else { Some(end) },
-        ctx.horizon,
-    );
+    let reviews = if detailed {
+        reviews_for(
+            cc,
+            rng,
+            start,
+            if open { None } else { Some(end) },
+            ctx.horizon,
+        )
+    } else {
+        Vec::new()
+    };
 
     // --- missing spells ----------------------------------------------------------------------
-    let missing = missing_for(cc, rng, &eps);
+    let missing = if detailed {
+        missing_for(cc, rng, &eps)
+    } else {
+        Vec::new()
+    };
 
     // --- social workers ------------------------------------------------------------------
     let sw = sw_for(ctx, rng, start, if open { None } else { Some(end) });
 
     let prev_perm = prev_perm_for(ctx, rng, dob, start, prev_rec);
-    let _ = final_hearing;
     Period {
         start,
         end: if open { None } else { Some(end) },
