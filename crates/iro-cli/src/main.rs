@@ -317,38 +317,26 @@ fn print_summary(
         "{:<5} {:<8} {:>8} {:>8} {:>7} {:>7} {:>9} {:>10}",
         "LA", "year", "31 Mar", "change%", "starts", "ceases", "rate/10k", "published"
     )?;
-    let find = |la: &str, year: i32, metric: &str| {
-        result.rows.iter().find(|r| {
-            r.la_code == la && r.year == year && r.metric == metric && r.breakdown.is_empty()
-        })
-    };
-    let show = |r: Option<&iro_metric_api::MetricRow>, dp: usize| match r {
-        Some(r) if r.suppressed.is_some() => "c".to_string(),
-        Some(r) => r.value.map_or("-".to_string(), |v| format!("{v:.dp$}")),
-        None => "-".to_string(),
-    };
-    for cohort in &loaded.cohorts {
-        let la = cohort.la().to_string();
-        for year in &result.years {
-            if find(&la, year.0, "cohort-summary.cla-31-march").is_none() {
-                continue;
-            }
-            let published = reference
-                .published(cohort.la(), *year, iro_reference::Measure::Cla31March)
-                .map_or_else(|| "-".into(), |p| p.rate_per_10000.to_string());
-            writeln!(
-                out,
-                "{:<5} {:<8} {:>8} {:>8} {:>7} {:>7} {:>9} {:>10}",
-                la,
-                year.label(),
-                show(find(&la, year.0, "cohort-summary.cla-31-march"), 0),
-                show(find(&la, year.0, "cohort-summary.cla-change"), 1),
-                show(find(&la, year.0, "cohort-summary.starts"), 0),
-                show(find(&la, year.0, "cohort-summary.ceases"), 0),
-                show(find(&la, year.0, "cohort-summary.cla-rate"), 1),
-                published,
-            )?;
+    let dash = |s: &str| {
+        if s.is_empty() {
+            "-".to_string()
+        } else {
+            s.to_string()
         }
+    };
+    for r in iro_engine::output::cohort_summary(result, reference) {
+        writeln!(
+            out,
+            "{:<5} {:<8} {:>8} {:>8} {:>7} {:>7} {:>9} {:>10}",
+            r.la_code,
+            r.year_label,
+            dash(&r.cla_31_march),
+            dash(&r.cla_change_percent),
+            dash(&r.starts),
+            dash(&r.ceases),
+            dash(&r.cla_rate_per_10000),
+            dash(&r.published_rate_per_10000),
+        )?;
     }
     writeln!(out)?;
     writeln!(out, "Outputs written to {}:", out_dir.display())?;

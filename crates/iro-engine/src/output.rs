@@ -5,6 +5,7 @@
 //! or a postcode. Diagnostics point at the file, line and column instead, and
 //! their values are withheld where the field identifies a child.
 
+use std::collections::HashMap;
 use std::fs::{self, File};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -45,12 +46,22 @@ pub fn write_outputs(
     if csv {
         written.push(write_csv(
             &dir.join("metrics.csv"),
+            METRICS_HEADER,
             result.rows.iter().map(MetricCsvRow::from),
         )?);
-        written.push(write_csv(&dir.join("cohort_summary.csv"), summary.iter())?);
-        written.push(write_csv(&dir.join("diagnostics.csv"), diagnostics.iter())?);
+        written.push(write_csv(
+            &dir.join("cohort_summary.csv"),
+            SUMMARY_HEADER,
+            summary.iter(),
+        )?);
+        written.push(write_csv(
+            &dir.join("diagnostics.csv"),
+            DIAGNOSTICS_HEADER,
+            diagnostics.iter(),
+        )?);
         written.push(write_csv(
             &dir.join("row_counts.csv"),
+            ROW_COUNTS_HEADER,
             result.loaded.accounts.iter(),
         )?);
     }
@@ -131,12 +142,22 @@ fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> EngineError + '_ {
 
 fn write_csv<T: Serialize>(
     path: &Path,
+    header: &[&str],
     rows: impl IntoIterator<Item = T>,
 ) -> Result<PathBuf, EngineError> {
     let file = File::create(path).map_err(io_err(path))?;
     let mut w = csv::Writer::from_writer(BufWriter::new(file));
+    let mut empty = true;
     for r in rows {
+        empty = false;
         w.serialize(r).map_err(|e| EngineError::Write {
+            path: path.to_path_buf(),
+            source: std::io::Error::other(e),
+        })?;
+    }
+    // A table with no rows still gets its header, so readers see the columns.
+    if empty {
+        w.write_record(header).map_err(|e| EngineError::Write {
             path: path.to_path_buf(),
             source: std::io::Error::other(e),
         })?;
@@ -156,6 +177,54 @@ fn write_json<T: Serialize + ?Sized>(path: &Path, value: &T) -> Result<PathBuf, 
     w.flush().map_err(io_err(path))?;
     Ok(path.to_path_buf())
 }
+
+/// Column headers, written even when a table has no rows (checked against the
+/// serialised structs by a test).
+const METRICS_HEADER: &[&str] = &[
+    "la_code",
+    "year",
+    "period",
+    "metric",
+    "breakdown",
+    "numerator",
+    "denominator",
+    "value",
+    "unit",
+    "suppressed",
+    "note",
+];
+const SUMMARY_HEADER: &[&str] = &[
+    "la_code",
+    "la_name",
+    "region",
+    "year",
+    "year_label",
+    "cla_31_march",
+    "cla_change_percent",
+    "starts",
+    "ceases",
+    "during_year",
+    "population_u18",
+    "population_mid_year",
+    "cla_rate_per_10000",
+    "starts_rate_per_10000",
+    "ceases_rate_per_10000",
+    "published_cla_31_march",
+    "published_rate_per_10000",
+    "note",
+];
+const DIAGNOSTICS_HEADER: &[&str] = &[
+    "severity", "rule", "la_code", "year", "table", "file", "line", "column", "field", "value",
+    "message",
+];
+const ROW_COUNTS_HEADER: &[&str] = &[
+    "la",
+    "year",
+    "table",
+    "rows_read",
+    "rows_used",
+    "rows_excluded",
+];
 
 /// Formats a figure for a CSV cell: at most six decimals, no trailing zeros.
 pub fn fmt_value(v: f64) -> String {
@@ -231,21 +300,27 @@ pub struct SummaryRow {
     pub note: String,
 }
 
-fn cohort_summary(result: &RunResult, reference: &Reference) -> Vec<SummaryRow> {
+/// The "Table 1" rows of every authority and year, from the (suppressed)
+/// tidy rows of `cohort-summary`.
+pub fn cohort_summary(result: &RunResult, reference: &Reference) -> Vec<SummaryRow> {
+    // Index the headline rows once: (LA, year, measure, period) → row.
+    let mut index: HashMap<(&str, i32, &str, Period), &MetricRow> = HashMap::new();
+    for r in &result.rows {
+        if let Some(measure) = r.metric.strip_prefix("cohort-summary.")
+            && r.breakdown.is_empty()
+        {
+            index.insert((r.la_code.as_str(), r.year, measure, r.period), r);
+        }
+    }
     let mut out = Vec::new();
     for cohort in &result.loaded.cohorts {
         let la = cohort.la();
         let code = la.to_string();
         for &year in &result.years {
             let find = |measure: &str, period: Period| {
-                let metric = format!("cohort-summary.{measure}");
-                result.rows.iter().find(|r| {
-                    r.la_code == code
-                        && r.year == year.0
-                        && r.metric == metric
-                        && r.period == period
-                        && r.breakdown.is_empty()
-                })
+                index
+                    .get(&(code.as_str(), year.0, measure, period))
+                    .copied()
             };
             let Some(cla) = find("cla-31-march", Period::Snapshot) else {
                 continue;
@@ -437,6 +512,68 @@ fn run_metadata<'a>(result: &'a RunResult, config: &'a Config) -> RunMetadata<'a
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn header_of<T: Serialize>(row: T) -> Vec<String> {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.serialize(row).unwrap();
+        let text = String::from_utf8(w.into_inner().unwrap()).unwrap();
+        text.lines()
+            .next()
+            .unwrap()
+            .split(',')
+            .map(String::from)
+            .collect()
+    }
+
+    #[test]
+    fn empty_table_headers_match_the_rows() {
+        let d = Diagnostic::new(Severity::Warning, "x", "y");
+        assert_eq!(header_of(SharedDiagnostic::from(&d)), DIAGNOSTICS_HEADER);
+        let a = iro_domain::RowAccount {
+            la: LaCode::new(800).unwrap(),
+            year: CollectionYear(2025),
+            table: iro_domain::TableKind::Header,
+            rows_read: 1,
+            rows_used: 1,
+            rows_excluded: 0,
+        };
+        assert_eq!(header_of(&a), ROW_COUNTS_HEADER);
+        let row = MetricRow {
+            la_code: "800".into(),
+            year: 2025,
+            period: Period::Year,
+            metric: "m.x".into(),
+            breakdown: Default::default(),
+            numerator: None,
+            denominator: None,
+            value: None,
+            unit: iro_metric_api::Unit::Count,
+            suppressed: None,
+            note: String::new(),
+        };
+        assert_eq!(header_of(MetricCsvRow::from(&row)), METRICS_HEADER);
+        let summary = SummaryRow {
+            la_code: String::new(),
+            la_name: String::new(),
+            region: String::new(),
+            year: 0,
+            year_label: String::new(),
+            cla_31_march: String::new(),
+            cla_change_percent: String::new(),
+            starts: String::new(),
+            ceases: String::new(),
+            during_year: String::new(),
+            population_u18: String::new(),
+            population_mid_year: String::new(),
+            cla_rate_per_10000: String::new(),
+            starts_rate_per_10000: String::new(),
+            ceases_rate_per_10000: String::new(),
+            published_cla_31_march: String::new(),
+            published_rate_per_10000: String::new(),
+            note: String::new(),
+        };
+        assert_eq!(header_of(&summary), SUMMARY_HEADER);
+    }
 
     #[test]
     fn values_are_formatted_compactly() {
