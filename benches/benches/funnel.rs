@@ -20,7 +20,11 @@ fn authorities(rate: bool) -> Vec<Unit> {
             if rate {
                 let pop = (2_000.0 * 200f64.powf(next())).round() as u64;
                 let r = 27.0 + 157.0 * next();
-                Unit::new(format!("{i:03}"), (pop as f64 * r / 1e4).round() as u64, pop)
+                Unit::new(
+                    format!("{i:03}"),
+                    (pop as f64 * r / 1e4).round() as u64,
+                    pop,
+                )
             } else {
                 let n = (20.0 * 300f64.powf(next())).round() as u64;
                 let p = 0.6 + 0.4 * next();
@@ -34,12 +38,16 @@ fn funnel(c: &mut Criterion) {
     let levels = [0.8, 0.95, 0.998, 0.9999];
     let rates = authorities(true);
     let props = authorities(false);
-    let rate_spec =
-        FunnelSpec::new(Indicator::RatePer10k, Target::new(70.0, TargetSource::England))
-            .levels(levels);
-    let prop_spec =
-        FunnelSpec::new(Indicator::Proportion, Target::new(0.85, TargetSource::England))
-            .levels(levels);
+    let rate_spec = FunnelSpec::new(
+        Indicator::RatePer10k,
+        Target::new(70.0, TargetSource::England),
+    )
+    .levels(levels);
+    let prop_spec = FunnelSpec::new(
+        Indicator::Proportion,
+        Target::new(0.85, TargetSource::England),
+    )
+    .levels(levels);
     let mut g = c.benchmark_group("funnel-153-authorities");
     g.bench_function("rate per 10,000", |b| {
         b.iter(|| rate_spec.compute(&rates).expect("funnel"))
