@@ -38,6 +38,17 @@ enum Command {
         #[command(subcommand)]
         command: MetricsCommand,
     },
+    /// Run-time plugins: list those allowed in iro.toml, or check a library.
+    Plugins {
+        #[command(subcommand)]
+        command: PluginsCommand,
+    },
+    /// Internal: runs one plugin call in a child process (isolation = "process").
+    #[command(hide = true, disable_help_flag = true)]
+    PluginWorker {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<std::ffi::OsString>,
+    },
     /// Reference data: build optional, larger tables from public releases.
     Reference {
         #[command(subcommand)]
@@ -62,6 +73,25 @@ enum ReferenceCommand {
             default_value = "data/reference/postcodes/units.bin"
         )]
         out: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum PluginsCommand {
+    /// Load every [[plugins]] entry of iro.toml and list its metrics.
+    List {
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Print a library's ABI, data contract, metrics and SHA-256 (and the
+    /// iro.toml entry to allow it) without computing anything.
+    Check {
+        /// The shared library (.so, .dylib, .dll).
+        #[arg(value_name = "LIB")]
+        lib: PathBuf,
+        /// Load it into this process instead of a worker process.
+        #[arg(long)]
+        in_process: bool,
     },
 }
 
@@ -147,6 +177,54 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Reference {
             command: ReferenceCommand::ImportOnspd { file, out },
         } => import_onspd(&file, &out),
+        Command::PluginWorker { args } => Ok(iro_plugin_host::worker::main(args)),
+        Command::Plugins {
+            command: PluginsCommand::Check { lib, in_process },
+        } => {
+            let report = if in_process {
+                iro_plugin_host::check(&lib)?
+            } else {
+                iro_plugin_host::check_isolated(&lib, &iro_plugin_host::HostOptions::default())?
+            };
+            print!("{report}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Plugins {
+            command: PluginsCommand::List { common },
+        } => {
+            let config = load_config(&common)?;
+            let host = plugin_host(&config);
+            let mut failed = false;
+            if host.allowed().is_empty() {
+                println!("No [[plugins]] in iro.toml.");
+            }
+            for p in host.load_each() {
+                match p {
+                    Ok(p) => {
+                        let r = p.report();
+                        println!(
+                            "{} {} ({}, {:?})",
+                            r.plugin_name,
+                            r.plugin_version,
+                            r.path.display(),
+                            p.isolation()
+                        );
+                        for m in &r.metrics {
+                            println!("  {} {}: {}", m.id, m.version, m.title);
+                        }
+                    }
+                    Err(e) => {
+                        failed = true;
+                        eprintln!("error: {e}");
+                    }
+                }
+            }
+            Ok(if failed {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
         Command::Metrics {
             command: MetricsCommand::List,
         } => {
@@ -154,6 +232,15 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// The plugin host for iro.toml's [[plugins]].
+fn plugin_host(config: &Config) -> iro_plugin_host::Host {
+    let mut opts = iro_plugin_host::HostOptions::default();
+    if let Some(n) = config.run.threads {
+        opts.max_threads = n as u32;
+    }
+    iro_plugin_host::Host::new(config.plugins.clone(), opts)
 }
 
 /// Loads the configuration and applies command-line overrides.
@@ -206,7 +293,10 @@ fn run(args: RunArgs) -> Result<ExitCode> {
         config.output.personal = true;
     }
     let source = resolve_input(&config, args.input)?;
-    let metrics = iro_engine::builtin_metrics_for(&config)?;
+    let mut metrics = iro_engine::builtin_metrics_for(&config)?;
+    let host = plugin_host(&config);
+    metrics.extend(host.metrics()?);
+    let _plugin_cache = host.cache_scope();
     let pb = Mutex::new(progress_bar(args.common.quiet));
     let on_progress = |p: Progress| {
         let guard = pb.lock().unwrap_or_else(|e| e.into_inner());

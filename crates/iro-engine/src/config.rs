@@ -19,6 +19,9 @@ pub struct Config {
     /// `[metrics.<id>]`: `enabled = false` switches a metric off; every other
     /// key is a parameter of that metric.
     pub metrics: BTreeMap<String, toml::Table>,
+    /// `[[plugins]]`: run-time metric plugins allowed to load (path, sha256,
+    /// isolation). A library not listed here never loads.
+    pub plugins: Vec<iro_plugin_host::PluginConfig>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -160,6 +163,9 @@ impl Config {
         }
         if let Some(p) = self.reference.postcode_units.as_mut() {
             fix(p);
+        }
+        for p in &mut self.plugins {
+            fix(&mut p.path);
         }
         fix(&mut self.output.dir);
     }

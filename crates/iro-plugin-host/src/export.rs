@@ -1,0 +1,288 @@
+//! A [`Cohort`] as the data contract's Arrow tables (`903-cohort/1.0`), and
+//! the cache that makes the export happen once per cohort and run.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use arrow_array::{
+    ArrayRef, BooleanArray, Date32Array, Int32Array, RecordBatch, StringArray, UInt32Array,
+};
+use arrow_schema::ArrowError;
+use iro_domain::{Cohort, PlacementStart};
+use iro_plugin_abi::{self as abi, metadata};
+use iro_plugin_sdk::cohort::date_to_date32;
+use iro_plugin_sdk::schema::table_schema;
+
+/// A cohort's tables, exported once, shared by every plugin call on it.
+#[derive(Debug)]
+pub struct CohortTables {
+    pub la_code: String,
+    pub tables: Vec<(String, RecordBatch)>,
+    wire: OnceLock<Result<Arc<Vec<u8>>, String>>,
+}
+
+impl CohortTables {
+    /// The tables as the worker's stdin body, encoded once.
+    pub fn wire(&self) -> Result<Arc<Vec<u8>>, String> {
+        self.wire
+            .get_or_init(|| crate::worker::encode_tables(&self.tables).map(Arc::new))
+            .clone()
+    }
+}
+
+fn utf8<'a>(it: impl Iterator<Item = Option<&'a str>>) -> ArrayRef {
+    Arc::new(StringArray::from_iter(it))
+}
+
+fn utf8_owned(it: impl Iterator<Item = Option<String>>) -> ArrayRef {
+    Arc::new(StringArray::from_iter(it))
+}
+
+fn date(it: impl Iterator<Item = Option<chrono::NaiveDate>>) -> ArrayRef {
+    Arc::new(Date32Array::from_iter(it.map(|d| d.map(date_to_date32))))
+}
+
+fn i32s(it: impl Iterator<Item = Option<i32>>) -> ArrayRef {
+    Arc::new(Int32Array::from_iter(it))
+}
+
+fn u32s(it: impl Iterator<Item = u32>) -> ArrayRef {
+    Arc::new(UInt32Array::from_iter_values(it))
+}
+
+fn bools(it: impl Iterator<Item = Option<bool>>) -> ArrayRef {
+    Arc::new(BooleanArray::from_iter(it))
+}
+
+/// Exports every table of the data contract for one authority. The schema
+/// metadata holds the table, LA code and contract; the collection year is
+/// added per call.
+pub fn export_cohort(c: &Cohort) -> Result<CohortTables, ArrowError> {
+    let la = c.la().to_string();
+    let ch = c.children();
+    let id = |i: iro_domain::ChildIdx| ch.get(i.get()).map(|c| &*c.child_id);
+    let mut tables = Vec::new();
+    let mut push = |name: &'static str, cols: Vec<ArrayRef>| -> Result<(), ArrowError> {
+        let spec = abi::table_spec(name).ok_or_else(|| {
+            ArrowError::InvalidArgumentError(format!("no table `{name}` in the contract"))
+        })?;
+        let schema = table_schema(
+            spec,
+            &[
+                (metadata::TABLE, name),
+                (metadata::LA_CODE, &la),
+                (metadata::DATA_CONTRACT, abi::DATA_CONTRACT),
+            ],
+        );
+        tables.push((
+            name.to_string(),
+            RecordBatch::try_new(Arc::new(schema), cols)?,
+        ));
+        Ok(())
+    };
+
+    push(
+        abi::CHILDREN,
+        vec![
+            utf8(ch.iter().map(|c| Some(&*c.child_id))),
+            utf8(ch.iter().map(|c| c.sex.map(|s| s.code()))),
+            date(ch.iter().map(|c| c.dob)),
+            utf8(ch.iter().map(|c| c.ethnic.map(|e| e.code()))),
+            bools(ch.iter().map(|c| c.mother)),
+            date(ch.iter().map(|c| c.mc_dob)),
+            bools(ch.iter().map(|c| Some(c.uasc.is_some()))),
+            date(ch.iter().map(|c| c.uasc.and_then(|u| u.duc))),
+            i32s(ch.iter().map(|c| c.header_year.map(|y| y.0))),
+        ],
+    )?;
+
+    let ep = c.episodes();
+    push(
+        abi::EPISODES,
+        vec![
+            u32s(ep.iter().map(|e| e.child.0)),
+            utf8(ep.iter().map(|e| id(e.child))),
+            date(ep.iter().map(|e| Some(e.decom))),
+            utf8(ep.iter().map(|e| Some(e.rne.code()))),
+            utf8(ep.iter().map(|e| Some(e.ls.code()))),
+            utf8(ep.iter().map(|e| e.cin.map(|x| x.code()))),
+            utf8(ep.iter().map(|e| e.place.map(|x| x.code()))),
+            utf8(ep.iter().map(|e| e.place_provider.map(|x| x.code()))),
+            date(ep.iter().map(|e| e.dec)),
+            utf8(ep.iter().map(|e| e.rec.map(|x| x.code()))),
+            utf8(ep.iter().map(|e| e.reason_place_change.map(|x| x.code()))),
+            utf8_owned(ep.iter().map(|e| e.home_post.map(|p| p.to_string()))),
+            utf8_owned(ep.iter().map(|e| e.pl_post.map(|p| p.to_string()))),
+            utf8(ep.iter().map(|e| e.urn.as_deref())),
+            i32s(ep.iter().map(|e| Some(e.year.0))),
+        ],
+    )?;
+
+    let rv = c.reviews();
+    push(
+        abi::REVIEWS,
+        vec![
+            u32s(rv.iter().map(|r| r.child.0)),
+            utf8(rv.iter().map(|r| id(r.child))),
+            date(rv.iter().map(|r| Some(r.review))),
+            utf8(rv.iter().map(|r| r.review_code.map(|x| x.code()))),
+            i32s(rv.iter().map(|r| Some(r.year.0))),
+        ],
+    )?;
+
+    let pc = c.periods();
+    push(
+        abi::PERIODS_OF_CARE,
+        vec![
+            u32s(pc.iter().map(|p| p.child.0)),
+            utf8(pc.iter().map(|p| id(p.child))),
+            date(pc.iter().map(|p| Some(p.start))),
+            bools(pc.iter().map(|p| Some(p.start_known))),
+            date(pc.iter().map(|p| p.end)),
+            utf8(pc.iter().map(|p| p.reason_ceased.map(|x| x.code()))),
+            bools(pc.iter().map(|p| Some(p.short_break))),
+            bools(pc.iter().map(|p| Some(p.broken_chain))),
+            u32s(pc.iter().map(|p| p.episodes.start)),
+            u32s(pc.iter().map(|p| p.episodes.len() as u32)),
+        ],
+    )?;
+
+    let pl = c.placements();
+    push(
+        abi::PLACEMENTS,
+        vec![
+            u32s(pl.iter().map(|p| p.child.0)),
+            utf8(pl.iter().map(|p| id(p.child))),
+            u32s(pl.iter().map(|p| p.period)),
+            date(pl.iter().map(|p| Some(p.start))),
+            date(pl.iter().map(|p| p.end)),
+            utf8(pl.iter().map(|p| {
+                Some(match p.start_reason {
+                    PlacementStart::Entry => "entry",
+                    PlacementStart::NewCarer => "new_carer",
+                    PlacementStart::SameCarer => "same_carer",
+                })
+            })),
+            utf8(pl.iter().map(|p| p.place.map(|x| x.code()))),
+            utf8(pl.iter().map(|p| p.place_provider.map(|x| x.code()))),
+            utf8_owned(pl.iter().map(|p| p.home_post.map(|x| x.to_string()))),
+            utf8_owned(pl.iter().map(|p| p.pl_post.map(|x| x.to_string()))),
+            u32s(pl.iter().map(|p| p.episodes.start)),
+            u32s(pl.iter().map(|p| p.episodes.len() as u32)),
+        ],
+    )?;
+
+    let ms = c.missing();
+    push(
+        abi::MISSING,
+        vec![
+            u32s(ms.iter().map(|m| m.child.0)),
+            utf8(ms.iter().map(|m| id(m.child))),
+            utf8(ms.iter().map(|m| Some(m.missing.code()))),
+            date(ms.iter().map(|m| Some(m.mis_start))),
+            date(ms.iter().map(|m| m.mis_end)),
+            i32s(ms.iter().map(|m| Some(m.year.0))),
+        ],
+    )?;
+
+    let sw = c.sw_episodes();
+    push(
+        abi::SW_EPISODES,
+        vec![
+            u32s(sw.iter().map(|s| s.child.0)),
+            utf8(sw.iter().map(|s| id(s.child))),
+            utf8(sw.iter().map(|s| Some(&*s.sw_id))),
+            date(sw.iter().map(|s| Some(s.sw_decom))),
+            date(sw.iter().map(|s| s.sw_dec)),
+            utf8(sw.iter().map(|s| s.sw_reason.as_deref())),
+            i32s(sw.iter().map(|s| Some(s.year.0))),
+        ],
+    )?;
+
+    let supplied: Vec<(i32, &'static str)> = c
+        .tables()
+        .iter()
+        .flat_map(|(y, ts)| ts.iter().map(move |t| (y.0, t.name())))
+        .collect();
+    push(
+        abi::SUPPLIED,
+        vec![
+            i32s(supplied.iter().map(|(y, _)| Some(*y))),
+            utf8(supplied.iter().map(|(_, t)| Some(*t))),
+        ],
+    )?;
+
+    Ok(CohortTables {
+        la_code: la,
+        tables,
+        wire: OnceLock::new(),
+    })
+}
+
+type Slot = Arc<OnceLock<Result<Arc<CohortTables>, String>>>;
+
+/// Exports shared between calls while a [`CacheScope`] is open.
+///
+/// Outside a scope every call exports afresh (always correct). Inside one,
+/// exports are kept by the cohort's address: the scope promises that the
+/// cohorts it covers stay alive and unchanged, which holds for one engine
+/// `compute` over one `Loaded`.
+#[derive(Debug, Default)]
+pub(crate) struct ExportCache {
+    state: Mutex<(usize, HashMap<usize, Slot>)>,
+}
+
+impl ExportCache {
+    pub(crate) fn get(&self, cohort: &Cohort) -> Result<Arc<CohortTables>, String> {
+        let key = cohort as *const Cohort as usize;
+        let slot = {
+            let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+            if st.0 == 0 {
+                None
+            } else {
+                Some(st.1.entry(key).or_default().clone())
+            }
+        };
+        let export = || {
+            export_cohort(cohort)
+                .map(Arc::new)
+                .map_err(|e| format!("exporting the cohort to Arrow: {e}"))
+        };
+        match slot {
+            None => export(),
+            Some(slot) => slot.get_or_init(export).clone(),
+        }
+    }
+
+    pub(crate) fn open(&self) {
+        self.state.lock().unwrap_or_else(|e| e.into_inner()).0 += 1;
+    }
+
+    pub(crate) fn close(&self) {
+        let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        st.0 = st.0.saturating_sub(1);
+        if st.0 == 0 {
+            st.1.clear();
+        }
+    }
+}
+
+/// While alive, plugin calls share one Arrow export per cohort. Open one
+/// around a single `iro_engine::compute` (see [`crate::Host::cache_scope`]).
+#[derive(Debug)]
+pub struct CacheScope {
+    cache: Arc<ExportCache>,
+}
+
+impl CacheScope {
+    pub(crate) fn new(cache: Arc<ExportCache>) -> Self {
+        cache.open();
+        CacheScope { cache }
+    }
+}
+
+impl Drop for CacheScope {
+    fn drop(&mut self) {
+        self.cache.close();
+    }
+}

@@ -1,0 +1,115 @@
+//! What `iro plugins check` prints: everything about a plugin except a result.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use iro_plugin_sdk::MetricInfo;
+use serde::{Deserialize, Serialize};
+
+/// A plugin as its descriptor and `list_metrics` describe it, with its hash.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub path: PathBuf,
+    /// Lower-case hex SHA-256 of the file: what `sha256` in iro.toml pins.
+    pub sha256: String,
+    pub abi_major: u16,
+    pub abi_minor: u16,
+    pub data_contract: String,
+    pub sdk_version: String,
+    pub plugin_name: String,
+    pub plugin_version: String,
+    /// Built with `panic = "unwind"`: panics are caught and reported.
+    pub panic_unwind: bool,
+    /// May be called from several threads at once.
+    pub thread_safe: bool,
+    pub metrics: Vec<MetricInfo>,
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "plugin    {} {}", self.plugin_name, self.plugin_version)?;
+        writeln!(f, "file      {}", self.path.display())?;
+        writeln!(f, "sha256    {}", self.sha256)?;
+        writeln!(
+            f,
+            "ABI       {}.{} (this iro: {}.{}), built with iro-plugin-sdk {}",
+            self.abi_major,
+            self.abi_minor,
+            iro_plugin_abi::ABI_MAJOR,
+            iro_plugin_abi::ABI_MINOR,
+            if self.sdk_version.is_empty() {
+                "?"
+            } else {
+                &self.sdk_version
+            }
+        )?;
+        writeln!(
+            f,
+            "contract  {} (this iro provides {})",
+            self.data_contract,
+            iro_plugin_abi::DATA_CONTRACT
+        )?;
+        writeln!(
+            f,
+            "panics    {}",
+            if self.panic_unwind {
+                "caught and reported (panic = \"unwind\")"
+            } else {
+                "abort the process (panic = \"abort\"): needs isolation = \"process\""
+            }
+        )?;
+        writeln!(
+            f,
+            "threads   {}",
+            if self.thread_safe {
+                "may be called from several threads"
+            } else {
+                "one call at a time"
+            }
+        )?;
+        writeln!(f, "metrics   {}", self.metrics.len())?;
+        for m in &self.metrics {
+            writeln!(f)?;
+            writeln!(f, "  {} {}: {}", m.id, m.version, m.title)?;
+            if !m.requires.is_empty() {
+                writeln!(f, "    requires  {}", m.requires.join(", "))?;
+            }
+            for me in &m.measures {
+                writeln!(
+                    f,
+                    "    {}.{} [{}] {}",
+                    m.id,
+                    me.id,
+                    me.unit.label(),
+                    me.title
+                )?;
+            }
+            for p in &m.params {
+                writeln!(f, "    param {} = {}  {}", p.name, p.default, p.help)?;
+            }
+        }
+        writeln!(f)?;
+        writeln!(f, "In iro.toml:")?;
+        writeln!(f)?;
+        writeln!(f, "[[plugins]]")?;
+        let absolute = std::fs::canonicalize(&self.path).unwrap_or_else(|_| self.path.clone());
+        writeln!(f, "path = {}", toml_string(&absolute.display().to_string()))?;
+        writeln!(f, "sha256 = \"{}\"", self.sha256)?;
+        writeln!(f, "isolation = \"process\"  # or \"in-process\"")
+    }
+}
+
+/// A TOML basic string.
+fn toml_string(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}

@@ -1,0 +1,494 @@
+//! `isolation = "process"`: the plugin runs in a child process,
+//! `iro plugin-worker`, so that an abort or a segfault ends the worker, not the
+//! run. One worker per call: it loads the library (checking the same hash and
+//! versions again), reads the request and the cohort tables on stdin, calls
+//! the plugin, and writes the outcome and the output table on stdout. Tables
+//! travel as their Arrow buffers ([`crate::wire`]; not Arrow IPC, to spare the
+//! build `arrow-ipc`'s dependencies).
+//!
+//! ```text
+//! iro plugin-worker <LIB> <METRIC> [--sha256 HEX]     compute (stdin → stdout)
+//! iro plugin-worker <LIB> --describe [--sha256 HEX]   descriptor and metrics
+//! ```
+//!
+//! Wire format (all integers little-endian):
+//!
+//! * stdin: `IROW`, u32 version, frame(JSON request), frame(tables);
+//!   tables = u32 count, then per table frame(name) frame(batch).
+//! * stdout: [`RESPONSE_MARKER`], u32 version, frame(JSON outcome),
+//!   frame(batch of the output, empty unless the outcome is OK).
+//!
+//! A batch is encoded by [`crate::wire`].
+//!   Anything a plugin prints to stdout before the marker is ignored.
+//!
+//! A frame is a u64 length and that many bytes.
+
+use std::ffi::OsString;
+use std::io::{Cursor, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, ExitStatus, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use arrow_array::RecordBatch;
+use iro_plugin_sdk::HostInfo;
+use iro_plugin_sdk::client::CallError;
+use iro_plugin_sdk::testing::export_tables;
+use serde::{Deserialize, Serialize};
+
+use crate::error::LoadErrorKind;
+use crate::load;
+use crate::report::Report;
+use crate::wire::{decode_batch, encode_batch, write_frame};
+
+const REQUEST_MAGIC: &[u8; 4] = b"IROW";
+/// Starts the worker's answer on stdout; what precedes it is plugin noise.
+pub const RESPONSE_MARKER: &[u8; 16] = b"\0IRO-WORKER-OUT\0";
+const WIRE_VERSION: u32 = 1;
+/// Largest frame accepted (1 GiB): a guard against a corrupt length.
+const MAX_FRAME: u64 = 1 << 30;
+
+/// How the host starts a worker: `program args... <LIB> ...`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkerCommand {
+    pub program: PathBuf,
+    /// Arguments before the library, `["plugin-worker"]` for `iro`.
+    pub args: Vec<OsString>,
+}
+
+impl Default for WorkerCommand {
+    /// This executable, `plugin-worker` (right when the host is `iro`).
+    fn default() -> Self {
+        WorkerCommand {
+            program: std::env::current_exe().unwrap_or_else(|_| PathBuf::from("iro")),
+            args: vec![OsString::from("plugin-worker")],
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Request {
+    year: i32,
+    la_code: String,
+    params: String,
+    max_threads: u32,
+    host_version: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+enum Outcome {
+    /// Computed; the output follows.
+    Ok,
+    /// The plugin returned an error status or broke the protocol.
+    Call(CallError),
+    /// The plugin returned a table whose schema is not the output schema.
+    InvalidOutput(String),
+    /// The library failed a load check in the worker.
+    Load(LoadErrorKind),
+    /// The worker itself could not do its job.
+    Failed(String),
+}
+
+/// Why a worker call produced no table.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum WorkerError {
+    Call(CallError),
+    InvalidOutput(String),
+    Load(LoadErrorKind),
+    /// Crashed, timed out, or answered nonsense.
+    Worker(String),
+}
+
+fn read_u32(r: &mut impl Read) -> std::io::Result<u32> {
+    let mut b = [0u8; 4];
+    r.read_exact(&mut b)?;
+    Ok(u32::from_le_bytes(b))
+}
+
+fn read_frame(r: &mut impl Read) -> std::io::Result<Vec<u8>> {
+    let mut b = [0u8; 8];
+    r.read_exact(&mut b)?;
+    let n = u64::from_le_bytes(b);
+    if n > MAX_FRAME {
+        return Err(std::io::Error::other(format!(
+            "frame of {n} bytes is too large"
+        )));
+    }
+    let mut v = vec![0u8; n as usize];
+    r.read_exact(&mut v)?;
+    Ok(v)
+}
+
+/// The cohort tables as the body of a request.
+pub(crate) fn encode_tables(tables: &[(String, RecordBatch)]) -> Result<Vec<u8>, String> {
+    let mut out = Vec::new();
+    out.extend_from_slice(&(tables.len() as u32).to_le_bytes());
+    for (name, batch) in tables {
+        write_frame(&mut out, name.as_bytes());
+        write_frame(&mut out, &encode_batch(batch)?);
+    }
+    Ok(out)
+}
+
+fn decode_tables(bytes: &[u8]) -> Result<Vec<(String, RecordBatch)>, String> {
+    let mut r = Cursor::new(bytes);
+    let n = read_u32(&mut r).map_err(|e| e.to_string())?;
+    (0..n)
+        .map(|_| {
+            let name = String::from_utf8(read_frame(&mut r).map_err(|e| e.to_string())?)
+                .map_err(|_| "table name is not UTF-8".to_string())?;
+            let batch = decode_batch(&read_frame(&mut r).map_err(|e| e.to_string())?)
+                .map_err(|e| format!("table `{name}`: {e}"))?;
+            Ok((name, batch))
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------
+// The worker side.
+// ---------------------------------------------------------------------------
+
+fn respond(outcome: &Outcome, output: &[u8]) -> ExitCode {
+    let mut buf = Vec::new();
+    buf.extend_from_slice(RESPONSE_MARKER);
+    buf.extend_from_slice(&WIRE_VERSION.to_le_bytes());
+    let json =
+        serde_json::to_vec(outcome).unwrap_or_else(|_| b"{\"Failed\":\"encoding\"}".to_vec());
+    write_frame(&mut buf, &json);
+    write_frame(&mut buf, output);
+    let mut out = std::io::stdout().lock();
+    match out.write_all(&buf).and_then(|()| out.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("iro plugin-worker: cannot write the answer: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+const USAGE: &str = "usage: iro plugin-worker <LIB> <METRIC> [--sha256 HEX]\n       \
+                     iro plugin-worker <LIB> --describe [--sha256 HEX]\n\
+                     (started by iro for plugins with isolation = \"process\")";
+
+/// The worker's main loop, for `iro plugin-worker` (the CLI passes the
+/// arguments after `plugin-worker`). Exit code 0 whenever an answer was
+/// written (including a plugin's error); 2 on bad arguments or broken pipes.
+pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
+    let mut positional: Vec<OsString> = Vec::new();
+    let mut sha256: Option<String> = None;
+    let mut describe = false;
+    let mut it = args.into_iter();
+    while let Some(a) = it.next() {
+        match a.to_str() {
+            Some("--sha256") => match it.next().and_then(|v| v.into_string().ok()) {
+                Some(v) => sha256 = Some(v),
+                None => {
+                    eprintln!("{USAGE}");
+                    return ExitCode::from(2);
+                }
+            },
+            Some("--describe") => describe = true,
+            Some("-h" | "--help") => {
+                println!("{USAGE}");
+                return ExitCode::SUCCESS;
+            }
+            _ => positional.push(a),
+        }
+    }
+    let (lib, metric) = match (positional.as_slice(), describe) {
+        ([lib], true) => (PathBuf::from(lib), None),
+        ([lib, metric], false) => match metric.to_str() {
+            Some(m) => (PathBuf::from(lib), Some(m.to_string())),
+            None => {
+                eprintln!("{USAGE}");
+                return ExitCode::from(2);
+            }
+        },
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match metric {
+        None => {
+            let host = HostInfo {
+                host_name: "iro plugin-worker".into(),
+                host_version: env!("CARGO_PKG_VERSION").into(),
+                ..HostInfo::default()
+            };
+            let outcome = match load::open(&lib, sha256.as_deref(), false, &host) {
+                Ok(o) => serde_json::to_vec(&o.report).map(|j| (Outcome::Ok, j)),
+                Err(k) => Ok((Outcome::Load(k), Vec::new())),
+            };
+            match outcome {
+                Ok((o, body)) => respond(&o, &body),
+                Err(e) => respond(&Outcome::Failed(e.to_string()), &[]),
+            }
+        }
+        Some(metric) => match compute(&lib, &metric, sha256.as_deref()) {
+            Ok(out) => respond(&Outcome::Ok, &out),
+            Err(o) => respond(&o, &[]),
+        },
+    }
+}
+
+fn compute(lib: &Path, metric: &str, sha256: Option<&str>) -> Result<Vec<u8>, Outcome> {
+    let mut stdin = std::io::stdin().lock();
+    let mut magic = [0u8; 4];
+    stdin
+        .read_exact(&mut magic)
+        .map_err(|e| Outcome::Failed(format!("reading the request: {e}")))?;
+    let version = read_u32(&mut stdin).map_err(|e| Outcome::Failed(e.to_string()))?;
+    if &magic != REQUEST_MAGIC || version != WIRE_VERSION {
+        return Err(Outcome::Failed(
+            "not a plugin-worker request (wrong magic or version)".into(),
+        ));
+    }
+    let request: Request = serde_json::from_slice(
+        &read_frame(&mut stdin).map_err(|e| Outcome::Failed(e.to_string()))?,
+    )
+    .map_err(|e| Outcome::Failed(format!("request: {e}")))?;
+    let body = read_frame(&mut stdin).map_err(|e| Outcome::Failed(e.to_string()))?;
+    drop(stdin);
+    let tables = decode_tables(&body).map_err(Outcome::Failed)?;
+    let host = HostInfo {
+        host_name: "iro plugin-worker".into(),
+        host_version: request.host_version.clone(),
+        max_threads: request.max_threads,
+        ..HostInfo::default()
+    };
+    let opened = load::open(lib, sha256, false, &host).map_err(Outcome::Load)?;
+    let mut exported =
+        export_tables(&tables, &request.la_code, request.year).map_err(Outcome::Failed)?;
+    let batch = opened
+        .client
+        .compute(
+            metric,
+            request.year,
+            &request.la_code,
+            &request.params,
+            &mut exported,
+        )
+        .map_err(Outcome::Call)?;
+    // Only a table of the output schema can (and need) travel; the host
+    // judges everything else about it, as for an in-process plugin.
+    if let Some(why) = iro_plugin_sdk::schema::output_schema_mismatch(&batch.schema()) {
+        return Err(Outcome::InvalidOutput(format!("output schema: {why}")));
+    }
+    encode_batch(&batch).map_err(|e| Outcome::Failed(format!("encoding the output: {e}")))
+}
+
+// ---------------------------------------------------------------------------
+// The host side.
+// ---------------------------------------------------------------------------
+
+fn describe_status(s: ExitStatus) -> String {
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        if let Some(sig) = s.signal() {
+            let name = match sig {
+                4 => " (SIGILL)",
+                6 => " (SIGABRT: the plugin aborted)",
+                7 => " (SIGBUS)",
+                8 => " (SIGFPE)",
+                9 => " (SIGKILL)",
+                11 => " (SIGSEGV: the plugin crashed)",
+                _ => "",
+            };
+            return format!("killed by signal {sig}{name}");
+        }
+    }
+    match s.code() {
+        Some(c) => format!("exited with code {c}"),
+        None => "ended abnormally".to_string(),
+    }
+}
+
+/// Runs the worker with `extra` arguments and `input` on stdin; returns its
+/// answer (the bytes after the marker).
+fn run(
+    cmd: &WorkerCommand,
+    extra: &[OsString],
+    input: Option<(Vec<u8>, Arc<Vec<u8>>)>,
+    timeout: Option<Duration>,
+) -> Result<Vec<u8>, String> {
+    let mut child = Command::new(&cmd.program)
+        .args(&cmd.args)
+        .args(extra)
+        .stdin(if input.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot start {}: {e}", cmd.program.display()))?;
+    let writer = match (input, child.stdin.take()) {
+        (Some((head, body)), Some(mut stdin)) => Some(std::thread::spawn(move || {
+            // A worker that dies early closes the pipe: its exit status says
+            // why, so a write error here is not reported on its own.
+            let _ = stdin.write_all(&head).and_then(|()| stdin.write_all(&body));
+        })),
+        _ => None,
+    };
+    let mut stdout = child.stdout.take().ok_or("no stdout pipe")?;
+    let mut stderr = child.stderr.take().ok_or("no stderr pipe")?;
+    let out_reader = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        let _ = stdout.read_to_end(&mut v);
+        v
+    });
+    let err_reader = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        let _ = stderr.read_to_end(&mut v);
+        v
+    });
+    let start = Instant::now();
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(s)) => break Ok(s),
+            Ok(None) => {
+                if timeout.is_some_and(|t| start.elapsed() > t) {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    break Err(format!(
+                        "timed out after {} s and was stopped",
+                        start.elapsed().as_secs()
+                    ));
+                }
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            Err(e) => break Err(format!("waiting for it: {e}")),
+        }
+    };
+    if let Some(w) = writer {
+        let _ = w.join();
+    }
+    let out = out_reader.join().unwrap_or_default();
+    let err = err_reader.join().unwrap_or_default();
+    let tail = {
+        let s = String::from_utf8_lossy(&err);
+        let s = s.trim();
+        let start = s.len().saturating_sub(2000);
+        let start = (start..=s.len())
+            .find(|i| s.is_char_boundary(*i))
+            .unwrap_or(s.len());
+        if s.is_empty() {
+            String::new()
+        } else {
+            format!("; its stderr: {}", &s[start..])
+        }
+    };
+    let status = status.map_err(|e| format!("the worker {e}{tail}"))?;
+    if !status.success() {
+        return Err(format!("the worker {}{tail}", describe_status(status)));
+    }
+    let at = out
+        .windows(RESPONSE_MARKER.len())
+        .position(|w| w == RESPONSE_MARKER)
+        .ok_or_else(|| format!("the worker gave no answer{tail}"))?;
+    Ok(out[at + RESPONSE_MARKER.len()..].to_vec())
+}
+
+fn parse_answer(answer: &[u8]) -> Result<(Outcome, Vec<u8>), String> {
+    let mut r = Cursor::new(answer);
+    let v = read_u32(&mut r).map_err(|e| format!("bad answer: {e}"))?;
+    if v != WIRE_VERSION {
+        return Err(format!(
+            "answer in wire version {v}, expected {WIRE_VERSION}"
+        ));
+    }
+    let outcome: Outcome = serde_json::from_slice(&read_frame(&mut r).map_err(|e| e.to_string())?)
+        .map_err(|e| format!("bad answer: {e}"))?;
+    let body = read_frame(&mut r).map_err(|e| format!("bad answer: {e}"))?;
+    Ok((outcome, body))
+}
+
+fn lib_args(lib: &Path, sha256: &str) -> Vec<OsString> {
+    vec![lib.as_os_str().to_os_string()]
+        .into_iter()
+        .chain(
+            (!sha256.is_empty())
+                .then(|| [OsString::from("--sha256"), OsString::from(sha256)])
+                .into_iter()
+                .flatten(),
+        )
+        .collect()
+}
+
+/// Loads and checks the library in a worker; its report.
+pub(crate) fn describe(
+    cmd: &WorkerCommand,
+    lib: &Path,
+    sha256: &str,
+    timeout: Option<Duration>,
+) -> Result<Report, LoadErrorKind> {
+    let mut args = lib_args(lib, sha256);
+    args.push("--describe".into());
+    let answer = run(cmd, &args, None, timeout).map_err(LoadErrorKind::Worker)?;
+    let (outcome, body) = parse_answer(&answer).map_err(LoadErrorKind::Worker)?;
+    match outcome {
+        Outcome::Ok => {
+            let mut report: Report = serde_json::from_slice(&body)
+                .map_err(|e| LoadErrorKind::Worker(format!("bad report: {e}")))?;
+            report.path = lib.to_path_buf();
+            Ok(report)
+        }
+        Outcome::Load(k) => Err(k),
+        Outcome::Call(c) => Err(LoadErrorKind::Worker(c.to_string())),
+        Outcome::InvalidOutput(m) => Err(LoadErrorKind::Worker(m)),
+        Outcome::Failed(m) => Err(LoadErrorKind::Worker(m)),
+    }
+}
+
+/// What the host sends for one call.
+#[derive(Debug, Clone)]
+pub(crate) struct CallSpec<'a> {
+    pub lib: &'a Path,
+    pub sha256: &'a str,
+    pub metric: &'a str,
+    pub year: i32,
+    pub la_code: &'a str,
+    pub params: &'a str,
+    pub max_threads: u32,
+    pub host_version: &'a str,
+}
+
+/// Computes one metric in a worker.
+pub(crate) fn compute_isolated(
+    cmd: &WorkerCommand,
+    call: &CallSpec<'_>,
+    tables: Arc<Vec<u8>>,
+    timeout: Option<Duration>,
+) -> Result<RecordBatch, WorkerError> {
+    let request = Request {
+        year: call.year,
+        la_code: call.la_code.to_string(),
+        params: call.params.to_string(),
+        max_threads: call.max_threads,
+        host_version: call.host_version.to_string(),
+    };
+    let mut head = Vec::new();
+    head.extend_from_slice(REQUEST_MAGIC);
+    head.extend_from_slice(&WIRE_VERSION.to_le_bytes());
+    write_frame(
+        &mut head,
+        &serde_json::to_vec(&request).map_err(|e| WorkerError::Worker(e.to_string()))?,
+    );
+    head.extend_from_slice(&(tables.len() as u64).to_le_bytes());
+    let mut args = lib_args(call.lib, call.sha256);
+    args.push(call.metric.into());
+    let answer = run(cmd, &args, Some((head, tables)), timeout).map_err(WorkerError::Worker)?;
+    let (outcome, body) = parse_answer(&answer).map_err(WorkerError::Worker)?;
+    match outcome {
+        Outcome::Ok => {
+            decode_batch(&body).map_err(|e| WorkerError::Worker(format!("unreadable answer: {e}")))
+        }
+        Outcome::Call(c) => Err(WorkerError::Call(c)),
+        Outcome::InvalidOutput(m) => Err(WorkerError::InvalidOutput(m)),
+        Outcome::Load(k) => Err(WorkerError::Load(k)),
+        Outcome::Failed(m) => Err(WorkerError::Worker(m)),
+    }
+}

@@ -1,0 +1,306 @@
+//! # iro-plugin-sdk
+//!
+//! Everything needed to write a run-time metric plugin for IRO Analytics: a
+//! shared library (`crate-type = ["cdylib"]`) that `iro` loads from a path in
+//! `iro.toml` and calls through the C interface of `iro-plugin-abi`.
+//!
+//! 1. Implement [`Metric`] for each metric: [`Metric::info`] says what it is
+//!    (id, measures, units, parameters, tables it needs) and
+//!    [`Metric::compute`] reads a [`CohortView`] and returns an [`Output`]
+//!    built with [`OutputBuilder`].
+//! 2. Call [`export_plugin!`] once at the crate root. It generates the C entry
+//!    points; each runs inside `catch_unwind`, so a panic becomes an error for
+//!    that metric (the host reports it and carries on) instead of aborting the
+//!    process — as long as the plugin is built with `panic = "unwind"` (the
+//!    default; the host refuses to load a `panic = "abort"` build in-process).
+//! 3. Test with [`testing`]: build a [`testing::Fixture`] cohort and call
+//!    [`testing::run`], which goes through the same C entry points the host
+//!    uses.
+//!
+//! The plugin never suppresses small numbers (the host does, centrally), never
+//! does IO and never prints. A metric whose tables are missing for the year
+//! returns [`Error::NotComputable`] (the SDK does this for you for the tables
+//! listed in [`MetricInfo::requires`]).
+//!
+//! ```ignore
+//! use iro_plugin_sdk::{Context, Error, Metric, MetricInfo, Output, Period, Unit};
+//!
+//! struct CountChildren;
+//!
+//! impl Metric for CountChildren {
+//!     fn info(&self) -> MetricInfo {
+//!         MetricInfo::new("count-children", "Children in the data", "1.0.0")
+//!             .requires(&["Header"])
+//!             .measure("children", "Children", Unit::Count, &[])
+//!     }
+//!     fn compute(&self, ctx: &Context<'_>) -> Result<Output, Error> {
+//!         let n = ctx.cohort.children()?.len() as u64;
+//!         let mut out = ctx.output();
+//!         out.count("children", Period::Year, n);
+//!         out.finish()
+//!     }
+//! }
+//!
+//! iro_plugin_sdk::export_plugin! {
+//!     name: "count-children",
+//!     version: env!("CARGO_PKG_VERSION"),
+//!     metrics: [CountChildren],
+//! }
+//! ```
+
+pub mod client;
+pub mod cohort;
+mod error;
+pub mod ffi;
+mod info;
+pub mod output;
+#[doc(hidden)]
+pub mod rt;
+pub mod schema;
+pub mod testing;
+
+pub use chrono::NaiveDate;
+pub use cohort::CohortView;
+pub use error::Error;
+pub use info::{MeasureInfo, MetricInfo, ParamInfo, Period, Unit, is_id};
+/// The C interface, re-exported for the macro and for authors who want it.
+pub use iro_plugin_abi as abi;
+pub use output::{OutRow, Output, OutputBuilder, OutputRow};
+pub use serde_json;
+
+/// A metric's parameters: its declared defaults merged with `iro.toml`.
+pub type Params = serde_json::Map<String, serde_json::Value>;
+
+/// The SDK's version, written into every descriptor.
+pub const SDK_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// A metric in a plugin. Must be deterministic: the same cohort and parameters
+/// give the same table, whatever the thread.
+pub trait Metric: Send + Sync + 'static {
+    /// What the metric is. Called once, when the host lists the metrics.
+    fn info(&self) -> MetricInfo;
+
+    /// The table for one authority and collection year.
+    fn compute(&self, ctx: &Context<'_>) -> Result<Output, Error>;
+}
+
+/// What the host said about itself (`set_host_info`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostInfo {
+    pub host_name: String,
+    pub host_version: String,
+    pub abi_major: u16,
+    pub abi_minor: u16,
+    /// Threads the plugin may use for its own parallelism.
+    pub max_threads: u32,
+    pub data_contract: String,
+}
+
+impl Default for HostInfo {
+    fn default() -> Self {
+        HostInfo {
+            host_name: "unknown".into(),
+            host_version: String::new(),
+            abi_major: abi::ABI_MAJOR,
+            abi_minor: abi::ABI_MINOR,
+            max_threads: 1,
+            data_contract: abi::DATA_CONTRACT.into(),
+        }
+    }
+}
+
+/// Everything a metric may read for one computation.
+#[derive(Debug, Clone, Copy)]
+pub struct Context<'a> {
+    /// The metric's own description (as [`Metric::info`] returned it).
+    pub info: &'a MetricInfo,
+    pub cohort: &'a CohortView,
+    /// Resolved parameters: the declared defaults merged with `iro.toml`.
+    pub params: &'a Params,
+    pub host: &'a HostInfo,
+}
+
+impl Context<'_> {
+    /// The authority's DfE 3-digit code.
+    pub fn la_code(&self) -> &str {
+        self.cohort.la_code()
+    }
+
+    /// The collection year computed (2025 = 1 April 2024 to 31 March 2025).
+    pub fn year(&self) -> i32 {
+        self.cohort.year()
+    }
+
+    /// Whether `date` falls in the collection year computed.
+    pub fn in_year(&self, date: NaiveDate) -> bool {
+        self.cohort.in_year(date)
+    }
+
+    /// A builder for this metric's output, with LA, year and units filled in.
+    pub fn output(&self) -> OutputBuilder {
+        OutputBuilder::new(self.la_code(), self.year(), self.info)
+    }
+
+    fn param(&self, name: &str) -> Result<&serde_json::Value, Error> {
+        self.params
+            .get(name)
+            .ok_or_else(|| Error::invalid_input(format!("no parameter `{name}`")))
+    }
+
+    /// A parameter as a number.
+    pub fn param_f64(&self, name: &str) -> Result<f64, Error> {
+        self.param(name)?
+            .as_f64()
+            .ok_or_else(|| Error::invalid_input(format!("parameter `{name}`: expected a number")))
+    }
+
+    /// A parameter as a whole number.
+    pub fn param_i64(&self, name: &str) -> Result<i64, Error> {
+        self.param(name)?.as_i64().ok_or_else(|| {
+            Error::invalid_input(format!("parameter `{name}`: expected a whole number"))
+        })
+    }
+
+    /// A parameter as true or false.
+    pub fn param_bool(&self, name: &str) -> Result<bool, Error> {
+        self.param(name)?.as_bool().ok_or_else(|| {
+            Error::invalid_input(format!("parameter `{name}`: expected true or false"))
+        })
+    }
+
+    /// A parameter as a string.
+    pub fn param_str(&self, name: &str) -> Result<&str, Error> {
+        self.param(name)?
+            .as_str()
+            .ok_or_else(|| Error::invalid_input(format!("parameter `{name}`: expected a string")))
+    }
+}
+
+/// Declared defaults overridden by `given`; an unknown name is an error.
+pub fn resolve_params(info: &MetricInfo, given: &Params) -> Result<Params, Error> {
+    let mut out = Params::new();
+    for p in &info.params {
+        out.insert(p.name.clone(), p.default.clone());
+    }
+    for (k, v) in given {
+        if !out.contains_key(k) {
+            return Err(Error::invalid_input(format!(
+                "`{}` has no parameter `{k}`",
+                info.id
+            )));
+        }
+        out.insert(k.clone(), v.clone());
+    }
+    Ok(out)
+}
+
+/// Generates the plugin's C entry points and its descriptor symbol
+/// (`iro_plugin_descriptor`). Call it once, at the crate root:
+///
+/// ```ignore
+/// iro_plugin_sdk::export_plugin! {
+///     name: "my-plugin",                    // a string literal or env!(..)
+///     version: env!("CARGO_PKG_VERSION"),
+///     metrics: [MyMetric, MyOtherMetric::default()],
+///     // thread_safe: false,                // optional; default true
+/// }
+/// ```
+///
+/// Every entry point runs its body inside `catch_unwind`: a panic is turned
+/// into the `PANIC` status, with its message (and location) for `last_error`.
+#[macro_export]
+macro_rules! export_plugin {
+    (
+        name: $name:expr,
+        version: $version:expr,
+        metrics: [ $($metric:expr),* $(,)? ]
+        $(, thread_safe: $thread_safe:expr)?
+        $(,)?
+    ) => {
+        #[doc(hidden)]
+        fn __iro_plugin_registry() -> &'static $crate::rt::RegistryResult {
+            static REGISTRY: ::std::sync::OnceLock<$crate::rt::RegistryResult> =
+                ::std::sync::OnceLock::new();
+            REGISTRY.get_or_init(|| {
+                $crate::rt::Registry::new(::std::vec![
+                    $( ::std::boxed::Box::new($metric) as ::std::boxed::Box<dyn $crate::Metric> ),*
+                ])
+            })
+        }
+
+        #[doc(hidden)]
+        unsafe extern "C" fn __iro_plugin_set_host_info(
+            info: *const $crate::abi::IroHostInfo,
+        ) -> $crate::abi::IroStatus {
+            // SAFETY: the host passes a valid pointer, per the ABI.
+            unsafe { $crate::rt::set_host_info(info) }
+        }
+
+        #[doc(hidden)]
+        unsafe extern "C" fn __iro_plugin_list_metrics(
+            out: *mut $crate::abi::IroBuffer,
+        ) -> $crate::abi::IroStatus {
+            // SAFETY: the host passes a valid pointer, per the ABI.
+            unsafe { $crate::rt::list_metrics(__iro_plugin_registry, out) }
+        }
+
+        #[doc(hidden)]
+        unsafe extern "C" fn __iro_plugin_compute(
+            args: *const $crate::abi::IroComputeArgs,
+            out_schema: *mut $crate::abi::ArrowSchema,
+            out_array: *mut $crate::abi::ArrowArray,
+        ) -> $crate::abi::IroStatus {
+            // SAFETY: the host passes valid pointers, per the ABI.
+            unsafe { $crate::rt::compute(__iro_plugin_registry, args, out_schema, out_array) }
+        }
+
+        #[doc(hidden)]
+        unsafe extern "C" fn __iro_plugin_last_error(
+            out: *mut $crate::abi::IroBuffer,
+        ) -> $crate::abi::IroStatus {
+            // SAFETY: the host passes a valid pointer, per the ABI.
+            unsafe { $crate::rt::last_error(out) }
+        }
+
+        #[doc(hidden)]
+        unsafe extern "C" fn __iro_plugin_release(buf: *mut $crate::abi::IroBuffer) {
+            // SAFETY: the host passes back a buffer this plugin made.
+            unsafe { $crate::rt::release(buf) }
+        }
+
+        #[doc(hidden)]
+        static __IRO_PLUGIN_DESCRIPTOR: $crate::abi::IroPluginDescriptor =
+            $crate::abi::IroPluginDescriptor {
+                header: $crate::abi::IroDescriptorHeader {
+                    magic: $crate::abi::MAGIC,
+                    abi_major: $crate::abi::ABI_MAJOR,
+                    abi_minor: $crate::abi::ABI_MINOR,
+                    descriptor_size: $crate::abi::DESCRIPTOR_SIZE_V1_0,
+                },
+                data_contract: $crate::abi::DATA_CONTRACT_NUL.as_ptr().cast(),
+                sdk_version: $crate::rt::SDK_VERSION_NUL.as_ptr().cast(),
+                plugin_name: ::std::concat!($name, "\0").as_ptr().cast(),
+                plugin_version: ::std::concat!($version, "\0").as_ptr().cast(),
+                panic_unwind: ::std::cfg!(panic = "unwind") as u8,
+                thread_safe: {
+                    let _thread_safe: bool = true;
+                    $( let _thread_safe: bool = $thread_safe; )?
+                    _thread_safe as u8
+                },
+                reserved: [0; 6],
+                vtable: $crate::abi::IroPluginVTable {
+                    set_host_info: ::std::option::Option::Some(__iro_plugin_set_host_info),
+                    list_metrics: ::std::option::Option::Some(__iro_plugin_list_metrics),
+                    compute: ::std::option::Option::Some(__iro_plugin_compute),
+                    last_error: ::std::option::Option::Some(__iro_plugin_last_error),
+                    release: ::std::option::Option::Some(__iro_plugin_release),
+                },
+            };
+
+        /// The plugin's descriptor (IRO plugin ABI v1): the one exported symbol.
+        #[unsafe(no_mangle)]
+        pub extern "C" fn iro_plugin_descriptor() -> *const $crate::abi::IroPluginDescriptor {
+            &__IRO_PLUGIN_DESCRIPTOR
+        }
+    };
+}
