@@ -17,10 +17,13 @@ fn layer(name: &str) -> Option<u8> {
         | "participation"
         | "placement-stability"
         | "placement-distance"
+        | "service-records"
+        | "drp-flow"
+        | "regional-benchmarking"
         | "iro-plugin-sdk"
         | "iro-plugin-host" => 3,
         "iro-engine" => 4,
-        "iro-report" => 5,
+        "iro-charts" | "iro-report" => 5,
         "iro-cli" => 6,
         _ => return None,
     })
@@ -41,6 +44,10 @@ const SIDEWAYS: &[(&str, &str)] = &[
     ("participation", "review-timeliness"),
     // The host presents plugins through the SDK's table types.
     ("iro-plugin-host", "iro-plugin-sdk"),
+    // The report draws its charts with the charts crate.
+    ("iro-report", "iro-charts"),
+    // The DRP and service-record measures share the IRO-records join.
+    ("drp-flow", "service-records"),
 ];
 
 #[test]
