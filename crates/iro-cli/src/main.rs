@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Mutex;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use iro_engine::{Config, Progress};
@@ -97,8 +97,11 @@ enum PluginsCommand {
 
 #[derive(Debug, Subcommand)]
 enum MetricsCommand {
-    /// List the built-in metrics.
-    List,
+    /// List the built-in metrics and those of the run-time plugins iro.toml allows.
+    List {
+        #[command(flatten)]
+        common: Common,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -226,12 +229,35 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             })
         }
         Command::Metrics {
-            command: MetricsCommand::List,
+            command: MetricsCommand::List { common },
         } => {
-            metrics_list(&mut std::io::stdout().lock())?;
+            let config = load_config(&common)?;
+            let mut metrics = iro_engine::builtin_metrics();
+            add_plugin_metrics(&mut metrics, &plugin_host(&config))?;
+            metrics_list(&metrics, &mut std::io::stdout().lock())?;
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// Adds the metrics of every plugin iro.toml allows. A plugin metric may not
+/// take the id of a built-in one (or of another plugin's): the outputs would
+/// mix two definitions under one name.
+fn add_plugin_metrics(
+    metrics: &mut Vec<Box<dyn iro_metric_api::Metric>>,
+    host: &iro_plugin_host::Host,
+) -> Result<()> {
+    for m in host.metrics()? {
+        let id = m.spec().id;
+        if metrics.iter().any(|b| b.spec().id == id) {
+            bail!(
+                "run-time plugin metric `{id}` has the id of a metric that is already registered; \
+                 rename it in the plugin (ids must be unique)"
+            );
+        }
+        metrics.push(m);
+    }
+    Ok(())
 }
 
 /// The plugin host for iro.toml's [[plugins]].
@@ -295,7 +321,7 @@ fn run(args: RunArgs) -> Result<ExitCode> {
     let source = resolve_input(&config, args.input)?;
     let mut metrics = iro_engine::builtin_metrics_for(&config)?;
     let host = plugin_host(&config);
-    metrics.extend(host.metrics()?);
+    add_plugin_metrics(&mut metrics, &host)?;
     let _plugin_cache = host.cache_scope();
     let pb = Mutex::new(progress_bar(args.common.quiet));
     let on_progress = |p: Progress| {
@@ -471,8 +497,11 @@ fn import_onspd(file: &Path, out: &Path) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn metrics_list(out: &mut dyn Write) -> std::io::Result<()> {
-    for m in iro_engine::builtin_metrics() {
+fn metrics_list(
+    metrics: &[Box<dyn iro_metric_api::Metric>],
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    for m in metrics {
         let s = m.spec();
         writeln!(out, "{} (v{}): {}", s.id, s.version, s.title)?;
         let needs: Vec<&str> = s.requires.iter().map(|t| t.name()).collect();

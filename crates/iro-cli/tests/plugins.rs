@@ -1,0 +1,127 @@
+//! Run-time plugins from the user's side: `iro plugins check` prints the
+//! iro.toml entry, and with that entry `iro metrics list` and `iro run` pick
+//! the plugin's metric up beside the built-ins (docs/PLUGINS.md walk-through).
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn iro(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_iro"))
+        .args(args)
+        .current_dir(repo())
+        .output()
+        .expect("run iro")
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// The example plugin's shared library, which cargo builds into
+/// `target/<profile>/deps` because this crate dev-depends on it.
+fn example_library() -> PathBuf {
+    let file = format!(
+        "{}example_cdylib{}",
+        std::env::consts::DLL_PREFIX,
+        std::env::consts::DLL_SUFFIX
+    );
+    let profile_dir = Path::new(env!("CARGO_BIN_EXE_iro")).parent().unwrap();
+    [profile_dir.join("deps").join(&file), profile_dir.join(&file)]
+        .into_iter()
+        .find(|p| p.exists())
+        .unwrap_or_else(|| panic!("{file} not built under {}", profile_dir.display()))
+}
+
+/// The `[[plugins]]` entry `iro plugins check` prints for the library.
+fn allow_entry(lib: &Path) -> String {
+    let out = iro(&["plugins", "check", lib.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out));
+    let printed = String::from_utf8(out.stdout).unwrap();
+    let entry = &printed[printed.find("[[plugins]]").expect("an iro.toml entry")..];
+    assert!(entry.contains("sha256 = \""), "{entry}");
+    entry.to_string()
+}
+
+#[test]
+fn an_allowed_plugin_is_listed_and_run_beside_the_built_ins() {
+    let lib = example_library();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("iro.toml");
+    fs::write(&config, allow_entry(&lib)).unwrap();
+    let config = config.to_str().unwrap();
+
+    let out = iro(&["metrics", "list", "--config", config]);
+    assert!(out.status.success(), "{}", text(&out));
+    let listed = String::from_utf8_lossy(&out.stdout);
+    assert!(listed.contains("cohort-summary"), "{listed}");
+    assert!(listed.contains("missing-from-care (v0.1.0)"), "{listed}");
+    assert!(listed.contains("missing-from-care.spells-per-child"), "{listed}");
+
+    let out_dir = dir.path().join("out");
+    let out = iro(&[
+        "run",
+        "data/sample",
+        "--config",
+        config,
+        "--year",
+        "2025",
+        "--out",
+        out_dir.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    let metrics = fs::read_to_string(out_dir.join("metrics.csv")).unwrap();
+    let plugin_rows: Vec<&str> = metrics
+        .lines()
+        .filter(|l| l.contains(",missing-from-care."))
+        .collect();
+    // Every sample authority has a Missing table, so each gets the plugin's
+    // figures, suppressed by the engine like any built-in's.
+    for la in ["800", "803", "887"] {
+        assert!(
+            plugin_rows.iter().any(|l| l.starts_with(&format!("{la},2025,"))),
+            "no missing-from-care rows for {la}"
+        );
+    }
+    assert!(metrics.contains(",cohort-summary."));
+}
+
+#[test]
+fn a_plugin_listed_twice_is_refused_not_run_twice() {
+    let lib = example_library();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("iro.toml");
+    let entry = allow_entry(&lib);
+    fs::write(&config, format!("{entry}\n{entry}")).unwrap();
+    let out = iro(&["metrics", "list", "--config", config.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("missing-from-care"),
+        "the error names the metric: {}",
+        text(&out)
+    );
+}
+
+#[test]
+fn a_library_with_the_wrong_hash_never_loads() {
+    let lib = example_library();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("iro.toml");
+    let entry = allow_entry(&lib);
+    let start = entry.find("sha256 = \"").unwrap() + "sha256 = \"".len();
+    let mut wrong = entry.clone();
+    wrong.replace_range(start..start + 64, &"0".repeat(64));
+    fs::write(&config, wrong).unwrap();
+    let out = iro(&["metrics", "list", "--config", config.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(text(&out).to_lowercase().contains("sha"), "{}", text(&out));
+}
