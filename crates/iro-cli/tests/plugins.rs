@@ -35,10 +35,13 @@ fn example_library() -> PathBuf {
         std::env::consts::DLL_SUFFIX
     );
     let profile_dir = Path::new(env!("CARGO_BIN_EXE_iro")).parent().unwrap();
-    [profile_dir.join("deps").join(&file), profile_dir.join(&file)]
-        .into_iter()
-        .find(|p| p.exists())
-        .unwrap_or_else(|| panic!("{file} not built under {}", profile_dir.display()))
+    [
+        profile_dir.join("deps").join(&file),
+        profile_dir.join(&file),
+    ]
+    .into_iter()
+    .find(|p| p.exists())
+    .unwrap_or_else(|| panic!("{file} not built under {}", profile_dir.display()))
 }
 
 /// The `[[plugins]]` entry `iro plugins check` prints for the library.
@@ -64,7 +67,10 @@ fn an_allowed_plugin_is_listed_and_run_beside_the_built_ins() {
     let listed = String::from_utf8_lossy(&out.stdout);
     assert!(listed.contains("cohort-summary"), "{listed}");
     assert!(listed.contains("missing-from-care (v0.1.0)"), "{listed}");
-    assert!(listed.contains("missing-from-care.spells-per-child"), "{listed}");
+    assert!(
+        listed.contains("missing-from-care.spells-per-child"),
+        "{listed}"
+    );
 
     let out_dir = dir.path().join("out");
     let out = iro(&[
@@ -88,7 +94,9 @@ fn an_allowed_plugin_is_listed_and_run_beside_the_built_ins() {
     // figures, suppressed by the engine like any built-in's.
     for la in ["800", "803", "887"] {
         assert!(
-            plugin_rows.iter().any(|l| l.starts_with(&format!("{la},2025,"))),
+            plugin_rows
+                .iter()
+                .any(|l| l.starts_with(&format!("{la},2025,"))),
             "no missing-from-care rows for {la}"
         );
     }
