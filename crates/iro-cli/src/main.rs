@@ -4,6 +4,8 @@
 //! draws progress and reports errors with the file, line and column at fault.
 //! No figure is computed here.
 
+mod benchmark;
+mod chart;
 mod validate;
 
 use std::io::{IsTerminal, Write};
@@ -33,6 +35,18 @@ enum Command {
     /// Read and check the input; print every data problem. Exit code 0 = clean,
     /// 1 = warnings, 2 = errors.
     Validate(ValidateArgs),
+    /// The IRO annual report (HTML and Markdown, with charts) for each
+    /// authority, with the service's narrative from narrative/<la>.md.
+    Report(ReportArgs),
+    /// Benchmark authorities against England, their region and their
+    /// statistical neighbours: rates per 10,000 and placement indicators,
+    /// ranks, quartiles, funnel positions and trends (published figures, and
+    /// the input's own 903 figures unless --reference-only).
+    Benchmark(benchmark::BenchmarkArgs),
+    /// Draw one chart (SVG or PNG, with its data table as CSV beside it)
+    /// from the metrics.csv or metrics.json of a run: a trend, a funnel
+    /// plot, stacked bars or bars with a target line.
+    Chart(chart::ChartArgs),
     /// Metrics: list those built in, with their measures and parameters.
     Metrics {
         #[command(subcommand)]
@@ -135,6 +149,46 @@ struct RunArgs {
     /// every review with its due date and status.
     #[arg(long)]
     personal: bool,
+    /// Do not draw the standard charts (<out>/charts/<la>/).
+    #[arg(long)]
+    no_charts: bool,
+    /// Do not write the annual report (<out>/report/).
+    #[arg(long)]
+    no_report: bool,
+    /// Folder of the narrative files <la>.md (default: narrative/).
+    #[arg(long, value_name = "DIR")]
+    narrative: Option<PathBuf>,
+    #[command(flatten)]
+    common: Common,
+}
+
+#[derive(Debug, Args)]
+struct ReportArgs {
+    /// Input folder laid out as <la>/<collection year>/*.csv.
+    #[arg(value_name = "INPUT")]
+    input: Option<PathBuf>,
+    /// Output folder: the report goes to <DIR>/report/ (default: out/).
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Folder of the narrative files <la>.md (default: narrative/).
+    #[arg(long, value_name = "DIR")]
+    narrative: Option<PathBuf>,
+    /// Authorities to report, comma-separated DfE codes (e.g. a regional group).
+    #[arg(long = "las", value_name = "CODES", value_delimiter = ',')]
+    la_list: Vec<String>,
+    /// Report every authority of this region found in the input (ONS code,
+    /// e.g. E12000009, or name, e.g. "South West").
+    #[arg(long, value_name = "REGION")]
+    region: Option<String>,
+    /// The collection year reported (default: each authority's latest); the
+    /// trend tables show up to five years to it.
+    #[arg(long, value_name = "YEAR")]
+    report_year: Option<i32>,
+    /// Write a narrative template (every section, with a prompt) for each
+    /// authority that has no narrative file yet, then stop. Existing files
+    /// are never changed.
+    #[arg(long)]
+    init_narrative: bool,
     #[command(flatten)]
     common: Common,
 }
@@ -176,7 +230,10 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 fn dispatch(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Run(args) => run(args),
+        Command::Report(args) => report(args),
         Command::Validate(args) => validate::validate(args),
+        Command::Chart(args) => chart::chart(args),
+        Command::Benchmark(args) => benchmark::benchmark(args),
         Command::Reference {
             command: ReferenceCommand::ImportOnspd { file, out },
         } => import_onspd(&file, &out),
@@ -318,6 +375,14 @@ fn run(args: RunArgs) -> Result<ExitCode> {
     if args.personal {
         config.output.personal = true;
     }
+    if args.no_report {
+        config.output.report = false;
+    }
+    if let Some(dir) = args.narrative {
+        config.output.narrative_dir = dir;
+    }
+    benchmark::configure_metric(&mut config, &[], false)?;
+    sample_targets(&mut config, &args.common, args.input.is_none())?;
     let source = resolve_input(&config, args.input)?;
     let mut metrics = iro_engine::builtin_metrics_for(&config)?;
     let host = plugin_host(&config);
@@ -341,7 +406,23 @@ fn run(args: RunArgs) -> Result<ExitCode> {
     if let Some(pb) = pb.lock().unwrap_or_else(|e| e.into_inner()).take() {
         pb.finish_and_clear();
     }
-    let written = iro_engine::write_outputs(&result, &config, &reference)?;
+    let mut written = iro_engine::write_outputs(&result, &config, &reference)?;
+    if !args.no_charts {
+        let charts = chart::write_run_charts(&result.rows, &config, &reference)?;
+        if args.common.verbose > 0 {
+            for s in &charts.skipped {
+                eprintln!("chart {} for {} not drawn: {}", s.name, s.la_code, s.reason);
+            }
+        }
+        written.push(charts.dir);
+    }
+    if config.output.report {
+        let report = write_report(&result, &config, &reference, Vec::new(), None)?;
+        for w in &report.warnings {
+            eprintln!("warning: {w}");
+        }
+        written.push(config.output.dir.join("report"));
+    }
 
     let quiet = args.common.quiet;
     if !quiet {
@@ -354,6 +435,142 @@ fn run(args: RunArgs) -> Result<ExitCode> {
             args.common.verbose > 0,
             config.suppression.threshold,
         )?;
+    }
+    let failures: Vec<_> = result.failures().collect();
+    for f in &failures {
+        if let iro_engine::Outcome::Failed(msg) = &f.outcome {
+            eprintln!(
+                "error: metric {} failed for {} {}: {msg}",
+                f.metric, f.la_code, f.year
+            );
+        }
+    }
+    Ok(if failures.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// Writes the annual report of `las` (empty: every authority in the run) to
+/// `<out>/report/`.
+fn write_report(
+    result: &iro_engine::RunResult,
+    config: &Config,
+    reference: &iro_reference::Reference,
+    las: Vec<String>,
+    year: Option<i32>,
+) -> Result<iro_report::Written> {
+    let summary = iro_engine::output::cohort_summary(result, reference);
+    let input = iro_report::ReportInput {
+        rows: &result.rows,
+        summary: &summary,
+        targets: &result.targets,
+        statuses: &result.statuses,
+        specs: &result.specs,
+        reference,
+        threshold: config.suppression.threshold,
+        charts: None,
+    };
+    let dir = config.output.dir.join("report");
+    iro_report::write_reports(
+        &input,
+        &iro_report::ReportOptions {
+            dir: dir.clone(),
+            narrative_dir: config.output.narrative_dir.clone(),
+            las,
+            year,
+        },
+    )
+    .with_context(|| format!("writing the report to {}", dir.display()))
+}
+
+/// The DfE codes of the authorities in a region, by ONS code or name.
+fn region_las(reference: &iro_reference::Reference, region: &str) -> Result<Vec<String>> {
+    let wanted = region.trim();
+    let found = reference
+        .regions()
+        .iter()
+        .find(|r| r.ons_code.eq_ignore_ascii_case(wanted) || r.name.eq_ignore_ascii_case(wanted))
+        .with_context(|| {
+            let names: Vec<&str> = reference
+                .regions()
+                .iter()
+                .map(|r| r.name.as_str())
+                .collect();
+            format!("no region `{wanted}` (regions: {})", names.join(", "))
+        })?;
+    Ok(reference
+        .las_in_region(&found.ons_code)
+        .map(|r| r.code().to_string())
+        .collect())
+}
+
+fn report(args: ReportArgs) -> Result<ExitCode> {
+    let mut config = load_config(&args.common)?;
+    if let Some(out) = args.out {
+        config.output.dir = out;
+    }
+    if let Some(dir) = args.narrative {
+        config.output.narrative_dir = dir;
+    }
+    let reference = iro_engine::load_reference(&config)?;
+    config.run.las.extend(args.la_list);
+    if let Some(region) = &args.region {
+        let mut las = region_las(&reference, region)?;
+        if !config.run.las.is_empty() {
+            las.retain(|la| config.run.las.contains(la));
+        }
+        config.run.las = las;
+    }
+    let source = resolve_input(&config, args.input)?;
+    let quiet = args.common.quiet;
+    let mut stdout = std::io::stdout().lock();
+    if args.init_narrative {
+        let las: Vec<String> = if config.run.las.is_empty() || args.region.is_some() {
+            iro_engine::load(&config, &source)?
+                .cohorts
+                .iter()
+                .map(|c| c.la().to_string())
+                .collect()
+        } else {
+            config.run.las.clone()
+        };
+        let dir = &config.output.narrative_dir;
+        for (path, written) in iro_report::init_narratives(&reference, &las, dir)? {
+            if !quiet {
+                if written {
+                    writeln!(stdout, "Wrote {}", path.display())?;
+                } else {
+                    writeln!(
+                        stdout,
+                        "Kept {} (it exists; never overwritten)",
+                        path.display()
+                    )?;
+                }
+            }
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    benchmark::configure_metric(&mut config, &[], false)?;
+    let mut metrics = iro_engine::builtin_metrics_for(&config)?;
+    let host = plugin_host(&config);
+    metrics.extend(host.metrics()?);
+    let _plugin_cache = host.cache_scope();
+    let result = iro_engine::run(&config, &source, &metrics, &|_| {})?;
+    let las = config.run.las.clone();
+    let written = write_report(&result, &config, &reference, las, args.report_year)?;
+    for w in &written.warnings {
+        eprintln!("warning: {w}");
+    }
+    if !quiet {
+        for p in written
+            .files
+            .iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "html" || e == "md"))
+        {
+            writeln!(stdout, "Wrote {}", p.display())?;
+        }
     }
     let failures: Vec<_> = result.failures().collect();
     for f in &failures {
@@ -455,6 +672,7 @@ fn print_summary(
         )?;
     }
     writeln!(out)?;
+    print_targets(out, &result.targets)?;
     writeln!(out, "Outputs written to {}:", out_dir.display())?;
     for p in written {
         if verbose {
@@ -463,6 +681,84 @@ fn print_summary(
             writeln!(out, "  {}", name.to_string_lossy())?;
         }
     }
+    Ok(())
+}
+
+/// The "Targets" table: each authority's latest year (every year is in
+/// targets.csv).
+fn print_targets(out: &mut dyn Write, targets: &[iro_engine::TargetResult]) -> std::io::Result<()> {
+    if targets.is_empty() {
+        return Ok(());
+    }
+    let latest = |la: &str| {
+        targets
+            .iter()
+            .filter(|t| t.la_code == la)
+            .map(|t| t.year)
+            .max()
+    };
+    let shown: Vec<&iro_engine::TargetResult> = targets
+        .iter()
+        .filter(|t| latest(&t.la_code) == Some(t.year))
+        .collect();
+    let target = |t: &iro_engine::TargetResult| {
+        format!(
+            "{} {} {}",
+            t.label,
+            t.direction.symbol(),
+            iro_engine::output::fmt_value(t.target)
+        )
+    };
+    let width = shown
+        .iter()
+        .map(|t| target(t).chars().count())
+        .max()
+        .unwrap_or(6)
+        .max(6);
+    let figure = |v: Option<f64>, hidden: bool| match (v, hidden) {
+        (Some(v), _) => format!("{v:.1}"),
+        (None, true) => "c".to_string(),
+        (None, false) => "-".to_string(),
+    };
+    writeln!(
+        out,
+        "Targets (latest year of each authority; every year in targets.csv):"
+    )?;
+    writeln!(
+        out,
+        "{:<5} {:<8} {:<6} {:<width$} {:>7} {:<14} {:>8} trend",
+        "LA", "year", "period", "target", "value", "met", "previous"
+    )?;
+    for t in shown {
+        writeln!(
+            out,
+            "{:<5} {:<8} {:<6} {:<width$} {:>7} {:<14} {:>8} {}",
+            t.la_code,
+            iro_domain::CollectionYear(t.year).label(),
+            t.period.label(),
+            target(t),
+            figure(t.value, t.met == iro_engine::Met::Suppressed),
+            t.met.label(),
+            figure(t.previous_value, t.previous_suppressed),
+            t.trend.label(),
+        )?;
+    }
+    writeln!(out)
+}
+
+/// With no iro.toml and no input, `iro run` runs on the bundled sample; the
+/// sample's own `data/sample/iro.toml` then supplies its demonstration
+/// `[[targets]]` (only those are read from it).
+fn sample_targets(config: &mut Config, common: &Common, no_input: bool) -> Result<()> {
+    let has_config_file = common.config.is_some() || Path::new("iro.toml").exists();
+    let falls_back = no_input && config.input.path.is_none() && config.input.files.is_empty();
+    let sample = Path::new(DEFAULT_INPUT).join("iro.toml");
+    if has_config_file || !falls_back || !sample.exists() {
+        return Ok(());
+    }
+    let sample_config =
+        Config::load(&sample).with_context(|| format!("reading {}", sample.display()))?;
+    config.targets = sample_config.targets;
     Ok(())
 }
 

@@ -42,6 +42,24 @@ fn identifiers() -> (BTreeSet<String>, BTreeSet<String>) {
     (ids, dobs)
 }
 
+/// Every file under `dir` (subfolders such as `report/` included), relative.
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![PathBuf::new()];
+    while let Some(rel) = stack.pop() {
+        for e in fs::read_dir(dir.join(&rel)).unwrap().flatten() {
+            let r = rel.join(e.file_name());
+            if e.path().is_dir() {
+                stack.push(r);
+            } else {
+                out.push(r);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
 #[test]
 fn run_on_the_sample_is_deterministic_and_shares_no_identifiers() {
     let a = tempfile::tempdir().unwrap();
@@ -63,9 +81,8 @@ fn run_on_the_sample_is_deterministic_and_shares_no_identifiers() {
     let (ids, dobs) = identifiers();
     assert!(ids.len() > 100, "the sample should have children");
     let mut compared = 0;
-    for entry in fs::read_dir(a.path()).unwrap().flatten() {
-        let name = entry.file_name();
-        let left = fs::read(entry.path()).unwrap();
+    for name in files_under(a.path()) {
+        let left = fs::read(a.path().join(&name)).unwrap();
         let text = String::from_utf8_lossy(&left);
         // Invariant 6: no CHILD id anywhere, and no date of birth as a value,
         // in any shareable output. (A date inside a sentence, such as a
@@ -84,7 +101,7 @@ fn run_on_the_sample_is_deterministic_and_shares_no_identifiers() {
             );
         }
         // Invariant 7: byte-identical, except run.json's timings.
-        if name != "run.json" {
+        if name != Path::new("run.json") {
             let right = fs::read(b.path().join(&name)).unwrap();
             assert!(left == right, "{name:?} differs between two runs");
             compared += 1;
@@ -139,6 +156,65 @@ fn personal_lists_only_on_request_and_only_in_personal() {
 }
 
 #[test]
+fn report_writes_the_narrative_template_once_and_the_report_of_the_authorities_asked_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let narrative = dir.path().join("narrative");
+    let (n, out) = (narrative.to_str().unwrap(), dir.path().to_str().unwrap());
+    let init = iro(&[
+        "report",
+        &sample(),
+        "--init-narrative",
+        "--narrative",
+        n,
+        "--las",
+        "800,887",
+    ]);
+    assert!(
+        init.status.success(),
+        "{}",
+        String::from_utf8_lossy(&init.stderr)
+    );
+    let template = fs::read_to_string(narrative.join("800.md")).unwrap();
+    assert!(template.contains("\n## review-timeliness\n"));
+    assert!(narrative.join("887.md").exists() && !narrative.join("803.md").exists());
+    // The service writes its words; a second init keeps them.
+    let words = template.replace("\n## summary\n", "\n## summary\n\nA year of recovery.\n");
+    fs::write(narrative.join("800.md"), &words).unwrap();
+    let again = iro(&[
+        "report",
+        &sample(),
+        "--init-narrative",
+        "--narrative",
+        n,
+        "--las",
+        "800",
+    ]);
+    assert!(String::from_utf8_lossy(&again.stdout).contains("never overwritten"));
+    assert_eq!(fs::read_to_string(narrative.join("800.md")).unwrap(), words);
+
+    let rep = iro(&[
+        "report",
+        &sample(),
+        "--narrative",
+        n,
+        "--out",
+        out,
+        "--las",
+        "800",
+    ]);
+    assert!(
+        rep.status.success(),
+        "{}",
+        String::from_utf8_lossy(&rep.stderr)
+    );
+    let html = fs::read_to_string(dir.path().join("report/800-2025.html")).unwrap();
+    assert!(html.contains("A year of recovery."));
+    assert!(dir.path().join("report/800-2025.md").exists());
+    assert!(!dir.path().join("report/887-2025.html").exists());
+    assert!(!dir.path().join("metrics.csv").exists(), "the report only");
+}
+
+#[test]
 fn run_prints_where_outputs_are() {
     let dir = tempfile::tempdir().unwrap();
     let out = iro(&["run", &sample(), "--out", dir.path().to_str().unwrap()]);
@@ -146,6 +222,47 @@ fn run_prints_where_outputs_are() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("Outputs written to"), "{stdout}");
     assert!(stdout.contains("metrics.csv"));
+}
+
+#[test]
+fn run_with_no_input_uses_the_sample_and_its_targets() {
+    // No INPUT and no ./iro.toml: the bundled sample, with the targets of
+    // data/sample/iro.toml, reported in targets.csv and after Table 1.
+    let dir = tempfile::tempdir().unwrap();
+    let out = iro(&["run", "--out", dir.path().to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let table1 = stdout.find("Children looked after").unwrap();
+    let targets = stdout.find("Targets (").expect("a Targets table");
+    assert!(targets > table1, "{stdout}");
+    assert!(
+        stdout.contains("Reviews held within statutory timescale ≥ 90"),
+        "{stdout}"
+    );
+    let csv = fs::read_to_string(dir.path().join("targets.csv")).unwrap();
+    assert!(csv.starts_with(
+        "la_code,year,period,metric,breakdown,label,target,direction,value,met,previous_value,trend\n"
+    ));
+    assert!(
+        csv.contains("\n800,2025,year,review-timeliness.on-time,,"),
+        "{csv}"
+    );
+    // With the sample given explicitly, no targets are read: nothing to meet.
+    let other = tempfile::tempdir().unwrap();
+    let out = iro(&[
+        "run",
+        &sample(),
+        "--quiet",
+        "--out",
+        other.path().to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+    let csv = fs::read_to_string(other.path().join("targets.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 1, "header only: {csv}");
 }
 
 #[test]
@@ -190,6 +307,7 @@ fn help_on_every_command() {
         vec!["run", "--help"],
         vec!["validate", "--help"],
         vec!["metrics", "list", "--help"],
+        vec!["report", "--help"],
     ] {
         let out = iro(&args);
         assert!(out.status.success(), "{args:?}");

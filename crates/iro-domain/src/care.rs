@@ -90,7 +90,18 @@ impl Placement {
 /// Splits one child's episodes (sorted by DECOM, indices `base..`) into periods
 /// of care.
 pub fn derive_periods(child: ChildIdx, episodes: &[Episode], base: u32) -> Vec<PeriodOfCare> {
-    let mut out: Vec<PeriodOfCare> = Vec::new();
+    let mut out = Vec::new();
+    derive_periods_into(child, episodes, base, &mut out);
+    out
+}
+
+/// [`derive_periods`], appending to `out` (one vector for a whole cohort).
+pub(crate) fn derive_periods_into(
+    child: ChildIdx,
+    episodes: &[Episode],
+    base: u32,
+    out: &mut Vec<PeriodOfCare>,
+) {
     let mut current: Option<PeriodOfCare> = None;
     for (i, e) in episodes.iter().enumerate() {
         let idx = base + i as u32;
@@ -136,7 +147,6 @@ pub fn derive_periods(child: ChildIdx, episodes: &[Episode], base: u32) -> Vec<P
         }
         out.push(p);
     }
-    out
 }
 
 // `current` is always Some where this is called; kept total rather than panicking.
@@ -160,7 +170,20 @@ pub fn derive_placements(
     period_idx: u32,
     episodes: &[Episode],
 ) -> Vec<Placement> {
-    let mut out: Vec<Placement> = Vec::new();
+    let mut out = Vec::new();
+    derive_placements_into(period, period_idx, episodes, &mut out);
+    out
+}
+
+/// [`derive_placements`], appending to `out` (one vector for a whole cohort).
+pub(crate) fn derive_placements_into(
+    period: &PeriodOfCare,
+    period_idx: u32,
+    episodes: &[Episode],
+    all: &mut Vec<Placement>,
+) {
+    // This period's placements are `all[first..]`.
+    let first = all.len();
     for idx in period.episodes.clone() {
         let e = &episodes[idx as usize];
         let reason = match e.rne {
@@ -169,12 +192,12 @@ pub fn derive_placements(
             ReasonNewEpisode::T | ReasonNewEpisode::U => Some(PlacementStart::SameCarer),
             ReasonNewEpisode::L => None,
         };
-        match (reason, out.last_mut()) {
+        match (reason, all[first..].last_mut()) {
             (None, Some(p)) => {
                 p.episodes.end = idx + 1;
                 p.end = e.dec;
             }
-            (reason, _) => out.push(Placement {
+            (reason, _) => all.push(Placement {
                 child: e.child,
                 period: period_idx,
                 episodes: idx..idx + 1,
@@ -188,10 +211,9 @@ pub fn derive_placements(
             }),
         }
     }
-    if let (Some(p), Some(end)) = (out.last_mut(), period.end) {
+    if let (Some(p), Some(end)) = (all[first..].last_mut(), period.end) {
         p.end = Some(end);
     }
-    out
 }
 
 #[cfg(test)]

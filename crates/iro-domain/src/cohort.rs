@@ -6,10 +6,11 @@ use std::ops::Range;
 
 use chrono::NaiveDate;
 
-use crate::care::{PeriodOfCare, Placement, derive_periods, derive_placements};
+use crate::care::{PeriodOfCare, Placement, derive_periods_into, derive_placements_into};
 use crate::dates::CollectionYear;
 use crate::la::LaCode;
 use crate::model::*;
+use crate::service::ServiceRecords;
 use crate::table::TableKind;
 
 /// The tables read for one authority, before indexing. Rows may be in any order.
@@ -76,6 +77,9 @@ pub struct Cohort {
     review_idx: ChildIndex,
     period_idx: ChildIndex,
     placement_idx: ChildIndex,
+    /// The IRO service's own records (empty unless supplied), attached by
+    /// [`Cohort::set_service`].
+    service: ServiceRecords,
 }
 
 /// Everything held about one child, borrowed from the cohort.
@@ -153,18 +157,21 @@ impl Cohort {
         let episode_idx = ChildIndex::build(n, episodes.iter().map(|e| e.child));
         let review_idx = ChildIndex::build(n, reviews.iter().map(|r| r.child));
 
-        let mut periods = Vec::new();
+        // A period or a placement holds at least one episode.
+        let mut periods = Vec::with_capacity(episodes.len());
         for c in 0..n {
             let child = ChildIdx(c as u32);
             let r = episode_idx.range(child);
             if !r.is_empty() {
-                periods.extend(derive_periods(child, &episodes[r.clone()], r.start as u32));
+                derive_periods_into(child, &episodes[r.clone()], r.start as u32, &mut periods);
             }
         }
-        let mut placements = Vec::new();
+        periods.shrink_to_fit();
+        let mut placements = Vec::with_capacity(episodes.len());
         for (i, p) in periods.iter().enumerate() {
-            placements.extend(derive_placements(p, i as u32, &episodes));
+            derive_placements_into(p, i as u32, &episodes, &mut placements);
         }
+        placements.shrink_to_fit();
         let period_idx = ChildIndex::build(n, periods.iter().map(|p| p.child));
         let placement_idx = ChildIndex::build(n, placements.iter().map(|p| p.child));
 
@@ -187,7 +194,21 @@ impl Cohort {
             review_idx,
             period_idx,
             placement_idx,
+            service: ServiceRecords::default(),
         }
+    }
+
+    /// Attaches the IRO service's records (reviews, allocations, midway
+    /// reviews, DRP escalations) read for this authority. Their child indices
+    /// refer to this cohort's children; rows out of range are dropped (ingest
+    /// never produces them).
+    pub fn set_service(&mut self, records: ServiceRecords) {
+        self.service = records.finish(self.children.len());
+    }
+
+    /// The IRO service's records (empty when none were supplied).
+    pub fn service(&self) -> &ServiceRecords {
+        &self.service
     }
 
     pub fn la(&self) -> LaCode {

@@ -53,7 +53,8 @@ pub struct Diagnostic {
     pub message: String,
 }
 
-/// Fields whose values identify a child and must not leave `personal/`.
+/// Fields whose values identify a child (or a member of staff working with
+/// one: SW_ID, IRO_ID; or a case: DRP_ID) and must not leave `personal/`.
 pub const IDENTIFYING_FIELDS: &[&str] = &[
     "CHILD",
     "DOB",
@@ -62,6 +63,8 @@ pub const IDENTIFYING_FIELDS: &[&str] = &[
     "HOME_POST",
     "PL_POST",
     "SW_ID",
+    "IRO_ID",
+    "DRP_ID",
 ];
 
 impl Diagnostic {

@@ -2,7 +2,8 @@
 //!
 //! The vocabulary of IRO Analytics, as pure data and pure functions: SSDA903 code
 //! lists, the rows of each table, children, episodes, **periods of care**,
-//! **placements**, reviews, collection years and quarters, local-authority
+//! **placements**, reviews, the IRO service's own records (reviews, allocations,
+//! midway reviews, DRP escalations), collection years and quarters, local-authority
 //! identity, the England and Wales working-day calendar, and diagnostics.
 //!
 //! **Invariant:** no IO, no global state, no dependency on any other iro crate.
@@ -18,6 +19,7 @@ pub mod dates;
 pub mod diagnostic;
 pub mod la;
 pub mod model;
+pub mod service;
 pub mod table;
 
 pub use calendar::WorkingDayCalendar;
@@ -28,4 +30,8 @@ pub use dates::{CollectionYear, Quarter, ReportingPeriod, add_months_clamped, ag
 pub use diagnostic::{Diagnostic, RowAccount, Severity};
 pub use la::{LaCode, LaIdentity, Region};
 pub use model::*;
+pub use service::{
+    DrpIdx, DrpOutcome, DrpStage, IroAllocation, IroIdx, IroReview, IssueIdx, MidwayReview,
+    ReviewMode, ReviewStatus, ReviewType, ServiceRecords, ServiceRowAccount, ServiceTable,
+};
 pub use table::TableKind;

@@ -9,6 +9,9 @@ use serde::{Deserialize, Serialize};
 use crate::codes::*;
 use crate::dates::CollectionYear;
 
+mod postcode;
+pub use postcode::{Postcode, PostcodeKind};
+
 /// Index of a child in its cohort's `children`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct ChildIdx(pub u32);
@@ -24,92 +27,6 @@ impl ChildIdx {
 pub struct SourceRef {
     pub file: u32,
     pub line: u32,
-}
-
-/// A UK postcode, normalised: upper case, no spaces, at most 8 characters.
-/// Printed with one space before the inward code (`BA1 1AA`).
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Postcode {
-    bytes: [u8; 8],
-    len: u8,
-}
-
-impl Postcode {
-    /// Normalises and checks the shape `A9 9AA` … `AA9A 9AA` (outward code of
-    /// 2–4 characters starting with a letter, inward code digit + 2 letters).
-    pub fn parse(raw: &str) -> Option<Self> {
-        let mut bytes = [0u8; 8];
-        let mut len = 0usize;
-        for b in raw.bytes() {
-            if b == b' ' || b == b'\t' {
-                continue;
-            }
-            if len == 8 || !b.is_ascii_alphanumeric() {
-                return None;
-            }
-            bytes[len] = b.to_ascii_uppercase();
-            len += 1;
-        }
-        if !(5..=7).contains(&len) {
-            return None;
-        }
-        let s = &bytes[..len];
-        let inward = &s[len - 3..];
-        let outward = &s[..len - 3];
-        let ok = inward[0].is_ascii_digit()
-            && inward[1].is_ascii_alphabetic()
-            && inward[2].is_ascii_alphabetic()
-            && outward[0].is_ascii_alphabetic()
-            && outward.iter().any(u8::is_ascii_digit);
-        ok.then_some(Postcode {
-            bytes,
-            len: len as u8,
-        })
-    }
-
-    /// Without spaces, e.g. `BA11AA`.
-    pub fn compact(&self) -> &str {
-        // Only ASCII alphanumerics are ever stored.
-        std::str::from_utf8(&self.bytes[..self.len as usize]).unwrap_or("")
-    }
-
-    /// The outward code, e.g. `BA1`.
-    pub fn outward(&self) -> &str {
-        let c = self.compact();
-        &c[..c.len() - 3]
-    }
-
-    /// The postcode sector, e.g. `BA1 1`.
-    pub fn sector(&self) -> String {
-        let c = self.compact();
-        format!("{} {}", &c[..c.len() - 3], &c[c.len() - 3..c.len() - 2])
-    }
-}
-
-impl std::fmt::Display for Postcode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let c = self.compact();
-        write!(f, "{} {}", &c[..c.len() - 3], &c[c.len() - 3..])
-    }
-}
-
-impl std::fmt::Debug for Postcode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Postcode({self})")
-    }
-}
-
-impl Serialize for Postcode {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
-}
-
-impl<'de> Deserialize<'de> for Postcode {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        Postcode::parse(&s).ok_or_else(|| serde::de::Error::custom(format!("bad postcode `{s}`")))
-    }
 }
 
 /// Header: one child. Merged across collection years, the latest return wins.

@@ -22,6 +22,9 @@ pub struct Config {
     /// `[[plugins]]`: run-time metric plugins allowed to load (path, sha256,
     /// isolation). A library not listed here never loads.
     pub plugins: Vec<iro_plugin_host::PluginConfig>,
+    /// `[[targets]]`: local targets, each reported as met or not, with the
+    /// trend, in `targets.csv` / `.json`.
+    pub targets: Vec<crate::targets::Target>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -63,6 +66,11 @@ pub struct OutputConfig {
     pub formats: Vec<OutputFormat>,
     /// Also write child-level drill-downs (personal data) to `<dir>/personal/`.
     pub personal: bool,
+    /// Write the IRO annual report (`<dir>/report/`) in `iro run`.
+    pub report: bool,
+    /// Folder of the service's narrative files (`<la>.md`), read by the
+    /// report and never written to.
+    pub narrative_dir: PathBuf,
 }
 
 impl Default for OutputConfig {
@@ -71,6 +79,8 @@ impl Default for OutputConfig {
             dir: PathBuf::from("out"),
             formats: vec![OutputFormat::Csv, OutputFormat::Json],
             personal: false,
+            report: true,
+            narrative_dir: PathBuf::from("narrative"),
         }
     }
 }
@@ -168,6 +178,7 @@ impl Config {
             fix(&mut p.path);
         }
         fix(&mut self.output.dir);
+        fix(&mut self.output.narrative_dir);
     }
 
     /// Whether a metric is switched on (default: yes).

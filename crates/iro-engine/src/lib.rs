@@ -15,6 +15,7 @@ pub mod config;
 pub mod output;
 pub mod run;
 pub mod suppress;
+pub mod targets;
 
 pub use config::Config;
 pub use output::write_outputs;
@@ -23,3 +24,4 @@ pub use run::{
     builtin_metrics, builtin_metrics_for, compute, input_source, load, load_reference, run,
     thread_pool,
 };
+pub use targets::{Direction, Met, Target, TargetPeriod, TargetResult, Trend};

@@ -17,6 +17,7 @@ use serde::Serialize;
 
 use crate::config::{Config, OutputFormat};
 use crate::run::{EngineError, RunResult};
+use crate::targets::{Met, TargetResult};
 
 /// Written in place of a value that would identify a child.
 pub const WITHHELD: &str = "[withheld: personal data]";
@@ -64,11 +65,17 @@ pub fn write_outputs(
             ROW_COUNTS_HEADER,
             result.loaded.accounts.iter(),
         )?);
+        written.push(write_csv(
+            &dir.join("targets.csv"),
+            TARGETS_HEADER,
+            result.targets.iter().map(TargetCsvRow::from),
+        )?);
     }
     if json {
         written.push(write_json(&dir.join("metrics.json"), &result.rows)?);
         written.push(write_json(&dir.join("cohort_summary.json"), &summary)?);
         written.push(write_json(&dir.join("diagnostics.json"), &diagnostics)?);
+        written.push(write_json(&dir.join("targets.json"), &result.targets)?);
     }
     written.push(write_json(
         &dir.join("run.json"),
@@ -225,6 +232,57 @@ const ROW_COUNTS_HEADER: &[&str] = &[
     "rows_used",
     "rows_excluded",
 ];
+
+const TARGETS_HEADER: &[&str] = &[
+    "la_code",
+    "year",
+    "period",
+    "metric",
+    "breakdown",
+    "label",
+    "target",
+    "direction",
+    "value",
+    "met",
+    "previous_value",
+    "trend",
+];
+
+/// `targets.csv` row: a hidden figure shows as `c`, a missing one blank.
+#[derive(Debug, Serialize)]
+struct TargetCsvRow<'a> {
+    la_code: &'a str,
+    year: i32,
+    period: &'static str,
+    metric: &'a str,
+    breakdown: &'a str,
+    label: &'a str,
+    target: String,
+    direction: &'static str,
+    value: String,
+    met: &'static str,
+    previous_value: String,
+    trend: &'static str,
+}
+
+impl<'a> From<&'a TargetResult> for TargetCsvRow<'a> {
+    fn from(r: &'a TargetResult) -> Self {
+        TargetCsvRow {
+            la_code: &r.la_code,
+            year: r.year,
+            period: r.period.label(),
+            metric: &r.metric,
+            breakdown: &r.breakdown,
+            label: &r.label,
+            target: fmt_value(r.target),
+            direction: r.direction.label(),
+            value: cell(r.value.map(fmt_value), r.met == Met::Suppressed),
+            met: r.met.label(),
+            previous_value: cell(r.previous_value.map(fmt_value), r.previous_suppressed),
+            trend: r.trend.label(),
+        }
+    }
+}
 
 /// Formats a figure for a CSV cell: at most six decimals, no trailing zeros.
 pub fn fmt_value(v: f64) -> String {
@@ -433,6 +491,8 @@ struct RunMetadata<'a> {
     options: &'a Config,
     inputs: Vec<InputFile>,
     metrics: Vec<MetricMeta<'a>>,
+    /// The relations secondary suppression protects, as equations.
+    relations: Vec<String>,
     tasks: &'a [crate::run::TaskStatus],
     diagnostics: DiagnosticCounts,
     row_counts: &'a [iro_domain::RowAccount],
@@ -502,6 +562,7 @@ fn run_metadata<'a>(result: &'a RunResult, config: &'a Config) -> RunMetadata<'a
                 version: s.version,
             })
             .collect(),
+        relations: result.relations.iter().map(|r| r.to_string()).collect(),
         tasks: &result.statuses,
         diagnostics: counts,
         row_counts: &result.loaded.accounts,
@@ -573,6 +634,37 @@ mod tests {
             note: String::new(),
         };
         assert_eq!(header_of(&summary), SUMMARY_HEADER);
+        let target = TargetResult {
+            la_code: String::new(),
+            year: 2025,
+            period: Period::Year,
+            metric: String::new(),
+            breakdown: String::new(),
+            label: String::new(),
+            target: 90.0,
+            direction: crate::targets::Direction::AtLeast,
+            value: None,
+            met: Met::Suppressed,
+            previous_value: None,
+            previous_suppressed: true,
+            trend: crate::targets::Trend::None,
+        };
+        assert_eq!(header_of(TargetCsvRow::from(&target)), TARGETS_HEADER);
+        // The JSON has the same fields.
+        let json = serde_json::to_value(&target).unwrap();
+        let keys: Vec<&str> = json
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        let mut want = TARGETS_HEADER.to_vec();
+        want.sort();
+        let mut keys = keys;
+        keys.sort();
+        assert_eq!(keys, want);
+        assert_eq!(TargetCsvRow::from(&target).value, "c");
+        assert_eq!(TargetCsvRow::from(&target).previous_value, "c");
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! each task isolated so that one failing metric does not stop the others, then
 //! central suppression.
 
+use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
 use std::time::Instant;
@@ -9,19 +10,24 @@ use std::time::Instant;
 use iro_domain::{CollectionYear, LaCode, WorkingDayCalendar};
 use iro_ingest::{InputSource, LoadOptions, Loaded};
 use iro_metric_api::{
-    DrillDown, Metric, MetricContext, MetricError, MetricRow, MetricSpec, Reference,
+    DrillDown, Metric, MetricContext, MetricError, MetricRow, MetricSpec, Reference, Relation,
 };
 use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::config::Config;
 use crate::suppress::suppress;
+use crate::targets::TargetResult;
 
 /// The metrics compiled into the tool, in registry order, with the bundled
 /// reference data (postcode-sector centroids for placement distance).
 pub fn builtin_metrics() -> Vec<Box<dyn Metric>> {
+    let mut benchmarking = regional_benchmarking::RegionalBenchmarking::without_distance();
     let distance: Box<dyn Metric> = match placement_distance::PlacementDistance::bundled() {
-        Ok(m) => Box::new(m),
+        Ok(m) => {
+            benchmarking = regional_benchmarking::RegionalBenchmarking::new(m.clone());
+            Box::new(m)
+        }
         // The bundled table is checked by tests; should it ever fail to load,
         // the metric reports the failure for every task rather than vanish.
         Err(e) => Box::new(Unavailable {
@@ -36,7 +42,7 @@ pub fn builtin_metrics() -> Vec<Box<dyn Metric>> {
             reason: format!("postcode table: {e}"),
         }),
     };
-    builtin_with_distance(distance)
+    builtin_with_distance(distance, benchmarking)
 }
 
 /// The built-in metrics for this configuration: as [`builtin_metrics`], with
@@ -47,18 +53,26 @@ pub fn builtin_metrics_for(config: &Config) -> Result<Vec<Box<dyn Metric>>, Engi
         return Ok(builtin_metrics());
     };
     let index = iro_postcodes::PostcodeIndex::load(Some(units))?;
-    Ok(builtin_with_distance(Box::new(
-        placement_distance::PlacementDistance::new(std::sync::Arc::new(index)),
-    )))
+    let distance = placement_distance::PlacementDistance::new(std::sync::Arc::new(index));
+    Ok(builtin_with_distance(
+        Box::new(distance.clone()),
+        regional_benchmarking::RegionalBenchmarking::new(distance),
+    ))
 }
 
-fn builtin_with_distance(distance: Box<dyn Metric>) -> Vec<Box<dyn Metric>> {
+fn builtin_with_distance(
+    distance: Box<dyn Metric>,
+    benchmarking: regional_benchmarking::RegionalBenchmarking,
+) -> Vec<Box<dyn Metric>> {
     vec![
         Box::new(cohort_summary::CohortSummary),
         Box::new(review_timeliness::ReviewTimeliness),
         Box::new(participation::Participation),
         Box::new(placement_stability::PlacementStability),
         distance,
+        Box::new(service_records::ServiceRecordsMetric),
+        Box::new(drp_flow::DrpFlow),
+        Box::new(benchmarking),
     ]
 }
 
@@ -103,7 +117,12 @@ pub enum Outcome {
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Timings {
     pub ingest_ms: u128,
+    /// Metric tasks, sorting, suppression and targets.
     pub metrics_ms: u128,
+    /// Of which the metric tasks alone.
+    pub metric_tasks_ms: u128,
+    /// Of which sorting and suppression.
+    pub suppression_ms: u128,
 }
 
 /// Everything a run produced.
@@ -117,6 +136,10 @@ pub struct RunResult {
     pub years: Vec<CollectionYear>,
     /// Child-level tables, only when `[output] personal = true`.
     pub drilldowns: Vec<PersonalTable>,
+    /// Every relation the enabled metrics declare (secondary suppression).
+    pub relations: Vec<Relation>,
+    /// `[[targets]]`, met or not, per authority, year and period.
+    pub targets: Vec<TargetResult>,
     pub timings: Timings,
 }
 
@@ -144,6 +167,8 @@ pub enum EngineError {
     BadLa(String),
     #[error(transparent)]
     Postcodes(#[from] iro_postcodes::PostcodeError),
+    #[error("[[targets]]: {0}")]
+    Target(String),
     #[error("cannot start worker threads: {0}")]
     Threads(String),
     #[error("cannot write {path}: {source}")]
@@ -224,9 +249,13 @@ pub fn run(
             specs: c.specs,
             years: c.years,
             drilldowns: c.drilldowns,
+            relations: c.relations,
+            targets: c.targets,
             timings: Timings {
                 ingest_ms,
                 metrics_ms: c.metrics_ms,
+                metric_tasks_ms: c.tasks_ms,
+                suppression_ms: c.suppression_ms,
             },
         })
     })
@@ -255,7 +284,13 @@ fn wanted_las(config: &Config) -> Result<Vec<LaCode>, EngineError> {
 }
 
 /// Runs every enabled metric over every authority and year of `loaded`, in
-/// parallel on the current rayon pool, then sorts and suppresses the rows.
+/// parallel on the current rayon pool, then sorts and suppresses the rows and
+/// checks the targets.
+///
+/// Each (authority, metric) is one task computing every year of the
+/// authority ([`Metric::compute_years`]), inside `catch_unwind`; should it
+/// fail, the years are computed one by one, each on its own, so that a year
+/// that fails takes no other year down.
 pub fn compute(
     config: &Config,
     loaded: &Loaded,
@@ -278,21 +313,31 @@ pub fn compute(
                 })
         })
         .collect::<Result<_, _>>()?;
+    // Targets name measures: check them against every metric known (a
+    // target on a metric switched off is "not computable", not an error).
+    let known: Vec<&MetricSpec> = metrics.iter().map(|m| m.spec()).collect();
+    for t in &config.targets {
+        t.check_metric(&known).map_err(EngineError::Target)?;
+    }
 
-    // Every (authority, year, metric) is one task.
+    // Every (authority, metric) is one task, over the authority's years.
     let mut years: Vec<CollectionYear> = Vec::new();
     let mut tasks = Vec::new();
     for (ci, cohort) in loaded.cohorts.iter().enumerate() {
-        for year in cohort.years() {
-            if !config.run.years.is_empty() && !config.run.years.contains(&year.0) {
-                continue;
-            }
+        let cohort_years: Vec<CollectionYear> = cohort
+            .years()
+            .filter(|y| config.run.years.is_empty() || config.run.years.contains(&y.0))
+            .collect();
+        for &year in &cohort_years {
             if !years.contains(&year) {
                 years.push(year);
             }
-            for mi in 0..enabled.len() {
-                tasks.push((ci, year, mi));
-            }
+        }
+        if cohort_years.is_empty() {
+            continue;
+        }
+        for mi in 0..enabled.len() {
+            tasks.push((ci, cohort_years.clone(), mi));
         }
     }
     years.sort();
@@ -300,46 +345,89 @@ pub fn compute(
 
     let personal = config.output.personal;
     let t1 = Instant::now();
-    let results: Vec<TaskResult> = tasks
+    let results: Vec<(usize, usize, Vec<TaskResult>)> = tasks
         .par_iter()
-        .map(|&(ci, year, mi)| {
-            let cohort = &loaded.cohorts[ci];
-            let (metric, params) = &enabled[mi];
-            let ctx = MetricContext {
-                cohort,
-                la: reference.la(cohort.la()),
-                year,
-                reference,
-                calendar: &calendar,
-                params,
-            };
-            let result = run_task(*metric, &ctx, personal);
+        .map(|(ci, task_years, mi)| {
+            let cohort = &loaded.cohorts[*ci];
+            let (metric, params) = &enabled[*mi];
+            let ctxs: Vec<MetricContext<'_>> = task_years
+                .iter()
+                .map(|&year| MetricContext {
+                    cohort,
+                    la: reference.la(cohort.la()),
+                    year,
+                    reference,
+                    calendar: &calendar,
+                    params,
+                })
+                .collect();
+            let result = run_task(*metric, &ctxs, personal);
             progress(Progress::TaskDone);
-            result
+            (*ci, *mi, result)
         })
         .collect();
+    let tasks_ms = t1.elapsed().as_millis();
 
-    let mut statuses = Vec::with_capacity(results.len());
-    let mut rows = Vec::new();
-    let mut drilldowns = Vec::new();
-    for r in results {
-        statuses.push(r.status);
-        rows.extend(r.rows);
-        drilldowns.extend(r.drilldowns);
+    let t2 = Instant::now();
+    // Statuses and drill-downs in the order of authority, year and metric
+    // (registry order), whatever the thread timing.
+    let mut keyed = Vec::new();
+    // Rows by (authority, year): each task's rows of a year come sorted, so
+    // sorting a chunk merges a few sorted runs.
+    let mut chunks: BTreeMap<(String, i32), Vec<MetricRow>> = BTreeMap::new();
+    for (ci, mi, task) in results {
+        for r in task {
+            if !r.rows.is_empty() {
+                chunks
+                    .entry((r.status.la_code.clone(), r.status.year))
+                    .or_default()
+                    .extend(r.rows);
+            }
+            keyed.push(((ci, r.status.year, mi), r.status, r.drilldowns));
+        }
     }
-    sort_rows(&mut rows);
+    keyed.sort_by_key(|(k, _, _)| *k);
+    let mut statuses = Vec::with_capacity(keyed.len());
+    let mut drilldowns = Vec::new();
+    for (_, status, drill) in keyed {
+        statuses.push(status);
+        drilldowns.extend(drill);
+    }
+    // The chunks are keyed by (la_code, year), the first two keys of the
+    // order rows are written in, so sorted chunks in key order are sorted.
+    let mut chunks: Vec<Vec<MetricRow>> = chunks.into_values().collect();
+    chunks.par_iter_mut().for_each(|rows| sort_rows(rows));
+    let mut rows: Vec<MetricRow> = Vec::with_capacity(chunks.iter().map(Vec::len).sum());
+    for chunk in chunks {
+        rows.extend(chunk);
+    }
+    debug_assert!(rows.is_sorted_by(|a, b| row_order(a, b).is_le()));
     let specs: Vec<MetricSpec> = enabled.iter().map(|(m, _)| m.spec().clone()).collect();
+    let relations: Vec<Relation> = enabled
+        .iter()
+        .flat_map(|(m, _)| m.relations().iter().copied())
+        .collect();
     let spec_refs: Vec<&MetricSpec> = specs.iter().collect();
-    suppress(&mut rows, &spec_refs, &config.suppression);
+    suppress(&mut rows, &spec_refs, &relations, &config.suppression);
+    let suppression_ms = t2.elapsed().as_millis();
+
+    let mut las: Vec<String> = loaded.cohorts.iter().map(|c| c.la().to_string()).collect();
+    las.sort();
+    let year_numbers: Vec<i32> = years.iter().map(|y| y.0).collect();
+    let targets = crate::targets::evaluate(&config.targets, &rows, &las, &year_numbers);
     let metrics_ms = t1.elapsed().as_millis();
 
     Ok(Computed {
         rows,
         statuses,
         specs,
+        relations,
         years,
         drilldowns,
+        targets,
         metrics_ms,
+        tasks_ms,
+        suppression_ms,
     })
 }
 
@@ -350,59 +438,114 @@ pub struct Computed {
     pub rows: Vec<MetricRow>,
     pub statuses: Vec<TaskStatus>,
     pub specs: Vec<MetricSpec>,
+    /// Every relation the enabled metrics declare (secondary suppression).
+    pub relations: Vec<Relation>,
     pub years: Vec<CollectionYear>,
     pub drilldowns: Vec<PersonalTable>,
+    /// `[[targets]]`, met or not, per authority, year and period.
+    pub targets: Vec<TargetResult>,
+    /// Metric tasks, sorting, suppression and targets.
     pub metrics_ms: u128,
+    /// Of which the metric tasks.
+    pub tasks_ms: u128,
+    /// Of which sorting and suppression.
+    pub suppression_ms: u128,
 }
 
-/// One task's output.
+/// One year's output of one task.
 struct TaskResult {
     status: TaskStatus,
     rows: Vec<MetricRow>,
     drilldowns: Vec<PersonalTable>,
 }
 
-/// Runs one metric for one authority and year, containing any panic.
-fn run_task(metric: &dyn Metric, ctx: &MetricContext<'_>, personal: bool) -> TaskResult {
-    let outcome = catch_unwind(AssertUnwindSafe(|| {
-        let rows = metric.compute(ctx)?;
-        let drill = if personal {
-            metric.drilldown(ctx)?
-        } else {
-            Vec::new()
-        };
-        Ok::<_, MetricError>((rows, drill))
+type YearOutput = Result<(Vec<MetricRow>, Vec<DrillDown>), MetricError>;
+
+/// Runs one metric for one authority over its years, containing any panic:
+/// all years at once, then, should that fail as a whole, year by year.
+fn run_task(metric: &dyn Metric, ctxs: &[MetricContext<'_>], personal: bool) -> Vec<TaskResult> {
+    let together = catch_unwind(AssertUnwindSafe(|| {
+        let computed = metric.compute_years(ctxs);
+        if computed.len() != ctxs.len() {
+            return None;
+        }
+        Some(
+            computed
+                .into_iter()
+                .zip(ctxs)
+                .map(|(rows, ctx)| -> YearOutput {
+                    let rows = rows?;
+                    let drill = if personal {
+                        metric.drilldown(ctx)?
+                    } else {
+                        Vec::new()
+                    };
+                    Ok((rows, drill))
+                })
+                .collect::<Vec<_>>(),
+        )
     }));
-    let (outcome, rows, drill) = match outcome {
-        Ok(Ok((rows, drill))) => (Outcome::Ok(rows.len()), rows, drill),
-        Ok(Err(MetricError::NotComputable(why))) => (Outcome::NotComputable(why), vec![], vec![]),
-        Ok(Err(e)) => (Outcome::Failed(e.to_string()), vec![], vec![]),
-        Err(payload) => (
-            Outcome::Failed(format!("panicked: {}", panic_message(payload.as_ref()))),
-            vec![],
-            vec![],
-        ),
-    };
-    let la_code = ctx.cohort.la().to_string();
-    let id = metric.spec().id;
-    TaskResult {
-        drilldowns: drill
-            .into_iter()
-            .map(|table| PersonalTable {
-                la_code: la_code.clone(),
-                year: ctx.year.0,
-                metric: id.to_string(),
-                table,
+    let outputs: Vec<Result<YearOutput, String>> = match together {
+        Ok(Some(outputs)) => outputs.into_iter().map(Ok).collect(),
+        // A panic (or a wrong number of results) in the batch: every year on
+        // its own, so the years that work still report.
+        Ok(None) | Err(_) => ctxs
+            .iter()
+            .map(|ctx| {
+                catch_unwind(AssertUnwindSafe(|| -> YearOutput {
+                    let rows = metric.compute(ctx)?;
+                    let drill = if personal {
+                        metric.drilldown(ctx)?
+                    } else {
+                        Vec::new()
+                    };
+                    Ok((rows, drill))
+                }))
+                .map_err(|payload| panic_message(payload.as_ref()))
             })
             .collect(),
-        status: TaskStatus {
-            la_code,
-            year: ctx.year.0,
-            metric: id.to_string(),
-            outcome,
-        },
-        rows,
-    }
+    };
+    let id = metric.spec().id;
+    outputs
+        .into_iter()
+        .zip(ctxs)
+        .map(|(output, ctx)| {
+            let (outcome, rows, drill) = match output {
+                Ok(Ok((mut rows, drill))) => {
+                    sort_rows(&mut rows);
+                    (Outcome::Ok(rows.len()), rows, drill)
+                }
+                Ok(Err(MetricError::NotComputable(why))) => {
+                    (Outcome::NotComputable(why), vec![], vec![])
+                }
+                Ok(Err(e)) => (Outcome::Failed(e.to_string()), vec![], vec![]),
+                Err(message) => (
+                    Outcome::Failed(format!("panicked: {message}")),
+                    vec![],
+                    vec![],
+                ),
+            };
+            let la_code = ctx.cohort.la().to_string();
+            TaskResult {
+                drilldowns: drill
+                    .into_iter()
+                    .map(|table| PersonalTable {
+                        la_code: la_code.clone(),
+                        year: ctx.year.0,
+                        metric: id.to_string(),
+                        table,
+                    })
+                    .collect(),
+                status: TaskStatus {
+                    la_code,
+                    year: ctx.year.0,
+                    metric: id.to_string(),
+                    outcome,
+                },
+                rows,
+            }
+        })
+        .collect()
 }
 
 /// A child-level table from one task: personal data, for `out/personal/` only.
@@ -416,15 +559,18 @@ pub struct PersonalTable {
 
 /// The order rows are written in: stable whatever the thread timing.
 pub fn sort_rows(rows: &mut [MetricRow]) {
-    rows.sort_by(|a, b| {
-        (&a.la_code, a.year, &a.metric, a.period, &a.breakdown).cmp(&(
-            &b.la_code,
-            b.year,
-            &b.metric,
-            b.period,
-            &b.breakdown,
-        ))
-    });
+    rows.sort_by(row_order);
+}
+
+/// Authority, year, metric, period, breakdown.
+fn row_order(a: &MetricRow, b: &MetricRow) -> std::cmp::Ordering {
+    (&a.la_code, a.year, &a.metric, a.period, &a.breakdown).cmp(&(
+        &b.la_code,
+        b.year,
+        &b.metric,
+        b.period,
+        &b.breakdown,
+    ))
 }
 
 fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {

@@ -4,21 +4,37 @@
 //!   hidden. A small numerator hides the numerator and the value; a small count
 //!   denominator (a percentage of a handful of children) hides the whole cell.
 //!   Populations are never hidden.
-//! * **Secondary**: where the cells of an additive breakdown sum to a total that
-//!   is shown, one hidden cell could be recovered by subtraction, so the next
-//!   smallest cell is hidden too.
+//! * **Secondary**: wherever counts add up — the cells of an additive
+//!   breakdown to their total, quarters to the year, two measures to a third
+//!   (reviews on time + reviews late = reviews assessed), one figure shown
+//!   twice — a relation left with exactly one hidden count would give it away
+//!   by subtraction. So, relation by relation, until none has exactly one, the
+//!   smallest other non-zero count of the relation is hidden too (the total
+//!   only when no other part is left). Relations come from the metrics:
+//!   [`MeasureSpec::additive_breakdowns`](iro_metric_api::MeasureSpec) and
+//!   [`Metric::relations`](iro_metric_api::Metric::relations). A cell hidden
+//!   this way says `secondary`, and its note names the relation.
 //! * **Rounding** (optional): shown counts are rounded to the nearest 5; values
 //!   stay computed from the unrounded counts.
+//!
+//! Every relation holds within one authority and collection year, so each
+//! (authority, year) is solved on its own, in parallel.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 
-use iro_metric_api::{MetricRow, MetricSpec, Unit};
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use iro_metric_api::{Breakdown, Field, MetricRow, MetricSpec, Period, Relation, Rows, Term, Unit};
+use rayon::prelude::*;
 
 use crate::config::{Rounding, SuppressionConfig};
 
 /// Why a cell is hidden, as written in the `suppressed` column.
 pub const PRIMARY: &str = "primary";
 pub const SECONDARY: &str = "secondary";
+
+/// The start of the note a secondary suppression adds, before the relation.
+pub const SECONDARY_NOTE: &str = "secondary suppression: ";
 
 fn small(n: Option<u64>, threshold: u64) -> bool {
     n.is_some_and(|n| n >= 1 && n <= threshold)
@@ -40,13 +56,23 @@ fn hide(row: &mut MetricRow, reason: &str, whole: bool) {
     if whole {
         row.denominator = None;
     }
-    row.suppressed = Some(reason.to_string());
+    if row.suppressed.is_none() {
+        row.suppressed = Some(reason.to_string());
+    }
 }
 
-/// Applies suppression in place. `specs` tells which breakdowns are additive.
-pub fn suppress(rows: &mut [MetricRow], specs: &[&MetricSpec], cfg: &SuppressionConfig) {
+/// Applies suppression in place. `specs` tell which breakdowns are additive;
+/// `relations` are every relation the metrics declare.
+pub fn suppress(
+    rows: &mut [MetricRow],
+    specs: &[&MetricSpec],
+    relations: &[Relation],
+    cfg: &SuppressionConfig,
+) {
     let t = cfg.threshold;
     if t > 0 {
+        let original: Vec<(Option<u64>, Option<u64>)> =
+            rows.iter().map(|r| (r.numerator, r.denominator)).collect();
         for row in rows.iter_mut() {
             let den_small = denominator_is_count(row.unit) && small(row.denominator, t);
             let num_small = numerator_is_count(row.unit) && small(row.numerator, t);
@@ -57,7 +83,7 @@ pub fn suppress(rows: &mut [MetricRow], specs: &[&MetricSpec], cfg: &Suppression
             }
         }
         if cfg.secondary {
-            secondary(rows, specs);
+            secondary(rows, &original, specs, relations);
         }
     }
     if cfg.rounding == Rounding::Nearest5 {
@@ -79,277 +105,420 @@ fn round5(n: u64) -> u64 {
     (n + 2) / 5 * 5
 }
 
-fn is_additive(specs: &[&MetricSpec], metric: &str, keys: &str) -> bool {
-    let Some((id, measure)) = metric.split_once('.') else {
-        return false;
-    };
-    specs
-        .iter()
-        .filter(|s| s.id == id)
-        .filter_map(|s| s.measure(measure))
-        .any(|m| m.additive_breakdowns.contains(&keys))
+/// A breakdown as displayed (`key=value;key=value`) read back.
+fn parse_breakdown(s: &str) -> Breakdown {
+    Breakdown(
+        s.split(';')
+            .filter(|p| !p.is_empty())
+            .map(|p| match p.split_once('=') {
+                Some((k, v)) => (k.to_string(), v.to_string()),
+                None => (p.to_string(), String::new()),
+            })
+            .collect(),
+    )
 }
 
-/// Identifies one set of cells that sum to a shown total: authority, year,
-/// period, metric, breakdown keys, and — for a cross-tabulation such as
-/// `placement_group;distance` — the values of every key but the last (each
-/// row of the cross-tab sums to its own subtotal).
-type GroupKey = (String, i32, &'static str, String, String, Vec<String>);
+/// Every relation over the cells of one (authority, year), in one arena:
+/// relation `k` has cells `cells[start[k]..start[k + 1]]`, which add up to
+/// the cell at position `total[k]` among them, or, with no total shown, to a
+/// number shown elsewhere (a denominator).
+#[derive(Default)]
+struct Instances {
+    cells: Vec<Cell>,
+    start: Vec<usize>,
+    total: Vec<Option<usize>>,
+    /// Index into the labels, for the note.
+    label: Vec<usize>,
+}
 
-fn secondary(rows: &mut [MetricRow], specs: &[&MetricSpec]) {
-    let mut groups: BTreeMap<GroupKey, Vec<usize>> = BTreeMap::new();
+impl Instances {
+    /// Adds the relation whose cells were pushed onto `cells` since `from`.
+    fn close(&mut self, from: usize, total: Option<usize>, label: usize) {
+        self.start.push(from);
+        self.total.push(total);
+        self.label.push(label);
+    }
+
+    fn len(&self) -> usize {
+        self.start.len()
+    }
+
+    fn cells(&self, k: usize) -> &[Cell] {
+        let end = self.start.get(k + 1).copied().unwrap_or(self.cells.len());
+        &self.cells[self.start[k]..end]
+    }
+}
+
+/// A number of a row of the group: (row position in the group, field).
+type Cell = (usize, Field);
+
+/// A cell secondary suppression hides: (row index in `rows`, field, label).
+type Hide = (usize, Field, usize);
+
+/// The relations a set of rows is subject to, as labels and the
+/// declarations to instantiate.
+struct Declared<'a> {
+    relations: &'a [Relation],
+    /// For `Rows::Only` breakdowns, read once.
+    parsed: FxHashMap<&'static str, Breakdown>,
+    labels: Vec<String>,
+    /// Label of each relation, same order as `relations`.
+    relation_label: Vec<usize>,
+    /// Additive breakdowns: metric id → (breakdown keys, label).
+    additive: FxHashMap<String, Vec<(&'static str, usize)>>,
+    /// Metrics some relation or additive breakdown names: only their rows
+    /// need looking at.
+    named: FxHashSet<String>,
+}
+
+impl<'a> Declared<'a> {
+    fn new(specs: &[&MetricSpec], relations: &'a [Relation]) -> Self {
+        let mut parsed = FxHashMap::default();
+        let mut labels = Vec::new();
+        let mut relation_label = Vec::new();
+        let mut named = FxHashSet::default();
+        for r in relations {
+            for t in r.terms() {
+                named.insert(t.metric.to_string());
+                if let Rows::Only(b) = t.rows {
+                    parsed.entry(b).or_insert_with(|| parse_breakdown(b));
+                }
+            }
+            relation_label.push(labels.len());
+            labels.push(r.to_string());
+        }
+        let mut additive: FxHashMap<String, Vec<(&'static str, usize)>> = FxHashMap::default();
+        for spec in specs {
+            for m in spec.measures {
+                for &key in m.additive_breakdowns {
+                    let metric = format!("{}.{}", spec.id, m.id);
+                    labels.push(format!("{metric} by {key} sums to its total"));
+                    named.insert(metric.clone());
+                    additive
+                        .entry(metric)
+                        .or_default()
+                        .push((key, labels.len() - 1));
+                }
+            }
+        }
+        Declared {
+            relations,
+            parsed,
+            labels,
+            relation_label,
+            additive,
+            named,
+        }
+    }
+}
+
+/// Whether a breakdown's keys, joined by `;`, are `keys`.
+fn keys_are(b: &Breakdown, keys: &str) -> bool {
+    let mut want = keys.split(';');
+    b.0.iter().all(|(k, _)| want.next() == Some(k.as_str())) && want.next().is_none()
+}
+
+/// The values of every key but the last: which row of a cross-tab a cell is in.
+fn prefix(b: &Breakdown) -> Vec<&str> {
+    b.0[..b.0.len().saturating_sub(1)]
+        .iter()
+        .map(|(_, v)| v.as_str())
+        .collect()
+}
+
+fn secondary(
+    rows: &mut [MetricRow],
+    original: &[(Option<u64>, Option<u64>)],
+    specs: &[&MetricSpec],
+    relations: &[Relation],
+) {
+    let declared = Declared::new(specs, relations);
+    // Rows of one authority and year that some relation names, in row order.
+    let mut groups: BTreeMap<(&str, i32), Vec<usize>> = BTreeMap::new();
     for (i, r) in rows.iter().enumerate() {
-        if r.breakdown.is_empty() {
-            continue;
-        }
-        let keys = r.breakdown.keys();
-        if !is_additive(specs, &r.metric, &keys) {
-            continue;
-        }
-        let base = (
-            r.la_code.clone(),
-            r.year,
-            r.period.label(),
-            r.metric.clone(),
-            keys,
-        );
-        let pairs = &r.breakdown.0;
-        // The whole breakdown sums to the measure's total...
-        groups
-            .entry((
-                base.0.clone(),
-                base.1,
-                base.2,
-                base.3.clone(),
-                base.4.clone(),
-                vec![],
-            ))
-            .or_default()
-            .push(i);
-        // ...and each row of a cross-tabulation to its subtotal.
-        if pairs.len() > 1 {
-            let prefix = pairs[..pairs.len() - 1]
-                .iter()
-                .map(|(_, v)| v.clone())
-                .collect();
+        if declared.named.contains(r.metric.as_str()) {
             groups
-                .entry((base.0, base.1, base.2, base.3, base.4, prefix))
+                .entry((r.la_code.as_str(), r.year))
                 .or_default()
                 .push(i);
         }
     }
-    // Hiding a cell in one group can leave another group with a single hidden
-    // cell, so repeat until nothing changes.
-    loop {
-        let mut changed = false;
-        for cells in groups.values() {
-            while cells
-                .iter()
-                .filter(|&&i| rows[i].suppressed.is_some())
-                .count()
-                == 1
-            {
-                // Hide the smallest shown non-zero cell.
-                let next = cells
+    let rows_ro: &[MetricRow] = rows;
+    let hides: Vec<Vec<Hide>> = groups
+        .values()
+        .collect::<Vec<_>>()
+        .par_iter()
+        .map(|idx| solve_group(rows_ro, original, idx, &declared))
+        .collect();
+    for (i, field, label) in hides.into_iter().flatten() {
+        let row = &mut rows[i];
+        hide(row, SECONDARY, field == Field::Denominator);
+        let note = format!("{SECONDARY_NOTE}{}", declared.labels[label]);
+        if !row.note.contains(&note) {
+            if !row.note.is_empty() {
+                row.note.push_str("; ");
+            }
+            row.note.push_str(&note);
+        }
+    }
+}
+
+/// The state of one cell: its count before suppression (`None`: no count,
+/// which a reader cannot use either) and whether it is hidden.
+#[derive(Debug, Clone, Copy)]
+struct State {
+    value: Option<u64>,
+    hidden: bool,
+}
+
+/// Finds the cells secondary suppression must hide in one (authority, year).
+fn solve_group(
+    rows: &[MetricRow],
+    original: &[(Option<u64>, Option<u64>)],
+    idx: &[usize],
+    declared: &Declared<'_>,
+) -> Vec<Hide> {
+    // Lookups: (metric, period, breakdown) → position; metric → positions.
+    let mut at: FxHashMap<(&str, Period, &Breakdown), usize> = FxHashMap::default();
+    at.reserve(idx.len());
+    let mut by_metric: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
+    for (p, &i) in idx.iter().enumerate() {
+        let r = &rows[i];
+        at.insert((r.metric.as_str(), r.period, &r.breakdown), p);
+        by_metric.entry(r.metric.as_str()).or_default().push(p);
+    }
+    let state = |p: usize, f: Field| -> State {
+        let i = idx[p];
+        let r = &rows[i];
+        let (num, den) = original[i];
+        match f {
+            Field::Numerator => State {
+                value: num,
+                hidden: r.suppressed.is_some() && num.is_some(),
+            },
+            Field::Denominator => State {
+                value: den,
+                hidden: r.suppressed.is_some() && den.is_some() && r.denominator.is_none(),
+            },
+        }
+    };
+
+    let mut inst = Instances::default();
+    let empty = Breakdown::default();
+
+    // Cells of a breakdown by `key` of `metric_rows`, in `field`: the whole
+    // breakdown sums to the total row; each row of a cross-tab to its own
+    // subtotal. Subtotals first: settling the rows of a cross-tab usually
+    // leaves its whole with two hidden cells already, so fewer are hidden.
+    let breakdown_sums = |inst: &mut Instances,
+                          metric: &str,
+                          metric_rows: &[usize],
+                          key: &str,
+                          field: Field,
+                          label: usize| {
+        let mut sets: BTreeMap<(Period, Vec<&str>), Vec<Cell>> = BTreeMap::new();
+        for &p in metric_rows {
+            let r = &rows[idx[p]];
+            if r.breakdown.is_empty() || !keys_are(&r.breakdown, key) {
+                continue;
+            }
+            sets.entry((r.period, vec![])).or_default().push((p, field));
+            if r.breakdown.0.len() > 1 {
+                sets.entry((r.period, prefix(&r.breakdown)))
+                    .or_default()
+                    .push((p, field));
+            }
+        }
+        let (subtotals, wholes): (Vec<_>, Vec<_>) = sets
+            .into_iter()
+            .partition(|((_, prefix), _)| !prefix.is_empty());
+        for ((period, prefix), cells) in subtotals.into_iter().chain(wholes) {
+            let from = inst.cells.len();
+            inst.cells.extend(cells);
+            let total = if prefix.is_empty() {
+                at.get(&(metric, period, &empty)).map(|&t| {
+                    inst.cells.push((t, field));
+                    inst.cells.len() - 1 - from
+                })
+            } else {
+                None
+            };
+            inst.close(from, total, label);
+        }
+    };
+
+    // Additive breakdowns (numerators), metric by metric in row order.
+    let mut metrics: Vec<&str> = by_metric.keys().copied().collect();
+    metrics.sort_unstable();
+    for &metric in &metrics {
+        if let Some(keys) = declared.additive.get(metric) {
+            for &(key, label) in keys {
+                breakdown_sums(
+                    &mut inst,
+                    metric,
+                    &by_metric[metric],
+                    key,
+                    Field::Numerator,
+                    label,
+                );
+            }
+        }
+    }
+
+    // Declared relations.
+    let find = |t: &Term, period: Period, each: &Breakdown| -> Option<usize> {
+        let b = match t.rows {
+            Rows::Each => each,
+            Rows::Only(s) => declared.parsed.get(s)?,
+        };
+        at.get(&(t.metric, period, b)).copied()
+    };
+    for (ri, rel) in declared.relations.iter().enumerate() {
+        let label = declared.relation_label[ri];
+        match *rel {
+            Relation::Sum { total, parts } => {
+                // Where to instantiate: every row of the first term that goes
+                // row by row, or every period of the total's one row.
+                let terms: Vec<Term> = std::iter::once(total)
+                    .chain(parts.iter().copied())
+                    .collect();
+                let anchor = terms
                     .iter()
-                    .copied()
-                    .filter(|&i| {
-                        rows[i].suppressed.is_none() && rows[i].numerator.is_some_and(|n| n > 0)
-                    })
-                    .min_by_key(|&i| (rows[i].numerator, i));
-                match next {
-                    Some(i) => {
-                        hide(&mut rows[i], SECONDARY, false);
-                        changed = true;
+                    .find(|t| t.rows == Rows::Each)
+                    .unwrap_or(&total);
+                let Some(anchor_rows) = by_metric.get(anchor.metric) else {
+                    continue;
+                };
+                for &a in anchor_rows {
+                    let ar = &rows[idx[a]];
+                    if let Rows::Only(s) = anchor.rows
+                        && declared.parsed.get(s) != Some(&ar.breakdown)
+                    {
+                        continue;
                     }
-                    None => break,
+                    let from = inst.cells.len();
+                    let mut complete = true;
+                    for t in &terms {
+                        match find(t, ar.period, &ar.breakdown) {
+                            Some(p) => inst.cells.push((p, t.field)),
+                            None => {
+                                complete = false;
+                                break;
+                            }
+                        }
+                    }
+                    if complete {
+                        inst.close(from, Some(0), label);
+                    } else {
+                        inst.cells.truncate(from);
+                    }
+                }
+            }
+            Relation::QuartersSumToYear(t) => {
+                let Some(metric_rows) = by_metric.get(t.metric) else {
+                    continue;
+                };
+                for &y in metric_rows {
+                    let yr = &rows[idx[y]];
+                    if yr.period != Period::Year {
+                        continue;
+                    }
+                    if let Rows::Only(s) = t.rows
+                        && declared.parsed.get(s) != Some(&yr.breakdown)
+                    {
+                        continue;
+                    }
+                    let q = |q: Period| at.get(&(t.metric, q, &yr.breakdown)).copied();
+                    if let (Some(q1), Some(q2), Some(q3), Some(q4)) =
+                        (q(Period::Q1), q(Period::Q2), q(Period::Q3), q(Period::Q4))
+                    {
+                        let from = inst.cells.len();
+                        inst.cells.extend([q1, q2, q3, q4, y].map(|p| (p, t.field)));
+                        inst.close(from, Some(4), label);
+                    }
+                }
+            }
+            Relation::BreakdownSumsToTotal { metric, key, field } => {
+                if let Some(metric_rows) = by_metric.get(metric) {
+                    breakdown_sums(&mut inst, metric, metric_rows, key, field, label);
                 }
             }
         }
-        if !changed {
-            break;
+    }
+
+    // Each relation must end with no hidden cell or at least two.
+    let n = idx.len();
+    let slot = |(p, f): Cell| p * 2 + usize::from(f == Field::Denominator);
+    let mut states: Vec<State> = (0..n)
+        .flat_map(|p| [state(p, Field::Numerator), state(p, Field::Denominator)])
+        .collect();
+    // The relations each cell is in, as offsets into one list.
+    let mut member_start = vec![0usize; n * 2 + 1];
+    for &c in &inst.cells {
+        member_start[slot(c) + 1] += 1;
+    }
+    for i in 1..member_start.len() {
+        member_start[i] += member_start[i - 1];
+    }
+    let mut members = vec![0usize; inst.cells.len()];
+    let mut fill = member_start.clone();
+    for k in 0..inst.len() {
+        for &c in inst.cells(k) {
+            members[fill[slot(c)]] = k;
+            fill[slot(c)] += 1;
         }
     }
+    let mut queue: VecDeque<usize> = (0..inst.len()).collect();
+    let mut queued = vec![true; inst.len()];
+    let mut hides = Vec::new();
+    while let Some(k) = queue.pop_front() {
+        queued[k] = false;
+        let cells = inst.cells(k);
+        let total = inst.total[k];
+        // A count the reader does not have makes the relation useless to
+        // them: nothing to protect.
+        if cells.iter().any(|&c| states[slot(c)].value.is_none()) {
+            continue;
+        }
+        if cells.iter().filter(|&&c| states[slot(c)].hidden).count() != 1 {
+            continue;
+        }
+        let shown_nonzero = |j: usize| {
+            let s = states[slot(cells[j])];
+            !s.hidden && s.value.is_some_and(|v| v > 0)
+        };
+        let part = (0..cells.len())
+            .filter(|&j| Some(j) != total && shown_nonzero(j))
+            .min_by_key(|&j| (states[slot(cells[j])].value, cells[j]));
+        let Some(j) = part.or(total.filter(|&t| shown_nonzero(t))) else {
+            // Every other count is zero and the total is hidden or zero:
+            // with counts that add up, the hidden cell is then zero, which
+            // is never hidden; nothing to do.
+            continue;
+        };
+        let (p, field) = cells[j];
+        hides.push((idx[p], field, inst.label[k]));
+        let mut newly = vec![(p, field)];
+        if field == Field::Denominator {
+            // A hidden denominator hides the whole row.
+            newly.push((p, Field::Numerator));
+        }
+        for c in newly {
+            let s = &mut states[slot(c)];
+            if s.hidden || s.value.is_none() {
+                continue;
+            }
+            s.hidden = true;
+            for &m in &members[member_start[slot(c)]..member_start[slot(c) + 1]] {
+                if !queued[m] {
+                    queued[m] = true;
+                    queue.push_back(m);
+                }
+            }
+        }
+    }
+    hides
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use iro_metric_api::{Breakdown, MeasureSpec, Period};
-    use proptest::prelude::*;
-
-    static SPEC: MetricSpec = MetricSpec {
-        id: "m",
-        title: "",
-        version: "0",
-        requires: &[],
-        measures: &[
-            MeasureSpec {
-                id: "count",
-                title: "",
-                unit: Unit::Count,
-                additive_breakdowns: &[],
-            },
-            MeasureSpec {
-                id: "profile",
-                title: "",
-                unit: Unit::Percent,
-                additive_breakdowns: &["age_band"],
-            },
-        ],
-        params: &[],
-    };
-
-    fn row(metric: &str, unit: Unit) -> MetricRow {
-        MetricRow {
-            la_code: "800".into(),
-            year: 2025,
-            period: Period::Snapshot,
-            metric: metric.into(),
-            breakdown: Breakdown::default(),
-            numerator: None,
-            denominator: None,
-            value: None,
-            unit,
-            suppressed: None,
-            note: String::new(),
-        }
-    }
-
-    #[test]
-    fn primary_hides_small_counts_not_zero_or_populations() {
-        let mut rows = vec![
-            row("m.count", Unit::Count).count(3),
-            row("m.count", Unit::Count).count(0),
-            row("m.count", Unit::Count).count(8),
-            row("m.rate", Unit::Per10000).per_10000(7, 36_000),
-            row("m.pct", Unit::Percent).percent(5, 6),
-            row("m.pct", Unit::Percent).percent(2, 40),
-        ];
-        suppress(&mut rows, &[&SPEC], &SuppressionConfig::default());
-        assert_eq!(rows[0].suppressed.as_deref(), Some(PRIMARY));
-        assert_eq!((rows[0].numerator, rows[0].value), (None, None));
-        assert_eq!(rows[1].value, Some(0.0));
-        assert_eq!(rows[2].value, Some(8.0));
-        assert_eq!(rows[3].suppressed.as_deref(), Some(PRIMARY));
-        assert_eq!(rows[3].denominator, Some(36_000), "population stays");
-        assert_eq!(
-            rows[4].denominator, None,
-            "a percentage of 6 children is hidden whole"
-        );
-        assert_eq!(rows[5].denominator, Some(40));
-        assert_eq!(rows[5].numerator, None);
-    }
-
-    #[test]
-    fn secondary_hides_the_next_smallest_cell() {
-        let mut rows: Vec<MetricRow> = [
-            ("Under 1", 3),
-            ("1 to 4", 12),
-            ("5 to 9", 9),
-            ("10 to 15", 40),
-        ]
-        .into_iter()
-        .map(|(band, n)| {
-            row("m.profile", Unit::Percent)
-                .with_breakdown(Breakdown::one("age_band", band))
-                .percent(n, 64)
-        })
-        .collect();
-        suppress(&mut rows, &[&SPEC], &SuppressionConfig::default());
-        let reasons: Vec<_> = rows.iter().map(|r| r.suppressed.as_deref()).collect();
-        assert_eq!(reasons, [Some(PRIMARY), None, Some(SECONDARY), None]);
-    }
-
-    #[test]
-    fn cross_tabulations_are_protected_row_by_row() {
-        static CROSS: MetricSpec = MetricSpec {
-            id: "x",
-            title: "",
-            version: "0",
-            requires: &[],
-            measures: &[MeasureSpec {
-                id: "d",
-                title: "",
-                unit: Unit::Count,
-                additive_breakdowns: &["group;distance"],
-            }],
-            params: &[],
-        };
-        // Two groups; only the first has a small cell. Hiding the whole
-        // cross-tab's next smallest cell (in the second group) would leave the
-        // first group's subtotal revealing the hidden cell.
-        let cells = [
-            ("a", "near", 3),
-            ("a", "far", 30),
-            ("b", "near", 9),
-            ("b", "far", 40),
-        ];
-        let mut rows: Vec<MetricRow> = cells
-            .iter()
-            .map(|&(g, d, n)| {
-                row("x.d", Unit::Count)
-                    .with_breakdown(Breakdown(vec![
-                        ("group".into(), g.into()),
-                        ("distance".into(), d.into()),
-                    ]))
-                    .count(n)
-            })
-            .collect();
-        suppress(&mut rows, &[&CROSS], &SuppressionConfig::default());
-        let reasons: Vec<_> = rows.iter().map(|r| r.suppressed.as_deref()).collect();
-        assert_eq!(reasons[0], Some(PRIMARY));
-        assert_eq!(reasons[1], Some(SECONDARY), "protects group a's subtotal");
-        let hidden = reasons.iter().filter(|r| r.is_some()).count();
-        assert!(hidden >= 2);
-    }
-
-    #[test]
-    fn rounding_keeps_values_from_unrounded_counts() {
-        let cfg = SuppressionConfig {
-            rounding: Rounding::Nearest5,
-            ..SuppressionConfig::default()
-        };
-        let mut rows = vec![
-            row("m.count", Unit::Count).count(222),
-            row("m.pct", Unit::Percent).percent(13, 27),
-        ];
-        suppress(&mut rows, &[&SPEC], &cfg);
-        assert_eq!(rows[0].numerator, Some(220));
-        assert_eq!(rows[0].value, Some(220.0));
-        assert_eq!(
-            (rows[1].numerator, rows[1].denominator),
-            (Some(15), Some(25))
-        );
-        assert!((rows[1].value.unwrap() - 13.0 * 100.0 / 27.0).abs() < 1e-9);
-    }
-
-    proptest! {
-        /// Invariant 4: every shown count is 0, above the threshold, or hidden;
-        /// and no additive group has exactly one hidden cell unless every other
-        /// cell is zero.
-        #[test]
-        fn no_small_count_survives(counts in proptest::collection::vec(0u64..30, 1..8), t in 0u64..10) {
-            let total: u64 = counts.iter().sum();
-            let mut rows: Vec<MetricRow> = counts.iter().enumerate().map(|(i, &n)| {
-                row("m.profile", Unit::Percent)
-                    .with_breakdown(Breakdown::one("age_band", i.to_string()))
-                    .percent(n, total.max(1))
-            }).collect();
-            rows.push(row("m.count", Unit::Count).count(total));
-            let cfg = SuppressionConfig { threshold: t, ..SuppressionConfig::default() };
-            suppress(&mut rows, &[&SPEC], &cfg);
-            for r in &rows {
-                for n in [r.numerator, if r.unit == Unit::Per10000 { None } else { r.denominator }].into_iter().flatten() {
-                    prop_assert!(n == 0 || n > t, "count {n} shown with threshold {t}");
-                }
-            }
-            let cells = &rows[..counts.len()];
-            let hidden = cells.iter().filter(|r| r.suppressed.is_some()).count();
-            if hidden == 1 {
-                let others_nonzero = cells.iter().filter(|r| r.suppressed.is_none()).any(|r| r.numerator.unwrap_or(0) > 0);
-                prop_assert!(!others_nonzero || cells.iter().all(|r| r.denominator.is_none()));
-            }
-        }
-    }
-}
+mod tests;

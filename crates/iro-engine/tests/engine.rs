@@ -50,6 +50,8 @@ impl Metric for Faulty {
             0 => panic!("boom in {}", ctx.year),
             1 => Err(MetricError::Failed("deliberate".into())),
             2 => Ok(vec![row(&self.spec, ctx, "n", Period::Year).count(3)]),
+            4 if ctx.year.0 == 2023 => panic!("only 2022-23 is bad"),
+            4 => Ok(vec![row(&self.spec, ctx, "n", Period::Year).count(30)]),
             _ => Err(MetricError::NotComputable("no such table".into())),
         }
     }
@@ -118,6 +120,81 @@ fn a_panicking_metric_does_not_stop_the_others() {
 }
 
 #[test]
+fn a_year_that_panics_takes_no_other_year_down() {
+    // All years of an authority are one task; when it panics, the years are
+    // run one by one, so only 2022-23 fails.
+    let mut metrics = builtin_metrics();
+    metrics.push(faulty("one-bad-year", 4, &[]));
+    let result = run(&Config::default(), &sample(), &metrics, &|_| {}).unwrap();
+    let mine: Vec<_> = result
+        .statuses
+        .iter()
+        .filter(|s| s.metric == "one-bad-year")
+        .collect();
+    assert_eq!(mine.len(), 15);
+    for s in mine {
+        if s.year == 2023 {
+            assert_eq!(
+                s.outcome,
+                Outcome::Failed("panicked: only 2022-23 is bad".into())
+            );
+        } else {
+            assert_eq!(s.outcome, Outcome::Ok(1), "{s:?}");
+        }
+    }
+    assert_eq!(result.failures().count(), 3);
+    assert_eq!(
+        result
+            .rows
+            .iter()
+            .filter(|r| r.metric == "one-bad-year.n")
+            .count(),
+        12
+    );
+}
+
+#[test]
+fn every_relation_names_a_built_in_measure() {
+    let metrics = builtin_metrics();
+    let known = |id: &str| {
+        id.split_once('.').is_some_and(|(m, measure)| {
+            metrics
+                .iter()
+                .any(|x| x.spec().id == m && x.spec().measure(measure).is_some())
+        })
+    };
+    let mut relations = 0;
+    for m in &metrics {
+        for r in m.relations() {
+            relations += 1;
+            for t in r.terms() {
+                assert!(
+                    known(t.metric),
+                    "{}: {r}: no measure {}",
+                    m.spec().id,
+                    t.metric
+                );
+            }
+        }
+    }
+    assert!(relations >= 30, "{relations}");
+}
+
+#[test]
+fn unknown_target_metrics_are_errors_naming_them() {
+    let config = Config::parse(
+        "[[targets]]\nmetric = \"review-timeliness.reviews-on-time-pct\"\nat_least = 90\n",
+    )
+    .unwrap();
+    let err = run(&config, &sample(), &builtin_metrics(), &|_| {}).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("unknown metric `review-timeliness.reviews-on-time-pct`"),
+        "{err}"
+    );
+}
+
+#[test]
 fn shareable_rows_hold_no_small_counts() {
     let result = run(&Config::default(), &sample(), &builtin_metrics(), &|_| {}).unwrap();
     assert!(result.rows.len() > 1000);
@@ -133,8 +210,13 @@ fn shareable_rows_hold_no_small_counts() {
         {
             assert!(n == 0 || n > 7, "{r:?}");
         }
+        // A count shown is 0 or above the threshold; a count with no value
+        // says why (invariant 3: "not computable", never 0).
         if r.suppressed.is_none() && r.unit == Unit::Count {
-            assert!(r.value.is_some_and(|v| v == 0.0 || v > 7.0), "{r:?}");
+            match r.value {
+                Some(v) => assert!(v == 0.0 || v > 7.0, "{r:?}"),
+                None => assert!(r.note.starts_with("not computable"), "{r:?}"),
+            }
         }
     }
 }

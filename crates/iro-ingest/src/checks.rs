@@ -265,6 +265,11 @@ pub(crate) fn episodes(
 
 /// Reviews against the child's periods of care, date of birth and age.
 pub(crate) fn reviews(cohort: &Cohort, ctx: &Ctx, diags: &mut Vec<Diagnostic>) {
+    // Years with Episodes, looked up once rather than per review.
+    let ep_years: Vec<CollectionYear> = cohort
+        .years()
+        .filter(|&y| cohort.has_table(y, TableKind::Episodes))
+        .collect();
     for rec in cohort.iter_children() {
         for r in rec.reviews {
             let warn = |diags: &mut Vec<Diagnostic>,
@@ -320,7 +325,7 @@ pub(crate) fn reviews(cohort: &Cohort, ctx: &Ctx, diags: &mut Vec<Diagnostic>) {
                     }
                 }
             }
-            if !cohort.has_table(r.year, TableKind::Episodes) {
+            if !ep_years.contains(&r.year) {
                 continue;
             }
             let inside = rec

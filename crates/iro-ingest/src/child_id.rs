@@ -40,7 +40,8 @@ pub(crate) enum ChildBytes<'a> {
 }
 
 /// Reads a CHILD value without building a `&str` (the usual identifiers are
-/// checked byte by byte).
+/// checked byte by byte). An identifier returned is always a slice of `raw`
+/// (so it equals `raw` exactly when it has the same length).
 pub(crate) fn clean_child_bytes(raw: &[u8]) -> ChildBytes<'_> {
     let t = raw.trim_ascii();
     if t.is_empty() {

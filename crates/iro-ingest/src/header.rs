@@ -106,31 +106,40 @@ pub fn detect_table<S: AsRef<[u8]>>(headers: &[S]) -> HeaderMatch {
 }
 
 pub(crate) fn detect_normalised(names: &[String]) -> HeaderMatch {
-    let mut best: Option<(ColumnMap, usize)> = None;
-    let mut best_incomplete: Option<(ColumnMap, usize)> = None;
+    // Score every table without building its column map (this runs for every
+    // file), then map the winner's columns.
+    let mut best: Option<(TableKind, usize)> = None;
+    let mut best_incomplete: Option<(TableKind, usize)> = None;
     for table in TableKind::ALL {
-        let map = map_columns(table, names);
-        let matched = map.index.iter().filter(|i| i.is_some()).count();
-        if map.is_complete() {
-            if best.as_ref().is_none_or(|(_, m)| matched > *m) {
-                best = Some((map, matched));
+        let optional = table.optional_columns();
+        let (mut matched, mut missing, mut has_child) = (0usize, 0usize, false);
+        for &col in table.columns() {
+            if names.iter().any(|h| h == col) {
+                matched += 1;
+                has_child |= col == "CHILD";
+            } else if !optional.contains(&col) {
+                missing += 1;
+            }
+        }
+        if missing == 0 {
+            if best.is_none_or(|(_, m)| matched > m) {
+                best = Some((table, matched));
             }
         } else {
-            let required = table.columns().len() - table.optional_columns().len();
-            let has_child = map.position("CHILD").is_some();
-            let found_required = required - map.missing.len();
+            let required = table.columns().len() - optional.len();
+            let found_required = required - missing;
             if has_child
                 && found_required >= 3
-                && map.missing.len() <= 2
-                && best_incomplete.as_ref().is_none_or(|(_, m)| matched > *m)
+                && missing <= 2
+                && best_incomplete.is_none_or(|(_, m)| matched > m)
             {
-                best_incomplete = Some((map, matched));
+                best_incomplete = Some((table, matched));
             }
         }
     }
     match (best, best_incomplete) {
-        (Some((map, _)), _) => HeaderMatch::Table(map),
-        (None, Some((map, _))) => HeaderMatch::Incomplete(map),
+        (Some((table, _)), _) => HeaderMatch::Table(map_columns(table, names)),
+        (None, Some((table, _))) => HeaderMatch::Incomplete(map_columns(table, names)),
         (None, None) => HeaderMatch::Unrecognised,
     }
 }
@@ -169,6 +178,76 @@ pub fn has_columns<S: AsRef<str>, R: AsRef<str>>(headers: &[S], required: &[R]) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Detection as first written: every table's full column map, compared.
+    fn detect_by_maps(names: &[String]) -> HeaderMatch {
+        let mut best: Option<(ColumnMap, usize)> = None;
+        let mut best_incomplete: Option<(ColumnMap, usize)> = None;
+        for table in TableKind::ALL {
+            let map = map_columns(table, names);
+            let matched = map.index.iter().filter(|i| i.is_some()).count();
+            if map.is_complete() {
+                if best.as_ref().is_none_or(|(_, m)| matched > *m) {
+                    best = Some((map, matched));
+                }
+            } else {
+                let required = table.columns().len() - table.optional_columns().len();
+                let has_child = map.position("CHILD").is_some();
+                let found_required = required - map.missing.len();
+                if has_child
+                    && found_required >= 3
+                    && map.missing.len() <= 2
+                    && best_incomplete.as_ref().is_none_or(|(_, m)| matched > *m)
+                {
+                    best_incomplete = Some((map, matched));
+                }
+            }
+        }
+        match (best, best_incomplete) {
+            (Some((map, _)), _) => HeaderMatch::Table(map),
+            (None, Some((map, _))) => HeaderMatch::Incomplete(map),
+            (None, None) => HeaderMatch::Unrecognised,
+        }
+    }
+
+    #[test]
+    fn scoring_matches_full_column_maps() {
+        // Headers drawn from every table's columns (with repeats, blanks and
+        // strangers), in many combinations.
+        let mut pool: Vec<&str> = TableKind::ALL
+            .iter()
+            .flat_map(|t| t.columns().iter().copied())
+            .collect();
+        pool.extend(["", "NOTES", "CHILD", "DOB"]);
+        let mut x = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = |n: usize| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x % n as u64) as usize
+        };
+        for t in TableKind::ALL {
+            let cols: Vec<String> = t.columns().iter().map(|c| c.to_string()).collect();
+            assert_eq!(detect_normalised(&cols), detect_by_maps(&cols), "{t}");
+        }
+        for _ in 0..20_000 {
+            let base = TableKind::ALL[next(TableKind::ALL.len())];
+            let mut names: Vec<String> = base
+                .columns()
+                .iter()
+                .filter(|_| next(5) != 0)
+                .map(|c| c.to_string())
+                .collect();
+            for _ in 0..next(4) {
+                names.insert(next(names.len() + 1), pool[next(pool.len())].to_string());
+            }
+            assert_eq!(
+                detect_normalised(&names),
+                detect_by_maps(&names),
+                "{names:?}"
+            );
+        }
+    }
 
     #[test]
     fn recognises_with_bom_case_spaces_and_order() {

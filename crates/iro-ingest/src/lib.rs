@@ -13,9 +13,12 @@
 //!   unreadable, no data at all, an invalid manifest. A bad file is a diagnostic
 //!   and the run goes on.
 //! * Tables are recognised by their **header row** ([`detect_table`]), whatever
-//!   the files are called; CSVs that are not SSDA903 (the IRO service's own
-//!   records) are listed as [`FileStatus::Unrecognised`] with an `Info`
-//!   diagnostic, or claimed through [`LoadOptions::other_tables`].
+//!   the files are called. The IRO service's own records (reviews, IRO
+//!   allocations, midway reviews, DRP escalations; [`service`]) are recognised
+//!   the same way, read, linked to the cohort and attached to it
+//!   ([`iro_domain::Cohort::service`]). Other CSVs are listed as
+//!   [`FileStatus::Unrecognised`] with an `Info` diagnostic, or claimed through
+//!   [`LoadOptions::other_tables`].
 //! * Files are parsed in parallel and authorities merged in parallel (rayon).
 //!
 //! The rules are listed, with severities and what happens to the row, in
@@ -60,10 +63,17 @@
 //!
 //! ## Speed
 //!
-//! One CSV reader, file buffer and CHILD map per thread, reused from file to
-//! file; dates, codes and CHILD parsed from bytes with small caches; CHILD kept
-//! inline (no allocation) until the authority's children are known;
-//! de-duplication sorts `(u64 key, row number)` pairs and gathers rows once.
+//! One file buffer, CSV reader and CHILD map per thread, reused from file to
+//! file. A file with no quote character (nearly all) is split into rows and
+//! fields in place, exactly as the csv reader would split it (same rows, same
+//! line numbers: a test compares the two); files with quotes go through the csv
+//! reader. Dates, codes and CHILD are parsed from bytes, codes and postcodes
+//! through small per-thread caches; CHILD identifiers of up to 15 bytes are
+//! packed into integers, and while a file's identifiers ascend (files are
+//! usually sorted by CHILD) a new one needs no map lookup at all. Header
+//! detection scores tables without building their column maps.
+//! De-duplication sorts `(u64 key, row number)` pairs and gathers rows once;
+//! periods of care and placements are derived into one vector per cohort.
 
 mod checks;
 mod child_id;
@@ -75,6 +85,7 @@ mod merge;
 mod options;
 mod read;
 pub mod rules;
+pub mod service;
 mod source;
 mod staged;
 
@@ -108,7 +119,7 @@ pub fn load(source: &InputSource, opts: &LoadOptions) -> Result<Loaded, IngestEr
         by_la.entry(*la).or_default();
     }
     let empty = Default::default();
-    let outputs: Vec<merge::LaOutput> = by_la
+    let outputs: Vec<(merge::LaOutput, Vec<iro_domain::ServiceRowAccount>)> = by_la
         .into_par_iter()
         .map(|(la, tasks)| {
             let parsed: Vec<read::ParsedFile> = tasks
@@ -116,17 +127,29 @@ pub fn load(source: &InputSource, opts: &LoadOptions) -> Result<Loaded, IngestEr
                 .map(|(i, t)| read::read_file(*i, t, opts))
                 .collect();
             let years = disc.la_years.get(&la).unwrap_or(&empty);
-            merge::merge_la(la, years, parsed)
+            let mut out = merge::merge_la(la, years, parsed);
+            let service = service::load_la(la, &out.cohort, &out.files);
+            for (idx, status, rows) in service.files {
+                if let Some((_, f)) = out.files.iter_mut().find(|(i, _)| *i == idx) {
+                    f.status = status;
+                    f.rows = rows;
+                }
+            }
+            out.cohort.set_service(service.records);
+            out.diags.extend(service.diags);
+            (out, service.accounts)
         })
         .collect();
 
     let mut cohorts = Vec::with_capacity(outputs.len());
     let mut accounts = Vec::new();
+    let mut service_accounts = Vec::new();
     let mut files = Vec::new();
-    for o in outputs {
+    for (o, s) in outputs {
         cohorts.push(o.cohort);
         diagnostics.extend(o.diags);
         accounts.extend(o.accounts);
+        service_accounts.extend(s);
         files.extend(o.files);
     }
     files.sort_by_key(|(i, _)| *i);
@@ -136,6 +159,7 @@ pub fn load(source: &InputSource, opts: &LoadOptions) -> Result<Loaded, IngestEr
         cohorts,
         diagnostics,
         accounts,
+        service_accounts,
         files,
     })
 }

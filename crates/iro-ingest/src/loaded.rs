@@ -2,7 +2,10 @@
 
 use std::path::PathBuf;
 
-use iro_domain::{Cohort, CollectionYear, Diagnostic, LaCode, RowAccount, Severity, TableKind};
+use iro_domain::{
+    Cohort, CollectionYear, Diagnostic, LaCode, RowAccount, ServiceRowAccount, ServiceTable,
+    Severity, TableKind,
+};
 use serde::{Deserialize, Serialize};
 
 /// What became of a file.
@@ -13,9 +16,13 @@ pub enum FileStatus {
     Read,
     /// Recognised as an SSDA903 table but excluded (required columns missing).
     Excluded,
-    /// A CSV whose header row matches no SSDA903 table (an `Info` diagnostic
-    /// says so). IRO-service record files land here until their reader claims them.
+    /// A CSV whose header row matches no SSDA903 table and no IRO-service
+    /// table (an `Info` diagnostic says so).
     Unrecognised,
+    /// Read as one of the IRO service's own record tables (`docs/DATA.md`).
+    ServiceRecords(ServiceTable),
+    /// Recognised as an IRO-service table but excluded (required columns missing).
+    ServiceExcluded(ServiceTable),
     /// Matched one of [`crate::LoadOptions::other_tables`] (named); not read.
     Other(String),
     /// Could not be read (missing, binary, wrong encoding, empty).
@@ -31,7 +38,8 @@ pub struct FileInfo {
     /// The table recognised from the header row (or named by the manifest).
     pub table: Option<TableKind>,
     pub status: FileStatus,
-    /// Data rows read (0 unless the file was recognised as an SSDA903 table).
+    /// Data rows read (0 unless the file was recognised as an SSDA903 or
+    /// IRO-service table).
     pub rows: u64,
     pub bytes: u64,
     /// Lower-case hex SHA-256 of the file's bytes, when asked for.
@@ -49,6 +57,8 @@ pub struct Loaded {
     pub diagnostics: Vec<Diagnostic>,
     /// Rows read, used and excluded per (LA, year, table).
     pub accounts: Vec<RowAccount>,
+    /// The same for the IRO service's record tables, per (LA, year, table).
+    pub service_accounts: Vec<ServiceRowAccount>,
     /// Every file looked at, in the order of [`iro_domain::SourceRef::file`].
     pub files: Vec<FileInfo>,
 }

@@ -12,7 +12,7 @@ use rustc_hash::FxHashMap;
 use crate::checks;
 use crate::header::ColumnMap;
 use crate::loaded::{FileInfo, FileStatus};
-use crate::read::{ParsedFile, fmt};
+use crate::read::{ChildMap, ParsedFile, fmt, pack_bytes};
 use crate::rules;
 use crate::staged::*;
 
@@ -129,6 +129,14 @@ pub(crate) fn merge_la(
 
     // ---- children ---------------------------------------------------------
     let mut res = Resolver::default();
+    // Every child of a Header file, counted once per file: room for the
+    // usual case, where the Headers name every child.
+    let header_ids: usize = files
+        .iter()
+        .filter(|f| f.info.table == Some(TableKind::Header))
+        .map(|f| f.child_ids.len())
+        .sum();
+    res.reserve(header_ids);
     let mut order: Vec<usize> = (0..files.len()).collect();
     // Header files first (oldest year first), then the other tables.
     order.sort_by_key(|&k| {
@@ -144,7 +152,7 @@ pub(crate) fn merge_la(
             .get(&year)
             .is_some_and(|t| t.contains(&TableKind::Header));
         let mut remap = Vec::with_capacity(f.child_ids.len());
-        for (i, id) in f.child_ids.iter().map(IdBuf::as_bytes).enumerate() {
+        for (i, id) in f.child_ids.iter().enumerate() {
             let line = f.child_first_line.get(i).copied().unwrap_or(0);
             let src = SourceRef { file: f.idx, line };
             let c = if table == TableKind::Header {
@@ -160,7 +168,14 @@ pub(crate) fn merge_la(
     // CHILD, so each file's rows then come in child order and the sorts below
     // mostly merge runs.
     let mut by_id: Vec<u32> = (0..res.ids.len() as u32).collect();
-    by_id.sort_by(|&a, &b| res.ids[a as usize].cmp(res.ids[b as usize]).then(a.cmp(&b)));
+    // Packed identifiers compare as the bytes do (see `pack_bytes`).
+    let packed: Option<Vec<u128>> = res.ids.iter().map(|id| pack_bytes(id)).collect();
+    match packed {
+        Some(keys) => by_id.sort_by_key(|&a| (keys[a as usize], a)),
+        None => {
+            by_id.sort_by(|&a, &b| res.ids[a as usize].cmp(res.ids[b as usize]).then(a.cmp(&b)))
+        }
+    }
     let mut renumber = vec![0u32; by_id.len()];
     for (new, &old) in by_id.iter().enumerate() {
         renumber[old as usize] = new as u32;
@@ -278,8 +293,7 @@ pub(crate) fn merge_la(
         }
     }
     dob_exceptions.sort_by_key(|e| (e.0, e.1));
-    for s in header_rows {
-        let r = s.row;
+    for r in header_rows.0 {
         let c = &mut children[r.child.get()];
         c.sex = r.sex;
         c.dob = r.dob;
@@ -337,9 +351,8 @@ pub(crate) fn merge_la(
         |_, _| {},
     );
     let mut uasc_sex_diags = Vec::new();
-    for s in &uasc {
-        let r = &s.row;
-        check_dob(TableKind::Uasc, r.child, r.year, r.source, s.dob);
+    for (r, &dob) in uasc.0.iter().zip(&uasc.1) {
+        check_dob(TableKind::Uasc, r.child, r.year, r.source, dob);
         let c = &children[r.child.get()];
         if let (Some(us), Some(hs)) = (r.sex, c.sex)
             && us != hs
@@ -435,14 +448,13 @@ pub(crate) fn merge_la(
     );
 
     macro_rules! unstage {
-        ($v:expr, $t:expr) => {
-            $v.into_iter()
-                .map(|s| {
-                    check_dob($t, s.row.child, s.row.year, s.row.source, s.dob);
-                    s.row
-                })
-                .collect::<Vec<_>>()
-        };
+        ($v:expr, $t:expr) => {{
+            let (rows, dobs) = $v;
+            for (r, dob) in rows.iter().zip(dobs) {
+                check_dob($t, r.child, r.year, r.source, dob);
+            }
+            rows
+        }};
     }
     let reviews = unstage!(reviews, TableKind::Reviews);
     let missing = unstage!(missing, TableKind::Missing);
@@ -455,12 +467,12 @@ pub(crate) fn merge_la(
     diags.append(&mut dob_diags);
     diags.append(&mut uasc_sex_diags);
 
-    for s in uasc {
-        children[s.row.child.get()].uasc = Some(Uasc { duc: s.row.duc });
+    for r in uasc.0 {
+        children[r.child.get()].uasc = Some(Uasc { duc: r.duc });
     }
 
     // Episodes: repairs and chain checks, on rows sorted by (child, DECOM).
-    let mut episodes: Vec<Episode> = episodes.into_iter().map(|s| s.row).collect();
+    let mut episodes: Vec<Episode> = episodes.0;
     let ep_years: BTreeSet<CollectionYear> = tables
         .iter()
         .filter(|(_, t)| t.contains(&TableKind::Episodes))
@@ -613,8 +625,8 @@ fn table_level_checks(
 #[derive(Default)]
 struct Resolver<'a> {
     ids: Vec<&'a [u8]>,
-    map: FxHashMap<IdBuf, u32>,
-    stripped: FxHashMap<&'a [u8], u32>,
+    map: ChildMap,
+    stripped: ChildMap,
     header_years: Vec<u128>,
 }
 
@@ -628,21 +640,21 @@ fn show(id: &[u8]) -> String {
 }
 
 impl<'a> Resolver<'a> {
+    fn reserve(&mut self, n: usize) {
+        self.ids.reserve(n);
+        self.map.reserve(n);
+        self.stripped.reserve(n);
+        self.header_years.reserve(n);
+    }
+
     fn create(&mut self, id: &'a [u8]) -> u32 {
         let c = self.ids.len() as u32;
         self.ids.push(id);
-        self.map.insert(IdBuf::new(id), c);
+        self.map.insert(id, c);
         self.header_years.push(0);
         let s = strip_zeros(id);
         if !s.is_empty() {
-            self.stripped
-                .entry(s)
-                .and_modify(|e| {
-                    if *e != c {
-                        *e = AMBIGUOUS
-                    }
-                })
-                .or_insert(c);
+            self.stripped.insert_or_mark(s, c, AMBIGUOUS);
         }
         c
     }
@@ -652,7 +664,9 @@ impl<'a> Resolver<'a> {
         if s.is_empty() {
             return None;
         }
-        self.stripped.get(s).copied().filter(|&c| c != AMBIGUOUS)
+        self.stripped
+            .get(s, pack_bytes(s))
+            .filter(|&c| c != AMBIGUOUS)
     }
 
     fn header_child(
@@ -663,8 +677,8 @@ impl<'a> Resolver<'a> {
         src: SourceRef,
         diags: &mut Vec<Diagnostic>,
     ) -> u32 {
-        let c = match self.map.get(&IdBuf::new(id)) {
-            Some(&c) => c,
+        let c = match self.map.get(id, pack_bytes(id)) {
+            Some(c) => c,
             None => match self.by_stripped(id) {
                 // Another year's Header wrote the same child with (or without)
                 // leading zeros.
@@ -687,7 +701,7 @@ impl<'a> Resolver<'a> {
                     if id.len() > other.len() {
                         self.ids[c as usize] = id;
                     }
-                    self.map.insert(IdBuf::new(id), c);
+                    self.map.insert(id, c);
                     c
                 }
                 _ => self.create(id),
@@ -725,7 +739,7 @@ impl<'a> Resolver<'a> {
                 msg,
             ));
         };
-        if let Some(&c) = self.map.get(&IdBuf::new(id)) {
+        if let Some(c) = self.map.get(id, pack_bytes(id)) {
             let years = self.header_years[c as usize];
             if year_has_header && years & ybit(year) == 0 {
                 if years != 0 {
@@ -811,7 +825,7 @@ impl Dedup<'_, '_> {
     /// year first, then file and line, and keeps one row per key and year.
     /// With `cross_year`, only the latest year's row is kept and
     /// `superseded(winner, loser)` sees the others (counted as used). The
-    /// result is one vector sorted by key.
+    /// result is the rows sorted by key, and beside them the DOB each gave.
     #[allow(clippy::too_many_arguments)]
     fn run<T: Row + SameContent + Placeholder>(
         &mut self,
@@ -821,7 +835,7 @@ impl Dedup<'_, '_> {
         key: impl Fn(&T) -> u64,
         cross_year: bool,
         mut superseded: impl FnMut(&Staged<T>, &Staged<T>),
-    ) -> Vec<Staged<T>> {
+    ) -> (Vec<T>, Vec<Option<NaiveDate>>) {
         // Rows are numbered across the segments.
         let mut starts = Vec::with_capacity(segs.len() + 1);
         let mut n = 0usize;
@@ -937,12 +951,15 @@ impl Dedup<'_, '_> {
         // Gather the kept rows in key order.
         let kept = keep.iter().flatten().filter(|k| **k).count();
         let mut out = Vec::with_capacity(kept);
+        let mut dobs = Vec::with_capacity(kept);
         for &(_, g) in &order {
             let (s, i) = locate(g);
             if keep[s][i] {
-                out.push(std::mem::replace(&mut segs[s][i], Staged::placeholder()));
+                let r = std::mem::replace(&mut segs[s][i], Staged::placeholder());
+                out.push(r.row);
+                dobs.push(r.dob);
             }
         }
-        out
+        (out, dobs)
     }
 }

@@ -92,29 +92,29 @@ const RD_CODES: &[&str] = &["RD1", "RD2", "RD3", "RD4"];
 
 /// A small direct-mapped cache of parsed codes, keyed by the raw bytes: a
 /// column holds few distinct codes, so nearly every lookup hits.
+///
+/// Parsing is a pure function of the bytes, so the caches are kept from file
+/// to file (in the thread's [`Scratch`]).
 #[derive(Debug)]
 pub(crate) struct CodeCache<T> {
-    slots: [(u64, Option<T>); 32],
+    slots: [(u64, Option<T>); 64],
 }
 
 impl<T: Copy> Default for CodeCache<T> {
     fn default() -> Self {
+        // Key 0 is never looked up: a key holds a non-zero length.
         CodeCache {
-            slots: [(0, None); 32],
+            slots: [(0, None); 64],
         }
     }
 }
 
 impl<T: Copy> CodeCache<T> {
     fn get(&mut self, raw: &[u8], parse: fn(&str) -> Option<T>) -> Option<T> {
-        if raw.len() > 7 {
+        let Some(key) = pack7(raw) else {
             return std::str::from_utf8(raw).ok().and_then(parse);
-        }
-        let mut key = (raw.len() as u64) << 56;
-        for (i, &b) in raw.iter().enumerate() {
-            key |= (b as u64) << (8 * i);
-        }
-        let slot = (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 59) as usize;
+        };
+        let slot = (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58) as usize;
         let (k, v) = self.slots[slot];
         if k == key {
             return v;
@@ -123,6 +123,28 @@ impl<T: Copy> CodeCache<T> {
         self.slots[slot] = (key, v);
         v
     }
+}
+
+/// Up to 7 bytes and their count (in the top byte), packed into one integer:
+/// equal keys mean equal strings. `None` for longer strings.
+#[inline]
+fn pack7(b: &[u8]) -> Option<u64> {
+    let n = b.len();
+    let bytes = if n >= 4 {
+        if n > 7 {
+            return None;
+        }
+        let head = u64::from(u32::from_le_bytes(b[..4].try_into().ok()?));
+        let tail = u64::from(u32::from_le_bytes(b[n - 4..].try_into().ok()?));
+        // The loads overlap on equal bytes, so or-ing them is exact.
+        head | tail << ((n - 4) * 8)
+    } else if n > 0 {
+        let at = |i: usize| u64::from(b[i]) << (i * 8);
+        at(0) | at(n / 2) | at(n - 1)
+    } else {
+        0
+    };
+    Some(bytes | (n as u64) << 56)
 }
 
 #[derive(Debug, Default)]
@@ -163,7 +185,7 @@ pub(crate) struct ParsedFile {
     pub cols: Option<ColumnMap>,
     pub rows: Option<TableRows>,
     /// CHILD strings of this file; staged rows refer to them by index.
-    pub child_ids: Vec<IdBuf>,
+    pub child_ids: IdList,
     /// Line where each CHILD first appears.
     pub child_first_line: Vec<u32>,
     /// Data rows read (physical lines, including ones swallowed by a bad quote).
@@ -278,7 +300,7 @@ pub(crate) fn read_file(idx: u32, task: &FileTask, opts: &LoadOptions) -> Parsed
         diags: Vec::new(),
         cols: None,
         rows: None,
-        child_ids: Vec::new(),
+        child_ids: IdList::default(),
         child_first_line: Vec::new(),
         rows_read: 0,
         rows_excluded: 0,
@@ -315,7 +337,7 @@ pub(crate) fn read_file(idx: u32, task: &FileTask, opts: &LoadOptions) -> Parsed
             *sc.rdr.get_mut() = std::io::Cursor::new(Vec::new());
         }
         if sc.child_map.capacity() > 1 << 20 {
-            sc.child_map = FxHashMap::default();
+            sc.child_map = ChildMap::default();
         }
     });
     out
@@ -376,9 +398,111 @@ type CsvReader = csv::Reader<std::io::Cursor<Vec<u8>>>;
 /// much as parsing a small file, and the buffers only need to grow once.
 pub(crate) struct Scratch {
     rdr: CsvReader,
-    child_map: FxHashMap<IdBuf, u32>,
-    /// Recent DD/MM/YYYY dates, keyed by YYYYMMDD.
-    date_cache: Box<[(u32, NaiveDate); 1024]>,
+    child_map: ChildMap,
+    /// Recent postcodes, keyed by their raw bytes (see [`pack_bytes`]).
+    postcode_cache: Box<PostcodeCache>,
+    caches: Box<Caches>,
+}
+
+/// Parsed postcodes by raw value (a pure function of the bytes, so the cache
+/// is kept from file to file: an authority's postcodes recur year after year).
+type PostcodeCache = [(u128, Option<Postcode>); 256];
+
+/// Up to 15 bytes and their count, packed into one integer (`None` for longer
+/// strings). Equal keys mean equal strings, and keys compare as the strings
+/// do (byte order). Built from a few overlapping loads, not byte by byte.
+#[inline]
+pub(crate) fn pack_bytes(b: &[u8]) -> Option<u128> {
+    let n = b.len();
+    let (lo, hi) = if n >= 8 {
+        if n > 15 {
+            return None;
+        }
+        let head = u64::from_le_bytes(b[..8].try_into().ok()?);
+        let tail = u64::from_le_bytes(b[n - 8..].try_into().ok()?);
+        // Bytes 8.. are the top `n - 8` bytes of `tail`.
+        (head, if n == 8 { 0 } else { tail >> ((16 - n) * 8) })
+    } else if n >= 4 {
+        let head = u64::from(u32::from_le_bytes(b[..4].try_into().ok()?));
+        let tail = u64::from(u32::from_le_bytes(b[n - 4..].try_into().ok()?));
+        // The loads overlap on equal bytes, so or-ing them is exact.
+        (head | tail << ((n - 4) * 8), 0)
+    } else if n > 0 {
+        let at = |i: usize| u64::from(b[i]) << (i * 8);
+        (at(0) | at(n / 2) | at(n - 1), 0)
+    } else {
+        (0, 0)
+    };
+    let hi = hi | (n as u64) << 56;
+    Some((u128::from(lo.swap_bytes()) << 64) | u128::from(hi.swap_bytes()))
+}
+
+/// A slot in a direct-mapped cache of `1 << bits` entries for a packed key.
+#[inline]
+fn slot_of(key: u128, bits: u32) -> usize {
+    let folded = (key as u64) ^ ((key >> 64) as u64).rotate_left(29);
+    (folded.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - bits)) as usize
+}
+
+/// One file's CHILD identifiers (as cleaned) → file-local index. Identifiers
+/// of up to 15 bytes (nearly all) are keyed by their packed bytes.
+#[derive(Debug, Default)]
+pub(crate) struct ChildMap {
+    short: FxHashMap<u128, u32>,
+    long: FxHashMap<IdBuf, u32>,
+}
+
+impl ChildMap {
+    fn clear(&mut self) {
+        self.short.clear();
+        self.long.clear();
+    }
+
+    fn capacity(&self) -> usize {
+        self.short.capacity() + self.long.capacity()
+    }
+
+    pub fn reserve(&mut self, n: usize) {
+        self.short.reserve(n);
+    }
+
+    /// Sets the index of `id` to `i` if it has none, or to `clash` if it
+    /// has another.
+    pub fn insert_or_mark(&mut self, id: &[u8], i: u32, clash: u32) {
+        let e = match pack_bytes(id) {
+            Some(k) => self.short.entry(k).or_insert(i),
+            None => self.long.entry(IdBuf::new(id)).or_insert(i),
+        };
+        if *e != i {
+            *e = clash;
+        }
+    }
+
+    /// The index of `id` (packed as `key` when short).
+    #[inline]
+    pub fn get(&self, id: &[u8], key: Option<u128>) -> Option<u32> {
+        match key {
+            Some(k) => self.short.get(&k).copied(),
+            None => self.long.get(&IdBuf::new(id)).copied(),
+        }
+    }
+
+    /// Sets the index of `id`.
+    pub fn insert(&mut self, id: &[u8], i: u32) {
+        match pack_bytes(id) {
+            Some(k) => self.short.insert(k, i),
+            None => self.long.insert(IdBuf::new(id), i),
+        };
+    }
+
+    /// The index of `id` (packed as `key` when short), inserting `next` if
+    /// it is new.
+    fn get_or_insert(&mut self, id: &[u8], key: Option<u128>, next: u32) -> u32 {
+        match key {
+            Some(k) => *self.short.entry(k).or_insert(next),
+            None => *self.long.entry(IdBuf::new(id)).or_insert(next),
+        }
+    }
 }
 
 impl Scratch {
@@ -391,8 +515,10 @@ impl Scratch {
         let _ = rdr.seek_raw(std::io::SeekFrom::Start(0), csv::Position::new());
         Scratch {
             rdr,
-            child_map: FxHashMap::default(),
-            date_cache: Box::new([(u32::MAX, NaiveDate::MIN); 1024]),
+            child_map: ChildMap::default(),
+            // Key 0 is the empty string, never looked up.
+            postcode_cache: Box::new([(0, None); 256]),
+            caches: Box::default(),
         }
     }
 }
@@ -419,7 +545,8 @@ fn parse_csv(
     let Scratch {
         rdr,
         child_map,
-        date_cache,
+        postcode_cache,
+        caches,
     } = sc;
     child_map.clear();
     let mut header_rec = ByteRecord::new();
@@ -467,6 +594,15 @@ fn parse_csv(
         }
         None => detect_normalised(&names),
     };
+    // The IRO service's own records: claimed here, read per authority once
+    // its SSDA903 cohort is known (`service::load_la`).
+    if task.declared.is_none()
+        && !matches!(detected, HeaderMatch::Table(_))
+        && let Some(table) = crate::service::recognise(&names)
+    {
+        out.info.status = FileStatus::ServiceRecords(table);
+        return;
+    }
     let cols = match detected {
         HeaderMatch::Unrecognised if names.len() == 1 && other_delimiter(&names[0]).is_some() => {
             let (sep, table) = other_delimiter(&names[0]).unwrap_or(("?", TableKind::Header));
@@ -573,35 +709,54 @@ fn parse_csv(
         &cols,
         header_rec.len(),
         child_map,
-        date_cache,
+        postcode_cache,
+        caches,
     );
     // A field can only run over a line end inside quotes.
     p.may_have_quotes = facts.may_have_quotes;
     let n = facts.lines.min(1 << 20);
-    p.child_map.reserve(n);
+    p.expected_children = n;
     p.child_ids.reserve(n);
     p.child_first_line.reserve(n);
     let mut rows = TableRows::with_capacity(table, facts.lines);
-    let mut rec = ByteRecord::new();
-    loop {
-        match rdr.read_byte_record(&mut rec) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => {
-                let line = e.position().map(|p| p.line());
-                let mut d = base_diag(
-                    task,
-                    Severity::Error,
-                    rules::FILE_UNREADABLE,
-                    format!("reading stopped: {e}"),
-                );
-                d.line = line;
-                d.table = Some(table);
-                p.diags.push(d);
-                break;
+    let mut bounds: Vec<(usize, usize)> = Vec::new();
+    if facts.may_have_quotes {
+        let mut rec = ByteRecord::new();
+        loop {
+            match rdr.read_byte_record(&mut rec) {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(e) => {
+                    let line = e.position().map(|p| p.line());
+                    let mut d = base_diag(
+                        task,
+                        Severity::Error,
+                        rules::FILE_UNREADABLE,
+                        format!("reading stopped: {e}"),
+                    );
+                    d.line = line;
+                    d.table = Some(table);
+                    p.diags.push(d);
+                    break;
+                }
             }
+            bounds.clear();
+            let mut at = 0;
+            for f in rec.iter() {
+                bounds.push((at, at + f.len()));
+                at += f.len();
+            }
+            let line = rec.position().map_or(0, csv::Position::line);
+            p.row(&Fields::new(rec.as_slice(), &bounds, line), &mut rows);
         }
-        p.row(&rec, &mut rows);
+    } else {
+        // No quotes: split the rows in place, as the csv reader would.
+        let pos = rdr.position();
+        let start = usize::try_from(facts.start.saturating_add(pos.byte())).unwrap_or(usize::MAX);
+        let mut split = Splitter::new(rdr.get_ref().get_ref(), start, pos.line());
+        while let Some((data, line)) = split.next_record(&mut bounds) {
+            p.row(&Fields::new(data, &bounds, line), &mut rows);
+        }
     }
     p.finish();
     out.info.rows = p.rows_read;
@@ -612,6 +767,154 @@ fn parse_csv(
     out.child_first_line = p.child_first_line;
     out.rows = Some(rows);
     out.cols = Some(cols);
+}
+
+/// One row's fields: `data[a..b]` for each `(a, b)` of `bounds`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Fields<'r> {
+    data: &'r [u8],
+    bounds: &'r [(usize, usize)],
+    /// The line the csv reader gives the row (see [`Splitter`]).
+    line: u64,
+}
+
+impl<'r> Fields<'r> {
+    fn new(data: &'r [u8], bounds: &'r [(usize, usize)], line: u64) -> Self {
+        Fields { data, bounds, line }
+    }
+
+    #[inline]
+    fn get(&self, i: usize) -> Option<&'r [u8]> {
+        let &(a, b) = self.bounds.get(i)?;
+        self.data.get(a..b)
+    }
+
+    fn len(&self) -> usize {
+        self.bounds.len()
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &'r [u8]> + '_ {
+        (0..self.len()).map(|i| self.get(i).unwrap_or_default())
+    }
+
+    /// The bytes from the first field to the last (for a csv record, its
+    /// fields end to end).
+    fn bytes(&self) -> &'r [u8] {
+        match (self.bounds.first(), self.bounds.last()) {
+            (Some(&(a, _)), Some(&(_, b))) => self.data.get(a..b).unwrap_or_default(),
+            _ => b"",
+        }
+    }
+}
+
+/// The bytes that end a field when there are no quotes: `,`, `\r`, `\n`.
+static ENDS_FIELD: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b',' as usize] = true;
+    t[b'\r' as usize] = true;
+    t[b'\n' as usize] = true;
+    t
+};
+
+/// A word whose lowest set bit is the top bit of the first byte of `x` (in
+/// memory order) that is `,`, `\r` or `\n`; 0 if there is none. (Bits above
+/// that first one may be wrong: only the lowest is used.)
+#[inline]
+fn field_ends(x: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+    zero(x ^ (ONES * u64::from(b',')))
+        | zero(x ^ (ONES * u64::from(b'\n')))
+        | zero(x ^ (ONES * u64::from(b'\r')))
+}
+
+/// Splits CSV bytes that hold no quote character into rows exactly as the csv
+/// reader does (flexible, `,`-separated, `\r`, `\n` or `\r\n` ending a row,
+/// empty lines skipped), giving each row the same line number: the reader's
+/// line count before the row was read, which counts a `\n` only once
+/// consumed (so a row after `\r\n` gets the line of the `\r`, and a row after
+/// empty lines gets the line of the first of them).
+#[derive(Debug)]
+pub(crate) struct Splitter<'a> {
+    buf: &'a [u8],
+    at: usize,
+    /// 1 + the `\n`s consumed.
+    line: u64,
+}
+
+impl<'a> Splitter<'a> {
+    /// Starts at byte `at` of `buf`, where the reader's line count is `line`.
+    pub(crate) fn new(buf: &'a [u8], at: usize, line: u64) -> Self {
+        Splitter { buf, at, line }
+    }
+
+    /// The next row: the bytes its `bounds` index and its line.
+    pub(crate) fn next_record(
+        &mut self,
+        bounds: &mut Vec<(usize, usize)>,
+    ) -> Option<(&'a [u8], u64)> {
+        let buf = self.buf;
+        let line = self.line;
+        // Empty lines.
+        let mut i = self.at;
+        while let Some(&b) = buf.get(i) {
+            match b {
+                b'\n' => self.line += 1,
+                b'\r' => {}
+                _ => break,
+            }
+            i += 1;
+        }
+        if i >= buf.len() {
+            self.at = buf.len();
+            return None;
+        }
+        bounds.clear();
+        let mut start = i;
+        loop {
+            // Most bytes end nothing: skip them eight at a time.
+            while let Some(word) = buf.get(i..i + 8) {
+                let m = field_ends(<[u8; 8]>::try_from(word).map_or(0, u64::from_le_bytes));
+                if m != 0 {
+                    i += (m.trailing_zeros() / 8) as usize;
+                    break;
+                }
+                i += 8;
+            }
+            while let Some(&b) = buf.get(i)
+                && !ENDS_FIELD[usize::from(b)]
+            {
+                i += 1;
+            }
+            match buf.get(i) {
+                Some(b',') => {
+                    bounds.push((start, i));
+                    start = i + 1;
+                }
+                Some(b'\n') => {
+                    bounds.push((start, i));
+                    self.line += 1;
+                    i += 1;
+                    break;
+                }
+                // A `\n` after it is consumed with the next row.
+                Some(b'\r') => {
+                    bounds.push((start, i));
+                    i += 1;
+                    break;
+                }
+                Some(_) => {}
+                None => {
+                    bounds.push((start, i));
+                    break;
+                }
+            }
+            i += 1;
+        }
+        self.at = i;
+        Some((buf, line))
+    }
 }
 
 /// A warning reported once per file with a count (dates written ISO, a SEX
@@ -628,9 +931,8 @@ struct Aggregate {
 }
 
 struct RowParser<'a> {
-    child_map: &'a mut FxHashMap<IdBuf, u32>,
-    /// Recent DD/MM/YYYY dates, keyed by YYYYMMDD.
-    date_cache: &'a mut [(u32, NaiveDate); 1024],
+    child_map: &'a mut ChildMap,
+    postcode_cache: &'a mut PostcodeCache,
     file: u32,
     task: &'a FileTask,
     table: TableKind,
@@ -638,8 +940,8 @@ struct RowParser<'a> {
     header_len: usize,
     diags: Vec<Diagnostic>,
     aggregates: Vec<Aggregate>,
-    child_ids: Vec<IdBuf>,
-    caches: Caches,
+    child_ids: IdList,
+    caches: &'a mut Caches,
     child_first_line: Vec<u32>,
     rows_read: u64,
     rows_excluded: u64,
@@ -654,10 +956,17 @@ struct RowParser<'a> {
     year_end: NaiveDate,
     /// Whether the file holds a quote at all (else no field can hold a line end).
     may_have_quotes: bool,
-    /// The last HOME_POST and PL_POST read, with their value.
-    last_postcode: [(IdBuf, Option<Postcode>); 2],
-    /// The last CHILD read and its index (rows of one child usually follow each other).
-    last_child: Option<(IdBuf, u32)>,
+    /// The last CHILD read (packed, see [`pack_bytes`]) and its index (rows
+    /// of one child usually follow each other).
+    last_child: Option<(u128, u32)>,
+    /// Whether every new short CHILD so far came after the one before (files
+    /// are usually sorted by CHILD): then a CHILD after the last new one is
+    /// new too, and short identifiers need no map until the order breaks.
+    ids_ascending: bool,
+    /// The last new short CHILD, packed, while `ids_ascending`.
+    last_new_id: u128,
+    /// Room to reserve in the map if the order breaks.
+    expected_children: usize,
     // Per-row state.
     line: u32,
     excluded: bool,
@@ -669,12 +978,13 @@ impl<'a> RowParser<'a> {
         task: &'a FileTask,
         cols: &'a ColumnMap,
         header_len: usize,
-        child_map: &'a mut FxHashMap<IdBuf, u32>,
-        date_cache: &'a mut [(u32, NaiveDate); 1024],
+        child_map: &'a mut ChildMap,
+        postcode_cache: &'a mut PostcodeCache,
+        caches: &'a mut Caches,
     ) -> Self {
         RowParser {
             child_map,
-            date_cache,
+            postcode_cache,
             file,
             task,
             table: cols.table,
@@ -682,8 +992,8 @@ impl<'a> RowParser<'a> {
             header_len,
             diags: Vec::new(),
             aggregates: Vec::new(),
-            child_ids: Vec::new(),
-            caches: Caches::default(),
+            child_ids: IdList::default(),
+            caches,
             child_first_line: Vec::new(),
             rows_read: 0,
             rows_excluded: 0,
@@ -698,7 +1008,9 @@ impl<'a> RowParser<'a> {
             }),
             year_end: task.year.end(),
             last_child: None,
-            last_postcode: [(IdBuf::new(b""), None), (IdBuf::new(b""), None)],
+            ids_ascending: true,
+            last_new_id: 0,
+            expected_children: 0,
             line: 0,
             excluded: false,
         }
@@ -716,7 +1028,7 @@ impl<'a> RowParser<'a> {
     }
 
     #[inline]
-    fn field<'r>(&self, rec: &'r ByteRecord, c: usize) -> &'r [u8] {
+    fn field<'r>(&self, rec: &Fields<'r>, c: usize) -> &'r [u8] {
         match self.cols.index[c] {
             Some(i) => rec.get(i).unwrap_or(b"").trim_ascii(),
             None => b"",
@@ -782,12 +1094,25 @@ impl<'a> RowParser<'a> {
 
     // ---- field readers -------------------------------------------------------
 
-    fn child(&mut self, rec: &ByteRecord) -> ChildIdx {
+    fn child(&mut self, rec: &Fields) -> ChildIdx {
         let raw = self.field(rec, col::CHILD);
-        if let Some((last, i)) = &self.last_child
-            && last.as_bytes() == raw
+        let key = pack_bytes(raw);
+        if let (Some(k), Some((last, i))) = (key, self.last_child)
+            && k == last
         {
-            return ChildIdx(*i);
+            return ChildIdx(i);
+        }
+        // Identifiers are stored cleaned, and cleaning a cleaned identifier
+        // gives it back unchanged with nothing to report: a value found as
+        // written is clean. (While identifiers ascend, short ones are not in
+        // the map; they are found below, once cleaned.)
+        if (!self.ids_ascending || key.is_none())
+            && let Some(i) = self.child_map.get(raw, key)
+        {
+            if let Some(k) = key {
+                self.last_child = Some((k, i));
+            }
+            return ChildIdx(i);
         }
         let id = match clean_child_bytes(raw) {
             ChildBytes::Ok(s) => s,
@@ -832,18 +1157,46 @@ impl<'a> RowParser<'a> {
                 return ChildIdx(u32::MAX);
             }
         };
-        let key = IdBuf::new(id);
         let next = self.child_ids.len() as u32;
-        let i = *self.child_map.entry(key.clone()).or_insert(next);
+        // `id` is `raw` or a part of it: the same length means the same bytes.
+        let clean = id.len() == raw.len();
+        let id_key = if clean { key } else { pack_bytes(id) };
+        let i = match id_key {
+            // After every short identifier so far: new.
+            Some(k) if self.ids_ascending && k > self.last_new_id => {
+                self.last_new_id = k;
+                next
+            }
+            _ => {
+                if self.ids_ascending && id_key.is_some() {
+                    self.index_short_ids();
+                }
+                self.child_map.get_or_insert(id, id_key, next)
+            }
+        };
         if i == next {
-            self.child_ids.push(key.clone());
+            self.child_ids.push(id);
             self.child_first_line.push(self.line);
         }
         // Only clean identifiers are remembered by their raw bytes.
-        if id == raw {
-            self.last_child = Some((key, i));
+        if clean && let Some(k) = key {
+            self.last_child = Some((k, i));
         }
         ChildIdx(i)
+    }
+
+    /// The order of identifiers broke: from now on short ones are looked up
+    /// in the map, which gets those read so far.
+    #[cold]
+    #[inline(never)]
+    fn index_short_ids(&mut self) {
+        self.ids_ascending = false;
+        self.child_map.reserve(self.expected_children);
+        for (i, id) in self.child_ids.iter().enumerate() {
+            if let Some(k) = pack_bytes(id) {
+                self.child_map.short.insert(k, i as u32);
+            }
+        }
     }
 
     #[inline]
@@ -876,28 +1229,28 @@ impl<'a> RowParser<'a> {
         }
     }
 
-    fn date(&mut self, rec: &ByteRecord, c: usize, role: Role) -> Option<NaiveDate> {
+    fn date(&mut self, rec: &Fields, c: usize, role: Role) -> Option<NaiveDate> {
         let raw = self.field(rec, c);
-        // Fast path: DD/MM/YYYY, through a small cache of recent dates.
-        if raw.len() == 10 && raw[2] == b'/' && raw[5] == b'/' {
-            let mut key = 0u32;
-            let mut digits = true;
-            for &i in &[6usize, 7, 8, 9, 3, 4, 0, 1] {
-                let b = raw[i].wrapping_sub(b'0');
-                digits &= b < 10;
-                key = key * 10 + b as u32;
-            }
-            if digits {
-                let slot = (key.wrapping_mul(0x9E37_79B9) >> 22) as usize;
-                let (k, d) = self.date_cache[slot];
-                if k == key {
-                    return Some(d);
-                }
-                let (y, m, dd) = (key / 10_000, key / 100 % 100, key % 100);
-                if (1900..=2099).contains(&y)
-                    && let Some(d) = NaiveDate::from_ymd_opt(y as i32, m, dd)
+        // Fast path: DD/MM/YYYY.
+        if let [d0, d1, b'/', m0, m1, b'/', y0, y1, y2, y3] = *raw {
+            let digit = |b: u8| u32::from(b.wrapping_sub(b'0'));
+            let (d0, d1, m0, m1) = (digit(d0), digit(d1), digit(m0), digit(m1));
+            let (y0, y1, y2, y3) = (digit(y0), digit(y1), digit(y2), digit(y3));
+            // `&`, not `&&`: eight independent tests, one branch.
+            if (d0 < 10)
+                & (d1 < 10)
+                & (m0 < 10)
+                & (m1 < 10)
+                & (y0 < 10)
+                & (y1 < 10)
+                & (y2 < 10)
+                & (y3 < 10)
+            {
+                let year = y0 * 1000 + y1 * 100 + y2 * 10 + y3;
+                if (1900..=2099).contains(&year)
+                    && let Some(d) =
+                        NaiveDate::from_ymd_opt(year as i32, m0 * 10 + m1, d0 * 10 + d1)
                 {
-                    self.date_cache[slot] = (key, d);
                     return Some(d);
                 }
             }
@@ -950,7 +1303,7 @@ impl<'a> RowParser<'a> {
 
     fn code<T: Copy>(
         &mut self,
-        rec: &ByteRecord,
+        rec: &Fields,
         c: usize,
         role: Role,
         parse: fn(&str) -> Option<T>,
@@ -961,7 +1314,7 @@ impl<'a> RowParser<'a> {
             self.blank(c, role);
             return None;
         }
-        let v = cache(&mut self.caches).get(raw, parse);
+        let v = cache(self.caches).get(raw, parse);
         if v.is_none() {
             self.unknown_code(c, role, raw);
         }
@@ -994,13 +1347,7 @@ impl<'a> RowParser<'a> {
     }
 
     /// A code kept as text, checked against a list.
-    fn text_code(
-        &mut self,
-        rec: &ByteRecord,
-        c: usize,
-        role: Role,
-        list: &[&str],
-    ) -> Option<Box<str>> {
+    fn text_code(&mut self, rec: &Fields, c: usize, role: Role, list: &[&str]) -> Option<Box<str>> {
         let raw = self.field(rec, c);
         if raw.is_empty() {
             self.blank(c, role);
@@ -1030,7 +1377,7 @@ impl<'a> RowParser<'a> {
         }
     }
 
-    fn text(&mut self, rec: &ByteRecord, c: usize, role: Role) -> Option<Box<str>> {
+    fn text(&mut self, rec: &Fields, c: usize, role: Role) -> Option<Box<str>> {
         let raw = self.field(rec, c);
         if raw.is_empty() {
             self.blank(c, role);
@@ -1039,7 +1386,7 @@ impl<'a> RowParser<'a> {
         Some(text_of(raw))
     }
 
-    fn flag(&mut self, rec: &ByteRecord, c: usize) -> Option<bool> {
+    fn flag(&mut self, rec: &Fields, c: usize) -> Option<bool> {
         let raw = self.field(rec, c);
         match raw {
             b"" => None,
@@ -1059,20 +1406,22 @@ impl<'a> RowParser<'a> {
         }
     }
 
-    fn postcode(&mut self, rec: &ByteRecord, c: usize) -> Option<Postcode> {
+    fn postcode(&mut self, rec: &Fields, c: usize) -> Option<Postcode> {
         let raw = self.field(rec, c);
         if raw.is_empty() {
             return None;
         }
         // The same postcodes recur row after row (a child's home, a placement).
-        let slot = usize::from(c == col::ep::PL_POST);
-        let (last_raw, last) = &self.last_postcode[slot];
-        let p = if last_raw.as_bytes() == raw {
-            *last
-        } else {
-            let p = std::str::from_utf8(raw).ok().and_then(Postcode::parse);
-            self.last_postcode[slot] = (IdBuf::new(raw), p);
-            p
+        let parse = |raw: &[u8]| std::str::from_utf8(raw).ok().and_then(Postcode::parse);
+        let p = match pack_bytes(raw) {
+            Some(key) => {
+                let e = &mut self.postcode_cache[slot_of(key, 8)];
+                if e.0 != key {
+                    *e = (key, parse(raw));
+                }
+                e.1
+            }
+            None => parse(raw),
         };
         if p.is_none() {
             let name = self.name(c);
@@ -1087,7 +1436,7 @@ impl<'a> RowParser<'a> {
         p
     }
 
-    fn sex(&mut self, rec: &ByteRecord, c: usize) -> Option<Sex> {
+    fn sex(&mut self, rec: &Fields, c: usize) -> Option<Sex> {
         let raw = self.field(rec, c);
         if raw.is_empty() {
             self.blank(c, Role::Required);
@@ -1147,15 +1496,15 @@ impl<'a> RowParser<'a> {
 
     // ---- rows ---------------------------------------------------------------
 
-    fn row(&mut self, rec: &ByteRecord, rows: &mut TableRows) {
-        self.line = rec
-            .position()
-            .map_or(0, |p| u32::try_from(p.line()).unwrap_or(u32::MAX));
+    fn row(&mut self, rec: &Fields, rows: &mut TableRows) {
+        self.line = u32::try_from(rec.line).unwrap_or(u32::MAX);
         self.excluded = false;
         self.rows_read += 1;
 
-        let slice = rec.as_slice();
-        if self.may_have_quotes && slice.iter().any(|&b| b == b'\n' || b == b'\r') {
+        if self.may_have_quotes
+            && let slice = rec.bytes()
+            && slice.iter().any(|&b| b == b'\n' || b == b'\r')
+        {
             // Lines swallowed by the quote (a quote left open to the end of
             // the file also holds the final line end, which is not a line).
             let swallowed = slice
@@ -1284,7 +1633,7 @@ impl<'a> RowParser<'a> {
         }
     }
 
-    fn header(&mut self, rec: &ByteRecord) -> Option<Staged<HeaderRow>> {
+    fn header(&mut self, rec: &Fields) -> Option<Staged<HeaderRow>> {
         use col::header::*;
         let child = self.child(rec);
         let sex = self.sex(rec, SEX);
@@ -1314,7 +1663,7 @@ impl<'a> RowParser<'a> {
         })
     }
 
-    fn episode(&mut self, rec: &ByteRecord) -> Option<Staged<Episode>> {
+    fn episode(&mut self, rec: &Fields) -> Option<Staged<Episode>> {
         use col::ep::*;
         let child = self.child(rec);
         let decom = self.date(rec, DECOM, Role::Key);
@@ -1488,7 +1837,7 @@ impl<'a> RowParser<'a> {
         })
     }
 
-    fn review(&mut self, rec: &ByteRecord) -> Option<Staged<Review>> {
+    fn review(&mut self, rec: &Fields) -> Option<Staged<Review>> {
         use col::rev::*;
         let child = self.child(rec);
         let dob = self.date(rec, col::DOB, Role::Optional);
@@ -1519,7 +1868,7 @@ impl<'a> RowParser<'a> {
         })
     }
 
-    fn uasc(&mut self, rec: &ByteRecord) -> Option<Staged<UascRow>> {
+    fn uasc(&mut self, rec: &Fields) -> Option<Staged<UascRow>> {
         use col::uasc::*;
         let child = self.child(rec);
         let sex = self.sex(rec, SEX);
@@ -1540,7 +1889,7 @@ impl<'a> RowParser<'a> {
         })
     }
 
-    fn oc2(&mut self, rec: &ByteRecord) -> Option<Staged<Oc2>> {
+    fn oc2(&mut self, rec: &Fields) -> Option<Staged<Oc2>> {
         use col::oc2::*;
         let child = self.child(rec);
         let dob = self.date(rec, col::DOB, Role::Optional);
@@ -1592,7 +1941,7 @@ impl<'a> RowParser<'a> {
         })
     }
 
-    fn oc3(&mut self, rec: &ByteRecord) -> Option<Staged<Oc3>> {
+    fn oc3(&mut self, rec: &Fields) -> Option<Staged<Oc3>> {
         use col::oc3::*;
         let child = self.child(rec);
         let dob = self.date(rec, col::DOB, Role::Optional);
@@ -1616,7 +1965,7 @@ impl<'a> RowParser<'a> {
         })
     }
 
-    fn raw_row(&mut self, rec: &ByteRecord) -> Option<Staged<RawRow>> {
+    fn raw_row(&mut self, rec: &Fields) -> Option<Staged<RawRow>> {
         let child = self.child(rec);
         let dob = self.date(rec, col::DOB, Role::Optional);
         let cols = self.table.columns();
@@ -1669,7 +2018,7 @@ impl<'a> RowParser<'a> {
             return None;
         }
         if let Some(id) = self.child_ids.get(child.get()) {
-            values[col::CHILD] = id.as_str().into();
+            values[col::CHILD] = std::str::from_utf8(id).unwrap_or("").into();
         }
         Some(Staged {
             dob,
@@ -1682,7 +2031,7 @@ impl<'a> RowParser<'a> {
         })
     }
 
-    fn prev_perm(&mut self, rec: &ByteRecord) -> Option<Staged<PrevPerm>> {
+    fn prev_perm(&mut self, rec: &Fields) -> Option<Staged<PrevPerm>> {
         use col::pp::*;
         let child = self.child(rec);
         let dob = self.date(rec, col::DOB, Role::Optional);
@@ -1706,7 +2055,7 @@ impl<'a> RowParser<'a> {
         })
     }
 
-    fn missing(&mut self, rec: &ByteRecord) -> Option<Staged<MissingSpell>> {
+    fn missing(&mut self, rec: &Fields) -> Option<Staged<MissingSpell>> {
         use col::mis::*;
         let child = self.child(rec);
         let dob = self.date(rec, col::DOB, Role::Optional);
@@ -1734,7 +2083,7 @@ impl<'a> RowParser<'a> {
         })
     }
 
-    fn sw_episode(&mut self, rec: &ByteRecord) -> Option<Staged<SwEpisode>> {
+    fn sw_episode(&mut self, rec: &Fields) -> Option<Staged<SwEpisode>> {
         use col::sw::*;
         let child = self.child(rec);
         let dob = self.date(rec, col::DOB, Role::Optional);
@@ -1798,6 +2147,125 @@ pub(crate) fn fmt(d: NaiveDate) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Rows and line numbers of `bytes` after a prefix of `skip` bytes and
+    /// `header` rows, read by the csv reader (as for files with quotes) and
+    /// by the splitter (files without).
+    fn both_ways(bytes: &[u8], skip: usize, header: bool) -> [Vec<(Vec<Vec<u8>>, u64)>; 2] {
+        let mut rdr = csv::ReaderBuilder::new()
+            .flexible(true)
+            .has_headers(false)
+            .from_reader(std::io::Cursor::new(bytes.to_vec()));
+        let _ = rdr.seek_raw(std::io::SeekFrom::Start(skip as u64), csv::Position::new());
+        let mut rec = ByteRecord::new();
+        if header {
+            let _ = rdr.read_byte_record(&mut rec);
+        }
+        let pos = rdr.position().clone();
+        let mut by_csv = Vec::new();
+        while let Ok(true) = rdr.read_byte_record(&mut rec) {
+            let fields = rec.iter().map(<[u8]>::to_vec).collect();
+            by_csv.push((fields, rec.position().map_or(0, csv::Position::line)));
+        }
+        let mut by_split = Vec::new();
+        let mut bounds = Vec::new();
+        let start = skip + pos.byte() as usize;
+        let mut split = Splitter::new(bytes, start, pos.line());
+        while let Some((data, line)) = split.next_record(&mut bounds) {
+            let f = Fields::new(data, &bounds, line);
+            by_split.push((f.iter().map(<[u8]>::to_vec).collect(), line));
+        }
+        [by_csv, by_split]
+    }
+
+    #[test]
+    fn splitter_reads_like_the_csv_reader() {
+        // Dense and sparse in separators (long fields cross 8-byte words).
+        let dense = [
+            b'a', b'b', b' ', b',', b',', b'\r', b'\n', b'\n', b'\t', 0xFF,
+        ];
+        let sparse = [
+            b'a', b'b', b' ', b'0', b'9', b'/', b'-', 0x80, 0xFF, b'+', b'.', b'Z', b'z', b'\t',
+            0x2B, 0x0B, b',', b'\n', b'\r',
+        ];
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        for n in 0..40_000usize {
+            let alphabet: &[u8] = if n % 2 == 0 { &dense } else { &sparse };
+            let len = n % 97;
+            let mut bytes: Vec<u8> = (0..len)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    alphabet[(x % alphabet.len() as u64) as usize]
+                })
+                .collect();
+            let skip = if n % 3 == 0 {
+                bytes.splice(0..0, *b"\xEF\xBB\xBF");
+                3
+            } else {
+                0
+            };
+            for header in [false, true] {
+                let [a, b] = both_ways(&bytes, skip, header);
+                assert_eq!(
+                    a,
+                    b,
+                    "{:?} header {header}",
+                    String::from_utf8_lossy(&bytes)
+                );
+            }
+        }
+        for s in [
+            &b"CHILD,DOB\r\n1,01/01/2020\r\n\r\n2,\r\n"[..],
+            b"CHILD,DOB\n1,x\n\n\n2,y",
+            b"CHILD\r\r\n\n1\r",
+            b"",
+            b"\n\n",
+        ] {
+            let [a, b] = both_ways(s, 0, true);
+            assert_eq!(a, b, "{:?}", String::from_utf8_lossy(s));
+        }
+    }
+
+    #[test]
+    fn packed_bytes_are_exact_and_ordered() {
+        // Every string of up to 15 bytes over a small alphabet (with NUL, so
+        // that padding cannot be confused with data), lengths 0..=15.
+        let alphabet = [0u8, b'0', b'9', b'A', 0xFF];
+        let mut strings: Vec<Vec<u8>> = vec![Vec::new()];
+        for len in 1..=15usize {
+            for seed in 0..60u64 {
+                let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ len as u64;
+                let s: Vec<u8> = (0..len)
+                    .map(|_| {
+                        x = x.rotate_left(7).wrapping_mul(0xBF58_476D_1CE4_E5B9) ^ 0x94D0;
+                        alphabet[(x % alphabet.len() as u64) as usize]
+                    })
+                    .collect();
+                strings.push(s);
+            }
+        }
+        strings.push(b"1234567".to_vec());
+        strings.push(b"12345678".to_vec());
+        strings.push(b"123456789".to_vec());
+        strings.push(b"123456789012345".to_vec());
+        for a in &strings {
+            let ka = pack_bytes(a).expect("short");
+            for b in &strings {
+                let kb = pack_bytes(b).expect("short");
+                assert_eq!(ka == kb, a == b, "{a:?} {b:?}");
+                assert_eq!(ka.cmp(&kb), a.cmp(b), "{a:?} {b:?}");
+            }
+        }
+        assert_eq!(pack_bytes(b"1234567890123456"), None);
+        for a in strings.iter().filter(|s| s.len() <= 7) {
+            for b in strings.iter().filter(|s| s.len() <= 7) {
+                assert_eq!(pack7(a) == pack7(b), a == b, "{a:?} {b:?}");
+            }
+        }
+        assert_eq!(pack7(b"12345678"), None);
+    }
 
     #[test]
     fn column_constants_match_the_domain() {

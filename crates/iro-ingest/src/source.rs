@@ -215,10 +215,14 @@ fn entries(dir: &Path) -> std::io::Result<Vec<(PathBuf, String, bool)>> {
         let e = e?;
         let path = e.path();
         let name = e.file_name().to_string_lossy().into_owned();
-        // Follow symlinks when asking whether it is a folder.
-        let is_dir = std::fs::metadata(&path)
-            .map(|m| m.is_dir())
-            .unwrap_or(false);
+        // Follow symlinks when asking whether it is a folder. The entry's own
+        // type (no system call on most file systems) answers for the others.
+        let is_dir = match e.file_type() {
+            Ok(t) if !t.is_symlink() => t.is_dir(),
+            _ => std::fs::metadata(&path)
+                .map(|m| m.is_dir())
+                .unwrap_or(false),
+        };
         out.push((path, name, is_dir));
     }
     out.sort();

@@ -105,6 +105,48 @@ impl TableRows {
     }
 }
 
+/// The CHILD identifiers of one file, stored end to end (index = the
+/// file-local child index).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct IdList {
+    bytes: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl IdList {
+    pub fn reserve(&mut self, n: usize) {
+        self.ends.reserve(n);
+        self.bytes.reserve(n.saturating_mul(8));
+    }
+
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn push(&mut self, id: &[u8]) {
+        self.bytes.extend_from_slice(id);
+        self.ends.push(self.bytes.len());
+    }
+
+    pub fn get(&self, i: usize) -> Option<&[u8]> {
+        let end = *self.ends.get(i)?;
+        let start = match i {
+            0 => 0,
+            _ => self.ends[i - 1],
+        };
+        self.bytes.get(start..end)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &[u8]> + '_ {
+        let mut start = 0;
+        self.ends.iter().map(move |&end| {
+            let id = self.bytes.get(start..end).unwrap_or_default();
+            start = end;
+            id
+        })
+    }
+}
+
 /// A CHILD identifier, stored inline when short (no allocation for the usual
 /// 6–10 character identifiers).
 #[derive(Clone)]

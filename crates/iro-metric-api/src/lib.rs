@@ -9,12 +9,14 @@
 //! produce exactly this row shape; nothing downstream of a metric needs to know
 //! which kind it came from.
 
+mod relation;
 mod row;
 
 use std::collections::BTreeMap;
 
 pub use iro_domain::{Cohort, CollectionYear, LaIdentity, TableKind, WorkingDayCalendar};
 pub use iro_reference::Reference;
+pub use relation::{Field, Relation, Rows, Term};
 pub use row::{Breakdown, MetricRow, Period, Unit};
 
 /// Parameters of a metric, as given in `iro.toml` (`[metrics.<id>]`), merged over
@@ -105,7 +107,16 @@ pub struct MetricContext<'a> {
 impl MetricContext<'_> {
     /// The DfE 3-digit code as it appears in the `la_code` column.
     pub fn la_code(&self) -> String {
-        self.cohort.la().to_string()
+        // Called for every row: spare the formatting machinery for the
+        // usual 3-digit code (same text as `LaCode`'s `Display`, `{:03}`).
+        let n = self.cohort.la().get();
+        if n > 999 {
+            return self.cohort.la().to_string();
+        }
+        [n / 100, n / 10 % 10, n % 10]
+            .into_iter()
+            .map(|d| char::from(b'0' + d as u8))
+            .collect()
     }
 
     /// A parameter as a number.
@@ -179,10 +190,35 @@ pub trait Metric: Send + Sync {
     /// Rows for one authority and collection year.
     fn compute(&self, ctx: &MetricContext<'_>) -> Result<Vec<MetricRow>, MetricError>;
 
+    /// Rows for several collection years of one authority: one result per
+    /// context, in order. Every context holds the same cohort, reference
+    /// data, calendar and parameters; only `year` differs. The engine calls
+    /// this once per authority, so a metric whose work is mostly a walk over
+    /// every child of the cohort can do the walk once for all years. The
+    /// default computes each year on its own.
+    ///
+    /// Should it panic, the engine runs the years one by one through
+    /// [`Metric::compute`], so one bad year does not take the others down.
+    fn compute_years(
+        &self,
+        ctxs: &[MetricContext<'_>],
+    ) -> Vec<Result<Vec<MetricRow>, MetricError>> {
+        ctxs.iter().map(|ctx| self.compute(ctx)).collect()
+    }
+
     /// Child-level tables behind the figures (personal data), for the analyst
     /// who asks. Most metrics have none.
     fn drilldown(&self, _ctx: &MetricContext<'_>) -> Result<Vec<DrillDown>, MetricError> {
         Ok(Vec::new())
+    }
+
+    /// How this metric's figures relate to each other (and to other metrics'):
+    /// which counts add up to which. The engine's secondary suppression uses
+    /// them so that no hidden count can be recovered by subtraction. Additive
+    /// breakdowns are declared in [`MeasureSpec::additive_breakdowns`]; a
+    /// metric with no other relations need not override this.
+    fn relations(&self) -> &[Relation] {
+        &[]
     }
 }
 
@@ -190,11 +226,15 @@ pub trait Metric: Send + Sync {
 /// named measure filled in.
 pub fn row(spec: &MetricSpec, ctx: &MetricContext<'_>, measure: &str, period: Period) -> MetricRow {
     let unit = spec.measure(measure).map_or(Unit::Count, |m| m.unit);
+    let mut metric = String::with_capacity(spec.id.len() + 1 + measure.len());
+    metric.push_str(spec.id);
+    metric.push('.');
+    metric.push_str(measure);
     MetricRow {
         la_code: ctx.la_code(),
         year: ctx.year.0,
         period,
-        metric: format!("{}.{}", spec.id, measure),
+        metric,
         breakdown: Breakdown::default(),
         numerator: None,
         denominator: None,
@@ -212,4 +252,68 @@ pub fn tally<K: Ord>(items: impl IntoIterator<Item = K>) -> BTreeMap<K, u64> {
         *m.entry(k).or_insert(0) += 1;
     }
     m
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Plain;
+
+    static SPEC: MetricSpec = MetricSpec {
+        id: "plain",
+        title: "",
+        version: "0",
+        requires: &[],
+        measures: &[MeasureSpec {
+            id: "n",
+            title: "",
+            unit: Unit::Count,
+            additive_breakdowns: &[],
+        }],
+        params: &[],
+    };
+
+    impl Metric for Plain {
+        fn spec(&self) -> &MetricSpec {
+            &SPEC
+        }
+        fn compute(&self, ctx: &MetricContext<'_>) -> Result<Vec<MetricRow>, MetricError> {
+            if ctx.year.0 == 2024 {
+                return Err(MetricError::NotComputable("no table".into()));
+            }
+            Ok(vec![row(&SPEC, ctx, "n", Period::Year).count(1)])
+        }
+    }
+
+    #[test]
+    fn rows_carry_the_code_and_id_and_years_default_to_one_by_one() {
+        let reference = Reference::bundled().unwrap();
+        let calendar = WorkingDayCalendar::england_and_wales();
+        let params = Params::new();
+        for code in [100, 201, 800, 999] {
+            let cohort = Cohort::new(
+                iro_domain::LaCode::new(code).unwrap(),
+                iro_domain::CohortParts::default(),
+            );
+            let ctxs: Vec<MetricContext<'_>> = [2024, 2025]
+                .map(|y| MetricContext {
+                    cohort: &cohort,
+                    la: None,
+                    year: CollectionYear(y),
+                    reference: &reference,
+                    calendar: &calendar,
+                    params: &params,
+                })
+                .to_vec();
+            assert_eq!(ctxs[0].la_code(), cohort.la().to_string());
+            let out = Plain.compute_years(&ctxs);
+            assert_eq!(out.len(), 2);
+            assert!(matches!(out[0], Err(MetricError::NotComputable(_))));
+            let rows = out[1].as_ref().unwrap();
+            assert_eq!(rows[0].metric, "plain.n");
+            assert_eq!(rows[0].la_code, format!("{code:03}"));
+            assert!(Plain.relations().is_empty());
+        }
+    }
 }

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use iro_domain::Postcode;
+use iro_domain::{Postcode, PostcodeKind};
 
 /// An ONS GSS area code: a letter and eight digits (`E08000025`, `S12000033`,
 /// `N09000003`, and the pseudo-codes `L99999999` Channel Islands, `M99999999`
@@ -120,50 +120,109 @@ fn undigit(d: u64) -> u8 {
     }
 }
 
-/// The 37-bit key of a full unit postcode.
-pub(crate) fn unit_key(pc: &Postcode) -> u64 {
-    let c = pc.compact().as_bytes();
-    let (outward, inward) = c.split_at(c.len() - 3);
+/// The base-37 key of an outward code, left-aligned in four characters.
+fn outward_key(outward: &[u8]) -> u64 {
     let mut k = 0u64;
     for i in 0..4 {
         k = k * BASE + outward.get(i).and_then(|&b| digit(b)).unwrap_or(0);
     }
+    k
+}
+
+/// The 37-bit key of a full unit postcode. (For another kind of postcode the
+/// last three characters are taken as the inward code: callers look only
+/// unit postcodes up by it.)
+pub(crate) fn unit_key(pc: &Postcode) -> u64 {
+    let c = pc.as_bytes();
+    let (outward, inward) = c.split_at(c.len().saturating_sub(3));
+    let mut k = outward_key(outward);
     for &b in inward {
         k = k * BASE + digit(b).unwrap_or(0);
     }
     k
 }
 
-/// The key of a postcode's sector: the first five `pcd7` characters
-/// (`unit_key / 37^2`).
+/// The key of a sector given its outward code and digit: the first five
+/// `pcd7` characters (a unit key divided by 37^2).
+fn sector_key(outward: &[u8], digit_char: u8) -> u64 {
+    outward_key(outward) * BASE + digit(digit_char).unwrap_or(0)
+}
+
+/// The keys a postcode is looked up by, according to its kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LookupKeys {
+    /// A unit postcode: its own key, and its sector's.
+    Unit {
+        unit: u64,
+        sector: u64,
+    },
+    Sector(u64),
+    /// A district: the outward code's key (a sector key divided by 37).
+    District(u64),
+    /// Both readings of a value such as `BA12`.
+    SectorOrDistrict {
+        sector: u64,
+        district: u64,
+    },
+}
+
+pub(crate) fn lookup_keys(pc: &Postcode) -> LookupKeys {
+    let c = pc.as_bytes();
+    let n = c.len();
+    match pc.kind() {
+        PostcodeKind::Unit => {
+            let unit = unit_key(pc);
+            LookupKeys::Unit {
+                unit,
+                sector: unit / P2,
+            }
+        }
+        PostcodeKind::Sector => LookupKeys::Sector(sector_key(&c[..n - 1], c[n - 1])),
+        PostcodeKind::District => LookupKeys::District(outward_key(c)),
+        PostcodeKind::SectorOrDistrict => LookupKeys::SectorOrDistrict {
+            sector: sector_key(&c[..n - 1], c[n - 1]),
+            district: outward_key(c),
+        },
+    }
+}
+
+/// The key of a unit postcode's sector (`unit_key / 37^2`).
+#[cfg(test)]
 pub(crate) fn sector_key_of(pc: &Postcode) -> u64 {
     unit_key(pc) / P2
 }
 
 /// Parses a sector written `BA1 1` / `AB10 1` (outward code, optional space,
-/// one digit) into its key.
+/// one digit; any case) into its key.
 pub(crate) fn parse_sector(raw: &str) -> Option<u64> {
-    let s: Vec<u8> = raw
-        .bytes()
-        .filter(|b| !b.is_ascii_whitespace())
-        .map(|b| b.to_ascii_uppercase())
-        .collect();
-    if !(3..=5).contains(&s.len()) {
-        return None;
+    match Postcode::parse(raw).map(|p| lookup_keys(&p))? {
+        LookupKeys::Sector(k) | LookupKeys::SectorOrDistrict { sector: k, .. } => Some(k),
+        LookupKeys::Unit { .. } | LookupKeys::District(_) => None,
     }
-    let (outward, d) = s.split_at(s.len() - 1);
-    let ok = d[0].is_ascii_digit()
-        && outward[0].is_ascii_alphabetic()
-        && outward.iter().all(u8::is_ascii_alphanumeric)
-        && outward.iter().any(u8::is_ascii_digit);
-    if !ok {
-        return None;
+}
+
+/// Parses a district (outward code) `BA1` / `AB10` into its key.
+pub(crate) fn parse_district(raw: &str) -> Option<u64> {
+    match Postcode::parse(raw).map(|p| lookup_keys(&p))? {
+        LookupKeys::District(k) | LookupKeys::SectorOrDistrict { district: k, .. } => Some(k),
+        LookupKeys::Unit { .. } | LookupKeys::Sector(_) => None,
     }
-    let mut k = 0u64;
-    for i in 0..4 {
-        k = k * BASE + outward.get(i).and_then(|&b| digit(b)).unwrap_or(0);
+}
+
+/// The district (outward code) of a district key, e.g. `BA1`.
+#[cfg(test)]
+pub(crate) fn district_string(key: u64) -> String {
+    let mut chars = [0u8; 4];
+    let mut k = key;
+    for c in chars.iter_mut().rev() {
+        *c = undigit(k % BASE);
+        k /= BASE;
     }
-    Some(k * BASE + digit(d[0]).unwrap_or(0))
+    chars
+        .iter()
+        .filter(|&&b| b != b' ')
+        .map(|&b| b as char)
+        .collect()
 }
 
 /// The sector of a sector key, written `BA1 1`.

@@ -49,7 +49,7 @@ mod utla;
 
 pub use code::{Country, OnsCode};
 pub use error::PostcodeError;
-pub use index::PostcodeIndex;
+pub use index::{PostcodeIndex, Reading};
 pub use location::{
     DFE_KM_PER_MILE, Grid, Location, Precision, Resolved, dfe_distance_miles, dfe_distance_tenths,
 };

@@ -17,9 +17,14 @@ pub enum Precision {
     /// The unit postcode's own grid reference (ONSPD, 1 m resolution).
     Unit,
     /// The mean of the grid references of the sector's unit postcodes: the
-    /// unit postcode is not in the loaded tables (no unit table, or a postcode
-    /// the table does not hold), so the figure is approximate.
+    /// value is a sector (`BA1 2`), or the unit postcode is not in the loaded
+    /// tables (no unit table, or a postcode the table does not hold), so the
+    /// figure is approximate.
     SectorCentroid,
+    /// The mean of the district's sector centroids (weighted by their unit
+    /// postcodes): the value is only a district (`BA1`). Approximate, often
+    /// by several miles.
+    DistrictCentroid,
 }
 
 impl Precision {
@@ -27,7 +32,13 @@ impl Precision {
         match self {
             Precision::Unit => "unit postcode",
             Precision::SectorCentroid => "sector centroid",
+            Precision::DistrictCentroid => "district centroid",
         }
+    }
+
+    /// Anything but a unit postcode's own grid reference.
+    pub fn is_approximate(self) -> bool {
+        self != Precision::Unit
     }
 }
 
@@ -75,8 +86,14 @@ pub enum Resolved {
         lad: Option<OnsCode>,
         precision: Precision,
     },
-    /// Neither the postcode nor its sector is known.
+    /// Neither the postcode nor its sector (or, for a sector or district, the
+    /// sector or district itself) is known.
     NotFound,
+    /// A value such as `BA12`, written without a space, that reads both as a
+    /// sector (`BA1 2`) and as a district (`BA12`), both of which are in the
+    /// tables: say which reading to take
+    /// ([`crate::PostcodeIndex::resolve_as`]).
+    Ambiguous,
 }
 
 impl Resolved {

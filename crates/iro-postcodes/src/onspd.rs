@@ -386,7 +386,7 @@ fn parse_row<'a>(
     if raw_pc.is_empty() {
         return Ok(None);
     }
-    let pc = Postcode::parse(raw_pc).ok_or(raw_pc);
+    let pc = Postcode::parse_unit(raw_pc).ok_or(raw_pc);
     let coord = |i: usize, name: &str, max: u32| -> Result<Option<u32>, PostcodeError> {
         let v = text(i);
         if v.is_empty() {

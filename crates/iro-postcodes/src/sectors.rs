@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use crate::code::{OnsCode, parse_sector, sector_string};
+use crate::code::{BASE, OnsCode, parse_sector, sector_string};
 use crate::error::PostcodeError;
 use crate::location::{Grid, Location, Precision, Resolved};
 use crate::units::{MAX_EASTING, MAX_NORTHING};
@@ -25,11 +25,90 @@ struct Sector {
     units: u32,
 }
 
-/// Postcode-sector centroids, sorted by sector for binary search.
+impl Sector {
+    fn resolved(&self, precision: Precision) -> Resolved {
+        match self.coords {
+            Some((easting, northing)) => Resolved::Found(Location {
+                easting,
+                northing,
+                grid: self.grid,
+                lad: Some(self.lad),
+                utla: self.utla,
+                precision,
+            }),
+            None => Resolved::NoCoordinates {
+                lad: Some(self.lad),
+                precision,
+            },
+        }
+    }
+}
+
+/// The districts of sorted sector keys (a district's key is its sectors' key
+/// divided by 37, so each district's sectors are adjacent). A district's
+/// centroid is the mean of its sectors' centroids weighted by their unit
+/// postcodes (equal weights if none has any), rounded to the metre; its LAD
+/// is the one holding most of its units (ties: the lowest code), with that
+/// LAD's UTLA; `units` is the district's total.
+fn districts_of(keys: &[u64], sectors: &[Sector]) -> (Vec<u64>, Vec<Sector>) {
+    let mut out_keys = Vec::new();
+    let mut out = Vec::new();
+    let mut start = 0;
+    while start < keys.len() {
+        let key = keys[start] / BASE;
+        let end = start + keys[start..].partition_point(|k| k / BASE == key);
+        let group = &sectors[start..end];
+        let with_coords = || group.iter().filter(|s| s.coords.is_some());
+        let weight_sum: u64 = with_coords().map(|s| u64::from(s.units)).sum();
+        let weight = |s: &Sector| {
+            if weight_sum > 0 {
+                f64::from(s.units)
+            } else {
+                1.0
+            }
+        };
+        let total: f64 = with_coords().map(weight).sum();
+        let coords = (total > 0.0).then(|| {
+            let mean = |f: fn(&(u32, u32)) -> u32| {
+                with_coords()
+                    .map(|s| s.coords.as_ref().map_or(0.0, |c| f64::from(f(c))) * weight(s))
+                    .sum::<f64>()
+                    / total
+            };
+            (mean(|c| c.0).round() as u32, mean(|c| c.1).round() as u32)
+        });
+        let mut by_lad: Vec<(OnsCode, u64, Option<OnsCode>)> = Vec::new();
+        for s in group {
+            match by_lad.iter_mut().find(|l| l.0 == s.lad) {
+                Some(l) => l.1 += u64::from(s.units),
+                None => by_lad.push((s.lad, u64::from(s.units), s.utla)),
+            }
+        }
+        by_lad.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let (lad, _, utla) = by_lad[0];
+        out_keys.push(key);
+        out.push(Sector {
+            coords,
+            grid: group[0].grid,
+            lad,
+            utla,
+            units: group.iter().fold(0u32, |a, s| a.saturating_add(s.units)),
+        });
+        start = end;
+    }
+    (out_keys, out)
+}
+
+/// Postcode-sector centroids, sorted by sector for binary search, and the
+/// district centroids derived from them.
 #[derive(Clone)]
 pub struct SectorTable {
     keys: Vec<u64>,
     sectors: Vec<Sector>,
+    /// District (outward code) keys, sorted, and their centroids: the
+    /// unit-weighted mean of the district's sector centroids.
+    district_keys: Vec<u64>,
+    districts: Vec<Sector>,
     source: String,
 }
 
@@ -148,32 +227,36 @@ impl SectorTable {
                 });
             }
         }
+        let keys: Vec<u64> = rows.iter().map(|r| r.0).collect();
+        let sectors: Vec<Sector> = rows.iter().map(|r| r.1).collect();
+        let (district_keys, districts) = districts_of(&keys, &sectors);
         Ok(SectorTable {
-            keys: rows.iter().map(|r| r.0).collect(),
-            sectors: rows.iter().map(|r| r.1).collect(),
+            keys,
+            sectors,
+            district_keys,
+            districts,
             source: file.to_string(),
         })
     }
 
     pub(crate) fn resolve_key(&self, key: u64) -> Resolved {
-        let Ok(i) = self.keys.binary_search(&key) else {
-            return Resolved::NotFound;
-        };
-        let s = &self.sectors[i];
-        match s.coords {
-            Some((easting, northing)) => Resolved::Found(Location {
-                easting,
-                northing,
-                grid: s.grid,
-                lad: Some(s.lad),
-                utla: s.utla,
-                precision: Precision::SectorCentroid,
-            }),
-            None => Resolved::NoCoordinates {
-                lad: Some(s.lad),
-                precision: Precision::SectorCentroid,
-            },
+        match self.keys.binary_search(&key) {
+            Ok(i) => self.sectors[i].resolved(Precision::SectorCentroid),
+            Err(_) => Resolved::NotFound,
         }
+    }
+
+    /// A district (outward code) by its key: the centroid of its sectors.
+    pub(crate) fn resolve_district_key(&self, key: u64) -> Resolved {
+        match self.district_keys.binary_search(&key) {
+            Ok(i) => self.districts[i].resolved(Precision::DistrictCentroid),
+            Err(_) => Resolved::NotFound,
+        }
+    }
+
+    /// Number of postcode districts (outward codes) the sectors make up.
+    pub fn district_count(&self) -> usize {
+        self.district_keys.len()
     }
 
     /// Number of sectors.
@@ -201,6 +284,7 @@ impl std::fmt::Debug for SectorTable {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SectorTable")
             .field("sectors", &self.len())
+            .field("districts", &self.district_count())
             .field("source", &self.source)
             .finish_non_exhaustive()
     }

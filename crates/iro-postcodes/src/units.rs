@@ -43,6 +43,12 @@ use crate::code::{BASE, OnsCode, P2, P7, unit_key, unit_string};
 use crate::error::PostcodeError;
 use crate::location::{Grid, Location, Precision, Resolved};
 
+/// The key a unit postcode is stored under (see the format above), for
+/// building a table with [`UnitTable::from_records`].
+pub fn key_of(pc: &iro_domain::Postcode) -> Option<u64> {
+    pc.is_unit().then(|| unit_key(pc))
+}
+
 pub const MAGIC: [u8; 8] = *b"\x89IROPCU\n";
 pub const VERSION: u32 = 1;
 /// Largest easting a payload holds (20 bits).
@@ -466,9 +472,13 @@ impl UnitTable {
         })
     }
 
-    /// Looks one postcode up.
+    /// Looks one unit postcode up (a sector or district is never in the
+    /// table: [`Resolved::NotFound`]).
     pub fn resolve(&self, pc: &iro_domain::Postcode) -> Resolved {
-        self.resolve_key(unit_key(pc))
+        match key_of(pc) {
+            Some(k) => self.resolve_key(k),
+            None => Resolved::NotFound,
+        }
     }
 
     /// Number of unit postcodes.

@@ -186,6 +186,59 @@ impl FunnelSpec {
     pub fn compute(&self, units: &[Unit]) -> Result<Funnel> {
         compute(self, units)
     }
+
+    /// One unit's result on the funnel of `units`, without computing every
+    /// unit's limits and the curves: over-dispersion is estimated from
+    /// `units` (as [`FunnelSpec::compute`] does), and `unit` — one of them or
+    /// not, e.g. a local figure placed on the published funnel — gets its
+    /// value, z-scores and limits at its own denominator. For a unit of
+    /// `units` the result equals its entry in `compute(units).units`.
+    ///
+    /// Errors as [`FunnelSpec::compute`], except that no units is not an
+    /// error (no over-dispersion is then estimated).
+    pub fn place(&self, units: &[Unit], unit: &Unit) -> Result<Placement> {
+        let ind = self.indicator;
+        let theta = self.target.value;
+        check_z_target(ind, theta)?;
+        self.winsorisation.check()?;
+        let tails: Vec<f64> = self
+            .levels
+            .iter()
+            .map(|&l| tail_of_level(l))
+            .collect::<Result<_>>()?;
+        let (z, s): (Vec<f64>, Vec<f64>) = units
+            .iter()
+            .filter(|u| exclusion(ind, theta, u).is_none())
+            .map(|u| {
+                let t = transform_unit(ind, theta, u.observed, u.denominator as f64);
+                (t.z, t.s)
+            })
+            .unzip();
+        let od = estimate_over_dispersion(
+            &z,
+            &s,
+            Transform::for_indicator(ind),
+            self.winsorisation,
+            self.adjustment,
+        )?;
+        let result = match exclusion(ind, theta, unit) {
+            Some(reason) => Err(reason),
+            None => Ok(unit_result(self, &tails, od.filter(|o| o.applied()), unit)),
+        };
+        Ok(Placement {
+            over_dispersion: od,
+            unit: result,
+        })
+    }
+}
+
+/// What [`FunnelSpec::place`] gives.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Placement {
+    /// φ̂, τ̂² and friends of the funnel's units; `None` with fewer than two.
+    pub over_dispersion: Option<OverDispersion>,
+    /// The placed unit's result, or why it cannot be placed.
+    pub unit: std::result::Result<UnitResult, ExclusionReason>,
 }
 
 /// Where a unit's value lies relative to a pair of limits. A value exactly on
@@ -370,6 +423,86 @@ pub fn log_grid(min: f64, max: f64, n: usize, indicator: Indicator) -> Result<Ve
     Ok(grid)
 }
 
+/// Why a unit cannot be plotted, if it cannot.
+fn exclusion(ind: Indicator, theta: f64, u: &Unit) -> Option<ExclusionReason> {
+    if u.denominator == 0 {
+        Some(ExclusionReason::ZeroDenominator)
+    } else if ind == Indicator::Proportion && u.observed > u.denominator {
+        Some(ExclusionReason::ObservedExceedsDenominator)
+    } else if u.observed as f64 > MAX_COUNT
+        || check_limit_denominator(ind, theta, u.denominator as f64).is_err()
+    {
+        Some(ExclusionReason::TooLarge)
+    } else {
+        None
+    }
+}
+
+/// The adjusted limits at a denominator: `base` (the unadjusted limits) when
+/// no adjustment applies.
+fn adjusted_limits(
+    ind: Indicator,
+    theta: f64,
+    applied: Option<OverDispersion>,
+    denominator: f64,
+    zmult: f64,
+    base: Interval,
+) -> Interval {
+    match applied {
+        Some(o) => {
+            let sd = o.adjusted_sd(transformed_se(ind, theta, denominator));
+            back_transform_limits(ind, theta, zmult, sd)
+        }
+        None => base,
+    }
+}
+
+/// A plottable unit's value, z-scores and limits at every level. `applied`
+/// is the over-dispersion estimate when the adjustment applies.
+fn unit_result(
+    spec: &FunnelSpec,
+    tails: &[f64],
+    applied: Option<OverDispersion>,
+    u: &Unit,
+) -> UnitResult {
+    let ind = spec.indicator;
+    let theta = spec.target.value;
+    let t = transform_unit(ind, theta, u.observed, u.denominator as f64);
+    let d = u.denominator as f64;
+    let value = match ind {
+        Indicator::RatePer10k => u.observed as f64 / d * PER_10K,
+        Indicator::Proportion => u.observed as f64 / d,
+    };
+    let z = t.z;
+    let z_adjusted = match applied {
+        Some(o) => t.z * t.s / o.adjusted_sd(t.s),
+        None => z,
+    };
+    let bands = tails
+        .iter()
+        .zip(&spec.levels)
+        .map(|(&a, &level)| {
+            let zm = normal_quantile(1.0 - a);
+            let base = limits_unchecked(ind, theta, d, a, spec.method);
+            let adj = adjusted_limits(ind, theta, applied, d, zm, base);
+            UnitBand {
+                level,
+                unadjusted: Band::new(value, base),
+                adjusted: Band::new(value, adj),
+            }
+        })
+        .collect();
+    UnitResult {
+        id: u.id.clone(),
+        observed: u.observed,
+        denominator: u.denominator,
+        value,
+        z,
+        z_adjusted,
+        bands,
+    }
+}
+
 fn compute(spec: &FunnelSpec, units: &[Unit]) -> Result<Funnel> {
     let ind = spec.indicator;
     let theta = spec.target.value;
@@ -386,18 +519,7 @@ fn compute(spec: &FunnelSpec, units: &[Unit]) -> Result<Funnel> {
     let mut plotted: Vec<&Unit> = Vec::with_capacity(units.len());
     let mut excluded = Vec::new();
     for u in units {
-        let reason = if u.denominator == 0 {
-            Some(ExclusionReason::ZeroDenominator)
-        } else if ind == Indicator::Proportion && u.observed > u.denominator {
-            Some(ExclusionReason::ObservedExceedsDenominator)
-        } else if u.observed as f64 > MAX_COUNT
-            || check_limit_denominator(ind, theta, u.denominator as f64).is_err()
-        {
-            Some(ExclusionReason::TooLarge)
-        } else {
-            None
-        };
-        match reason {
+        match exclusion(ind, theta, u) {
             Some(reason) => excluded.push(Excluded {
                 id: u.id.clone(),
                 reason,
@@ -423,53 +545,12 @@ fn compute(spec: &FunnelSpec, units: &[Unit]) -> Result<Funnel> {
     let applied = od.filter(|o| o.applied());
 
     let adjusted_at = |denominator: f64, zmult: f64, base: Interval| -> Interval {
-        match applied {
-            Some(o) => {
-                let sd = o.adjusted_sd(transformed_se(ind, theta, denominator));
-                back_transform_limits(ind, theta, zmult, sd)
-            }
-            None => base,
-        }
+        adjusted_limits(ind, theta, applied, denominator, zmult, base)
     };
 
     let results: Vec<UnitResult> = plotted
         .iter()
-        .zip(&transformed)
-        .map(|(u, t)| {
-            let d = u.denominator as f64;
-            let value = match ind {
-                Indicator::RatePer10k => u.observed as f64 / d * PER_10K,
-                Indicator::Proportion => u.observed as f64 / d,
-            };
-            let z = t.z;
-            let z_adjusted = match applied {
-                Some(o) => t.z * t.s / o.adjusted_sd(t.s),
-                None => z,
-            };
-            let bands = tails
-                .iter()
-                .zip(&zs)
-                .zip(&spec.levels)
-                .map(|((&a, &zm), &level)| {
-                    let base = limits_unchecked(ind, theta, d, a, spec.method);
-                    let adj = adjusted_at(d, zm, base);
-                    UnitBand {
-                        level,
-                        unadjusted: Band::new(value, base),
-                        adjusted: Band::new(value, adj),
-                    }
-                })
-                .collect();
-            UnitResult {
-                id: u.id.clone(),
-                observed: u.observed,
-                denominator: u.denominator,
-                value,
-                z,
-                z_adjusted,
-                bands,
-            }
-        })
+        .map(|u| unit_result(spec, &tails, applied, u))
         .collect();
 
     // Grid and curves.
@@ -574,5 +655,72 @@ mod tests {
         let f = spec.clone().grid_range(1000.0, 1e6).compute(&[]).unwrap();
         assert!(f.over_dispersion.is_none());
         assert_eq!(f.curves.len(), 2);
+    }
+}
+
+#[cfg(test)]
+mod place_tests {
+    use super::*;
+
+    fn units() -> Vec<Unit> {
+        vec![
+            Unit::new("a", 144, 40_000),
+            Unit::new("b", 169, 40_000),
+            Unit::new("c", 196, 40_000),
+            Unit::new("d", 256, 30_000),
+            Unit::new("e", 324, 70_000),
+            Unit::new("zero", 3, 0),
+        ]
+    }
+
+    #[test]
+    fn placing_a_unit_gives_what_compute_gives_it() {
+        for (ind, target) in [
+            (Indicator::RatePer10k, 49.0),
+            (Indicator::Proportion, 0.005),
+        ] {
+            for adj in [
+                Adjustment::RandomEffects,
+                Adjustment::Multiplicative,
+                Adjustment::None,
+            ] {
+                let spec = FunnelSpec::new(ind, Target::new(target, TargetSource::England))
+                    .levels([0.95, 0.998])
+                    .adjustment(adj);
+                let f = spec.compute(&units()).unwrap();
+                for u in units() {
+                    let p = spec.place(&units(), &u).unwrap();
+                    assert_eq!(p.over_dispersion, f.over_dispersion);
+                    match f.unit(&u.id) {
+                        Some(r) => assert_eq!(p.unit.as_ref(), Ok(r)),
+                        None => assert_eq!(p.unit, Err(ExclusionReason::ZeroDenominator)),
+                    }
+                }
+                // A unit that is not on the funnel: limits at its denominator
+                // are the curves' (grid of one point there).
+                let other = Unit::new("x", 300, 55_000);
+                let p = spec.place(&units(), &other).unwrap().unit.unwrap();
+                let at = spec
+                    .clone()
+                    .grid_points(1)
+                    .grid_range(55_000.0, 55_000.0)
+                    .compute(&units())
+                    .unwrap();
+                for (b, c) in p.bands.iter().zip(&at.curves) {
+                    assert_eq!(b.unadjusted.lower, c.lower[0]);
+                    assert_eq!(b.unadjusted.upper, c.upper[0]);
+                    assert_eq!(b.adjusted.lower, c.adjusted_lower[0]);
+                    assert_eq!(b.adjusted.upper, c.adjusted_upper[0]);
+                }
+            }
+        }
+        // No units: nothing estimated, the unit still placed.
+        let spec = FunnelSpec::new(
+            Indicator::RatePer10k,
+            Target::new(49.0, TargetSource::England),
+        );
+        let p = spec.place(&[], &Unit::new("x", 10, 1000)).unwrap();
+        assert_eq!(p.over_dispersion, None);
+        assert!(p.unit.is_ok());
     }
 }

@@ -43,8 +43,8 @@ mod special;
 
 pub use error::{MAX_COUNT, MIN_DENOMINATOR, Result, StatsError};
 pub use funnel::{
-    Band, Excluded, ExclusionReason, Funnel, FunnelSpec, LimitCurve, MAX_GRID_POINTS, Position,
-    Target, TargetSource, Unit, UnitBand, UnitResult, log_grid,
+    Band, Excluded, ExclusionReason, Funnel, FunnelSpec, LimitCurve, MAX_GRID_POINTS, Placement,
+    Position, Target, TargetSource, Unit, UnitBand, UnitResult, log_grid,
 };
 pub use interval::{
     Estimate, Interval, PER_10K, ProportionCiMethod, RateCiMethod, poisson_count_interval,

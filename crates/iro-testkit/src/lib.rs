@@ -23,6 +23,7 @@ pub mod codes;
 pub mod geo;
 mod model;
 pub mod returns;
+pub mod service;
 pub mod write;
 
 use std::path::Path;
@@ -91,6 +92,9 @@ pub struct Config {
     pub authorities: Vec<AuthoritySpec>,
     /// Postcode source.
     pub postcodes: Postcodes,
+    /// Also make the IRO service's own records (reviews, allocations, midway
+    /// reviews, DRP log; [`service`]) and write them beside the returns.
+    pub service_records: bool,
 }
 
 /// The bundled list of English authorities (153, those with children's services in 2025).
@@ -134,6 +138,7 @@ impl Config {
                 spec(803, "South Gloucestershire", "E06000025", 207),
             ],
             postcodes: Postcodes::Real,
+            service_records: true,
         }
     }
 
@@ -162,6 +167,7 @@ impl Config {
             last_year: 2025,
             authorities,
             postcodes: Postcodes::Synthetic,
+            service_records: false,
         }
     }
 
@@ -181,6 +187,7 @@ impl Config {
                 })
                 .collect(),
             postcodes: Postcodes::Synthetic,
+            service_records: false,
         }
     }
 
@@ -197,6 +204,9 @@ pub struct AuthorityData {
     pub spec: AuthoritySpec,
     /// One return per collection year, in order.
     pub years: Vec<YearReturn>,
+    /// The IRO service's records per collection year, in order, when the
+    /// configuration asks for them.
+    pub service: Option<Vec<service::ServiceYear>>,
 }
 
 /// Everything generated.
@@ -656,9 +666,20 @@ fn authority_data(cfg: &Config, index: usize, care: &CareDays) -> AuthorityData 
         .years()
         .map(|y| returns::cut_year(&children, &geo, y))
         .collect();
+    let service = cfg.service_records.then(|| {
+        service::generate(
+            spec.code,
+            cfg.seed,
+            spec.target_cla,
+            &children,
+            cfg.first_year,
+            cfg.last_year,
+        )
+    });
     AuthorityData {
         spec: spec.clone(),
         years,
+        service,
     }
 }
 
@@ -681,8 +702,8 @@ pub fn generate_authority(cfg: &Config, index: usize) -> AuthorityData {
     authority_data(cfg, index, &care)
 }
 
-fn summarise(ret: &YearReturn, bytes: u64) -> YearSummary {
-    let rows = write::file_names(ret.year)
+fn summarise(ret: &YearReturn, service: Option<&service::ServiceYear>, bytes: u64) -> YearSummary {
+    let mut rows: Vec<(&'static str, usize)> = write::file_names(ret.year)
         .into_iter()
         .map(|name| {
             let n = match name {
@@ -699,6 +720,17 @@ fn summarise(ret: &YearReturn, bytes: u64) -> YearSummary {
             (name, n)
         })
         .collect();
+    if let Some(s) = service {
+        rows.extend(write::service_file_names(s).into_iter().map(|name| {
+            let n = match name {
+                "iro_reviews.csv" => s.reviews.len(),
+                "iro_allocations.csv" => s.allocations.len(),
+                "midway_reviews.csv" => s.midway.as_ref().map_or(0, Vec::len),
+                _ => s.drp.len(),
+            };
+            (name, n)
+        }));
+    }
     YearSummary {
         year: ret.year,
         counts: ret.counts(),
@@ -710,12 +742,16 @@ fn summarise(ret: &YearReturn, bytes: u64) -> YearSummary {
 /// Writes one authority as `dir/<la>/<year>/<table>.csv`.
 pub fn write_authority(data: &AuthorityData, dir: &Path) -> anyhow::Result<AuthoritySummary> {
     let mut years = Vec::new();
-    for ret in &data.years {
+    for (k, ret) in data.years.iter().enumerate() {
         let sub = dir
             .join(format!("{:03}", data.spec.code))
             .join(ret.year.to_string());
-        let bytes = write::write_return(ret, &sub)?;
-        years.push(summarise(ret, bytes));
+        let mut bytes = write::write_return(ret, &sub)?;
+        let service = data.service.as_ref().and_then(|s| s.get(k));
+        if let Some(s) = service {
+            bytes += write::write_service(s, &sub)?;
+        }
+        years.push(summarise(ret, service, bytes));
     }
     Ok(AuthoritySummary {
         code: data.spec.code,
@@ -749,7 +785,12 @@ pub fn summarise_dataset(data: &Dataset) -> Vec<AuthoritySummary> {
         .map(|a| AuthoritySummary {
             code: a.spec.code,
             name: a.spec.name.clone(),
-            years: a.years.iter().map(|r| summarise(r, 0)).collect(),
+            years: a
+                .years
+                .iter()
+                .enumerate()
+                .map(|(k, r)| summarise(r, a.service.as_ref().and_then(|s| s.get(k)), 0))
+                .collect(),
         })
         .collect()
 }

@@ -19,7 +19,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Write the bundled sample: authorities 800, 887, 803, collection years 2021–2025,
-    /// real postcodes.
+    /// real postcodes, with the IRO service's own records.
     Sample {
         /// Output folder (`<la>/<year>/<table>.csv` are written under it).
         #[arg(long, default_value = "data/sample")]
@@ -42,6 +42,10 @@ enum Command {
         /// Children looked after at each 31 March across England.
         #[arg(long, default_value_t = NATIONAL_CLA)]
         total_cla: u32,
+        /// Also write the IRO service's own records (reviews, allocations, midway
+        /// reviews, DRP log).
+        #[arg(long)]
+        service_records: bool,
         /// Print per-authority figures.
         #[arg(short, long)]
         verbose: bool,
@@ -106,9 +110,13 @@ fn main() -> anyhow::Result<()> {
             out,
             seed,
             total_cla,
+            service_records,
             verbose,
         } => {
-            let cfg = Config::national_scaled(seed, total_cla);
+            let cfg = Config {
+                service_records,
+                ..Config::national_scaled(seed, total_cla)
+            };
             let s = iro_testkit::generate_to_dir(&cfg, &out)
                 .with_context(|| format!("writing {}", out.display()))?;
             report(&s, verbose);

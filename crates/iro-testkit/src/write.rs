@@ -9,6 +9,7 @@ use chrono::NaiveDate;
 use crate::calendar::date_bytes;
 use crate::codes::headers;
 use crate::returns::YearReturn;
+use crate::service::{ServiceYear, headers as service_headers};
 
 /// One CSV field, borrowed or formatted on the stack.
 enum F<'a> {
@@ -213,6 +214,106 @@ pub fn render_table(ret: &YearReturn, name: &str) -> anyhow::Result<Vec<u8>> {
         other => anyhow::bail!("unknown table file {other}"),
     }
     Ok(buf)
+}
+
+fn yn<'a>(x: Option<bool>) -> F<'a> {
+    match x {
+        Some(true) => F::S("Y"),
+        Some(false) => F::S("N"),
+        None => F::Empty,
+    }
+}
+
+/// The IRO-service files written for a year, in order (no midway file before the
+/// service recorded them).
+pub fn service_file_names(s: &ServiceYear) -> Vec<&'static str> {
+    let mut v = vec!["iro_reviews.csv", "iro_allocations.csv"];
+    if s.midway.is_some() {
+        v.push("midway_reviews.csv");
+    }
+    v.push("drp_log.csv");
+    v
+}
+
+/// Renders one IRO-service table of a year as CSV bytes (`name` as in
+/// [`service_file_names`]).
+pub fn render_service_table(s: &ServiceYear, name: &str) -> anyhow::Result<Vec<u8>> {
+    let mut buf = Vec::new();
+    match name {
+        "iro_reviews.csv" => table(
+            &mut buf,
+            &service_headers::IRO_REVIEWS,
+            s.reviews.iter().map(|r| {
+                [
+                    F::S(&r.child),
+                    d(r.review),
+                    od(r.review_due),
+                    F::S(r.review_type),
+                    F::S(r.status),
+                    F::S(&r.iro_id),
+                    od(r.sw_report_received),
+                    od(r.decisions_sent),
+                    od(r.record_sent),
+                    yn(r.iro_met_child),
+                    os(r.mode),
+                ]
+            }),
+        )?,
+        "iro_allocations.csv" => table(
+            &mut buf,
+            &service_headers::IRO_ALLOCATIONS,
+            s.allocations.iter().map(|a| {
+                [
+                    F::S(&a.child),
+                    F::S(&a.iro_id),
+                    d(a.start),
+                    od(a.end),
+                    os(a.change_reason),
+                ]
+            }),
+        )?,
+        "midway_reviews.csv" => table(
+            &mut buf,
+            &service_headers::MIDWAY_REVIEWS,
+            s.midway
+                .iter()
+                .flatten()
+                .map(|m| [F::S(&m.child), F::S(&m.iro_id), d(m.due), od(m.completed)]),
+        )?,
+        "drp_log.csv" => table(
+            &mut buf,
+            &service_headers::DRP_LOG,
+            s.drp.iter().map(|r| {
+                [
+                    F::S(&r.drp_id),
+                    F::S(&r.child),
+                    F::S(&r.iro_id),
+                    d(r.raised),
+                    F::S(&r.issues),
+                    F::Num(r.stage.to_string()),
+                    d(r.stage_start),
+                    F::Empty,
+                    od(r.response_date),
+                    os(r.outcome),
+                    F::S(if r.cafcass_referral { "Y" } else { "N" }),
+                ]
+            }),
+        )?,
+        other => anyhow::bail!("unknown IRO-service file {other}"),
+    }
+    Ok(buf)
+}
+
+/// Writes one year's IRO-service files into `dir`. Returns the bytes written.
+pub fn write_service(s: &ServiceYear, dir: &Path) -> anyhow::Result<u64> {
+    fs::create_dir_all(dir)?;
+    let mut total = 0;
+    for name in service_file_names(s) {
+        let bytes = render_service_table(s, name)?;
+        total += bytes.len() as u64;
+        fs::write(dir.join(name), bytes)?;
+    }
+    Ok(total)
 }
 
 /// Writes one return into `dir` (created if needed). Returns the bytes written.

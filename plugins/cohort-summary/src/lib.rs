@@ -11,10 +11,13 @@
 //! (legal status V3/V4) are left out; a child who started (or ceased) more than
 //! once in the year is counted once.
 
-use iro_domain::{ChildRecord, CollectionYear, ReasonEpisodeCeased, ReasonNewEpisode, TableKind};
+use iro_domain::{
+    CategoryOfNeed, ChildRecord, CollectionYear, Episode, ReasonEpisodeCeased, ReasonNewEpisode,
+    TableKind,
+};
 use iro_metric_api::{
     Breakdown, MeasureSpec, Metric, MetricContext, MetricError, MetricRow, MetricSpec, Period,
-    Unit, row, tally,
+    Relation, Term, Unit, row,
 };
 
 /// The metric.
@@ -101,53 +104,195 @@ static SPEC: MetricSpec = MetricSpec {
     params: &[],
 };
 
+/// What [`Metric::relations`] declares: each rate counts the children its
+/// count does, the change on the year has this year's count as numerator, and
+/// the profile and reasons for leaving are shares of the counts shown.
+static RELATIONS: [Relation; 6] = [
+    Relation::Sum {
+        total: Term::num("cohort-summary.cla-31-march"),
+        parts: &[Term::num("cohort-summary.cla-rate")],
+    },
+    Relation::Sum {
+        total: Term::num("cohort-summary.cla-31-march"),
+        parts: &[Term::num("cohort-summary.cla-change")],
+    },
+    Relation::Sum {
+        total: Term::num("cohort-summary.starts"),
+        parts: &[Term::num("cohort-summary.starts-rate")],
+    },
+    Relation::Sum {
+        total: Term::num("cohort-summary.ceases"),
+        parts: &[Term::num("cohort-summary.ceases-rate")],
+    },
+    Relation::Sum {
+        total: Term::num("cohort-summary.cla-31-march").only(""),
+        parts: &[Term::den("cohort-summary.profile")],
+    },
+    Relation::Sum {
+        total: Term::num("cohort-summary.ceases").only(""),
+        parts: &[Term::den("cohort-summary.ceased-reason")],
+    },
+];
+
 impl Metric for CohortSummary {
     fn spec(&self) -> &MetricSpec {
         &SPEC
     }
 
     fn compute(&self, ctx: &MetricContext<'_>) -> Result<Vec<MetricRow>, MetricError> {
-        if !ctx.has(ctx.year, TableKind::Episodes) {
-            return Err(MetricError::NotComputable(format!(
-                "no Episodes table for {}",
-                ctx.year.label()
-            )));
+        self.compute_years(std::slice::from_ref(ctx))
+            .pop()
+            .unwrap_or_else(|| Err(MetricError::Failed("no year computed".into())))
+    }
+
+    /// One walk over the cohort's children for every year asked for.
+    fn compute_years(
+        &self,
+        ctxs: &[MetricContext<'_>],
+    ) -> Vec<Result<Vec<MetricRow>, MetricError>> {
+        let Some(first) = ctxs.first() else {
+            return Vec::new();
+        };
+        let cohort = first.cohort;
+        // The years computed, then the year before each (for the change on
+        // the year): a 31 March count is needed for each.
+        let mut snapshots: Vec<CollectionYear> = ctxs.iter().map(|c| c.year).collect();
+        for c in ctxs {
+            if !snapshots.contains(&c.year.previous()) {
+                snapshots.push(c.year.previous());
+            }
         }
-        let year = ctx.year;
-        let cohort = ctx.cohort;
-        let mut rows = Vec::new();
-
-        let at_31_march: Vec<ChildRecord<'_>> = cohort
-            .iter_children()
-            .filter(|c| c.looked_after_on(year.end()))
-            .collect();
-        let cla = at_31_march.len() as u64;
-        let starts = cohort
-            .iter_children()
-            .filter(|c| started_in(c, year))
-            .count() as u64;
-        let ceased: Vec<(ChildRecord<'_>, ReasonEpisodeCeased)> = cohort
-            .iter_children()
-            .filter_map(|c| last_ceased_in(&c, year).map(|r| (c, r)))
-            .collect();
-        let ceases = ceased.len() as u64;
-        let during = cohort
-            .iter_children()
-            .filter(|c| {
-                c.episodes
+        let mut acc: Vec<YearCounts> = snapshots.iter().map(|_| YearCounts::default()).collect();
+        for child in cohort.iter_children() {
+            // The child's care runs from its first episode's start to its
+            // last end (open: no end); a year outside that has nothing of it.
+            let Some(first_start) = child.episodes.iter().map(|e| e.decom).min() else {
+                continue;
+            };
+            let last_end = child
+                .episodes
+                .iter()
+                .map(|e| e.dec)
+                .try_fold(first_start, |m, d| d.map(|d| m.max(d)));
+            for (i, &year) in snapshots.iter().enumerate() {
+                if first_start > year.end() || last_end.is_some_and(|e| e < year.start()) {
+                    continue;
+                }
+                acc[i].add_child(&child, year, i < ctxs.len());
+            }
+        }
+        ctxs.iter()
+            .enumerate()
+            .map(|(i, ctx)| {
+                if !ctx.has(ctx.year, TableKind::Episodes) {
+                    return Err(MetricError::NotComputable(format!(
+                        "no Episodes table for {}",
+                        ctx.year.label()
+                    )));
+                }
+                let prev = snapshots
                     .iter()
-                    .any(|e| !e.is_short_break() && e.overlaps(year.start(), year.end()))
+                    .position(|&y| y == ctx.year.previous())
+                    .map_or(0, |p| acc[p].cla);
+                Ok(acc[i].rows(ctx, prev))
             })
-            .count() as u64;
+            .collect()
+    }
 
+    fn relations(&self) -> &[Relation] {
+        &RELATIONS
+    }
+}
+
+/// Number of values of each profile characteristic, in `PROFILE_KEYS` order.
+type Profile = [Vec<(&'static str, u64)>; 7];
+
+/// One collection year's counts, built child by child.
+#[derive(Debug, Default)]
+struct YearCounts {
+    cla: u64,
+    starts: u64,
+    ceases: u64,
+    during: u64,
+    profile: Profile,
+    /// Category of need at 31 March: counted by code, labelled at the end.
+    need: Vec<(Option<CategoryOfNeed>, u64)>,
+    ceased: Vec<(&'static str, u64)>,
+}
+
+fn bump<K: PartialEq>(tally: &mut Vec<(K, u64)>, key: K) {
+    match tally.iter_mut().find(|(k, _)| *k == key) {
+        Some((_, n)) => *n += 1,
+        None => tally.push((key, 1)),
+    }
+}
+
+impl YearCounts {
+    /// Adds one child. `full`: the year is reported (not only the 31 March
+    /// count of a previous year).
+    fn add_child(&mut self, c: &ChildRecord<'_>, year: CollectionYear, full: bool) {
+        let end = year.end();
+        let open = c.episode_open_on(end).filter(|e| !e.is_short_break());
+        if let Some(e) = open {
+            self.cla += 1;
+            if full {
+                self.profile_child(c, e, year);
+            }
+        }
+        if !full {
+            return;
+        }
+        if started_in(c, year) {
+            self.starts += 1;
+        }
+        if let Some(reason) = last_ceased_in(c, year) {
+            self.ceases += 1;
+            bump(&mut self.ceased, reason.leaving_group());
+        }
+        if c.episodes
+            .iter()
+            .any(|e| !e.is_short_break() && e.overlaps(year.start(), end))
+        {
+            self.during += 1;
+        }
+    }
+
+    /// The 31 March profile of a child looked after then (`e`: the episode
+    /// open at the end of 31 March).
+    fn profile_child(&mut self, c: &ChildRecord<'_>, e: &Episode, year: CollectionYear) {
+        let end = year.end();
+        let values: [&'static str; 6] = [
+            age_band(c.age_on(end)),
+            c.child.sex.map_or("Not known", |s| s.label()),
+            c.child.ethnic.map_or("Not known", |e| e.group()),
+            e.ls.group(),
+            if c.child.is_uasc_on(end) {
+                "UASC"
+            } else {
+                "Not UASC"
+            },
+            e.place.map_or("Not known", |p| p.group().label()),
+        ];
+        // PROFILE_KEYS: age_band, sex, ethnicity, legal_status,
+        // category_of_need (apart), uasc, placement.
+        for (slot, value) in [0, 1, 2, 3, 5, 6].into_iter().zip(values) {
+            bump(&mut self.profile[slot], value);
+        }
+        bump(&mut self.need, e.cin);
+    }
+
+    fn rows(&self, ctx: &MetricContext<'_>, prev_cla: u64) -> Vec<MetricRow> {
+        let year = ctx.year;
         let r = |measure: &str, period: Period| row(&SPEC, ctx, measure, period);
+        let (cla, starts, ceases) = (self.cla, self.starts, self.ceases);
+        let mut rows = Vec::with_capacity(64);
         rows.push(r("cla-31-march", Period::Snapshot).count(cla));
         rows.push(r("starts", Period::Year).count(starts));
         rows.push(r("ceases", Period::Year).count(ceases));
-        rows.push(r("during-year", Period::Year).count(during));
+        rows.push(r("during-year", Period::Year).count(self.during));
 
         // Rates per 10,000, on the population DfE uses for this year.
-        let la = cohort.la();
+        let la = ctx.cohort.la();
         let denominator = ctx.reference.denominator_for(la, year);
         for (measure, period, n) in [
             ("cla-rate", Period::Snapshot, cla),
@@ -169,10 +314,6 @@ impl Metric for CohortSummary {
         // Change on the previous year, only when that year's return was loaded.
         let prev = year.previous();
         rows.push(if ctx.has(prev, TableKind::Episodes) {
-            let prev_cla = cohort
-                .iter_children()
-                .filter(|c| c.looked_after_on(prev.end()))
-                .count() as u64;
             r("cla-change", Period::Snapshot)
                 .change(cla, prev_cla)
                 .note(format!("against 31 March {}", prev.0))
@@ -183,88 +324,23 @@ impl Metric for CohortSummary {
             ))
         });
 
-        // Profile at 31 March.
-        let end = year.end();
-        let profile: [(&str, Vec<String>); 7] = [
-            (
-                "age_band",
-                at_31_march
+        // Profile at 31 March, each characteristic's values in label order.
+        for (key, values) in PROFILE_KEYS.iter().zip(&self.profile) {
+            let mut sorted: Vec<(String, u64)> = if *key == "category_of_need" {
+                self.need
                     .iter()
-                    .map(|c| age_band(c.age_on(end)))
-                    .collect(),
-            ),
-            (
-                "sex",
-                at_31_march
-                    .iter()
-                    .map(|c| c.child.sex.map_or("Not known", |s| s.label()).to_string())
-                    .collect(),
-            ),
-            (
-                "ethnicity",
-                at_31_march
-                    .iter()
-                    .map(|c| {
-                        c.child
-                            .ethnic
-                            .map_or("Not known", |e| e.group())
-                            .to_string()
+                    .map(|&(n, count)| {
+                        let label = n.map_or("Not known".to_string(), |n| {
+                            format!("{} {}", n.code(), n.meaning())
+                        });
+                        (label, count)
                     })
-                    .collect(),
-            ),
-            (
-                "legal_status",
-                at_31_march
-                    .iter()
-                    .map(|c| {
-                        c.episode_open_on(end)
-                            .map_or("Not known", |e| e.ls.group())
-                            .to_string()
-                    })
-                    .collect(),
-            ),
-            (
-                "category_of_need",
-                at_31_march
-                    .iter()
-                    .map(|c| {
-                        c.episode_open_on(end)
-                            .and_then(|e| e.cin)
-                            .map_or("Not known".to_string(), |n| {
-                                format!("{} {}", n.code(), n.meaning())
-                            })
-                    })
-                    .collect(),
-            ),
-            (
-                "uasc",
-                at_31_march
-                    .iter()
-                    .map(|c| {
-                        if c.child.is_uasc_on(end) {
-                            "UASC"
-                        } else {
-                            "Not UASC"
-                        }
-                        .to_string()
-                    })
-                    .collect(),
-            ),
-            (
-                "placement",
-                at_31_march
-                    .iter()
-                    .map(|c| {
-                        c.episode_open_on(end)
-                            .and_then(|e| e.place)
-                            .map_or("Not known", |p| p.group().label())
-                            .to_string()
-                    })
-                    .collect(),
-            ),
-        ];
-        for (key, values) in profile {
-            for (value, n) in tally(values) {
+                    .collect()
+            } else {
+                values.iter().map(|&(v, n)| (v.to_string(), n)).collect()
+            };
+            sorted.sort();
+            for (value, n) in sorted {
                 rows.push(
                     r("profile", Period::Snapshot)
                         .with_breakdown(Breakdown::one(key, value))
@@ -274,19 +350,21 @@ impl Metric for CohortSummary {
         }
 
         // Reasons for leaving care.
-        for (reason, n) in tally(ceased.iter().map(|(_, rec)| rec.leaving_group())) {
+        let mut ceased = self.ceased.clone();
+        ceased.sort();
+        for (reason, n) in ceased {
             rows.push(
                 r("ceased-reason", Period::Year)
                     .with_breakdown(Breakdown::one("reason", reason))
                     .percent(n, ceases),
             );
         }
-        Ok(rows)
+        rows
     }
 }
 
 /// DfE age bands at 31 March.
-fn age_band(age: Option<i32>) -> String {
+fn age_band(age: Option<i32>) -> &'static str {
     match age {
         None => "Not known",
         Some(a) if a < 1 => "Under 1",
@@ -295,7 +373,6 @@ fn age_band(age: Option<i32>) -> String {
         Some(10..=15) => "10 to 15",
         Some(_) => "16 and over",
     }
-    .to_string()
 }
 
 /// Started to be looked after in the year: an RNE = S episode, not a short break.
@@ -477,6 +554,44 @@ mod tests {
             ),
             Some(50.0)
         );
+    }
+
+    #[test]
+    fn all_years_at_once_equal_each_year_alone() {
+        // 2024 and 2025 have Episodes tables, 2026 has none (not computable)
+        // and 2023's 31 March count (for 2024's change) comes from the same
+        // walk.
+        let cohort = cohort();
+        let reference = iro_metric_api::Reference::bundled().unwrap();
+        let calendar = WorkingDayCalendar::england_and_wales();
+        let params = Params::new();
+        let ctxs: Vec<MetricContext<'_>> = [2024, 2025, 2026]
+            .map(|y| MetricContext {
+                cohort: &cohort,
+                la: reference.la(cohort.la()),
+                year: CollectionYear(y),
+                reference: &reference,
+                calendar: &calendar,
+                params: &params,
+            })
+            .to_vec();
+        let together = CohortSummary.compute_years(&ctxs);
+        assert_eq!(together.len(), 3);
+        for (ctx, got) in ctxs.iter().zip(together) {
+            assert_eq!(got, CohortSummary.compute(ctx), "{:?}", ctx.year);
+        }
+        assert!(CohortSummary.compute_years(&[]).is_empty());
+    }
+
+    #[test]
+    fn relations_name_measures_that_exist() {
+        for r in CohortSummary.relations() {
+            for t in r.terms() {
+                let (id, measure) = t.metric.split_once('.').unwrap();
+                assert_eq!(id, "cohort-summary", "{r}");
+                assert!(SPEC.measure(measure).is_some(), "{r}");
+            }
+        }
     }
 
     #[test]

@@ -18,8 +18,8 @@
 use chrono::NaiveDate;
 use iro_domain::{CollectionYear, ParticipationCode, Quarter, TableKind, age_in_years};
 use iro_metric_api::{
-    Breakdown, MeasureSpec, Metric, MetricContext, MetricError, MetricRow, MetricSpec, Period,
-    Unit, row,
+    Breakdown, Field, MeasureSpec, Metric, MetricContext, MetricError, MetricRow, MetricSpec,
+    Period, Relation, Term, Unit, row,
 };
 use review_timeliness::{DEFAULT_SERIES_GAP_DAYS, Place, Scratch};
 
@@ -144,6 +144,10 @@ impl Aggregate {
         }
     }
 
+    fn in_year(&self, date: NaiveDate) -> bool {
+        self.start <= date && date <= self.ends[0]
+    }
+
     fn add(&mut self, date: NaiveDate, f: impl Fn(&mut Counts)) {
         if date < self.start || date > self.ends[0] {
             return;
@@ -154,56 +158,163 @@ impl Aggregate {
     }
 }
 
+/// What [`Metric::relations`] declares (secondary suppression): the reviews
+/// counted are `review-timeliness.held`; the PN1–PN7 population is the base
+/// of the distribution and of "participated"; participated (PN1–PN6) + PN7 =
+/// that base, and PN1 + … + PN6 = participated; each population that breaks a
+/// rule is also a flag; denominators by age band add up; and every count adds
+/// up from the quarters to the year.
+static RELATIONS: [Relation; 17] = [
+    Relation::Sum {
+        total: Term::num("participation.reviews").only(""),
+        parts: &[Term::num("review-timeliness.held").only("")],
+    },
+    Relation::Sum {
+        total: Term::num("participation.reviews").only("population=4+ PN1-PN7"),
+        parts: &[Term::num("participation.distribution").only("")],
+    },
+    Relation::Sum {
+        total: Term::den("participation.distribution").only(""),
+        parts: &[Term::den("participation.distribution")],
+    },
+    Relation::Sum {
+        total: Term::num("participation.distribution").only(""),
+        parts: &[Term::den("participation.distribution").only("")],
+    },
+    Relation::Sum {
+        total: Term::den("participation.participated").only(""),
+        parts: &[Term::num("participation.distribution").only("")],
+    },
+    Relation::Sum {
+        total: Term::den("participation.participated").only(""),
+        parts: &[
+            Term::num("participation.participated").only(""),
+            Term::num("participation.distribution").only("code=PN7"),
+        ],
+    },
+    Relation::Sum {
+        total: Term::num("participation.participated").only(""),
+        parts: &[
+            Term::num("participation.distribution").only("code=PN1"),
+            Term::num("participation.distribution").only("code=PN2"),
+            Term::num("participation.distribution").only("code=PN3"),
+            Term::num("participation.distribution").only("code=PN4"),
+            Term::num("participation.distribution").only("code=PN5"),
+            Term::num("participation.distribution").only("code=PN6"),
+        ],
+    },
+    Relation::Sum {
+        total: Term::num("participation.reviews").only("population=4+ PN0"),
+        parts: &[Term::num("participation.flags").only("flag=pn0-aged-4-plus")],
+    },
+    Relation::Sum {
+        total: Term::num("participation.reviews").only("population=under 4 PN1-PN7"),
+        parts: &[Term::num("participation.flags").only("flag=pn1-7-under-4")],
+    },
+    Relation::Sum {
+        total: Term::num("participation.reviews").only("population=no code"),
+        parts: &[Term::num("participation.flags").only("flag=no-code")],
+    },
+    Relation::BreakdownSumsToTotal {
+        metric: "participation.participated",
+        key: "age_band",
+        field: Field::Denominator,
+    },
+    Relation::QuartersSumToYear(Term::num("participation.reviews")),
+    Relation::QuartersSumToYear(Term::num("participation.distribution")),
+    Relation::QuartersSumToYear(Term::den("participation.distribution")),
+    Relation::QuartersSumToYear(Term::num("participation.participated")),
+    Relation::QuartersSumToYear(Term::den("participation.participated")),
+    Relation::QuartersSumToYear(Term::num("participation.flags")),
+];
+
 impl Metric for Participation {
     fn spec(&self) -> &MetricSpec {
         &SPEC
     }
 
     fn compute(&self, ctx: &MetricContext<'_>) -> Result<Vec<MetricRow>, MetricError> {
-        let year = ctx.year;
-        if !ctx.has(year, TableKind::Reviews) {
-            return Err(MetricError::NotComputable(format!(
-                "no Reviews table for {}",
-                year.label()
-            )));
-        }
-        // Without the year's episodes, short-break reviews and reviews outside
-        // care cannot be told apart: every review is counted, with a note.
-        let episodes = ctx.has(year, TableKind::Episodes);
-        let mut agg = Aggregate::new(year);
-        let mut scratch = Scratch::default();
-        for child in ctx.cohort.iter_children() {
-            if !child.reviews.iter().any(|r| year.contains(r.review)) {
+        self.compute_years(std::slice::from_ref(ctx))
+            .pop()
+            .unwrap_or_else(|| Err(MetricError::Failed("no year computed".into())))
+    }
+
+    /// One walk over the children for all the years with an Episodes table,
+    /// one for those without: where a review belongs does not depend on the
+    /// dates looked at, so each review is counted in the year it was held.
+    fn compute_years(
+        &self,
+        ctxs: &[MetricContext<'_>],
+    ) -> Vec<Result<Vec<MetricRow>, MetricError>> {
+        let mut out: Vec<Option<Result<Vec<MetricRow>, MetricError>>> =
+            ctxs.iter().map(|_| None).collect();
+        for episodes in [true, false] {
+            let years: Vec<usize> = (0..ctxs.len())
+                .filter(|&i| {
+                    let ctx = &ctxs[i];
+                    if !ctx.has(ctx.year, TableKind::Reviews) {
+                        out[i] = Some(Err(MetricError::NotComputable(format!(
+                            "no Reviews table for {}",
+                            ctx.year.label()
+                        ))));
+                        return false;
+                    }
+                    ctx.has(ctx.year, TableKind::Episodes) == episodes
+                })
+                .collect();
+            if years.is_empty() {
                 continue;
             }
-            let periods = if episodes { child.periods } else { &[] };
-            scratch.classify_child(
-                periods,
-                child.reviews,
-                DEFAULT_SERIES_GAP_DAYS,
-                year.start(),
-                year.end(),
-            );
-            for (r, place) in child.reviews.iter().zip(&scratch.places) {
-                let date = r.review;
-                let excluded = match *place {
-                    Place::OutsideWindow => continue,
-                    Place::Ordinary(_) => None,
-                    Place::NoEpisodes if !episodes => None,
-                    Place::Duplicate => Some(F_DUPLICATE),
-                    Place::ShortBreaks(_) => Some(F_SHORT_BREAK),
-                    Place::BeforeCare | Place::AfterCare | Place::NoEpisodes => Some(F_OUTSIDE),
-                };
-                if let Some(f) = excluded {
-                    agg.add(date, |c| c.flags[f] += 1);
+            let mut aggs: Vec<Aggregate> = years
+                .iter()
+                .map(|&i| Aggregate::new(ctxs[i].year))
+                .collect();
+            let from = aggs.iter().map(|a| a.start).min().unwrap_or_default();
+            let to = aggs.iter().map(|a| a.ends[0]).max().unwrap_or_default();
+            let mut scratch = Scratch::default();
+            for child in ctxs[years[0]].cohort.iter_children() {
+                if !child
+                    .reviews
+                    .iter()
+                    .any(|r| aggs.iter().any(|a| a.in_year(r.review)))
+                {
                     continue;
                 }
-                let age = child.child.dob.map(|dob| age_in_years(dob, date));
-                let code = r.review_code;
-                agg.add(date, |c| classify(c, code, age));
+                let periods = if episodes { child.periods } else { &[] };
+                scratch.classify_child(periods, child.reviews, DEFAULT_SERIES_GAP_DAYS, from, to);
+                for (r, place) in child.reviews.iter().zip(&scratch.places) {
+                    let date = r.review;
+                    let Some(agg) = aggs.iter_mut().find(|a| a.in_year(date)) else {
+                        continue;
+                    };
+                    let excluded = match *place {
+                        Place::OutsideWindow => continue,
+                        Place::Ordinary(_) => None,
+                        Place::NoEpisodes if !episodes => None,
+                        Place::Duplicate => Some(F_DUPLICATE),
+                        Place::ShortBreaks(_) => Some(F_SHORT_BREAK),
+                        Place::BeforeCare | Place::AfterCare | Place::NoEpisodes => Some(F_OUTSIDE),
+                    };
+                    if let Some(f) = excluded {
+                        agg.add(date, |c| c.flags[f] += 1);
+                        continue;
+                    }
+                    let age = child.child.dob.map(|dob| age_in_years(dob, date));
+                    let code = r.review_code;
+                    agg.add(date, |c| classify(c, code, age));
+                }
+            }
+            for (agg, &i) in aggs.into_iter().zip(&years) {
+                out[i] = Some(Ok(rows(&ctxs[i], agg, episodes)));
             }
         }
-        Ok(rows(ctx, agg, episodes))
+        out.into_iter()
+            .map(|r| r.unwrap_or_else(|| Err(MetricError::Failed("year not computed".into()))))
+            .collect()
+    }
+
+    fn relations(&self) -> &[Relation] {
+        &RELATIONS
     }
 }
 

@@ -352,3 +352,146 @@ fn national_scale_is_fast() {
         assert!(took.as_secs_f64() < 0.5, "{took:?}");
     }
 }
+
+/// Runs `metric` for `year` over a cohort with Header, Episodes and Reviews
+/// for each of `years`.
+fn run_year(
+    metric: &dyn Metric,
+    b: Build,
+    years: &[i32],
+    year: i32,
+) -> Result<Vec<MetricRow>, MetricError> {
+    let mut tables = BTreeMap::new();
+    for &y in years {
+        tables.insert(
+            CollectionYear(y),
+            ALL_TABLES.iter().copied().collect::<BTreeSet<_>>(),
+        );
+    }
+    let cohort = Cohort::new(
+        LaCode::new(800).unwrap(),
+        CohortParts {
+            children: b.children,
+            episodes: b.episodes,
+            reviews: b.reviews,
+            tables,
+            ..Default::default()
+        },
+    );
+    let calendar = WorkingDayCalendar::england_and_wales();
+    let params = metric.spec().resolve_params(&Params::new())?;
+    metric.compute(&MetricContext {
+        cohort: &cohort,
+        la: None,
+        year: CollectionYear(year),
+        reference: reference(),
+        calendar: &calendar,
+        params: &params,
+    })
+}
+
+#[test]
+fn twenty_ninth_of_february_birthdays() {
+    use LegalStatus::C2;
+    // 2023-24, a leap year: the birthday is 29 February itself.
+    let mut b = Build::default();
+    // Born 29/02/2020: aged 3 on 28/02/2024 (PN0, right), 4 on 29/02/2024
+    // (PN1: counted, band 4-9).
+    let young = b.child(Some("2020-02-29"));
+    b.ep(young, "2023-04-01", C2, None)
+        .rev(young, "2024-02-28", Some(PN::PN0))
+        .rev(young, "2024-02-29", Some(PN::PN1));
+    // Born 29/02/2008: aged 15 on 28/02/2024 (PN1, band 10-15), 16 on
+    // 29/02/2024 (PN7, band 16-17).
+    let older = b.child(Some("2008-02-29"));
+    b.ep(older, "2023-04-01", C2, None)
+        .rev(older, "2024-02-28", Some(PN::PN1))
+        .rev(older, "2024-02-29", Some(PN::PN7));
+    let rows = run_year(&Participation, b, &[2024], 2024).unwrap();
+    let q4 = Period::Q4;
+    assert_eq!(n(&rows, "reviews", q4, "population=under 4 PN0"), 1);
+    assert_eq!(n(&rows, "reviews", q4, "population=4+ PN1-PN7"), 3);
+    assert_eq!(n(&rows, "flags", q4, "flag=pn0-aged-4-plus"), 0);
+    assert_eq!(n(&rows, "flags", q4, "flag=pn1-7-under-4"), 0);
+    assert_eq!(pc(&rows, "participated", q4, "age_band=4-9"), (1, 1));
+    assert_eq!(pc(&rows, "participated", q4, "age_band=10-15"), (1, 1));
+    assert_eq!(pc(&rows, "participated", q4, "age_band=16-17"), (0, 1));
+
+    // 2021-22, a common year: a 29 February birthday falls on 1 March. Born
+    // 29/02/2012: aged 9 on 28/02/2022 (band 4-9), 10 on 01/03/2022 (10-15).
+    let mut b = Build::default();
+    let c = b.child(Some("2012-02-29"));
+    b.ep(c, "2021-04-01", C2, None)
+        .rev(c, "2022-02-28", Some(PN::PN1))
+        .rev(c, "2022-03-01", Some(PN::PN2));
+    let rows = run_year(&Participation, b, &[2022], 2022).unwrap();
+    assert_eq!(
+        pc(&rows, "participated", Period::Year, "age_band=4-9"),
+        (1, 1)
+    );
+    assert_eq!(
+        pc(&rows, "participated", Period::Year, "age_band=10-15"),
+        (1, 1)
+    );
+}
+
+mod all_years {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 60, .. ProptestConfig::default() })]
+
+        /// Computing every year in one walk gives each year exactly what it
+        /// gets computed alone, whichever years lack an Episodes table.
+        #[test]
+        fn all_years_at_once_equal_each_year_alone(
+            children in proptest::collection::vec(
+                (0i64..1000, proptest::option::of(1i64..500), proptest::collection::vec((0i64..1100, 0usize..9), 0..6)),
+                1..8,
+            ),
+            no_episodes_2024 in any::<bool>(),
+        ) {
+            let base = d("2022-04-01");
+            let day = |n: i64| (base + chrono::Duration::days(n)).to_string();
+            let mut b = Build::default();
+            for (start, len, reviews) in &children {
+                let c = b.child(Some("2012-06-30"));
+                let end = len.map(|l| day(start + l));
+                b.ep(c, &day(*start), LegalStatus::C2, end.as_deref());
+                for (r, code) in reviews {
+                    b.rev(c, &day(*r), PN::ALL.get(*code).copied());
+                }
+            }
+            let mut tables = BTreeMap::new();
+            for y in [2023, 2024, 2025] {
+                let mut t: BTreeSet<TableKind> = ALL_TABLES.iter().copied().collect();
+                if y == 2024 && no_episodes_2024 {
+                    t.remove(&TableKind::Episodes);
+                }
+                tables.insert(CollectionYear(y), t);
+            }
+            let cohort = Cohort::new(
+                LaCode::new(800).unwrap(),
+                CohortParts { children: b.children, episodes: b.episodes, reviews: b.reviews, tables, ..Default::default() },
+            );
+            let calendar = WorkingDayCalendar::england_and_wales();
+            let params = Participation.spec().resolve_params(&Params::new()).unwrap();
+            let ctxs: Vec<MetricContext<'_>> = [2023, 2024, 2025, 2026]
+                .map(|y| MetricContext {
+                    cohort: &cohort,
+                    la: None,
+                    year: CollectionYear(y),
+                    reference: reference(),
+                    calendar: &calendar,
+                    params: &params,
+                })
+                .to_vec();
+            let together = Participation.compute_years(&ctxs);
+            prop_assert_eq!(together.len(), 4);
+            for (ctx, got) in ctxs.iter().zip(together) {
+                prop_assert_eq!(got, Participation.compute(ctx));
+            }
+        }
+    }
+}

@@ -4,7 +4,8 @@
 use iro_domain::{LaCode, Postcode};
 use iro_metric_api::Reference;
 use iro_postcodes::{
-    Country, Grid, Location, OnsCode, PostcodeIndex, Precision, Resolved, dfe_distance_tenths,
+    Country, Grid, Location, OnsCode, PostcodeIndex, Precision, Reading, Resolved,
+    dfe_distance_tenths,
 };
 
 /// Why PL_DISTANCE cannot be computed (DfE: 999.9, or blank for UASC).
@@ -15,13 +16,16 @@ pub enum NotKnown {
     Uasc,
     HomeNotRecorded,
     PlacementNotRecorded,
-    /// HOME_POST is not in the postcode directory (nor its sector).
+    /// HOME_POST is not in the postcode directory (nor its sector), or could
+    /// be a sector or a district and the tables hold both.
     HomeNotFound,
     /// HOME_POST is in Wales, Scotland, Northern Ireland, the Channel Islands
     /// or the Isle of Man (DfE: 999.9 when the home is outside England).
     HomeOutsideEngland,
     /// HOME_POST is known but has no grid reference (some terminated postcodes).
     HomeNoGridReference,
+    /// PL_POST is not in the postcode directory (nor its sector), or could
+    /// be a sector or a district and the tables hold both.
     PlacementNotFound,
     /// PL_POST is in Northern Ireland (Irish Grid: not comparable with an
     /// English home), the Channel Islands or the Isle of Man (no grid
@@ -157,9 +161,10 @@ pub struct Derived {
     /// `None` when the placement postcode is missing or not found, or the
     /// authority's own area is not known.
     pub location: Option<InOut>,
-    /// The distance was computed from at least one sector centroid.
+    /// The distance was computed from at least one sector or district
+    /// centroid.
     pub distance_approximate: bool,
-    /// The location came from the placement sector's centroid.
+    /// The location came from the placement's sector or district centroid.
     pub location_approximate: bool,
     pub home: Option<Resolved>,
     pub placement: Option<Resolved>,
@@ -178,7 +183,9 @@ impl Derived {
 }
 
 /// Derives PL_DISTANCE, PL_LA and PL_LOCATION for an episode.
-/// `uasc`: the child is or was UASC.
+/// `uasc`: the child is or was UASC. A value such as `BA12` that could be a
+/// sector or a district is placed only when the tables hold one reading of
+/// it ([`derive_as`] takes a reading).
 pub fn derive(
     index: &PostcodeIndex,
     home_post: Option<&Postcode>,
@@ -186,20 +193,38 @@ pub fn derive(
     uasc: bool,
     own: Option<&OwnArea>,
 ) -> Derived {
-    let home = home_post.map(|p| index.resolve(p));
-    let placement = pl_post.map(|p| index.resolve(p));
+    derive_as(index, Reading::Either, home_post, pl_post, uasc, own)
+}
 
+/// [`derive`], reading a value that could be a sector or a district as
+/// `reading` says.
+pub fn derive_as(
+    index: &PostcodeIndex,
+    reading: Reading,
+    home_post: Option<&Postcode>,
+    pl_post: Option<&Postcode>,
+    uasc: bool,
+    own: Option<&OwnArea>,
+) -> Derived {
+    let home = home_post.map(|p| index.resolve_as(p, reading));
+    let placement = pl_post.map(|p| index.resolve_as(p, reading));
+    derive_resolved(home, placement, uasc, own)
+}
+
+/// [`derive`] from postcodes already looked up (`None`: not recorded).
+pub fn derive_resolved(
+    home: Option<Resolved>,
+    placement: Option<Resolved>,
+    uasc: bool,
+    own: Option<&OwnArea>,
+) -> Derived {
     // Location, from the placement alone (UASC children have one too).
     let pl_lad = match placement {
         Some(Resolved::Found(l)) => l.lad,
         Some(Resolved::NoCoordinates { lad, .. }) => lad,
         _ => None,
     };
-    let pl_precision = match placement {
-        Some(Resolved::Found(l)) => Some(l.precision),
-        Some(Resolved::NoCoordinates { precision, .. }) => Some(precision),
-        _ => None,
-    };
+    let pl_precision = precision(placement);
     let pl_utla = placement.and_then(|r| r.location()).and_then(|l| l.utla);
     let pl_la = pl_lad.and_then(|lad| match lad.country() {
         Country::England => pl_utla.map(PlLa::Authority),
@@ -221,13 +246,12 @@ pub fn derive(
         None => None,
     };
     let location_approximate =
-        location.is_some() && pl_precision == Some(Precision::SectorCentroid);
+        location.is_some() && pl_precision.is_some_and(Precision::is_approximate);
 
-    let (distance_tenths, not_known, distance_approximate) =
-        match distance(home_post, pl_post, home, placement, uasc) {
-            Ok((t, approx)) => (Some(t), None, approx),
-            Err(reason) => (None, Some(reason), false),
-        };
+    let (distance_tenths, not_known, distance_approximate) = match distance(home, placement, uasc) {
+        Ok((t, approx)) => (Some(t), None, approx),
+        Err(reason) => (None, Some(reason), false),
+    };
     Derived {
         distance_tenths,
         not_known,
@@ -240,9 +264,16 @@ pub fn derive(
     }
 }
 
+/// The precision of a postcode found in the tables.
+pub fn precision(r: Option<Resolved>) -> Option<Precision> {
+    match r {
+        Some(Resolved::Found(l)) => Some(l.precision),
+        Some(Resolved::NoCoordinates { precision, .. }) => Some(precision),
+        _ => None,
+    }
+}
+
 fn distance(
-    home_post: Option<&Postcode>,
-    pl_post: Option<&Postcode>,
     home: Option<Resolved>,
     placement: Option<Resolved>,
     uasc: bool,
@@ -250,35 +281,34 @@ fn distance(
     if uasc {
         return Err(NotKnown::Uasc);
     }
-    if home_post.is_none() {
+    let Some(home) = home else {
         return Err(NotKnown::HomeNotRecorded);
-    }
-    if pl_post.is_none() {
+    };
+    let Some(placement) = placement else {
         return Err(NotKnown::PlacementNotRecorded);
-    }
+    };
     let home: Location = match home {
-        Some(Resolved::Found(l)) if l.country() == Country::England => l,
-        Some(Resolved::Found(l)) if l.country() == Country::Unknown => {
+        Resolved::Found(l) if l.country() == Country::England => l,
+        Resolved::Found(l) if l.country() == Country::Unknown => {
             return Err(NotKnown::HomeNotFound);
         }
-        Some(Resolved::Found(_)) => return Err(NotKnown::HomeOutsideEngland),
-        Some(Resolved::NoCoordinates { lad, .. }) => {
+        Resolved::Found(_) => return Err(NotKnown::HomeOutsideEngland),
+        Resolved::NoCoordinates { lad, .. } => {
             return Err(match lad.map(|l| l.country()) {
                 Some(Country::England) | None => NotKnown::HomeNoGridReference,
                 Some(_) => NotKnown::HomeOutsideEngland,
             });
         }
-        Some(Resolved::NotFound) | None => return Err(NotKnown::HomeNotFound),
+        Resolved::NotFound | Resolved::Ambiguous => return Err(NotKnown::HomeNotFound),
     };
     let pl = match placement {
-        Some(Resolved::Found(l)) if l.grid == Grid::Gb => l,
-        Some(Resolved::Found(_)) | Some(Resolved::NoCoordinates { .. }) => {
+        Resolved::Found(l) if l.grid == Grid::Gb => l,
+        Resolved::Found(_) | Resolved::NoCoordinates { .. } => {
             return Err(NotKnown::PlacementNoGridReference);
         }
-        Some(Resolved::NotFound) | None => return Err(NotKnown::PlacementNotFound),
+        Resolved::NotFound | Resolved::Ambiguous => return Err(NotKnown::PlacementNotFound),
     };
-    let approx =
-        home.precision == Precision::SectorCentroid || pl.precision == Precision::SectorCentroid;
+    let approx = home.precision.is_approximate() || pl.precision.is_approximate();
     dfe_distance_tenths(&home, &pl)
         .map(|t| (t, approx))
         .ok_or(NotKnown::PlacementNoGridReference)

@@ -15,33 +15,50 @@
 //! `distance` (20 miles or less / over 20 miles / not known), `location`
 //! (inside / outside the authority's boundary), `distance-location`,
 //! `distance-band` (the DfE's alternative groupings), `distance-by-placement`,
-//! `median-distance`, `distance-not-known` (by reason), `postcodes-not-found`
+//! `median-distance`, `distance-not-known` (by reason), `postcodes-not-found`,
+//! `postcode-resolution` (how each HOME_POST and PL_POST was placed: unit
+//! postcode, sector or district centroid, not found, ambiguous, not recorded)
 //! and `approximate-locations`; and `new-placements` during the year by
 //! location and distance, as the DfE's "new placements" file.
 //!
 //! The metric needs the postcode index, which `MetricContext` does not carry:
 //! construct it with one ([`PlacementDistance::new`]) or with the bundled
 //! sector centroids ([`PlacementDistance::bundled`]). Every figure computed
-//! from a sector centroid carries the note `approximate: sector centroids`.
+//! from a sector centroid carries the note `approximate: sector centroids`,
+//! from a district centroid `approximate: district centroids`.
+//!
+//! HOME_POST and PL_POST may hold unit postcodes, postcode sectors (`BA1 2`)
+//! or districts (`BA1`) ([`iro_domain::PostcodeKind`]). A value written
+//! without a space that reads both ways (`BA12`) is read the way the
+//! authority's other truncated values are written ([`authority_reading`]).
+//!
+//! [`Metric::compute_years`] walks the authority's children once for every
+//! year asked for, looking each child's postcodes up once.
 
 pub mod derive;
 
 use std::sync::{Arc, LazyLock};
 
-use iro_domain::{ChildRecord, PlacementGroup, TableKind};
+use chrono::NaiveDate;
+use iro_domain::{Cohort, Episode, PlacementGroup, Postcode, PostcodeKind, TableKind};
 use iro_metric_api::{
     Breakdown, MeasureSpec, Metric, MetricContext, MetricError, MetricRow, MetricSpec, ParamSpec,
     Period, Unit, row,
 };
-use iro_postcodes::{PostcodeError, PostcodeIndex, Resolved};
+use iro_postcodes::{PostcodeError, PostcodeIndex, Precision, Reading, Resolved};
+use rustc_hash::FxHashMap;
 
-pub use derive::{Derived, InOut, NotKnown, OwnArea, PlLa, derive};
+pub use derive::{
+    Derived, InOut, NotKnown, OwnArea, PlLa, derive, derive_as, derive_resolved, precision,
+};
 
 /// Parameter names.
 pub const THRESHOLD_MILES: &str = "threshold_miles";
 pub const BANDS: &str = "bands";
 /// The note on every row computed (in part) from sector centroids.
 pub const APPROXIMATE: &str = "approximate: sector centroids";
+/// The note on every row computed (in part) from district centroids.
+pub const APPROXIMATE_DISTRICT: &str = "approximate: district centroids";
 
 /// The DfE's label for a distance that is not known (its LA-level files).
 pub const DISTANCE_NOT_KNOWN: &str = "Distance not known or not recorded";
@@ -139,13 +156,19 @@ static SPEC: LazyLock<MetricSpec> = LazyLock::new(|| MetricSpec {
         },
         MeasureSpec {
             id: "postcodes-not-found",
-            title: "Postcodes recorded for children looked after at 31 March that are not in the postcode directory",
+            title: "Postcodes recorded for children looked after at 31 March that could not be placed: not in the postcode tables, or a sector-or-district value (e.g. BA12) the tables hold both ways",
             unit: Unit::Count,
             additive_breakdowns: &["field"],
         },
         MeasureSpec {
+            id: "postcode-resolution",
+            title: "HOME_POST and PL_POST of children looked after at 31 March by how they were placed: unit postcode, sector or district centroid, not found, ambiguous, not recorded",
+            unit: Unit::Count,
+            additive_breakdowns: &["field;resolution"],
+        },
+        MeasureSpec {
             id: "approximate-locations",
-            title: "Children looked after at 31 March whose distance or location was computed from a postcode-sector centroid",
+            title: "Children looked after at 31 March whose distance or location was computed from a postcode-sector or district centroid",
             unit: Unit::Count,
             additive_breakdowns: &[],
         },
@@ -295,15 +318,28 @@ impl Options {
     }
 }
 
-/// A count, and whether any child in it was placed by a sector centroid.
+/// Which kinds of centroid a count rests on (bits).
+const SECTOR: u8 = 1;
+const DISTRICT: u8 = 2;
+
+/// The centroid bits of a precision.
+fn centroid_bits(p: Option<Precision>) -> u8 {
+    match p {
+        Some(Precision::SectorCentroid) => SECTOR,
+        Some(Precision::DistrictCentroid) => DISTRICT,
+        Some(Precision::Unit) | None => 0,
+    }
+}
+
+/// A count, and which kinds of centroid placed any child in it.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 struct Cell {
     n: u64,
-    approx: bool,
+    approx: u8,
 }
 
 impl Cell {
-    fn add(&mut self, approx: bool) {
+    fn add(&mut self, approx: u8) {
         self.n += 1;
         self.approx |= approx;
     }
@@ -339,6 +375,93 @@ const GROUP_LABELS: [&str; GROUPS] = [
     NOT_KNOWN_GROUP,
 ];
 
+/// How a HOME_POST or PL_POST value was placed (`postcode-resolution`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Resolution {
+    /// A unit postcode found in the unit table (its own grid reference).
+    Unit,
+    /// A unit postcode not in the loaded unit table (or no unit table
+    /// loaded): placed at its sector's centroid.
+    UnitAtSector,
+    /// A postcode sector (`BA1 2`): its centroid.
+    Sector,
+    /// A postcode district (`BA1`): its centroid.
+    District,
+    /// Not in the postcode tables, nor its sector.
+    NotFound,
+    /// A value such as `BA12` that could be a sector or a district, both in
+    /// the tables, and the authority's other values do not say which.
+    Ambiguous,
+    NotRecorded,
+}
+
+impl Resolution {
+    pub const ALL: [Resolution; 7] = [
+        Resolution::Unit,
+        Resolution::UnitAtSector,
+        Resolution::Sector,
+        Resolution::District,
+        Resolution::NotFound,
+        Resolution::Ambiguous,
+        Resolution::NotRecorded,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Resolution::Unit => "unit postcode",
+            Resolution::UnitAtSector => "unit postcode not in the unit table: sector centroid",
+            Resolution::Sector => "postcode sector: sector centroid",
+            Resolution::District => "postcode district: district centroid",
+            Resolution::NotFound => "not found",
+            Resolution::Ambiguous => "sector or district (e.g. BA12): cannot tell",
+            Resolution::NotRecorded => "not recorded",
+        }
+    }
+
+    /// How `pc` (looked up as `r`) was placed.
+    pub fn of(pc: Option<&Postcode>, r: Option<Resolved>) -> Self {
+        let Some(pc) = pc else {
+            return Resolution::NotRecorded;
+        };
+        match (r, precision(r)) {
+            (Some(Resolved::Ambiguous), _) => Resolution::Ambiguous,
+            (_, Some(Precision::Unit)) => Resolution::Unit,
+            (_, Some(Precision::SectorCentroid)) if pc.is_unit() => Resolution::UnitAtSector,
+            (_, Some(Precision::SectorCentroid)) => Resolution::Sector,
+            (_, Some(Precision::DistrictCentroid)) => Resolution::District,
+            (_, None) => Resolution::NotFound,
+        }
+    }
+}
+
+/// How the authority's sector-or-district values (`BA12`) are read: as
+/// sectors if its other truncated HOME_POST and PL_POST values (in every
+/// loaded year) are more often sectors (`BA1 2`, `BA123`) than districts
+/// (`BA1`, `SW1A`), as districts if more often districts, and otherwise only
+/// when the postcode tables hold one reading ([`Reading::Either`]). A system
+/// truncates all of an authority's postcodes the same way, so its
+/// unambiguous values show the convention. Also returns the counts of
+/// unambiguous sectors and districts, and of sector-or-district values.
+pub fn authority_reading(episodes: &[Episode]) -> (Reading, [u64; 3]) {
+    let mut n = [0u64; 3];
+    for e in episodes {
+        for pc in [&e.home_post, &e.pl_post].into_iter().flatten() {
+            match pc.kind() {
+                PostcodeKind::Sector => n[0] += 1,
+                PostcodeKind::District => n[1] += 1,
+                PostcodeKind::SectorOrDistrict => n[2] += 1,
+                PostcodeKind::Unit => {}
+            }
+        }
+    }
+    let reading = match n[0].cmp(&n[1]) {
+        std::cmp::Ordering::Greater => Reading::Sector,
+        std::cmp::Ordering::Less => Reading::District,
+        std::cmp::Ordering::Equal => Reading::Either,
+    };
+    (reading, n)
+}
+
 /// Everything counted for one authority and year.
 #[derive(Debug, Clone, Default)]
 struct Tally {
@@ -351,6 +474,8 @@ struct Tally {
     group_dist: [[Cell; 3]; GROUPS],
     reasons: [u64; NotKnown::ALL.len()],
     not_found: [u64; 2],
+    /// By field (HOME_POST, PL_POST) and [`Resolution`].
+    resolution: [[u64; Resolution::ALL.len()]; 2],
     approx_children: u64,
     tenths: Vec<u32>,
     new_total: Cell,
@@ -365,55 +490,187 @@ fn loc_slot(l: Option<InOut>) -> usize {
     }
 }
 
+/// One year to compute: its position among the contexts and its tally.
+#[derive(Debug)]
+struct YearPlan {
+    ctx: usize,
+    /// 1 April and 31 March of the year.
+    start: NaiveDate,
+    end: NaiveDate,
+    tally: Tally,
+}
+
 impl Metric for PlacementDistance {
     fn spec(&self) -> &MetricSpec {
         &SPEC
     }
 
     fn compute(&self, ctx: &MetricContext<'_>) -> Result<Vec<MetricRow>, MetricError> {
-        let year = ctx.year;
-        if !ctx.has(year, TableKind::Episodes) {
-            return Err(MetricError::NotComputable(format!(
-                "no Episodes table for {}",
-                year.label()
-            )));
+        self.compute_years(std::slice::from_ref(ctx))
+            .pop()
+            .unwrap_or_else(|| Err(MetricError::Failed("no result".into())))
+    }
+
+    fn compute_years(
+        &self,
+        ctxs: &[MetricContext<'_>],
+    ) -> Vec<Result<Vec<MetricRow>, MetricError>> {
+        let Some(first) = ctxs.first() else {
+            return Vec::new();
+        };
+        // One walk serves every year only if they share cohort and parameters.
+        if ctxs
+            .iter()
+            .any(|c| !std::ptr::eq(c.cohort, first.cohort) || c.params != first.params)
+        {
+            return ctxs.iter().map(|c| self.compute(c)).collect();
         }
-        let opts = Options::from_context(ctx)?;
-        let own = OwnArea::of(ctx.reference, ctx.cohort.la());
-        let tally = self.tally(ctx, &opts, own.as_ref());
-        Ok(rows(ctx, &opts, own.as_ref(), &tally))
+        let opts = match Options::from_context(first) {
+            Ok(o) => o,
+            Err(e) => return ctxs.iter().map(|_| Err(e.clone())).collect(),
+        };
+        let cohort = first.cohort;
+        let own = OwnArea::of(first.reference, cohort.la());
+        let (reading, forms) = authority_reading(cohort.episodes());
+        let mut plans: Vec<YearPlan> = ctxs
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.has(c.year, TableKind::Episodes))
+            .map(|(i, c)| YearPlan {
+                ctx: i,
+                start: c.year.start(),
+                end: c.year.end(),
+                tally: Tally {
+                    bands: vec![Cell::default(); opts.bands.len() + 2],
+                    ..Tally::default()
+                },
+            })
+            .collect();
+        self.tally(cohort, reading, own.as_ref(), &opts, &mut plans);
+        let mut out: Vec<Result<Vec<MetricRow>, MetricError>> = ctxs
+            .iter()
+            .map(|c| {
+                Err(MetricError::NotComputable(format!(
+                    "no Episodes table for {}",
+                    c.year.label()
+                )))
+            })
+            .collect();
+        let reading_note = reading_note(reading, forms);
+        for p in &plans {
+            out[p.ctx] = Ok(rows(
+                &ctxs[p.ctx],
+                &opts,
+                own.as_ref(),
+                &p.tally,
+                reading_note.as_deref(),
+            ));
+        }
+        out
     }
 }
 
-impl PlacementDistance {
-    /// The derived fields of one child's episode.
-    fn derive_for(
-        &self,
-        c: &ChildRecord<'_>,
-        e: &iro_domain::Episode,
-        own: Option<&OwnArea>,
-    ) -> Derived {
-        derive(
-            &self.index,
-            e.home_post.as_ref(),
-            e.pl_post.as_ref(),
-            c.child.uasc.is_some(),
-            own,
-        )
-    }
-
-    fn tally(&self, ctx: &MetricContext<'_>, opts: &Options, own: Option<&OwnArea>) -> Tally {
-        let end = ctx.year.end();
-        let cohort = ctx.cohort;
-        let episodes = cohort.episodes();
-        let mut t = Tally {
-            bands: vec![Cell::default(); opts.bands.len() + 2],
-            ..Tally::default()
+/// Says how sector-or-district values were read, when there were any.
+fn reading_note(reading: Reading, forms: [u64; 3]) -> Option<String> {
+    let [sectors, districts, either] = forms;
+    (either > 0).then(|| {
+        let how = match reading {
+            Reading::Sector => "read as sectors",
+            Reading::District => "read as districts",
+            Reading::Either => "placed only where the tables hold one reading",
         };
+        format!(
+            "{either} values such as BA12 (sector BA1 2 or district BA12) {how}: the authority's other values hold {sectors} sectors and {districts} districts"
+        )
+    })
+}
+
+/// Postcode lookups for one authority: each distinct postcode is looked up
+/// once, and each child's episode open at a 31 March is derived once.
+#[derive(Debug, Default)]
+struct Lookups {
+    /// By [`memo_key`].
+    resolved: FxHashMap<u64, Resolved>,
+    /// The current child's episodes (index in its episodes) open at a 31
+    /// March, derived.
+    derived: Vec<(usize, Derived)>,
+}
+
+impl Lookups {
+    fn resolve(&mut self, index: &PostcodeIndex, reading: Reading, pc: &Postcode) -> Resolved {
+        *self
+            .resolved
+            .entry(memo_key(pc))
+            .or_insert_with(|| index.resolve_as(pc, reading))
+    }
+}
+
+/// A postcode as one number: its compact bytes (at most 7) and its kind in
+/// the top byte. Distinct postcodes have distinct keys; a `u64` hashes in one
+/// multiplication.
+fn memo_key(pc: &Postcode) -> u64 {
+    let mut b = [0u8; 8];
+    let c = pc.as_bytes();
+    let n = c.len().min(7);
+    b[..n].copy_from_slice(&c[..n]);
+    b[7] = match pc.kind() {
+        PostcodeKind::Unit => 1,
+        PostcodeKind::Sector => 2,
+        PostcodeKind::District => 3,
+        PostcodeKind::SectorOrDistrict => 4,
+    };
+    u64::from_le_bytes(b)
+}
+
+impl PlacementDistance {
+    /// Counts every child of the cohort into every year's tally, in one walk.
+    fn tally(
+        &self,
+        cohort: &Cohort,
+        reading: Reading,
+        own: Option<&OwnArea>,
+        opts: &Options,
+        plans: &mut [YearPlan],
+    ) {
+        let (Some(lo), Some(hi)) = (
+            plans.iter().map(|p| p.start).min(),
+            plans.iter().map(|p| p.end).max(),
+        ) else {
+            return;
+        };
+        let episodes = cohort.episodes();
+        let mut lookups = Lookups::default();
         for c in cohort.iter_children() {
-            // New placements during the year (not short breaks, not temporary).
+            // A child matters only through a placement overlapping a year.
+            let Some(first) = c.placements.first() else {
+                continue;
+            };
+            if first.start > hi || c.placements.iter().all(|p| p.end.is_some_and(|e| e < lo)) {
+                continue;
+            }
+            lookups.derived.clear();
+            let uasc = c.child.uasc.is_some();
+            let derive_episode = |lookups: &mut Lookups, e: &Episode| {
+                let home = e
+                    .home_post
+                    .as_ref()
+                    .map(|p| lookups.resolve(&self.index, reading, p));
+                let placement = e
+                    .pl_post
+                    .as_ref()
+                    .map(|p| lookups.resolve(&self.index, reading, p));
+                derive_resolved(home, placement, uasc, own)
+            };
+
+            // New placements during each year (not short breaks, not temporary).
             for (i, p) in c.placements.iter().enumerate() {
-                if !ctx.year.contains(p.start) || p.is_temporary() || is_return(c.placements, i) {
+                let Some(plan) = plans
+                    .iter_mut()
+                    .find(|pl| pl.start <= p.start && p.start <= pl.end)
+                else {
+                    continue;
+                };
+                if p.is_temporary() || is_return(c.placements, i) {
                     continue;
                 }
                 let Some(first) = episodes.get(p.episodes.start as usize) else {
@@ -422,7 +679,8 @@ impl PlacementDistance {
                 if first.is_short_break() {
                     continue;
                 }
-                let d = self.derive_for(&c, first, own);
+                let d = derive_episode(&mut lookups, first);
+                let t = &mut plan.tally;
                 let slot = match (d.distance_tenths, d.location) {
                     (None, _) => 4,
                     (Some(_), None) => 5,
@@ -431,43 +689,81 @@ impl PlacementDistance {
                         loc_slot(Some(l)) * 2 + over
                     }
                 };
-                let approx = d.distance_approximate || d.location_approximate;
-                t.new_total.add(approx);
-                t.new[slot].add(approx);
+                let approx = approx_bits(&d);
+                t.new_total.add(approx.0 | approx.1);
+                t.new[slot].add(approx.0 | approx.1);
             }
 
-            // Children looked after at 31 March.
-            let Some(e) = c.episode_open_on(end).filter(|e| !e.is_short_break()) else {
-                continue;
-            };
-            let d = self.derive_for(&c, e, own);
-            t.cla += 1;
-            let ds = opts.distance_slot(d.distance_tenths);
-            let ls = loc_slot(d.location);
-            let (ad, al) = (d.distance_approximate, d.location_approximate);
-            t.dist[ds].add(ad);
-            t.loc[ls].add(al);
-            t.loc_dist[ls][ds].add(ad || al);
-            t.bands[opts.band_slot(d.distance_tenths)].add(ad);
-            let g = group_slot(e.place.map(|p| p.group()));
-            t.group_n[g] += 1;
-            t.group_dist[g][ds].add(ad);
-            if let Some(r) = d.not_known {
-                t.reasons[derive::not_known_slot(r)] += 1;
-            }
-            for (i, r) in [d.home, d.placement].into_iter().enumerate() {
-                if r == Some(Resolved::NotFound) {
-                    t.not_found[i] += 1;
+            // Children looked after at each 31 March.
+            for plan in plans.iter_mut() {
+                let end = plan.end;
+                let Some(k) = c.episodes.iter().rposition(|e| e.open_on(end)) else {
+                    continue;
+                };
+                let e = &c.episodes[k];
+                if e.is_short_break() {
+                    continue;
                 }
-            }
-            if ad || al {
-                t.approx_children += 1;
-            }
-            if let Some(tenths) = d.distance_tenths {
-                t.tenths.push(tenths);
+                let d = match lookups.derived.iter().find(|(j, _)| *j == k) {
+                    Some((_, d)) => *d,
+                    None => {
+                        let d = derive_episode(&mut lookups, e);
+                        lookups.derived.push((k, d));
+                        d
+                    }
+                };
+                count_at_31_march(&mut plan.tally, opts, e, &d);
             }
         }
-        t
+    }
+}
+
+/// The centroid bits behind a derived distance and location.
+fn approx_bits(d: &Derived) -> (u8, u8) {
+    let pl = centroid_bits(precision(d.placement));
+    let dist = if d.distance_approximate {
+        centroid_bits(precision(d.home)) | pl
+    } else {
+        0
+    };
+    let loc = if d.location_approximate { pl } else { 0 };
+    (dist, loc)
+}
+
+/// Counts one child looked after at 31 March, in episode `e`.
+fn count_at_31_march(t: &mut Tally, opts: &Options, e: &Episode, d: &Derived) {
+    t.cla += 1;
+    let ds = opts.distance_slot(d.distance_tenths);
+    let ls = loc_slot(d.location);
+    let (ad, al) = approx_bits(d);
+    t.dist[ds].add(ad);
+    t.loc[ls].add(al);
+    t.loc_dist[ls][ds].add(ad | al);
+    let band = opts.band_slot(d.distance_tenths);
+    if let Some(cell) = t.bands.get_mut(band) {
+        cell.add(ad);
+    }
+    let g = group_slot(e.place.map(|p| p.group()));
+    t.group_n[g] += 1;
+    t.group_dist[g][ds].add(ad);
+    if let Some(r) = d.not_known {
+        t.reasons[derive::not_known_slot(r)] += 1;
+    }
+    for (i, (pc, r)) in [(&e.home_post, d.home), (&e.pl_post, d.placement)]
+        .into_iter()
+        .enumerate()
+    {
+        let res = Resolution::of(pc.as_ref(), r);
+        if matches!(res, Resolution::NotFound | Resolution::Ambiguous) {
+            t.not_found[i] += 1;
+        }
+        t.resolution[i][res as usize] += 1;
+    }
+    if ad | al != 0 {
+        t.approx_children += 1;
+    }
+    if let Some(tenths) = d.distance_tenths {
+        t.tenths.push(tenths);
     }
 }
 
@@ -488,15 +784,29 @@ fn is_return(placements: &[iro_domain::Placement], i: usize) -> bool {
         && before.pl_post == p.pl_post
 }
 
+/// Adds the centroid notes a count rests on.
+fn approx(row: MetricRow, bits: u8) -> MetricRow {
+    let row = if bits & SECTOR != 0 {
+        row.note(APPROXIMATE)
+    } else {
+        row
+    };
+    if bits & DISTRICT != 0 {
+        row.note(APPROXIMATE_DISTRICT)
+    } else {
+        row
+    }
+}
+
 fn rows(
     ctx: &MetricContext<'_>,
     opts: &Options,
     own: Option<&OwnArea>,
     t: &Tally,
+    reading_note: Option<&str>,
 ) -> Vec<MetricRow> {
     let r = |measure: &str, period: Period| row(&SPEC, ctx, measure, period);
     let snap = |measure: &str| r(measure, Period::Snapshot);
-    let approx = |row: MetricRow, a: bool| if a { row.note(APPROXIMATE) } else { row };
     // Notes: the threshold where it is not the DfE's (rows that depend on
     // it), and a missing UASC table (every distance row: UASC children then
     // look like any other child).
@@ -534,8 +844,8 @@ fn rows(
         Some(n) => row.note(n.clone()),
         None => row,
     };
-    let any = |cells: &[Cell]| cells.iter().any(|c| c.approx);
-    let mut out = Vec::new();
+    let any = |cells: &[Cell]| cells.iter().fold(0, |a, c| a | c.approx);
+    let mut out = Vec::with_capacity(80);
     let cla = t.cla;
 
     // distance
@@ -653,18 +963,38 @@ fn rows(
 
     // postcodes-not-found
     let nf_note = "HOME_POST and PL_POST of the episode open at 31 March; a postcode whose sector is known counts as found (approximately)";
-    out.push(
+    let with_reading = |row: MetricRow| match reading_note {
+        Some(n) => row.note(n),
+        None => row,
+    };
+    out.push(with_reading(
         snap("postcodes-not-found")
             .count(t.not_found.iter().sum())
             .note(nf_note),
-    );
+    ));
     for (field, &n) in ["HOME_POST", "PL_POST"].iter().zip(&t.not_found) {
-        out.push(
+        out.push(with_reading(
             snap("postcodes-not-found")
                 .with_breakdown(Breakdown::one("field", *field))
                 .count(n)
                 .note(nf_note),
-        );
+        ));
+    }
+
+    // postcode-resolution
+    let values: u64 = t.resolution.iter().flatten().sum();
+    out.push(with_reading(snap("postcode-resolution").count(values)));
+    for (field, counts) in ["HOME_POST", "PL_POST"].iter().zip(&t.resolution) {
+        for (res, &n) in Resolution::ALL.iter().zip(counts) {
+            out.push(with_reading(
+                snap("postcode-resolution")
+                    .with_breakdown(Breakdown(vec![
+                        ("field".into(), (*field).to_string()),
+                        ("resolution".into(), res.label().to_string()),
+                    ]))
+                    .count(n),
+            ));
+        }
     }
 
     out.push(snap("approximate-locations").count(t.approx_children));

@@ -6,8 +6,9 @@
 //!
 //! * `three-plus-placements` — children looked after at 31 March with 3 or more
 //!   placements during the year (the DfE's short-term instability indicator);
-//! * `three-plus-placements-2y` — children looked after for 2 years or more at
-//!   31 March with 3 or more placements over the previous 2 years;
+//! * `three-plus-placements-2y` — "CLA 2 years on 31 March" (by default,
+//!   looked after at 31 March of this year and of the previous one) with 3 or
+//!   more placements over the previous 2 years;
 //! * `long-term-stability` — children looked after continuously for at least
 //!   2.5 years, aged under 16, living with the same carer for at least 2 years
 //!   (or placed for adoption, the adoptive placement and the one before lasting
@@ -20,15 +21,19 @@
 //! Counting rules and every choice the DfE has not published are in
 //! docs/METHODS.md; the choices that are open are parameters,
 //! echoed in each row's `note`. The counting itself is in [`count`].
+//!
+//! [`Metric::compute_years`] walks the authority's children once for every
+//! year asked for (each child's placements are classified once, then counted
+//! in each year's windows); [`Metric::compute`] is the same walk for one year.
 
 pub mod count;
 
-use std::collections::BTreeMap;
+use std::sync::LazyLock;
 
 use chrono::NaiveDate;
 use iro_domain::{
-    ChildRecord, CollectionYear, PeriodOfCare, PlacementStart, ReasonPlaceChange, TableKind,
-    add_months_clamped,
+    ChildRecord, Cohort, CollectionYear, Episode, PeriodOfCare, PlacementGroup, PlacementStart,
+    PlacementType, ReasonPlaceChange, TableKind, add_months_clamped,
 };
 use iro_metric_api::{
     Breakdown, MeasureSpec, Metric, MetricContext, MetricError, MetricRow, MetricSpec, ParamSpec,
@@ -44,6 +49,7 @@ pub struct PlacementStability;
 /// Parameter names.
 pub const COUNT_SAME_CARER_MOVES: &str = "count_same_carer_moves";
 pub const COUNT_TEMPORARY: &str = "count_temporary";
+pub const CLA_2_YEARS: &str = "cla_2_years";
 
 /// Labels of the `placements` breakdown of `placements-per-child`.
 const PLACEMENT_BANDS: [&str; 5] = ["1", "2", "3", "4", "5+"];
@@ -52,7 +58,49 @@ const NOT_KNOWN: &str = "Not known";
 const NA_DATA: &str = "data do not reach back 2.5 years";
 const NA_DOB: &str = "date of birth not known";
 
-static SPEC: MetricSpec = MetricSpec {
+/// Who is in "CLA 2 years on 31 March", the denominator of
+/// `three-plus-placements-2y` (parameter `cla_2_years`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TwoYearCohort {
+    /// Looked after at 31 March of the year and at 31 March of the previous
+    /// year (`both-31-march`, the default): the reading that reproduces the
+    /// size of the DfE's published cohort (73% of children looked after).
+    #[default]
+    BothMarch31,
+    /// The period of care open at 31 March was already open at the end of 31
+    /// March two years earlier (`continuous`): looked after without a break
+    /// for 2 years or more.
+    Continuous,
+}
+
+impl TwoYearCohort {
+    pub const BOTH_31_MARCH: &'static str = "both-31-march";
+    pub const CONTINUOUS: &'static str = "continuous";
+
+    pub fn name(self) -> &'static str {
+        match self {
+            TwoYearCohort::BothMarch31 => Self::BOTH_31_MARCH,
+            TwoYearCohort::Continuous => Self::CONTINUOUS,
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            Self::BOTH_31_MARCH => Some(TwoYearCohort::BothMarch31),
+            Self::CONTINUOUS => Some(TwoYearCohort::Continuous),
+            _ => None,
+        }
+    }
+}
+
+/// The metric's parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Options {
+    pub count: CountOptions,
+    pub cla_2_years: TwoYearCohort,
+}
+
+static SPEC: LazyLock<MetricSpec> = LazyLock::new(|| MetricSpec {
     id: "placement-stability",
     title: "Placement stability: DfE stability indicators, placements per child, moves and placement mix",
     version: env!("CARGO_PKG_VERSION"),
@@ -66,7 +114,7 @@ static SPEC: MetricSpec = MetricSpec {
         },
         MeasureSpec {
             id: "three-plus-placements-2y",
-            title: "Children looked after for 2 years or more at 31 March with 3 or more placements during the previous 2 years",
+            title: "Children looked after at 31 March of this year and the previous one (\"CLA 2 years on 31 March\") with 3 or more placements during the previous 2 years",
             unit: Unit::Percent,
             additive_breakdowns: &[],
         },
@@ -107,7 +155,11 @@ static SPEC: MetricSpec = MetricSpec {
             additive_breakdowns: &["group", "place"],
         },
     ],
-    params: &[
+    params: &*PARAMS,
+});
+
+static PARAMS: LazyLock<[ParamSpec; 3]> = LazyLock::new(|| {
+    [
         ParamSpec {
             name: COUNT_SAME_CARER_MOVES,
             default: serde_json::Value::Bool(true),
@@ -118,8 +170,13 @@ static SPEC: MetricSpec = MetricSpec {
             default: serde_json::Value::Bool(false),
             help: "Count temporary placements (T0-T4) and the return to the same placement afterwards (rule 383) as placements. When false they are disregarded: not counted, and they do not break a carer spell for long-term stability.",
         },
-    ],
-};
+        ParamSpec {
+            name: CLA_2_YEARS,
+            default: serde_json::Value::from(TwoYearCohort::BOTH_31_MARCH),
+            help: "Who is in \"CLA 2 years on 31 March\", the denominator of three-plus-placements-2y: \"both-31-march\" (looked after at 31 March of the year and of the previous year; the reading that matches the size of the DfE's published cohort) or \"continuous\" (looked after without a break since 31 March two years earlier).",
+        },
+    ]
+});
 
 impl Metric for PlacementStability {
     fn spec(&self) -> &MetricSpec {
@@ -127,33 +184,86 @@ impl Metric for PlacementStability {
     }
 
     fn compute(&self, ctx: &MetricContext<'_>) -> Result<Vec<MetricRow>, MetricError> {
-        let year = ctx.year;
-        if !ctx.has(year, TableKind::Episodes) {
-            return Err(MetricError::NotComputable(format!(
-                "no Episodes table for {}",
-                year.label()
-            )));
+        self.compute_years(std::slice::from_ref(ctx))
+            .pop()
+            .unwrap_or_else(|| Err(MetricError::Failed("no result".into())))
+    }
+
+    fn compute_years(
+        &self,
+        ctxs: &[MetricContext<'_>],
+    ) -> Vec<Result<Vec<MetricRow>, MetricError>> {
+        let Some(first) = ctxs.first() else {
+            return Vec::new();
+        };
+        // One walk serves every year only if they share cohort and parameters.
+        if ctxs
+            .iter()
+            .any(|c| !std::ptr::eq(c.cohort, first.cohort) || c.params != first.params)
+        {
+            return ctxs.iter().map(|c| self.compute(c)).collect();
         }
-        let opts = options(ctx)?;
-        let w = Windows::new(ctx);
-        let tally = tally_cohort(ctx, &w, opts);
-        Ok(rows(ctx, &w, opts, &tally))
+        let opts = match options(first) {
+            Ok(o) => o,
+            Err(e) => return ctxs.iter().map(|_| Err(e.clone())).collect(),
+        };
+        let mut plans: Vec<YearPlan> = ctxs
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.has(c.year, TableKind::Episodes))
+            .map(|(i, c)| YearPlan {
+                ctx: i,
+                w: Windows::new(c),
+                tally: Tally::default(),
+            })
+            .collect();
+        tally_cohort(first.cohort, &mut plans, opts);
+        let mut out: Vec<Result<Vec<MetricRow>, MetricError>> = ctxs
+            .iter()
+            .map(|c| {
+                Err(MetricError::NotComputable(format!(
+                    "no Episodes table for {}",
+                    c.year.label()
+                )))
+            })
+            .collect();
+        for p in &plans {
+            out[p.ctx] = Ok(rows(&ctxs[p.ctx], &p.w, opts, &p.tally));
+        }
+        out
     }
 }
 
 /// Reads the options, falling back to the declared defaults.
-pub fn options(ctx: &MetricContext<'_>) -> Result<CountOptions, MetricError> {
+pub fn options(ctx: &MetricContext<'_>) -> Result<Options, MetricError> {
     let get = |name: &str, default: bool| match ctx.params.get(name) {
-        None => Ok(default),
+        None | Some(serde_json::Value::Null) => Ok(default),
         Some(v) => v.as_bool().ok_or_else(|| MetricError::BadParameter {
             name: name.to_string(),
             reason: "expected true or false".into(),
         }),
     };
     let d = CountOptions::default();
-    Ok(CountOptions {
-        count_same_carer_moves: get(COUNT_SAME_CARER_MOVES, d.count_same_carer_moves)?,
-        count_temporary: get(COUNT_TEMPORARY, d.count_temporary)?,
+    let cla_2_years =
+        match ctx.params.get(CLA_2_YEARS) {
+            None | Some(serde_json::Value::Null) => TwoYearCohort::default(),
+            Some(v) => v.as_str().and_then(TwoYearCohort::parse).ok_or_else(|| {
+                MetricError::BadParameter {
+                    name: CLA_2_YEARS.to_string(),
+                    reason: format!(
+                        "expected \"{}\" or \"{}\"",
+                        TwoYearCohort::BOTH_31_MARCH,
+                        TwoYearCohort::CONTINUOUS
+                    ),
+                }
+            })?,
+        };
+    Ok(Options {
+        count: CountOptions {
+            count_same_carer_moves: get(COUNT_SAME_CARER_MOVES, d.count_same_carer_moves)?,
+            count_temporary: get(COUNT_TEMPORARY, d.count_temporary)?,
+        },
+        cla_2_years,
     })
 }
 
@@ -165,11 +275,14 @@ struct Windows {
     end: NaiveDate,
     /// 1 April of the previous year: start of the 2-year window.
     from_2y: NaiveDate,
+    /// 31 March of the previous year.
+    prev_end: NaiveDate,
     /// Episodes loaded for the previous year (the 2-year measure needs them).
     has_prev: bool,
-    /// 31 March two years back: "looked after 2 years" means the period of
-    /// care open at 31 March was already open at the end of this day; "same
-    /// carer for 2 years" means the carer spell began on or before it.
+    /// 31 March two years back: "same carer for 2 years" means the carer
+    /// spell began on or before it (and, with `cla_2_years = continuous`,
+    /// "looked after 2 years" that the period of care open at 31 March was
+    /// already open at the end of this day).
     two_years: NaiveDate,
     /// 31 March − 30 months (30 September three years back).
     two_and_half_years: NaiveDate,
@@ -187,6 +300,7 @@ impl Windows {
             from: year.start(),
             end,
             from_2y: year.previous().start(),
+            prev_end: year.previous().end(),
             has_prev: ctx.has(year.previous(), TableKind::Episodes),
             two_years: add_months_clamped(end, -24),
             two_and_half_years,
@@ -228,8 +342,13 @@ pub fn continuity(period: &PeriodOfCare, date: NaiveDate, covered: bool) -> Cont
     }
 }
 
+/// Slots of the `group` breakdown: the placement groups, then "not known".
+const GROUPS: usize = 9;
+/// Slots of the `place` breakdown: the PLACE codes, then "not known".
+const PLACES: usize = PlacementType::ALL.len() + 1;
+
 /// Everything counted over the cohort for one year.
-#[derive(Debug, Default, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 struct Tally {
     cla: u64,
     three_plus: u64,
@@ -245,84 +364,173 @@ struct Tally {
     moves: u64,
     /// Moves by REASON_PLACE_CHANGE (index in `ReasonPlaceChange::ALL`, then
     /// "not recorded").
-    move_reasons: Vec<u64>,
+    move_reasons: [u64; ReasonPlaceChange::ALL.len() + 1],
     moves_new_carer: u64,
     moves_same_carer: u64,
-    groups: BTreeMap<&'static str, u64>,
-    places: BTreeMap<&'static str, u64>,
+    /// Children looked after at 31 March by placement group and by PLACE.
+    groups: [u64; GROUPS],
+    places: [u64; PLACES],
 }
 
-fn tally_cohort(ctx: &MetricContext<'_>, w: &Windows, opts: CountOptions) -> Tally {
-    let cohort = ctx.cohort;
+impl Default for Tally {
+    fn default() -> Self {
+        Tally {
+            cla: 0,
+            three_plus: 0,
+            placements_total: 0,
+            bands: [0; 5],
+            cla_2y: 0,
+            three_plus_2y: 0,
+            long_term_den: 0,
+            long_term_num: 0,
+            na_data: 0,
+            na_dob: 0,
+            moves: 0,
+            move_reasons: [0; ReasonPlaceChange::ALL.len() + 1],
+            moves_new_carer: 0,
+            moves_same_carer: 0,
+            groups: [0; GROUPS],
+            places: [0; PLACES],
+        }
+    }
+}
+
+fn group_slot(g: Option<PlacementGroup>) -> usize {
+    g.map_or(GROUPS - 1, |g| g as usize)
+}
+
+fn group_label(slot: usize) -> &'static str {
+    const ALL: [PlacementGroup; GROUPS - 1] = [
+        PlacementGroup::FosterRelativeFriend,
+        PlacementGroup::FosterOther,
+        PlacementGroup::PlacedForAdoption,
+        PlacementGroup::WithParents,
+        PlacementGroup::IndependentLiving,
+        PlacementGroup::Residential,
+        PlacementGroup::Other,
+        PlacementGroup::Temporary,
+    ];
+    ALL.get(slot).map_or(NOT_KNOWN, |g| g.label())
+}
+
+fn place_slot(p: Option<PlacementType>) -> usize {
+    p.map_or(PLACES - 1, |p| p as usize)
+}
+
+fn place_label(slot: usize) -> &'static str {
+    PlacementType::ALL.get(slot).map_or(NOT_KNOWN, |p| p.code())
+}
+
+/// One year to compute: its position among the contexts, dates and tally.
+#[derive(Debug)]
+struct YearPlan {
+    ctx: usize,
+    w: Windows,
+    tally: Tally,
+}
+
+/// Walks the cohort once, counting every child into every year's tally.
+fn tally_cohort(cohort: &Cohort, plans: &mut [YearPlan], opts: Options) {
+    let (Some(lo), Some(hi)) = (
+        plans.iter().map(|p| p.w.from).min(),
+        plans.iter().map(|p| p.w.end).max(),
+    ) else {
+        return;
+    };
     let episodes = cohort.episodes();
     let periods = cohort.periods();
-    let mut t = Tally {
-        move_reasons: vec![0; ReasonPlaceChange::ALL.len() + 1],
-        ..Tally::default()
-    };
     let mut flags = Vec::new();
     for c in cohort.iter_children() {
-        if c.placements.is_empty() {
+        // A child matters to a year only through a placement overlapping it
+        // (every measure, the 2-year and long-term ones included, starts from
+        // a child looked after during the year). Placements are in date order.
+        let Some(first) = c.placements.first() else {
+            continue;
+        };
+        // The last day the child is in a placement (`None`: still is).
+        let last_end = c
+            .placements
+            .iter()
+            .try_fold(NaiveDate::MIN, |m, p| p.end.map(|e| m.max(e)));
+        let before = |from: NaiveDate| last_end.is_some_and(|e| e < from);
+        if first.start > hi || before(lo) {
             continue;
         }
         classify(c.placements, episodes, &mut flags);
-        let pl = Placements::new(c.placements, &flags, opts);
-
-        // Placements during the year, and the moves among them (every child
-        // looked after during the year, not only at 31 March).
-        let n = pl.count(w.from, w.end, |i| {
-            let p = &c.placements[i];
-            t.moves += 1;
-            match p.start_reason {
-                PlacementStart::SameCarer => t.moves_same_carer += 1,
-                PlacementStart::NewCarer | PlacementStart::Entry => t.moves_new_carer += 1,
+        let pl = Placements::new(c.placements, &flags, opts.count);
+        for plan in plans.iter_mut() {
+            if first.start <= plan.w.end && !before(plan.w.from) {
+                tally_child(&mut plan.tally, &plan.w, &c, &pl, periods, episodes, opts);
             }
-            // REASON_PLACE_CHANGE is recorded on the episode that ends.
-            let reason = (p.episodes.start as usize)
-                .checked_sub(1)
-                .and_then(|k| episodes.get(k))
-                .and_then(|e| e.reason_place_change);
-            let slot = reason
-                .and_then(|r| ReasonPlaceChange::ALL.iter().position(|&x| x == r))
-                .unwrap_or(ReasonPlaceChange::ALL.len());
-            t.move_reasons[slot] += 1;
-        });
-
-        if !c.looked_after_on(w.end) {
-            continue;
         }
-        t.cla += 1;
-        t.placements_total += u64::from(n);
-        t.bands[(n.clamp(1, 5) - 1) as usize] += 1;
-        if n >= 3 {
-            t.three_plus += 1;
+    }
+}
+
+/// Counts one child into one year's tally.
+fn tally_child(
+    t: &mut Tally,
+    w: &Windows,
+    c: &ChildRecord<'_>,
+    pl: &Placements<'_>,
+    periods: &[PeriodOfCare],
+    episodes: &[Episode],
+    opts: Options,
+) {
+    // Placements during the year, and the moves among them (every child looked
+    // after during the year, not only at 31 March).
+    let n = pl.count(w.from, w.end, |i| {
+        let p = &c.placements[i];
+        t.moves += 1;
+        match p.start_reason {
+            PlacementStart::SameCarer => t.moves_same_carer += 1,
+            PlacementStart::NewCarer | PlacementStart::Entry => t.moves_new_carer += 1,
         }
+        // REASON_PLACE_CHANGE is recorded on the episode that ends.
+        let reason = (p.episodes.start as usize)
+            .checked_sub(1)
+            .and_then(|k| episodes.get(k))
+            .and_then(|e| e.reason_place_change);
+        let slot = reason
+            .and_then(|r| ReasonPlaceChange::ALL.iter().position(|&x| x == r))
+            .unwrap_or(ReasonPlaceChange::ALL.len());
+        t.move_reasons[slot] += 1;
+    });
 
-        let place = c.episode_open_on(w.end).and_then(|e| e.place);
-        *t.groups
-            .entry(place.map_or(NOT_KNOWN, |p| p.group().label()))
-            .or_insert(0) += 1;
-        *t.places
-            .entry(place.map_or(NOT_KNOWN, |p| p.code()))
-            .or_insert(0) += 1;
+    // Looked after at 31 March (DfE): an episode open at the end of the day
+    // whose legal status is not a short break.
+    let Some(open) = c.episode_open_on(w.end).filter(|e| !e.is_short_break()) else {
+        return;
+    };
+    t.cla += 1;
+    t.placements_total += u64::from(n);
+    t.bands[(n.clamp(1, 5) - 1) as usize] += 1;
+    if n >= 3 {
+        t.three_plus += 1;
+    }
+    t.groups[group_slot(open.place.map(PlacementType::group))] += 1;
+    t.places[place_slot(open.place)] += 1;
 
-        let Some(k) = pl.open_on(w.end) else {
-            continue;
+    let Some(k) = pl.open_on(w.end) else {
+        return;
+    };
+    let Some(period) = periods.get(c.placements[k].period as usize) else {
+        return;
+    };
+
+    if w.has_prev {
+        let in_cohort = match opts.cla_2_years {
+            TwoYearCohort::BothMarch31 => c.looked_after_on(w.prev_end),
+            TwoYearCohort::Continuous => continuity(period, w.two_years, true) == Continuity::Yes,
         };
-        let Some(period) = periods.get(c.placements[k].period as usize) else {
-            continue;
-        };
-
-        if w.has_prev && continuity(period, w.two_years, true) == Continuity::Yes {
+        if in_cohort {
             t.cla_2y += 1;
             if pl.count(w.from_2y, w.end, |_| {}) >= 3 {
                 t.three_plus_2y += 1;
             }
         }
-
-        long_term(&mut t, &c, &pl, k, period, w);
     }
-    t
+
+    long_term(t, c, pl, k, period, w);
 }
 
 /// The long-term stability indicator for one child looked after at 31 March,
@@ -357,11 +565,11 @@ fn long_term(
     }
 }
 
-fn rows(ctx: &MetricContext<'_>, w: &Windows, opts: CountOptions, t: &Tally) -> Vec<MetricRow> {
+fn rows(ctx: &MetricContext<'_>, w: &Windows, opts: Options, t: &Tally) -> Vec<MetricRow> {
     let r = |measure: &str, period: Period| row(&SPEC, ctx, measure, period);
     let d = |date: NaiveDate| date.format("%d/%m/%Y").to_string();
-    let opt_note = opts.note();
-    let mut out = Vec::new();
+    let opt_note = opts.count.note();
+    let mut out = Vec::with_capacity(48);
 
     out.push(
         r("three-plus-placements", Period::Snapshot)
@@ -371,13 +579,23 @@ fn rows(ctx: &MetricContext<'_>, w: &Windows, opts: CountOptions, t: &Tally) -> 
 
     let prev = ctx.year.previous();
     out.push(if w.has_prev {
+        let cohort = match opts.cla_2_years {
+            TwoYearCohort::BothMarch31 => format!(
+                "CLA 2 years: looked after at 31 March {} and {} ({CLA_2_YEARS}={})",
+                w.prev_end.format("%Y"),
+                w.end.format("%Y"),
+                opts.cla_2_years.name()
+            ),
+            TwoYearCohort::Continuous => format!(
+                "CLA 2 years: period of care open at 31 March began on or before {} ({CLA_2_YEARS}={})",
+                d(w.two_years),
+                opts.cla_2_years.name()
+            ),
+        };
         r("three-plus-placements-2y", Period::Snapshot)
             .percent(t.three_plus_2y, t.cla_2y)
             .note(opt_note.clone())
-            .note(format!(
-                "CLA 2 years: period of care open at 31 March began on or before {}",
-                d(w.two_years)
-            ))
+            .note(cohort)
     } else {
         r("three-plus-placements-2y", Period::Snapshot).note(format!(
             "not computable: no Episodes table for {}",
@@ -387,7 +605,7 @@ fn rows(ctx: &MetricContext<'_>, w: &Windows, opts: CountOptions, t: &Tally) -> 
 
     let mut lt = r("long-term-stability", Period::Snapshot)
         .percent(t.long_term_num, t.long_term_den)
-        .note(format!("count_temporary={}", opts.count_temporary))
+        .note(format!("count_temporary={}", opts.count.count_temporary))
         .note(format!(
             "looked after continuously since {} or earlier; same carer since {} or earlier",
             d(w.two_and_half_years),
@@ -468,11 +686,25 @@ fn rows(ctx: &MetricContext<'_>, w: &Windows, opts: CountOptions, t: &Tally) -> 
     }
 
     out.push(r("placement-type", Period::Snapshot).percent(t.cla, t.cla));
-    for (key, map) in [("group", &t.groups), ("place", &t.places)] {
-        for (value, &n) in map {
+    // Groups, then codes, each in label order (as a sorted map would give).
+    let present = |counts: &[u64], label: fn(usize) -> &'static str| {
+        let mut v: Vec<(&'static str, u64)> = counts
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| **n > 0)
+            .map(|(i, &n)| (label(i), n))
+            .collect();
+        v.sort_unstable();
+        v
+    };
+    for (key, cells) in [
+        ("group", present(&t.groups, group_label)),
+        ("place", present(&t.places, place_label)),
+    ] {
+        for (value, n) in cells {
             out.push(
                 r("placement-type", Period::Snapshot)
-                    .with_breakdown(Breakdown::one(key, *value))
+                    .with_breakdown(Breakdown::one(key, value))
                     .percent(n, t.cla),
             );
         }

@@ -25,8 +25,8 @@ use chrono::NaiveDate;
 use iro_domain::dates::birthday;
 use iro_domain::{ChildRecord, CollectionYear, Quarter, TableKind, WorkingDayCalendar};
 use iro_metric_api::{
-    Breakdown, DrillDown, MeasureSpec, Metric, MetricContext, MetricError, MetricRow, MetricSpec,
-    ParamSpec, Period, Unit, row,
+    Breakdown, DrillDown, Field, MeasureSpec, Metric, MetricContext, MetricError, MetricRow,
+    MetricSpec, ParamSpec, Period, Relation, Term, Unit, row,
 };
 
 pub use attribution::{CareKind, Place, Scratch, Track};
@@ -150,37 +150,126 @@ static SPEC: LazyLock<MetricSpec> = LazyLock::new(|| MetricSpec {
     params: &*PARAMS,
 });
 
+/// What [`Metric::relations`] declares (secondary suppression): reviews
+/// on time + late = reviews assessed (the on-time denominator); the late
+/// count is the denominator of its mean and median; on-time denominators add
+/// up by review sequence; and every flow counted by date adds up from the
+/// quarters to the year.
+static RELATIONS: [Relation; 9] = [
+    Relation::Sum {
+        total: Term::den("review-timeliness.on-time"),
+        parts: &[
+            Term::num("review-timeliness.on-time"),
+            Term::num("review-timeliness.late"),
+        ],
+    },
+    Relation::Sum {
+        total: Term::num("review-timeliness.late").only(""),
+        parts: &[Term::den("review-timeliness.days-late-mean").only("")],
+    },
+    Relation::Sum {
+        total: Term::num("review-timeliness.late").only(""),
+        parts: &[Term::den("review-timeliness.days-late-median").only("")],
+    },
+    Relation::BreakdownSumsToTotal {
+        metric: "review-timeliness.on-time",
+        key: "review",
+        field: Field::Denominator,
+    },
+    Relation::QuartersSumToYear(Term::num("review-timeliness.held")),
+    Relation::QuartersSumToYear(Term::num("review-timeliness.on-time")),
+    Relation::QuartersSumToYear(Term::den("review-timeliness.on-time")),
+    Relation::QuartersSumToYear(Term::num("review-timeliness.late")),
+    Relation::QuartersSumToYear(Term::num("review-timeliness.flags")),
+];
+
 impl Metric for ReviewTimeliness {
     fn spec(&self) -> &MetricSpec {
         &SPEC
     }
 
     fn compute(&self, ctx: &MetricContext<'_>) -> Result<Vec<MetricRow>, MetricError> {
-        for table in [TableKind::Reviews, TableKind::Episodes] {
-            if !ctx.has(ctx.year, table) {
-                return Err(MetricError::NotComputable(format!(
+        self.compute_years(std::slice::from_ref(ctx))
+            .pop()
+            .unwrap_or_else(|| Err(MetricError::Failed("no year computed".into())))
+    }
+
+    /// Years whose reviews history starts on the same day share one walk
+    /// over the cohort: a year's figures do not depend on reviews held after
+    /// it (a due date met later is still overdue at the end of the year), so
+    /// walking to the end of the last year and keeping each event in its own
+    /// year gives every year what a walk of its own would.
+    fn compute_years(
+        &self,
+        ctxs: &[MetricContext<'_>],
+    ) -> Vec<Result<Vec<MetricRow>, MetricError>> {
+        let mut out: Vec<Option<Result<Vec<MetricRow>, MetricError>>> =
+            ctxs.iter().map(|_| None).collect();
+        // Walks to do: (history start, the years sharing it).
+        let mut walks: Vec<(NaiveDate, Vec<usize>)> = Vec::new();
+        for (i, ctx) in ctxs.iter().enumerate() {
+            if let Some(table) = [TableKind::Reviews, TableKind::Episodes]
+                .into_iter()
+                .find(|&t| !ctx.has(ctx.year, t))
+            {
+                out[i] = Some(Err(MetricError::NotComputable(format!(
                     "no {} table for {}",
                     table.name(),
                     ctx.year.label()
-                )));
+                ))));
+                continue;
+            }
+            let start = reviews_history_start(ctx);
+            match walks.iter_mut().find(|(s, _)| *s == start) {
+                Some((_, years)) => years.push(i),
+                None => walks.push((start, vec![i])),
             }
         }
-        let rules = rules_from(ctx)?;
-        let history_start = reviews_history_start(ctx);
-        let mut agg = Aggregate::new(ctx.year);
-        let mut scratch = ChildScratch::default();
-        for child in ctx.cohort.iter_children() {
-            assess_child(
-                &child,
-                history_start,
-                ctx.year.end(),
-                &rules,
-                ctx.calendar,
-                &mut scratch,
-                &mut agg,
+        for (history_start, years) in walks {
+            let first = &ctxs[years[0]];
+            let rules = match rules_from(first) {
+                Ok(r) => r,
+                Err(e) => {
+                    for i in years {
+                        out[i] = Some(Err(e.clone()));
+                    }
+                    continue;
+                }
+            };
+            let until = years
+                .iter()
+                .map(|&i| ctxs[i].year.end())
+                .max()
+                .unwrap_or(history_start);
+            let mut sink = Years(
+                years
+                    .iter()
+                    .map(|&i| Aggregate::new(ctxs[i].year))
+                    .collect(),
             );
+            let mut scratch = ChildScratch::default();
+            for child in first.cohort.iter_children() {
+                assess_child(
+                    &child,
+                    history_start,
+                    until,
+                    &rules,
+                    first.calendar,
+                    &mut scratch,
+                    &mut sink,
+                );
+            }
+            for (agg, i) in sink.0.into_iter().zip(years) {
+                out[i] = Some(Ok(agg.rows(&ctxs[i], history_start)));
+            }
         }
-        Ok(agg.rows(ctx, history_start))
+        out.into_iter()
+            .map(|r| r.unwrap_or_else(|| Err(MetricError::Failed("year not computed".into()))))
+            .collect()
+    }
+
+    fn relations(&self) -> &[Relation] {
+        &RELATIONS
     }
 
     /// Every review held in the year with its due date and status, every
@@ -249,38 +338,79 @@ pub struct ChildScratch {
     pub tracks: Scratch,
     assigned: Vec<(CareKind, usize, NaiveDate)>,
     dates: Vec<NaiveDate>,
-    first_due: DueCache,
+    first_due: FirstDue,
 }
 
-/// First-review due dates by start date: counting working days one by one is
-/// the costliest step, and many periods start on the same day.
+/// First-review due dates ("the n-th working day after the start") for
+/// starts from `from` on, read from a table of the working days after
+/// `from` instead of counting day by day: the costliest step otherwise, done
+/// for every period of care. Same answer as
+/// [`WorkingDayCalendar::add_working_days`] (a test checks).
 #[derive(Debug, Default)]
-struct DueCache {
-    base: Option<NaiveDate>,
-    due: Vec<Option<NaiveDate>>,
+struct FirstDue {
+    /// (from, working days added) the table was built for.
+    key: Option<(NaiveDate, u32)>,
+    /// `after[i]`: how many working days fall in (from, from + i days].
+    after: Vec<u32>,
+    /// The working days after `from`, in order, up to `scanned`.
+    days: Vec<NaiveDate>,
+    /// The last day looked at.
+    scanned: Option<NaiveDate>,
 }
 
-impl DueCache {
+impl FirstDue {
     fn get(
         &mut self,
+        cal: &WorkingDayCalendar,
+        from: NaiveDate,
         start: NaiveDate,
-        base: NaiveDate,
-        compute: impl FnOnce() -> NaiveDate,
+        n: u32,
     ) -> NaiveDate {
-        if self.base != Some(base) {
-            self.base = Some(base);
-            self.due.clear();
+        let offset = (start - from).num_days();
+        if n == 0 || !(0..1 << 16).contains(&offset) {
+            return cal.add_working_days(start, n);
         }
-        let Ok(i) = usize::try_from((start - base).num_days()) else {
-            return compute();
-        };
-        if i >= 1 << 16 {
-            return compute();
+        let offset = offset as usize;
+        if self.key != Some((from, n)) {
+            self.key = Some((from, n));
+            self.after.clear();
+            self.days.clear();
+            self.scanned = Some(from);
         }
-        if i >= self.due.len() {
-            self.due.resize(i + 1, None);
+        while self.after.len() <= offset {
+            let Some(day) = from.checked_add_days(chrono::Days::new(self.after.len() as u64))
+            else {
+                return cal.add_working_days(start, n);
+            };
+            while self.scanned.is_some_and(|s| s < day) {
+                if !self.scan_next(cal) {
+                    return cal.add_working_days(start, n);
+                }
+            }
+            self.after
+                .push(self.days.partition_point(|&d| d <= day) as u32);
         }
-        *self.due[i].get_or_insert_with(compute)
+        let want = self.after[offset] as usize + n as usize - 1;
+        while self.days.len() <= want {
+            if !self.scan_next(cal) {
+                return cal.add_working_days(start, n);
+            }
+        }
+        self.days[want]
+    }
+
+    /// Looks at the day after the last one looked at; false at the end of time.
+    fn scan_next(&mut self, cal: &WorkingDayCalendar) -> bool {
+        match self.scanned.and_then(|s| s.succ_opt()) {
+            Some(d) => {
+                if cal.is_working_day(d) {
+                    self.days.push(d);
+                }
+                self.scanned = Some(d);
+                true
+            }
+            None => false,
+        }
     }
 }
 
@@ -360,9 +490,12 @@ pub fn assess_child<S: ChildSink>(
             } else {
                 let due = match kind {
                     CareKind::Ordinary => {
-                        let due = scratch.first_due.get(track.start, history_start, || {
-                            cal.add_working_days(track.start, rules.first_review_working_days)
-                        });
+                        let due = scratch.first_due.get(
+                            cal,
+                            history_start,
+                            track.start,
+                            rules.first_review_working_days,
+                        );
                         if !(cal.covers(track.start) && cal.covers(due)) {
                             sink.flag(due, Flag::CalendarNotCovered);
                         }
@@ -433,6 +566,10 @@ impl Aggregate {
             flags: std::array::from_fn(|_| vec![0; Flag::ALL.len()]),
             child: [[(false, true); 5]; 2],
         }
+    }
+
+    fn in_year(&self, date: NaiveDate) -> bool {
+        self.start <= date && date <= self.ends[0]
     }
 
     /// The year (0) and quarter (1–4) a date falls in, if it is in the year.
@@ -524,6 +661,49 @@ impl ChildSink for Aggregate {
                     }
                 }
             }
+        }
+    }
+}
+
+/// Several years' aggregates fed by one walk: each review and flag goes to
+/// the year it is dated in, each due date to every year (a review overdue at
+/// a quarter end may have fallen due in an earlier year).
+struct Years(Vec<Aggregate>);
+
+impl Sink for Years {
+    fn review(&mut self, ev: &ReviewEvent) {
+        if let Some(a) = self.0.iter_mut().find(|a| a.in_year(ev.date)) {
+            a.review(ev);
+        }
+    }
+
+    fn due(&mut self, ev: &DueEvent<'_>) {
+        for a in &mut self.0 {
+            // A year that ended before the due date, or began after the
+            // review that met it, has nothing to count.
+            if ev.due <= a.ends[0] && ev.held.is_none_or(|h| h >= a.start) {
+                a.due(ev);
+            }
+        }
+    }
+
+    fn flag(&mut self, date: NaiveDate, flag: Flag) {
+        if let Some(a) = self.0.iter_mut().find(|a| a.in_year(date)) {
+            a.flag(date, flag);
+        }
+    }
+}
+
+impl ChildSink for Years {
+    fn begin_child(&mut self) {
+        for a in &mut self.0 {
+            a.begin_child();
+        }
+    }
+
+    fn end_child(&mut self) {
+        for a in &mut self.0 {
+            a.end_child();
         }
     }
 }

@@ -830,3 +830,163 @@ fn national_scale_is_fast() {
         assert!(took.as_secs_f64() < 0.5, "{took:?}");
     }
 }
+
+#[test]
+fn first_due_table_matches_the_calendar() {
+    // The table of working days gives the same first due date as counting
+    // day by day, for starts in any order, across Easter, Christmas,
+    // substitute and one-off bank holidays, and at the calendar's edge.
+    let cal = WorkingDayCalendar::england_and_wales();
+    for n in [0, 1, 5, 20, 28, 1000] {
+        let mut table = FirstDue::default();
+        let from = d("2022-04-01");
+        let mut starts: Vec<NaiveDate> = (0..3200)
+            .map(|i| from + chrono::Duration::days(i))
+            .collect();
+        // Out of order: backwards through the first half, then the rest.
+        starts[..1600].reverse();
+        for s in starts {
+            assert_eq!(
+                table.get(&cal, from, s, n),
+                cal.add_working_days(s, n),
+                "{s} + {n}"
+            );
+        }
+        // A start before the table's first day is counted the slow way.
+        let early = d("2021-12-24");
+        assert_eq!(
+            table.get(&cal, from, early, n),
+            cal.add_working_days(early, n)
+        );
+    }
+}
+
+#[test]
+fn all_years_at_once_equal_each_year_alone_by_hand() {
+    let cohort = year_cohort();
+    let calendar = WorkingDayCalendar::england_and_wales();
+    let params = ReviewTimeliness
+        .spec()
+        .resolve_params(&Params::new())
+        .unwrap();
+    let ctxs: Vec<MetricContext<'_>> = [2022, 2023, 2024, 2025]
+        .map(|y| MetricContext {
+            cohort: &cohort,
+            la: None,
+            year: CollectionYear(y),
+            reference: reference(),
+            calendar: &calendar,
+            params: &params,
+        })
+        .to_vec();
+    let together = ReviewTimeliness.compute_years(&ctxs);
+    assert!(matches!(&together[0], Err(MetricError::NotComputable(m)) if m.contains("2021-22")));
+    for (ctx, got) in ctxs.iter().zip(together) {
+        assert_eq!(got, ReviewTimeliness.compute(ctx), "{:?}", ctx.year);
+    }
+}
+
+#[test]
+fn a_29_february_birthday_turns_18_on_1_march_in_a_common_year() {
+    // Both born 29/02/2008: 18 on 01/03/2026 (2026 is a common year). Data
+    // begin part way through care, so each first review in the data cannot
+    // be timed, and the next is due 6 months after it.
+    let mut b = Build::default();
+    // X: held 28/08/2025, next due 28/02/2026, the day before the birthday:
+    // due, and never held: overdue in Q4 and at 31 March 2026.
+    let x = b.child(Some("2008-02-29"));
+    b.ep(x, "2025-01-01", P, C2, None).rev(x, "2025-08-28");
+    // Y: held 01/09/2025, next due 01/03/2026, the 18th birthday itself: not
+    // due (care ends at 18), never overdue; flagged `due-after-18`.
+    let y = b.child(Some("2008-02-29"));
+    b.ep(y, "2025-01-01", P, C2, None).rev(y, "2025-09-01");
+    let cohort = b.cohort(&[2025, 2026]);
+    let rec = record(&cohort, y, "2024-04-01", "2026-03-31");
+    assert_eq!(
+        rec.dues,
+        vec![(d("2026-03-01"), None, Seq::Subsequent, false)]
+    );
+    assert!(rec.flags.contains(&(d("2026-03-01"), Flag::DueAfter18)));
+    let rec = record(&cohort, x, "2024-04-01", "2026-03-31");
+    assert_eq!(
+        rec.dues,
+        vec![(d("2026-02-28"), None, Seq::Subsequent, true)]
+    );
+    let rows = run(&cohort, 2026);
+    assert_eq!(n(&rows, "overdue", Period::Year, ""), 1);
+    assert_eq!(n(&rows, "overdue", Period::Q4, ""), 1);
+    assert_eq!(n(&rows, "overdue-at-end", Period::Snapshot, ""), 1);
+    assert_eq!(n(&rows, "flags", Period::Q4, "flag=due-after-18"), 1);
+}
+
+#[test]
+fn relations_name_measures_that_exist() {
+    for r in ReviewTimeliness.relations() {
+        for t in r.terms() {
+            let (id, measure) = t.metric.split_once('.').unwrap();
+            assert_eq!(id, "review-timeliness", "{r}");
+            assert!(SPEC.measure(measure).is_some(), "{r}");
+        }
+    }
+}
+
+mod all_years {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 80, .. ProptestConfig::default() })]
+
+        /// One walk for every year gives each year exactly what a walk of its
+        /// own gives, whatever the care and reviews, and with a gap in the
+        /// Reviews tables (two histories, two walks).
+        #[test]
+        fn all_years_at_once_equal_each_year_alone(
+            children in proptest::collection::vec(
+                (0i64..1100, proptest::option::of(1i64..600), any::<bool>(), proptest::collection::vec(0i64..1200, 0..8), 3000i64..7000),
+                1..6,
+            ),
+            reviews_2024 in any::<bool>(),
+        ) {
+            let base = d("2022-04-01");
+            let day = |n: i64| base + chrono::Duration::days(n);
+            let mut b = Build::default();
+            for (start, len, known, reviews, age) in &children {
+                let c = b.child(Some(&day(start - age).to_string()));
+                let end = len.map(|l| day(start + l).to_string());
+                b.ep(c, &day(*start).to_string(), if *known { S } else { P }, C2, end.as_deref().map(|e| (e, E13)));
+                for r in reviews {
+                    b.rev(c, &day(*r).to_string());
+                }
+            }
+            let mut cohort = b.cohort(&[2023, 2024, 2025]);
+            if !reviews_2024 {
+                let mut tables = cohort.tables().clone();
+                tables.get_mut(&CollectionYear(2024)).unwrap().remove(&TableKind::Reviews);
+                cohort = Cohort::new(cohort.la(), CohortParts {
+                    children: cohort.children().to_vec(),
+                    episodes: cohort.episodes().to_vec(),
+                    reviews: cohort.reviews().to_vec(),
+                    tables,
+                    ..Default::default()
+                });
+            }
+            let calendar = WorkingDayCalendar::england_and_wales();
+            let params = ReviewTimeliness.spec().resolve_params(&Params::new()).unwrap();
+            let ctxs: Vec<MetricContext<'_>> = [2023, 2024, 2025]
+                .map(|y| MetricContext {
+                    cohort: &cohort,
+                    la: None,
+                    year: CollectionYear(y),
+                    reference: reference(),
+                    calendar: &calendar,
+                    params: &params,
+                })
+                .to_vec();
+            let together = ReviewTimeliness.compute_years(&ctxs);
+            for (ctx, got) in ctxs.iter().zip(together) {
+                prop_assert_eq!(got, ReviewTimeliness.compute(ctx));
+            }
+        }
+    }
+}

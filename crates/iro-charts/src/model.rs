@@ -1,0 +1,400 @@
+//! What a chart holds: the numbers to draw and the words around them. Built
+//! from tidy metric rows (see [`crate::build`]) or by hand.
+
+use iro_metric_api::MetricRow;
+use serde::{Deserialize, Serialize};
+
+/// Titles and labels printed on every chart.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ChartMeta {
+    /// What the chart shows, e.g. "Children looked after per 10,000 children".
+    pub title: String,
+    /// A second line under the title, e.g. the areas compared.
+    pub subtitle: Option<String>,
+    /// The horizontal axis, e.g. "Collection year".
+    pub x_label: String,
+    /// The vertical axis, e.g. "Rate".
+    pub y_label: String,
+    /// The unit of the values, printed with the vertical axis label, e.g.
+    /// "per 10,000 children aged 0 to 17" or "%".
+    pub unit: String,
+    /// Where the figures come from, printed as "Source: …".
+    pub source: String,
+    /// The period the figures cover, printed as "Period: …".
+    pub period: String,
+}
+
+impl ChartMeta {
+    /// A chart description with a title and nothing else yet.
+    pub fn new(title: impl Into<String>) -> Self {
+        ChartMeta {
+            title: title.into(),
+            ..ChartMeta::default()
+        }
+    }
+
+    /// Set the subtitle.
+    pub fn subtitle(mut self, s: impl Into<String>) -> Self {
+        self.subtitle = Some(s.into());
+        self
+    }
+
+    /// Set the axis labels.
+    pub fn axes(mut self, x_label: impl Into<String>, y_label: impl Into<String>) -> Self {
+        self.x_label = x_label.into();
+        self.y_label = y_label.into();
+        self
+    }
+
+    /// Set the unit.
+    pub fn unit(mut self, unit: impl Into<String>) -> Self {
+        self.unit = unit.into();
+        self
+    }
+
+    /// Set the source line.
+    pub fn source(mut self, source: impl Into<String>) -> Self {
+        self.source = source.into();
+        self
+    }
+
+    /// Set the period line.
+    pub fn period(mut self, period: impl Into<String>) -> Self {
+        self.period = period.into();
+        self
+    }
+
+    /// The vertical axis title: the label with the unit, unless the label
+    /// already says it.
+    pub fn y_axis_title(&self) -> String {
+        let unit = self.unit.trim();
+        let label = self.y_label.trim();
+        if unit.is_empty() || label.to_lowercase().contains(&unit.to_lowercase()) {
+            label.to_string()
+        } else if label.is_empty() {
+            unit.to_string()
+        } else if unit == "%" {
+            format!("{label} (%)")
+        } else {
+            format!("{label} ({unit})")
+        }
+    }
+}
+
+/// One plotted value: a number, a value hidden by small-number suppression,
+/// or no figure at all. A suppressed or missing cell is never drawn as zero.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "value")]
+pub enum Cell {
+    Value(f64),
+    /// Hidden to protect a small count: shown as "c".
+    Suppressed,
+    /// No figure (no data, or nothing to divide by): shown as "x".
+    Missing,
+}
+
+impl Cell {
+    /// The number, if there is one to draw.
+    pub fn value(self) -> Option<f64> {
+        match self {
+            Cell::Value(v) if v.is_finite() => Some(v),
+            _ => None,
+        }
+    }
+
+    /// The cell a tidy row holds: suppressed if the row says so (whatever its
+    /// value), else its value, else missing.
+    pub fn of_row(row: &MetricRow) -> Cell {
+        if row.suppressed.as_deref().is_some_and(|s| !s.is_empty()) {
+            return Cell::Suppressed;
+        }
+        match row.value {
+            Some(v) if v.is_finite() => Cell::Value(v),
+            _ => Cell::Missing,
+        }
+    }
+
+    /// The symbol printed for a cell without a number: `c` suppressed, `x`
+    /// not available.
+    pub fn symbol(self) -> Option<&'static str> {
+        match self {
+            Cell::Value(v) if v.is_finite() => None,
+            Cell::Suppressed => Some("c"),
+            _ => Some("x"),
+        }
+    }
+}
+
+/// What an area is on a comparison chart; decides its colour and weight.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AreaRole {
+    /// The authority the chart is about (strongest colour).
+    Authority,
+    /// Another authority shown beside it.
+    Comparator,
+    /// The authority's region (neutral tone).
+    Region,
+    /// England (neutral tone, darker).
+    England,
+    /// The mean of the statistical neighbours.
+    Neighbours,
+}
+
+/// A line of values over the years for one area.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LineSeries {
+    /// The area's name as printed in the legend.
+    pub name: String,
+    /// The area's code (`800`, `E12000009`, `E92000001`), for the data table.
+    pub code: String,
+    pub role: AreaRole,
+    /// One cell per year of [`LineChart::years`].
+    pub values: Vec<Cell>,
+}
+
+/// Lines over collection years, one series per area.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LineChart {
+    pub meta: ChartMeta,
+    /// Collection years (the year the return ends), increasing.
+    pub years: Vec<i32>,
+    pub series: Vec<LineSeries>,
+    /// Decimal places of the figures in labels and the data table.
+    pub decimals: u8,
+    /// Start the value axis at zero (default) rather than near the lowest value.
+    pub y_from_zero: bool,
+}
+
+/// Where a unit lies against one pair of funnel limits.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct PointBand {
+    /// The two-sided level, e.g. 0.998.
+    pub level: f64,
+    /// Lower limit at the unit's denominator, on the chart's scale.
+    pub lower: f64,
+    /// Upper limit at the unit's denominator, on the chart's scale.
+    pub upper: f64,
+}
+
+/// One unit (an authority) on a funnel plot.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FunnelPoint {
+    /// Printed beside highlighted points and in the data table.
+    pub label: String,
+    /// The area's code, for the data table.
+    pub code: String,
+    /// The precision axis: the child population (rates) or number of
+    /// children or events (proportions).
+    pub denominator: u64,
+    pub numerator: u64,
+    /// On the chart's scale (rate per 10,000, or percent for proportions).
+    pub value: f64,
+    /// Drawn in the authority colour and labelled.
+    pub highlighted: bool,
+    /// The limits at this unit's denominator, one per level (filled in by
+    /// [`FunnelChart::compute`]).
+    pub bands: Vec<PointBand>,
+}
+
+impl FunnelPoint {
+    /// A point before its limits are computed.
+    pub fn new(
+        label: impl Into<String>,
+        code: impl Into<String>,
+        numerator: u64,
+        denominator: u64,
+        highlighted: bool,
+    ) -> Self {
+        FunnelPoint {
+            label: label.into(),
+            code: code.into(),
+            denominator,
+            numerator,
+            value: f64::NAN,
+            highlighted,
+            bands: Vec::new(),
+        }
+    }
+}
+
+/// One level's limit curves, on the chart's scale, evaluated on `denominators`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FunnelLimits {
+    pub level: f64,
+    pub denominators: Vec<f64>,
+    pub lower: Vec<f64>,
+    pub upper: Vec<f64>,
+}
+
+/// Over-dispersion estimates printed on a funnel plot.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct OverDispersionNote {
+    /// φ̂, the mean squared winsorised z-score.
+    pub phi: f64,
+    /// τ̂², the between-unit variance on the transformed scale.
+    pub tau2: f64,
+    /// Whether the drawn limits were widened for it.
+    pub adjusted: bool,
+}
+
+/// A funnel plot: every unit's value against its denominator, with control
+/// limits around a target.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FunnelChart {
+    pub meta: ChartMeta,
+    /// Rate per 10,000 or proportion (drawn as a percentage).
+    pub indicator: iro_stats::Indicator,
+    pub points: Vec<FunnelPoint>,
+    /// The centre line, on the chart's scale.
+    pub target: f64,
+    /// What the centre line is, e.g. "England 67.1".
+    pub target_label: String,
+    /// The limits drawn, one per level, narrowest first.
+    pub limits: Vec<FunnelLimits>,
+    /// How the limits were computed, printed under the chart.
+    pub method: String,
+    pub over_dispersion: Option<OverDispersionNote>,
+    /// Units left off, with the reason (e.g. "Isles of Scilly: denominator 0").
+    pub excluded: Vec<String>,
+    /// Decimal places of the values in labels and the data table.
+    pub decimals: u8,
+}
+
+/// One named series of cells, aligned with its chart's categories.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Series {
+    pub name: String,
+    /// One cell per category.
+    pub values: Vec<Cell>,
+}
+
+/// How a stacked bar's segments are coloured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SegmentColours {
+    /// Distinct colours for unordered categories (legal status, placement type).
+    #[default]
+    Categorical,
+    /// Light to dark for ordered bands (distance from home); "not known"
+    /// segments are grey.
+    Sequential,
+}
+
+/// Stacked bars: categories (years, quarters or authorities) × segments.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StackedBarChart {
+    pub meta: ChartMeta,
+    /// One bar per category; `\n` breaks a label over lines.
+    pub categories: Vec<String>,
+    /// Drawn bottom to top, in this order.
+    pub segments: Vec<Series>,
+    /// Values are percentages of each bar (the axis runs 0 to 100).
+    pub percent: bool,
+    pub colours: SegmentColours,
+    pub decimals: u8,
+}
+
+/// A horizontal target line across a bar chart.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TargetLine {
+    pub value: f64,
+    /// e.g. "Target: at least 90%".
+    pub label: String,
+}
+
+/// Bars: categories (e.g. Q1 to Q4) × one or more series.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BarChart {
+    pub meta: ChartMeta,
+    /// One group of bars per category; `\n` breaks a label over lines.
+    pub categories: Vec<String>,
+    pub series: Vec<Series>,
+    pub target: Option<TargetLine>,
+    /// Values are percentages (the axis runs 0 to 100).
+    pub percent: bool,
+    pub decimals: u8,
+}
+
+/// A chart of one of the four kinds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Chart {
+    Lines(LineChart),
+    Funnel(FunnelChart),
+    StackedBars(StackedBarChart),
+    Bars(BarChart),
+}
+
+impl Chart {
+    /// The words around the chart.
+    pub fn meta(&self) -> &ChartMeta {
+        match self {
+            Chart::Lines(c) => &c.meta,
+            Chart::Funnel(c) => &c.meta,
+            Chart::StackedBars(c) => &c.meta,
+            Chart::Bars(c) => &c.meta,
+        }
+    }
+
+    /// "line chart", "funnel plot", …
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            Chart::Lines(_) => "line chart",
+            Chart::Funnel(_) => "funnel plot",
+            Chart::StackedBars(_) => "stacked bar chart",
+            Chart::Bars(_) => "bar chart",
+        }
+    }
+
+    /// Whether any cell is suppressed.
+    pub fn has_suppressed(&self) -> bool {
+        self.cells().any(|c| c == Cell::Suppressed)
+    }
+
+    /// Whether any cell has no figure.
+    pub fn has_missing(&self) -> bool {
+        self.cells().any(|c| matches!(c, Cell::Missing))
+    }
+
+    fn cells(&self) -> Box<dyn Iterator<Item = Cell> + '_> {
+        match self {
+            Chart::Lines(c) => Box::new(c.series.iter().flat_map(|s| s.values.iter().copied())),
+            Chart::Funnel(_) => Box::new(std::iter::empty()),
+            Chart::StackedBars(c) => {
+                Box::new(c.segments.iter().flat_map(|s| s.values.iter().copied()))
+            }
+            Chart::Bars(c) => Box::new(c.series.iter().flat_map(|s| s.values.iter().copied())),
+        }
+    }
+}
+
+/// The numbers behind a chart: a header and rows of strings, for an
+/// accessible table and for the CSV written beside the chart.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DataTable {
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+impl DataTable {
+    /// The table as CSV (RFC 4180 quoting, `\n` line ends).
+    pub fn to_csv(&self) -> String {
+        let mut out = String::new();
+        for line in std::iter::once(&self.columns).chain(&self.rows) {
+            for (i, field) in line.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                if field.contains([',', '"', '\n', '\r']) {
+                    out.push('"');
+                    out.push_str(&field.replace('"', "\"\""));
+                    out.push('"');
+                } else {
+                    out.push_str(field);
+                }
+            }
+            out.push('\n');
+        }
+        out
+    }
+}

@@ -1,0 +1,616 @@
+//! The standard set of charts `iro run` writes beside the tidy tables: for
+//! each authority, `charts/<la>/<name>.svg`, `.png` and `.csv` (the table of
+//! exactly what is drawn).
+//!
+//! | name | kind | drawn from |
+//! |---|---|---|
+//! | `cla-rate-trend` | lines | `cohort-summary.cla-rate`: the authority, its region and England, five years |
+//! | `cla-rate-funnel` | funnel | `cohort-summary.cla-rate` of every authority in England, latest year |
+//! | `review-timeliness-quarterly` | bars + target | `review-timeliness.on-time` by quarter |
+//! | `distance-bands` | stacked bars | `placement-distance.distance-band` by `band`, five years |
+//! | `legal-status` | stacked bars | `cohort-summary.profile` by `legal_status`, five years |
+//! | `participation` | stacked bars | `participation.distribution` by `code`, by quarter and year |
+//! | `placement-types` | stacked bars | `placement-stability.placement-type` by `group`, five years |
+//!
+//! England, regional and other authorities' rates come from the run's rows
+//! where present (e.g. benchmarking rows), else from the DfE's published
+//! figures in the bundled reference data ([`published_rows`]).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use iro_metric_api::{Breakdown, MetricRow, Period, Unit};
+use iro_reference::{Geography, Measure, Reference};
+use rayon::prelude::*;
+
+use crate::build::{self, Area, Areas, Categories, ENGLAND, Rows, is_authority_code};
+use crate::model::{AreaRole, Chart, ChartMeta, FunnelChart, SegmentColours, TargetLine};
+use crate::style::{format_number, year_label};
+use crate::{ChartError, DEFAULT_SIZE, data_table, png, svg};
+
+/// The metric the trend and funnel charts draw.
+pub const CLA_RATE: &str = "cohort-summary.cla-rate";
+/// The metric of the quarterly timeliness chart.
+pub const REVIEWS_ON_TIME: &str = "review-timeliness.on-time";
+
+/// A local target, as `[[targets]]` in `iro.toml` gives it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LocalTarget {
+    /// A metric id, e.g. `review-timeliness.on-time`.
+    pub metric: String,
+    /// The breakdown it applies to; empty = the all-children row.
+    pub breakdown: Breakdown,
+    /// The period it applies to: `None` = every quarter and the year
+    /// (`"each-quarter"`), else one period.
+    pub period: Option<Period>,
+    pub bound: Bound,
+    /// e.g. "Reviews held within statutory timescale".
+    pub label: String,
+    /// Only these authorities (DfE codes); empty: every authority.
+    pub las: Vec<String>,
+}
+
+/// Which side of the target is good.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Bound {
+    AtLeast(f64),
+    AtMost(f64),
+}
+
+impl Bound {
+    pub fn value(self) -> f64 {
+        match self {
+            Bound::AtLeast(v) | Bound::AtMost(v) => v,
+        }
+    }
+}
+
+impl LocalTarget {
+    /// The line drawn on a chart of `unit`.
+    pub fn line(&self, unit: Unit) -> TargetLine {
+        let (words, v) = match self.bound {
+            Bound::AtLeast(v) => ("at least", v),
+            Bound::AtMost(v) => ("at most", v),
+        };
+        let suffix = if unit == Unit::Percent { "%" } else { "" };
+        let what = if self.label.is_empty() {
+            "Target".to_string()
+        } else {
+            format!("Target ({})", self.label)
+        };
+        TargetLine {
+            value: v,
+            label: format!(
+                "{what}: {words} {}{suffix}",
+                format_number(v, if v.fract() == 0.0 { 0 } else { 1 })
+            ),
+        }
+    }
+
+    /// Whether this target applies to quarterly figures of `metric` for `la`.
+    fn applies_to_quarters(&self, metric: &str, la: &str) -> bool {
+        self.metric == metric
+            && (self.las.is_empty() || self.las.iter().any(|l| l == la))
+            && self.breakdown.is_empty()
+            && matches!(
+                self.period,
+                None | Some(Period::Year | Period::Q1 | Period::Q2 | Period::Q3 | Period::Q4)
+            )
+    }
+}
+
+/// What the standard set draws.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Years on trend and stacked-bar charts, ending at the latest.
+    pub years: usize,
+    /// Local targets; the first for `review-timeliness.on-time` draws the
+    /// line on the quarterly chart.
+    pub targets: Vec<LocalTarget>,
+    /// PNG size in pixels.
+    pub png_size: (u32, u32),
+    /// Write PNGs as well as SVGs.
+    pub png: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            years: 5,
+            targets: Vec::new(),
+            png_size: DEFAULT_SIZE,
+            png: true,
+        }
+    }
+}
+
+/// One chart of the set.
+#[derive(Debug, Clone)]
+pub struct NamedChart {
+    /// The authority it is about.
+    pub la_code: String,
+    /// File stem, e.g. `cla-rate-trend`.
+    pub name: String,
+    pub chart: Chart,
+}
+
+/// A chart of the set that was not drawn, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    pub la_code: String,
+    pub name: String,
+    pub reason: String,
+}
+
+/// The charts made, and those skipped.
+#[derive(Debug, Default)]
+pub struct ChartSet {
+    pub charts: Vec<NamedChart>,
+    pub skipped: Vec<Skipped>,
+}
+
+/// Names of every authority, region and England, and each authority's region.
+pub fn areas_from_reference(reference: &Reference) -> Areas {
+    let mut areas = Areas::new();
+    areas.insert(ENGLAND, "England");
+    for r in reference.regions() {
+        areas.insert(r.ons_code.clone(), r.name.clone());
+    }
+    for la in reference.las() {
+        let code = la.code().to_string();
+        areas.insert(code.clone(), la.identity.name.clone());
+        areas.set_region(code, la.identity.region.ons_code.clone());
+    }
+    areas
+}
+
+/// The DfE's published children-looked-after counts at 31 March as rows of
+/// `cohort-summary.cla-rate` (rate per 10,000 children aged 0 to 17), for
+/// England, every region and every authority. The rate is recomputed from
+/// the count and population to one decimal (DfE print whole numbers);
+/// national and regional counts are rounded to the nearest 10 by DfE. A
+/// count DfE withheld is a suppressed row, never zero.
+pub fn published_rows(reference: &Reference) -> Vec<MetricRow> {
+    let mut rows = Vec::new();
+    for f in reference.published_all() {
+        if f.measure != Measure::Cla31March {
+            continue;
+        }
+        let la_code = f.geography.to_string();
+        match &f.geography {
+            // Inner and Outer London: not a comparator here.
+            Geography::Region(code) if code.starts_with("E13") => continue,
+            // An authority abolished or not yet created that year.
+            Geography::La(code) if !reference.is_current(*code, f.year) => continue,
+            _ => {}
+        }
+        let population = f.population_used.value().or_else(|| {
+            reference
+                .denominator_for(f.geography.clone(), f.year)
+                .map(|d| d.population)
+        });
+        let mut row = MetricRow {
+            la_code,
+            year: f.year.0,
+            period: Period::Snapshot,
+            metric: CLA_RATE.to_string(),
+            breakdown: Breakdown::default(),
+            numerator: None,
+            denominator: population,
+            value: None,
+            unit: Unit::Per10000,
+            suppressed: None,
+            note: format!("DfE published: {}", f.release),
+        };
+        match (f.count.value(), population) {
+            (Some(n), Some(p)) => row = row.per_10000(n, p),
+            (Some(n), None) => row.numerator = Some(n),
+            (None, _) if f.count.symbol() == Some("c") => {
+                row.suppressed = Some("published as c".to_string());
+            }
+            (None, _) => {}
+        }
+        rows.push(row);
+    }
+    rows
+}
+
+/// The standard set for every authority with rows in `rows` (the run's
+/// suppressed tidy rows), comparing with `comparators` (e.g.
+/// [`published_rows`]) where the run has no row of its own.
+pub fn standard_set(
+    rows: &[MetricRow],
+    comparators: &[MetricRow],
+    areas: &Areas,
+    options: &Options,
+) -> ChartSet {
+    let index = Rows::new(rows.iter().chain(comparators));
+    let mut latest: BTreeMap<&str, i32> = BTreeMap::new();
+    for r in rows.iter().filter(|r| is_authority_code(&r.la_code)) {
+        let y = latest.entry(r.la_code.as_str()).or_insert(r.year);
+        *y = (*y).max(r.year);
+    }
+    // One funnel per year, highlighted per authority.
+    let funnel_years: BTreeSet<i32> = latest.values().copied().collect();
+    let funnels: BTreeMap<i32, Result<FunnelChart, String>> = funnel_years
+        .par_iter()
+        .map(|&y| (y, cla_funnel(&index, areas, y).map_err(|e| e.to_string())))
+        .collect();
+
+    let per_la: Vec<(Vec<NamedChart>, Vec<Skipped>)> = latest
+        .par_iter()
+        .map(|(&la, &year)| {
+            let mut made = Vec::new();
+            let mut skipped = Vec::new();
+            let mut push = |name: &str, res: Result<Chart, String>| match res {
+                Ok(chart) => made.push(NamedChart {
+                    la_code: la.to_string(),
+                    name: name.to_string(),
+                    chart,
+                }),
+                Err(reason) => skipped.push(Skipped {
+                    la_code: la.to_string(),
+                    name: name.to_string(),
+                    reason,
+                }),
+            };
+            let e = |e: ChartError| e.to_string();
+            push(
+                "cla-rate-trend",
+                cla_trend(&index, areas, la, year, options)
+                    .map(Chart::Lines)
+                    .map_err(e),
+            );
+            push(
+                "cla-rate-funnel",
+                match funnels.get(&year) {
+                    Some(Ok(f)) => {
+                        let mut f = f.clone();
+                        f.highlight(&[la]);
+                        f.meta.subtitle = Some(format!(
+                            "{} highlighted; at 31 March {year}",
+                            areas.name(la)
+                        ));
+                        Ok(Chart::Funnel(f))
+                    }
+                    Some(Err(reason)) => Err(reason.clone()),
+                    None => Err("no funnel for the year".to_string()),
+                },
+            );
+            push(
+                "review-timeliness-quarterly",
+                timeliness(&index, areas, la, year, options)
+                    .map(Chart::Bars)
+                    .map_err(e),
+            );
+            for (name, res) in stacked_set(&index, areas, la, year, options) {
+                push(name, res.map(Chart::StackedBars).map_err(e));
+            }
+            (made, skipped)
+        })
+        .collect();
+    let mut set = ChartSet::default();
+    for (made, skipped) in per_la {
+        set.charts.extend(made);
+        set.skipped.extend(skipped);
+    }
+    set
+}
+
+fn year_range(latest: i32, n: usize) -> Vec<i32> {
+    let n = n.max(1) as i32;
+    (latest - n + 1..=latest).collect()
+}
+
+fn cla_trend(
+    index: &Rows<'_>,
+    areas: &Areas,
+    la: &str,
+    year: i32,
+    options: &Options,
+) -> Result<crate::LineChart, ChartError> {
+    let years = year_range(year, options.years);
+    let name = areas.name(la);
+    let mut list = vec![Area::new(la, name.clone(), AreaRole::Authority)];
+    let mut compared = Vec::new();
+    if let Some(region) = areas.region_of(la)
+        && years.iter().any(|y| {
+            index
+                .find(region, CLA_RATE, *y, None, &Breakdown::default())
+                .is_some()
+        })
+    {
+        let region_name = areas.name(region);
+        compared.push(region_name.clone());
+        list.push(Area::new(region, region_name, AreaRole::Region));
+    }
+    if years.iter().any(|y| {
+        index
+            .find(ENGLAND, CLA_RATE, *y, None, &Breakdown::default())
+            .is_some()
+    }) {
+        compared.push("England".to_string());
+        list.push(Area::new(ENGLAND, "England", AreaRole::England));
+    }
+    let mut subtitle = name.clone();
+    for (i, c) in compared.iter().enumerate() {
+        subtitle.push_str(if i + 1 == compared.len() {
+            " and "
+        } else {
+            ", "
+        });
+        subtitle.push_str(c);
+    }
+    subtitle.push_str(", at 31 March");
+    let meta = ChartMeta::new("Children looked after per 10,000 children")
+        .subtitle(subtitle)
+        .axes("Collection year (figures at 31 March)", "Children looked after")
+        .unit("per 10,000 children aged 0 to 17")
+        .source(format!(
+            "{name}: SSDA903 return. England and regions: DfE, Children looked after in England (published counts; ONS mid-year population estimates)"
+        ))
+        .period(format!(
+            "31 March {} to 31 March {}",
+            years.first().copied().unwrap_or(year),
+            year
+        ));
+    build::trend(
+        index,
+        CLA_RATE,
+        Some(Period::Snapshot),
+        &Breakdown::default(),
+        &list,
+        &years,
+        meta,
+    )
+}
+
+fn cla_funnel(index: &Rows<'_>, areas: &Areas, year: i32) -> Result<FunnelChart, ChartError> {
+    let meta = ChartMeta::new("Children looked after per 10,000 children: every authority in England")
+        .axes(
+            "Children aged 0 to 17 (ONS mid-year estimate)",
+            "Children looked after",
+        )
+        .unit("per 10,000 children aged 0 to 17")
+        .source("Highlighted: SSDA903 return. Other authorities and England: DfE, Children looked after in England (published)")
+        .period(format!("31 March {year}"));
+    build::funnel(
+        index,
+        CLA_RATE,
+        year,
+        Some(Period::Snapshot),
+        &Breakdown::default(),
+        areas,
+        None,
+        &[],
+        None,
+        meta,
+    )
+}
+
+fn timeliness(
+    index: &Rows<'_>,
+    areas: &Areas,
+    la: &str,
+    year: i32,
+    options: &Options,
+) -> Result<crate::BarChart, ChartError> {
+    let name = areas.name(la);
+    let whole = index
+        .find(
+            la,
+            REVIEWS_ON_TIME,
+            year,
+            Some(Period::Year),
+            &Breakdown::default(),
+        )
+        .map(crate::Cell::of_row);
+    let mut subtitle = format!("{name}, {}", year_label(year));
+    match whole {
+        Some(crate::Cell::Value(v)) => {
+            subtitle.push_str(&format!("; whole year {}%", format_number(v, 1)))
+        }
+        Some(crate::Cell::Suppressed) => subtitle.push_str("; whole year c"),
+        _ => {}
+    }
+    let target = options
+        .targets
+        .iter()
+        .find(|t| t.applies_to_quarters(REVIEWS_ON_TIME, la))
+        .map(|t| t.line(Unit::Percent));
+    let meta = ChartMeta::new("Reviews held within statutory timescales, by quarter")
+        .subtitle(subtitle)
+        .axes("Quarter of the collection year", "Reviews held on time")
+        .unit("% of reviews whose timeliness can be assessed")
+        .source(format!("{name}: SSDA903 return (reviews, episodes)"))
+        .period(format!("1 April {} to 31 March {year}", year - 1));
+    build::quarter_bars(
+        index,
+        la,
+        REVIEWS_ON_TIME,
+        year,
+        &Breakdown::default(),
+        target,
+        "Reviews on time",
+        meta,
+    )
+}
+
+type StackedResult = Result<crate::StackedBarChart, ChartError>;
+
+fn stacked_set(
+    index: &Rows<'_>,
+    areas: &Areas,
+    la: &str,
+    year: i32,
+    options: &Options,
+) -> Vec<(&'static str, StackedResult)> {
+    let name = areas.name(la);
+    let years_of = |metric: &str| -> Vec<i32> {
+        let have: BTreeSet<i32> = index.years(la, metric).into_iter().collect();
+        year_range(year, options.years)
+            .into_iter()
+            .filter(|y| have.contains(y))
+            .collect()
+    };
+    let period_words = |years: &[i32]| match (years.first(), years.last()) {
+        (Some(a), Some(b)) if a != b => format!("31 March {a} to 31 March {b}"),
+        (Some(a), _) => format!("31 March {a}"),
+        _ => String::new(),
+    };
+    let source = format!("{name}: SSDA903 return");
+    let snapshot = |metric: &'static str,
+                    key: &str,
+                    colours: SegmentColours,
+                    title: &str,
+                    note: &str|
+     -> StackedResult {
+        let years = years_of(metric);
+        let meta = ChartMeta::new(title)
+            .subtitle(format!("{name}, at 31 March each year{note}"))
+            .axes(
+                "Collection year (figures at 31 March)",
+                "Children looked after",
+            )
+            .unit("%")
+            .source(source.clone())
+            .period(period_words(&years));
+        build::stacked(
+            index,
+            la,
+            metric,
+            key,
+            &Categories::Years {
+                years,
+                period: Some(Period::Snapshot),
+            },
+            colours,
+            meta,
+        )
+    };
+    vec![
+        (
+            "distance-bands",
+            snapshot(
+                "placement-distance.distance-band",
+                "band",
+                SegmentColours::Sequential,
+                "Distance from home to placement of children looked after",
+                "; straight-line distance, home postcode to placement postcode",
+            ),
+        ),
+        (
+            "legal-status",
+            snapshot(
+                "cohort-summary.profile",
+                "legal_status",
+                SegmentColours::Categorical,
+                "Legal status of children looked after",
+                "",
+            ),
+        ),
+        ("participation", {
+            let meta = ChartMeta::new("How children took part in their reviews")
+                .subtitle(format!(
+                    "{name}, {}: participation codes (PN) of reviews held",
+                    year_label(year)
+                ))
+                .axes("Quarter of the collection year", "Reviews held")
+                .unit("%")
+                .source(source.clone())
+                .period(format!("1 April {} to 31 March {year}", year - 1));
+            build::stacked(
+                index,
+                la,
+                "participation.distribution",
+                "code",
+                &Categories::Periods {
+                    year,
+                    periods: vec![Period::Q1, Period::Q2, Period::Q3, Period::Q4, Period::Year],
+                },
+                SegmentColours::Categorical,
+                meta,
+            )
+        }),
+        (
+            "placement-types",
+            snapshot(
+                "placement-stability.placement-type",
+                "group",
+                SegmentColours::Categorical,
+                "Placement types of children looked after",
+                "",
+            ),
+        ),
+    ]
+}
+
+/// A chart drawn: its SVG, PNG (if asked for) and data table as CSV.
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    pub svg: String,
+    pub png: Option<Vec<u8>>,
+    pub csv: String,
+}
+
+/// Draw one chart as SVG, PNG of `png_size` (if given) and CSV, in memory.
+pub fn render_chart(chart: &Chart, png_size: Option<(u32, u32)>) -> Result<Rendered, ChartError> {
+    Ok(Rendered {
+        svg: svg(chart)?,
+        png: match png_size {
+            Some((w, h)) => Some(png(chart, w, h)?),
+            None => None,
+        },
+        csv: data_table(chart).to_csv(),
+    })
+}
+
+/// Write one chart as `<dir>/<name>.svg`, `.png` (if `png_size` is given) and
+/// `.csv`; returns the paths written.
+pub fn write_chart(
+    dir: &Path,
+    name: &str,
+    chart: &Chart,
+    png_size: Option<(u32, u32)>,
+) -> Result<Vec<PathBuf>, ChartError> {
+    let r = render_chart(chart, png_size)?;
+    std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+    let mut written = Vec::with_capacity(3);
+    let svg_path = dir.join(format!("{name}.svg"));
+    std::fs::write(&svg_path, r.svg).map_err(|e| io(&svg_path, e))?;
+    written.push(svg_path);
+    if let Some(bytes) = r.png {
+        let p = dir.join(format!("{name}.png"));
+        std::fs::write(&p, bytes).map_err(|e| io(&p, e))?;
+        written.push(p);
+    }
+    let csv_path = dir.join(format!("{name}.csv"));
+    std::fs::write(&csv_path, r.csv).map_err(|e| io(&csv_path, e))?;
+    written.push(csv_path);
+    Ok(written)
+}
+
+/// Write every chart of `set` under `dir/<la>/`, in parallel. Returns the
+/// paths written, sorted.
+pub fn write_set(
+    dir: &Path,
+    set: &ChartSet,
+    options: &Options,
+) -> Result<Vec<PathBuf>, ChartError> {
+    let png_size = options.png.then_some(options.png_size);
+    let written: Vec<Vec<PathBuf>> = set
+        .charts
+        .par_iter()
+        .map(|c| write_chart(&dir.join(&c.la_code), &c.name, &c.chart, png_size))
+        .collect::<Result<_, _>>()?;
+    let mut all: Vec<PathBuf> = written.into_iter().flatten().collect();
+    all.sort();
+    Ok(all)
+}
+
+fn io(path: &Path, error: std::io::Error) -> ChartError {
+    ChartError::Io {
+        path: path.to_path_buf(),
+        error,
+    }
+}

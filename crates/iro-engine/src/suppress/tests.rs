@@ -1,0 +1,497 @@
+use super::*;
+use iro_metric_api::{MeasureSpec, Period};
+use proptest::prelude::*;
+
+static SPEC: MetricSpec = MetricSpec {
+    id: "m",
+    title: "",
+    version: "0",
+    requires: &[],
+    measures: &[
+        MeasureSpec {
+            id: "count",
+            title: "",
+            unit: Unit::Count,
+            additive_breakdowns: &[],
+        },
+        MeasureSpec {
+            id: "profile",
+            title: "",
+            unit: Unit::Percent,
+            additive_breakdowns: &["age_band"],
+        },
+    ],
+    params: &[],
+};
+
+fn row(metric: &str, unit: Unit) -> MetricRow {
+    MetricRow {
+        la_code: "800".into(),
+        year: 2025,
+        period: Period::Snapshot,
+        metric: metric.into(),
+        breakdown: Breakdown::default(),
+        numerator: None,
+        denominator: None,
+        value: None,
+        unit,
+        suppressed: None,
+        note: String::new(),
+    }
+}
+
+fn reasons(rows: &[MetricRow]) -> Vec<Option<&str>> {
+    rows.iter().map(|r| r.suppressed.as_deref()).collect()
+}
+
+#[test]
+fn primary_hides_small_counts_not_zero_or_populations() {
+    let mut rows = vec![
+        row("m.count", Unit::Count).count(3),
+        row("m.count", Unit::Count).count(0),
+        row("m.count", Unit::Count).count(8),
+        row("m.rate", Unit::Per10000).per_10000(7, 36_000),
+        row("m.pct", Unit::Percent).percent(5, 6),
+        row("m.pct", Unit::Percent).percent(2, 40),
+    ];
+    suppress(&mut rows, &[&SPEC], &[], &SuppressionConfig::default());
+    assert_eq!(rows[0].suppressed.as_deref(), Some(PRIMARY));
+    assert_eq!((rows[0].numerator, rows[0].value), (None, None));
+    assert_eq!(rows[1].value, Some(0.0));
+    assert_eq!(rows[2].value, Some(8.0));
+    assert_eq!(rows[3].suppressed.as_deref(), Some(PRIMARY));
+    assert_eq!(rows[3].denominator, Some(36_000), "population stays");
+    assert_eq!(
+        rows[4].denominator, None,
+        "a percentage of 6 children is hidden whole"
+    );
+    assert_eq!(rows[5].denominator, Some(40));
+    assert_eq!(rows[5].numerator, None);
+}
+
+#[test]
+fn secondary_hides_the_next_smallest_cell() {
+    // Age bands of 64 children: 3 is hidden (primary); 64 − 12 − 9 − 40 would
+    // give it back, so the next smallest, 9, is hidden too.
+    let mut rows: Vec<MetricRow> = [
+        ("Under 1", 3),
+        ("1 to 4", 12),
+        ("5 to 9", 9),
+        ("10 to 15", 40),
+    ]
+    .into_iter()
+    .map(|(band, n)| {
+        row("m.profile", Unit::Percent)
+            .with_breakdown(Breakdown::one("age_band", band))
+            .percent(n, 64)
+    })
+    .collect();
+    suppress(&mut rows, &[&SPEC], &[], &SuppressionConfig::default());
+    assert_eq!(reasons(&rows), [Some(PRIMARY), None, Some(SECONDARY), None]);
+    assert_eq!(
+        rows[2].note,
+        "secondary suppression: m.profile by age_band sums to its total"
+    );
+    assert!(rows[0].note.is_empty(), "primary cells need no note");
+}
+
+#[test]
+fn cross_tabulations_are_protected_row_by_row() {
+    static CROSS: MetricSpec = MetricSpec {
+        id: "x",
+        title: "",
+        version: "0",
+        requires: &[],
+        measures: &[MeasureSpec {
+            id: "d",
+            title: "",
+            unit: Unit::Count,
+            additive_breakdowns: &["group;distance"],
+        }],
+        params: &[],
+    };
+    // Two groups; only the first has a small cell. Hiding the whole
+    // cross-tab's next smallest cell (in the second group) would leave the
+    // first group's subtotal revealing the hidden cell.
+    let cells = [
+        ("a", "near", 3),
+        ("a", "far", 30),
+        ("b", "near", 9),
+        ("b", "far", 40),
+    ];
+    let mut rows: Vec<MetricRow> = cells
+        .iter()
+        .map(|&(g, d, n)| {
+            row("x.d", Unit::Count)
+                .with_breakdown(Breakdown(vec![
+                    ("group".into(), g.into()),
+                    ("distance".into(), d.into()),
+                ]))
+                .count(n)
+        })
+        .collect();
+    suppress(&mut rows, &[&CROSS], &[], &SuppressionConfig::default());
+    let reasons = reasons(&rows);
+    assert_eq!(reasons[0], Some(PRIMARY));
+    assert_eq!(reasons[1], Some(SECONDARY), "protects group a's subtotal");
+    // Hiding a-far leaves the "far" column... the whole cross-tab then has
+    // two hidden cells (3 and 30): 3 + 30 is all a reader can get.
+    assert_eq!(reasons.iter().filter(|r| r.is_some()).count(), 2);
+}
+
+/// Reviews on time and late, of the same reviews assessed: on time + late =
+/// assessed. Late is 5 (hidden); on time 95 of 100 shown would give it back.
+static ON_TIME_LATE: [Term; 2] = [Term::num("r.on-time"), Term::num("r.late")];
+static RELATIONS: [Relation; 4] = [
+    Relation::Sum {
+        total: Term::den("r.on-time"),
+        parts: &ON_TIME_LATE,
+    },
+    Relation::QuartersSumToYear(Term::num("r.late")),
+    Relation::QuartersSumToYear(Term::num("r.on-time")),
+    Relation::QuartersSumToYear(Term::den("r.on-time")),
+];
+
+fn timeliness(period: Period, on_time: u64, assessed: u64) -> [MetricRow; 2] {
+    let mut a = row("r.on-time", Unit::Percent).percent(on_time, assessed);
+    a.period = period;
+    let mut b = row("r.late", Unit::Count).count(assessed - on_time);
+    b.period = period;
+    [a, b]
+}
+
+#[test]
+fn a_difference_of_two_measures_is_protected() {
+    let mut rows = timeliness(Period::Year, 95, 100).to_vec();
+    suppress(&mut rows, &[], &RELATIONS, &SuppressionConfig::default());
+    assert_eq!(rows[1].suppressed.as_deref(), Some(PRIMARY));
+    // The on-time numerator (and so the percentage) goes; the denominator,
+    // 100 reviews assessed, stays.
+    assert_eq!(rows[0].suppressed.as_deref(), Some(SECONDARY));
+    assert_eq!(
+        (rows[0].numerator, rows[0].denominator, rows[0].value),
+        (None, Some(100), None)
+    );
+    assert_eq!(
+        rows[0].note,
+        "secondary suppression: r.on-time + r.late = r.on-time denominator"
+    );
+    // Without the relation declared, nothing more would be hidden.
+    let mut rows = timeliness(Period::Year, 95, 100).to_vec();
+    suppress(&mut rows, &[], &[], &SuppressionConfig::default());
+    assert_eq!(rows[0].suppressed, None);
+}
+
+#[test]
+fn quarters_that_add_up_to_the_year_are_protected() {
+    // Late by quarter 10, 3, 12, 15 (year 40); on time 90 of each 100. Q2's 3
+    // is hidden; the smallest other quarter (10, Q1) goes with it. Hiding
+    // Q1's late then needs its on-time hidden (Q1: on time + late =
+    // assessed), which needs a second quarter's on-time hidden, and so on.
+    let mut rows = Vec::new();
+    let late = [10, 3, 12, 15];
+    for (q, l) in [Period::Q1, Period::Q2, Period::Q3, Period::Q4]
+        .into_iter()
+        .zip(late)
+    {
+        rows.extend(timeliness(q, 100 - l, 100));
+    }
+    rows.extend(timeliness(Period::Year, 400 - 40, 400));
+    suppress(&mut rows, &[], &RELATIONS, &SuppressionConfig::default());
+    let hidden = |p: Period, m: &str| {
+        rows.iter()
+            .find(|r| r.period == p && r.metric == m)
+            .is_some_and(|r| r.numerator.is_none())
+    };
+    assert!(hidden(Period::Q2, "r.late"));
+    assert!(hidden(Period::Q1, "r.late"), "smallest other quarter");
+    assert!(!hidden(Period::Year, "r.late"), "the total stays");
+    assert!(hidden(Period::Q2, "r.on-time") && hidden(Period::Q1, "r.on-time"));
+    assert_no_relation_gives_a_count_away(&rows, &timeliness_equations(&rows));
+}
+
+#[test]
+fn a_figure_shown_twice_is_hidden_twice() {
+    // The 9 reviews of kind b are also shown by another measure. Kind a (2) is
+    // hidden; kind b goes with it (the only other part of the breakdown), and
+    // so must its twin.
+    static TWIN: [Term; 1] = [Term::num("t.reviews").only("")];
+    static REL: [Relation; 1] = [Relation::Sum {
+        total: Term::num("m.count").only("kind=b"),
+        parts: &TWIN,
+    }];
+    static SPEC2: MetricSpec = MetricSpec {
+        id: "m",
+        title: "",
+        version: "0",
+        requires: &[],
+        measures: &[MeasureSpec {
+            id: "count",
+            title: "",
+            unit: Unit::Count,
+            additive_breakdowns: &["kind"],
+        }],
+        params: &[],
+    };
+    let rows = || {
+        vec![
+            row("m.count", Unit::Count)
+                .with_breakdown(Breakdown::one("kind", "a"))
+                .count(2),
+            row("m.count", Unit::Count)
+                .with_breakdown(Breakdown::one("kind", "b"))
+                .count(9),
+            row("m.count", Unit::Count).count(11),
+            row("t.reviews", Unit::Count).count(9),
+        ]
+    };
+    let mut shown = rows();
+    suppress(&mut shown, &[&SPEC2], &REL, &SuppressionConfig::default());
+    assert_eq!(
+        reasons(&shown),
+        [Some(PRIMARY), Some(SECONDARY), None, Some(SECONDARY)]
+    );
+    assert_eq!(
+        shown[3].note,
+        "secondary suppression: t.reviews = m.count[kind=b]"
+    );
+    // Secondary suppression switched off: primary only.
+    let mut shown = rows();
+    let cfg = SuppressionConfig {
+        secondary: false,
+        ..SuppressionConfig::default()
+    };
+    suppress(&mut shown, &[&SPEC2], &REL, &cfg);
+    assert_eq!(reasons(&shown), [Some(PRIMARY), None, None, None]);
+}
+
+#[test]
+fn a_hidden_denominator_hides_the_row_and_a_missing_term_protects_nothing() {
+    // late = the mean's denominator. Late hidden by a quarter relation
+    // (secondary, 20) must take the mean's denominator with it.
+    static DEN: [Term; 1] = [Term::den("r.mean").only("")];
+    static REL: [Relation; 2] = [
+        Relation::Sum {
+            total: Term::num("r.late").only(""),
+            parts: &DEN,
+        },
+        Relation::QuartersSumToYear(Term::num("r.late")),
+    ];
+    let mut rows = Vec::new();
+    for (p, n) in [
+        (Period::Q1, 4),
+        (Period::Q2, 20),
+        (Period::Q3, 30),
+        (Period::Q4, 40),
+        (Period::Year, 94),
+    ] {
+        let mut late = row("r.late", Unit::Count).count(n);
+        late.period = p;
+        let mut mean = row("r.mean", Unit::Days);
+        mean.period = p;
+        mean.denominator = Some(n);
+        mean.value = Some(12.5);
+        rows.extend([late, mean]);
+    }
+    suppress(&mut rows, &[], &REL, &SuppressionConfig::default());
+    let q2_mean = &rows[3];
+    assert_eq!(q2_mean.suppressed.as_deref(), Some(SECONDARY));
+    assert_eq!((q2_mean.denominator, q2_mean.value), (None, None));
+    // No Q3 row of the mean's twin missing: a relation whose rows are not all
+    // there is not instantiated (nothing to subtract from).
+    let mut rows = vec![row("r.late", Unit::Count).count(5)];
+    suppress(&mut rows, &[], &REL, &SuppressionConfig::default());
+    assert_eq!(reasons(&rows), [Some(PRIMARY)]);
+}
+
+#[test]
+fn rounding_keeps_values_from_unrounded_counts() {
+    let cfg = SuppressionConfig {
+        rounding: Rounding::Nearest5,
+        ..SuppressionConfig::default()
+    };
+    let mut rows = vec![
+        row("m.count", Unit::Count).count(222),
+        row("m.pct", Unit::Percent).percent(13, 27),
+    ];
+    suppress(&mut rows, &[&SPEC], &[], &cfg);
+    assert_eq!(rows[0].numerator, Some(220));
+    assert_eq!(rows[0].value, Some(220.0));
+    assert_eq!(
+        (rows[1].numerator, rows[1].denominator),
+        (Some(15), Some(25))
+    );
+    assert!((rows[1].value.unwrap() - 13.0 * 100.0 / 27.0).abs() < 1e-9);
+}
+
+/// A count in an equation: (row index, denominator?).
+type Ref = (usize, bool);
+
+/// Every equation the timeliness-shaped rows satisfy, written out
+/// independently of the suppression code: per period, on time + late =
+/// assessed; per measure and number, Q1..Q4 = year; per period, on time by
+/// review sums to the total (numerators and denominators).
+fn timeliness_equations(rows: &[MetricRow]) -> Vec<Vec<Ref>> {
+    let find = |m: &str, p: Period, b: &str| {
+        rows.iter()
+            .position(|r| r.metric == m && r.period == p && r.breakdown.to_string() == b)
+    };
+    let mut eqs = Vec::new();
+    let periods = [Period::Q1, Period::Q2, Period::Q3, Period::Q4, Period::Year];
+    let breakdowns: Vec<String> = rows
+        .iter()
+        .filter(|r| r.metric == "r.on-time")
+        .map(|r| r.breakdown.to_string())
+        .collect();
+    for p in periods {
+        if let (Some(on), Some(late)) = (find("r.on-time", p, ""), find("r.late", p, "")) {
+            eqs.push(vec![(on, false), (late, false), (on, true)]);
+        }
+        for den in [false, true] {
+            let cells: Vec<Ref> = rows
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| {
+                    r.metric == "r.on-time" && r.period == p && !r.breakdown.is_empty()
+                })
+                .map(|(i, _)| (i, den))
+                .collect();
+            if let (false, Some(t)) = (cells.is_empty(), find("r.on-time", p, "")) {
+                let mut e = cells;
+                e.push((t, den));
+                eqs.push(e);
+            }
+        }
+    }
+    for (m, den) in [("r.on-time", false), ("r.on-time", true), ("r.late", false)] {
+        for b in &breakdowns {
+            let cells: Option<Vec<Ref>> = periods
+                .iter()
+                .map(|&p| find(m, p, b).map(|i| (i, den)))
+                .collect();
+            if let Some(c) = cells {
+                eqs.push(c);
+            }
+        }
+    }
+    eqs
+}
+
+/// No equation is left with exactly one hidden count, so none can be
+/// recovered by subtraction.
+fn assert_no_relation_gives_a_count_away(rows: &[MetricRow], eqs: &[Vec<Ref>]) {
+    for e in eqs {
+        let hidden = e
+            .iter()
+            .filter(|&&(i, den)| {
+                let r = &rows[i];
+                if den {
+                    r.denominator.is_none()
+                } else {
+                    r.numerator.is_none()
+                }
+            })
+            .count();
+        assert!(
+            hidden != 1,
+            "one hidden count in {:?}",
+            e.iter().map(|&(i, d)| (&rows[i], d)).collect::<Vec<_>>()
+        );
+    }
+}
+
+proptest! {
+    /// Invariant 5: every shown count is 0, above the threshold, or hidden;
+    /// and no additive group has exactly one hidden cell unless every other
+    /// cell is zero.
+    #[test]
+    fn no_small_count_survives(counts in proptest::collection::vec(0u64..30, 1..8), t in 0u64..10) {
+        let total: u64 = counts.iter().sum();
+        let mut rows: Vec<MetricRow> = counts.iter().enumerate().map(|(i, &n)| {
+            row("m.profile", Unit::Percent)
+                .with_breakdown(Breakdown::one("age_band", i.to_string()))
+                .percent(n, total.max(1))
+        }).collect();
+        rows.push(row("m.count", Unit::Count).count(total));
+        let cfg = SuppressionConfig { threshold: t, ..SuppressionConfig::default() };
+        suppress(&mut rows, &[&SPEC], &[], &cfg);
+        for r in &rows {
+            for n in [r.numerator, if r.unit == Unit::Per10000 { None } else { r.denominator }].into_iter().flatten() {
+                prop_assert!(n == 0 || n > t, "count {n} shown with threshold {t}");
+            }
+        }
+        let cells = &rows[..counts.len()];
+        let hidden = cells.iter().filter(|r| r.suppressed.is_some()).count();
+        if hidden == 1 {
+            let others_nonzero = cells.iter().filter(|r| r.suppressed.is_none()).any(|r| r.numerator.unwrap_or(0) > 0);
+            prop_assert!(!others_nonzero || cells.iter().all(|r| r.denominator.is_none()));
+        }
+    }
+
+    /// After suppression, no hidden count can be recovered by subtraction from
+    /// any declared relation: quarters and years, on time + late = assessed,
+    /// and on time by review sequence (numerators and denominators), however
+    /// the counts fall.
+    #[test]
+    fn no_hidden_count_is_recoverable_from_a_relation(
+        cells in proptest::collection::vec((0u64..25, 0u64..25), 12),
+        t in 0u64..10,
+    ) {
+        static SEQ_SPEC: MetricSpec = MetricSpec {
+            id: "r",
+            title: "",
+            version: "0",
+            requires: &[],
+            measures: &[MeasureSpec {
+                id: "on-time",
+                title: "",
+                unit: Unit::Percent,
+                additive_breakdowns: &["review"],
+            }],
+            params: &[],
+        };
+        static MORE: [Relation; 5] = [
+            Relation::Sum { total: Term::den("r.on-time"), parts: &ON_TIME_LATE },
+            Relation::QuartersSumToYear(Term::num("r.late")),
+            Relation::QuartersSumToYear(Term::num("r.on-time")),
+            Relation::QuartersSumToYear(Term::den("r.on-time")),
+            Relation::BreakdownSumsToTotal { metric: "r.on-time", key: "review", field: Field::Denominator },
+        ];
+        // cells[q * 3 + s]: (on time, late) for quarter q and review sequence s.
+        let seqs = ["first", "second", "subsequent"];
+        let quarters = [Period::Q1, Period::Q2, Period::Q3, Period::Q4];
+        let mut rows = Vec::new();
+        let mut year = [(0u64, 0u64); 3];
+        let push = |rows: &mut Vec<MetricRow>, p: Period, by_seq: [(u64, u64); 3]| {
+            let (on, late) = by_seq.iter().fold((0, 0), |a, c| (a.0 + c.0, a.1 + c.1));
+            rows.extend(timeliness(p, on, on + late));
+            for (s, (on, late)) in seqs.iter().zip(by_seq) {
+                let mut r = row("r.on-time", Unit::Percent)
+                    .with_breakdown(Breakdown::one("review", *s))
+                    .percent(on, on + late);
+                r.period = p;
+                rows.push(r);
+            }
+        };
+        for (q, &p) in quarters.iter().enumerate() {
+            let by_seq: [(u64, u64); 3] = std::array::from_fn(|s| cells[q * 3 + s]);
+            for s in 0..3 {
+                year[s].0 += by_seq[s].0;
+                year[s].1 += by_seq[s].1;
+            }
+            push(&mut rows, p, by_seq);
+        }
+        push(&mut rows, Period::Year, year);
+        let cfg = SuppressionConfig { threshold: t, ..SuppressionConfig::default() };
+        suppress(&mut rows, &[&SEQ_SPEC], &MORE, &cfg);
+        for r in &rows {
+            for n in [r.numerator, r.denominator].into_iter().flatten() {
+                prop_assert!(n == 0 || n > t, "count {n} shown with threshold {t}");
+            }
+            if r.suppressed.as_deref() == Some(SECONDARY) {
+                prop_assert!(r.note.starts_with(SECONDARY_NOTE));
+            }
+        }
+        assert_no_relation_gives_a_count_away(&rows, &timeliness_equations(&rows));
+    }
+}

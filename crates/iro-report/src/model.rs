@@ -1,0 +1,165 @@
+//! The report as a document: sections of paragraphs, tables and figures, with
+//! every number already formatted. The HTML and Markdown renderers both read
+//! this, so the two versions always say the same thing.
+
+use crate::format::Shown;
+
+/// One authority's report for one collection year.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub la_code: String,
+    pub la_name: String,
+    pub region: String,
+    /// Collection year (the year the return ends).
+    pub year: i32,
+    /// `2024-25`.
+    pub year_label: String,
+    /// `1 April 2024 to 31 March 2025`.
+    pub period_text: String,
+    /// Counts from 1 to this are suppressed (0: suppression off).
+    pub threshold: u64,
+    pub sections: Vec<Section>,
+}
+
+impl Report {
+    /// `IRO annual report 2024-25`.
+    pub fn title(&self) -> String {
+        format!(
+            "Independent Reviewing Officer (IRO) annual report {}",
+            self.year_label
+        )
+    }
+
+    /// The file stem of every output: `800-2025`.
+    pub fn file_stem(&self) -> String {
+        format!("{}-{}", self.la_code, self.year)
+    }
+
+    /// Every figure, in order.
+    pub fn figures(&self) -> impl Iterator<Item = &Figure> {
+        self.sections.iter().flat_map(|s| {
+            s.blocks.iter().filter_map(|b| match b {
+                Block::Figure(f) => Some(f),
+                _ => None,
+            })
+        })
+    }
+}
+
+/// A numbered section: generated content, then the service's narrative.
+#[derive(Debug, Clone)]
+pub struct Section {
+    /// Stable id: the `## <id>` heading of the narrative file.
+    pub id: &'static str,
+    pub number: usize,
+    pub title: &'static str,
+    pub blocks: Vec<Block>,
+    /// The service's own words (Markdown), if written.
+    pub narrative: Option<String>,
+    /// Section made of narrative only: says so when none is written.
+    pub narrative_only: bool,
+}
+
+/// One piece of a section.
+#[derive(Debug, Clone)]
+pub enum Block {
+    /// Generated prose; plain text (escaped when rendered).
+    Para(String),
+    /// A sub-heading (level 3).
+    Heading(String),
+    Table(Table),
+    Figure(Figure),
+    /// "Not available: <why>".
+    NotAvailable(String),
+}
+
+/// A data table: a caption, a header row, rows with a header cell each.
+#[derive(Debug, Clone, Default)]
+pub struct Table {
+    /// Table number across the report.
+    pub number: usize,
+    pub caption: String,
+    /// Column headings; the first heads the row-header column.
+    pub head: Vec<String>,
+    pub rows: Vec<TableRow>,
+    /// Footnotes (method notes of the rows shown, symbols used).
+    pub notes: Vec<String>,
+}
+
+impl Table {
+    /// Whether any cell is suppressed (the table gets the `c` footnote).
+    pub fn has(&self, pred: impl Fn(&Cell) -> bool) -> bool {
+        self.rows.iter().any(|r| r.cells.iter().any(&pred))
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct TableRow {
+    pub header: String,
+    pub cells: Vec<Cell>,
+    /// A total row (shown in bold).
+    pub total: bool,
+}
+
+impl TableRow {
+    pub fn new(header: impl Into<String>, cells: Vec<Cell>) -> Self {
+        TableRow {
+            header: header.into(),
+            cells,
+            total: false,
+        }
+    }
+
+    pub fn total(mut self) -> Self {
+        self.total = true;
+        self
+    }
+}
+
+/// A table cell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cell {
+    /// A number or figure (right-aligned), or `c` / `n/a`.
+    Figure(Shown),
+    /// Words (left-aligned).
+    Text(String),
+}
+
+impl Cell {
+    pub fn text(&self) -> &str {
+        match self {
+            Cell::Figure(s) => s.text(),
+            Cell::Text(t) => t,
+        }
+    }
+
+    pub fn is_suppressed(&self) -> bool {
+        matches!(self, Cell::Figure(Shown::Suppressed))
+    }
+
+    pub fn is_missing(&self) -> bool {
+        matches!(self, Cell::Figure(Shown::Missing))
+    }
+}
+
+impl From<Shown> for Cell {
+    fn from(s: Shown) -> Self {
+        Cell::Figure(s)
+    }
+}
+
+/// A chart with its text alternative and the numbers behind it.
+#[derive(Debug, Clone)]
+pub struct Figure {
+    /// Figure number across the report.
+    pub number: usize,
+    /// Short stable name, unique in the report: the SVG file is `<slug>.svg`.
+    pub slug: String,
+    pub caption: String,
+    /// One-paragraph description of what the chart shows.
+    pub alt: String,
+    /// The drawn chart, or why it could not be drawn.
+    pub svg: Result<String, String>,
+    /// The numbers drawn.
+    pub data: iro_charts::DataTable,
+}

@@ -1,0 +1,594 @@
+//! # regional-benchmarking
+//!
+//! Compares English local authorities with England, their region and their
+//! DfE statistical neighbours (April 2021 groupings and the 2025 model), the
+//! way regional IRO groups do by hand, with the statistics done right:
+//!
+//! * five indicators as the DfE publishes them — children looked after per
+//!   10,000, starts per 10,000, 3+ placements in the year (%), long-term
+//!   stability (%), placed more than 20 miles from home (%, at 31 March and
+//!   for new placements) — for every authority from the published figures,
+//!   and for an input authority also from its own 903 ([`computed`]);
+//! * in every comparison group: rank and quartile, the funnel-plot position
+//!   against exact and over-dispersion adjusted limits with φ̂ and τ̂²
+//!   (`iro-stats`), and the five-year trend ([`trend`]).
+//!
+//! Two ways in: [`RegionalBenchmarking`], a built-in metric that runs in
+//! `iro run` for each input authority and year; and [`Benchmark`], which
+//! benchmarks any set of authorities from the reference data alone
+//! (`iro benchmark --reference-only`). Both write the same tidy rows; every
+//! definition is in docs/METHODS.md ("Regional benchmarking").
+//!
+//! **Invariants:** no IO, no suppression (the engine's), no panic; a figure
+//! that cannot be had is a row with no value and the reason in `note`, never
+//! a zero. Published figures are used exactly as published (`iro-reference`).
+
+pub mod compare;
+pub mod computed;
+pub mod figure;
+pub mod indicator;
+pub mod table;
+pub mod trend;
+
+use iro_domain::{CollectionYear, LaCode};
+use iro_metric_api::{
+    MeasureSpec, Metric, MetricContext, MetricError, MetricRow, MetricSpec, ParamSpec, Params,
+    Reference, Relation, Term, Unit,
+};
+use iro_reference::Geography;
+use iro_stats::Adjustment;
+use placement_distance::PlacementDistance;
+use rayon::prelude::*;
+
+pub use compare::{Comparator, Group, GroupId, Options, level_label};
+pub use figure::{Counts, Figure, PublishedFigures, Source, published_figure, round_half_up_ratio};
+pub use indicator::Indicator;
+pub use table::{RankingTable, TableRequest};
+pub use trend::Trend;
+
+/// The metric id: rows are `regional-benchmarking.<measure>`.
+pub const METRIC_ID: &str = "regional-benchmarking";
+
+/// Parameter names.
+pub const LEVELS: &str = "levels";
+pub const ADJUSTMENT: &str = "adjustment";
+pub const SELECTION: &str = "selection";
+pub const SMALL_COUNT: &str = "small_count";
+pub const TREND_YEARS: &str = "trend_years";
+pub const DETAIL: &str = "detail";
+
+const fn measure(id: &'static str, title: &'static str, unit: Unit) -> MeasureSpec {
+    MeasureSpec {
+        id,
+        title,
+        unit,
+        additive_breakdowns: &[],
+    }
+}
+
+static MEASURES: [MeasureSpec; 17] = [
+    measure(
+        "cla-rate",
+        "Children looked after at 31 March per 10,000 children aged 0-17 (source=published|903)",
+        Unit::Per10000,
+    ),
+    measure(
+        "starts-rate",
+        "Children who started to be looked after per 10,000 children aged 0-17",
+        Unit::Per10000,
+    ),
+    measure(
+        "three-plus-placements",
+        "Children looked after at 31 March with 3 or more placements in the year",
+        Unit::Percent,
+    ),
+    measure(
+        "long-term-stability",
+        "Looked after 2.5+ years, aged under 16, same carer for 2+ years",
+        Unit::Percent,
+    ),
+    measure(
+        "over-20-miles",
+        "Children looked after at 31 March placed more than 20 miles from home",
+        Unit::Percent,
+    ),
+    measure(
+        "new-placements-over-20-miles",
+        "New placements in the year more than 20 miles from home",
+        Unit::Percent,
+    ),
+    measure(
+        "comparator-value",
+        "The comparison group's figure, the funnel's centre line (in the indicator's unit)",
+        Unit::Mean,
+    ),
+    measure(
+        "rank",
+        "Rank in the comparison group, 1 = lowest (denominator = authorities ranked)",
+        Unit::Mean,
+    ),
+    measure(
+        "quartile",
+        "Quartile in the comparison group by rank, 1 = lowest values",
+        Unit::Mean,
+    ),
+    measure(
+        "z-score",
+        "z against the centre line (limits=exact: null; limits=adjusted: over-dispersion adjusted)",
+        Unit::Mean,
+    ),
+    measure(
+        "funnel-lower",
+        "Lower funnel limit at the authority's denominator (in the indicator's unit)",
+        Unit::Mean,
+    ),
+    measure(
+        "funnel-upper",
+        "Upper funnel limit at the authority's denominator (in the indicator's unit)",
+        Unit::Mean,
+    ),
+    measure(
+        "funnel-position",
+        "Position on the funnel: -1 below the lower limit, 0 within, 1 above",
+        Unit::Mean,
+    ),
+    measure(
+        "overdispersion-phi",
+        "Over-dispersion phi of the group's funnel (denominator = units)",
+        Unit::Mean,
+    ),
+    measure(
+        "overdispersion-tau2",
+        "DerSimonian-Laird tau-squared of the group's funnel (denominator = units)",
+        Unit::Mean,
+    ),
+    measure(
+        "trend-change",
+        "Change over the trend window (per 10,000 or percentage points)",
+        Unit::Mean,
+    ),
+    measure(
+        "trend-slope",
+        "Least-squares slope over the trend window, per year",
+        Unit::Mean,
+    ),
+];
+
+static SPEC: std::sync::LazyLock<MetricSpec> = std::sync::LazyLock::new(|| MetricSpec {
+    id: METRIC_ID,
+    title: "Benchmarking against England, the region and statistical neighbours: rates per 10,000 and placement indicators, ranks, quartiles, funnel positions and five-year trends",
+    version: env!("CARGO_PKG_VERSION"),
+    requires: &[],
+    measures: &MEASURES,
+    params: &*PARAMS,
+});
+
+static PARAMS: std::sync::LazyLock<[ParamSpec; 6]> = std::sync::LazyLock::new(|| {
+    let d = Options::default();
+    [
+        ParamSpec {
+            name: LEVELS,
+            default: serde_json::Value::from(d.levels.clone()),
+            help: "Two-sided funnel levels, each strictly between 0 and 1 (1 to 6 of them).",
+        },
+        ParamSpec {
+            name: ADJUSTMENT,
+            default: serde_json::Value::from("random-effects"),
+            help: "Over-dispersion adjustment of the adjusted limits: random-effects (DerSimonian-Laird tau-squared), multiplicative (phi) or none.",
+        },
+        ParamSpec {
+            name: SELECTION,
+            default: serde_json::Value::Array(Vec::new()),
+            help: "DfE codes of a benchmarking group (e.g. a regional IRO group): adds comparator=selection for its members, centred on their pooled value.",
+        },
+        ParamSpec {
+            name: SMALL_COUNT,
+            default: serde_json::Value::from(d.small_count),
+            help: "A 903 figure whose numerator (or percentage denominator) is from 1 to this gets no rank, quartile, z-score or funnel position, which would reveal the suppressed count. The CLI sets it to [suppression] threshold.",
+        },
+        ParamSpec {
+            name: TREND_YEARS,
+            default: serde_json::Value::from(d.trend_years),
+            help: "Years in the trend window, ending with the year reported (3 to 10).",
+        },
+        ParamSpec {
+            name: DETAIL,
+            default: serde_json::Value::from("summary"),
+            help: "summary: rank, quartile, positions against the exact and adjusted limits, and the adjusted limits; full: also the z-scores and the exact limits.",
+        },
+    ]
+});
+
+impl Options {
+    /// Reads the metric's parameters (merged over the defaults); codes in
+    /// `selection` must be authorities in the reference data.
+    pub fn from_params(params: &Params, reference: &Reference) -> Result<Self, MetricError> {
+        let bad = |name: &str, reason: String| MetricError::BadParameter {
+            name: name.to_string(),
+            reason,
+        };
+        let mut o = Options::default();
+        if let Some(v) = params.get(LEVELS).filter(|v| !v.is_null()) {
+            let reason = || {
+                "expected a list of 1 to 6 levels strictly between 0 and 1, e.g. [0.95, 0.998]"
+                    .to_string()
+            };
+            let list = v.as_array().ok_or_else(|| bad(LEVELS, reason()))?;
+            let mut levels = Vec::new();
+            for x in list {
+                let l = x
+                    .as_f64()
+                    .filter(|l| l.is_finite() && *l > 0.0 && *l < 1.0)
+                    .ok_or_else(|| bad(LEVELS, reason()))?;
+                if !levels.contains(&l) {
+                    levels.push(l);
+                }
+            }
+            if levels.is_empty() || levels.len() > 6 {
+                return Err(bad(LEVELS, reason()));
+            }
+            o.levels = levels;
+        }
+        if let Some(v) = params.get(ADJUSTMENT).filter(|v| !v.is_null()) {
+            o.adjustment = match v.as_str() {
+                Some("random-effects") => Adjustment::RandomEffects,
+                Some("multiplicative") => Adjustment::Multiplicative,
+                Some("none") => Adjustment::None,
+                _ => {
+                    return Err(bad(
+                        ADJUSTMENT,
+                        "expected \"random-effects\", \"multiplicative\" or \"none\"".into(),
+                    ));
+                }
+            };
+        }
+        if let Some(v) = params.get(SELECTION).filter(|v| !v.is_null()) {
+            let list = v.as_array().ok_or_else(|| {
+                bad(
+                    SELECTION,
+                    "expected a list of DfE codes, e.g. [\"800\", \"801\"]".into(),
+                )
+            })?;
+            for x in list {
+                let text = match x {
+                    serde_json::Value::String(s) => s.clone(),
+                    serde_json::Value::Number(n) => n.to_string(),
+                    _ => return Err(bad(SELECTION, format!("`{x}` is not a DfE code"))),
+                };
+                let la: LaCode = text
+                    .parse()
+                    .map_err(|_| bad(SELECTION, format!("`{text}` is not a DfE 3-digit code")))?;
+                if reference.la_record(la).is_none() {
+                    return Err(bad(
+                        SELECTION,
+                        format!("{la} is not an authority in the reference data"),
+                    ));
+                }
+                if !o.selection.contains(&la) {
+                    o.selection.push(la);
+                }
+            }
+        }
+        if let Some(v) = params.get(SMALL_COUNT).filter(|v| !v.is_null()) {
+            o.small_count = v
+                .as_u64()
+                .ok_or_else(|| bad(SMALL_COUNT, "expected a whole number, 0 or more".into()))?;
+        }
+        if let Some(v) = params.get(DETAIL).filter(|v| !v.is_null()) {
+            o.full_detail = match v.as_str() {
+                Some("summary") => false,
+                Some("full") => true,
+                _ => return Err(bad(DETAIL, "expected \"summary\" or \"full\"".into())),
+            };
+        }
+        if let Some(v) = params.get(TREND_YEARS).filter(|v| !v.is_null()) {
+            o.trend_years = v
+                .as_u64()
+                .filter(|n| (3..=10).contains(n))
+                .map(|n| n as u32)
+                .ok_or_else(|| bad(TREND_YEARS, "expected a whole number from 3 to 10".into()))?;
+        }
+        Ok(o)
+    }
+}
+
+/// The built-in metric: the input authority's 903 figures and its published
+/// ones, compared with the published figures of England, its region, its
+/// statistical neighbours (and the `selection`).
+#[derive(Debug, Clone)]
+pub struct RegionalBenchmarking {
+    distance: Option<PlacementDistance>,
+}
+
+impl RegionalBenchmarking {
+    /// With the placement-distance metric (and its postcode index) that
+    /// computes the two distance indicators from the 903.
+    pub fn new(distance: PlacementDistance) -> Self {
+        RegionalBenchmarking {
+            distance: Some(distance),
+        }
+    }
+
+    /// Without a postcode index: the two distance indicators are not
+    /// computable from the 903 (their published figures are still compared).
+    pub fn without_distance() -> Self {
+        RegionalBenchmarking { distance: None }
+    }
+}
+
+/// The 903 value rows show the same counts as the metrics they come from:
+/// declared so that the engine's secondary suppression hides both or
+/// neither.
+static RELATIONS: [Relation; 10] = {
+    const fn same(a: Term, b: &'static [Term]) -> Relation {
+        Relation::Sum { total: a, parts: b }
+    }
+    const CLA: Term = Term::num("regional-benchmarking.cla-rate").only("source=903");
+    const STARTS: Term = Term::num("regional-benchmarking.starts-rate").only("source=903");
+    const P3: Term = Term::num("regional-benchmarking.three-plus-placements").only("source=903");
+    const P3D: Term = Term::den("regional-benchmarking.three-plus-placements").only("source=903");
+    const LT: Term = Term::num("regional-benchmarking.long-term-stability").only("source=903");
+    const LTD: Term = Term::den("regional-benchmarking.long-term-stability").only("source=903");
+    const O20: Term = Term::num("regional-benchmarking.over-20-miles").only("source=903");
+    const O20D: Term = Term::den("regional-benchmarking.over-20-miles").only("source=903");
+    const NP: Term =
+        Term::num("regional-benchmarking.new-placements-over-20-miles").only("source=903");
+    const NPD: Term =
+        Term::den("regional-benchmarking.new-placements-over-20-miles").only("source=903");
+    [
+        same(CLA, &[Term::num("cohort-summary.cla-31-march").only("")]),
+        same(STARTS, &[Term::num("cohort-summary.starts").only("")]),
+        same(
+            P3,
+            &[Term::num("placement-stability.three-plus-placements").only("")],
+        ),
+        same(
+            P3D,
+            &[Term::den("placement-stability.three-plus-placements").only("")],
+        ),
+        same(
+            LT,
+            &[Term::num("placement-stability.long-term-stability").only("")],
+        ),
+        same(
+            LTD,
+            &[Term::den("placement-stability.long-term-stability").only("")],
+        ),
+        same(
+            O20,
+            &[Term::num("placement-distance.distance").only("distance=Over 20 miles")],
+        ),
+        same(O20D, &[Term::den("placement-distance.distance").only("")]),
+        same(
+            NP,
+            &[
+                Term::num("placement-distance.new-placements").only(
+                    "location_distance=Placed inside LA boundary more than 20 miles from home",
+                ),
+                Term::num("placement-distance.new-placements").only(
+                    "location_distance=Placed outside LA boundary more than 20 miles from home",
+                ),
+            ],
+        ),
+        same(
+            NPD,
+            &[Term::num("placement-distance.new-placements").only("")],
+        ),
+    ]
+};
+
+impl Metric for RegionalBenchmarking {
+    fn spec(&self) -> &MetricSpec {
+        &SPEC
+    }
+
+    fn compute(&self, ctx: &MetricContext<'_>) -> Result<Vec<MetricRow>, MetricError> {
+        self.compute_years(std::slice::from_ref(ctx))
+            .pop()
+            .unwrap_or_else(|| Err(MetricError::Failed("no result".into())))
+    }
+
+    /// All the years of one authority at once: the source metrics walk the
+    /// cohort once, and the 903 five-year trend can be drawn from the years
+    /// computed together.
+    fn compute_years(
+        &self,
+        ctxs: &[MetricContext<'_>],
+    ) -> Vec<Result<Vec<MetricRow>, MetricError>> {
+        let Some(first) = ctxs.first() else {
+            return Vec::new();
+        };
+        let reference = first.reference;
+        let fail = |e: MetricError| ctxs.iter().map(|_| Err(e.clone())).collect();
+        let options = match Options::from_params(first.params, reference) {
+            Ok(o) => o,
+            Err(e) => return fail(e),
+        };
+        let la = first.cohort.la();
+        if reference.la_record(la).is_none() {
+            return fail(MetricError::NotComputable(format!(
+                "authority {la} is not in the reference data: no published figures to compare with"
+            )));
+        }
+        let computed = computed::computed_figures_years(ctxs, self.distance.as_ref());
+        let years: Vec<CollectionYear> = ctxs.iter().map(|c| c.year).collect();
+        let mut all_years: Vec<CollectionYear> = years
+            .iter()
+            .flat_map(|&y| trend::window(y, options.trend_years))
+            .collect();
+        all_years.sort();
+        all_years.dedup();
+        let published = PublishedFigures::load(reference, &all_years);
+        let groups = compare::build_groups(reference, &published, &options, &[la], &years, false);
+        let row_ctx = compare::RowContext {
+            reference,
+            published: &published,
+            options: &options,
+            groups: &groups,
+        };
+        let code = la.to_string();
+        ctxs.iter()
+            .zip(&computed)
+            .map(|(ctx, figures)| {
+                let mut rows = row_ctx.authority_rows(la, ctx.year, figures);
+                rows.extend(ssda903_trend_rows(
+                    &code,
+                    ctx.year,
+                    computed.iter().flatten(),
+                    &options,
+                ));
+                Ok(rows)
+            })
+            .collect()
+    }
+
+    fn relations(&self) -> &[Relation] {
+        &RELATIONS
+    }
+}
+
+/// The 903 trend rows of one year from the figures of the years computed
+/// together: only when every figure in the window could be shown (none with
+/// a small count), so the trend reveals nothing suppression hides.
+fn ssda903_trend_rows<'a>(
+    code: &str,
+    year: CollectionYear,
+    figures: impl Iterator<Item = &'a Figure> + Clone,
+    options: &Options,
+) -> Vec<MetricRow> {
+    let window: Vec<CollectionYear> = trend::window(year, options.trend_years).collect();
+    let mut rows = Vec::new();
+    for indicator in Indicator::ALL {
+        let inside: Vec<&Figure> = figures
+            .clone()
+            .filter(|f| f.indicator == indicator && window.contains(&f.year))
+            .collect();
+        if inside
+            .iter()
+            .any(|f| compare::is_small(f, options.small_count))
+        {
+            continue;
+        }
+        let series: Vec<(i32, f64)> = inside
+            .iter()
+            .filter_map(|f| f.value().map(|v| (f.year.0, v)))
+            .collect();
+        if series.iter().any(|p| p.0 == year.0)
+            && let Some(t) = Trend::of(&series)
+        {
+            rows.extend(t.rows(code, year, indicator, Source::Ssda903));
+        }
+    }
+    rows
+}
+
+/// Benchmarking from the reference data alone (no 903): every comparison of
+/// every authority asked for, in parallel.
+#[derive(Debug)]
+pub struct Benchmark<'r> {
+    reference: &'r Reference,
+    options: Options,
+    published: PublishedFigures,
+    years: Vec<CollectionYear>,
+}
+
+impl<'r> Benchmark<'r> {
+    /// Loads the published figures of `years` and of their trend windows.
+    pub fn new(reference: &'r Reference, years: &[CollectionYear], options: Options) -> Self {
+        let mut all: Vec<CollectionYear> = years
+            .iter()
+            .flat_map(|&y| trend::window(y, options.trend_years))
+            .collect();
+        all.sort();
+        all.dedup();
+        let mut years = years.to_vec();
+        years.sort();
+        years.dedup();
+        Benchmark {
+            reference,
+            published: PublishedFigures::load(reference, &all),
+            options,
+            years,
+        }
+    }
+
+    pub fn options(&self) -> &Options {
+        &self.options
+    }
+
+    pub fn published(&self) -> &PublishedFigures {
+        &self.published
+    }
+
+    /// Rows for each authority of `las` in each year it existed (value rows
+    /// `source=published`, comparisons, trend) and the value and trend rows of
+    /// each of `areas` (England, regions), sorted as the engine sorts.
+    pub fn rows(&self, las: &[LaCode], areas: &[Geography]) -> Vec<MetricRow> {
+        let mut las = las.to_vec();
+        las.sort();
+        las.dedup();
+        let groups = compare::build_groups(
+            self.reference,
+            &self.published,
+            &self.options,
+            &las,
+            &self.years,
+            true,
+        );
+        let ctx = compare::RowContext {
+            reference: self.reference,
+            published: &self.published,
+            options: &self.options,
+            groups: &groups,
+        };
+        // Tasks in output order, each sorted on its own: the whole is then
+        // (nearly) sorted already and the final sort is cheap.
+        let mut tasks: Vec<(String, CollectionYear, Option<LaCode>, Option<&Geography>)> = las
+            .iter()
+            .flat_map(|&la| self.years.iter().map(move |&y| (la, y)))
+            .filter(|&(la, y)| self.reference.is_current(la, y))
+            .map(|(la, y)| (la.to_string(), y, Some(la), None))
+            .collect();
+        for area in areas {
+            for &y in &self.years {
+                tasks.push((area.to_string(), y, None, Some(area)));
+            }
+        }
+        tasks.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+        let parts: Vec<Vec<MetricRow>> = tasks
+            .par_iter()
+            .map(|(_, y, la, area)| {
+                let mut rows = match (la, area) {
+                    (Some(la), _) => ctx.authority_rows(*la, *y, &[]),
+                    (None, Some(area)) => ctx.area_rows(area, *y),
+                    (None, None) => Vec::new(),
+                };
+                sort_rows(&mut rows);
+                rows
+            })
+            .collect();
+        let mut rows: Vec<MetricRow> = Vec::with_capacity(parts.iter().map(Vec::len).sum());
+        for p in parts {
+            rows.extend(p);
+        }
+        sort_rows(&mut rows);
+        rows
+    }
+}
+
+/// The order rows are written in (the engine's: authority, year, metric,
+/// period, breakdown).
+pub fn sort_rows(rows: &mut [MetricRow]) {
+    rows.sort_by(|a, b| {
+        (&a.la_code, a.year, &a.metric, a.period, &a.breakdown).cmp(&(
+            &b.la_code,
+            b.year,
+            &b.metric,
+            b.period,
+            &b.breakdown,
+        ))
+    });
+}
+
+#[cfg(test)]
+mod tests;
