@@ -2,6 +2,7 @@
 //! authority's comparisons.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use iro_domain::{CollectionYear, LaCode};
 use iro_metric_api::{Breakdown, MetricRow, Period, Unit as RowUnit};
@@ -559,7 +560,13 @@ pub fn groups_of(
 }
 
 /// Computed groups, by id, indicator and year.
-pub type Groups = HashMap<(GroupId, Indicator, CollectionYear), Group>;
+///
+/// A group is shared (`Arc`) because it is the same for every authority
+/// compared in it: a run builds England's and each region's once.
+pub type Groups = HashMap<GroupKey, Arc<Group>>;
+
+/// Which group: its id, the indicator and the year.
+pub type GroupKey = (GroupId, Indicator, CollectionYear);
 
 // ------------------------------------------------------------------ rows
 
@@ -1009,6 +1016,54 @@ pub fn is_small(figure: &Figure, small_count: u64) -> bool {
         })
 }
 
+/// The groups that `las` are compared in, for `years` and every indicator,
+/// each once, with the comparator it is built for.
+pub fn wanted_groups(
+    reference: &Reference,
+    options: &Options,
+    las: &[LaCode],
+    years: &[CollectionYear],
+) -> Vec<(GroupKey, Comparator)> {
+    let mut wanted = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for &year in years {
+        for &la in las {
+            for (comparator, id) in groups_of(reference, options, la) {
+                for indicator in Indicator::ALL {
+                    if seen.insert((id.clone(), indicator, year)) {
+                        wanted.push(((id.clone(), indicator, year), comparator));
+                    }
+                }
+            }
+        }
+    }
+    wanted
+}
+
+/// Builds one group; `parallel`: for a whole-benchmark run (every member
+/// placed), not for one authority's task.
+pub fn build_group(
+    reference: &Reference,
+    published: &PublishedFigures,
+    options: &Options,
+    (key, comparator): &(GroupKey, Comparator),
+    parallel: bool,
+) -> Arc<Group> {
+    let (id, indicator, year) = key;
+    // Neighbour groups are looked at for one authority only.
+    let full = parallel && !matches!(id, GroupId::Neighbours(..));
+    Arc::new(Group::build(
+        reference,
+        published,
+        options,
+        id.clone(),
+        *comparator,
+        *indicator,
+        *year,
+        full,
+    ))
+}
+
 /// Builds every group that `las` are compared in, for `years` and every
 /// indicator.
 pub fn build_groups(
@@ -1019,35 +1074,13 @@ pub fn build_groups(
     years: &[CollectionYear],
     parallel: bool,
 ) -> Groups {
-    let mut wanted: Vec<(GroupId, Comparator, Indicator, CollectionYear)> = Vec::new();
-    let mut seen = std::collections::HashSet::new();
-    for &year in years {
-        for &la in las {
-            for (comparator, id) in groups_of(reference, options, la) {
-                for indicator in Indicator::ALL {
-                    if seen.insert((id.clone(), indicator, year)) {
-                        wanted.push((id.clone(), comparator, indicator, year));
-                    }
-                }
-            }
-        }
-    }
-    let build =
-        |(id, comparator, indicator, year): &(GroupId, Comparator, Indicator, CollectionYear)| {
-            // Neighbour groups are looked at for one authority only.
-            let full = parallel && !matches!(id, GroupId::Neighbours(..));
-            let g = Group::build(
-                reference,
-                published,
-                options,
-                id.clone(),
-                *comparator,
-                *indicator,
-                *year,
-                full,
-            );
-            ((id.clone(), *indicator, *year), g)
-        };
+    let wanted = wanted_groups(reference, options, las, years);
+    let build = |w: &(GroupKey, Comparator)| {
+        (
+            w.0.clone(),
+            build_group(reference, published, options, w, parallel),
+        )
+    };
     if parallel {
         use rayon::prelude::*;
         wanted.par_iter().map(build).collect()

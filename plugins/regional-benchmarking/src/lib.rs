@@ -39,6 +39,7 @@ use iro_reference::Geography;
 use iro_stats::Adjustment;
 use placement_distance::PlacementDistance;
 use rayon::prelude::*;
+use std::sync::{Arc, Mutex};
 
 pub use compare::{Comparator, Group, GroupId, Options, level_label};
 pub use figure::{Counts, Figure, PublishedFigures, Source, published_figure, round_half_up_ratio};
@@ -298,6 +299,116 @@ impl Options {
 #[derive(Debug, Clone)]
 pub struct RegionalBenchmarking {
     distance: Option<PlacementDistance>,
+    /// What every authority's task shares: built by the first, reused by the
+    /// rest (the engine runs one task per authority).
+    shared: Arc<RunCache>,
+}
+
+/// The published figures and the comparison groups of a run, kept between
+/// the authorities' tasks: England's and each region's groups are the same
+/// for all their members, so they are built once rather than once per
+/// authority. Keyed by the reference data and the options; anything else
+/// (another run's reference, other parameters) starts afresh.
+#[derive(Default)]
+struct RunCache(Mutex<Option<Shared>>);
+
+struct Shared {
+    reference: u64,
+    options: Options,
+    years: Vec<CollectionYear>,
+    published: Arc<PublishedFigures>,
+    groups: compare::Groups,
+}
+
+impl std::fmt::Debug for RunCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RunCache")
+    }
+}
+
+impl RunCache {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<Shared>> {
+        // A task that panicked holding the lock left nothing half-written
+        // that matters: at worst a group is built again.
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The published figures of `all_years`, and the groups `la` is compared
+    /// in over `years`, from the cache or built (and kept).
+    fn get(
+        &self,
+        reference: &Reference,
+        options: &Options,
+        all_years: &[CollectionYear],
+        la: LaCode,
+        years: &[CollectionYear],
+    ) -> (Arc<PublishedFigures>, compare::Groups) {
+        let published = {
+            let mut guard = self.lock();
+            let reuse = guard.as_ref().is_some_and(|s| {
+                s.reference == reference.instance()
+                    && s.options == *options
+                    && all_years.iter().all(|y| s.years.contains(y))
+            });
+            if !reuse {
+                // Keep the years loaded so far, so authorities with different
+                // years don't take turns throwing the cache away.
+                let mut union: Vec<CollectionYear> = all_years.to_vec();
+                if let Some(s) = guard
+                    .as_ref()
+                    .filter(|s| s.reference == reference.instance() && s.options == *options)
+                {
+                    union.extend(&s.years);
+                }
+                union.sort();
+                union.dedup();
+                *guard = Some(Shared {
+                    reference: reference.instance(),
+                    options: options.clone(),
+                    published: Arc::new(PublishedFigures::load(reference, &union)),
+                    years: union,
+                    groups: compare::Groups::new(),
+                });
+            }
+            guard
+                .as_ref()
+                .map(|s| s.published.clone())
+                .unwrap_or_else(|| Arc::new(PublishedFigures::load(reference, all_years)))
+        };
+        let wanted = compare::wanted_groups(reference, options, &[la], years);
+        let mut groups = compare::Groups::new();
+        let mut missing = Vec::new();
+        {
+            let guard = self.lock();
+            for w in wanted {
+                match guard.as_ref().and_then(|s| s.groups.get(&w.0)) {
+                    Some(g) => {
+                        groups.insert(w.0, g.clone());
+                    }
+                    None => missing.push(w),
+                }
+            }
+        }
+        // Built outside the lock, so the other thread goes on meanwhile.
+        let built: Vec<_> = missing
+            .iter()
+            .map(|w| {
+                let g = compare::build_group(reference, &published, options, w, false);
+                (w.0.clone(), g)
+            })
+            .collect();
+        let mut guard = self.lock();
+        for (key, g) in built {
+            if let Some(s) = guard
+                .as_mut()
+                .filter(|s| Arc::ptr_eq(&s.published, &published))
+            {
+                s.groups.insert(key.clone(), g.clone());
+            }
+            groups.insert(key, g);
+        }
+        (published, groups)
+    }
 }
 
 impl RegionalBenchmarking {
@@ -306,13 +417,17 @@ impl RegionalBenchmarking {
     pub fn new(distance: PlacementDistance) -> Self {
         RegionalBenchmarking {
             distance: Some(distance),
+            shared: Arc::default(),
         }
     }
 
     /// Without a postcode index: the two distance indicators are not
     /// computable from the 903 (their published figures are still compared).
     pub fn without_distance() -> Self {
-        RegionalBenchmarking { distance: None }
+        RegionalBenchmarking {
+            distance: None,
+            shared: Arc::default(),
+        }
     }
 }
 
@@ -418,8 +533,7 @@ impl Metric for RegionalBenchmarking {
             .collect();
         all_years.sort();
         all_years.dedup();
-        let published = PublishedFigures::load(reference, &all_years);
-        let groups = compare::build_groups(reference, &published, &options, &[la], &years, false);
+        let (published, groups) = self.shared.get(reference, &options, &all_years, la, &years);
         let row_ctx = compare::RowContext {
             reference,
             published: &published,

@@ -9,7 +9,7 @@ use iro_domain::{CollectionYear, LaCode, WorkingDayCalendar};
 use iro_ingest::{InputSource, LoadOptions};
 use iro_metric_api::{Metric, MetricContext, MetricRow, Params};
 use iro_reference::Reference;
-use regional_benchmarking::RegionalBenchmarking;
+use regional_benchmarking::{DETAIL, LEVELS, RegionalBenchmarking};
 
 fn sample_rows(la: u16) -> (Vec<(CollectionYear, Vec<MetricRow>)>, Vec<MetricRow>) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/sample");
@@ -143,4 +143,70 @@ fn no_row_is_duplicated() {
             assert!(keys.insert(k.clone()), "duplicate {k:?}");
         }
     }
+}
+
+/// The rows of each sample authority from one metric instance, which keeps
+/// the published figures and comparison groups between tasks, run over
+/// `references` in turn with each of `params` in turn.
+fn rows_by_instance(
+    metric: &RegionalBenchmarking,
+    references: &[&Reference],
+    params: &[Params],
+) -> Vec<Vec<MetricRow>> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/sample");
+    let loaded = iro_ingest::load(&InputSource::Folder(dir), &LoadOptions::default()).unwrap();
+    let calendar = WorkingDayCalendar::england_and_wales();
+    let mut out = Vec::new();
+    for reference in references {
+        for given in params {
+            let params = metric.spec().resolve_params(given).unwrap();
+            for cohort in &loaded.cohorts {
+                let ctxs: Vec<MetricContext<'_>> = cohort
+                    .years()
+                    .map(|year| MetricContext {
+                        cohort,
+                        la: reference.la(cohort.la()),
+                        year,
+                        reference,
+                        calendar: &calendar,
+                        params: &params,
+                    })
+                    .collect();
+                for rows in metric.compute_years(&ctxs) {
+                    out.push(rows.unwrap());
+                }
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn figures_kept_between_tasks_give_the_same_rows_as_a_fresh_start() {
+    let first = Reference::bundled().unwrap();
+    let second = Reference::bundled().unwrap();
+    assert_ne!(first.instance(), second.instance());
+    let mut other = Params::new();
+    other.insert(LEVELS.into(), serde_json::json!([0.9, 0.99]));
+    other.insert(DETAIL.into(), serde_json::json!("full"));
+    let params = [Params::new(), other];
+    let new =
+        || RegionalBenchmarking::new(placement_distance::PlacementDistance::bundled().unwrap());
+
+    // One instance across authorities, parameter sets and reference loads…
+    let shared = new();
+    let kept = rows_by_instance(&shared, &[&first, &second], &params);
+    // …against a fresh instance for each (reference, parameters) pair.
+    let mut fresh = Vec::new();
+    for r in [&first, &second] {
+        for p in &params {
+            fresh.extend(rows_by_instance(&new(), &[r], std::slice::from_ref(p)));
+        }
+    }
+    assert_eq!(kept.len(), fresh.len());
+    assert!(kept.iter().all(|rows| !rows.is_empty()));
+    assert_eq!(kept, fresh);
+    // The other levels reached the rows: the two parameter sets differ.
+    let per_set = kept.len() / 4;
+    assert_ne!(kept[..per_set], kept[per_set..2 * per_set]);
 }
