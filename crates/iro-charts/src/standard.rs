@@ -164,6 +164,9 @@ pub fn areas_from_reference(reference: &Reference) -> Areas {
     areas
 }
 
+/// How the note of a [`published_rows`] row begins.
+const PUBLISHED_NOTE: &str = "DfE published:";
+
 /// The DfE's published children-looked-after counts at 31 March as rows of
 /// `cohort-summary.cla-rate` (rate per 10,000 children aged 0 to 17), for
 /// England, every region and every authority. The rate is recomputed from
@@ -200,7 +203,7 @@ pub fn published_rows(reference: &Reference) -> Vec<MetricRow> {
             value: None,
             unit: Unit::Per10000,
             suppressed: None,
-            note: format!("DfE published: {}", f.release),
+            note: format!("{PUBLISHED_NOTE} {}", f.release),
         };
         match (f.count.value(), population) {
             (Some(n), Some(p)) => row = row.per_10000(n, p),
@@ -271,6 +274,10 @@ pub fn standard_set(
                             "{} highlighted; at 31 March {year}",
                             areas.name(la)
                         ));
+                        f.meta.source = format!(
+                            "Highlighted: {}. Other authorities and England: DfE, Children looked after in England (published)",
+                            own_source(&index, la, year)
+                        );
                         Ok(Chart::Funnel(f))
                     }
                     Some(Err(reason)) => Err(reason.clone()),
@@ -300,6 +307,20 @@ pub fn standard_set(
 fn year_range(latest: i32, n: usize) -> Vec<i32> {
     let n = n.max(1) as i32;
     (latest - n + 1..=latest).collect()
+}
+
+/// Where an authority's own rate comes from: its SSDA903 return (computed by
+/// `cohort-summary`), or the DfE's published figure when the rows are
+/// [`published_rows`] (a benchmark of published figures only).
+fn own_source(index: &Rows<'_>, la: &str, year: i32) -> &'static str {
+    let published = index
+        .find(la, CLA_RATE, year, None, &Breakdown::default())
+        .is_some_and(|r| r.note.starts_with(PUBLISHED_NOTE));
+    if published {
+        "DfE, Children looked after in England (published)"
+    } else {
+        "SSDA903 return"
+    }
 }
 
 fn cla_trend(
@@ -347,7 +368,8 @@ fn cla_trend(
         .axes("Collection year (figures at 31 March)", "Children looked after")
         .unit("per 10,000 children aged 0 to 17")
         .source(format!(
-            "{name}: SSDA903 return. England and regions: DfE, Children looked after in England (published counts; ONS mid-year population estimates)"
+            "{name}: {}. England and regions: DfE, Children looked after in England (published counts; ONS mid-year population estimates)",
+            own_source(index, la, year)
         ))
         .period(format!(
             "31 March {} to 31 March {}",

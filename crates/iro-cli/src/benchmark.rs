@@ -12,6 +12,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
+use iro_charts::standard;
 use iro_domain::{CollectionYear, LaCode};
 use iro_engine::Config;
 use iro_metric_api::MetricRow;
@@ -56,15 +57,21 @@ pub struct BenchmarkArgs {
     /// new-placements-over-20-miles). Every indicator is written.
     #[arg(long, value_name = "INDICATOR", default_value = "cla-rate")]
     indicator: String,
-    /// The group of the printed ranking table: england, region or selection
-    /// (default: the selection for --las and --neighbours-of, england for
-    /// --all, otherwise the region).
+    /// The group of the printed ranking table: england, region, neighbours or
+    /// selection (default: the selection for --las and --neighbours-of,
+    /// england for --all, otherwise the region). `--la 800 --against
+    /// neighbours` is `--neighbours-of 800`.
     #[arg(long, value_name = "GROUP")]
     against: Option<String>,
     /// Also write z-scores and the exact (unadjusted) funnel limits (parameter
     /// detail = "full"); the positions against them are always written.
     #[arg(long)]
     full: bool,
+    /// Do not draw the charts (<out>/charts/<la>/: the rate per 10,000
+    /// against the region and England over five years, and the funnel plot of
+    /// every authority in England with this one highlighted).
+    #[arg(long)]
+    no_charts: bool,
     /// Output folder (default: <[output] dir>/benchmark, i.e. out/benchmark).
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
@@ -169,6 +176,27 @@ fn region_code(reference: &Reference, region: &str) -> Result<String> {
         })
 }
 
+/// The authority whose statistical neighbours are benchmarked: from
+/// --neighbours-of, or from a single --la with `--against neighbours`.
+fn neighbours_of(args: &BenchmarkArgs) -> Result<Option<&String>> {
+    if args.neighbours_of.is_some() {
+        return Ok(args.neighbours_of.as_ref());
+    }
+    if !args
+        .against
+        .as_deref()
+        .is_some_and(|a| a.trim().eq_ignore_ascii_case("neighbours"))
+    {
+        return Ok(None);
+    }
+    match args.common.las.as_slice() {
+        [one] if args.region.is_none() && args.group.is_empty() && !args.all => Ok(Some(one)),
+        _ => bail!(
+            "--against neighbours needs one authority (--la CODE or --neighbours-of CODE): neighbour groups differ from one authority to the next"
+        ),
+    }
+}
+
 fn selection(args: &BenchmarkArgs, reference: &Reference) -> Result<Option<Selection>> {
     if let Some(region) = &args.region {
         let code = region_code(reference, region)?;
@@ -194,7 +222,7 @@ fn selection(args: &BenchmarkArgs, reference: &Reference) -> Result<Option<Selec
             default_against: Comparator::Selection,
         }));
     }
-    if let Some(code) = &args.neighbours_of {
+    if let Some(code) = neighbours_of(args)? {
         let la = parse_la(reference, code)?;
         let model = match args.model {
             Model::M2021 => SnModel::Groupings2021,
@@ -370,7 +398,17 @@ pub fn benchmark(args: BenchmarkArgs) -> Result<ExitCode> {
     rows.extend(bench.rows(&las, &areas));
     sort_rows(&mut rows);
 
-    let written = write(&rows, &out_dir, &config)?;
+    let mut written = write(&rows, &out_dir, &config)?;
+    if !args.no_charts {
+        // The authorities asked about: the selection's, or the input's.
+        let charted: Vec<LaCode> = match &chosen {
+            Some(s) => s.las.clone(),
+            None => input_las.clone(),
+        };
+        if let Some(dir) = write_charts(&reference, &charted, &years, &out_dir)? {
+            written.push(dir);
+        }
+    }
     if !args.common.quiet {
         let mut out = std::io::stdout().lock();
         print_tables(
@@ -404,6 +442,50 @@ pub fn benchmark(args: BenchmarkArgs) -> Result<ExitCode> {
     })
 }
 
+/// The two benchmarking charts of each of `las`, from the published figures:
+/// the rate per 10,000 against its region and England over the five years
+/// ending at the latest of `years`, and that year's funnel plot of every
+/// authority in England with it highlighted. Written to `<out>/charts/<la>/`
+/// (SVG, PNG and the CSV of what is drawn); `None` when there is nothing to
+/// draw.
+fn write_charts(
+    reference: &Reference,
+    las: &[LaCode],
+    years: &[CollectionYear],
+    out_dir: &Path,
+) -> Result<Option<PathBuf>> {
+    const CHARTS: [&str; 2] = ["cla-rate-trend", "cla-rate-funnel"];
+    let Some(latest) = years.iter().max().map(|y| y.0) else {
+        return Ok(None);
+    };
+    let codes: BTreeSet<String> = las.iter().map(|l| l.to_string()).collect();
+    let (own, others): (Vec<MetricRow>, Vec<MetricRow>) = standard::published_rows(reference)
+        .into_iter()
+        .filter(|r| r.year <= latest)
+        .partition(|r| codes.contains(&r.la_code));
+    let mut set = standard::standard_set(
+        &own,
+        &others,
+        &standard::areas_from_reference(reference),
+        &standard::Options::default(),
+    );
+    set.charts.retain(|c| CHARTS.contains(&c.name.as_str()));
+    for s in set
+        .skipped
+        .iter()
+        .filter(|s| CHARTS.contains(&s.name.as_str()))
+    {
+        eprintln!("chart {} for {} not drawn: {}", s.name, s.la_code, s.reason);
+    }
+    if set.charts.is_empty() {
+        return Ok(None);
+    }
+    let dir = out_dir.join("charts");
+    standard::write_set(&dir, &set, &standard::Options::default())
+        .with_context(|| format!("writing charts to {}", dir.display()))?;
+    Ok(Some(dir))
+}
+
 #[allow(clippy::too_many_arguments)]
 fn print_tables(
     out: &mut dyn Write,
@@ -421,11 +503,11 @@ fn print_tables(
         return Ok(());
     };
     let comparator = match against {
+        // The selection is the authority and its neighbours (see `neighbours_of`).
+        Some(a) if a.trim().eq_ignore_ascii_case("neighbours") => Comparator::Selection,
         Some(a) => match Comparator::parse(a) {
             Some(c @ (Comparator::England | Comparator::Region | Comparator::Selection)) => c,
-            _ => bail!(
-                "--against takes england, region or selection (neighbour groups differ from one authority to the next: use --neighbours-of)"
-            ),
+            _ => bail!("--against takes england, region, neighbours or selection"),
         },
         None => chosen
             .as_ref()

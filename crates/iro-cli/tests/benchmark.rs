@@ -268,3 +268,72 @@ fn with_the_sample_903_figures_sit_beside_published_ones_suppressed() {
         }
     }
 }
+
+#[test]
+fn one_authority_against_its_neighbours_prints_the_table_and_draws_the_charts() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = iro(&[
+        "benchmark",
+        "--reference-only",
+        "--la",
+        "800",
+        "--against",
+        "neighbours",
+        "--year",
+        "2025",
+        "--out",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("the selection (selection), 2024-25"),
+        "{stdout}"
+    );
+    // 800's 2025 statistical neighbours are ranked with it.
+    assert!(stdout.contains("Bath and North East Somerset"), "{stdout}");
+    assert!(stdout.contains("Kingston upon Thames"), "{stdout}");
+
+    // Each authority of the selection gets its trend and funnel, beside the
+    // table of what is drawn.
+    let charts = dir.path().join("charts/800");
+    for name in ["cla-rate-trend", "cla-rate-funnel"] {
+        for ext in ["svg", "png", "csv"] {
+            let f = charts.join(format!("{name}.{ext}"));
+            assert!(
+                f.metadata().map(|m| m.len() > 0).unwrap_or(false),
+                "{}",
+                f.display()
+            );
+        }
+    }
+    let trend = std::fs::read_to_string(charts.join("cla-rate-trend.svg")).unwrap();
+    for label in [
+        "Bath and North East Somerset",
+        "South West",
+        "England",
+        "published",
+    ] {
+        assert!(trend.contains(label), "trend lacks {label}");
+    }
+    let funnel = std::fs::read_to_string(charts.join("cla-rate-funnel.svg")).unwrap();
+    assert!(funnel.contains("Bath and North East Somerset highlighted"));
+    assert!(funnel.contains("99.8%"));
+    assert!(dir.path().join("charts/916/cla-rate-funnel.svg").exists());
+
+    // Neighbours are one authority's: two are refused with the reason.
+    let out = iro(&[
+        "benchmark",
+        "--reference-only",
+        "--la",
+        "800",
+        "--la",
+        "803",
+        "--against",
+        "neighbours",
+        "--out",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stdout));
+    assert!(text(&out.stderr).contains("needs one authority"));
+}
