@@ -21,6 +21,7 @@ pub mod markdown;
 pub mod model;
 pub mod narrative;
 pub mod sections;
+pub mod xlsx;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -52,6 +53,8 @@ pub enum ReportError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("cannot make the workbook {path}: {reason}")]
+    Xlsx { path: PathBuf, reason: String },
     #[error("no figures for authority {la} in {year}")]
     NoData { la: String, year: String },
 }
@@ -345,14 +348,17 @@ pub fn charts_dir_name(report: &Report) -> String {
     format!("{}-charts", report.file_stem())
 }
 
-/// Writes `<stem>.html`, `<stem>.md` and `<stem>-charts/*.svg` into `dir`.
+/// Writes `<stem>.html`, `<stem>.md`, `<stem>.xlsx` (every table, a sheet
+/// each) and `<stem>-charts/*.svg` into `dir`.
 pub fn write_report(report: &Report, dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
     let stem = report.file_stem();
     let html_path = dir.join(format!("{stem}.html"));
     std::fs::write(&html_path, html::render(report)).map_err(write_err(&html_path))?;
     let md_path = dir.join(format!("{stem}.md"));
     std::fs::write(&md_path, markdown::render(report)).map_err(write_err(&md_path))?;
-    let mut files = vec![html_path, md_path];
+    let xlsx_path = dir.join(format!("{stem}.xlsx"));
+    xlsx::write(report, &xlsx_path)?;
+    let mut files = vec![html_path, md_path, xlsx_path];
     let charts = dir.join(charts_dir_name(report));
     std::fs::create_dir_all(&charts).map_err(write_err(&charts))?;
     let mut keep = BTreeSet::new();
