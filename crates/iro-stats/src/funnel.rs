@@ -206,6 +206,25 @@ impl FunnelSpec {
             .iter()
             .map(|&l| tail_of_level(l))
             .collect::<Result<_>>()?;
+        let od = self.over_dispersion(units)?;
+        let result = match exclusion(ind, theta, unit) {
+            Some(reason) => Err(reason),
+            None => Ok(unit_result(self, &tails, od.filter(|o| o.applied()), unit)),
+        };
+        Ok(Placement {
+            over_dispersion: od,
+            unit: result,
+        })
+    }
+
+    /// The over-dispersion of `units` as [`FunnelSpec::compute`] and
+    /// [`FunnelSpec::place`] estimate it; `None` with fewer than two usable
+    /// units.
+    pub fn over_dispersion(&self, units: &[Unit]) -> Result<Option<OverDispersion>> {
+        let ind = self.indicator;
+        let theta = self.target.value;
+        check_z_target(ind, theta)?;
+        self.winsorisation.check()?;
         let (z, s): (Vec<f64>, Vec<f64>) = units
             .iter()
             .filter(|u| exclusion(ind, theta, u).is_none())
@@ -214,20 +233,39 @@ impl FunnelSpec {
                 (t.z, t.s)
             })
             .unzip();
-        let od = estimate_over_dispersion(
+        estimate_over_dispersion(
             &z,
             &s,
             Transform::for_indicator(ind),
             self.winsorisation,
             self.adjustment,
-        )?;
-        let result = match exclusion(ind, theta, unit) {
+        )
+    }
+
+    /// [`FunnelSpec::place`] with the over-dispersion already estimated
+    /// (by [`FunnelSpec::over_dispersion`] of the same units, with this
+    /// spec): placing many figures on one funnel estimates it once.
+    pub fn place_with(
+        &self,
+        over_dispersion: Option<OverDispersion>,
+        unit: &Unit,
+    ) -> Result<std::result::Result<UnitResult, ExclusionReason>> {
+        let ind = self.indicator;
+        let theta = self.target.value;
+        check_z_target(ind, theta)?;
+        let tails: Vec<f64> = self
+            .levels
+            .iter()
+            .map(|&l| tail_of_level(l))
+            .collect::<Result<_>>()?;
+        Ok(match exclusion(ind, theta, unit) {
             Some(reason) => Err(reason),
-            None => Ok(unit_result(self, &tails, od.filter(|o| o.applied()), unit)),
-        };
-        Ok(Placement {
-            over_dispersion: od,
-            unit: result,
+            None => Ok(unit_result(
+                self,
+                &tails,
+                over_dispersion.filter(|o| o.applied()),
+                unit,
+            )),
         })
     }
 }
@@ -691,6 +729,10 @@ mod place_tests {
                 for u in units() {
                     let p = spec.place(&units(), &u).unwrap();
                     assert_eq!(p.over_dispersion, f.over_dispersion);
+                    // The estimate made once and reused gives the same.
+                    let od = spec.over_dispersion(&units()).unwrap();
+                    assert_eq!(od, f.over_dispersion);
+                    assert_eq!(spec.place_with(od, &u).unwrap(), p.unit);
                     match f.unit(&u.id) {
                         Some(r) => assert_eq!(p.unit.as_ref(), Ok(r)),
                         None => assert_eq!(p.unit, Err(ExclusionReason::ZeroDenominator)),

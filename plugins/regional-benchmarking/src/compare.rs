@@ -141,6 +141,8 @@ pub struct Group {
     units: Vec<Unit>,
     /// Each member's published value rounded to whole numbers.
     rounded: Vec<(LaCode, Option<f64>)>,
+    /// The members' finite rounded values, ascending.
+    sorted: Vec<f64>,
     ranks: HashMap<LaCode, Rank>,
     unit_index: HashMap<String, usize>,
 }
@@ -167,6 +169,13 @@ impl Group {
             .map(|&la| (la, figure(la).and_then(Figure::rounded)))
             .collect();
         let values: Vec<Option<f64>> = rounded.iter().map(|(_, v)| *v).collect();
+        let mut sorted: Vec<f64> = values
+            .iter()
+            .flatten()
+            .copied()
+            .filter(|v| v.is_finite())
+            .collect();
+        sorted.sort_by(f64::total_cmp);
         let ranks = rank(&values, Order::Ascending, Ties::Min)
             .into_iter()
             .zip(&members)
@@ -205,6 +214,7 @@ impl Group {
             funnel,
             units,
             rounded,
+            sorted,
             ranks,
             unit_index,
         }
@@ -217,24 +227,18 @@ impl Group {
 
     /// The rank `value` (rounded) would have among the other members'
     /// published figures, `la`'s own left out.
+    ///
+    /// Counted in the members' sorted values (what [`rank`] with ascending
+    /// order and competition ties gives, without sorting for every figure).
     pub fn rank_among_others(&self, la: LaCode, value: f64) -> Option<Rank> {
-        let mut values: Vec<Option<f64>> = vec![Some(value)];
-        values.extend(
-            self.rounded
-                .iter()
-                .filter(|(m, _)| *m != la)
-                .map(|(_, v)| *v),
-        );
-        // Alone, a figure has no rank worth the name.
-        if values[1..].iter().all(Option::is_none) {
-            return None;
-        }
-        rank(&values, Order::Ascending, Ties::Min)
-            .first()
-            .copied()
-            .flatten()
+        // `la`'s own published value, left out.
+        let own = self
+            .rounded
+            .iter()
+            .find(|(m, _)| *m == la)
+            .and_then(|(_, v)| *v);
+        rank_in_sorted(&self.sorted, own, value)
     }
-
     /// A member's result on the published funnel.
     pub fn published_placement(&self, la: LaCode) -> Result<Placement, String> {
         let funnel = self.funnel.as_ref().map_err(Clone::clone)?;
@@ -243,7 +247,7 @@ impl Group {
             .unit_index
             .get(&code)
             .ok_or("no published numerator and denominator")?;
-        funnel.placement(&self.units, &self.units[*k])
+        funnel.placement(&self.units[*k])
     }
 
     /// Places a figure that is not one of the funnel's units (a 903 figure)
@@ -252,8 +256,40 @@ impl Group {
     pub fn place(&self, counts: Counts) -> Result<Placement, String> {
         let funnel = self.funnel.as_ref().map_err(Clone::clone)?;
         let unit = Unit::new("903", counts.numerator, counts.denominator);
-        funnel.placement_of_other(&self.units, &unit)
+        funnel.placement_of_other(&unit)
     }
+}
+
+/// The rank `value` would have, in ascending order with competition ties,
+/// among `sorted` (ascending, finite) with one copy of `own` left out: what
+/// [`rank`] gives the first of `[value, others…]`, counted by binary search.
+/// `None` when `value` is not finite or no other value is left.
+fn rank_in_sorted(sorted: &[f64], own: Option<f64>, value: f64) -> Option<Rank> {
+    if !value.is_finite() {
+        return None;
+    }
+    let mut others = sorted.len();
+    let mut below = sorted.partition_point(|&v| v < value);
+    let mut equal = sorted.partition_point(|&v| v <= value) - below;
+    if let Some(v) = own.filter(|v| v.is_finite()) {
+        others -= 1;
+        if v < value {
+            below -= 1;
+        } else if v == value {
+            equal -= 1;
+        }
+    }
+    // Alone, a figure has no rank worth the name.
+    if others == 0 {
+        return None;
+    }
+    let r = below + 1;
+    Some(Rank {
+        rank: r,
+        of: others + 1,
+        tied: equal > 0,
+        quartile: iro_stats::quartile_of_rank(r, others + 1),
+    })
 }
 
 /// A group's funnel: the spec, the over-dispersion of the members and, when
@@ -282,10 +318,7 @@ impl GroupFunnel {
                 full: Some((f, index)),
             })
         } else {
-            let od = match units.first() {
-                Some(u) => spec.place(units, u)?.over_dispersion,
-                None => None,
-            };
+            let od = spec.over_dispersion(units)?;
             Ok(GroupFunnel {
                 spec,
                 over_dispersion: od,
@@ -295,7 +328,7 @@ impl GroupFunnel {
     }
 
     /// A member's result (from the full funnel, or placed now).
-    fn placement(&self, units: &[Unit], unit: &Unit) -> Result<Placement, String> {
+    fn placement(&self, unit: &Unit) -> Result<Placement, String> {
         if let Some((f, index)) = &self.full {
             if let Some(&k) = index.get(&unit.id) {
                 return Ok(Placement::from(&f.units[k]));
@@ -304,15 +337,15 @@ impl GroupFunnel {
                 return Err(format!("not on the funnel: {:?}", e.reason));
             }
         }
-        self.placement_of_other(units, unit)
+        self.placement_of_other(unit)
     }
 
-    fn placement_of_other(&self, units: &[Unit], unit: &Unit) -> Result<Placement, String> {
-        let p = self
-            .spec
-            .place(units, unit)
-            .map_err(|e| format!("cannot place the figure: {e}"))?;
-        p.unit
+    /// Places `unit` with the over-dispersion estimated when the funnel was
+    /// built (the same estimate `FunnelSpec::place` would make again).
+    fn placement_of_other(&self, unit: &Unit) -> Result<Placement, String> {
+        self.spec
+            .place_with(self.over_dispersion, unit)
+            .map_err(|e| format!("cannot place the figure: {e}"))?
             .as_ref()
             .map(Placement::from)
             .map_err(|r| format!("not on the funnel: {r:?}"))
@@ -1086,5 +1119,57 @@ pub fn build_groups(
         wanted.par_iter().map(build).collect()
     } else {
         wanted.iter().map(build).collect()
+    }
+}
+
+#[cfg(test)]
+mod rank_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// What the ranking of `[value, others…]` gives `value`, as
+    /// `rank_among_others` did before it counted in sorted values.
+    fn by_ranking(members: &[Option<f64>], own: usize, value: f64) -> Option<Rank> {
+        let mut values = vec![Some(value)];
+        values.extend(
+            members
+                .iter()
+                .enumerate()
+                .filter(|(k, _)| *k != own)
+                .map(|(_, v)| *v),
+        );
+        if values[1..].iter().all(Option::is_none) {
+            return None;
+        }
+        rank(&values, Order::Ascending, Ties::Min)[0]
+    }
+
+    proptest! {
+        #[test]
+        fn counting_in_sorted_values_ranks_as_ranking_does(
+            members in prop::collection::vec(prop::option::weighted(0.9, 0u8..40), 1..30),
+            own in 0usize..30,
+            value in 0u8..45,
+        ) {
+            // Whole numbers, as published figures are rounded: many ties.
+            let members: Vec<Option<f64>> = members.iter().map(|v| v.map(f64::from)).collect();
+            let own = own % members.len();
+            let mut sorted: Vec<f64> = members.iter().flatten().copied().collect();
+            sorted.sort_by(f64::total_cmp);
+            let value = f64::from(value);
+            prop_assert_eq!(
+                rank_in_sorted(&sorted, members[own], value),
+                by_ranking(&members, own, value)
+            );
+        }
+    }
+
+    #[test]
+    fn a_figure_with_no_other_value_has_no_rank() {
+        assert_eq!(rank_in_sorted(&[5.0], Some(5.0), 7.0), None);
+        assert_eq!(rank_in_sorted(&[], None, 7.0), None);
+        assert_eq!(rank_in_sorted(&[5.0], None, f64::NAN), None);
+        let r = rank_in_sorted(&[3.0, 5.0, 5.0], Some(3.0), 5.0).unwrap();
+        assert_eq!((r.rank, r.of, r.tied), (1, 3, true));
     }
 }
