@@ -13,7 +13,9 @@
 //!   only when no other part is left). Relations come from the metrics:
 //!   [`MeasureSpec::additive_breakdowns`](iro_metric_api::MeasureSpec) and
 //!   [`Metric::relations`](iro_metric_api::Metric::relations). A cell hidden
-//!   this way says `secondary`, and its note names the relation.
+//!   this way says `secondary`, and its note names the relation. A numerator
+//!   hidden only because its row's denominator is, and not small itself,
+//!   needs no protection: where a relation gives it away it counts as shown.
 //! * **Rounding** (optional): shown counts are rounded to the nearest 5; values
 //!   stay computed from the unrounded counts.
 //!
@@ -83,7 +85,7 @@ pub fn suppress(
             }
         }
         if cfg.secondary {
-            secondary(rows, &original, specs, relations);
+            secondary(rows, &original, specs, relations, t);
         }
     }
     if cfg.rounding == Rounding::Nearest5 {
@@ -231,6 +233,7 @@ fn secondary(
     original: &[(Option<u64>, Option<u64>)],
     specs: &[&MetricSpec],
     relations: &[Relation],
+    threshold: u64,
 ) {
     let declared = Declared::new(specs, relations);
     // Rows of one authority and year that some relation names, in row order.
@@ -248,7 +251,7 @@ fn secondary(
         .values()
         .collect::<Vec<_>>()
         .par_iter()
-        .map(|idx| solve_group(rows_ro, original, idx, &declared))
+        .map(|idx| solve_group(rows_ro, original, idx, &declared, threshold))
         .collect();
     for (i, field, label) in hides.into_iter().flatten() {
         let row = &mut rows[i];
@@ -264,11 +267,15 @@ fn secondary(
 }
 
 /// The state of one cell: its count before suppression (`None`: no count,
-/// which a reader cannot use either) and whether it is hidden.
+/// which a reader cannot use either), whether it is hidden, and whether it is
+/// hidden only because its row's denominator is (`collateral`: a numerator
+/// that is not itself a small count, such as this year's 40 children in a
+/// change on last year's 5).
 #[derive(Debug, Clone, Copy)]
 struct State {
     value: Option<u64>,
     hidden: bool,
+    collateral: bool,
 }
 
 /// Finds the cells secondary suppression must hide in one (authority, year).
@@ -277,7 +284,11 @@ fn solve_group(
     original: &[(Option<u64>, Option<u64>)],
     idx: &[usize],
     declared: &Declared<'_>,
+    threshold: u64,
 ) -> Vec<Hide> {
+    // A numerator hidden with its row that needs no protection of its own.
+    let collateral =
+        |unit: Unit, num: Option<u64>| !(numerator_is_count(unit) && small(num, threshold));
     // Lookups: (metric, period, breakdown) → position; metric → positions.
     let mut at: FxHashMap<(&str, Period, &Breakdown), usize> = FxHashMap::default();
     at.reserve(idx.len());
@@ -292,13 +303,22 @@ fn solve_group(
         let r = &rows[i];
         let (num, den) = original[i];
         match f {
-            Field::Numerator => State {
-                value: num,
-                hidden: r.suppressed.is_some() && num.is_some(),
-            },
+            Field::Numerator => {
+                let hidden = r.suppressed.is_some() && num.is_some();
+                let whole = den.is_some() && r.denominator.is_none();
+                State {
+                    value: num,
+                    hidden,
+                    collateral: hidden
+                        && whole
+                        && r.suppressed.as_deref() == Some(PRIMARY)
+                        && collateral(r.unit, num),
+                }
+            }
             Field::Denominator => State {
                 value: den,
                 hidden: r.suppressed.is_some() && den.is_some() && r.denominator.is_none(),
+                collateral: false,
             },
         }
     };
@@ -480,7 +500,23 @@ fn solve_group(
         if cells.iter().any(|&c| states[slot(c)].value.is_none()) {
             continue;
         }
-        if cells.iter().filter(|&&c| states[slot(c)].hidden).count() != 1 {
+        let mut hidden = cells.iter().filter(|&&c| states[slot(c)].hidden);
+        let (Some(&only), None) = (hidden.next(), hidden.next()) else {
+            continue;
+        };
+        if states[slot(only)].collateral {
+            // The reader can work it out, and may: it is not a small count
+            // and gives nothing of its row's hidden denominator away. From
+            // here on it counts as shown, in every relation it is in.
+            let s = &mut states[slot(only)];
+            s.hidden = false;
+            s.collateral = false;
+            for &m in &members[member_start[slot(only)]..member_start[slot(only) + 1]] {
+                if !queued[m] {
+                    queued[m] = true;
+                    queue.push_back(m);
+                }
+            }
             continue;
         }
         let shown_nonzero = |j: usize| {
@@ -498,17 +534,21 @@ fn solve_group(
         };
         let (p, field) = cells[j];
         hides.push((idx[p], field, inst.label[k]));
-        let mut newly = vec![(p, field)];
+        let mut newly = vec![(p, field, false)];
         if field == Field::Denominator {
-            // A hidden denominator hides the whole row.
-            newly.push((p, Field::Numerator));
+            // A hidden denominator hides the whole row; its numerator needs
+            // protecting only if it is small itself.
+            let r = &rows[idx[p]];
+            newly.push((p, Field::Numerator, collateral(r.unit, original[idx[p]].0)));
         }
-        for c in newly {
+        for (p, f, coll) in newly {
+            let c = (p, f);
             let s = &mut states[slot(c)];
             if s.hidden || s.value.is_none() {
                 continue;
             }
             s.hidden = true;
+            s.collateral = coll;
             for &m in &members[member_start[slot(c)]..member_start[slot(c) + 1]] {
                 if !queued[m] {
                     queued[m] = true;
