@@ -260,6 +260,7 @@ impl Host {
                 opts: self.opts.clone(),
                 cache: self.cache.clone(),
                 call_lock: Mutex::new(()),
+                workers: worker::Pool::default(),
             }),
             specs,
             report,
@@ -332,6 +333,8 @@ struct Inner {
     cache: Arc<ExportCache>,
     /// Serialises calls into a plugin that is not thread-safe.
     call_lock: Mutex<()>,
+    /// Isolated only: the serving workers.
+    workers: worker::Pool,
 }
 
 fn leak(s: &str) -> &'static str {
@@ -424,7 +427,9 @@ impl PluginMetric {
                     max_threads: inner.opts.max_threads,
                     host_version: &inner.opts.host_version,
                 };
-                worker::compute_isolated(&inner.opts.worker, &call, body, inner.opts.timeout)
+                inner
+                    .workers
+                    .compute(&inner.opts.worker, &call, body, inner.opts.timeout)
                     .map_err(|e| match e {
                         WorkerError::Call(c) => call_error(c),
                         WorkerError::InvalidOutput(m) => {

@@ -1,21 +1,27 @@
 //! `isolation = "process"`: the plugin runs in a child process,
 //! `iro plugin-worker`, so that an abort or a segfault ends the worker, not the
-//! run. One worker per call: it loads the library (checking the same hash and
-//! versions again), reads the request and the cohort tables on stdin, calls
-//! the plugin, and writes the outcome and the output table on stdout. Tables
-//! travel as their Arrow buffers ([`crate::wire`]; not Arrow IPC, to spare the
-//! build `arrow-ipc`'s dependencies).
+//! run. The host keeps a [`Pool`] of workers per plugin library, started as
+//! calls need them (at most one per engine thread) and reused: a worker
+//! `--serve`s one call after another, loading the library (checking the same
+//! hash and versions again) once. For each call it reads the request and the
+//! cohort tables on stdin, calls the plugin, and writes the outcome and the
+//! output table on stdout. A worker that crashes, hangs past the timeout or
+//! breaks the protocol fails only the call it was serving; it is stopped and
+//! the next call starts a new one. Tables travel as their Arrow buffers
+//! ([`crate::wire`]; not Arrow IPC, to spare the build `arrow-ipc`'s
+//! dependencies).
 //!
 //! ```text
-//! iro plugin-worker <LIB> <METRIC> [--sha256 HEX]     compute (stdin → stdout)
+//! iro plugin-worker <LIB> --serve [--sha256 HEX]      calls (stdin → stdout) until stdin ends
 //! iro plugin-worker <LIB> --describe [--sha256 HEX]   descriptor and metrics
 //! ```
 //!
 //! Wire format (all integers little-endian):
 //!
-//! * stdin: `IROW`, u32 version, frame(JSON request), frame(tables);
-//!   tables = u32 count, then per table frame(name) frame(batch).
-//! * stdout: [`RESPONSE_MARKER`], u32 version, frame(JSON outcome),
+//! * stdin, per call: `IROW`, u32 version, frame(JSON request), frame(tables);
+//!   tables = u32 count, then per table frame(name) frame(batch); the
+//!   request names the metric.
+//! * stdout, per call: [`RESPONSE_MARKER`], u32 version, frame(JSON outcome),
 //!   frame(batch of the output, empty unless the outcome is OK).
 //!
 //! A batch is encoded by [`crate::wire`].
@@ -24,10 +30,11 @@
 //! A frame is a u64 length and that many bytes.
 
 use std::ffi::OsString;
-use std::io::{Cursor, Read, Write};
+use std::io::{BufReader, Cursor, Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode, ExitStatus, Stdio};
-use std::sync::Arc;
+use std::process::{Child, ChildStdin, Command, ExitCode, ExitStatus, Stdio};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use arrow_array::RecordBatch;
@@ -68,6 +75,8 @@ impl Default for WorkerCommand {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct Request {
+    /// The metric to compute.
+    metric: String,
     year: i32,
     la_code: String,
     params: String,
@@ -149,6 +158,15 @@ fn decode_tables(bytes: &[u8]) -> Result<Vec<(String, RecordBatch)>, String> {
 // ---------------------------------------------------------------------------
 
 fn respond(outcome: &Outcome, output: &[u8]) -> ExitCode {
+    if answer(outcome, output) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
+    }
+}
+
+/// Writes one answer on stdout; false if it could not be written.
+fn answer(outcome: &Outcome, output: &[u8]) -> bool {
     let mut buf = Vec::new();
     buf.extend_from_slice(RESPONSE_MARKER);
     buf.extend_from_slice(&WIRE_VERSION.to_le_bytes());
@@ -158,15 +176,15 @@ fn respond(outcome: &Outcome, output: &[u8]) -> ExitCode {
     write_frame(&mut buf, output);
     let mut out = std::io::stdout().lock();
     match out.write_all(&buf).and_then(|()| out.flush()) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) => true,
         Err(e) => {
             eprintln!("iro plugin-worker: cannot write the answer: {e}");
-            ExitCode::from(2)
+            false
         }
     }
 }
 
-const USAGE: &str = "usage: iro plugin-worker <LIB> <METRIC> [--sha256 HEX]\n       \
+const USAGE: &str = "usage: iro plugin-worker <LIB> --serve [--sha256 HEX]\n       \
                      iro plugin-worker <LIB> --describe [--sha256 HEX]\n\
                      (started by iro for plugins with isolation = \"process\")";
 
@@ -177,6 +195,7 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     let mut positional: Vec<OsString> = Vec::new();
     let mut sha256: Option<String> = None;
     let mut describe = false;
+    let mut serve_calls = false;
     let mut it = args.into_iter();
     while let Some(a) = it.next() {
         match a.to_str() {
@@ -188,6 +207,7 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
                 }
             },
             Some("--describe") => describe = true,
+            Some("--serve") => serve_calls = true,
             Some("-h" | "--help") => {
                 println!("{USAGE}");
                 return ExitCode::SUCCESS;
@@ -195,71 +215,72 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             _ => positional.push(a),
         }
     }
-    let (lib, metric) = match (positional.as_slice(), describe) {
-        ([lib], true) => (PathBuf::from(lib), None),
-        ([lib, metric], false) => match metric.to_str() {
-            Some(m) => (PathBuf::from(lib), Some(m.to_string())),
-            None => {
-                eprintln!("{USAGE}");
-                return ExitCode::from(2);
-            }
-        },
+    let lib = match positional.as_slice() {
+        [lib] if describe != serve_calls => PathBuf::from(lib),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
         }
     };
-    match metric {
-        None => {
-            let host = HostInfo {
-                host_name: "iro plugin-worker".into(),
-                host_version: env!("CARGO_PKG_VERSION").into(),
-                ..HostInfo::default()
-            };
-            let outcome = match load::open(&lib, sha256.as_deref(), false, &host) {
-                Ok(o) => serde_json::to_vec(&o.report).map(|j| (Outcome::Ok, j)),
-                Err(k) => Ok((Outcome::Load(k), Vec::new())),
-            };
-            match outcome {
-                Ok((o, body)) => respond(&o, &body),
-                Err(e) => respond(&Outcome::Failed(e.to_string()), &[]),
-            }
-        }
-        Some(metric) => match compute(&lib, &metric, sha256.as_deref()) {
-            Ok(out) => respond(&Outcome::Ok, &out),
-            Err(o) => respond(&o, &[]),
-        },
+    if serve_calls {
+        return serve(&lib, sha256.as_deref());
+    }
+    let host = HostInfo {
+        host_name: "iro plugin-worker".into(),
+        host_version: env!("CARGO_PKG_VERSION").into(),
+        ..HostInfo::default()
+    };
+    let outcome = match load::open(&lib, sha256.as_deref(), false, &host) {
+        Ok(o) => serde_json::to_vec(&o.report).map(|j| (Outcome::Ok, j)),
+        Err(k) => Ok((Outcome::Load(k), Vec::new())),
+    };
+    match outcome {
+        Ok((o, body)) => respond(&o, &body),
+        Err(e) => respond(&Outcome::Failed(e.to_string()), &[]),
     }
 }
 
-fn compute(lib: &Path, metric: &str, sha256: Option<&str>) -> Result<Vec<u8>, Outcome> {
-    let mut stdin = std::io::stdin().lock();
-    let mut magic = [0u8; 4];
-    stdin
-        .read_exact(&mut magic)
-        .map_err(|e| Outcome::Failed(format!("reading the request: {e}")))?;
-    let version = read_u32(&mut stdin).map_err(|e| Outcome::Failed(e.to_string()))?;
+/// Why a request could not be read: the outcome to answer with.
+fn read_failed(e: impl std::fmt::Display) -> Outcome {
+    Outcome::Failed(format!("reading the request: {e}"))
+}
+
+/// Reads one request (after its magic) from stdin.
+fn read_request(
+    stdin: &mut impl Read,
+    magic: [u8; 4],
+) -> Result<(Request, Vec<(String, RecordBatch)>), Outcome> {
+    let version = read_u32(stdin).map_err(read_failed)?;
     if &magic != REQUEST_MAGIC || version != WIRE_VERSION {
         return Err(Outcome::Failed(
             "not a plugin-worker request (wrong magic or version)".into(),
         ));
     }
-    let request: Request = serde_json::from_slice(
-        &read_frame(&mut stdin).map_err(|e| Outcome::Failed(e.to_string()))?,
-    )
-    .map_err(|e| Outcome::Failed(format!("request: {e}")))?;
-    let body = read_frame(&mut stdin).map_err(|e| Outcome::Failed(e.to_string()))?;
-    drop(stdin);
+    let request: Request = serde_json::from_slice(&read_frame(stdin).map_err(read_failed)?)
+        .map_err(|e| Outcome::Failed(format!("request: {e}")))?;
+    let body = read_frame(stdin).map_err(read_failed)?;
     let tables = decode_tables(&body).map_err(Outcome::Failed)?;
-    let host = HostInfo {
+    Ok((request, tables))
+}
+
+fn worker_host(request: &Request) -> HostInfo {
+    HostInfo {
         host_name: "iro plugin-worker".into(),
         host_version: request.host_version.clone(),
         max_threads: request.max_threads,
         ..HostInfo::default()
-    };
-    let opened = load::open(lib, sha256, false, &host).map_err(Outcome::Load)?;
+    }
+}
+
+/// One call on an opened library: the encoded output table.
+fn call(
+    opened: &load::Opened,
+    metric: &str,
+    request: &Request,
+    tables: &[(String, RecordBatch)],
+) -> Result<Vec<u8>, Outcome> {
     let mut exported =
-        export_tables(&tables, &request.la_code, request.year).map_err(Outcome::Failed)?;
+        export_tables(tables, &request.la_code, request.year).map_err(Outcome::Failed)?;
     let batch = opened
         .client
         .compute(
@@ -276,6 +297,40 @@ fn compute(lib: &Path, metric: &str, sha256: Option<&str>) -> Result<Vec<u8>, Ou
         return Err(Outcome::InvalidOutput(format!("output schema: {why}")));
     }
     encode_batch(&batch).map_err(|e| Outcome::Failed(format!("encoding the output: {e}")))
+}
+
+/// `--serve`: answers calls until stdin ends. The library is opened (and
+/// checked) at the first call and kept. A request that cannot be read leaves
+/// the stream out of step: it is answered `Failed` and the worker ends, so
+/// the host starts a new one for the next call.
+fn serve(lib: &Path, sha256: Option<&str>) -> ExitCode {
+    let mut stdin = std::io::stdin().lock();
+    let mut opened: Option<Result<load::Opened, LoadErrorKind>> = None;
+    loop {
+        let mut magic = [0u8; 4];
+        match stdin.read_exact(&mut magic) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return ExitCode::SUCCESS,
+            Err(e) => return respond(&read_failed(e), &[]),
+        }
+        let (request, tables) = match read_request(&mut stdin, magic) {
+            Ok(r) => r,
+            Err(o) => return respond(&o, &[]),
+        };
+        let opened =
+            opened.get_or_insert_with(|| load::open(lib, sha256, false, &worker_host(&request)));
+        let outcome = match opened {
+            Err(k) => Err(Outcome::Load(k.clone())),
+            Ok(o) => call(o, &request.metric, &request, &tables),
+        };
+        let written = match outcome {
+            Ok(out) => answer(&Outcome::Ok, &out),
+            Err(o) => answer(&o, &[]),
+        };
+        if !written {
+            return ExitCode::from(2);
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -305,34 +360,21 @@ fn describe_status(s: ExitStatus) -> String {
     }
 }
 
-/// Runs the worker with `extra` arguments and `input` on stdin; returns its
+/// Runs a one-off worker (`--describe`) with `extra` arguments; returns its
 /// answer (the bytes after the marker).
 fn run(
     cmd: &WorkerCommand,
     extra: &[OsString],
-    input: Option<(Vec<u8>, Arc<Vec<u8>>)>,
     timeout: Option<Duration>,
 ) -> Result<Vec<u8>, String> {
     let mut child = Command::new(&cmd.program)
         .args(&cmd.args)
         .args(extra)
-        .stdin(if input.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
+        .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .map_err(|e| format!("cannot start {}: {e}", cmd.program.display()))?;
-    let writer = match (input, child.stdin.take()) {
-        (Some((head, body)), Some(mut stdin)) => Some(std::thread::spawn(move || {
-            // A worker that dies early closes the pipe: its exit status says
-            // why, so a write error here is not reported on its own.
-            let _ = stdin.write_all(&head).and_then(|()| stdin.write_all(&body));
-        })),
-        _ => None,
-    };
     let mut stdout = child.stdout.take().ok_or("no stdout pipe")?;
     let mut stderr = child.stderr.take().ok_or("no stderr pipe")?;
     let out_reader = std::thread::spawn(move || {
@@ -363,9 +405,6 @@ fn run(
             Err(e) => break Err(format!("waiting for it: {e}")),
         }
     };
-    if let Some(w) = writer {
-        let _ = w.join();
-    }
     let out = out_reader.join().unwrap_or_default();
     let err = err_reader.join().unwrap_or_default();
     let tail = {
@@ -427,7 +466,7 @@ pub(crate) fn describe(
 ) -> Result<Report, LoadErrorKind> {
     let mut args = lib_args(lib, sha256);
     args.push("--describe".into());
-    let answer = run(cmd, &args, None, timeout).map_err(LoadErrorKind::Worker)?;
+    let answer = run(cmd, &args, timeout).map_err(LoadErrorKind::Worker)?;
     let (outcome, body) = parse_answer(&answer).map_err(LoadErrorKind::Worker)?;
     match outcome {
         Outcome::Ok => {
@@ -456,14 +495,10 @@ pub(crate) struct CallSpec<'a> {
     pub host_version: &'a str,
 }
 
-/// Computes one metric in a worker.
-pub(crate) fn compute_isolated(
-    cmd: &WorkerCommand,
-    call: &CallSpec<'_>,
-    tables: Arc<Vec<u8>>,
-    timeout: Option<Duration>,
-) -> Result<RecordBatch, WorkerError> {
+/// The request's head (magic, version, JSON) and the tables frame's length.
+fn request_head(call: &CallSpec<'_>, tables: usize) -> Result<Vec<u8>, String> {
     let request = Request {
+        metric: call.metric.to_string(),
         year: call.year,
         la_code: call.la_code.to_string(),
         params: call.params.to_string(),
@@ -475,20 +510,269 @@ pub(crate) fn compute_isolated(
     head.extend_from_slice(&WIRE_VERSION.to_le_bytes());
     write_frame(
         &mut head,
-        &serde_json::to_vec(&request).map_err(|e| WorkerError::Worker(e.to_string()))?,
+        &serde_json::to_vec(&request).map_err(|e| e.to_string())?,
     );
-    head.extend_from_slice(&(tables.len() as u64).to_le_bytes());
-    let mut args = lib_args(call.lib, call.sha256);
-    args.push(call.metric.into());
-    let answer = run(cmd, &args, Some((head, tables)), timeout).map_err(WorkerError::Worker)?;
-    let (outcome, body) = parse_answer(&answer).map_err(WorkerError::Worker)?;
+    head.extend_from_slice(&(tables as u64).to_le_bytes());
+    Ok(head)
+}
+
+/// An answer's outcome as the call's result; with an error, whether the
+/// worker is still fit to serve (not after a failure of the worker itself).
+fn outcome_of(answer: &[u8]) -> Result<RecordBatch, (WorkerError, bool)> {
+    let (outcome, body) = parse_answer(answer).map_err(|m| (WorkerError::Worker(m), false))?;
     match outcome {
-        Outcome::Ok => {
-            decode_batch(&body).map_err(|e| WorkerError::Worker(format!("unreadable answer: {e}")))
-        }
-        Outcome::Call(c) => Err(WorkerError::Call(c)),
-        Outcome::InvalidOutput(m) => Err(WorkerError::InvalidOutput(m)),
-        Outcome::Load(k) => Err(WorkerError::Load(k)),
-        Outcome::Failed(m) => Err(WorkerError::Worker(m)),
+        Outcome::Ok => decode_batch(&body).map_err(|e| {
+            (
+                WorkerError::Worker(format!("unreadable answer: {e}")),
+                false,
+            )
+        }),
+        Outcome::Call(c) => Err((WorkerError::Call(c), true)),
+        Outcome::InvalidOutput(m) => Err((WorkerError::InvalidOutput(m), true)),
+        Outcome::Load(k) => Err((WorkerError::Load(k), true)),
+        Outcome::Failed(m) => Err((WorkerError::Worker(m), false)),
     }
+}
+
+/// Serving workers of one plugin library, idle between calls.
+#[derive(Default)]
+pub(crate) struct Pool {
+    idle: Mutex<Vec<Worker>>,
+}
+
+impl std::fmt::Debug for Pool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let n = self.idle.lock().map_or(0, |v| v.len());
+        write!(f, "Pool({n} idle)")
+    }
+}
+
+impl Pool {
+    /// Computes one metric in an idle worker of the pool, or in a new one;
+    /// the worker goes back to the pool unless it failed.
+    pub(crate) fn compute(
+        &self,
+        cmd: &WorkerCommand,
+        call: &CallSpec<'_>,
+        tables: Arc<Vec<u8>>,
+        timeout: Option<Duration>,
+    ) -> Result<RecordBatch, WorkerError> {
+        let idle = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        let mut worker = match idle {
+            Some(w) => w,
+            None => Worker::start(cmd, call.lib, call.sha256).map_err(WorkerError::Worker)?,
+        };
+        let head = request_head(call, tables.len()).map_err(WorkerError::Worker)?;
+        let answer = worker
+            .ask(head, tables, timeout)
+            .map_err(WorkerError::Worker)?;
+        match outcome_of(&answer) {
+            Ok(batch) => {
+                self.put(worker);
+                Ok(batch)
+            }
+            Err((e, healthy)) => {
+                if healthy {
+                    self.put(worker);
+                }
+                Err(e)
+            }
+        }
+    }
+
+    fn put(&self, worker: Worker) {
+        self.idle
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(worker);
+    }
+}
+
+/// Most of a worker's stderr kept for error messages.
+const STDERR_TAIL: usize = 4000;
+
+/// One serving worker: its process, its stdin (between calls), the answers
+/// read from its stdout, and the tail of its stderr.
+struct Worker {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    answers: Receiver<Result<Vec<u8>, String>>,
+    stderr: Arc<Mutex<Vec<u8>>>,
+}
+
+impl Worker {
+    fn start(cmd: &WorkerCommand, lib: &Path, sha256: &str) -> Result<Worker, String> {
+        let mut args = lib_args(lib, sha256);
+        args.push("--serve".into());
+        let mut child = Command::new(&cmd.program)
+            .args(&cmd.args)
+            .args(&args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("cannot start {}: {e}", cmd.program.display()))?;
+        let stdin = child.stdin.take().ok_or("no stdin pipe")?;
+        let stdout = child.stdout.take().ok_or("no stdout pipe")?;
+        let mut err_pipe = child.stderr.take().ok_or("no stderr pipe")?;
+        let (tx, answers) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut r = BufReader::new(stdout);
+            loop {
+                let next = read_answer(&mut r);
+                let end = next.is_err();
+                if tx.send(next).is_err() || end {
+                    break;
+                }
+            }
+        });
+        let stderr = Arc::new(Mutex::new(Vec::new()));
+        let sink = stderr.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = err_pipe.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                let mut v = sink.lock().unwrap_or_else(|e| e.into_inner());
+                v.extend_from_slice(&buf[..n]);
+                if v.len() > 2 * STDERR_TAIL {
+                    let cut = v.len() - STDERR_TAIL;
+                    v.drain(..cut);
+                }
+            }
+        });
+        Ok(Worker {
+            child,
+            stdin: Some(stdin),
+            answers,
+            stderr,
+        })
+    }
+
+    /// Sends one request and waits for its answer (the bytes after the
+    /// marker). On any failure the worker is stopped and the error says why.
+    fn ask(
+        &mut self,
+        head: Vec<u8>,
+        body: Arc<Vec<u8>>,
+        timeout: Option<Duration>,
+    ) -> Result<Vec<u8>, String> {
+        let mut stdin = self.stdin.take().ok_or("the worker has no stdin")?;
+        // Written on the side, so that a worker that stops reading cannot
+        // hold the call past its timeout.
+        let writer = std::thread::spawn(move || {
+            let r = stdin
+                .write_all(&head)
+                .and_then(|()| stdin.write_all(&body))
+                .and_then(|()| stdin.flush());
+            (stdin, r)
+        });
+        let start = Instant::now();
+        let got = match timeout {
+            Some(t) => self.answers.recv_timeout(t),
+            None => self
+                .answers
+                .recv()
+                .map_err(|_| RecvTimeoutError::Disconnected),
+        };
+        match got {
+            Ok(Ok(answer)) => {
+                if let Ok((stdin, Ok(()))) = writer.join() {
+                    self.stdin = Some(stdin);
+                }
+                Ok(answer)
+            }
+            Ok(Err(_)) | Err(RecvTimeoutError::Disconnected) => {
+                let status = self.end(Duration::from_secs(5));
+                let _ = writer.join();
+                Err(format!("the worker {status}{}", self.tail()))
+            }
+            Err(RecvTimeoutError::Timeout) => {
+                let _ = self.child.kill();
+                let _ = self.child.wait();
+                let _ = writer.join();
+                Err(format!(
+                    "the worker timed out after {} s and was stopped{}",
+                    start.elapsed().as_secs(),
+                    self.tail()
+                ))
+            }
+        }
+    }
+
+    /// Waits up to `grace` for the worker to end (killing it after), and
+    /// says how it ended.
+    fn end(&mut self, grace: Duration) -> String {
+        let start = Instant::now();
+        loop {
+            match self.child.try_wait() {
+                Ok(Some(s)) => return describe_status(s),
+                Ok(None) if start.elapsed() < grace => {
+                    std::thread::sleep(Duration::from_millis(2));
+                }
+                Ok(None) => {
+                    let _ = self.child.kill();
+                    let _ = self.child.wait();
+                    return "stopped answering and was stopped".to_string();
+                }
+                Err(e) => return format!("could not be waited for: {e}"),
+            }
+        }
+    }
+
+    fn tail(&self) -> String {
+        let v = self.stderr.lock().unwrap_or_else(|e| e.into_inner());
+        let s = String::from_utf8_lossy(&v);
+        let s = s.trim();
+        let start = s.len().saturating_sub(2000);
+        let start = (start..=s.len())
+            .find(|i| s.is_char_boundary(*i))
+            .unwrap_or(s.len());
+        if s.is_empty() {
+            String::new()
+        } else {
+            format!("; its stderr: {}", &s[start..])
+        }
+    }
+}
+
+impl Drop for Worker {
+    /// Closing stdin ends an idle worker; one that does not end soon is
+    /// stopped.
+    fn drop(&mut self) {
+        drop(self.stdin.take());
+        let _ = self.end(Duration::from_secs(1));
+    }
+}
+
+/// Reads the next answer from a serving worker's stdout: skips whatever
+/// precedes the marker (plugin noise), then the version and two frames, and
+/// returns them as the bytes after the marker.
+fn read_answer(r: &mut impl Read) -> Result<Vec<u8>, String> {
+    let mut window = [0u8; 16];
+    let mut seen = 0usize;
+    let mut byte = [0u8; 1];
+    loop {
+        match r.read(&mut byte) {
+            Ok(0) => return Err("the worker closed its output".into()),
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e.to_string()),
+        }
+        window.rotate_left(1);
+        window[15] = byte[0];
+        seen += 1;
+        if seen >= 16 && &window == RESPONSE_MARKER {
+            break;
+        }
+    }
+    let mut out = Vec::new();
+    let version = read_u32(r).map_err(|e| e.to_string())?;
+    out.extend_from_slice(&version.to_le_bytes());
+    for _ in 0..2 {
+        let frame = read_frame(r).map_err(|e| e.to_string())?;
+        write_frame(&mut out, &frame);
+    }
+    Ok(out)
 }

@@ -389,3 +389,41 @@ fn plugins_md_documents_the_contract_as_coded() {
          iro_plugin_abi::contract_markdown() between the markers"
     );
 }
+
+#[test]
+fn isolated_workers_serve_call_after_call_and_one_that_hangs_is_stopped() {
+    let lib = misbehaving();
+    let mut opts = options();
+    opts.timeout = Some(std::time::Duration::from_secs(2));
+    let set = Host::new(vec![entry(&lib, Isolation::Process)], opts)
+        .metrics()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let cohort = &sample().cohorts[0];
+    let run = |id: &str| compute(set[pick(&set, id)].as_ref(), cohort, 2025, json!({}));
+    let n = |rows: &[iro_metric_api::MetricRow]| {
+        rows.iter()
+            .find(|r| r.metric == "calls.n")
+            .and_then(|r| r.numerator)
+    };
+    // One call at a time: the same worker serves them all, library loaded once.
+    assert_eq!(n(&run("calls").unwrap()), Some(1));
+    assert_eq!(n(&run("calls").unwrap()), Some(2));
+    // What a plugin writes on stdout does not get in the way of the answer.
+    assert_eq!(run("noisy").unwrap().len(), 2);
+    assert_eq!(n(&run("calls").unwrap()), Some(3));
+    // A plugin's error leaves the worker serving.
+    assert!(matches!(run("error"), Err(MetricError::Failed(m)) if m == "a deliberate failure"));
+    assert_eq!(n(&run("calls").unwrap()), Some(4));
+    // A call that never answers is stopped at the timeout and fails alone...
+    match run("hang") {
+        Err(MetricError::Failed(m)) => assert!(m.contains("timed out after 2 s"), "{m}"),
+        other => panic!("hang: {other:?}"),
+    }
+    // ...and so does one that crashes; the next call gets a new worker.
+    match run("abort") {
+        Err(MetricError::Failed(m)) => assert!(m.contains("SIGABRT"), "{m}"),
+        other => panic!("abort: {other:?}"),
+    }
+    assert_eq!(n(&run("calls").unwrap()), Some(1));
+    assert_eq!(run("good").unwrap().len(), 2);
+}

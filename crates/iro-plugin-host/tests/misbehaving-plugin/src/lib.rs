@@ -31,6 +31,9 @@ pub const FAULTS: &[&str] = &[
     "panic",
     "abort",
     "segfault",
+    "hang",
+    "noisy",
+    "calls",
     "no-output",
     "schema-name",
     "schema-type",
@@ -161,6 +164,14 @@ impl Metric for Fault {
             "undeclared-measure" => c.metric[0] = format!("{id}.nope"),
             "bad-breakdown" => c.breakdown[1] = "sex",
             "non-finite-value" => c.value[0] = Some(f64::NAN),
+            // `n` = how many times this process has computed `calls`: shows
+            // whether an isolated worker serves more than one call.
+            "calls" => {
+                static CALLS: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
+                let n = CALLS.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+                c.num[0] = Some(n);
+                c.value[0] = Some(n as f64);
+            }
             _ => {}
         }
         Ok(Output::from_batch(c.batch(id)))
@@ -205,6 +216,18 @@ unsafe extern "C" fn compute(
                 unsafe { std::ptr::null_mut::<u64>().write_volatile(1) };
             }
             b"no-output" => return status::OK,
+            // Never answers (isolated tests with a short timeout only).
+            b"hang" => loop {
+                std::thread::sleep(std::time::Duration::from_secs(60));
+            },
+            // Writes on stdout, which an isolated worker also answers on,
+            // before answering well.
+            b"noisy" => {
+                use std::io::Write;
+                let mut out = std::io::stdout().lock();
+                let _ = out.write_all(b"\0IRO-WORKER\0 not the marker; some noise\n");
+                let _ = out.flush();
+            }
             _ => {}
         }
     }
