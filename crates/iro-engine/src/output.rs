@@ -72,7 +72,7 @@ pub fn write_outputs(
         )?);
     }
     if json {
-        written.push(write_json(&dir.join("metrics.json"), &result.rows)?);
+        written.push(write_json_rows(&dir.join("metrics.json"), &result.rows)?);
         written.push(write_json(&dir.join("cohort_summary.json"), &summary)?);
         written.push(write_json(&dir.join("diagnostics.json"), &diagnostics)?);
         written.push(write_json(&dir.join("targets.json"), &result.targets)?);
@@ -169,6 +169,27 @@ fn write_csv<T: Serialize>(
             source: std::io::Error::other(e),
         })?;
     }
+    w.flush().map_err(io_err(path))?;
+    Ok(path.to_path_buf())
+}
+
+/// A JSON array with one row per line: the tidy table can have most of a
+/// million rows, which indented JSON makes three times larger and slower to
+/// write, and a row a line is what `grep` and `diff` want.
+fn write_json_rows<T: Serialize>(path: &Path, rows: &[T]) -> Result<PathBuf, EngineError> {
+    let file = File::create(path).map_err(io_err(path))?;
+    let mut w = BufWriter::new(file);
+    let json_err = |e: serde_json::Error| EngineError::Write {
+        path: path.to_path_buf(),
+        source: std::io::Error::other(e),
+    };
+    w.write_all(b"[").map_err(io_err(path))?;
+    for (k, r) in rows.iter().enumerate() {
+        w.write_all(if k == 0 { b"\n" } else { b",\n" })
+            .map_err(io_err(path))?;
+        serde_json::to_writer(&mut w, r).map_err(json_err)?;
+    }
+    w.write_all(b"\n]\n").map_err(io_err(path))?;
     w.flush().map_err(io_err(path))?;
     Ok(path.to_path_buf())
 }
