@@ -490,6 +490,15 @@ fn solve_group(
     }
     let mut queue: VecDeque<usize> = (0..inst.len()).collect();
     let mut queued = vec![true; inst.len()];
+    // A cell changed: every relation it is in is looked at again.
+    let requeue = |c: usize, queue: &mut VecDeque<usize>, queued: &mut [bool]| {
+        for &m in &members[member_start[c]..member_start[c + 1]] {
+            if !queued[m] {
+                queued[m] = true;
+                queue.push_back(m);
+            }
+        }
+    };
     let mut hides = Vec::new();
     while let Some(k) = queue.pop_front() {
         queued[k] = false;
@@ -511,12 +520,7 @@ fn solve_group(
             let s = &mut states[slot(only)];
             s.hidden = false;
             s.collateral = false;
-            for &m in &members[member_start[slot(only)]..member_start[slot(only) + 1]] {
-                if !queued[m] {
-                    queued[m] = true;
-                    queue.push_back(m);
-                }
-            }
+            requeue(slot(only), &mut queue, &mut queued);
             continue;
         }
         let shown_nonzero = |j: usize| {
@@ -549,12 +553,7 @@ fn solve_group(
             }
             s.hidden = true;
             s.collateral = coll;
-            for &m in &members[member_start[slot(c)]..member_start[slot(c) + 1]] {
-                if !queued[m] {
-                    queued[m] = true;
-                    queue.push_back(m);
-                }
-            }
+            requeue(slot(c), &mut queue, &mut queued);
         }
     }
     hides

@@ -32,24 +32,20 @@ const DATES: [&str; 12] = [
 ];
 
 /// As [`DATES`], often blank: an optional date not yet known.
-const OPTIONAL_DATES: [&str; 16] = [
-    "",
-    "",
-    "",
-    "",
-    "01/04/2024",
-    "15/05/2024",
-    "31/08/2024",
-    "29/02/2024",
-    "25/12/2024",
-    "02/01/2025",
-    "28/02/2025",
-    "31/03/2025",
-    "01/04/2025",
-    "2024-06-03",
-    "45580",
-    "31/02/2024",
-];
+const OPTIONAL_DATES: [&str; 16] = with_blanks(DATES);
+
+/// `values` after `M - N` blanks.
+const fn with_blanks<const N: usize, const M: usize>(
+    values: [&'static str; N],
+) -> [&'static str; M] {
+    let mut out = [""; M];
+    let mut i = 0;
+    while i < N {
+        out[M - N + i] = values[i];
+        i += 1;
+    }
+    out
+}
 
 /// A field of a column: mostly its plausible values, sometimes anything.
 fn field(plausible: &'static [&'static str]) -> BoxedStrategy<String> {

@@ -360,6 +360,22 @@ fn describe_status(s: ExitStatus) -> String {
     }
 }
 
+/// The end of a worker's stderr (its last 2,000 bytes or so), to add to an
+/// error: `; its stderr: …`, or nothing.
+fn stderr_tail(err: &[u8]) -> String {
+    let s = String::from_utf8_lossy(err);
+    let s = s.trim();
+    let start = s.len().saturating_sub(2000);
+    let start = (start..=s.len())
+        .find(|i| s.is_char_boundary(*i))
+        .unwrap_or(s.len());
+    if s.is_empty() {
+        String::new()
+    } else {
+        format!("; its stderr: {}", &s[start..])
+    }
+}
+
 /// Runs a one-off worker (`--describe`) with `extra` arguments; returns its
 /// answer (the bytes after the marker).
 fn run(
@@ -407,19 +423,7 @@ fn run(
     };
     let out = out_reader.join().unwrap_or_default();
     let err = err_reader.join().unwrap_or_default();
-    let tail = {
-        let s = String::from_utf8_lossy(&err);
-        let s = s.trim();
-        let start = s.len().saturating_sub(2000);
-        let start = (start..=s.len())
-            .find(|i| s.is_char_boundary(*i))
-            .unwrap_or(s.len());
-        if s.is_empty() {
-            String::new()
-        } else {
-            format!("; its stderr: {}", &s[start..])
-        }
-    };
+    let tail = stderr_tail(&err);
     let status = status.map_err(|e| format!("the worker {e}{tail}"))?;
     if !status.success() {
         return Err(format!("the worker {}{tail}", describe_status(status)));
@@ -722,18 +726,7 @@ impl Worker {
     }
 
     fn tail(&self) -> String {
-        let v = self.stderr.lock().unwrap_or_else(|e| e.into_inner());
-        let s = String::from_utf8_lossy(&v);
-        let s = s.trim();
-        let start = s.len().saturating_sub(2000);
-        let start = (start..=s.len())
-            .find(|i| s.is_char_boundary(*i))
-            .unwrap_or(s.len());
-        if s.is_empty() {
-            String::new()
-        } else {
-            format!("; its stderr: {}", &s[start..])
-        }
+        stderr_tail(&self.stderr.lock().unwrap_or_else(|e| e.into_inner()))
     }
 }
 
