@@ -1,5 +1,5 @@
 /*
- * iro_plugin.h — IRO plugin ABI v1.0, for plugins written in C or C++.
+ * iro_plugin.h — IRO plugin ABI v1.1, for plugins written in C or C++.
  *
  * The same contract as the Rust crate iro-plugin-abi (the reference). A plugin
  * exports one symbol, `iro_plugin_descriptor`, returning a pointer to a static
@@ -19,7 +19,7 @@ extern "C" {
 
 #define IRO_PLUGIN_MAGIC "IROPLUG" /* 8 bytes with the terminating NUL */
 #define IRO_ABI_MAJOR 1
-#define IRO_ABI_MINOR 0
+#define IRO_ABI_MINOR 1
 #define IRO_DATA_CONTRACT "903-cohort/1.0"
 
 typedef uint32_t IroStatus;
@@ -104,6 +104,10 @@ typedef struct IroPluginVTable {
                        struct ArrowArray* out_array);
   IroStatus (*last_error)(IroBuffer* out);
   void (*release)(IroBuffer* buf);
+  /* ABI 1.1: child-level tables in long form (table, title, row, column,
+     value); NULL = none. Same arguments, ownership and statuses as compute. */
+  IroStatus (*drilldown)(const IroComputeArgs* args, struct ArrowSchema* out_schema,
+                         struct ArrowArray* out_array);
   /* later minors append entries here */
 } IroPluginVTable;
 

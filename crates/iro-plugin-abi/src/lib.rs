@@ -83,8 +83,9 @@ pub const MAGIC: [u8; 8] = *b"IROPLUG\0";
 /// The ABI major version this crate describes.
 pub const ABI_MAJOR: u16 = 1;
 
-/// The ABI minor version this crate describes.
-pub const ABI_MINOR: u16 = 0;
+/// The ABI minor version this crate describes. 1.1 added
+/// [`IroPluginVTable::drilldown`].
+pub const ABI_MINOR: u16 = 1;
 
 /// The exported symbol: an `extern "C" fn() -> *const IroPluginDescriptor`.
 pub const DESCRIPTOR_SYMBOL: &str = "iro_plugin_descriptor";
@@ -321,6 +322,25 @@ pub type LastErrorFn = unsafe extern "C" fn(out: *mut IroBuffer) -> IroStatus;
 /// `release(buf)`: frees a buffer the plugin returned; sets it empty.
 pub type ReleaseFn = unsafe extern "C" fn(buf: *mut IroBuffer);
 
+/// `drilldown(args, out_schema, out_array)` (ABI 1.1): the child-level
+/// tables behind one metric's figures for one authority and collection year,
+/// personal data the host asks for only when the user does. Same arguments,
+/// ownership and statuses as `compute`; the output is one table in long form
+/// (see [`DRILLDOWN_COLUMNS`]): a row per cell.
+pub type DrilldownFn = unsafe extern "C" fn(
+    args: *const IroComputeArgs,
+    out_schema: *mut ArrowSchema,
+    out_array: *mut ArrowArray,
+) -> IroStatus;
+
+/// The columns of a `drilldown` output, in order, all non-null: `table`
+/// (Utf8, the file-name part: lower-case letters, digits, `-` and `_`),
+/// `title` (Utf8), `row` (Int64, from 0 within each table), `column` (Utf8,
+/// the column's name; SSDA903 field names where the column is one, e.g.
+/// `CHILD`) and `value` (Utf8). A table's columns are in the order they first
+/// appear; a cell not given is empty.
+pub const DRILLDOWN_COLUMNS: [&str; 5] = ["table", "title", "row", "column", "value"];
+
 /// The functions. Later minor versions append entries at the end; a NULL entry
 /// is "not provided".
 #[repr(C)]
@@ -331,6 +351,8 @@ pub struct IroPluginVTable {
     pub compute: Option<ComputeFn>,
     pub last_error: Option<LastErrorFn>,
     pub release: Option<ReleaseFn>,
+    /// ABI 1.1; `None` (or a 1.0 descriptor): the plugin has no drill-downs.
+    pub drilldown: Option<DrilldownFn>,
 }
 
 /// The first 16 bytes of every descriptor, in every ABI major version.
@@ -377,9 +399,14 @@ unsafe impl Sync for IroPluginDescriptor {}
 // SAFETY: as above; the pointers are to static data, valid on every thread.
 unsafe impl Send for IroPluginDescriptor {}
 
-/// Size of an ABI 1.0 descriptor: the least `descriptor_size` a 1.x plugin may
-/// declare.
-pub const DESCRIPTOR_SIZE_V1_0: u32 = std::mem::size_of::<IroPluginDescriptor>() as u32;
+/// Size of an ABI 1.0 descriptor (up to the vtable's `release`): the least
+/// `descriptor_size` a 1.x plugin may declare.
+pub const DESCRIPTOR_SIZE_V1_0: u32 = (std::mem::offset_of!(IroPluginDescriptor, vtable)
+    + std::mem::offset_of!(IroPluginVTable, drilldown))
+    as u32;
+
+/// Size of an ABI 1.1 descriptor (with the vtable's `drilldown`).
+pub const DESCRIPTOR_SIZE_V1_1: u32 = std::mem::size_of::<IroPluginDescriptor>() as u32;
 
 /// The type of the exported symbol.
 pub type DescriptorFn = unsafe extern "C" fn() -> *const IroPluginDescriptor;
@@ -841,7 +868,9 @@ mod tests {
     #[cfg(target_pointer_width = "64")]
     fn documented_layout() {
         use std::mem::{offset_of, size_of};
-        assert_eq!(size_of::<IroPluginDescriptor>(), 96);
+        assert_eq!(size_of::<IroPluginDescriptor>(), 104);
+        assert_eq!(DESCRIPTOR_SIZE_V1_0, 96);
+        assert_eq!(DESCRIPTOR_SIZE_V1_1, 104);
         assert_eq!(offset_of!(IroPluginDescriptor, panic_unwind), 48);
         assert_eq!(offset_of!(IroPluginDescriptor, vtable), 56);
         assert_eq!(size_of::<IroHostInfo>(), 64);

@@ -1,7 +1,8 @@
 /* Compiled by tests/header.rs: the C header has the layout of the Rust crate (64-bit). */
 #include "iro_plugin.h"
 #include <stddef.h>
-_Static_assert(sizeof(IroPluginDescriptor) == 96, "descriptor");
+_Static_assert(sizeof(IroPluginDescriptor) == 104, "descriptor");
+_Static_assert(offsetof(IroPluginDescriptor, vtable.drilldown) == 96, "dd");
 _Static_assert(offsetof(IroPluginDescriptor, panic_unwind) == 48, "pu");
 _Static_assert(offsetof(IroPluginDescriptor, vtable) == 56, "vt");
 _Static_assert(sizeof(IroHostInfo) == 64, "hi");

@@ -43,9 +43,10 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use arrow_array::RecordBatch;
 use iro_domain::TableKind;
 use iro_metric_api::{
-    MeasureSpec, Metric, MetricContext, MetricError, MetricRow, MetricSpec, ParamSpec,
+    DrillDown, MeasureSpec, Metric, MetricContext, MetricError, MetricRow, MetricSpec, ParamSpec,
 };
 use iro_plugin_sdk::client::{CallError, Client};
 use iro_plugin_sdk::{HostInfo, MetricInfo, abi};
@@ -256,6 +257,7 @@ impl Host {
                 path: cfg.path.clone(),
                 sha256: expected,
                 thread_safe: report.thread_safe,
+                abi_minor: report.abi_minor,
                 client,
                 opts: self.opts.clone(),
                 cache: self.cache.clone(),
@@ -331,6 +333,8 @@ struct Inner {
     client: Option<Client>,
     opts: HostOptions,
     cache: Arc<ExportCache>,
+    /// The plugin's ABI minor (1.1 added drill-downs).
+    abi_minor: u16,
     /// Serialises calls into a plugin that is not thread-safe.
     call_lock: Mutex<()>,
     /// Isolated only: the serving workers.
@@ -397,25 +401,44 @@ impl PluginMetric {
         &self.inner.path
     }
 
-    fn call(&self, ctx: &MetricContext<'_>) -> Result<Vec<MetricRow>, MetricError> {
+    /// One call into the plugin, in-process or in a worker: the metric's
+    /// figures, or with `drilldown` its child-level tables in long form
+    /// (`None`: the plugin has none).
+    fn call(
+        &self,
+        ctx: &MetricContext<'_>,
+        drilldown: bool,
+    ) -> Result<Option<RecordBatch>, MetricError> {
         let inner = &*self.inner;
         let tables = inner.cache.get(ctx.cohort).map_err(MetricError::Failed)?;
         let la_code = tables.la_code.as_str();
         let year = ctx.year.0;
         let params = serde_json::to_string(ctx.params)
             .map_err(|e| MetricError::Failed(format!("parameters: {e}")))?;
-        let batch = match &inner.client {
+        match &inner.client {
             Some(client) => {
+                if drilldown && !client.has_drilldown() {
+                    return Ok(None);
+                }
                 let _guard = (!inner.thread_safe)
                     .then(|| inner.call_lock.lock().unwrap_or_else(|e| e.into_inner()));
                 let mut exported =
                     iro_plugin_sdk::ffi::export_tables(&tables.tables, la_code, year)
                         .map_err(MetricError::Failed)?;
-                client
-                    .compute(&self.info.id, year, la_code, &params, &mut exported)
-                    .map_err(call_error)?
+                let id = &self.info.id;
+                if drilldown {
+                    client.drilldown(id, year, la_code, &params, &mut exported)
+                } else {
+                    client
+                        .compute(id, year, la_code, &params, &mut exported)
+                        .map(Some)
+                }
+                .map_err(call_error)
             }
             None => {
+                if drilldown && inner.abi_minor < 1 {
+                    return Ok(None);
+                }
                 let body = tables.wire().map_err(MetricError::Failed)?;
                 let call = CallSpec {
                     lib: &inner.path,
@@ -426,10 +449,12 @@ impl PluginMetric {
                     params: &params,
                     max_threads: inner.opts.max_threads,
                     host_version: &inner.opts.host_version,
+                    drilldown,
                 };
                 inner
                     .workers
                     .compute(&inner.opts.worker, &call, body, inner.opts.timeout)
+                    .map(Some)
                     .map_err(|e| match e {
                         WorkerError::Call(c) => call_error(c),
                         WorkerError::InvalidOutput(m) => {
@@ -442,11 +467,79 @@ impl PluginMetric {
                             "plugin {} (isolated): {m}",
                             inner.path.display()
                         )),
-                    })?
+                    })
             }
+        }
+    }
+
+    fn rows(&self, ctx: &MetricContext<'_>) -> Result<Vec<MetricRow>, MetricError> {
+        let batch = self
+            .call(ctx, false)?
+            .ok_or_else(|| MetricError::Failed("the plugin returned no table".into()))?;
+        validate::to_metric_rows(
+            &batch,
+            &self.info,
+            ctx.cohort.la().to_string().as_str(),
+            ctx.year.0,
+        )
+        .map_err(|e| MetricError::Failed(format!("the plugin returned invalid output: {e}")))
+    }
+
+    fn drilldowns(&self, ctx: &MetricContext<'_>) -> Result<Vec<DrillDown>, MetricError> {
+        let Some(batch) = self.call(ctx, true)? else {
+            return Ok(Vec::new());
         };
-        validate::to_metric_rows(&batch, &self.info, la_code, year)
-            .map_err(|e| MetricError::Failed(format!("the plugin returned invalid output: {e}")))
+        let tables = iro_plugin_sdk::drilldown::from_long_form(&batch).map_err(|e| {
+            MetricError::Failed(format!("the plugin returned an invalid drill-down: {e}"))
+        })?;
+        Ok(tables
+            .into_iter()
+            .map(|t| DrillDown {
+                name: intern(&t.name),
+                title: intern(&t.title),
+                columns: intern_columns(&t.columns),
+                rows: t.rows,
+            })
+            .collect())
+    }
+}
+
+/// A string kept for the rest of the process, once per distinct value: the
+/// engine's drill-down tables name themselves with `&'static str`, and a
+/// plugin's names and columns are few.
+fn intern(s: &str) -> &'static str {
+    static SEEN: std::sync::OnceLock<Mutex<std::collections::HashSet<&'static str>>> =
+        std::sync::OnceLock::new();
+    let mut seen = SEEN
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    match seen.get(s) {
+        Some(&k) => k,
+        None => {
+            let k = leak(s);
+            seen.insert(k);
+            k
+        }
+    }
+}
+
+/// As [`intern`], for a list of column names.
+fn intern_columns(columns: &[String]) -> &'static [&'static str] {
+    type Seen = Mutex<std::collections::HashSet<&'static [&'static str]>>;
+    static SEEN: std::sync::OnceLock<Seen> = std::sync::OnceLock::new();
+    let names: Vec<&'static str> = columns.iter().map(|c| intern(c)).collect();
+    let mut seen = SEEN
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    match seen.get(names.as_slice()) {
+        Some(&k) => k,
+        None => {
+            let k: &'static [&'static str] = Vec::leak(names);
+            seen.insert(k);
+            k
+        }
     }
 }
 
@@ -482,19 +575,25 @@ impl Metric for PluginMetric {
     }
 
     fn compute(&self, ctx: &MetricContext<'_>) -> Result<Vec<MetricRow>, MetricError> {
-        // Foreign data go through arrow-rs's import code: contain any panic
-        // there (the engine would too, but the message is better here).
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.call(ctx))).unwrap_or_else(
-            |p| {
-                let msg = p
-                    .downcast_ref::<&str>()
-                    .map(|s| s.to_string())
-                    .or_else(|| p.downcast_ref::<String>().cloned())
-                    .unwrap_or_default();
-                Err(MetricError::Failed(format!(
-                    "reading the plugin's output panicked: {msg}"
-                )))
-            },
-        )
+        contained(|| self.rows(ctx))
     }
+
+    fn drilldown(&self, ctx: &MetricContext<'_>) -> Result<Vec<DrillDown>, MetricError> {
+        contained(|| self.drilldowns(ctx))
+    }
+}
+
+/// Foreign data go through arrow-rs's import code: contain any panic there
+/// (the engine would too, but the message is better here).
+fn contained<T>(f: impl FnOnce() -> Result<T, MetricError>) -> Result<T, MetricError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|p| {
+        let msg = p
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| p.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        Err(MetricError::Failed(format!(
+            "reading the plugin's output panicked: {msg}"
+        )))
+    })
 }

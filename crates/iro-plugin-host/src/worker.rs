@@ -77,6 +77,9 @@ impl Default for WorkerCommand {
 struct Request {
     /// The metric to compute.
     metric: String,
+    /// Its drill-down tables (long form) rather than its figures.
+    #[serde(default)]
+    drilldown: bool,
     year: i32,
     la_code: String,
     params: String,
@@ -275,25 +278,46 @@ fn worker_host(request: &Request) -> HostInfo {
 /// One call on an opened library: the encoded output table.
 fn call(
     opened: &load::Opened,
-    metric: &str,
     request: &Request,
     tables: &[(String, RecordBatch)],
 ) -> Result<Vec<u8>, Outcome> {
     let mut exported =
         export_tables(tables, &request.la_code, request.year).map_err(Outcome::Failed)?;
-    let batch = opened
-        .client
-        .compute(
-            metric,
-            request.year,
-            &request.la_code,
-            &request.params,
-            &mut exported,
-        )
-        .map_err(Outcome::Call)?;
-    // Only a table of the output schema can (and need) travel; the host
+    let client = &opened.client;
+    let args = (
+        request.year,
+        request.la_code.as_str(),
+        request.params.as_str(),
+    );
+    let batch = if request.drilldown {
+        // A plugin without drill-downs answers with none.
+        match client
+            .drilldown(&request.metric, args.0, args.1, args.2, &mut exported)
+            .map_err(Outcome::Call)?
+        {
+            Some(b) => b,
+            None => iro_plugin_sdk::drilldown::long_form(&[])
+                .map_err(|e| Outcome::Failed(e.to_string()))?,
+        }
+    } else {
+        client
+            .compute(&request.metric, args.0, args.1, args.2, &mut exported)
+            .map_err(Outcome::Call)?
+    };
+    // Only a table of the expected schema can (and need) travel; the host
     // judges everything else about it, as for an in-process plugin.
-    if let Some(why) = iro_plugin_sdk::schema::output_schema_mismatch(&batch.schema()) {
+    let mismatch = if request.drilldown {
+        let want = iro_plugin_sdk::drilldown::long_form_schema();
+        (batch.schema().fields() != want.fields()).then(|| {
+            format!(
+                "not the drill-down schema {:?}",
+                iro_plugin_sdk::abi::DRILLDOWN_COLUMNS
+            )
+        })
+    } else {
+        iro_plugin_sdk::schema::output_schema_mismatch(&batch.schema())
+    };
+    if let Some(why) = mismatch {
         return Err(Outcome::InvalidOutput(format!("output schema: {why}")));
     }
     encode_batch(&batch).map_err(|e| Outcome::Failed(format!("encoding the output: {e}")))
@@ -321,7 +345,7 @@ fn serve(lib: &Path, sha256: Option<&str>) -> ExitCode {
             opened.get_or_insert_with(|| load::open(lib, sha256, false, &worker_host(&request)));
         let outcome = match opened {
             Err(k) => Err(Outcome::Load(k.clone())),
-            Ok(o) => call(o, &request.metric, &request, &tables),
+            Ok(o) => call(o, &request, &tables),
         };
         let written = match outcome {
             Ok(out) => answer(&Outcome::Ok, &out),
@@ -497,12 +521,15 @@ pub(crate) struct CallSpec<'a> {
     pub params: &'a str,
     pub max_threads: u32,
     pub host_version: &'a str,
+    /// The drill-down tables, not the figures.
+    pub drilldown: bool,
 }
 
 /// The request's head (magic, version, JSON) and the tables frame's length.
 fn request_head(call: &CallSpec<'_>, tables: usize) -> Result<Vec<u8>, String> {
     let request = Request {
         metric: call.metric.to_string(),
+        drilldown: call.drilldown,
         year: call.year,
         la_code: call.la_code.to_string(),
         params: call.params.to_string(),

@@ -297,7 +297,7 @@ fn check_reports_without_computing() {
     let lib = example();
     let r = iro_plugin_host::check(&lib).unwrap();
     assert_eq!(r.sha256, hash(&lib));
-    assert_eq!((r.abi_major, r.abi_minor), (1, 0));
+    assert_eq!((r.abi_major, r.abi_minor), (1, 1));
     assert_eq!(r.data_contract, "903-cohort/1.0");
     assert_eq!(r.plugin_name, "example-cdylib");
     assert!(r.panic_unwind && r.thread_safe);
@@ -426,4 +426,45 @@ fn isolated_workers_serve_call_after_call_and_one_that_hangs_is_stopped() {
     }
     assert_eq!(n(&run("calls").unwrap()), Some(1));
     assert_eq!(run("good").unwrap().len(), 2);
+}
+
+#[test]
+fn drill_downs_are_the_same_in_process_and_isolated_and_a_1_0_plugin_has_none() {
+    let lib = example();
+    let in_process = load(&lib, Isolation::InProcess);
+    let isolated = load(&lib, Isolation::Process);
+    let mut listed = 0;
+    for cohort in &sample().cohorts {
+        let x = drilldown(in_process[0].as_ref(), cohort, 2025);
+        let y = drilldown(isolated[0].as_ref(), cohort, 2025);
+        assert_eq!(x, y, "{}", cohort.la());
+        assert_eq!(x.len(), 1);
+        assert_eq!(x[0].name, "repeat-missing");
+        assert_eq!(x[0].columns, ["CHILD", "missing_spells", "away_spells"]);
+        for row in &x[0].rows {
+            assert!(row[1].parse::<u64>().unwrap() >= 3, "{row:?}");
+        }
+        listed += x[0].rows.len();
+    }
+    assert!(listed > 0, "the sample has repeat missing children");
+    // The same number the figures count.
+    let cohort = &sample().cohorts[0];
+    let rows = compute(in_process[0].as_ref(), cohort, 2025, json!({})).unwrap();
+    let repeat = rows
+        .iter()
+        .find(|r| r.metric == "missing-from-care.children-repeat")
+        .and_then(|r| r.numerator);
+    let listed = drilldown(in_process[0].as_ref(), cohort, 2025)[0]
+        .rows
+        .len();
+    assert_eq!(repeat, Some(listed as u64));
+
+    // The misbehaving plugin is built for ABI 1.0: it loads, and has none.
+    let lib = misbehaving();
+    for set in [
+        load(&lib, Isolation::InProcess),
+        load(&lib, Isolation::Process),
+    ] {
+        assert!(drilldown(set[pick(&set, "good")].as_ref(), cohort, 2025).is_empty());
+    }
 }

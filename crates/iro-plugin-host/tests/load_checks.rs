@@ -52,8 +52,8 @@ fn each_bad_descriptor_is_refused_with_its_own_error() {
         check("newer-minor", &|k| {
             *k == LoadErrorKind::AbiMinor {
                 major: 1,
-                plugin: 1,
-                host: 0,
+                plugin: 2,
+                host: 1,
             }
         });
         check(
@@ -84,7 +84,7 @@ fn each_bad_descriptor_is_refused_with_its_own_error() {
     assert!(report.to_string().contains("needs isolation = \"process\""));
     let err = with_variant("newer-minor", || iro_plugin_host::check(&misbehaving())).unwrap_err();
     assert!(
-        err.to_string().contains("1.1 is newer than this iro's 1.0"),
+        err.to_string().contains("1.2 is newer than this iro's 1.1"),
         "{err}"
     );
 }

@@ -230,6 +230,43 @@ impl Client {
             .vtable
             .compute
             .ok_or_else(|| CallError::MissingEntry("compute".into()))?;
+        self.call(f, metric_id, year, la_code, params_json, tables)
+    }
+
+    /// Whether the plugin has `drilldown` (ABI 1.1).
+    pub fn has_drilldown(&self) -> bool {
+        self.desc.vtable.drilldown.is_some()
+    }
+
+    /// `drilldown` (ABI 1.1): the long-form table, imported and validated as
+    /// Arrow, as [`Client::compute`]; `None` when the plugin has no
+    /// drill-downs (a 1.0 plugin, or the entry NULL).
+    pub fn drilldown(
+        &self,
+        metric_id: &str,
+        year: i32,
+        la_code: &str,
+        params_json: &str,
+        tables: &mut [ExportedTable],
+    ) -> Result<Option<RecordBatch>, CallError> {
+        match self.desc.vtable.drilldown {
+            None => Ok(None),
+            Some(f) => self
+                .call(f, metric_id, year, la_code, params_json, tables)
+                .map(Some),
+        }
+    }
+
+    /// Calls `compute` or `drilldown` (the same signature).
+    fn call(
+        &self,
+        f: abi::ComputeFn,
+        metric_id: &str,
+        year: i32,
+        la_code: &str,
+        params_json: &str,
+        tables: &mut [ExportedTable],
+    ) -> Result<RecordBatch, CallError> {
         let abi_tables: Vec<abi::IroTable> = tables.iter_mut().map(|t| t.as_abi()).collect();
         let args = IroComputeArgs {
             struct_size: size_of::<IroComputeArgs>() as u32,

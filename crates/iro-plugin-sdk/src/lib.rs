@@ -50,6 +50,7 @@
 
 pub mod client;
 pub mod cohort;
+pub mod drilldown;
 mod error;
 pub mod ffi;
 mod info;
@@ -61,6 +62,7 @@ pub mod testing;
 
 pub use chrono::NaiveDate;
 pub use cohort::CohortView;
+pub use drilldown::Drilldown;
 pub use error::Error;
 pub use info::{MeasureInfo, MetricInfo, ParamInfo, Period, Unit, is_id};
 /// The C interface, re-exported for the macro and for authors who want it.
@@ -82,6 +84,15 @@ pub trait Metric: Send + Sync + 'static {
 
     /// The table for one authority and collection year.
     fn compute(&self, ctx: &Context<'_>) -> Result<Output, Error>;
+
+    /// The child-level tables behind the figures for one authority and
+    /// collection year (ABI 1.1): lists an analyst asks for to check or
+    /// correct records, e.g. the children counted as missing. Personal data:
+    /// the host asks for them only when the user does (`iro run --personal`)
+    /// and writes them apart, marked as such. Most metrics have none.
+    fn drilldown(&self, _ctx: &Context<'_>) -> Result<Vec<Drilldown>, Error> {
+        Ok(Vec::new())
+    }
 }
 
 /// What the host said about itself (`set_host_info`).
@@ -255,6 +266,16 @@ macro_rules! export_plugin {
         }
 
         #[doc(hidden)]
+        unsafe extern "C" fn __iro_plugin_drilldown(
+            args: *const $crate::abi::IroComputeArgs,
+            out_schema: *mut $crate::abi::ArrowSchema,
+            out_array: *mut $crate::abi::ArrowArray,
+        ) -> $crate::abi::IroStatus {
+            // SAFETY: the host passes valid pointers, per the ABI.
+            unsafe { $crate::rt::drilldown(__iro_plugin_registry, args, out_schema, out_array) }
+        }
+
+        #[doc(hidden)]
         unsafe extern "C" fn __iro_plugin_last_error(
             out: *mut $crate::abi::IroBuffer,
         ) -> $crate::abi::IroStatus {
@@ -275,7 +296,7 @@ macro_rules! export_plugin {
                     magic: $crate::abi::MAGIC,
                     abi_major: $crate::abi::ABI_MAJOR,
                     abi_minor: $crate::abi::ABI_MINOR,
-                    descriptor_size: $crate::abi::DESCRIPTOR_SIZE_V1_0,
+                    descriptor_size: $crate::abi::DESCRIPTOR_SIZE_V1_1,
                 },
                 data_contract: $crate::abi::DATA_CONTRACT_NUL.as_ptr().cast(),
                 sdk_version: $crate::rt::SDK_VERSION_NUL.as_ptr().cast(),
@@ -294,6 +315,7 @@ macro_rules! export_plugin {
                     compute: ::std::option::Option::Some(__iro_plugin_compute),
                     last_error: ::std::option::Option::Some(__iro_plugin_last_error),
                     release: ::std::option::Option::Some(__iro_plugin_release),
+                    drilldown: ::std::option::Option::Some(__iro_plugin_drilldown),
                 },
             };
 

@@ -240,6 +240,45 @@ pub unsafe fn compute(
     out_schema: *mut ArrowSchema,
     out_array: *mut ArrowArray,
 ) -> IroStatus {
+    // SAFETY: per the caller's contract.
+    unsafe {
+        answer(registry, args, out_schema, out_array, |metric, ctx| {
+            Ok(metric.compute(ctx)?.batch().clone())
+        })
+    }
+}
+
+/// `drilldown` (ABI 1.1): the metric's [`crate::Metric::drilldown`] tables in
+/// the long form of [`abi::DRILLDOWN_COLUMNS`].
+///
+/// # Safety
+/// As [`compute`].
+pub unsafe fn drilldown(
+    registry: fn() -> &'static RegistryResult,
+    args: *const IroComputeArgs,
+    out_schema: *mut ArrowSchema,
+    out_array: *mut ArrowArray,
+) -> IroStatus {
+    // SAFETY: per the caller's contract.
+    unsafe {
+        answer(registry, args, out_schema, out_array, |metric, ctx| {
+            crate::drilldown::long_form(&metric.drilldown(ctx)?)
+        })
+    }
+}
+
+/// Reads a call's arguments, runs `f` on the metric and its context, and
+/// exports the table it gives.
+///
+/// # Safety
+/// As [`compute`].
+unsafe fn answer(
+    registry: fn() -> &'static RegistryResult,
+    args: *const IroComputeArgs,
+    out_schema: *mut ArrowSchema,
+    out_array: *mut ArrowArray,
+    f: impl FnOnce(&dyn crate::Metric, &Context<'_>) -> Result<arrow_array::RecordBatch, Error>,
+) -> IroStatus {
     guarded(|| {
         if args.is_null() {
             return Err(Error::invalid_input("NULL compute arguments"));
@@ -296,9 +335,9 @@ pub unsafe fn compute(
             params: &params,
             host: &host,
         };
-        let out = metric.compute(&ctx)?;
+        let batch = f(metric, &ctx)?;
         // SAFETY: the output pointers are valid for writes (caller's contract).
-        unsafe { ffi::export_batch(out.batch(), out_schema, out_array) }?;
+        unsafe { ffi::export_batch(&batch, out_schema, out_array) }?;
         Ok(())
     })
 }

@@ -302,6 +302,31 @@ pub fn run(
     read_rows(&batch).map_err(CallError::Protocol)
 }
 
+/// The drill-down tables of one metric of the plugin on `fixture`, through
+/// its C entry points (ABI 1.1), checked as the host checks them; empty for
+/// a plugin without drill-downs.
+pub fn drilldown(
+    descriptor: DescriptorFn,
+    metric_id: &str,
+    year: i32,
+    fixture: &Fixture,
+    params: serde_json::Value,
+) -> Result<Vec<crate::Drilldown>, CallError> {
+    let client = open(descriptor).map_err(CallError::Protocol)?;
+    let mut tables =
+        export_tables(&fixture.batches(), fixture.la_code(), year).map_err(CallError::Protocol)?;
+    match client.drilldown(
+        metric_id,
+        year,
+        fixture.la_code(),
+        &params.to_string(),
+        &mut tables,
+    )? {
+        Some(batch) => crate::drilldown::from_long_form(&batch).map_err(CallError::Protocol),
+        None => Ok(Vec::new()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

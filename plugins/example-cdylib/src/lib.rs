@@ -30,7 +30,7 @@
 use std::collections::BTreeMap;
 
 use iro_plugin_sdk::serde_json::json;
-use iro_plugin_sdk::{Context, Error, Metric, MetricInfo, Output, Period, Unit};
+use iro_plugin_sdk::{Context, Drilldown, Error, Metric, MetricInfo, Output, Period, Unit};
 
 /// The metric.
 #[derive(Debug, Default, Clone, Copy)]
@@ -85,35 +85,11 @@ impl Metric for MissingFromCare {
     }
 
     fn compute(&self, ctx: &Context<'_>) -> Result<Output, Error> {
-        let threshold = ctx.param_i64("repeat_threshold")?;
-        let threshold = u64::try_from(threshold)
-            .ok()
-            .filter(|t| *t >= 1)
-            .ok_or_else(|| Error::invalid_input("repeat_threshold must be 1 or more"))?;
-        let cohort = ctx.cohort;
-        let (from, to) = (cohort.year_start(), cohort.year_end());
-
-        let n_children = cohort.children()?.len();
-        let mut looked_after = vec![false; n_children];
-        for e in cohort.episodes()?.iter() {
-            if !e.is_short_break() && e.overlaps(from, to) {
-                *looked_after
-                    .get_mut(e.child_idx as usize)
-                    .ok_or_else(|| Error::invalid_input("episode of an unknown child"))? = true;
-            }
-        }
-        let n_looked_after = looked_after.iter().filter(|&&b| b).count() as u64;
-
-        // Spells per child, by type (index into TYPES).
-        let mut spells: BTreeMap<u32, [u64; 2]> = BTreeMap::new();
-        for m in cohort.missing()?.iter() {
-            let Some(k) = TYPES.iter().position(|t| *t == m.missing) else {
-                continue;
-            };
-            if ctx.in_year(m.mis_start) && looked_after.get(m.child_idx as usize) == Some(&true) {
-                spells.entry(m.child_idx).or_default()[k] += 1;
-            }
-        }
+        let Spells {
+            threshold,
+            n_looked_after,
+            spells,
+        } = Spells::of(ctx)?;
 
         let mut out = ctx.output();
         out.count("children-looked-after", Period::Year, n_looked_after);
@@ -144,6 +120,73 @@ impl Metric for MissingFromCare {
             .note(format!("{threshold} or more missing (M) spells"));
         out.finish()
     }
+
+    /// `repeat-missing`: the children counted in `children-repeat`, with
+    /// their spells in the year (personal data, for checking the records).
+    fn drilldown(&self, ctx: &Context<'_>) -> Result<Vec<Drilldown>, Error> {
+        let Spells {
+            threshold, spells, ..
+        } = Spells::of(ctx)?;
+        let children = ctx.cohort.children()?;
+        let mut table = Drilldown::new(
+            "repeat-missing",
+            &format!("Children with {threshold} or more missing (M) spells in the year"),
+            &["CHILD", "missing_spells", "away_spells"],
+        );
+        for (&idx, c) in spells.iter().filter(|(_, c)| c[0] >= threshold) {
+            let child = children.get(idx as usize).child;
+            table.row([child.to_string(), c[0].to_string(), c[1].to_string()]);
+        }
+        Ok(vec![table])
+    }
+}
+
+/// What both the figures and the drill-down count.
+struct Spells {
+    threshold: u64,
+    /// Children looked after at some point in the year.
+    n_looked_after: u64,
+    /// Spells starting in the year per child looked after, by type.
+    spells: BTreeMap<u32, [u64; 2]>,
+}
+
+impl Spells {
+    fn of(ctx: &Context<'_>) -> Result<Spells, Error> {
+        let threshold = ctx.param_i64("repeat_threshold")?;
+        let threshold = u64::try_from(threshold)
+            .ok()
+            .filter(|t| *t >= 1)
+            .ok_or_else(|| Error::invalid_input("repeat_threshold must be 1 or more"))?;
+        let cohort = ctx.cohort;
+        let (from, to) = (cohort.year_start(), cohort.year_end());
+
+        let n_children = cohort.children()?.len();
+        let mut looked_after = vec![false; n_children];
+        for e in cohort.episodes()?.iter() {
+            if !e.is_short_break() && e.overlaps(from, to) {
+                *looked_after
+                    .get_mut(e.child_idx as usize)
+                    .ok_or_else(|| Error::invalid_input("episode of an unknown child"))? = true;
+            }
+        }
+        let n_looked_after = looked_after.iter().filter(|&&b| b).count() as u64;
+
+        // Spells per child, by type (index into TYPES).
+        let mut spells: BTreeMap<u32, [u64; 2]> = BTreeMap::new();
+        for m in cohort.missing()?.iter() {
+            let Some(k) = TYPES.iter().position(|t| *t == m.missing) else {
+                continue;
+            };
+            if ctx.in_year(m.mis_start) && looked_after.get(m.child_idx as usize) == Some(&true) {
+                spells.entry(m.child_idx).or_default()[k] += 1;
+            }
+        }
+        Ok(Spells {
+            threshold,
+            n_looked_after,
+            spells,
+        })
+    }
 }
 
 iro_plugin_sdk::export_plugin! {
@@ -156,7 +199,7 @@ iro_plugin_sdk::export_plugin! {
 mod tests {
     use super::*;
     use iro_plugin_sdk::client::CallError;
-    use iro_plugin_sdk::testing::{Fixture, list, run};
+    use iro_plugin_sdk::testing::{Fixture, drilldown, list, run};
 
     fn fixture() -> Fixture {
         let mut f = Fixture::new("800");
@@ -254,6 +297,38 @@ mod tests {
         assert_eq!(
             value(&rows, "children-repeat", ""),
             (Some(1), Some(3), Some(100.0 / 3.0))
+        );
+    }
+
+    #[test]
+    fn lists_the_repeat_missing_children_through_the_c_abi() {
+        let tables = drilldown(
+            iro_plugin_descriptor,
+            "missing-from-care",
+            2025,
+            &fixture(),
+            json!({}),
+        )
+        .unwrap();
+        assert_eq!(tables.len(), 1);
+        let t = &tables[0];
+        assert_eq!(t.name, "repeat-missing");
+        assert_eq!(t.columns, ["CHILD", "missing_spells", "away_spells"]);
+        // A: 3 missing spells and 1 away in the year (the one of 31 March
+        // 2024 is the year before); B has only an away spell.
+        assert_eq!(t.rows, vec![vec!["A", "3", "1"]]);
+        let t = &drilldown(
+            iro_plugin_descriptor,
+            "missing-from-care",
+            2025,
+            &fixture(),
+            json!({"repeat_threshold": 4}),
+        )
+        .unwrap()[0];
+        assert!(t.rows.is_empty());
+        assert_eq!(
+            t.title,
+            "Children with 4 or more missing (M) spells in the year"
         );
     }
 

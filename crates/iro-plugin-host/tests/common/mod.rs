@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 
 use iro_domain::{Cohort, CollectionYear, WorkingDayCalendar};
 use iro_ingest::{InputSource, LoadOptions, Loaded};
-use iro_metric_api::{Metric, MetricContext, MetricError, MetricRow, Reference};
+use iro_metric_api::{DrillDown, Metric, MetricContext, MetricError, MetricRow, Reference};
 use iro_plugin_host::{HostOptions, Isolation, PluginConfig, WorkerCommand, sha256_hex};
 
 /// The cdylib of a workspace package, built by cargo into
@@ -104,14 +104,15 @@ pub fn reference() -> &'static Reference {
     R.get_or_init(|| Reference::bundled().expect("bundled reference"))
 }
 
-/// Runs one metric for one cohort and year as the engine would (defaults
-/// for parameters unless given).
-pub fn compute(
+/// Calls `f` with the context the engine would give `metric` for one cohort
+/// and year (defaults for parameters unless given).
+fn with_context<T>(
     metric: &dyn Metric,
     cohort: &Cohort,
     year: i32,
     params: serde_json::Value,
-) -> Result<Vec<MetricRow>, MetricError> {
+    f: impl FnOnce(&MetricContext<'_>) -> Result<T, MetricError>,
+) -> Result<T, MetricError> {
     let given = params.as_object().cloned().unwrap_or_default();
     let params = metric.spec().resolve_params(&given)?;
     let calendar = WorkingDayCalendar::england_and_wales();
@@ -124,7 +125,28 @@ pub fn compute(
         calendar: &calendar,
         params: &params,
     };
-    metric.compute(&ctx)
+    f(&ctx)
+}
+
+/// Runs one metric for one cohort and year as the engine would (defaults
+/// for parameters unless given).
+pub fn compute(
+    metric: &dyn Metric,
+    cohort: &Cohort,
+    year: i32,
+    params: serde_json::Value,
+) -> Result<Vec<MetricRow>, MetricError> {
+    with_context(metric, cohort, year, params, |ctx| metric.compute(ctx))
+}
+
+/// The drill-down tables of one metric for one cohort and year (default
+/// parameters), as the engine asks for them when the user wants personal
+/// data.
+pub fn drilldown(metric: &dyn Metric, cohort: &Cohort, year: i32) -> Vec<DrillDown> {
+    with_context(metric, cohort, year, serde_json::json!({}), |ctx| {
+        metric.drilldown(ctx)
+    })
+    .unwrap_or_else(|e| panic!("{}: {e}", metric.spec().id))
 }
 
 /// The metric with this id.

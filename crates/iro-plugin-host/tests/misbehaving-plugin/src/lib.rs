@@ -274,13 +274,16 @@ const fn descriptor(
             compute: if has_compute { Some(compute) } else { None },
             last_error: Some(last_error),
             release: Some(release),
+            // Not part of a 1.0 descriptor (`SIZE` stops before it).
+            drilldown: None,
         },
     }
 }
 
 const SIZE: u32 = abi::DESCRIPTOR_SIZE_V1_0;
 const MAJOR: u16 = abi::ABI_MAJOR;
-const MINOR: u16 = abi::ABI_MINOR;
+/// A 1.0 plugin (no drill-downs), which a 1.1 host still loads.
+const MINOR: u16 = 0;
 const CONTRACT: &[u8] = abi::DATA_CONTRACT_NUL;
 
 static GOOD: IroPluginDescriptor = descriptor(abi::MAGIC, MAJOR, MINOR, SIZE, CONTRACT, 1, true);
@@ -288,8 +291,15 @@ static WRONG_MAGIC: IroPluginDescriptor =
     descriptor(*b"NOTIRO\0\0", MAJOR, MINOR, SIZE, CONTRACT, 1, true);
 static WRONG_MAJOR: IroPluginDescriptor =
     descriptor(abi::MAGIC, MAJOR + 1, 0, SIZE, CONTRACT, 1, true);
-static NEWER_MINOR: IroPluginDescriptor =
-    descriptor(abi::MAGIC, MAJOR, MINOR + 1, SIZE, CONTRACT, 1, true);
+static NEWER_MINOR: IroPluginDescriptor = descriptor(
+    abi::MAGIC,
+    MAJOR,
+    abi::ABI_MINOR + 1,
+    SIZE,
+    CONTRACT,
+    1,
+    true,
+);
 static OLDER_CONTRACT_MAJOR: IroPluginDescriptor =
     descriptor(abi::MAGIC, MAJOR, MINOR, SIZE, b"903-cohort/0.9\0", 1, true);
 static NEWER_CONTRACT: IroPluginDescriptor = descriptor(
