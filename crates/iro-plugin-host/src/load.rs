@@ -161,6 +161,7 @@ pub(crate) fn open(
         plugin_version: client.plugin_version(),
         panic_unwind: client.panic_unwind(),
         thread_safe: client.thread_safe(),
+        drilldowns: client.has_drilldown(),
         metrics,
     };
     Ok(Opened { client, report })

@@ -22,6 +22,9 @@ pub struct Report {
     pub panic_unwind: bool,
     /// May be called from several threads at once.
     pub thread_safe: bool,
+    /// Provides child-level drill-downs (the ABI 1.1 `drilldown` entry).
+    #[serde(default)]
+    pub drilldowns: bool,
     pub metrics: Vec<MetricInfo>,
 }
 
@@ -65,6 +68,15 @@ impl fmt::Display for Report {
                 "may be called from several threads"
             } else {
                 "one call at a time"
+            }
+        )?;
+        writeln!(
+            f,
+            "drilldown {}",
+            if self.drilldowns {
+                "child-level tables, written with --personal only"
+            } else {
+                "none"
             }
         )?;
         writeln!(f, "metrics   {}", self.metrics.len())?;

@@ -300,7 +300,7 @@ fn check_reports_without_computing() {
     assert_eq!((r.abi_major, r.abi_minor), (1, 1));
     assert_eq!(r.data_contract, "903-cohort/1.0");
     assert_eq!(r.plugin_name, "example-cdylib");
-    assert!(r.panic_unwind && r.thread_safe);
+    assert!(r.panic_unwind && r.thread_safe && r.drilldowns);
     assert_eq!(r.metrics[0].id, "missing-from-care");
     let text = r.to_string();
     for want in [
@@ -308,6 +308,7 @@ fn check_reports_without_computing() {
         "903-cohort/1.0",
         "missing-from-care.spells",
         "repeat_threshold",
+        "child-level tables, written with --personal only",
         "[[plugins]]",
     ] {
         assert!(text.contains(want), "{want} in\n{text}");
