@@ -74,9 +74,9 @@ impl fmt::Display for Report {
             f,
             "drilldown {}",
             if self.drilldowns {
-                "child-level tables, written with --personal only"
+                "supported (ABI 1.1): what its metrics give is written with --personal only"
             } else {
-                "none"
+                "none (no drilldown entry)"
             }
         )?;
         writeln!(f, "metrics   {}", self.metrics.len())?;

@@ -308,7 +308,7 @@ fn check_reports_without_computing() {
         "903-cohort/1.0",
         "missing-from-care.spells",
         "repeat_threshold",
-        "child-level tables, written with --personal only",
+        "supported (ABI 1.1): what its metrics give is written with --personal only",
         "[[plugins]]",
     ] {
         assert!(text.contains(want), "{want} in\n{text}");
