@@ -5,8 +5,7 @@
 //! engine, with its central suppression, for 903 figures).
 
 use std::collections::BTreeSet;
-use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -557,63 +556,9 @@ fn print_tables(
 /// `metrics.csv` / `metrics.json` in the engine's tidy format.
 fn write(rows: &[MetricRow], dir: &Path, config: &Config) -> Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    let mut written = Vec::new();
-    let formats = &config.output.formats;
-    if formats.contains(&iro_engine::config::OutputFormat::Csv) {
-        let path = dir.join("metrics.csv");
-        let file = File::create(&path).with_context(|| format!("writing {}", path.display()))?;
-        let mut w = csv::Writer::from_writer(BufWriter::new(file));
-        w.write_record([
-            "la_code",
-            "year",
-            "period",
-            "metric",
-            "breakdown",
-            "numerator",
-            "denominator",
-            "value",
-            "unit",
-            "suppressed",
-            "note",
-        ])?;
-        for r in rows {
-            let hidden = r.suppressed.is_some();
-            let cell = |v: Option<String>| match (v, hidden) {
-                (Some(v), _) => v,
-                (None, true) => "c".to_string(),
-                (None, false) => String::new(),
-            };
-            w.write_record([
-                r.la_code.clone(),
-                r.year.to_string(),
-                r.period.label().to_string(),
-                r.metric.clone(),
-                r.breakdown.to_string(),
-                cell(r.numerator.map(|n| n.to_string())),
-                r.denominator.map(|n| n.to_string()).unwrap_or_default(),
-                cell(r.value.map(iro_engine::output::fmt_value)),
-                r.unit.label().to_string(),
-                r.suppressed.clone().unwrap_or_default(),
-                r.note.clone(),
-            ])?;
-        }
-        w.flush()
-            .with_context(|| format!("writing {}", path.display()))?;
-        written.push(path);
-    }
-    if formats.contains(&iro_engine::config::OutputFormat::Json) {
-        let path = dir.join("metrics.json");
-        let file = File::create(&path).with_context(|| format!("writing {}", path.display()))?;
-        let mut w = BufWriter::new(file);
-        // One row per line: the national benchmark has ~250,000 rows.
-        w.write_all(b"[")?;
-        for (k, r) in rows.iter().enumerate() {
-            w.write_all(if k == 0 { b"\n" } else { b",\n" })?;
-            serde_json::to_writer(&mut w, r)?;
-        }
-        w.write_all(b"\n]\n")?;
-        w.flush()?;
-        written.push(path);
-    }
-    Ok(written)
+    Ok(iro_engine::output::write_metric_rows(
+        dir,
+        rows,
+        &config.output.formats,
+    )?)
 }

@@ -45,11 +45,7 @@ pub fn write_outputs(
         .map(SharedDiagnostic::from)
         .collect();
     if csv {
-        written.push(write_csv(
-            &dir.join("metrics.csv"),
-            METRICS_HEADER,
-            result.rows.iter().map(MetricCsvRow::from),
-        )?);
+        written.extend(write_metric_rows(dir, &result.rows, &[OutputFormat::Csv])?);
         written.push(write_csv(
             &dir.join("cohort_summary.csv"),
             SUMMARY_HEADER,
@@ -72,7 +68,7 @@ pub fn write_outputs(
         )?);
     }
     if json {
-        written.push(write_json_rows(&dir.join("metrics.json"), &result.rows)?);
+        written.extend(write_metric_rows(dir, &result.rows, &[OutputFormat::Json])?);
         written.push(write_json(&dir.join("cohort_summary.json"), &summary)?);
         written.push(write_json(&dir.join("diagnostics.json"), &diagnostics)?);
         written.push(write_json(&dir.join("targets.json"), &result.targets)?);
@@ -83,6 +79,27 @@ pub fn write_outputs(
     )?);
     if config.output.personal {
         written.extend(write_personal(&dir.join("personal"), &result.drilldowns)?);
+    }
+    Ok(written)
+}
+
+/// The tidy table: `metrics.csv` and/or `metrics.json` in `dir`, as
+/// `formats` asks (`iro run` and `iro benchmark` both write it this way).
+pub fn write_metric_rows(
+    dir: &Path,
+    rows: &[MetricRow],
+    formats: &[OutputFormat],
+) -> Result<Vec<PathBuf>, EngineError> {
+    let mut written = Vec::new();
+    if formats.contains(&OutputFormat::Csv) {
+        written.push(write_csv(
+            &dir.join("metrics.csv"),
+            METRICS_HEADER,
+            rows.iter().map(MetricCsvRow::from),
+        )?);
+    }
+    if formats.contains(&OutputFormat::Json) {
+        written.push(write_json_rows(&dir.join("metrics.json"), rows)?);
     }
     Ok(written)
 }
