@@ -183,6 +183,18 @@ pub struct DrillDown {
     pub rows: Vec<Vec<String>>,
 }
 
+/// [`Metric::compute`] for a metric that does its work in
+/// [`Metric::compute_years`]: that method on the one year.
+pub fn compute_one_year<M: Metric + ?Sized>(
+    metric: &M,
+    ctx: &MetricContext<'_>,
+) -> Result<Vec<MetricRow>, MetricError> {
+    metric
+        .compute_years(std::slice::from_ref(ctx))
+        .pop()
+        .unwrap_or_else(|| Err(MetricError::Failed("no year computed".into())))
+}
+
 /// A metric. Implementations must be deterministic and free of IO.
 pub trait Metric: Send + Sync {
     fn spec(&self) -> &MetricSpec;

@@ -140,9 +140,7 @@ impl Metric for CohortSummary {
     }
 
     fn compute(&self, ctx: &MetricContext<'_>) -> Result<Vec<MetricRow>, MetricError> {
-        self.compute_years(std::slice::from_ref(ctx))
-            .pop()
-            .unwrap_or_else(|| Err(MetricError::Failed("no year computed".into())))
+        iro_metric_api::compute_one_year(self, ctx)
     }
 
     /// One walk over the cohort's children for every year asked for.

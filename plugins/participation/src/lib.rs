@@ -234,9 +234,7 @@ impl Metric for Participation {
     }
 
     fn compute(&self, ctx: &MetricContext<'_>) -> Result<Vec<MetricRow>, MetricError> {
-        self.compute_years(std::slice::from_ref(ctx))
-            .pop()
-            .unwrap_or_else(|| Err(MetricError::Failed("no year computed".into())))
+        iro_metric_api::compute_one_year(self, ctx)
     }
 
     /// One walk over the children for all the years with an Episodes table,

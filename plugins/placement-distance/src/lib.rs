@@ -506,9 +506,7 @@ impl Metric for PlacementDistance {
     }
 
     fn compute(&self, ctx: &MetricContext<'_>) -> Result<Vec<MetricRow>, MetricError> {
-        self.compute_years(std::slice::from_ref(ctx))
-            .pop()
-            .unwrap_or_else(|| Err(MetricError::Failed("no result".into())))
+        iro_metric_api::compute_one_year(self, ctx)
     }
 
     fn compute_years(

@@ -189,9 +189,7 @@ impl Metric for ReviewTimeliness {
     }
 
     fn compute(&self, ctx: &MetricContext<'_>) -> Result<Vec<MetricRow>, MetricError> {
-        self.compute_years(std::slice::from_ref(ctx))
-            .pop()
-            .unwrap_or_else(|| Err(MetricError::Failed("no year computed".into())))
+        iro_metric_api::compute_one_year(self, ctx)
     }
 
     /// Years whose reviews history starts on the same day share one walk
