@@ -197,23 +197,13 @@ impl FunnelSpec {
     /// Errors as [`FunnelSpec::compute`], except that no units is not an
     /// error (no over-dispersion is then estimated).
     pub fn place(&self, units: &[Unit], unit: &Unit) -> Result<Placement> {
-        let ind = self.indicator;
-        let theta = self.target.value;
-        check_z_target(ind, theta)?;
-        self.winsorisation.check()?;
-        let tails: Vec<f64> = self
-            .levels
-            .iter()
-            .map(|&l| tail_of_level(l))
-            .collect::<Result<_>>()?;
+        // The estimate fails only on the checks `over_dispersion` makes first
+        // (target, winsorisation), so errors come in the same order as ever:
+        // target, winsorisation, levels.
         let od = self.over_dispersion(units)?;
-        let result = match exclusion(ind, theta, unit) {
-            Some(reason) => Err(reason),
-            None => Ok(unit_result(self, &tails, od.filter(|o| o.applied()), unit)),
-        };
         Ok(Placement {
             over_dispersion: od,
-            unit: result,
+            unit: self.place_with(od, unit)?,
         })
     }
 
