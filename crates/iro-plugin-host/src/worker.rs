@@ -284,15 +284,12 @@ fn call(
     let mut exported =
         export_tables(tables, &request.la_code, request.year).map_err(Outcome::Failed)?;
     let client = &opened.client;
-    let args = (
-        request.year,
-        request.la_code.as_str(),
-        request.params.as_str(),
-    );
+    let (metric, year) = (request.metric.as_str(), request.year);
+    let (la_code, params) = (request.la_code.as_str(), request.params.as_str());
     let batch = if request.drilldown {
         // A plugin without drill-downs answers with none.
         match client
-            .drilldown(&request.metric, args.0, args.1, args.2, &mut exported)
+            .drilldown(metric, year, la_code, params, &mut exported)
             .map_err(Outcome::Call)?
         {
             Some(b) => b,
@@ -301,7 +298,7 @@ fn call(
         }
     } else {
         client
-            .compute(&request.metric, args.0, args.1, args.2, &mut exported)
+            .compute(metric, year, la_code, params, &mut exported)
             .map_err(Outcome::Call)?
     };
     // Only a table of the expected schema can (and need) travel; the host
