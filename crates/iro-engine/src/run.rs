@@ -574,9 +574,5 @@ fn row_order(a: &MetricRow, b: &MetricRow) -> std::cmp::Ordering {
 }
 
 fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
-    payload
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "unknown panic".to_string())
+    iro_metric_api::panic_message(payload).unwrap_or_else(|| "unknown panic".to_string())
 }

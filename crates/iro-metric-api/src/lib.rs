@@ -183,6 +183,15 @@ pub struct DrillDown {
     pub rows: Vec<Vec<String>>,
 }
 
+/// The message of a caught panic (`&str` or `String` payload), for the
+/// error that reports a metric's panic.
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> Option<String> {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+}
+
 /// [`Metric::compute`] for a metric that does its work in
 /// [`Metric::compute_years`]: that method on the one year.
 pub fn compute_one_year<M: Metric + ?Sized>(

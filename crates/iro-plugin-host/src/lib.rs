@@ -587,11 +587,7 @@ impl Metric for PluginMetric {
 /// (the engine would too, but the message is better here).
 fn contained<T>(f: impl FnOnce() -> Result<T, MetricError>) -> Result<T, MetricError> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|p| {
-        let msg = p
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| p.downcast_ref::<String>().cloned())
-            .unwrap_or_default();
+        let msg = iro_metric_api::panic_message(p.as_ref()).unwrap_or_default();
         Err(MetricError::Failed(format!(
             "reading the plugin's output panicked: {msg}"
         )))
