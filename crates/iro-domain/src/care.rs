@@ -7,6 +7,7 @@
 //!   entry (S), on a change of carer (P, B) or on a same-carer move (T, U), and a
 //!   legal-status-only change (L) continues it (spec §8.3).
 
+use std::borrow::Borrow;
 use std::ops::Range;
 
 use chrono::NaiveDate;
@@ -88,25 +89,31 @@ impl Placement {
 }
 
 /// Splits one child's episodes (sorted by DECOM, indices `base..`) into periods
-/// of care.
-pub fn derive_periods(child: ChildIdx, episodes: &[Episode], base: u32) -> Vec<PeriodOfCare> {
+/// of care. Works on the episodes themselves or on references to them (a
+/// year's return as [`crate::ChildRecord::episodes_in_return`] gives it).
+pub fn derive_periods<E: Borrow<Episode>>(
+    child: ChildIdx,
+    episodes: &[E],
+    base: u32,
+) -> Vec<PeriodOfCare> {
     let mut out = Vec::new();
     derive_periods_into(child, episodes, base, &mut out);
     out
 }
 
 /// [`derive_periods`], appending to `out` (one vector for a whole cohort).
-pub(crate) fn derive_periods_into(
+pub(crate) fn derive_periods_into<E: Borrow<Episode>>(
     child: ChildIdx,
-    episodes: &[Episode],
+    episodes: &[E],
     base: u32,
     out: &mut Vec<PeriodOfCare>,
 ) {
     let mut current: Option<PeriodOfCare> = None;
     for (i, e) in episodes.iter().enumerate() {
+        let e = e.borrow();
         let idx = base + i as u32;
         if let Some(p) = current.as_mut() {
-            let prev = &episodes[i - 1];
+            let prev = episodes[i - 1].borrow();
             let continues = e.rne != ReasonNewEpisode::S && prev.dec == Some(e.decom);
             if continues {
                 p.episodes.end = idx + 1;
@@ -140,7 +147,7 @@ pub(crate) fn derive_periods_into(
     }
     if let Some(mut p) = current.take() {
         // Open period, or last episode ceased with X1 / blank REC and nothing follows.
-        let last = &episodes[(p.episodes.end - base) as usize - 1];
+        let last = episodes[(p.episodes.end - base) as usize - 1].borrow();
         if last.dec.is_some() {
             p.end = last.dec;
             p.broken_chain = true;

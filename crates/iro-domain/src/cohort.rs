@@ -10,6 +10,7 @@ use crate::care::{PeriodOfCare, Placement, derive_periods_into, derive_placement
 use crate::dates::CollectionYear;
 use crate::la::LaCode;
 use crate::model::*;
+use crate::returns::{ChildReturns, FigureBasis, ReturnHistory, YearSet};
 use crate::service::ServiceRecords;
 use crate::table::TableKind;
 
@@ -80,6 +81,10 @@ pub struct Cohort {
     /// The IRO service's own records (empty unless supplied), attached by
     /// [`Cohort::set_service`].
     service: ServiceRecords,
+    /// Which return held each episode ([`Cohort::set_return_history`]);
+    /// `None`: the merged history stands for every year ([`FigureBasis::Revised`]).
+    returns: Option<ReturnHistory>,
+    copy_idx: ChildIndex,
 }
 
 /// Everything held about one child, borrowed from the cohort.
@@ -91,9 +96,30 @@ pub struct ChildRecord<'a> {
     pub reviews: &'a [Review],
     pub periods: &'a [PeriodOfCare],
     pub placements: &'a [Placement],
+    /// Which returns held the child's episodes, when the cohort's year counts
+    /// come from each year's own return.
+    pub returns: Option<ChildReturns<'a>>,
 }
 
-impl ChildRecord<'_> {
+impl<'a> ChildRecord<'a> {
+    /// The child's episodes as `year`'s return held them, into `out` (cleared
+    /// first), in DECOM order: only episodes that return held, in its own
+    /// copy. Without a return history (the cohort's
+    /// [`Cohort::figure_basis`] is `Revised`), every episode of the merged
+    /// history.
+    pub fn episodes_in_return(&self, year: CollectionYear, out: &mut Vec<&'a Episode>) {
+        out.clear();
+        match &self.returns {
+            None => out.extend(self.episodes.iter()),
+            Some(r) => out.extend(
+                self.episodes
+                    .iter()
+                    .zip(r.held_in.iter().chain(std::iter::repeat(&YearSet::EMPTY)))
+                    .filter_map(|(e, &held)| r.as_returned(e, held, year)),
+            ),
+        }
+    }
+
     /// The episode open at the end of `date`, if any.
     pub fn episode_open_on(&self, date: NaiveDate) -> Option<&Episode> {
         self.episodes.iter().rev().find(|e| e.open_on(date))
@@ -195,6 +221,48 @@ impl Cohort {
             period_idx,
             placement_idx,
             service: ServiceRecords::default(),
+            returns: None,
+            copy_idx: ChildIndex::default(),
+        }
+    }
+
+    /// Records which collection years' returns held each episode
+    /// (`held`: one entry per episode key, CHILD and DECOM) and each return's
+    /// own copy of an episode where it differs in a way that matters to that
+    /// year ([`crate::returns::differs_in_its_year`]; a copy's `year` names its
+    /// return). From then on each year's counts can come from that year's own
+    /// return ([`ChildRecord::episodes_in_return`]). An episode missing from
+    /// `held` is taken as held by its own `year`'s return only.
+    pub fn set_return_history(
+        &mut self,
+        mut held: Vec<(ChildIdx, NaiveDate, YearSet)>,
+        mut copies: Vec<Episode>,
+    ) {
+        held.sort_by_key(|h| (h.0, h.1));
+        let held_in = self
+            .episodes
+            .iter()
+            .map(|e| {
+                match held.binary_search_by_key(&(e.child, e.decom), |h| (h.0, h.1)) {
+                    Ok(i) => held[i].2,
+                    Err(_) => YearSet::of(e.year),
+                }
+            })
+            .collect();
+        let n = self.children.len();
+        copies.retain(|c| c.child.get() < n);
+        copies.sort_by_key(|c| (c.child, c.decom, c.year));
+        self.copy_idx = ChildIndex::build(n, copies.iter().map(|c| c.child));
+        self.returns = Some(ReturnHistory { held_in, copies });
+    }
+
+    /// Where each year's headline counts come from: each year's own return
+    /// once ingest has recorded the returns, otherwise the merged history.
+    pub fn figure_basis(&self) -> FigureBasis {
+        if self.returns.is_some() {
+            FigureBasis::EachYearsReturn
+        } else {
+            FigureBasis::Revised
         }
     }
 
@@ -272,10 +340,15 @@ impl Cohort {
     }
 
     pub fn child(&self, idx: ChildIdx) -> ChildRecord<'_> {
+        let episodes = self.episode_idx.range(idx);
         ChildRecord {
             idx,
             child: &self.children[idx.get()],
-            episodes: &self.episodes[self.episode_idx.range(idx)],
+            returns: self.returns.as_ref().map(|r| ChildReturns {
+                held_in: r.held_in.get(episodes.clone()).unwrap_or(&[]),
+                copies: &r.copies[self.copy_idx.range(idx)],
+            }),
+            episodes: &self.episodes[episodes],
             reviews: &self.reviews[self.review_idx.range(idx)],
             periods: &self.periods[self.period_idx.range(idx)],
             placements: &self.placements[self.placement_idx.range(idx)],

@@ -19,6 +19,7 @@ pub mod dates;
 pub mod diagnostic;
 pub mod la;
 pub mod model;
+pub mod returns;
 pub mod service;
 pub mod table;
 
@@ -30,6 +31,7 @@ pub use dates::{CollectionYear, Quarter, ReportingPeriod, add_months_clamped, ag
 pub use diagnostic::{Diagnostic, RowAccount, Severity};
 pub use la::{LaCode, LaIdentity, Region};
 pub use model::*;
+pub use returns::{ChildReturns, FigureBasis, YearSet};
 pub use service::{
     DrpIdx, DrpOutcome, DrpStage, IroAllocation, IroIdx, IroReview, IssueIdx, MidwayReview,
     ReviewMode, ReviewStatus, ReviewType, ServiceRecords, ServiceRowAccount, ServiceTable,

@@ -11,9 +11,10 @@
 //! (legal status V3/V4) are left out; a child who started (or ceased) more than
 //! once in the year is counted once.
 
+use iro_domain::care::derive_periods;
 use iro_domain::{
-    CategoryOfNeed, ChildRecord, CollectionYear, Episode, ReasonEpisodeCeased, ReasonNewEpisode,
-    TableKind,
+    CategoryOfNeed, ChildRecord, CollectionYear, Episode, PeriodOfCare, ReasonEpisodeCeased,
+    ReasonNewEpisode, TableKind,
 };
 use iro_metric_api::{
     Breakdown, MeasureSpec, Metric, MetricContext, MetricError, MetricRow, MetricSpec, Period,
@@ -89,6 +90,36 @@ static SPEC: MetricSpec = MetricSpec {
             additive_breakdowns: &[],
         },
         MeasureSpec {
+            id: "periods-at-start",
+            title: "Periods of care open at the start of the year (1 April)",
+            unit: Unit::Count,
+            additive_breakdowns: &[],
+        },
+        MeasureSpec {
+            id: "periods-started",
+            title: "Periods of care started during the year",
+            unit: Unit::Count,
+            additive_breakdowns: &[],
+        },
+        MeasureSpec {
+            id: "periods-ended",
+            title: "Periods of care ended during the year",
+            unit: Unit::Count,
+            additive_breakdowns: &[],
+        },
+        MeasureSpec {
+            id: "periods-at-end",
+            title: "Periods of care open at the end of the year (31 March)",
+            unit: Unit::Count,
+            additive_breakdowns: &[],
+        },
+        MeasureSpec {
+            id: "periods-during-year",
+            title: "Periods of care open at any time during the year",
+            unit: Unit::Count,
+            additive_breakdowns: &[],
+        },
+        MeasureSpec {
             id: "profile",
             title: "Children looked after at 31 March by characteristic",
             unit: Unit::Percent,
@@ -105,9 +136,11 @@ static SPEC: MetricSpec = MetricSpec {
 };
 
 /// What [`Metric::relations`] declares: each rate counts the children its
-/// count does, the change on the year has this year's count as numerator, and
-/// the profile and reasons for leaving are shares of the counts shown.
-static RELATIONS: [Relation; 6] = [
+/// count does, the change on the year has this year's count as numerator, the
+/// profile and reasons for leaving are shares of the counts shown, and the
+/// flow of periods of care adds up (open at the start + started = open during
+/// the year = ended + open at the end).
+static RELATIONS: [Relation; 8] = [
     Relation::Sum {
         total: Term::num("cohort-summary.cla-31-march"),
         parts: &[Term::num("cohort-summary.cla-rate")],
@@ -132,7 +165,25 @@ static RELATIONS: [Relation; 6] = [
         total: Term::num("cohort-summary.ceases").only(""),
         parts: &[Term::den("cohort-summary.ceased-reason")],
     },
+    Relation::Sum {
+        total: Term::num("cohort-summary.periods-during-year"),
+        parts: &[
+            Term::num("cohort-summary.periods-at-start"),
+            Term::num("cohort-summary.periods-started"),
+        ],
+    },
+    Relation::Sum {
+        total: Term::num("cohort-summary.periods-during-year"),
+        parts: &[
+            Term::num("cohort-summary.periods-ended"),
+            Term::num("cohort-summary.periods-at-end"),
+        ],
+    },
 ];
+
+/// The reason shown for a period of care that ended with no reason recorded:
+/// a DEC with REC blank, or REC = X1 with no episode following on.
+pub const REASON_NOT_RECORDED: &str = "Not recorded";
 
 impl Metric for CohortSummary {
     fn spec(&self) -> &MetricSpec {
@@ -161,6 +212,7 @@ impl Metric for CohortSummary {
             }
         }
         let mut acc: Vec<YearCounts> = snapshots.iter().map(|_| YearCounts::default()).collect();
+        let mut held = Vec::new();
         for child in cohort.iter_children() {
             // The child's care runs from its first episode's start to its
             // last end (open: no end); a year outside that has nothing of it.
@@ -176,7 +228,8 @@ impl Metric for CohortSummary {
                 if first_start > year.end() || last_end.is_some_and(|e| e < year.start()) {
                     continue;
                 }
-                acc[i].add_child(&child, year, i < ctxs.len());
+                child.episodes_in_return(year, &mut held);
+                acc[i].add_child(&child, &held, year, i < ctxs.len());
             }
         }
         ctxs.iter()
@@ -212,10 +265,37 @@ struct YearCounts {
     starts: u64,
     ceases: u64,
     during: u64,
+    flow: Flow,
     profile: Profile,
     /// Category of need at 31 March: counted by code, labelled at the end.
     need: Vec<(Option<CategoryOfNeed>, u64)>,
     ceased: Vec<(&'static str, u64)>,
+}
+
+/// The year's flow of periods of care (short breaks left out): open at the
+/// start + started = open during = ended + open at the end, for every period
+/// whose end is not before its start (ingest excludes an episode whose DEC is
+/// before its DECOM, so every period).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct Flow {
+    at_start: u64,
+    started: u64,
+    ended: u64,
+    at_end: u64,
+}
+
+impl Flow {
+    fn add(&mut self, p: &PeriodOfCare, year: CollectionYear) {
+        let before = year.start().pred_opt().unwrap_or(year.start());
+        self.at_start += u64::from(p.open_on(before));
+        self.started += u64::from(year.contains(p.start));
+        self.ended += u64::from(p.end.is_some_and(|e| year.contains(e)));
+        self.at_end += u64::from(p.open_on(year.end()));
+    }
+
+    fn during(&self) -> u64 {
+        self.at_start + self.started
+    }
 }
 
 fn bump<K: PartialEq>(tally: &mut Vec<(K, u64)>, key: K) {
@@ -226,11 +306,23 @@ fn bump<K: PartialEq>(tally: &mut Vec<(K, u64)>, key: K) {
 }
 
 impl YearCounts {
-    /// Adds one child. `full`: the year is reported (not only the 31 March
-    /// count of a previous year).
-    fn add_child(&mut self, c: &ChildRecord<'_>, year: CollectionYear, full: bool) {
+    /// Adds one child, seen through `episodes`: the child's episodes as the
+    /// year's figures see them ([`ChildRecord::episodes_in_return`]).
+    /// `full`: the year is reported (not only the 31 March count of a
+    /// previous year).
+    fn add_child(
+        &mut self,
+        c: &ChildRecord<'_>,
+        episodes: &[&Episode],
+        year: CollectionYear,
+        full: bool,
+    ) {
         let end = year.end();
-        let open = c.episode_open_on(end).filter(|e| !e.is_short_break());
+        let open = episodes
+            .iter()
+            .rev()
+            .find(|e| e.open_on(end))
+            .filter(|e| !e.is_short_break());
         if let Some(e) = open {
             self.cla += 1;
             if full {
@@ -240,14 +332,25 @@ impl YearCounts {
         if !full {
             return;
         }
-        if started_in(c, year) {
+        if started_in(episodes, year) {
             self.starts += 1;
         }
-        if let Some(reason) = last_ceased_in(c, year) {
-            self.ceases += 1;
-            bump(&mut self.ceased, reason.leaving_group());
+        let periods = derive_periods(c.idx, episodes, 0);
+        let mut last_ended = None;
+        for p in periods.iter().filter(|p| !p.short_break) {
+            self.flow.add(p, year);
+            if p.end.is_some_and(|e| year.contains(e)) {
+                last_ended = Some(p);
+            }
         }
-        if c.episodes
+        if let Some(p) = last_ended {
+            self.ceases += 1;
+            let reason = p
+                .reason_ceased
+                .map_or(REASON_NOT_RECORDED, ReasonEpisodeCeased::leaving_group);
+            bump(&mut self.ceased, reason);
+        }
+        if episodes
             .iter()
             .any(|e| !e.is_short_break() && e.overlaps(year.start(), end))
         {
@@ -288,6 +391,21 @@ impl YearCounts {
         rows.push(r("starts", Period::Year).count(starts));
         rows.push(r("ceases", Period::Year).count(ceases));
         rows.push(r("during-year", Period::Year).count(self.during));
+        let f = self.flow;
+        let basis = ctx.cohort.figure_basis().label();
+        for (measure, n) in [
+            ("periods-at-start", f.at_start),
+            ("periods-started", f.started),
+            ("periods-ended", f.ended),
+            ("periods-at-end", f.at_end),
+            ("periods-during-year", f.during()),
+        ] {
+            rows.push(
+                r(measure, Period::Year)
+                    .count(n)
+                    .note(format!("counted from {basis}")),
+            );
+        }
 
         // Rates per 10,000, on the population DfE uses for this year.
         let la = ctx.cohort.la();
@@ -374,20 +492,10 @@ fn age_band(age: Option<i32>) -> &'static str {
 }
 
 /// Started to be looked after in the year: an RNE = S episode, not a short break.
-fn started_in(c: &ChildRecord<'_>, year: CollectionYear) -> bool {
-    c.episodes
+fn started_in(episodes: &[&Episode], year: CollectionYear) -> bool {
+    episodes
         .iter()
         .any(|e| e.rne == ReasonNewEpisode::S && !e.is_short_break() && year.contains(e.decom))
-}
-
-/// The reason for the last time in the year the child ceased to be looked after
-/// (an episode ending with REC ≠ X1, not a short break).
-fn last_ceased_in(c: &ChildRecord<'_>, year: CollectionYear) -> Option<ReasonEpisodeCeased> {
-    c.episodes
-        .iter()
-        .filter(|e| !e.is_short_break() && e.dec.is_some_and(|d| year.contains(d)))
-        .filter_map(|e| e.rec.filter(|r| r.ends_period_of_care()))
-        .next_back()
 }
 
 #[cfg(test)]
@@ -618,5 +726,246 @@ mod tests {
             .unwrap();
         assert_eq!(change.value, None);
         assert!(change.note.starts_with("not computable"));
+    }
+
+    fn run_year(cohort: &Cohort, year: i32) -> Vec<MetricRow> {
+        static REFERENCE: std::sync::OnceLock<iro_metric_api::Reference> =
+            std::sync::OnceLock::new();
+        let reference = REFERENCE.get_or_init(|| iro_metric_api::Reference::bundled().unwrap());
+        let calendar = WorkingDayCalendar::england_and_wales();
+        let params = Params::new();
+        let ctx = MetricContext {
+            cohort,
+            la: reference.la(cohort.la()),
+            year: CollectionYear(year),
+            reference,
+            calendar: &calendar,
+            params: &params,
+        };
+        CohortSummary.compute(&ctx).unwrap()
+    }
+
+    fn count(rows: &[MetricRow], measure: &str) -> u64 {
+        rows.iter()
+            .find(|r| r.metric == format!("cohort-summary.{measure}") && r.breakdown.is_empty())
+            .and_then(|r| r.numerator)
+            .unwrap_or_else(|| panic!("no {measure} row"))
+    }
+
+    fn flow(rows: &[MetricRow]) -> [u64; 5] {
+        [
+            "periods-at-start",
+            "periods-started",
+            "periods-ended",
+            "periods-at-end",
+            "periods-during-year",
+        ]
+        .map(|m| count(rows, m))
+    }
+
+    fn tables(years: &[i32]) -> BTreeMap<CollectionYear, BTreeSet<TableKind>> {
+        years
+            .iter()
+            .map(|&y| {
+                (
+                    CollectionYear(y),
+                    BTreeSet::from([TableKind::Header, TableKind::Episodes]),
+                )
+            })
+            .collect()
+    }
+
+    fn children(n: usize) -> Vec<Child> {
+        (0..n)
+            .map(|i| child(&format!("C{i}"), Sex::Female, "01/01/2015", Ethnicity::WBRI))
+            .collect()
+    }
+
+    /// Ten children leave with a DEC but no REC, ten are adopted, ten are
+    /// still in care: every one of the twenty who left has ceased, and the
+    /// ten without a reason are "Not recorded".
+    #[test]
+    fn a_blank_rec_still_ends_the_period_of_care() {
+        use LegalStatus::*;
+        use PlacementType::*;
+        use ReasonNewEpisode::*;
+        let mut episodes = Vec::new();
+        for c in 0..30u32 {
+            let (dec, rec) = match c / 10 {
+                0 => (Some("01/12/2024"), None),
+                1 => (Some("01/12/2024"), Some(ReasonEpisodeCeased::E11)),
+                _ => (None, None),
+            };
+            episodes.push(ep(c, "01/06/2024", S, C2, U4, dec, rec));
+        }
+        let cohort = Cohort::new(
+            LaCode::new(800).unwrap(),
+            CohortParts {
+                children: children(30),
+                episodes,
+                tables: tables(&[2025]),
+                ..Default::default()
+            },
+        );
+        let rows = run_year(&cohort, 2025);
+        assert_eq!(count(&rows, "starts"), 30);
+        assert_eq!(count(&rows, "ceases"), 20);
+        assert_eq!(count(&rows, "cla-31-march"), 10);
+        assert_eq!(flow(&rows), [0, 30, 20, 10, 30]);
+        let reason = |r: &str| {
+            rows.iter()
+                .find(|x| {
+                    x.metric == "cohort-summary.ceased-reason"
+                        && x.breakdown.to_string() == format!("reason={r}")
+                })
+                .and_then(|x| x.numerator)
+        };
+        assert_eq!(reason(REASON_NOT_RECORDED), Some(10));
+        assert_eq!(reason("Adopted"), Some(10));
+    }
+
+    /// An episode ending X1 with nothing following it ends its period too.
+    #[test]
+    fn an_x1_with_nothing_after_it_ends_the_period_unrecorded() {
+        use LegalStatus::*;
+        use PlacementType::*;
+        use ReasonNewEpisode::*;
+        let cohort = Cohort::new(
+            LaCode::new(800).unwrap(),
+            CohortParts {
+                children: children(1),
+                episodes: vec![ep(
+                    0,
+                    "01/02/2024",
+                    S,
+                    C2,
+                    U4,
+                    Some("01/12/2024"),
+                    Some(ReasonEpisodeCeased::X1),
+                )],
+                tables: tables(&[2024, 2025]),
+                ..Default::default()
+            },
+        );
+        let rows = run_year(&cohort, 2025);
+        assert_eq!(count(&rows, "ceases"), 1);
+        assert_eq!(flow(&rows), [1, 0, 1, 0, 1]);
+    }
+
+    /// A 2022 return holds an episode that started in 2020-21 but is missing
+    /// from the 2021 return. With the return history, 2021's figures are the
+    /// 2021 return's; without it (revised), the later return's episode counts.
+    #[test]
+    fn a_years_counts_come_from_its_own_return() {
+        use LegalStatus::*;
+        use PlacementType::*;
+        use ReasonNewEpisode::*;
+        let mut late = ep(1, "01/10/2020", S, C2, U4, None, None);
+        late.year = CollectionYear(2022);
+        let mut kept = ep(0, "01/05/2020", S, C2, U4, None, None);
+        kept.year = CollectionYear(2022);
+        // The 2021 return had child 0 ceasing on 1 March 2021; the 2022
+        // return corrected that: still in care.
+        let mut earlier_copy = kept.clone();
+        earlier_copy.year = CollectionYear(2021);
+        earlier_copy.dec = Some(d("01/03/2021"));
+        earlier_copy.rec = Some(ReasonEpisodeCeased::E13);
+        let parts = || CohortParts {
+            children: children(2),
+            episodes: vec![kept.clone(), late.clone()],
+            tables: tables(&[2021, 2022]),
+            ..Default::default()
+        };
+        let revised = Cohort::new(LaCode::new(800).unwrap(), parts());
+        assert_eq!(revised.figure_basis(), FigureBasis::Revised);
+        let rows = run_year(&revised, 2021);
+        assert_eq!(count(&rows, "cla-31-march"), 2);
+        assert_eq!(count(&rows, "starts"), 2);
+        assert_eq!(count(&rows, "ceases"), 0);
+
+        let mut each = Cohort::new(LaCode::new(800).unwrap(), parts());
+        let both = {
+            let mut s = YearSet::of(CollectionYear(2021));
+            s.insert(CollectionYear(2022));
+            s
+        };
+        each.set_return_history(
+            vec![
+                (ChildIdx(0), d("01/05/2020"), both),
+                (ChildIdx(1), d("01/10/2020"), YearSet::of(CollectionYear(2022))),
+            ],
+            vec![earlier_copy],
+        );
+        assert_eq!(each.figure_basis(), FigureBasis::EachYearsReturn);
+        let rows = run_year(&each, 2021);
+        assert_eq!(count(&rows, "cla-31-march"), 0);
+        assert_eq!(count(&rows, "starts"), 1);
+        assert_eq!(count(&rows, "ceases"), 1);
+        assert_eq!(flow(&rows), [0, 1, 1, 0, 1]);
+        // 2022 from the 2022 return: both children open on 1 April 2021.
+        let rows = run_year(&each, 2022);
+        assert_eq!(count(&rows, "cla-31-march"), 2);
+        assert_eq!(flow(&rows), [2, 0, 0, 2, 2]);
+        assert!(
+            rows.iter()
+                .find(|r| r.metric == "cohort-summary.periods-at-start")
+                .unwrap()
+                .note
+                .contains("each year's own return")
+        );
+    }
+
+    mod flow_adds_up {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn episode_strategy() -> impl Strategy<Value = (u32, i64, Option<i64>, u8, u8, bool)> {
+            (
+                0u32..6,
+                0i64..2200,
+                prop::option::of(0i64..400),
+                0u8..4,
+                0u8..3,
+                any::<bool>(),
+            )
+        }
+
+        proptest! {
+            /// Whatever the episodes, the flow of periods of care reported
+            /// adds up: open at the start + started − ended = open at the end.
+            #[test]
+            fn for_any_episodes(raw in prop::collection::vec(episode_strategy(), 0..40), year in 2021i32..2026) {
+                use LegalStatus::*;
+                use ReasonNewEpisode::*;
+                let base = d("01/04/2019");
+                let mut episodes = Vec::new();
+                for (c, start, len, rne, rec, short) in raw {
+                    let decom = base + chrono::Duration::days(start);
+                    let dec = len.map(|l| decom + chrono::Duration::days(l));
+                    let rne = [S, P, L, B][rne as usize];
+                    let rec = dec.and([None, Some(ReasonEpisodeCeased::X1), Some(ReasonEpisodeCeased::E13)][rec as usize]);
+                    let mut e = ep(c, "01/04/2019", rne, if short { V3 } else { C2 }, PlacementType::U4, None, rec);
+                    e.decom = decom;
+                    e.dec = dec;
+                    episodes.push(e);
+                }
+                // One row per CHILD and DECOM, as ingest keeps them.
+                episodes.sort_by_key(|e| (e.child, e.decom));
+                episodes.dedup_by_key(|e| (e.child, e.decom));
+                let cohort = Cohort::new(
+                    LaCode::new(800).unwrap(),
+                    CohortParts {
+                        children: children(6),
+                        episodes,
+                        tables: tables(&[2021, 2022, 2023, 2024, 2025]),
+                        ..Default::default()
+                    },
+                );
+                let rows = run_year(&cohort, year);
+                let [at_start, started, ended, at_end, during] = flow(&rows);
+                prop_assert_eq!(at_start + started, during);
+                prop_assert_eq!(ended + at_end, during);
+            }
+        }
     }
 }
