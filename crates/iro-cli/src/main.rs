@@ -129,6 +129,11 @@ struct Common {
     /// Only these authorities (DfE 3-digit codes).
     #[arg(long = "la", value_name = "CODE")]
     las: Vec<String>,
+    /// Count each year from the merged history of every loaded return (later
+    /// returns' corrections and additions applied), not from that year's own
+    /// return as the DfE does ([input] figure_basis = "revised").
+    #[arg(long)]
+    revised: bool,
     /// Print nothing but errors.
     #[arg(long, short)]
     quiet: bool,
@@ -341,6 +346,9 @@ fn load_config(common: &Common) -> Result<Config> {
     }
     if !common.las.is_empty() {
         config.run.las = common.las.clone();
+    }
+    if common.revised {
+        config.input.figure_basis = iro_domain::FigureBasis::Revised;
     }
     Ok(config)
 }

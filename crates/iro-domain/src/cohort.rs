@@ -242,18 +242,25 @@ impl Cohort {
         let held_in = self
             .episodes
             .iter()
-            .map(|e| {
-                match held.binary_search_by_key(&(e.child, e.decom), |h| (h.0, h.1)) {
+            .map(
+                |e| match held.binary_search_by_key(&(e.child, e.decom), |h| (h.0, h.1)) {
                     Ok(i) => held[i].2,
                     Err(_) => YearSet::of(e.year),
-                }
-            })
+                },
+            )
             .collect();
         let n = self.children.len();
         copies.retain(|c| c.child.get() < n);
         copies.sort_by_key(|c| (c.child, c.decom, c.year));
         self.copy_idx = ChildIndex::build(n, copies.iter().map(|c| c.child));
         self.returns = Some(ReturnHistory { held_in, copies });
+    }
+
+    /// Forgets the return history: every year's counts then come from the
+    /// merged history ([`FigureBasis::Revised`]).
+    pub fn drop_return_history(&mut self) {
+        self.returns = None;
+        self.copy_idx = ChildIndex::default();
     }
 
     /// Where each year's headline counts come from: each year's own return

@@ -130,7 +130,12 @@ pub struct ChildReturns<'a> {
 
 impl<'a> ChildReturns<'a> {
     /// The copy of `e` that `year`'s return held, if that return held it.
-    pub fn as_returned(&self, e: &'a Episode, held: YearSet, year: CollectionYear) -> Option<&'a Episode> {
+    pub fn as_returned(
+        &self,
+        e: &'a Episode,
+        held: YearSet,
+        year: CollectionYear,
+    ) -> Option<&'a Episode> {
         if !held.contains(year) {
             return None;
         }

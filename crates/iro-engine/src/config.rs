@@ -34,6 +34,10 @@ pub struct InputConfig {
     pub path: Option<PathBuf>,
     /// Files listed one by one instead (`[[input.files]]`).
     pub files: Vec<iro_ingest::ManifestFile>,
+    /// Where each year's headline counts come from: `"each-years-return"`
+    /// (the default, as the DfE counts: that year's own return) or
+    /// `"revised"` (the merged history of every loaded return; `--revised`).
+    pub figure_basis: iro_domain::FigureBasis,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -391,6 +391,14 @@ pub struct SummaryRow {
     pub cla_rate_per_10000: String,
     pub starts_rate_per_10000: String,
     pub ceases_rate_per_10000: String,
+    /// The flow of periods of care: open on 1 April + started − ended = open
+    /// at 31 March (docs/METHODS.md, "The flow of periods of care").
+    pub periods_at_start: String,
+    pub periods_started: String,
+    pub periods_ended: String,
+    pub periods_at_31_march: String,
+    /// Where the year's counts come from (`FigureBasis::label`).
+    pub counted_from: String,
     pub published_cla_31_march: String,
     pub published_rate_per_10000: String,
     pub note: String,
@@ -460,6 +468,11 @@ pub fn cohort_summary(result: &RunResult, reference: &Reference) -> Vec<SummaryR
                 cla_rate_per_10000: shown(rate, 1),
                 starts_rate_per_10000: shown(find("starts-rate", Period::Year), 1),
                 ceases_rate_per_10000: shown(find("ceases-rate", Period::Year), 1),
+                periods_at_start: shown(find("periods-at-start", Period::Year), 0),
+                periods_started: shown(find("periods-started", Period::Year), 0),
+                periods_ended: shown(find("periods-ended", Period::Year), 0),
+                periods_at_31_march: shown(find("periods-at-end", Period::Year), 0),
+                counted_from: cohort.figure_basis().label().to_string(),
                 published_cla_31_march: published.map(|p| p.count.to_string()).unwrap_or_default(),
                 published_rate_per_10000: published
                     .map(|p| p.rate_per_10000.to_string())

@@ -269,6 +269,7 @@ pub fn load(config: &Config, source: &InputSource) -> Result<Loaded, EngineError
         &LoadOptions {
             hash_files: true,
             las: (!las.is_empty()).then(|| las.into_iter().collect()),
+            figure_basis: config.input.figure_basis,
             ..LoadOptions::default()
         },
     )?)

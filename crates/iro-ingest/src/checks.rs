@@ -2,7 +2,7 @@
 //! child from being counted in care for ever) and reviews against periods of
 //! care and age.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use iro_domain::*;
 
@@ -11,12 +11,16 @@ use crate::read::fmt;
 use crate::rules;
 
 /// Repairs open episodes that cannot be open and checks the chain of each
-/// child's episodes. `eps` must be sorted by (child, DECOM).
+/// child's episodes. `eps` must be sorted by (child, DECOM). An episode
+/// closed because the next year's return does not carry it forward is a
+/// repair of the merged history only: its own return's copy, still open at
+/// its 31 March, goes to `as_returned` for that year's figures.
 pub(crate) fn episodes(
     eps: &mut [Episode],
     ep_years: &BTreeSet<CollectionYear>,
     ctx: &Ctx,
     diags: &mut Vec<Diagnostic>,
+    as_returned: &mut Vec<Episode>,
 ) {
     use ReasonEpisodeCeased::X1;
     use ReasonNewEpisode::S;
@@ -79,6 +83,9 @@ pub(crate) fn episodes(
                 (None, false) => continue,
             };
             let e = &mut eps[i];
+            if rule == rules::OPEN_NOT_CARRIED_FORWARD {
+                as_returned.push(e.clone());
+            }
             e.dec = Some(close.max(e.decom));
             diags.push(ctx.at(
                 Severity::Warning,
@@ -359,4 +366,124 @@ pub(crate) fn reviews(cohort: &Cohort, ctx: &Ctx, diags: &mut Vec<Diagnostic>) {
             );
         }
     }
+}
+
+/// Compares the loaded returns with each other: episodes a later return
+/// holds that an earlier loaded return should have held (they were open
+/// during its year), one diagnostic per earlier year with the count; and, for
+/// each year whose previous year is loaded, the periods of care its return
+/// has open on 1 April against those the previous return had open at
+/// 31 March. Needs the cohort's return history ([`Cohort::set_return_history`]).
+pub(crate) fn returns(
+    cohort: &Cohort,
+    ep_years: &BTreeSet<CollectionYear>,
+    ctx: &Ctx,
+    diags: &mut Vec<Diagnostic>,
+) {
+    if ep_years.len() < 2 {
+        return;
+    }
+    // Per earlier year: how many, and the first (its row and return).
+    let mut missing: BTreeMap<CollectionYear, (u64, SourceRef, CollectionYear)> = BTreeMap::new();
+    // Per year, periods of care open at 31 March of the year before and at its
+    // own 31 March, as its own return has them.
+    let mut open: BTreeMap<CollectionYear, (u64, u64)> = BTreeMap::new();
+    let mut held = Vec::new();
+    for c in cohort.iter_children() {
+        let Some(r) = c.returns else {
+            return;
+        };
+        for (e, &h) in c.episodes.iter().zip(r.held_in) {
+            let Some(first) = h.iter().next() else {
+                continue;
+            };
+            let copy = r.as_returned(e, h, first).unwrap_or(e);
+            for &y in ep_years.range(..first) {
+                if copy.overlaps(y.start(), y.end()) {
+                    let m = missing.entry(y).or_insert((0, copy.source, first));
+                    m.0 += 1;
+                }
+            }
+        }
+        for &y in ep_years {
+            c.episodes_in_return(y, &mut held);
+            if held.is_empty() {
+                continue;
+            }
+            let before = y.start().pred_opt().unwrap_or(y.start());
+            let o = open.entry(y).or_default();
+            for p in care::derive_periods(c.idx, &held, 0)
+                .iter()
+                .filter(|p| !p.short_break)
+            {
+                o.0 += u64::from(p.open_on(before));
+                o.1 += u64::from(p.open_on(y.end()));
+            }
+        }
+    }
+    for (&y, &(n, src, later)) in &missing {
+        diags.push(ctx.at(
+            Severity::Warning,
+            rules::MISSING_FROM_EARLIER_RETURN,
+            TableKind::Episodes,
+            src,
+            y,
+            None,
+            None,
+            format!(
+                "{} in later returns were open during {} but are not in its return \
+                 (the first is line {} of {}, in the {} return); {} figures leave them out, \
+                 as the DfE's do (--revised counts them)",
+                plural(n, "episode", "episodes"),
+                y.label(),
+                src.line,
+                ctx.file_name(src.file),
+                later.label(),
+                y.label(),
+            ),
+        ));
+    }
+    for (&y, &(at_start, _)) in &open {
+        let prev = y.previous();
+        let Some(&(_, prev_end)) = open.get(&prev) else {
+            continue;
+        };
+        if at_start == prev_end {
+            continue;
+        }
+        let not_carried = diags
+            .iter()
+            .filter(|d| d.rule == rules::OPEN_NOT_CARRIED_FORWARD && d.year == Some(prev))
+            .count();
+        let new_in_later = missing.get(&prev).map_or(0, |m| m.0);
+        let diff = at_start.abs_diff(prev_end);
+        let more = if at_start > prev_end { "more" } else { "fewer" };
+        let mut d = Diagnostic::new(
+            Severity::Warning,
+            rules::RETURNS_DISAGREE,
+            format!(
+                "the {} return has {} open on 1 April {}, {diff} {more} than \
+                 the {prev_end} the {} return had open at 31 March; behind it: {} of later returns \
+                 missing from the {} return, {} open at its end that the {} return does not carry \
+                 forward",
+                y.label(),
+                plural(at_start, "period of care", "periods of care"),
+                y.0 - 1,
+                prev.label(),
+                plural(new_in_later, "episode", "episodes"),
+                prev.label(),
+                plural(not_carried as u64, "episode", "episodes"),
+                y.label(),
+            ),
+        );
+        d.la = Some(ctx.la);
+        d.year = Some(y);
+        d.table = Some(TableKind::Episodes);
+        diags.push(d);
+    }
+}
+
+/// `1 episode`, `2 episodes`.
+fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }

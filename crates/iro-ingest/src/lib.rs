@@ -127,7 +127,7 @@ pub fn load(source: &InputSource, opts: &LoadOptions) -> Result<Loaded, IngestEr
                 .map(|(i, t)| read::read_file(*i, t, opts))
                 .collect();
             let years = disc.la_years.get(&la).unwrap_or(&empty);
-            let mut out = merge::merge_la(la, years, parsed);
+            let mut out = merge::merge_la(la, years, parsed, opts.figure_basis);
             let service = service::load_la(la, &out.cohort, &out.files);
             for (idx, status, rows) in service.files {
                 if let Some((_, f)) = out.files.iter_mut().find(|(i, _)| *i == idx) {

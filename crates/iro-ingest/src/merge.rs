@@ -93,6 +93,7 @@ pub(crate) fn merge_la(
     la: LaCode,
     la_years: &BTreeSet<CollectionYear>,
     mut files: Vec<ParsedFile>,
+    basis: FigureBasis,
 ) -> LaOutput {
     let mut diags: Vec<Diagnostic> = Vec::new();
     let mut counts: Counts = BTreeMap::new();
@@ -374,13 +375,26 @@ pub(crate) fn merge_la(
         }
     }
 
+    // Which returns held each episode, and an earlier return's own copy
+    // where it counts differently in its year from the one kept.
+    let mut held: FxHashMap<(ChildIdx, NaiveDate), YearSet> = FxHashMap::default();
+    let mut as_returned: Vec<Episode> = Vec::new();
     let episodes = dd.run(
         episodes,
         TableKind::Episodes,
         "CHILD and DECOM",
         |r| ckey(r.child) | dkey(r.decom),
         true,
-        |_, _| {},
+        |win, lose| {
+            let (w, l) = (&win.row, &lose.row);
+            let set = held
+                .entry((w.child, w.decom))
+                .or_insert_with(|| YearSet::of(w.year));
+            set.insert(l.year);
+            if returns::differs_in_its_year(l, w) {
+                as_returned.push(l.clone());
+            }
+        },
     );
     let reviews = dd.run(
         reviews,
@@ -478,9 +492,9 @@ pub(crate) fn merge_la(
         .filter(|(_, t)| t.contains(&TableKind::Episodes))
         .map(|(y, _)| *y)
         .collect();
-    checks::episodes(&mut episodes, &ep_years, &ctx, &mut diags);
+    checks::episodes(&mut episodes, &ep_years, &ctx, &mut diags, &mut as_returned);
 
-    let cohort = Cohort::new(
+    let mut cohort = Cohort::new(
         la,
         CohortParts {
             children,
@@ -496,6 +510,13 @@ pub(crate) fn merge_la(
             tables,
         },
     );
+    let held: Vec<(ChildIdx, NaiveDate, YearSet)> =
+        held.into_iter().map(|((c, d), s)| (c, d, s)).collect();
+    cohort.set_return_history(held, as_returned);
+    checks::returns(&cohort, &ep_years, &ctx, &mut diags);
+    if basis == FigureBasis::Revised {
+        cohort.drop_return_history();
+    }
     checks::reviews(&cohort, &ctx, &mut diags);
 
     let accounts = counts

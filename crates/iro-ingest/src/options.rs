@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use iro_domain::LaCode;
+use iro_domain::{FigureBasis, LaCode};
 
 /// How to load.
 #[derive(Debug, Clone, Default)]
@@ -16,6 +16,10 @@ pub struct LoadOptions {
     /// one of these are listed with [`crate::FileStatus::Other`] and no
     /// `file.unrecognised` diagnostic.
     pub other_tables: Vec<OtherTable>,
+    /// Where each year's headline counts come from: that year's own return
+    /// (the default, as the DfE counts) or the merged history of every
+    /// loaded return (`Revised`). The cross-return checks run either way.
+    pub figure_basis: FigureBasis,
 }
 
 impl LoadOptions {

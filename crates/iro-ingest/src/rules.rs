@@ -186,6 +186,12 @@ rules! {
     OPEN_NOT_CARRIED_FORWARD = "episode.open_not_carried_forward", Some(W), "562, NoE",
         "An episode open at the end of its year Y, when the LA supplied Episodes for Y+1 and nothing there continues it",
         "Closed at 31 March of Y (or the day before the child's next RNE = S episode); REC left blank, so the period of care shows a broken chain";
+    MISSING_FROM_EARLIER_RETURN = "episode.missing_from_earlier_return", Some(W), "",
+        "Episodes in a later return that were open during an earlier loaded year but are absent from that year's return (one diagnostic per authority and earlier year, with the count and the first such row)",
+        "Rows kept for the history; the earlier year's figures leave them out (its own return did), unless `--revised`";
+    RETURNS_DISAGREE = "return.flow_mismatch", Some(W), "",
+        "A year's return has a different number of periods of care open on 1 April from the previous year's return at 31 March (the message gives both, the difference and the episodes behind it)",
+        "Nothing excluded; each year's figures come from its own return (or the merged history with `--revised`)";
     X1_CHAIN = "dfe.388", Some(W), "388",
         "REC = X1 but no episode starts on DEC; an episode starts on DEC but REC ≠ X1",
         "Row kept";

@@ -4,7 +4,7 @@ mod common;
 
 use chrono::NaiveDate;
 use common::*;
-use iro_domain::{CollectionYear, Severity, TableKind};
+use iro_domain::{ChildIdx, CollectionYear, FigureBasis, Severity, TableKind};
 use iro_ingest::{
     FileStatus, IngestError, InputSource, LoadOptions, Manifest, OtherTable, load, rules,
 };
@@ -256,6 +256,75 @@ fn period_of_care_spanning_two_years_and_episodes_not_carried_forward() {
     assert_eq!(account(&l, "800", 2024, TableKind::Episodes), (3, 3, 0));
     assert_eq!(c.episodes().len(), 5);
     insta::assert_snapshot!("multiyear", summary(&l));
+}
+
+/// The 2025 return holds R3, who started in 2023-24 but is missing from the
+/// 2024 return, and moves R2's leaving from February to May 2024. Each year's
+/// episodes as its own return had them stay apart from the merged history,
+/// and both differences are reported.
+#[test]
+fn each_years_return_is_kept_beside_the_merged_history() {
+    let l = load_case("returns");
+    let c = l.cohort(la("800")).unwrap();
+    assert_eq!(c.figure_basis(), FigureBasis::EachYearsReturn);
+    let (y24, y25) = (CollectionYear(2024), CollectionYear(2025));
+    let mut held = Vec::new();
+    let mut open_at = |year: CollectionYear, date: &str| -> Vec<String> {
+        let mut ids = Vec::new();
+        for r in c.iter_children() {
+            r.episodes_in_return(year, &mut held);
+            if held.iter().any(|e| e.open_on(d(date))) {
+                ids.push(r.child.child_id.to_string());
+            }
+        }
+        ids
+    };
+    // The 2024 return: R1 in care at 31 March 2024, R2 left in February.
+    assert_eq!(open_at(y24, "31/03/2024"), ["R1"]);
+    // The 2025 return: R1, R2 (until May) and R3 on 1 April 2024.
+    assert_eq!(open_at(y25, "31/03/2024"), ["R1", "R2", "R3"]);
+    // The merged history (what --revised counts) has all three at 31 March 2024.
+    let merged: Vec<_> = c
+        .iter_children()
+        .filter(|r| r.episode_open_on(d("31/03/2024")).is_some())
+        .map(|r| r.child.child_id.to_string())
+        .collect();
+    assert_eq!(merged, ["R1", "R2", "R3"]);
+
+    let missing = with_rule(&l, rules::MISSING_FROM_EARLIER_RETURN);
+    assert_eq!(missing.len(), 1, "{}", summary(&l));
+    assert_eq!(missing[0].year, Some(y24));
+    assert!(missing[0].message.starts_with("1 episode in later returns"));
+    let flow = with_rule(&l, rules::RETURNS_DISAGREE);
+    assert_eq!(flow.len(), 1);
+    assert_eq!(flow[0].year, Some(y25));
+    assert!(
+        flow[0]
+            .message
+            .contains("3 periods of care open on 1 April 2024, 2 more than the 1"),
+        "{}",
+        flow[0].message
+    );
+
+    // Asked for the revised history, the cohort has no return history and the
+    // same checks are made.
+    let revised = load(
+        &InputSource::Folder(fixtures().join("returns")),
+        &LoadOptions {
+            figure_basis: FigureBasis::Revised,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let rc = revised.cohort(la("800")).unwrap();
+    assert_eq!(rc.figure_basis(), FigureBasis::Revised);
+    rc.child(ChildIdx(2)).episodes_in_return(y24, &mut held);
+    assert_eq!(
+        held.len(),
+        1,
+        "R3 is in every year's view of the merged history"
+    );
+    assert_eq!(with_rule(&revised, rules::RETURNS_DISAGREE).len(), 1);
 }
 
 #[test]
@@ -719,6 +788,7 @@ fn every_rule_is_exercised() {
         "unreadable",
         "yearnames",
         "othertables",
+        "returns",
     ] {
         for d in &load_case(case).diagnostics {
             seen.insert(d.rule.clone());

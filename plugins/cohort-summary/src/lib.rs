@@ -892,7 +892,11 @@ mod tests {
         each.set_return_history(
             vec![
                 (ChildIdx(0), d("01/05/2020"), both),
-                (ChildIdx(1), d("01/10/2020"), YearSet::of(CollectionYear(2022))),
+                (
+                    ChildIdx(1),
+                    d("01/10/2020"),
+                    YearSet::of(CollectionYear(2022)),
+                ),
             ],
             vec![earlier_copy],
         );
