@@ -101,6 +101,25 @@ pub fn derive_periods<E: Borrow<Episode>>(
     out
 }
 
+/// The periods of care a year's counts see: short-break episodes (legal
+/// status V3/V4) are not being looked after, so they are left out before the
+/// rest are chained. A child's status in one return then never depends on what
+/// a later return adds (a short break at 31 March that later turns into care
+/// starts a period when the care does). Returns the episodes kept, which the
+/// periods' `episodes` ranges index, and the periods.
+pub fn periods_without_short_breaks<'a>(
+    child: ChildIdx,
+    episodes: &[&'a Episode],
+) -> (Vec<&'a Episode>, Vec<PeriodOfCare>) {
+    let care: Vec<&Episode> = episodes
+        .iter()
+        .copied()
+        .filter(|e| !e.is_short_break())
+        .collect();
+    let periods = derive_periods(child, &care, 0);
+    (care, periods)
+}
+
 /// [`derive_periods`], appending to `out` (one vector for a whole cohort).
 pub(crate) fn derive_periods_into<E: Borrow<Episode>>(
     child: ChildIdx,

@@ -254,6 +254,11 @@ const SUMMARY_HEADER: &[&str] = &[
     "cla_rate_per_10000",
     "starts_rate_per_10000",
     "ceases_rate_per_10000",
+    "periods_at_start",
+    "periods_started",
+    "periods_ended",
+    "periods_at_31_march",
+    "counted_from",
     "published_cla_31_march",
     "published_rate_per_10000",
     "note",
@@ -397,8 +402,8 @@ pub struct SummaryRow {
     pub periods_started: String,
     pub periods_ended: String,
     pub periods_at_31_march: String,
-    /// Where the year's counts come from (`FigureBasis::label`).
-    pub counted_from: String,
+    /// Where the year's counts come from: `each-years-return` or `revised`.
+    pub counted_from: iro_domain::FigureBasis,
     pub published_cla_31_march: String,
     pub published_rate_per_10000: String,
     pub note: String,
@@ -472,7 +477,7 @@ pub fn cohort_summary(result: &RunResult, reference: &Reference) -> Vec<SummaryR
                 periods_started: shown(find("periods-started", Period::Year), 0),
                 periods_ended: shown(find("periods-ended", Period::Year), 0),
                 periods_at_31_march: shown(find("periods-at-end", Period::Year), 0),
-                counted_from: cohort.figure_basis().label().to_string(),
+                counted_from: cohort.figure_basis(),
                 published_cla_31_march: published.map(|p| p.count.to_string()).unwrap_or_default(),
                 published_rate_per_10000: published
                     .map(|p| p.rate_per_10000.to_string())
@@ -680,6 +685,11 @@ mod tests {
             cla_rate_per_10000: String::new(),
             starts_rate_per_10000: String::new(),
             ceases_rate_per_10000: String::new(),
+            periods_at_start: String::new(),
+            periods_started: String::new(),
+            periods_ended: String::new(),
+            periods_at_31_march: String::new(),
+            counted_from: iro_domain::FigureBasis::default(),
             published_cla_31_march: String::new(),
             published_rate_per_10000: String::new(),
             note: String::new(),

@@ -412,10 +412,7 @@ pub(crate) fn returns(
             }
             let before = y.start().pred_opt().unwrap_or(y.start());
             let o = open.entry(y).or_default();
-            for p in care::derive_periods(c.idx, &held, 0)
-                .iter()
-                .filter(|p| !p.short_break)
-            {
+            for p in &care::periods_without_short_breaks(c.idx, &held).1 {
                 o.0 += u64::from(p.open_on(before));
                 o.1 += u64::from(p.open_on(y.end()));
             }
@@ -432,7 +429,7 @@ pub(crate) fn returns(
             None,
             format!(
                 "{} in later returns were open during {} but are not in its return \
-                 (the first is line {} of {}, in the {} return); {} figures leave them out, \
+                 (for example line {} of {}, in the {} return); {} figures leave them out, \
                  as the DfE's do (--revised counts them)",
                 plural(n, "episode", "episodes"),
                 y.label(),
@@ -456,24 +453,29 @@ pub(crate) fn returns(
             .filter(|d| d.rule == rules::OPEN_NOT_CARRIED_FORWARD && d.year == Some(prev))
             .count();
         let new_in_later = missing.get(&prev).map_or(0, |m| m.0);
-        let diff = at_start.abs_diff(prev_end);
-        let more = if at_start > prev_end { "more" } else { "fewer" };
+        // The counts stay out of the message: diagnostics are shared, and a
+        // count of periods here could give away a suppressed figure.
+        let changed = as_returned_in(cohort, prev);
         let mut d = Diagnostic::new(
             Severity::Warning,
             rules::RETURNS_DISAGREE,
             format!(
-                "the {} return has {} open on 1 April {}, {diff} {more} than \
-                 the {prev_end} the {} return had open at 31 March; behind it: {} of later returns \
-                 missing from the {} return, {} open at its end that the {} return does not carry \
-                 forward",
+                "the {} return has {} periods of care open on 1 April {} than the {} return had \
+                 open at 31 March; possible causes: {} of later returns missing from the {} return \
+                 (episode.missing_from_earlier_return), {} open at its end that the {} return does \
+                 not carry forward (episode.open_not_carried_forward), {} of the {} return that a \
+                 later return changed; each year's figures come from its own return (--revised \
+                 recounts from the merged history)",
                 y.label(),
-                plural(at_start, "period of care", "periods of care"),
+                if at_start > prev_end { "more" } else { "fewer" },
                 y.0 - 1,
                 prev.label(),
                 plural(new_in_later, "episode", "episodes"),
                 prev.label(),
                 plural(not_carried as u64, "episode", "episodes"),
                 y.label(),
+                plural(changed, "episode", "episodes"),
+                prev.label(),
             ),
         );
         d.la = Some(ctx.la);
@@ -486,4 +488,21 @@ pub(crate) fn returns(
 /// `1 episode`, `2 episodes`.
 fn plural(n: u64, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// How many episodes of `year`'s return a later return changed in a way that
+/// counts in `year` (its own copies kept beside the merged history; not the
+/// copies kept because a repair, rather than a later return, closed them).
+fn as_returned_in(cohort: &Cohort, year: CollectionYear) -> u64 {
+    let mut n = 0;
+    for c in cohort.iter_children() {
+        let Some(r) = c.returns else {
+            continue;
+        };
+        for copy in r.copies.iter().filter(|e| e.year == year) {
+            let kept = c.episodes.iter().find(|e| e.decom == copy.decom);
+            n += u64::from(kept.is_some_and(|k| k.year != year));
+        }
+    }
+    n
 }

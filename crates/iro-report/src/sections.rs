@@ -648,6 +648,13 @@ fn children_in_care(spec: &SectionSpec, ctx: &Ctx<'_>) -> Vec<Draft> {
         .filter(|r| !r.note.is_empty())
         .map(|r| format!("{}: {}", r.year_label, r.note))
         .collect();
+    notes.push(if this.counted_from == iro_domain::FigureBasis::Revised {
+        "Every year is recounted from the merged history of all the returns loaded, later \
+         corrections applied, so earlier years can differ from the returns as they were sent."
+            .to_string()
+    } else {
+        "Each year is counted from that year's own return, as the DfE counts.".to_string()
+    });
     notes.push(
         "Rates use the ONS mid-year estimate of children aged 0 to 17 for the previous year, as \
          the DfE does. The DfE computes its published figures from its own cleaned national \

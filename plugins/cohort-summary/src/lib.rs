@@ -11,7 +11,7 @@
 //! (legal status V3/V4) are left out; a child who started (or ceased) more than
 //! once in the year is counted once.
 
-use iro_domain::care::derive_periods;
+use iro_domain::care::periods_without_short_breaks;
 use iro_domain::{
     CategoryOfNeed, ChildRecord, CollectionYear, Episode, PeriodOfCare, ReasonEpisodeCeased,
     ReasonNewEpisode, TableKind,
@@ -181,9 +181,12 @@ static RELATIONS: [Relation; 8] = [
     },
 ];
 
-/// The reason shown for a period of care that ended with no reason recorded:
-/// a DEC with REC blank, or REC = X1 with no episode following on.
+/// The reason shown for a period of care that ended with REC left blank.
 pub const REASON_NOT_RECORDED: &str = "Not recorded";
+
+/// The reason shown for a period of care whose last episode ended X1 ("a new
+/// episode begins on the same day") with no episode following on.
+pub const REASON_X1_NOTHING_FOLLOWS: &str = "Not recorded: REC X1 but no episode follows";
 
 impl Metric for CohortSummary {
     fn spec(&self) -> &MetricSpec {
@@ -272,10 +275,11 @@ struct YearCounts {
     ceased: Vec<(&'static str, u64)>,
 }
 
-/// The year's flow of periods of care (short breaks left out): open at the
-/// start + started = open during = ended + open at the end, for every period
-/// whose end is not before its start (ingest excludes an episode whose DEC is
-/// before its DECOM, so every period).
+/// The year's flow of periods of care (short-break episodes left out before
+/// chaining: [`periods_without_short_breaks`]): open at the start + started =
+/// open during = ended + open at the end, for every period whose end is not
+/// before its start (ingest excludes an episode whose DEC is before its DECOM,
+/// so every period).
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 struct Flow {
     at_start: u64,
@@ -335,9 +339,9 @@ impl YearCounts {
         if started_in(episodes, year) {
             self.starts += 1;
         }
-        let periods = derive_periods(c.idx, episodes, 0);
+        let (care, periods) = periods_without_short_breaks(c.idx, episodes);
         let mut last_ended = None;
-        for p in periods.iter().filter(|p| !p.short_break) {
+        for p in &periods {
             self.flow.add(p, year);
             if p.end.is_some_and(|e| year.contains(e)) {
                 last_ended = Some(p);
@@ -345,9 +349,15 @@ impl YearCounts {
         }
         if let Some(p) = last_ended {
             self.ceases += 1;
-            let reason = p
-                .reason_ceased
-                .map_or(REASON_NOT_RECORDED, ReasonEpisodeCeased::leaving_group);
+            let last_rec = (p.episodes.end as usize)
+                .checked_sub(1)
+                .and_then(|i| care.get(i))
+                .and_then(|e| e.rec);
+            let reason = match (p.reason_ceased, last_rec) {
+                (Some(rec), _) => rec.leaving_group(),
+                (None, Some(ReasonEpisodeCeased::X1)) => REASON_X1_NOTHING_FOLLOWS,
+                (None, _) => REASON_NOT_RECORDED,
+            };
             bump(&mut self.ceased, reason);
         }
         if episodes
@@ -850,6 +860,49 @@ mod tests {
         let rows = run_year(&cohort, 2025);
         assert_eq!(count(&rows, "ceases"), 1);
         assert_eq!(flow(&rows), [1, 0, 1, 0, 1]);
+        let reason = rows
+            .iter()
+            .find(|r| r.metric == "cohort-summary.ceased-reason")
+            .unwrap();
+        assert_eq!(
+            reason.breakdown.to_string(),
+            format!("reason={REASON_X1_NOTHING_FOLLOWS}")
+        );
+    }
+
+    /// A short break open at 31 March 2024 that turns into care in May 2024
+    /// is not care at 31 March 2024 in either year's count: the period starts
+    /// in 2024-25, whichever return is looked at.
+    #[test]
+    fn a_short_break_that_becomes_care_starts_the_period_when_care_starts() {
+        use LegalStatus::*;
+        use PlacementType::*;
+        use ReasonNewEpisode::*;
+        let cohort = Cohort::new(
+            LaCode::new(800).unwrap(),
+            CohortParts {
+                children: children(1),
+                episodes: vec![
+                    ep(
+                        0,
+                        "01/03/2024",
+                        S,
+                        V3,
+                        U4,
+                        Some("10/05/2024"),
+                        Some(ReasonEpisodeCeased::X1),
+                    ),
+                    ep(0, "10/05/2024", L, C2, U4, None, None),
+                ],
+                tables: tables(&[2024, 2025]),
+                ..Default::default()
+            },
+        );
+        assert_eq!(flow(&run_year(&cohort, 2024)), [0, 0, 0, 0, 0]);
+        let rows = run_year(&cohort, 2025);
+        assert_eq!(flow(&rows), [0, 1, 0, 1, 1]);
+        assert_eq!(count(&rows, "cla-31-march"), 1);
+        assert_eq!(count(&rows, "ceases"), 0);
     }
 
     /// A 2022 return holds an episode that started in 2020-21 but is missing
