@@ -11,7 +11,7 @@ use crate::dates::CollectionYear;
 use crate::la::LaCode;
 use crate::model::*;
 use crate::service::ServiceRecords;
-use crate::table::TableKind;
+use crate::table::{Column, TableKind};
 
 /// The tables read for one authority, before indexing. Rows may be in any order.
 #[derive(Debug, Clone, Default)]
@@ -28,6 +28,16 @@ pub struct CohortParts {
     pub placed_adoption: Vec<RawRow>,
     /// Which tables were supplied for which collection years.
     pub tables: BTreeMap<CollectionYear, BTreeSet<TableKind>>,
+}
+
+/// A column a file of one collection year lacks: it was read as blank for
+/// every row, and a figure that needs it is not computable for that year.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct AbsentColumn {
+    pub year: CollectionYear,
+    pub column: Column,
+    /// The file's name (for the reason a figure gives).
+    pub file: String,
 }
 
 /// Offsets of each child's rows in a table sorted by child (`offsets[c]..offsets[c+1]`).
@@ -80,6 +90,9 @@ pub struct Cohort {
     /// The IRO service's own records (empty unless supplied), attached by
     /// [`Cohort::set_service`].
     service: ServiceRecords,
+    /// Columns the files lacked (read as blank), sorted; see
+    /// [`Cohort::set_absent_columns`].
+    absent: Vec<AbsentColumn>,
 }
 
 /// Everything held about one child, borrowed from the cohort.
@@ -195,7 +208,32 @@ impl Cohort {
             period_idx,
             placement_idx,
             service: ServiceRecords::default(),
+            absent: Vec::new(),
         }
+    }
+
+    /// Records the columns the files lacked (each read as blank for every
+    /// row of its file).
+    pub fn set_absent_columns(&mut self, mut absent: Vec<AbsentColumn>) {
+        absent.sort();
+        absent.dedup();
+        self.absent = absent;
+    }
+
+    /// Every column a file lacked, by year.
+    pub fn absent_columns(&self) -> &[AbsentColumn] {
+        &self.absent
+    }
+
+    /// Why a figure of `year` that needs `column` cannot be computed, if it
+    /// cannot: the column is absent from that year's file of its table, or
+    /// from a later year's (whose rows replace this year's copies of the same
+    /// episode, review or child).
+    pub fn column_absent_for(&self, year: CollectionYear, column: Column) -> Option<&AbsentColumn> {
+        self.absent
+            .iter()
+            .filter(|a| a.column == column && a.year >= year)
+            .min_by_key(|a| a.year)
     }
 
     /// Attaches the IRO service's records (reviews, allocations, midway
