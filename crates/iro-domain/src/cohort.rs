@@ -226,13 +226,18 @@ impl Cohort {
     }
 
     /// Why a figure of `year` that needs `column` cannot be computed, if it
-    /// cannot: the column is absent from that year's file of its table, or
-    /// from a later year's (whose rows replace this year's copies of the same
-    /// episode, review or child).
+    /// cannot: the column is absent from that year's file of its table, or,
+    /// for the tables every later return repeats (Header, Episodes, UASC:
+    /// the same children, open episodes carried forward), from a later
+    /// year's, whose copies replace this year's.
     pub fn column_absent_for(&self, year: CollectionYear, column: Column) -> Option<&AbsentColumn> {
+        let carried = matches!(
+            column.table(),
+            TableKind::Header | TableKind::Episodes | TableKind::Uasc
+        );
         self.absent
             .iter()
-            .filter(|a| a.column == column && a.year >= year)
+            .filter(|a| a.column == column && (a.year == year || (carried && a.year > year)))
             .min_by_key(|a| a.year)
     }
 
