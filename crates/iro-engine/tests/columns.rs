@@ -228,3 +228,33 @@ fn a_profile_column_missing_hides_only_that_breakdown() {
     };
     assert_eq!(headline(&renamed), headline(&base));
 }
+
+/// Every declared need names a measure of its own metric (a typo would
+/// silently protect nothing), and no need repeats an essential column (which
+/// can never be absent).
+#[test]
+fn every_need_names_a_measure_of_its_metric() {
+    let mut declared = 0;
+    for m in builtin_metrics() {
+        let spec = m.spec();
+        for need in spec.needs {
+            declared += 1;
+            if let Some(measure) = need.measure {
+                assert!(
+                    spec.measure(measure).is_some(),
+                    "{}: no measure {measure}",
+                    spec.id
+                );
+            }
+            for c in need.columns {
+                assert!(
+                    !c.table().essential_columns().contains(&c.name()),
+                    "{}: {} is essential",
+                    spec.id,
+                    c
+                );
+            }
+        }
+    }
+    assert!(declared >= 10);
+}

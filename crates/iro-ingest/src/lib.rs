@@ -54,8 +54,18 @@
 //! * Repeated warnings of one kind in one file and column (dates written ISO,
 //!   SEX coded 1/2 in a 2024-25 return, CHILD written `123.0`) are reported once,
 //!   at the first line, with the count; every excluded row has its own
-//!   diagnostic, except blank rows (one `row.blank` per file, with the count)
-//!   and files excluded whole (`header.missing_columns`).
+//!   diagnostic, except blank rows (one `row.blank` per file, with the count),
+//!   files excluded whole (`header.missing_columns`) and rows of a month-first
+//!   date column whose key date is ambiguous (one `date.month_first` per file
+//!   and column, with the counts).
+//! * Only a table's essential columns (`TableKind::essential_columns`)
+//!   exclude a file when missing; any other missing column is read as blank
+//!   (`header.column_absent`, once) and recorded on the cohort, and the
+//!   figures that need it are made not computable downstream
+//!   (`iro_metric_api::apply_column_needs`). A near-match header is named
+//!   ("did you mean"), never used in the column's place.
+//! * Lines are physical lines (`lines`): `\r\n` and a lone `\r` end a line as
+//!   `\n` does, blank lines and line breaks inside quoted fields count.
 //! * Rows superseded by a later year's copy of the same key count as used;
 //!   `RowAccount` has no separate column for them.
 //! * A table given for a year before it was collected (`table.not_in_year`) is
