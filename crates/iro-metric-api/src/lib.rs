@@ -478,6 +478,125 @@ mod tests {
     }
 
     #[test]
+    fn a_missing_column_makes_only_the_figures_needing_it_not_computable() {
+        use iro_domain::{AbsentColumn, Column};
+        const CODE: Column = Column::of(TableKind::Reviews, "REVIEW_CODE");
+        const SEX: Column = Column::of(TableKind::Header, "SEX");
+        static NEEDS: [ColumnNeed; 2] = [
+            ColumnNeed::breakdown("n", "sex", &[SEX]),
+            ColumnNeed::measure("m", &[CODE]),
+        ];
+        static MEASURES: [MeasureSpec; 2] = [
+            MeasureSpec {
+                id: "n",
+                title: "Children",
+                unit: Unit::Count,
+                additive_breakdowns: &["sex"],
+            },
+            MeasureSpec {
+                id: "m",
+                title: "Reviews by code",
+                unit: Unit::Count,
+                additive_breakdowns: &[],
+            },
+        ];
+        let spec = MetricSpec {
+            id: "t",
+            title: "Test",
+            version: "0",
+            requires: &[],
+            needs: &NEEDS,
+            measures: &MEASURES,
+            params: &[],
+        };
+        let reference = Reference::bundled().unwrap();
+        let calendar = WorkingDayCalendar::england_and_wales();
+        let params = Params::new();
+        let lacking = |column: Column, file: &str| {
+            let mut c = Cohort::new(
+                iro_domain::LaCode::new(800).unwrap(),
+                iro_domain::CohortParts::default(),
+            );
+            c.set_absent_columns(vec![AbsentColumn {
+                year: CollectionYear(2025),
+                column,
+                file: file.into(),
+            }]);
+            c
+        };
+        let no_sex = lacking(SEX, "header.csv");
+        let no_code = lacking(CODE, "reviews.csv");
+        let ctx = |cohort, y| MetricContext {
+            cohort,
+            la: None,
+            year: CollectionYear(y),
+            reference: &reference,
+            calendar: &calendar,
+            params: &params,
+        };
+        let rows = |c: &MetricContext<'_>| {
+            vec![
+                row(&spec, c, "n", Period::Year).count(5),
+                row(&spec, c, "n", Period::Year)
+                    .with_breakdown(Breakdown::one("sex", "Male"))
+                    .count(3),
+                row(&spec, c, "n", Period::Year)
+                    .with_breakdown(Breakdown::one("sex", "Not known"))
+                    .count(2),
+                row(&spec, c, "m", Period::Year).count(4),
+            ]
+        };
+        let c25 = ctx(&no_sex, 2025);
+        let out = apply_column_needs(&spec, &c25, Ok(rows(&c25))).unwrap();
+        // The total and the other measure stand; the sex breakdown is one
+        // row with no value, saying why.
+        assert_eq!(out.len(), 3);
+        assert_eq!(out[0].value, Some(5.0));
+        assert_eq!(out[1].metric, "t.m");
+        let hidden = &out[2];
+        assert_eq!(hidden.breakdown, Breakdown::one("sex", "not computable"));
+        assert_eq!(hidden.value, None);
+        assert_eq!(
+            hidden.note,
+            "not computable: SEX missing from the Header file header.csv: Children by sex not computable"
+        );
+        // Header columns missing in a later year count for earlier years too.
+        let c24 = ctx(&no_sex, 2024);
+        assert_eq!(
+            apply_column_needs(&spec, &c24, Ok(rows(&c24)))
+                .unwrap()
+                .len(),
+            3
+        );
+        // Not another year's Reviews, nor an earlier year's anything.
+        let c24 = ctx(&no_code, 2024);
+        assert_eq!(
+            apply_column_needs(&spec, &c24, Ok(rows(&c24)))
+                .unwrap()
+                .len(),
+            4
+        );
+        let c26 = ctx(&no_code, 2026);
+        assert_eq!(
+            apply_column_needs(&spec, &c26, Ok(rows(&c26)))
+                .unwrap()
+                .len(),
+            4
+        );
+        // A need of the whole metric: not computable.
+        static ALL: [ColumnNeed; 1] = [ColumnNeed::all(&[CODE])];
+        let whole = MetricSpec {
+            needs: &ALL,
+            ..spec
+        };
+        let c25 = ctx(&no_code, 2025);
+        assert!(matches!(
+            apply_column_needs(&whole, &c25, Ok(rows(&c25))),
+            Err(MetricError::NotComputable(why)) if why.starts_with("REVIEW_CODE missing from the Reviews file reviews.csv")
+        ));
+    }
+
+    #[test]
     fn rows_carry_the_code_and_id_and_years_default_to_one_by_one() {
         let reference = Reference::bundled().unwrap();
         let calendar = WorkingDayCalendar::england_and_wales();
