@@ -12,7 +12,7 @@ use crate::la::LaCode;
 use crate::model::*;
 use crate::returns::{ChildReturns, FigureBasis, ReturnHistory, YearSet};
 use crate::service::ServiceRecords;
-use crate::table::TableKind;
+use crate::table::{Column, TableKind};
 
 /// The tables read for one authority, before indexing. Rows may be in any order.
 #[derive(Debug, Clone, Default)]
@@ -29,6 +29,16 @@ pub struct CohortParts {
     pub placed_adoption: Vec<RawRow>,
     /// Which tables were supplied for which collection years.
     pub tables: BTreeMap<CollectionYear, BTreeSet<TableKind>>,
+}
+
+/// A column a file of one collection year lacks: it was read as blank for
+/// every row, and a figure that needs it is not computable for that year.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct AbsentColumn {
+    pub year: CollectionYear,
+    pub column: Column,
+    /// The file's name (for the reason a figure gives).
+    pub file: String,
 }
 
 /// Offsets of each child's rows in a table sorted by child (`offsets[c]..offsets[c+1]`).
@@ -85,6 +95,9 @@ pub struct Cohort {
     /// `None`: the merged history stands for every year ([`FigureBasis::Revised`]).
     returns: Option<ReturnHistory>,
     copy_idx: ChildIndex,
+    /// Columns the files lacked (read as blank), sorted; see
+    /// [`Cohort::set_absent_columns`].
+    absent: Vec<AbsentColumn>,
 }
 
 /// Everything held about one child, borrowed from the cohort.
@@ -223,6 +236,7 @@ impl Cohort {
             service: ServiceRecords::default(),
             returns: None,
             copy_idx: ChildIndex::default(),
+            absent: Vec::new(),
         }
     }
 
@@ -271,6 +285,35 @@ impl Cohort {
         } else {
             FigureBasis::Revised
         }
+    }
+
+    /// Records the columns the files lacked (each read as blank for every
+    /// row of its file).
+    pub fn set_absent_columns(&mut self, mut absent: Vec<AbsentColumn>) {
+        absent.sort();
+        absent.dedup();
+        self.absent = absent;
+    }
+
+    /// Every column a file lacked, by year.
+    pub fn absent_columns(&self) -> &[AbsentColumn] {
+        &self.absent
+    }
+
+    /// Why a figure of `year` that needs `column` cannot be computed, if it
+    /// cannot: the column is absent from that year's file of its table, or,
+    /// for the tables every later return repeats (Header, Episodes, UASC:
+    /// the same children, open episodes carried forward), from a later
+    /// year's, whose copies replace this year's.
+    pub fn column_absent_for(&self, year: CollectionYear, column: Column) -> Option<&AbsentColumn> {
+        let carried = matches!(
+            column.table(),
+            TableKind::Header | TableKind::Episodes | TableKind::Uasc
+        );
+        self.absent
+            .iter()
+            .filter(|a| a.column == column && (a.year == year || (carried && a.year > year)))
+            .min_by_key(|a| a.year)
     }
 
     /// Attaches the IRO service's records (reviews, allocations, midway

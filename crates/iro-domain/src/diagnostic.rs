@@ -92,7 +92,13 @@ impl Diagnostic {
             .is_some_and(|f| IDENTIFYING_FIELDS.contains(&f))
     }
 
-    /// `file:line:column`, as far as known.
+    /// The column as a spreadsheet shows it (`A`, `B`, … `AA`), if known.
+    pub fn column_letter(&self) -> Option<String> {
+        self.column.and_then(column_letter)
+    }
+
+    /// `file:line, column C` (the column by its spreadsheet letter, as Excel
+    /// shows it), as far as known.
     pub fn location(&self) -> String {
         let mut s = self
             .file
@@ -101,11 +107,63 @@ impl Diagnostic {
             .unwrap_or_default();
         if let Some(l) = self.line {
             s.push_str(&format!(":{l}"));
-            if let Some(c) = self.column {
-                s.push_str(&format!(":{c}"));
+            if let Some(c) = self.column_letter() {
+                s.push_str(&format!(", column {c}"));
             }
         }
         s
+    }
+}
+
+/// The spreadsheet letter of a 1-based column number: 1 → `A`, 26 → `Z`,
+/// 27 → `AA`, 702 → `ZZ`, 703 → `AAA`. `None` for 0.
+pub fn column_letter(column: u32) -> Option<String> {
+    if column == 0 {
+        return None;
+    }
+    let mut n = column;
+    let mut letters = Vec::new();
+    while n > 0 {
+        let r = (n - 1) % 26;
+        letters.push(char::from(b'A' + r as u8));
+        n = (n - 1) / 26;
+    }
+    Some(letters.into_iter().rev().collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn column_letters_are_as_a_spreadsheet_shows_them() {
+        let l = |n| column_letter(n).unwrap_or_default();
+        assert_eq!(column_letter(0), None);
+        assert_eq!(l(1), "A");
+        assert_eq!(l(3), "C");
+        assert_eq!(l(26), "Z");
+        assert_eq!(l(27), "AA");
+        assert_eq!(l(52), "AZ");
+        assert_eq!(l(53), "BA");
+        assert_eq!(l(702), "ZZ");
+        assert_eq!(l(703), "AAA");
+        assert_eq!(l(16_384), "XFD");
+        // Letters count in base 26 without a zero: each number has one name.
+        let mut seen = std::collections::BTreeSet::new();
+        for n in 1..=2000 {
+            assert!(seen.insert(l(n)), "{n}");
+        }
+    }
+
+    #[test]
+    fn location_names_the_column_by_its_letter() {
+        let mut d = Diagnostic::new(Severity::Error, "r", "m");
+        d.file = Some("episodes.csv".into());
+        assert_eq!(d.location(), "episodes.csv");
+        d.line = Some(12);
+        d.column = Some(2);
+        assert_eq!(d.location(), "episodes.csv:12, column B");
+        assert_eq!(d.column_letter().as_deref(), Some("B"));
     }
 }
 

@@ -26,9 +26,9 @@ pub mod table;
 pub use calendar::WorkingDayCalendar;
 pub use care::{PeriodOfCare, Placement, PlacementStart};
 pub use codes::*;
-pub use cohort::{ChildRecord, Cohort, CohortParts};
+pub use cohort::{AbsentColumn, ChildRecord, Cohort, CohortParts};
 pub use dates::{CollectionYear, Quarter, ReportingPeriod, add_months_clamped, age_in_years};
-pub use diagnostic::{Diagnostic, RowAccount, Severity};
+pub use diagnostic::{Diagnostic, RowAccount, Severity, column_letter};
 pub use la::{LaCode, LaIdentity, Region};
 pub use model::*;
 pub use returns::{ChildReturns, FigureBasis, YearSet};
@@ -36,4 +36,4 @@ pub use service::{
     DrpIdx, DrpOutcome, DrpStage, IroAllocation, IroIdx, IroReview, IssueIdx, MidwayReview,
     ReviewMode, ReviewStatus, ReviewType, ServiceRecords, ServiceRowAccount, ServiceTable,
 };
-pub use table::TableKind;
+pub use table::{Column, TableKind};

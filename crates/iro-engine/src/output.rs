@@ -264,7 +264,17 @@ const SUMMARY_HEADER: &[&str] = &[
     "note",
 ];
 const DIAGNOSTICS_HEADER: &[&str] = &[
-    "severity", "rule", "la_code", "year", "table", "file", "line", "column", "field", "value",
+    "severity",
+    "rule",
+    "la_code",
+    "year",
+    "table",
+    "file",
+    "line",
+    "column",
+    "column_letter",
+    "field",
+    "value",
     "message",
 ];
 const ROW_COUNTS_HEADER: &[&str] = &[
@@ -500,6 +510,8 @@ struct SharedDiagnostic {
     file: String,
     line: String,
     column: String,
+    /// The column's spreadsheet letter (`C`), as Excel shows it.
+    column_letter: String,
     field: String,
     value: String,
     message: String,
@@ -517,6 +529,7 @@ impl From<&Diagnostic> for SharedDiagnostic {
             file: opt(d.file.as_ref().map(|p| p.display().to_string())),
             line: opt(d.line.map(|l| l.to_string())),
             column: opt(d.column.map(|c| c.to_string())),
+            column_letter: opt(d.column_letter()),
             field: opt(d.field.clone()),
             value: if d.is_identifying() && d.value.is_some() {
                 WITHHELD.to_string()

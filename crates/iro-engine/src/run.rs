@@ -36,6 +36,7 @@ pub fn builtin_metrics() -> Vec<Box<dyn Metric>> {
                 title: "Placement distance (postcode table failed to load)",
                 version: "0",
                 requires: &[],
+                needs: &[],
                 measures: &[],
                 params: &[],
             },
@@ -511,6 +512,12 @@ fn run_task(metric: &dyn Metric, ctxs: &[MetricContext<'_>], personal: bool) -> 
         .into_iter()
         .zip(ctxs)
         .map(|(output, ctx)| {
+            // Figures needing a column the files lacked: not computable.
+            let output = output.map(|o| {
+                let (rows, drill) = o?;
+                iro_metric_api::apply_column_needs(metric.spec(), ctx, Ok(rows))
+                    .map(|rows| (rows, drill))
+            });
             let (outcome, rows, drill) = match output {
                 Ok(Ok((mut rows, drill))) => {
                     sort_rows(&mut rows);

@@ -34,6 +34,7 @@ fn faulty(id: &'static str, mode: u8, requires: &'static [TableKind]) -> Box<dyn
             title: "test metric",
             version: "0",
             requires,
+            needs: &[],
             measures: MEASURES,
             params: &[],
         },

@@ -23,8 +23,15 @@ pub struct ColumnMap {
     pub extra: Vec<String>,
     /// Optional columns (older returns) the file lacks.
     pub missing_optional: Vec<&'static str>,
-    /// Required columns the file lacks (empty when the file is usable).
+    /// Essential columns ([`TableKind::essential_columns`]) the file lacks
+    /// (empty when the file is usable).
     pub missing: Vec<&'static str>,
+    /// Other required columns the file lacks: read as blank, and the figures
+    /// that need them are not computable.
+    pub absent: Vec<&'static str>,
+    /// Header cells of the file that nearly match a lacking column: (the
+    /// header as written in the file, normalised; the column it probably is).
+    pub did_you_mean: Vec<(String, &'static str)>,
     /// Column names that appear more than once (the first is used).
     pub duplicates: Vec<String>,
 }
@@ -36,10 +43,125 @@ impl ColumnMap {
         self.index[i]
     }
 
-    /// Whether every required column is present.
+    /// Whether every essential column is present (the file can be read).
     pub fn is_complete(&self) -> bool {
         self.missing.is_empty()
     }
+
+    /// The near match found for a lacking column, if any.
+    pub fn suggestion_for(&self, column: &str) -> Option<&str> {
+        self.did_you_mean
+            .iter()
+            .find(|(_, c)| *c == column)
+            .map(|(h, _)| h.as_str())
+    }
+
+    /// `COL` or `COL (FOUND — did you mean COL?)`, for messages.
+    pub fn describe_lacking(&self, column: &str) -> String {
+        match self.suggestion_for(column) {
+            Some(h) => format!("{column} ({h} — did you mean {column}?)"),
+            None => column.to_string(),
+        }
+    }
+}
+
+/// A header with spaces, underscores, hyphens and dots removed (already
+/// upper-cased by [`normalise_header`]): `Pl-Post` and `PL POST` are `PLPOST`.
+fn squash(h: &str) -> String {
+    h.chars()
+        .filter(|c| !matches!(c, ' ' | '_' | '-' | '.'))
+        .collect()
+}
+
+/// Headers case-management exports use for SSDA903 columns (squashed, see
+/// [`squash`]), and the column each is.
+const COMMON_RENAMES: &[(&str, &str)] = &[
+    ("CHILDID", "CHILD"),
+    ("CHILDREF", "CHILD"),
+    ("PERSONID", "CHILD"),
+    ("CLIENTID", "CHILD"),
+    ("LACHILDID", "CHILD"),
+    ("DATEOFBIRTH", "DOB"),
+    ("BIRTHDATE", "DOB"),
+    ("GENDER", "SEX"),
+    ("ETHNICITY", "ETHNIC"),
+    ("ETHNICORIGIN", "ETHNIC"),
+    ("STARTDATE", "DECOM"),
+    ("EPISODESTART", "DECOM"),
+    ("EPISODESTARTDATE", "DECOM"),
+    ("DATEEPISODECOMMENCED", "DECOM"),
+    ("ENDDATE", "DEC"),
+    ("EPISODEEND", "DEC"),
+    ("EPISODEENDDATE", "DEC"),
+    ("DATEEPISODECEASED", "DEC"),
+    ("REASONNEWEPISODE", "RNE"),
+    ("LEGALSTATUS", "LS"),
+    ("CATEGORYOFNEED", "CIN"),
+    ("PLACEMENTTYPE", "PLACE"),
+    ("PLACEMENT", "PLACE"),
+    ("PLACEMENTPROVIDER", "PLACE_PROVIDER"),
+    ("REASONEPISODECEASED", "REC"),
+    ("REASONFORCHANGE", "REASON_PLACE_CHANGE"),
+    ("HOMEPOSTCODE", "HOME_POST"),
+    ("PLACEMENTPOSTCODE", "PL_POST"),
+    ("PLPOSTCODE", "PL_POST"),
+    ("REVIEWDATE", "REVIEW"),
+    ("DATEOFREVIEW", "REVIEW"),
+    ("PARTICIPATION", "REVIEW_CODE"),
+    ("PARTICIPATIONCODE", "REVIEW_CODE"),
+    ("REVIEWPARTICIPATION", "REVIEW_CODE"),
+    ("PNCODE", "REVIEW_CODE"),
+    ("UASCENDDATE", "DUC"),
+];
+
+/// Whether header `h` (normalised) is probably `column` written another way:
+/// the same once spaces, underscores, hyphens and dots are dropped; a common
+/// case-management rename; the column's name with something added
+/// (`PL_POSTCODE`); or one letter off (`DECCOM`).
+fn nearly(h: &str, column: &str) -> bool {
+    let (a, b) = (squash(h), squash(column));
+    if a.is_empty() {
+        return false;
+    }
+    a == b
+        || COMMON_RENAMES.iter().any(|(r, c)| *r == a && *c == column)
+        || (b.len() >= 4 && a.starts_with(&b) && a.len() <= b.len() + 6)
+        || (b.len() >= 4 && within_one_edit(&a, &b))
+}
+
+/// Whether `a` becomes `b` by inserting, deleting or changing one character.
+fn within_one_edit(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if long.len() - short.len() > 1 {
+        return false;
+    }
+    let prefix = short.iter().zip(long).take_while(|(x, y)| x == y).count();
+    if prefix == short.len() {
+        // Equal, or one character added at the end.
+        return true;
+    }
+    if short.len() == long.len() {
+        short[prefix + 1..] == long[prefix + 1..]
+    } else {
+        short[prefix..] == long[prefix + 1..]
+    }
+}
+
+/// Near matches between the headers a file has that are no column of the
+/// table (`extra`) and the columns it lacks: each header used once, the
+/// columns in table order.
+fn near_matches(lacking: &[&'static str], extra: &[String]) -> Vec<(String, &'static str)> {
+    let mut out: Vec<(String, &'static str)> = Vec::new();
+    for &c in lacking {
+        if let Some(h) = extra
+            .iter()
+            .find(|h| nearly(h, c) && !out.iter().any(|(u, _)| u == *h))
+        {
+            out.push((h.clone(), c));
+        }
+    }
+    out
 }
 
 /// Maps normalised header names onto `table`'s columns.
@@ -59,24 +181,62 @@ pub fn map_columns<S: AsRef<str>>(table: TableKind, headers: &[S]) -> ColumnMap 
         }
     }
     let mut missing = Vec::new();
+    let mut absent = Vec::new();
     let mut missing_optional = Vec::new();
+    let essential = table.essential_columns();
     for (c, name) in cols.iter().enumerate() {
         if index[c].is_none() {
             if optional.contains(name) {
                 missing_optional.push(*name);
-            } else {
+            } else if essential.contains(name) {
                 missing.push(*name);
+            } else {
+                absent.push(*name);
             }
         }
     }
+    let lacking: Vec<&'static str> = cols
+        .iter()
+        .enumerate()
+        .filter(|(c, _)| index[*c].is_none())
+        .map(|(_, n)| *n)
+        .collect();
+    let did_you_mean = if lacking.is_empty() || extra.is_empty() {
+        Vec::new()
+    } else {
+        near_matches(&lacking, &extra)
+    };
     ColumnMap {
         table,
         index,
         extra,
         missing_optional,
         missing,
+        absent,
+        did_you_mean,
         duplicates,
     }
+}
+
+/// The SSDA903 table a header that matches none is closest to: the one with
+/// the most of its columns present (as written or nearly), at least two of
+/// them. Its map says what is lacking, what is extra and the near matches.
+pub fn nearest_table<S: AsRef<str>>(headers: &[S]) -> Option<ColumnMap> {
+    let names: Vec<&str> = headers.iter().map(AsRef::as_ref).collect();
+    let mut best: Option<(usize, usize, TableKind)> = None;
+    for table in TableKind::ALL {
+        let cols = table.columns();
+        let score = cols
+            .iter()
+            .filter(|c| names.iter().any(|h| h == *c || nearly(h, c)))
+            .count();
+        // Fewer columns lacking breaks a tie (a Header over a UASC file).
+        let key = (score, usize::MAX - cols.len(), table);
+        if score >= 2 && best.is_none_or(|b| (key.0, key.1) > (b.0, b.1)) {
+            best = Some(key);
+        }
+    }
+    best.map(|(_, _, t)| map_columns(t, &names))
 }
 
 /// What a header row looks like.
@@ -186,17 +346,18 @@ mod tests {
         for table in TableKind::ALL {
             let map = map_columns(table, names);
             let matched = map.index.iter().filter(|i| i.is_some()).count();
-            if map.is_complete() {
+            let lacking = map.missing.len() + map.absent.len();
+            if lacking == 0 {
                 if best.as_ref().is_none_or(|(_, m)| matched > *m) {
                     best = Some((map, matched));
                 }
             } else {
                 let required = table.columns().len() - table.optional_columns().len();
                 let has_child = map.position("CHILD").is_some();
-                let found_required = required - map.missing.len();
+                let found_required = required - lacking;
                 if has_child
                     && found_required >= 3
-                    && map.missing.len() <= 2
+                    && lacking <= 2
                     && best_incomplete.as_ref().is_none_or(|(_, m)| matched > *m)
                 {
                     best_incomplete = Some((map, matched));
@@ -306,7 +467,9 @@ mod tests {
         match detect_table(&broken) {
             HeaderMatch::Incomplete(m) => {
                 assert_eq!(m.table, TableKind::Episodes);
-                assert_eq!(m.missing, vec!["LS", "CIN"]);
+                // LS is essential; CIN can be read as blank.
+                assert_eq!(m.missing, vec!["LS"]);
+                assert_eq!(m.absent, vec!["CIN"]);
             }
             other => panic!("{other:?}"),
         }
@@ -358,8 +521,71 @@ mod tests {
         let h = ["CHILD", "DOB", "REVIEW"];
         assert!(matches!(
             match_table(TableKind::Reviews, &h),
-            HeaderMatch::Incomplete(m) if m.missing == vec!["REVIEW_CODE"]
+            HeaderMatch::Table(m) if m.absent == vec!["REVIEW_CODE"] && m.missing.is_empty()
+        ));
+        assert!(matches!(
+            match_table(TableKind::Reviews, &["CHILD", "DOB", "REVIEW_CODE"]),
+            HeaderMatch::Incomplete(m) if m.missing == vec!["REVIEW"]
         ));
         assert!(has_columns(&["CHILD", "REVIEW_DUE"], &["review_due"]));
+    }
+
+    #[test]
+    fn near_matches_are_named() {
+        let mut h: Vec<&str> = TableKind::Episodes.columns().to_vec();
+        let at = h.iter().position(|c| *c == "PL_POST").unwrap();
+        h[at] = "PL_POSTCODE";
+        let names: Vec<String> = h.iter().map(|s| normalise_header(s.as_bytes())).collect();
+        match detect_normalised(&names) {
+            HeaderMatch::Incomplete(m) => {
+                assert!(m.missing.is_empty());
+                assert_eq!(m.absent, vec!["PL_POST"]);
+                assert_eq!(m.suggestion_for("PL_POST"), Some("PL_POSTCODE"));
+                assert_eq!(
+                    m.describe_lacking("PL_POST"),
+                    "PL_POST (PL_POSTCODE — did you mean PL_POST?)"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        for (written, column) in [
+            ("REVIEW CODE", "REVIEW_CODE"),
+            ("REVIEW-CODE", "REVIEW_CODE"),
+            ("REVIEWCODE", "REVIEW_CODE"),
+            ("PARTICIPATION", "REVIEW_CODE"),
+            ("DATE_OF_BIRTH", "DOB"),
+            ("DECCOM", "DECOM"),
+            ("START_DATE", "DECOM"),
+            ("HOME_POSTCODE", "HOME_POST"),
+        ] {
+            assert!(nearly(written, column), "{written} {column}");
+        }
+        for (written, column) in [
+            ("DOB", "DEC"),
+            ("REC", "RNE"),
+            ("NOTES", "CIN"),
+            ("", "LS"),
+            ("URN", "UPN"),
+        ] {
+            assert!(!nearly(written, column), "{written} {column}");
+        }
+        assert!(within_one_edit("DECOM", "DECOMX"));
+        assert!(within_one_edit("DECOM", "DXCOM"));
+        assert!(!within_one_edit("DECOM", "DXCOX"));
+        assert!(within_one_edit("", "A"));
+    }
+
+    #[test]
+    fn a_header_matching_no_table_names_the_nearest() {
+        let h = ["CHILD_ID", "START_DATE", "RNE", "LS", "END_DATE", "NOTES"];
+        let names: Vec<String> = h.iter().map(|s| normalise_header(s.as_bytes())).collect();
+        assert_eq!(detect_normalised(&names), HeaderMatch::Unrecognised);
+        let m = nearest_table(&names).expect("nearest");
+        assert_eq!(m.table, TableKind::Episodes);
+        assert_eq!(m.suggestion_for("CHILD"), Some("CHILD_ID"));
+        assert_eq!(m.suggestion_for("DECOM"), Some("START_DATE"));
+        assert_eq!(m.suggestion_for("DEC"), Some("END_DATE"));
+        assert!(m.extra.contains(&"NOTES".to_string()));
+        assert_eq!(nearest_table(&["NAME", "ADDRESS"]), None);
     }
 }

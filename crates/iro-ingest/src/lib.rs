@@ -54,8 +54,18 @@
 //! * Repeated warnings of one kind in one file and column (dates written ISO,
 //!   SEX coded 1/2 in a 2024-25 return, CHILD written `123.0`) are reported once,
 //!   at the first line, with the count; every excluded row has its own
-//!   diagnostic, except blank rows (one `row.blank` per file, with the count)
-//!   and files excluded whole (`header.missing_columns`).
+//!   diagnostic, except blank rows (one `row.blank` per file, with the count),
+//!   files excluded whole (`header.missing_columns`) and rows of a month-first
+//!   date column whose key date is ambiguous (one `date.month_first` per file
+//!   and column, with the counts).
+//! * Only a table's essential columns (`TableKind::essential_columns`)
+//!   exclude a file when missing; any other missing column is read as blank
+//!   (`header.column_absent`, once) and recorded on the cohort, and the
+//!   figures that need it are made not computable downstream
+//!   (`iro_metric_api::apply_column_needs`). A near-match header is named
+//!   ("did you mean"), never used in the column's place.
+//! * Lines are physical lines (`lines`): `\r\n` and a lone `\r` end a line as
+//!   `\n` does, blank lines and line breaks inside quoted fields count.
 //! * Rows superseded by a later year's copy of the same key count as used;
 //!   `RowAccount` has no separate column for them.
 //! * A table given for a year before it was collected (`table.not_in_year`) is
@@ -80,6 +90,7 @@ mod child_id;
 mod dates;
 mod error;
 mod header;
+mod lines;
 mod loaded;
 mod merge;
 mod options;
@@ -99,9 +110,9 @@ pub use dates::{DateProblem, DateValue, parse_date};
 pub use error::IngestError;
 pub use header::{
     ColumnMap, HeaderMatch, detect_table, has_columns, looks_like_ssda903, map_columns,
-    match_table, normalise_header,
+    match_table, nearest_table, normalise_header,
 };
-pub use loaded::{FileInfo, FileStatus, Loaded};
+pub use loaded::{FileInfo, FileStatus, HeaderCheck, Loaded};
 pub use options::{LoadOptions, OtherTable};
 pub use source::{InputSource, Manifest, ManifestFile, parse_table_name, parse_year_name};
 
@@ -128,6 +139,7 @@ pub fn load(source: &InputSource, opts: &LoadOptions) -> Result<Loaded, IngestEr
                 .collect();
             let years = disc.la_years.get(&la).unwrap_or(&empty);
             let mut out = merge::merge_la(la, years, parsed, opts.figure_basis);
+            out.cohort.set_absent_columns(absent_columns(&out.files));
             let service = service::load_la(la, &out.cohort, &out.files);
             for (idx, status, rows) in service.files {
                 if let Some((_, f)) = out.files.iter_mut().find(|(i, _)| *i == idx) {
@@ -162,6 +174,32 @@ pub fn load(source: &InputSource, opts: &LoadOptions) -> Result<Loaded, IngestEr
         service_accounts,
         files,
     })
+}
+
+/// The columns each file read lacked (read as blank): what a figure needing
+/// one of them checks before it is computed.
+fn absent_columns(files: &[(u32, FileInfo)]) -> Vec<iro_domain::AbsentColumn> {
+    let mut out = Vec::new();
+    for (_, f) in files {
+        let (FileStatus::Read, Some(table), Some(check)) = (&f.status, f.table, &f.header_check)
+        else {
+            continue;
+        };
+        for name in &check.absent {
+            if let Some(column) = iro_domain::Column::find(table, name) {
+                out.push(iro_domain::AbsentColumn {
+                    year: f.year,
+                    column,
+                    file: f
+                        .path
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default(),
+                });
+            }
+        }
+    }
+    out
 }
 
 /// Sorts by LA, year, file, line, column, rule (stable, so ties keep their order).

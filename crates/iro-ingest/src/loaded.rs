@@ -46,6 +46,50 @@ pub struct FileInfo {
     pub sha256: Option<String>,
     /// The header row, normalised (BOM removed, trimmed, upper-cased).
     pub headers: Vec<String>,
+    /// What the header row lacked against its table (or, for a header that
+    /// matches no table, the nearest one), so that the cause can be shown
+    /// without reading the diagnostics. `None` when nothing is lacking.
+    pub header_check: Option<HeaderCheck>,
+}
+
+/// A header row set against an SSDA903 table: what it lacks, what it has
+/// instead and which of its headers are probably the lacking columns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HeaderCheck {
+    /// The file's table, or the nearest table to a header that matches none.
+    pub table: TableKind,
+    /// Whether `table` is only the nearest (the file was not read as it).
+    pub nearest_only: bool,
+    /// Columns without which the file cannot be read (it was excluded).
+    pub missing: Vec<String>,
+    /// Other columns lacking: read as blank, figures needing them not computable.
+    pub absent: Vec<String>,
+    /// Headers in the file that are no column of the table.
+    pub extra: Vec<String>,
+    /// (header in the file, the column it probably is): "did you mean".
+    pub did_you_mean: Vec<(String, String)>,
+}
+
+impl HeaderCheck {
+    /// The check of a column map, `None` when the header lacks nothing.
+    pub fn of(map: &crate::ColumnMap, nearest_only: bool) -> Option<HeaderCheck> {
+        if map.missing.is_empty() && map.absent.is_empty() && !nearest_only {
+            return None;
+        }
+        let s = |v: &[&str]| v.iter().map(|c| c.to_string()).collect();
+        Some(HeaderCheck {
+            table: map.table,
+            nearest_only,
+            missing: s(&map.missing),
+            absent: s(&map.absent),
+            extra: map.extra.clone(),
+            did_you_mean: map
+                .did_you_mean
+                .iter()
+                .map(|(h, c)| (h.clone(), c.to_string()))
+                .collect(),
+        })
+    }
 }
 
 /// Everything a load produced.

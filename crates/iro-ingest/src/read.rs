@@ -12,6 +12,7 @@ use crate::dates::{DateValue, parse_date};
 use crate::header::{
     ColumnMap, HeaderMatch, detect_normalised, has_columns, map_columns, normalise_header,
 };
+use crate::lines::{LineCounter, line_ends_in};
 use crate::loaded::{FileInfo, FileStatus};
 use crate::options::LoadOptions;
 use crate::rules;
@@ -213,11 +214,7 @@ fn hex(bytes: &[u8]) -> String {
 
 /// Line (1-based) of byte offset `at`.
 fn line_of(bytes: &[u8], at: usize) -> u64 {
-    bytes[..at.min(bytes.len())]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count() as u64
-        + 1
+    crate::lines::count_line_ends(bytes, 0, at) + 1
 }
 
 /// Why the bytes cannot be read as a CSV, if they cannot.
@@ -296,6 +293,7 @@ pub(crate) fn read_file(idx: u32, task: &FileTask, opts: &LoadOptions) -> Parsed
             bytes: 0,
             sha256: None,
             headers: Vec::new(),
+            header_check: None,
         },
         diags: Vec::new(),
         cols: None,
@@ -549,6 +547,9 @@ fn parse_csv(
         caches,
     } = sc;
     child_map.clear();
+    // Byte offsets from the reader count from `facts.start` (after a BOM).
+    let base = usize::try_from(facts.start).unwrap_or(usize::MAX);
+    let mut lines = LineCounter::new(base);
     let mut header_rec = ByteRecord::new();
     match rdr.read_byte_record(&mut header_rec) {
         Ok(_) => {}
@@ -562,6 +563,12 @@ fn parse_csv(
             return;
         }
     }
+    let header_line = header_rec.position().map_or(1, |p| {
+        lines.record_line(
+            rdr.get_ref().get_ref(),
+            base.saturating_add(p.byte() as usize),
+        )
+    });
     let names: Vec<String> = header_rec.iter().map(normalise_header).collect();
     out.info.headers = names.clone();
     if names.iter().all(String::is_empty) {
@@ -616,40 +623,66 @@ fn parse_csv(
                 ),
             );
             d.table = Some(table);
-            d.line = Some(1);
+            d.line = Some(header_line);
             out.diags.push(d);
             return;
         }
         HeaderMatch::Unrecognised => {
             out.info.status = FileStatus::Unrecognised;
             let shown: Vec<&str> = names.iter().take(8).map(String::as_str).collect();
-            out.diags.push(base_diag(
+            let nearest = crate::header::nearest_table(&names);
+            let hint = nearest.as_ref().map_or(String::new(), |m| {
+                let lacking: Vec<String> = m
+                    .missing
+                    .iter()
+                    .chain(&m.absent)
+                    .map(|c| m.describe_lacking(c))
+                    .collect();
+                format!(
+                    "; nearest is the {} table (lacking {})",
+                    m.table,
+                    lacking.join(", ")
+                )
+            });
+            let mut d = base_diag(
                 task,
                 Severity::Info,
                 rules::FILE_UNRECOGNISED,
                 format!(
-                    "header row ({}{}) matches no SSDA903 table; file not read as SSDA903",
+                    "header row ({}{}) matches no SSDA903 table{hint}; file not read as SSDA903",
                     shown.join(", "),
                     if names.len() > 8 { ", …" } else { "" }
                 ),
-            ));
+            );
+            d.line = Some(header_line);
+            out.diags.push(d);
+            out.info.header_check = nearest.and_then(|m| crate::loaded::HeaderCheck::of(&m, true));
             return;
         }
-        HeaderMatch::Incomplete(m) => {
+        HeaderMatch::Incomplete(m) if !m.is_complete() => {
             out.info.table = Some(m.table);
             out.info.status = FileStatus::Excluded;
+            out.info.header_check = crate::loaded::HeaderCheck::of(&m, false);
+            let lacking: Vec<String> = m.missing.iter().map(|c| m.describe_lacking(c)).collect();
             let mut d = base_diag(
                 task,
                 Severity::Error,
                 rules::HEADER_MISSING_COLUMNS,
                 format!(
-                    "{} file lacks required column(s) {}; the whole file is excluded",
+                    "{} file lacks column(s) {}, without which no row can be used; the whole file is excluded",
                     m.table,
-                    m.missing.join(", ")
+                    lacking.join(", ")
                 ),
             );
             d.table = Some(m.table);
-            d.line = Some(1);
+            d.line = Some(header_line);
+            if let [only] = m.missing.as_slice() {
+                d.field = Some(only.to_string());
+                d.column = m
+                    .suggestion_for(only)
+                    .and_then(|h| names.iter().position(|n| n == h))
+                    .map(|i| i as u32 + 1);
+            }
             out.diags.push(d);
             // Count the rows so that the accounting shows them excluded.
             let mut rec = ByteRecord::new();
@@ -663,7 +696,8 @@ fn parse_csv(
             out.cols = Some(m);
             return;
         }
-        HeaderMatch::Table(m) => m,
+        // Only columns rows can do without are lacking: read them as blank.
+        HeaderMatch::Table(m) | HeaderMatch::Incomplete(m) => m,
     };
     let table = cols.table;
     out.info.table = Some(table);
@@ -671,9 +705,28 @@ fn parse_csv(
     let hdr = |sev, rule, msg| {
         let mut d = base_diag(task, sev, rule, msg);
         d.table = Some(table);
-        d.line = Some(1);
+        d.line = Some(header_line);
         d
     };
+    out.info.header_check = crate::loaded::HeaderCheck::of(&cols, false);
+    for &c in &cols.absent {
+        let mut d = hdr(
+            Severity::Warning,
+            rules::HEADER_COLUMN_ABSENT,
+            format!(
+                "{table} file has no {}; {c} is read as blank for every row, and figures that need it are not computable for {}",
+                cols.describe_lacking(c),
+                task.year.label()
+            ),
+        );
+        d.field = Some(c.to_string());
+        // Point at the header that is probably the column, if there is one.
+        d.column = cols
+            .suggestion_for(c)
+            .and_then(|h| names.iter().position(|n| n == h))
+            .map(|i| i as u32 + 1);
+        out.diags.push(d);
+    }
     if !cols.missing_optional.is_empty() {
         out.diags.push(hdr(
             Severity::Warning,
@@ -703,61 +756,87 @@ fn parse_csv(
         ));
     }
 
-    let mut p = RowParser::new(
-        out.idx,
-        task,
-        &cols,
-        header_rec.len(),
-        child_map,
-        postcode_cache,
-        caches,
-    );
-    // A field can only run over a line end inside quotes.
-    p.may_have_quotes = facts.may_have_quotes;
-    let n = facts.lines.min(1 << 20);
-    p.expected_children = n;
-    p.child_ids.reserve(n);
-    p.child_first_line.reserve(n);
-    let mut rows = TableRows::with_capacity(table, facts.lines);
-    let mut bounds: Vec<(usize, usize)> = Vec::new();
-    if facts.may_have_quotes {
-        let mut rec = ByteRecord::new();
-        loop {
-            match rdr.read_byte_record(&mut rec) {
-                Ok(true) => {}
-                Ok(false) => break,
-                Err(e) => {
-                    let line = e.position().map(|p| p.line());
-                    let mut d = base_diag(
-                        task,
-                        Severity::Error,
-                        rules::FILE_UNREADABLE,
-                        format!("reading stopped: {e}"),
-                    );
-                    d.line = line;
-                    d.table = Some(table);
-                    p.diags.push(d);
-                    break;
+    // Rows are read once; if a date column turns out to be written
+    // month-first, they are read again with that column read month-first
+    // (a file in a hundred, so the usual file pays nothing).
+    let after_header = rdr.position().clone();
+    let mut month_first: Vec<bool> = Vec::new();
+    let (mut p, rows) = loop {
+        child_map.clear();
+        let mut p = RowParser::new(
+            out.idx,
+            task,
+            &cols,
+            header_rec.len(),
+            child_map,
+            postcode_cache,
+            caches,
+        );
+        p.set_month_first(&month_first);
+        // A field can only run over a line end inside quotes.
+        p.may_have_quotes = facts.may_have_quotes;
+        let n = facts.lines.min(1 << 20);
+        p.expected_children = n;
+        p.child_ids.reserve(n);
+        p.child_first_line.reserve(n);
+        let mut rows = TableRows::with_capacity(table, facts.lines);
+        let mut bounds: Vec<(usize, usize)> = Vec::new();
+        if facts.may_have_quotes {
+            let mut rec = ByteRecord::new();
+            loop {
+                match rdr.read_byte_record(&mut rec) {
+                    Ok(true) => {}
+                    Ok(false) => break,
+                    Err(e) => {
+                        let line = e.position().map(|p| {
+                            let at = base.saturating_add(p.byte() as usize);
+                            lines.record_line(rdr.get_ref().get_ref(), at)
+                        });
+                        let mut d = base_diag(
+                            task,
+                            Severity::Error,
+                            rules::FILE_UNREADABLE,
+                            format!("reading stopped: {e}"),
+                        );
+                        d.line = line;
+                        d.table = Some(table);
+                        p.diags.push(d);
+                        break;
+                    }
                 }
+                bounds.clear();
+                let mut at = 0;
+                for f in rec.iter() {
+                    bounds.push((at, at + f.len()));
+                    at += f.len();
+                }
+                let line = rec.position().map_or(0, |pos| {
+                    let at = base.saturating_add(pos.byte() as usize);
+                    lines.record_line(rdr.get_ref().get_ref(), at)
+                });
+                p.row(&Fields::new(rec.as_slice(), &bounds, line), &mut rows);
             }
-            bounds.clear();
-            let mut at = 0;
-            for f in rec.iter() {
-                bounds.push((at, at + f.len()));
-                at += f.len();
+        } else {
+            // No quotes: split the rows in place, as the csv reader would.
+            let start = usize::try_from(facts.start.saturating_add(after_header.byte()))
+                .unwrap_or(usize::MAX);
+            let buf = rdr.get_ref().get_ref();
+            let mut split = Splitter::new(buf, start, lines.line_at(buf, start));
+            while let Some((data, line)) = split.next_record(&mut bounds) {
+                p.row(&Fields::new(data, &bounds, line), &mut rows);
             }
-            let line = rec.position().map_or(0, csv::Position::line);
-            p.row(&Fields::new(rec.as_slice(), &bounds, line), &mut rows);
         }
-    } else {
-        // No quotes: split the rows in place, as the csv reader would.
-        let pos = rdr.position();
-        let start = usize::try_from(facts.start.saturating_add(pos.byte())).unwrap_or(usize::MAX);
-        let mut split = Splitter::new(rdr.get_ref().get_ref(), start, pos.line());
-        while let Some((data, line)) = split.next_record(&mut bounds) {
-            p.row(&Fields::new(data, &bounds, line), &mut rows);
+        match p.month_first_columns() {
+            Some(found) if month_first.is_empty() => {
+                month_first = found;
+                let _ = rdr.seek_raw(
+                    std::io::SeekFrom::Start(facts.start.saturating_add(after_header.byte())),
+                    after_header.clone(),
+                );
+            }
+            _ => break (p, rows),
         }
-    }
+    };
     p.finish();
     out.info.rows = p.rows_read;
     out.rows_read = p.rows_read;
@@ -831,20 +910,19 @@ fn field_ends(x: u64) -> u64 {
 
 /// Splits CSV bytes that hold no quote character into rows exactly as the csv
 /// reader does (flexible, `,`-separated, `\r`, `\n` or `\r\n` ending a row,
-/// empty lines skipped), giving each row the same line number: the reader's
-/// line count before the row was read, which counts a `\n` only once
-/// consumed (so a row after `\r\n` gets the line of the `\r`, and a row after
-/// empty lines gets the line of the first of them).
+/// empty lines skipped), giving each row its physical line (see
+/// [`crate::lines`]): `\n`, `\r\n` and a lone `\r` each end one line, and
+/// blank lines count.
 #[derive(Debug)]
 pub(crate) struct Splitter<'a> {
     buf: &'a [u8],
     at: usize,
-    /// 1 + the `\n`s consumed.
+    /// The line of byte `at`.
     line: u64,
 }
 
 impl<'a> Splitter<'a> {
-    /// Starts at byte `at` of `buf`, where the reader's line count is `line`.
+    /// Starts at byte `at` of `buf`, which is on line `line`.
     pub(crate) fn new(buf: &'a [u8], at: usize, line: u64) -> Self {
         Splitter { buf, at, line }
     }
@@ -855,12 +933,13 @@ impl<'a> Splitter<'a> {
         bounds: &mut Vec<(usize, usize)>,
     ) -> Option<(&'a [u8], u64)> {
         let buf = self.buf;
-        let line = self.line;
         // Empty lines.
         let mut i = self.at;
         while let Some(&b) = buf.get(i) {
             match b {
                 b'\n' => self.line += 1,
+                // The `\n` of a `\r\n` counts the line.
+                b'\r' if buf.get(i + 1) != Some(&b'\n') => self.line += 1,
                 b'\r' => {}
                 _ => break,
             }
@@ -870,6 +949,7 @@ impl<'a> Splitter<'a> {
             self.at = buf.len();
             return None;
         }
+        let line = self.line;
         bounds.clear();
         let mut start = i;
         loop {
@@ -898,9 +978,12 @@ impl<'a> Splitter<'a> {
                     i += 1;
                     break;
                 }
-                // A `\n` after it is consumed with the next row.
+                // A `\n` after it is consumed (and counted) with the next row.
                 Some(b'\r') => {
                     bounds.push((start, i));
+                    if buf.get(i + 1) != Some(&b'\n') {
+                        self.line += 1;
+                    }
                     i += 1;
                     break;
                 }
@@ -915,6 +998,52 @@ impl<'a> Splitter<'a> {
         self.at = i;
         Some((buf, line))
     }
+}
+
+/// How one date column of a file reads, for telling month-first columns
+/// (US-style `MM/DD/YYYY`, from a spreadsheet set to a US locale) from
+/// day-first ones.
+#[derive(Debug, Clone, Default)]
+struct DateOrder {
+    /// Values only day-first can read: the first number above 12.
+    only_day_first: u64,
+    /// Values only month-first can read: the second number 13 to 31, the
+    /// first 12 or under.
+    only_month_first: u64,
+    first_month_first_line: u32,
+    example: String,
+    /// In a column read month-first: values so read, and ambiguous ones.
+    read_month_first: u64,
+    ambiguous: u64,
+    first_ambiguous_line: u32,
+}
+
+/// A column is read month-first when at least this many of its values can
+/// only be month-first and none can only be day-first (one stray value is a
+/// typo, not a format).
+const MONTH_FIRST_MIN: u64 = 2;
+
+/// The two numbers and the year of a `N/N/YYYY` date (one or two digits
+/// each, an optional time of day after a space or `T`).
+fn day_month_year(raw: &[u8]) -> Option<(u32, u32, i32)> {
+    let date = match raw.iter().position(|&b| b == b' ' || b == b'T') {
+        Some(cut) => &raw[..cut],
+        None => raw,
+    };
+    let mut parts = date.split(|&b| b == b'/');
+    let (a, b, y) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() || !(1..=2).contains(&a.len()) || !(1..=2).contains(&b.len()) {
+        return None;
+    }
+    if y.len() != 4 {
+        return None;
+    }
+    let num = |s: &[u8]| -> Option<u32> {
+        s.iter().try_fold(0u32, |n, &d| {
+            d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
+        })
+    };
+    Some((num(a)?, num(b)?, num(y)? as i32))
 }
 
 /// A warning reported once per file with a count (dates written ISO, a SEX
@@ -967,6 +1096,11 @@ struct RowParser<'a> {
     last_new_id: u128,
     /// Room to reserve in the map if the order breaks.
     expected_children: usize,
+    /// Per column of the table: how its dates read (day-first or month-first).
+    date_order: Vec<DateOrder>,
+    /// Per column: read month-first (this is the second reading of a file
+    /// whose first found the column month-first). Empty: none.
+    month_first: Vec<bool>,
     // Per-row state.
     line: u32,
     excluded: bool,
@@ -1011,9 +1145,29 @@ impl<'a> RowParser<'a> {
             ids_ascending: true,
             last_new_id: 0,
             expected_children: 0,
+            date_order: vec![DateOrder::default(); cols.table.columns().len()],
+            month_first: Vec::new(),
             line: 0,
             excluded: false,
         }
+    }
+
+    /// Reads the flagged columns month-first (see [`DateOrder`]).
+    fn set_month_first(&mut self, columns: &[bool]) {
+        if columns.iter().any(|&f| f) {
+            self.month_first = columns.to_vec();
+        }
+    }
+
+    /// The columns that read as month-first, if any: some values can only be
+    /// month-first (at least two), none can only be day-first.
+    fn month_first_columns(&self) -> Option<Vec<bool>> {
+        let flags: Vec<bool> = self
+            .date_order
+            .iter()
+            .map(|o| o.only_month_first >= MONTH_FIRST_MIN && o.only_day_first == 0)
+            .collect();
+        flags.iter().any(|&f| f).then_some(flags)
     }
 
     fn year(&self) -> CollectionYear {
@@ -1209,6 +1363,10 @@ impl<'a> RowParser<'a> {
     #[cold]
     #[inline(never)]
     fn blank_required(&mut self, c: usize, role: Role) {
+        // A column the file lacks is reported once, at the header.
+        if self.cols.index[c].is_none() {
+            return;
+        }
         let name = self.name(c);
         match role {
             Role::Key => self.diag(
@@ -1231,6 +1389,9 @@ impl<'a> RowParser<'a> {
 
     fn date(&mut self, rec: &Fields, c: usize, role: Role) -> Option<NaiveDate> {
         let raw = self.field(rec, c);
+        if !self.month_first.is_empty() && self.month_first.get(c) == Some(&true) {
+            return self.date_month_first(raw, c, role);
+        }
         // Fast path: DD/MM/YYYY.
         if let [d0, d1, b'/', m0, m1, b'/', y0, y1, y2, y3] = *raw {
             let digit = |b: u8| u32::from(b.wrapping_sub(b'0'));
@@ -1247,10 +1408,13 @@ impl<'a> RowParser<'a> {
                 & (y3 < 10)
             {
                 let year = y0 * 1000 + y1 * 100 + y2 * 10 + y3;
+                let day = d0 * 10 + d1;
                 if (1900..=2099).contains(&year)
-                    && let Some(d) =
-                        NaiveDate::from_ymd_opt(year as i32, m0 * 10 + m1, d0 * 10 + d1)
+                    && let Some(d) = NaiveDate::from_ymd_opt(year as i32, m0 * 10 + m1, day)
                 {
+                    if day > 12 {
+                        self.date_order[c].only_day_first += 1;
+                    }
                     return Some(d);
                 }
             }
@@ -1262,10 +1426,66 @@ impl<'a> RowParser<'a> {
         self.date_slow(raw, c, role)
     }
 
+    /// A date in a column read month-first: a value only month-first can
+    /// read is read so; an ambiguous one (both parts 12 or under, and not
+    /// equal) is unreadable: for a key or end date the row is excluded,
+    /// otherwise the value is blanked. Both are counted for the column's one
+    /// `date.month_first` diagnostic.
+    #[cold]
+    #[inline(never)]
+    fn date_month_first(&mut self, raw: &[u8], c: usize, role: Role) -> Option<NaiveDate> {
+        let Some((a, b, y)) = day_month_year(raw) else {
+            return self.date_slow(raw, c, role);
+        };
+        let o = &mut self.date_order[c];
+        if b > 12 && a <= 12 {
+            o.only_month_first += 1;
+            if o.first_month_first_line == 0 {
+                o.first_month_first_line = self.line;
+                o.example = String::from_utf8_lossy(raw).into_owned();
+            }
+            if let Some(d) = NaiveDate::from_ymd_opt(y, a, b) {
+                o.read_month_first += 1;
+                return Some(d);
+            }
+            // No such day either way (02/30/2024): as any bad date.
+            return self.date_slow_unchecked(raw, c, role);
+        } else if a != b && a <= 12 && b <= 12 {
+            o.ambiguous += 1;
+            if o.first_ambiguous_line == 0 {
+                o.first_ambiguous_line = self.line;
+            }
+            if matches!(role, Role::Key | Role::End) {
+                self.excluded = true;
+            }
+            return None;
+        }
+        self.date_slow(raw, c, role)
+    }
+
     /// Dates not written DD/MM/YYYY, and bad ones.
     #[cold]
     #[inline(never)]
     fn date_slow(&mut self, raw: &[u8], c: usize, role: Role) -> Option<NaiveDate> {
+        if self.month_first.get(c) != Some(&true)
+            && let Some((a, b, _)) = day_month_year(raw)
+        {
+            let o = &mut self.date_order[c];
+            if a > 12 {
+                o.only_day_first += 1;
+            } else if b > 12 && b <= 31 {
+                o.only_month_first += 1;
+                if o.first_month_first_line == 0 {
+                    o.first_month_first_line = self.line;
+                    o.example = String::from_utf8_lossy(raw).into_owned();
+                }
+            }
+        }
+        self.date_slow_unchecked(raw, c, role)
+    }
+
+    /// [`Self::date_slow`] without the day-first / month-first tally.
+    fn date_slow_unchecked(&mut self, raw: &[u8], c: usize, role: Role) -> Option<NaiveDate> {
         match parse_date(raw) {
             DateValue::Ok(d) => Some(d),
             DateValue::Blank => {
@@ -1504,14 +1724,11 @@ impl<'a> RowParser<'a> {
         if self.may_have_quotes
             && let slice = rec.bytes()
             && slice.iter().any(|&b| b == b'\n' || b == b'\r')
+            && !self.breaks_only_in_other_columns(rec)
         {
             // Lines swallowed by the quote (a quote left open to the end of
             // the file also holds the final line end, which is not a line).
-            let swallowed = slice
-                .trim_ascii_end()
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count() as u64;
+            let swallowed = line_ends_in(slice.trim_ascii_end());
             self.rows_read += swallowed;
             self.rows_excluded += swallowed + 1;
             let msg = if swallowed == 0 {
@@ -1571,7 +1788,20 @@ impl<'a> RowParser<'a> {
         }
     }
 
+    /// Whether a row whose bytes hold a line break is well formed, with the
+    /// breaks only inside quoted fields of columns the table does not use (a
+    /// case-notes column beside the SSDA903 ones): the row is read. A break
+    /// in a column the table uses, or a row of the wrong length, is taken as
+    /// a quote left open.
+    fn breaks_only_in_other_columns(&self, rec: &Fields) -> bool {
+        rec.len() == self.header_len
+            && rec.iter().enumerate().all(|(i, f)| {
+                !f.iter().any(|&b| b == b'\n' || b == b'\r') || !self.cols.index.contains(&Some(i))
+            })
+    }
+
     fn finish(&mut self) {
+        self.report_month_first();
         if self.blank_rows > 0 {
             let n = self.blank_rows;
             let first = self.first_blank_line;
@@ -1630,6 +1860,58 @@ impl<'a> RowParser<'a> {
                 d.value = Some(likely.0.to_string());
                 self.diags.push(d);
             }
+        }
+    }
+
+    /// One `date.month_first` error per column read month-first.
+    fn report_month_first(&mut self) {
+        for c in 0..self.month_first.len() {
+            if !self.month_first[c] {
+                continue;
+            }
+            let o = std::mem::take(&mut self.date_order[c]);
+            let name = self.name(c);
+            let excludes = matches!(self.role_of(c), Role::Key | Role::End);
+            let fate = match (o.ambiguous, excludes) {
+                (0, _) => String::new(),
+                (n, true) => format!(
+                    "; {n} ambiguous (day and month both 12 or under) cannot be read either way: those rows are excluded, first at line {}",
+                    o.first_ambiguous_line
+                ),
+                (n, false) => format!(
+                    "; {n} ambiguous (day and month both 12 or under) cannot be read either way: those values are left blank, first at line {}",
+                    o.first_ambiguous_line
+                ),
+            };
+            self.line = o.first_month_first_line;
+            let example = o.example.clone();
+            self.diag(
+                Severity::Error,
+                rules::DATE_MONTH_FIRST,
+                Some(c),
+                Some(example.as_bytes()),
+                format!(
+                    "{name} looks month-first (MM/DD/YYYY): in {} dates the second number is above 12, in none the first; {} read month-first{fate}. Save the column as DD/MM/YYYY",
+                    o.only_month_first, o.read_month_first
+                ),
+            );
+            // `diag` marks the row excluded; this is no row.
+            self.excluded = false;
+        }
+    }
+
+    /// How the row reader treats a column (for the month-first report).
+    fn role_of(&self, c: usize) -> Role {
+        let name = self.name(c);
+        match (self.table, name) {
+            (TableKind::Episodes, "DECOM")
+            | (TableKind::Reviews, "REVIEW")
+            | (TableKind::Missing, "MIS_START")
+            | (TableKind::SwEpisodes, "SW_DECOM") => Role::Key,
+            (TableKind::Episodes, "DEC")
+            | (TableKind::Missing, "MIS_END")
+            | (TableKind::SwEpisodes, "SW_DEC") => Role::End,
+            _ => Role::Optional,
         }
     }
 
@@ -1783,7 +2065,9 @@ impl<'a> RowParser<'a> {
         }
         let dec_blank = self.field(rec, DEC).is_empty();
         let rec_blank = self.field(rec, REC).is_empty();
-        if dec_blank != rec_blank && !self.excluded {
+        // Without a REC column there is nothing to pair (reported at the header).
+        let rec_absent = self.cols.index[REC].is_none();
+        if dec_blank != rec_blank && !self.excluded && !rec_absent {
             if dec_blank {
                 rec_code = None;
                 self.diag(
@@ -2163,14 +2447,19 @@ mod tests {
         }
         let pos = rdr.position().clone();
         let mut by_csv = Vec::new();
+        let mut lines = LineCounter::new(skip);
         while let Ok(true) = rdr.read_byte_record(&mut rec) {
             let fields = rec.iter().map(<[u8]>::to_vec).collect();
-            by_csv.push((fields, rec.position().map_or(0, csv::Position::line)));
+            let line = rec
+                .position()
+                .map_or(0, |p| lines.record_line(bytes, skip + p.byte() as usize));
+            by_csv.push((fields, line));
         }
         let mut by_split = Vec::new();
         let mut bounds = Vec::new();
         let start = skip + pos.byte() as usize;
-        let mut split = Splitter::new(bytes, start, pos.line());
+        let line = LineCounter::new(skip).line_at(bytes, start);
+        let mut split = Splitter::new(bytes, start, line);
         while let Some((data, line)) = split.next_record(&mut bounds) {
             let f = Fields::new(data, &bounds, line);
             by_split.push((f.iter().map(<[u8]>::to_vec).collect(), line));

@@ -70,8 +70,11 @@ rules! {
         "Most dated rows of the file belong to another collection year than its folder (or manifest) says",
         "Rows kept under the stated year; the message names the likely year";
     HEADER_MISSING_COLUMNS = "header.missing_columns", Some(E), "",
-        "The header is recognisably one table's but lacks required columns (named in the message)",
+        "The header is recognisably one table's but lacks a column without which no row can be used (CHILD, the table's key dates and codes: `TableKind::essential_columns`); a header that nearly matches is named (\"DATE_START — did you mean DECOM?\")",
         "File excluded: every data row counted as read and excluded";
+    HEADER_COLUMN_ABSENT = "header.column_absent", Some(W), "",
+        "The header lacks a required column that rows can do without (PL_POST, REVIEW_CODE, CIN…); one per column, naming a near match (\"PL_POSTCODE — did you mean PL_POST?\")",
+        "File read with the column blank for every row; the figures that need the column are not computable for that year (never computed on the blanks)";
     HEADER_MISSING_OPTIONAL = "header.missing_optional_columns", Some(W), "",
         "The header lacks columns that older returns did not have (PLACE_PROVIDER, REASON_PLACE_CHANGE, URN)",
         "File read; those fields are blank";
@@ -147,6 +150,9 @@ rules! {
     DATE_UNPARSABLE = "date.unparsable", None, "141, 147, 166, …",
         "A date that is not DD/MM/YYYY (or an accepted variant): Excel serials (hint given), two-digit years, impossible dates (31/02/2024), years outside 1900–2099",
         "Error and row excluded for key and end dates (DECOM, DEC, REVIEW, MIS_START, MIS_END, SW_DECOM, SW_DEC); warning and value blanked otherwise (DOB, MC_DOB, DUC, DATE_PERM, AD1/PlacedAdoption dates)";
+    DATE_MONTH_FIRST = "date.month_first", Some(E), "",
+        "A date column reads as month-first (MM/DD/YYYY): values with a day above 12 in the second place, none above 12 in the first, across the column in the file; reported once per file and column with the counts",
+        "Values that can only be month-first are read so; ambiguous ones (both parts 12 or under, and not equal) are unreadable: the row is excluded for key and end dates, the value blanked otherwise";
     DATE_NONSTANDARD = "date.nonstandard", Some(W), "",
         "A date written D/M/YYYY, YYYY-MM-DD, or with a time of day",
         "Date read; row kept";

@@ -454,12 +454,56 @@ fn headers_files_and_folders() {
         1,
         None,
     );
+    // Reviews without REVIEW_CODE: read, the code blank for every row.
     assert_at(
         &l,
-        rules::HEADER_MISSING_COLUMNS,
+        rules::HEADER_COLUMN_ABSENT,
         "801/2025/reviews.csv",
         1,
         None,
+    );
+    assert_eq!(
+        account(&l, "801", 2025, TableKind::Reviews),
+        (2, 2, 0),
+        "rows kept"
+    );
+    let reviews = l
+        .files
+        .iter()
+        .find(|f| f.path.ends_with("801/2025/reviews.csv"))
+        .unwrap();
+    let check = reviews.header_check.as_ref().unwrap();
+    assert_eq!(check.absent, vec!["REVIEW_CODE".to_string()]);
+    assert!(check.missing.is_empty() && !check.nearest_only);
+    let c = l.cohort(la("801")).unwrap();
+    assert_eq!(c.absent_columns().len(), 1);
+    assert_eq!(c.absent_columns()[0].column.name(), "REVIEW_CODE");
+    assert_eq!(c.absent_columns()[0].file, "reviews.csv");
+    // Episodes without DECOM (START_DATE instead): excluded, the near match named.
+    assert_at(
+        &l,
+        rules::HEADER_MISSING_COLUMNS,
+        "802/2025/episodes.csv",
+        1,
+        Some(2),
+    );
+    let d = &with_rule(&l, rules::HEADER_MISSING_COLUMNS)[0];
+    assert!(
+        d.message
+            .contains("DECOM (START_DATE — did you mean DECOM?)"),
+        "{}",
+        d.message
+    );
+    let episodes = l
+        .files
+        .iter()
+        .find(|f| f.path.ends_with("802/2025/episodes.csv"))
+        .unwrap();
+    let check = episodes.header_check.as_ref().unwrap();
+    assert_eq!(check.missing, vec!["DECOM".to_string()]);
+    assert_eq!(
+        check.did_you_mean,
+        vec![("START_DATE".to_string(), "DECOM".to_string())]
     );
     assert_at(
         &l,
@@ -504,8 +548,10 @@ fn headers_files_and_folders() {
     assert_eq!(c.children().len(), 2);
     assert_eq!(c.episodes().len(), 2);
     assert_eq!(c.episodes()[0].place_provider, None);
-    assert!(!c.has_table(CollectionYear(2025), TableKind::Reviews));
-    assert_eq!(account(&l, "801", 2025, TableKind::Reviews), (2, 0, 2));
+    // Reviews lacking only REVIEW_CODE are read.
+    assert!(c.has_table(CollectionYear(2025), TableKind::Reviews));
+    assert_eq!(c.reviews().len(), 2);
+    assert!(c.reviews().iter().all(|r| r.review_code.is_none()));
     assert_eq!(account(&l, "801", 2025, TableKind::Uasc), (2, 1, 1));
 
     let iro: Vec<_> = l.unrecognised_files().collect();
@@ -515,12 +561,20 @@ fn headers_files_and_folders() {
         iro[0].headers,
         vec!["CHILD", "REVIEW", "REVIEW_DUE", "STATUS"]
     );
+    // A header that matches no table names the nearest one, without -v.
+    let near = iro[0].header_check.as_ref().unwrap();
+    assert!(near.nearest_only);
+    assert_eq!(near.table, TableKind::Reviews);
+    assert_eq!(
+        near.absent,
+        vec!["DOB".to_string(), "REVIEW_CODE".to_string()]
+    );
     let excluded = l
         .files
         .iter()
         .find(|f| f.status == FileStatus::Excluded)
         .unwrap();
-    assert_eq!(excluded.table, Some(TableKind::Reviews));
+    assert_eq!(excluded.table, Some(TableKind::Episodes));
     // LA 803 has no year folder: no cohort.
     assert!(l.cohort(la("803")).is_none());
     insta::assert_snapshot!("headers", summary(&l));
@@ -777,6 +831,78 @@ fn other_tables_are_read_and_checked() {
     insta::assert_snapshot!("othertables", summary(&l));
 }
 
+/// US month-first dates: one error per column, not one per row; dates only
+/// month-first can read are read so, ambiguous ones are not guessed (a key
+/// date's row is excluded, a DOB blanked). A day-first column with one stray
+/// value is not taken for month-first.
+#[test]
+fn month_first_columns_are_one_error_and_never_guessed() {
+    let l = load_case("monthfirst");
+    let mf = with_rule(&l, rules::DATE_MONTH_FIRST);
+    let by_field: Vec<(&str, u64)> = mf
+        .iter()
+        .map(|d| (d.field.as_deref().unwrap_or(""), d.line.unwrap_or(0)))
+        .collect();
+    assert_eq!(by_field, vec![("DECOM", 2), ("DOB", 2)], "{}", summary(&l));
+    let decom = mf
+        .iter()
+        .find(|d| d.field.as_deref() == Some("DECOM"))
+        .unwrap();
+    assert_eq!(decom.severity, Severity::Error);
+    assert!(
+        decom
+            .message
+            .contains("in 3 dates the second number is above 12")
+            && decom.message.contains("3 read month-first")
+            && decom.message.contains("1 ambiguous")
+            && decom.message.contains("rows are excluded, first at line 4"),
+        "{}",
+        decom.message
+    );
+    let dob = mf
+        .iter()
+        .find(|d| d.field.as_deref() == Some("DOB"))
+        .unwrap();
+    assert!(dob.message.contains("left blank"), "{}", dob.message);
+    // No per-row "no such date" for the month-first columns.
+    let unparsable: Vec<_> = with_rule(&l, rules::DATE_UNPARSABLE)
+        .iter()
+        .map(|d| (d.field.clone().unwrap_or_default(), d.line))
+        .collect();
+    // The Reviews column is day-first with one stray US date: reported as before.
+    assert_eq!(unparsable, vec![("REVIEW".to_string(), Some(3))]);
+    // M3's 06/07/2024 could be 6 July or 7 June: its row is excluded. M5's
+    // 07/07/2024 is the same either way.
+    assert_eq!(account(&l, "800", 2025, TableKind::Episodes), (5, 4, 1));
+    let c = l.cohort(la("800")).unwrap();
+    let starts: Vec<String> = c
+        .episodes()
+        .iter()
+        .map(|e| e.decom.format("%Y-%m-%d").to_string())
+        .collect();
+    assert_eq!(
+        starts,
+        vec!["2024-04-13", "2024-05-20", "2024-12-25", "2024-07-07"]
+    );
+    // DOBs: 01/31, 02/14 and 10/15 read month-first, 11/11 either way; 03/02
+    // is ambiguous and left blank (the row is kept).
+    let dobs: Vec<Option<String>> = c
+        .children()
+        .iter()
+        .map(|ch| ch.dob.map(|d| d.format("%Y-%m-%d").to_string()))
+        .collect();
+    assert_eq!(
+        dobs,
+        vec![
+            Some("2012-01-31".into()),
+            None,
+            Some("2010-02-14".into()),
+            Some("2015-11-11".into()),
+            Some("2009-10-15".into()),
+        ]
+    );
+}
+
 /// Every documented rule is produced by some fixture, and nothing else is.
 #[test]
 fn every_rule_is_exercised() {
@@ -794,6 +920,7 @@ fn every_rule_is_exercised() {
         "yearnames",
         "othertables",
         "returns",
+        "monthfirst",
     ] {
         for d in &load_case(case).diagnostics {
             seen.insert(d.rule.clone());

@@ -14,7 +14,7 @@ mod row;
 
 use std::collections::BTreeMap;
 
-pub use iro_domain::{Cohort, CollectionYear, LaIdentity, TableKind, WorkingDayCalendar};
+pub use iro_domain::{Cohort, CollectionYear, Column, LaIdentity, TableKind, WorkingDayCalendar};
 pub use iro_reference::Reference;
 pub use relation::{Field, Relation, Rows, Term};
 pub use row::{Breakdown, MetricRow, Period, Unit};
@@ -53,11 +53,119 @@ pub struct MetricSpec {
     /// Tables the metric cannot do without in the year computed. If one is
     /// missing the engine reports "not computable" and emits no rows.
     pub requires: &'static [TableKind],
+    /// Columns the metric's figures read, beyond those every row of their
+    /// table has ([`TableKind::essential_columns`]). A file may lack such a
+    /// column (it is then read as blank); the engine makes the figures that
+    /// need it not computable for that year, never computed on the blanks.
+    pub needs: &'static [ColumnNeed],
     pub measures: &'static [MeasureSpec],
     pub params: &'static [ParamSpec],
 }
 
+/// Columns some of a metric's figures need ([`MetricSpec::needs`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ColumnNeed {
+    pub columns: &'static [Column],
+    /// The measure (short id) that needs them; `None`: every figure of the
+    /// metric.
+    pub measure: Option<&'static str>,
+    /// Only the measure's rows broken down by this key (`sex`); `None`: all
+    /// its rows.
+    pub breakdown: Option<&'static str>,
+}
+
+impl ColumnNeed {
+    /// Every figure of the metric needs `columns`.
+    pub const fn all(columns: &'static [Column]) -> Self {
+        ColumnNeed {
+            columns,
+            measure: None,
+            breakdown: None,
+        }
+    }
+
+    /// One measure needs `columns`.
+    pub const fn measure(measure: &'static str, columns: &'static [Column]) -> Self {
+        ColumnNeed {
+            columns,
+            measure: Some(measure),
+            breakdown: None,
+        }
+    }
+
+    /// One breakdown of one measure needs `columns`.
+    pub const fn breakdown(
+        measure: &'static str,
+        key: &'static str,
+        columns: &'static [Column],
+    ) -> Self {
+        ColumnNeed {
+            columns,
+            measure: Some(measure),
+            breakdown: Some(key),
+        }
+    }
+}
+
+/// A [`ColumnNeed`] a cohort does not meet for a year, and why, in words.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnmetNeed {
+    pub need: ColumnNeed,
+    /// "PL_POST missing from the Episodes file episodes.csv: placed over 20
+    /// miles not computable".
+    pub reason: String,
+}
+
 impl MetricSpec {
+    /// The needs of this metric that `cohort` does not meet for `year`: a
+    /// needed column is absent from that year's file of its table (or from a
+    /// later year's, whose rows replace this year's copies).
+    pub fn unmet_needs(&self, cohort: &Cohort, year: CollectionYear) -> Vec<UnmetNeed> {
+        if cohort.absent_columns().is_empty() {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        for need in self.needs {
+            let why: Vec<String> = need
+                .columns
+                .iter()
+                .filter_map(|&c| cohort.column_absent_for(year, c))
+                .map(|a| {
+                    let when = if a.year == year {
+                        String::new()
+                    } else {
+                        format!(
+                            " of {} (whose rows replace {}'s)",
+                            a.year.label(),
+                            year.label()
+                        )
+                    };
+                    format!(
+                        "{} missing from the {} file {}{when}",
+                        a.column,
+                        a.column.table(),
+                        a.file
+                    )
+                })
+                .collect();
+            if why.is_empty() {
+                continue;
+            }
+            let what = match need.measure.and_then(|m| self.measure(m)) {
+                Some(m) => match need.breakdown {
+                    Some(key) => format!("{} by {}", m.title, key.replace('_', " ")),
+                    None => m.title.to_string(),
+                },
+                None => self.title.to_string(),
+            };
+            out.push(UnmetNeed {
+                need: *need,
+                reason: format!("{}: {what} not computable", why.join("; ")),
+            });
+        }
+        out
+    }
+
     /// The measure with this short id.
     pub fn measure(&self, id: &str) -> Option<&MeasureSpec> {
         self.measures.iter().find(|m| m.id == id)
@@ -192,6 +300,67 @@ pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> Option<String> {
         .or_else(|| payload.downcast_ref::<String>().cloned())
 }
 
+/// One year's result of a metric with its column needs applied
+/// ([`MetricSpec::needs`]): when a column the whole metric needs is absent,
+/// "not computable" with the reason; when a column one measure (or one
+/// breakdown of it) needs is absent, that measure's rows are replaced by one
+/// row with no value whose note says why. Never a figure computed on the
+/// blanks. The engine applies this to every metric; a metric that runs
+/// another (regional benchmarking) applies it to what it runs.
+pub fn apply_column_needs(
+    spec: &MetricSpec,
+    ctx: &MetricContext<'_>,
+    result: Result<Vec<MetricRow>, MetricError>,
+) -> Result<Vec<MetricRow>, MetricError> {
+    let unmet = spec.unmet_needs(ctx.cohort, ctx.year);
+    if unmet.is_empty() {
+        return result;
+    }
+    let whole: Vec<&str> = unmet
+        .iter()
+        .filter(|u| u.need.measure.is_none())
+        .map(|u| u.reason.as_str())
+        .collect();
+    if !whole.is_empty() {
+        return Err(MetricError::NotComputable(whole.join("; ")));
+    }
+    let mut rows = result?;
+    for u in &unmet {
+        let Some(measure) = u.need.measure else {
+            continue;
+        };
+        let metric = format!("{}.{measure}", spec.id);
+        let hit = |r: &MetricRow| {
+            r.metric == metric
+                && u.need
+                    .breakdown
+                    .is_none_or(|k| r.breakdown.0.iter().any(|(key, _)| key == k))
+        };
+        // One row per period the measure had, with no value.
+        let mut replaced: Vec<MetricRow> = Vec::new();
+        for r in rows.iter().filter(|r| hit(r)) {
+            if !replaced.iter().any(|x| x.period == r.period) {
+                let breakdown = match u.need.breakdown {
+                    Some(k) => Breakdown::one(k, "not computable"),
+                    None => Breakdown::default(),
+                };
+                replaced.push(MetricRow {
+                    breakdown,
+                    numerator: None,
+                    denominator: None,
+                    value: None,
+                    suppressed: None,
+                    note: format!("not computable: {}", u.reason),
+                    ..r.clone()
+                });
+            }
+        }
+        rows.retain(|r| !hit(r));
+        rows.extend(replaced);
+    }
+    Ok(rows)
+}
+
 /// [`Metric::compute`] for a metric that does its work in
 /// [`Metric::compute_years`]: that method on the one year.
 pub fn compute_one_year<M: Metric + ?Sized>(
@@ -286,6 +455,7 @@ mod tests {
         title: "",
         version: "0",
         requires: &[],
+        needs: &[],
         measures: &[MeasureSpec {
             id: "n",
             title: "",
@@ -305,6 +475,125 @@ mod tests {
             }
             Ok(vec![row(&SPEC, ctx, "n", Period::Year).count(1)])
         }
+    }
+
+    #[test]
+    fn a_missing_column_makes_only_the_figures_needing_it_not_computable() {
+        use iro_domain::{AbsentColumn, Column};
+        const CODE: Column = Column::of(TableKind::Reviews, "REVIEW_CODE");
+        const SEX: Column = Column::of(TableKind::Header, "SEX");
+        static NEEDS: [ColumnNeed; 2] = [
+            ColumnNeed::breakdown("n", "sex", &[SEX]),
+            ColumnNeed::measure("m", &[CODE]),
+        ];
+        static MEASURES: [MeasureSpec; 2] = [
+            MeasureSpec {
+                id: "n",
+                title: "Children",
+                unit: Unit::Count,
+                additive_breakdowns: &["sex"],
+            },
+            MeasureSpec {
+                id: "m",
+                title: "Reviews by code",
+                unit: Unit::Count,
+                additive_breakdowns: &[],
+            },
+        ];
+        let spec = MetricSpec {
+            id: "t",
+            title: "Test",
+            version: "0",
+            requires: &[],
+            needs: &NEEDS,
+            measures: &MEASURES,
+            params: &[],
+        };
+        let reference = Reference::bundled().unwrap();
+        let calendar = WorkingDayCalendar::england_and_wales();
+        let params = Params::new();
+        let lacking = |column: Column, file: &str| {
+            let mut c = Cohort::new(
+                iro_domain::LaCode::new(800).unwrap(),
+                iro_domain::CohortParts::default(),
+            );
+            c.set_absent_columns(vec![AbsentColumn {
+                year: CollectionYear(2025),
+                column,
+                file: file.into(),
+            }]);
+            c
+        };
+        let no_sex = lacking(SEX, "header.csv");
+        let no_code = lacking(CODE, "reviews.csv");
+        let ctx = |cohort, y| MetricContext {
+            cohort,
+            la: None,
+            year: CollectionYear(y),
+            reference: &reference,
+            calendar: &calendar,
+            params: &params,
+        };
+        let rows = |c: &MetricContext<'_>| {
+            vec![
+                row(&spec, c, "n", Period::Year).count(5),
+                row(&spec, c, "n", Period::Year)
+                    .with_breakdown(Breakdown::one("sex", "Male"))
+                    .count(3),
+                row(&spec, c, "n", Period::Year)
+                    .with_breakdown(Breakdown::one("sex", "Not known"))
+                    .count(2),
+                row(&spec, c, "m", Period::Year).count(4),
+            ]
+        };
+        let c25 = ctx(&no_sex, 2025);
+        let out = apply_column_needs(&spec, &c25, Ok(rows(&c25))).unwrap();
+        // The total and the other measure stand; the sex breakdown is one
+        // row with no value, saying why.
+        assert_eq!(out.len(), 3);
+        assert_eq!(out[0].value, Some(5.0));
+        assert_eq!(out[1].metric, "t.m");
+        let hidden = &out[2];
+        assert_eq!(hidden.breakdown, Breakdown::one("sex", "not computable"));
+        assert_eq!(hidden.value, None);
+        assert_eq!(
+            hidden.note,
+            "not computable: SEX missing from the Header file header.csv: Children by sex not computable"
+        );
+        // Header columns missing in a later year count for earlier years too.
+        let c24 = ctx(&no_sex, 2024);
+        assert_eq!(
+            apply_column_needs(&spec, &c24, Ok(rows(&c24)))
+                .unwrap()
+                .len(),
+            3
+        );
+        // Not another year's Reviews, nor an earlier year's anything.
+        let c24 = ctx(&no_code, 2024);
+        assert_eq!(
+            apply_column_needs(&spec, &c24, Ok(rows(&c24)))
+                .unwrap()
+                .len(),
+            4
+        );
+        let c26 = ctx(&no_code, 2026);
+        assert_eq!(
+            apply_column_needs(&spec, &c26, Ok(rows(&c26)))
+                .unwrap()
+                .len(),
+            4
+        );
+        // A need of the whole metric: not computable.
+        static ALL: [ColumnNeed; 1] = [ColumnNeed::all(&[CODE])];
+        let whole = MetricSpec {
+            needs: &ALL,
+            ..spec
+        };
+        let c25 = ctx(&no_code, 2025);
+        assert!(matches!(
+            apply_column_needs(&whole, &c25, Ok(rows(&c25))),
+            Err(MetricError::NotComputable(why)) if why.starts_with("REVIEW_CODE missing from the Reviews file reviews.csv")
+        ));
     }
 
     #[test]

@@ -382,6 +382,8 @@ fn leak_spec(m: &MetricInfo) -> Result<&'static MetricSpec, String> {
         title: leak(&m.title),
         version: leak(&m.version),
         requires: Vec::leak(requires),
+        // A run-time plugin cannot declare columns yet (ABI 1.x).
+        needs: &[],
         measures: Vec::leak(measures),
         params: Vec::leak(params),
     })))

@@ -17,8 +17,8 @@ use iro_domain::{
     ReasonNewEpisode, TableKind,
 };
 use iro_metric_api::{
-    Breakdown, MeasureSpec, Metric, MetricContext, MetricError, MetricRow, MetricSpec, Period,
-    Relation, Term, Unit, row,
+    Breakdown, Column, ColumnNeed, MeasureSpec, Metric, MetricContext, MetricError, MetricRow,
+    MetricSpec, Period, Relation, Term, Unit, row,
 };
 
 /// The metric.
@@ -40,6 +40,7 @@ static SPEC: MetricSpec = MetricSpec {
     title: "Children looked after: numbers, rates and profile",
     version: env!("CARGO_PKG_VERSION"),
     requires: &[TableKind::Episodes],
+    needs: NEEDS,
     measures: &[
         MeasureSpec {
             id: "cla-31-march",
@@ -133,6 +134,37 @@ static SPEC: MetricSpec = MetricSpec {
         },
     ],
     params: &[],
+};
+
+/// Columns beyond each table's essential ones: the reasons for leaving read
+/// REC (ceases themselves need only DEC and the chain of episodes), and each
+/// profile characteristic reads its own column.
+const NEEDS: &[ColumnNeed] = {
+    const REC: Column = Column::of(TableKind::Episodes, "REC");
+    &[
+        ColumnNeed::measure("ceased-reason", &[REC]),
+        ColumnNeed::breakdown(
+            "profile",
+            "age_band",
+            &[Column::of(TableKind::Header, "DOB")],
+        ),
+        ColumnNeed::breakdown("profile", "sex", &[Column::of(TableKind::Header, "SEX")]),
+        ColumnNeed::breakdown(
+            "profile",
+            "ethnicity",
+            &[Column::of(TableKind::Header, "ETHNIC")],
+        ),
+        ColumnNeed::breakdown(
+            "profile",
+            "category_of_need",
+            &[Column::of(TableKind::Episodes, "CIN")],
+        ),
+        ColumnNeed::breakdown(
+            "profile",
+            "placement",
+            &[Column::of(TableKind::Episodes, "PLACE")],
+        ),
+    ]
 };
 
 /// What [`Metric::relations`] declares: each rate counts the children its

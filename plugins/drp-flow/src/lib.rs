@@ -75,6 +75,7 @@ static SPEC: LazyLock<MetricSpec> = LazyLock::new(|| MetricSpec {
     title: "IRO dispute resolution protocol (DRP): escalations by stage, issues, timeliness, outcomes",
     version: env!("CARGO_PKG_VERSION"),
     requires: &[],
+    needs: &[],
     measures: &[
         measure!(
             "escalations",

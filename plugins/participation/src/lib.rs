@@ -18,8 +18,8 @@
 use chrono::NaiveDate;
 use iro_domain::{CollectionYear, ParticipationCode, Quarter, TableKind, age_in_years};
 use iro_metric_api::{
-    Breakdown, Field, MeasureSpec, Metric, MetricContext, MetricError, MetricRow, MetricSpec,
-    Period, Relation, Term, Unit, row,
+    Breakdown, Column, ColumnNeed, Field, MeasureSpec, Metric, MetricContext, MetricError,
+    MetricRow, MetricSpec, Period, Relation, Term, Unit, row,
 };
 use review_timeliness::{DEFAULT_SERIES_GAP_DAYS, Place, Scratch};
 
@@ -32,6 +32,11 @@ static SPEC: MetricSpec = MetricSpec {
     title: "Children's participation in their statutory reviews",
     version: env!("CARGO_PKG_VERSION"),
     requires: &[TableKind::Reviews],
+    // Every figure splits reviews by the code and by age (4 or over).
+    needs: &[ColumnNeed::all(&[
+        Column::of(TableKind::Reviews, "REVIEW_CODE"),
+        Column::of(TableKind::Header, "DOB"),
+    ])],
     measures: &[
         MeasureSpec {
             id: "reviews",

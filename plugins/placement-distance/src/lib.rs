@@ -42,8 +42,8 @@ use std::sync::{Arc, LazyLock};
 use chrono::NaiveDate;
 use iro_domain::{Cohort, Episode, PlacementGroup, Postcode, PostcodeKind, TableKind};
 use iro_metric_api::{
-    Breakdown, MeasureSpec, Metric, MetricContext, MetricError, MetricRow, MetricSpec, ParamSpec,
-    Period, Unit, row,
+    Breakdown, Column, ColumnNeed, MeasureSpec, Metric, MetricContext, MetricError, MetricRow,
+    MetricSpec, ParamSpec, Period, Unit, row,
 };
 use iro_postcodes::{PostcodeError, PostcodeIndex, Precision, Reading, Resolved};
 use rustc_hash::FxHashMap;
@@ -106,11 +106,20 @@ static PARAMS: LazyLock<[ParamSpec; 2]> = LazyLock::new(|| {
     ]
 });
 
+/// Distance is between the two postcodes; placements are told apart and
+/// broken down by PLACE.
+const NEEDS: &[ColumnNeed] = &[ColumnNeed::all(&[
+    Column::of(TableKind::Episodes, "HOME_POST"),
+    Column::of(TableKind::Episodes, "PL_POST"),
+    Column::of(TableKind::Episodes, "PLACE"),
+])];
+
 static SPEC: LazyLock<MetricSpec> = LazyLock::new(|| MetricSpec {
     id: "placement-distance",
     title: "Placement distance from home and location inside or outside the authority (DfE definitions)",
     version: env!("CARGO_PKG_VERSION"),
     requires: &[TableKind::Episodes],
+    needs: NEEDS,
     measures: &[
         MeasureSpec {
             id: "distance",

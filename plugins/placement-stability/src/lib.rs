@@ -36,8 +36,8 @@ use iro_domain::{
     PlacementType, ReasonPlaceChange, TableKind, add_months_clamped,
 };
 use iro_metric_api::{
-    Breakdown, MeasureSpec, Metric, MetricContext, MetricError, MetricRow, MetricSpec, ParamSpec,
-    Period, Unit, row,
+    Breakdown, Column, ColumnNeed, MeasureSpec, Metric, MetricContext, MetricError, MetricRow,
+    MetricSpec, ParamSpec, Period, Unit, row,
 };
 
 pub use count::{CountOptions, PlacementFlags, Placements, classify};
@@ -105,6 +105,7 @@ static SPEC: LazyLock<MetricSpec> = LazyLock::new(|| MetricSpec {
     title: "Placement stability: DfE stability indicators, placements per child, moves and placement mix",
     version: env!("CARGO_PKG_VERSION"),
     requires: &[TableKind::Episodes],
+    needs: NEEDS,
     measures: &[
         MeasureSpec {
             id: "three-plus-placements",
@@ -157,6 +158,27 @@ static SPEC: LazyLock<MetricSpec> = LazyLock::new(|| MetricSpec {
     ],
     params: &*PARAMS,
 });
+
+/// Placements are counted by PLACE (temporary placements, adoption by the
+/// current carer) and PL_POST (the return to the same placement after a
+/// temporary one); moves are broken down by REASON_PLACE_CHANGE; long-term
+/// stability is for children under 16.
+const NEEDS: &[ColumnNeed] = {
+    const DOB: Column = Column::of(TableKind::Header, "DOB");
+    &[
+        ColumnNeed::all(&[
+            Column::of(TableKind::Episodes, "PLACE"),
+            Column::of(TableKind::Episodes, "PL_POST"),
+        ]),
+        ColumnNeed::breakdown(
+            "moves",
+            "reason",
+            &[Column::of(TableKind::Episodes, "REASON_PLACE_CHANGE")],
+        ),
+        ColumnNeed::measure("long-term-stability", &[DOB]),
+        ColumnNeed::measure("long-term-stability-not-assessable", &[DOB]),
+    ]
+};
 
 static PARAMS: LazyLock<[ParamSpec; 3]> = LazyLock::new(|| {
     [

@@ -108,6 +108,9 @@ fn run(metric: &dyn Metric, ctxs: &[MetricContext<'_>]) -> Vec<Result<Vec<Metric
     metric
         .compute_years(&subs)
         .into_iter()
+        .zip(&subs)
+        // A source figure needing a column the files lacked is not computable.
+        .map(|(r, ctx)| iro_metric_api::apply_column_needs(metric.spec(), ctx, r))
         .map(|r| {
             r.map_err(|e| match e {
                 MetricError::NotComputable(why) => format!("not computable: {why}"),

@@ -160,6 +160,10 @@ static SPEC: std::sync::LazyLock<MetricSpec> = std::sync::LazyLock::new(|| Metri
     title: "Benchmarking against England, the region and statistical neighbours: rates per 10,000 and placement indicators, ranks, quartiles, funnel positions and five-year trends",
     version: env!("CARGO_PKG_VERSION"),
     requires: &[],
+    // The 903 figures come from cohort-summary, placement-stability and
+    // placement-distance, whose own needs are applied when they are run
+    // (`computed::run`); the published figures need no column.
+    needs: &[],
     measures: &MEASURES,
     params: &*PARAMS,
 });

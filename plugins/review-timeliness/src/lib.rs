@@ -25,8 +25,8 @@ use chrono::NaiveDate;
 use iro_domain::dates::birthday;
 use iro_domain::{ChildRecord, CollectionYear, Quarter, TableKind, WorkingDayCalendar};
 use iro_metric_api::{
-    Breakdown, DrillDown, Field, MeasureSpec, Metric, MetricContext, MetricError, MetricRow,
-    MetricSpec, ParamSpec, Period, Relation, Term, Unit, row,
+    Breakdown, Column, ColumnNeed, DrillDown, Field, MeasureSpec, Metric, MetricContext,
+    MetricError, MetricRow, MetricSpec, ParamSpec, Period, Relation, Term, Unit, row,
 };
 
 pub use attribution::{CareKind, Place, Scratch, Track};
@@ -86,11 +86,15 @@ static PARAMS: LazyLock<[ParamSpec; 6]> = LazyLock::new(|| {
     ]
 });
 
+/// Reviews stop being due at 18: every figure reads the date of birth.
+const NEEDS: &[ColumnNeed] = &[ColumnNeed::all(&[Column::of(TableKind::Header, "DOB")])];
+
 static SPEC: LazyLock<MetricSpec> = LazyLock::new(|| MetricSpec {
     id: "review-timeliness",
     title: "Timeliness of statutory reviews of children looked after",
     version: env!("CARGO_PKG_VERSION"),
     requires: &[TableKind::Episodes, TableKind::Reviews],
+    needs: NEEDS,
     measures: &[
         MeasureSpec {
             id: "held",

@@ -113,6 +113,7 @@ static SPEC: LazyLock<MetricSpec> = LazyLock::new(|| MetricSpec {
     // Checked per table and year in `compute`: the SSDA903 Episodes and
     // Reviews are needed only by some measures.
     requires: &[],
+    needs: &[],
     measures: &[
         measure!(
             "reviews-held",

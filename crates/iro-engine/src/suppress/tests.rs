@@ -7,6 +7,7 @@ static SPEC: MetricSpec = MetricSpec {
     title: "",
     version: "0",
     requires: &[],
+    needs: &[],
     measures: &[
         MeasureSpec {
             id: "count",
@@ -102,6 +103,7 @@ fn cross_tabulations_are_protected_row_by_row() {
         title: "",
         version: "0",
         requires: &[],
+        needs: &[],
         measures: &[MeasureSpec {
             id: "d",
             title: "",
@@ -293,6 +295,7 @@ fn a_figure_shown_twice_is_hidden_twice() {
         title: "",
         version: "0",
         requires: &[],
+        needs: &[],
         measures: &[MeasureSpec {
             id: "count",
             title: "",
@@ -532,6 +535,7 @@ proptest! {
             title: "",
             version: "0",
             requires: &[],
+            needs: &[],
             measures: &[MeasureSpec {
                 id: "on-time",
                 title: "",

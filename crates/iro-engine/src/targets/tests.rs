@@ -101,6 +101,7 @@ static SPEC: MetricSpec = MetricSpec {
     title: "",
     version: "0",
     requires: &[],
+    needs: &[],
     measures: &[MeasureSpec {
         id: "on-time",
         title: "",

@@ -14,6 +14,7 @@ use super::schema::{Blank, FieldKind, FieldSpec, code_index, fields, yes_no};
 use crate::child_id::{ChildId, clean_child_id};
 use crate::dates::{DateValue, parse_date};
 use crate::header::normalise_header;
+use crate::lines::LineCounter;
 
 /// Where a file's rows came from, for diagnostics.
 #[derive(Debug, Clone)]
@@ -188,6 +189,12 @@ pub(crate) fn read(
         }
     };
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    // Physical lines (`crate::lines`): the csv reader's own count is wrong
+    // after `\r\n` and never moves in a file of `\r` line ends.
+    let mut lines = LineCounter::new(0);
+    let mut line_of = |p: &csv::Position| {
+        u32::try_from(lines.record_line(body, p.byte() as usize)).unwrap_or(u32::MAX)
+    };
     let mut rdr = csv::ReaderBuilder::new()
         .flexible(true)
         .has_headers(false)
@@ -216,18 +223,14 @@ pub(crate) fn read(
     let mut nonstandard: Vec<(u64, u32, String)> = vec![(0, 0, String::new()); specs.len()];
     loop {
         let res = rdr.read_byte_record(&mut rec);
-        let line = rec
-            .position()
-            .map_or(0, |p| u32::try_from(p.line()).unwrap_or(u32::MAX));
+        let line = rec.position().map_or(0, &mut line_of);
         match res {
             Ok(false) => break,
             Ok(true) => {}
             Err(e) => {
                 out.rows_read += 1;
                 out.rows_excluded += 1;
-                let line = e
-                    .position()
-                    .map(|p| u32::try_from(p.line()).unwrap_or(u32::MAX));
+                let line = e.position().map(&mut line_of);
                 let d = out.ctx.diag(
                     Severity::Error,
                     rules::ROW_MALFORMED,
