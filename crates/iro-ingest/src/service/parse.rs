@@ -480,14 +480,12 @@ fn read_row(
     })
 }
 
-/// One field's value, and whether a date was written in a non-standard way;
-/// or the rule broken, what is wrong (for the message: no value of a personal
-/// field) and the personal detail, if any.
-fn read_value(
-    spec: &FieldSpec,
-    raw: &[u8],
-    text: &str,
-) -> Result<(Val, bool), (&'static str, (String, Option<String>))> {
+/// Why a field cannot be read: the rule broken, and what is wrong (for the
+/// message: no value of a personal field) with the personal detail, if any.
+type FieldProblem = (&'static str, (String, Option<String>));
+
+/// One field's value, and whether a date was written in a non-standard way.
+fn read_value(spec: &FieldSpec, raw: &[u8], text: &str) -> Result<(Val, bool), FieldProblem> {
     Ok(match spec.kind {
         FieldKind::Child => match clean_child_id(raw) {
             ChildId::Ok(s) | ChildId::ExcelFloat(s) => (Val::Text(s.into()), false),
