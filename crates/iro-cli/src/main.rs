@@ -151,7 +151,8 @@ struct RunArgs {
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
     /// Also write child-level lists (PERSONAL DATA) to <out>/personal/, e.g.
-    /// every review with its due date and status.
+    /// every review with its due date and status, and diagnostics.csv with
+    /// the values at fault (CHILD ids, dates of birth…).
     #[arg(long)]
     personal: bool,
     /// Do not draw the standard charts (<out>/charts/<la>/).

@@ -1,7 +1,8 @@
 //! `iro validate`: every data problem in the input, as a table or JSON.
 //!
 //! This prints to the analyst's own terminal, so values (which may be a CHILD
-//! id or a date of birth) are shown; nothing is written to disk.
+//! id or a date of birth) and personal details are shown; nothing is written
+//! to disk.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -118,7 +119,7 @@ fn print_table(
                 d.location(),
                 d.field.as_deref().unwrap_or(""),
                 d.value.as_deref().unwrap_or(""),
-                d.message
+                d.message_with_detail()
             )?;
         }
         writeln!(out)?;

@@ -1,5 +1,13 @@
 //! Data problems found while reading and checking input, each tied to the file,
 //! line and column at fault.
+//!
+//! **Messages are shareable by construction:** a message says where and what
+//! kind of problem, and never quotes a value of a personal field
+//! ([`IDENTIFYING_FIELDS`]) as written, repaired or converted (a CHILD id, a
+//! date of birth, the date an Excel serial number would be, a postcode, an
+//! IRO's identifier). The value goes in [`Diagnostic::value`], anything else
+//! personal the analyst needs to fix it in [`Diagnostic::personal_detail`];
+//! shareable outputs withhold the first and never carry the second.
 
 use std::path::PathBuf;
 
@@ -50,11 +58,21 @@ pub struct Diagnostic {
     /// The offending value as written. May be personal data (a CHILD id, a date
     /// of birth, a postcode): see [`Diagnostic::is_identifying`].
     pub value: Option<String>,
+    /// Where and what kind of problem, in words. Never holds a value of a
+    /// personal field (see the module documentation).
     pub message: String,
+    /// Personal details that help the analyst correct the record, kept out of
+    /// [`Diagnostic::message`]: the CHILD id a value was repaired to, the
+    /// Header DOB a DOB differs from, the date an Excel serial DOB would be.
+    /// Shown on the analyst's terminal and written only to
+    /// `personal/diagnostics.csv`, never to a shareable output.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub personal_detail: Option<String>,
 }
 
 /// Fields whose values identify a child (or a member of staff working with
-/// one: SW_ID, IRO_ID; or a case: DRP_ID) and must not leave `personal/`.
+/// one: SW_ID, IRO_ID; or a case: DRP_ID) and must not leave `personal/`,
+/// neither as a value nor inside a message.
 pub const IDENTIFYING_FIELDS: &[&str] = &[
     "CHILD",
     "DOB",
@@ -66,6 +84,12 @@ pub const IDENTIFYING_FIELDS: &[&str] = &[
     "IRO_ID",
     "DRP_ID",
 ];
+
+/// Whether values of the column `field` are personal data
+/// ([`IDENTIFYING_FIELDS`]): a message about it must not quote them.
+pub fn is_personal_field(field: &str) -> bool {
+    IDENTIFYING_FIELDS.contains(&field)
+}
 
 impl Diagnostic {
     pub fn new(severity: Severity, rule: impl Into<String>, message: impl Into<String>) -> Self {
@@ -81,15 +105,23 @@ impl Diagnostic {
             field: None,
             value: None,
             message: message.into(),
+            personal_detail: None,
         }
     }
 
     /// Whether `value` may identify a child (its field is CHILD, DOB, UPN, a
     /// postcode…), so that shareable outputs must drop it.
     pub fn is_identifying(&self) -> bool {
-        self.field
-            .as_deref()
-            .is_some_and(|f| IDENTIFYING_FIELDS.contains(&f))
+        self.field.as_deref().is_some_and(is_personal_field)
+    }
+
+    /// The message followed by the personal detail, if any: for the analyst's
+    /// own terminal and `personal/diagnostics.csv`, never a shareable output.
+    pub fn message_with_detail(&self) -> String {
+        match &self.personal_detail {
+            Some(detail) => format!("{} ({detail})", self.message),
+            None => self.message.clone(),
+        }
     }
 
     /// The column as a spreadsheet shows it (`A`, `B`, … `AA`), if known.

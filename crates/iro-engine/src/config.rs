@@ -68,7 +68,8 @@ pub struct OutputConfig {
     pub dir: PathBuf,
     /// Any of `csv`, `json`.
     pub formats: Vec<OutputFormat>,
-    /// Also write child-level drill-downs (personal data) to `<dir>/personal/`.
+    /// Also write child-level drill-downs and the diagnostics with their values
+    /// (personal data) to `<dir>/personal/`.
     pub personal: bool,
     /// Write the IRO annual report (`<dir>/report/`) in `iro run`.
     pub report: bool,

@@ -3,7 +3,10 @@
 //!
 //! **Invariant:** nothing written here holds a CHILD identifier, a date of birth
 //! or a postcode. Diagnostics point at the file, line and column instead, and
-//! their values are withheld where the field identifies a child.
+//! their values are withheld where the field identifies a child; their messages
+//! never quote such a value (see `iro_domain::diagnostic`), so they are written
+//! as they are. The values and the personal details go only to
+//! `personal/diagnostics.csv`, when the user asks for personal data.
 
 use std::collections::HashMap;
 use std::fs::{self, File};
@@ -78,7 +81,11 @@ pub fn write_outputs(
         &run_metadata(result, config),
     )?);
     if config.output.personal {
-        written.extend(write_personal(&dir.join("personal"), &result.drilldowns)?);
+        written.extend(write_personal(
+            &dir.join("personal"),
+            &result.drilldowns,
+            &result.loaded.diagnostics,
+        )?);
     }
     Ok(written)
 }
@@ -109,21 +116,31 @@ const PERSONAL_README: &str = "# PERSONAL DATA\n\n\
 The files in this folder list individual children (CHILD identifiers and dates from the\n\
 SSDA903 return). They were written because `iro run --personal` (or `[output] personal = true`)\n\
 asked for them, to help the service check and correct its records.\n\n\
+`diagnostics.csv` is every data problem with the value at fault and, in `personal_detail`,\n\
+what the shareable `../diagnostics.csv` leaves out (the CHILD id a value was repaired to,\n\
+the Header DOB a DOB differs from, the date an Excel serial DOB would be).\n\n\
 - Keep them on the authority's systems, under its data-protection arrangements.\n\
 - Do not publish, email or share them outside the team that holds the source data.\n\
 - Delete them when the check is done.\n\n\
 Nothing else under the output folder holds child-level data.\n";
 
 /// Writes each child-level table to `personal/<metric>.<name>.csv`, every
-/// authority and year together, with a README saying what they are.
+/// authority and year together, and every diagnostic with its values to
+/// `personal/diagnostics.csv`, with a README saying what they are.
 fn write_personal(
     dir: &Path,
     tables: &[crate::run::PersonalTable],
+    diagnostics: &[Diagnostic],
 ) -> Result<Vec<PathBuf>, EngineError> {
     fs::create_dir_all(dir).map_err(io_err(dir))?;
     let readme = dir.join("README.md");
     fs::write(&readme, PERSONAL_README).map_err(io_err(&readme))?;
     let mut written = vec![readme];
+    written.push(write_csv(
+        &dir.join("diagnostics.csv"),
+        PERSONAL_DIAGNOSTICS_HEADER,
+        diagnostics.iter().map(PersonalDiagnostic::from),
+    )?);
     let mut groups: std::collections::BTreeMap<(&str, &str), Vec<&crate::run::PersonalTable>> =
         std::collections::BTreeMap::new();
     for t in tables {
@@ -276,6 +293,20 @@ const DIAGNOSTICS_HEADER: &[&str] = &[
     "field",
     "value",
     "message",
+];
+const PERSONAL_DIAGNOSTICS_HEADER: &[&str] = &[
+    "severity",
+    "rule",
+    "la_code",
+    "year",
+    "table",
+    "file",
+    "line",
+    "column",
+    "field",
+    "value",
+    "message",
+    "personal_detail",
 ];
 const ROW_COUNTS_HEADER: &[&str] = &[
     "la",
@@ -499,7 +530,10 @@ pub fn cohort_summary(result: &RunResult, reference: &Reference) -> Vec<SummaryR
     out
 }
 
-/// A diagnostic as written to shareable outputs: identifying values withheld.
+/// A diagnostic as written to shareable outputs: values of personal fields
+/// withheld, no personal detail. The message is written as it is: it never
+/// quotes a value of a personal field (`iro_domain::diagnostic`), so nothing
+/// is searched and replaced here.
 #[derive(Debug, Serialize)]
 struct SharedDiagnostic {
     severity: &'static str,
@@ -536,20 +570,46 @@ impl From<&Diagnostic> for SharedDiagnostic {
             } else {
                 opt(d.value.clone())
             },
-            message: if d.is_identifying() {
-                redact_message(d)
-            } else {
-                d.message.clone()
-            },
+            message: d.message.clone(),
         }
     }
 }
 
-/// Messages about identifying fields may quote the value: withhold it there too.
-fn redact_message(d: &Diagnostic) -> String {
-    match d.value.as_deref() {
-        Some(v) if !v.trim().is_empty() => d.message.replace(v, WITHHELD),
-        _ => d.message.clone(),
+/// A diagnostic as written to `personal/diagnostics.csv`: every value, and
+/// the personal detail. (Its own struct: the csv writer cannot flatten.)
+#[derive(Debug, Serialize)]
+struct PersonalDiagnostic {
+    severity: &'static str,
+    rule: String,
+    la_code: String,
+    year: String,
+    table: String,
+    file: String,
+    line: String,
+    column: String,
+    field: String,
+    value: String,
+    message: String,
+    personal_detail: String,
+}
+
+impl From<&Diagnostic> for PersonalDiagnostic {
+    fn from(d: &Diagnostic) -> Self {
+        let s = SharedDiagnostic::from(d);
+        PersonalDiagnostic {
+            severity: s.severity,
+            rule: s.rule,
+            la_code: s.la_code,
+            year: s.year,
+            table: s.table,
+            file: s.file,
+            line: s.line,
+            column: s.column,
+            field: s.field,
+            value: d.value.clone().unwrap_or_default(),
+            message: s.message,
+            personal_detail: d.personal_detail.clone().unwrap_or_default(),
+        }
     }
 }
 
@@ -659,6 +719,10 @@ mod tests {
     fn empty_table_headers_match_the_rows() {
         let d = Diagnostic::new(Severity::Warning, "x", "y");
         assert_eq!(header_of(SharedDiagnostic::from(&d)), DIAGNOSTICS_HEADER);
+        assert_eq!(
+            header_of(PersonalDiagnostic::from(&d)),
+            PERSONAL_DIAGNOSTICS_HEADER
+        );
         let a = iro_domain::RowAccount {
             la: LaCode::new(800).unwrap(),
             year: CollectionYear(2025),
@@ -739,6 +803,33 @@ mod tests {
         assert_eq!(keys, want);
         assert_eq!(TargetCsvRow::from(&target).value, "c");
         assert_eq!(TargetCsvRow::from(&target).previous_value, "c");
+    }
+
+    #[test]
+    fn shareable_diagnostics_withhold_the_value_and_never_carry_the_detail() {
+        let mut d = Diagnostic::new(
+            Severity::Warning,
+            "date.unparsable",
+            "DOB cannot be read as a date: looks like an Excel serial date; value ignored",
+        );
+        d.field = Some("DOB".into());
+        d.value = Some("39942".into());
+        d.personal_detail = Some("read as an Excel serial date it would be 09/05/2009".into());
+        let shared = SharedDiagnostic::from(&d);
+        assert_eq!(shared.value, WITHHELD);
+        assert_eq!(shared.message, d.message);
+        let line = {
+            let mut w = csv::Writer::from_writer(Vec::new());
+            w.serialize(&shared).unwrap();
+            String::from_utf8(w.into_inner().unwrap()).unwrap()
+        };
+        assert!(!line.contains("39942") && !line.contains("2009"), "{line}");
+        let personal = PersonalDiagnostic::from(&d);
+        assert_eq!(personal.value, "39942");
+        assert!(personal.personal_detail.ends_with("09/05/2009"));
+        // A value of a field that identifies no one is shared.
+        d.field = Some("DECOM".into());
+        assert_eq!(SharedDiagnostic::from(&d).value, "39942");
     }
 
     #[test]

@@ -303,11 +303,13 @@ pub(crate) fn reviews(cohort: &Cohort, ctx: &Ctx, diags: &mut Vec<Diagnostic>) {
                         "REVIEW",
                         fmt(r.review),
                         format!(
-                            "review on {} is before the child's DOB {}",
-                            fmt(r.review),
-                            fmt(dob)
+                            "review on {} is before the child's DOB in the Header",
+                            fmt(r.review)
                         ),
                     );
+                    if let Some(d) = diags.last_mut() {
+                        d.personal_detail = Some(format!("Header DOB {}", fmt(dob)));
+                    }
                 } else if let Some(code) = r.review_code {
                     let age = age_in_years(dob, r.review);
                     if code == ParticipationCode::PN0 && age >= 4 {

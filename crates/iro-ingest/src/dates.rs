@@ -36,20 +36,54 @@ pub enum DateProblem {
 }
 
 impl DateProblem {
-    /// A short explanation for a diagnostic message.
+    /// A short explanation for a diagnostic message. It never names a date,
+    /// so it may be said of any field; [`DateProblem::describe`] adds the date
+    /// an Excel serial number would be where that is not personal data.
     pub fn hint(self) -> String {
         match self {
             DateProblem::Shape => "not a DD/MM/YYYY date".to_string(),
-            DateProblem::ExcelSerial(Some(d)) => format!(
-                "looks like an Excel serial date (it would be {}); save the column formatted as DD/MM/YYYY",
-                d.format("%d/%m/%Y")
-            ),
-            DateProblem::ExcelSerial(None) => "looks like an Excel serial date".to_string(),
+            DateProblem::ExcelSerial(_) => {
+                "looks like an Excel serial date; save the column formatted as DD/MM/YYYY"
+                    .to_string()
+            }
             DateProblem::TwoDigitYear => {
                 "two-digit year: the century cannot be known; write DD/MM/YYYY".to_string()
             }
             DateProblem::Impossible => "no such date".to_string(),
             DateProblem::YearOutOfRange => "year outside 1900–2099".to_string(),
+        }
+    }
+
+    /// The date an Excel serial number would be.
+    pub fn would_be(self) -> Option<NaiveDate> {
+        match self {
+            DateProblem::ExcelSerial(d) => d,
+            _ => None,
+        }
+    }
+
+    /// The explanation for a message about column `field`, and the personal
+    /// detail kept out of it. The date an Excel serial number would be is
+    /// named in the message for an episode's or a review's date (it helps
+    /// to find the row), but for a date of birth it is personal data: it goes
+    /// in the detail (`Diagnostic::personal_detail`), never in the message.
+    pub fn describe(self, field: &str) -> (String, Option<String>) {
+        let Some(d) = self.would_be() else {
+            return (self.hint(), None);
+        };
+        let date = d.format("%d/%m/%Y");
+        if iro_domain::diagnostic::is_personal_field(field) {
+            (
+                self.hint(),
+                Some(format!("read as an Excel serial date it would be {date}")),
+            )
+        } else {
+            (
+                format!(
+                    "looks like an Excel serial date (it would be {date}); save the column formatted as DD/MM/YYYY"
+                ),
+                None,
+            )
         }
     }
 }
@@ -252,6 +286,30 @@ mod tests {
     }
 
     #[test]
+    fn the_date_a_serial_dob_would_be_is_a_personal_detail_not_a_message() {
+        let DateValue::Bad(p) = parse_date(b"39942") else {
+            panic!("a serial number is not a date");
+        };
+        for field in ["DOB", "MC_DOB"] {
+            let (message, detail) = p.describe(field);
+            assert!(message.contains("Excel serial"), "{message}");
+            assert!(!message.contains("2009"), "{message}");
+            assert_eq!(
+                detail.as_deref(),
+                Some("read as an Excel serial date it would be 09/05/2009")
+            );
+        }
+        let (message, detail) = p.describe("DECOM");
+        assert!(message.contains("(it would be 09/05/2009)"), "{message}");
+        assert_eq!(detail, None);
+        // Other problems have no detail, whatever the field.
+        assert_eq!(
+            DateProblem::TwoDigitYear.describe("DOB"),
+            (DateProblem::TwoDigitYear.hint(), None)
+        );
+    }
+
+    #[test]
     fn damage_is_recognised() {
         assert_eq!(
             parse_date(b"45383"),
@@ -259,7 +317,7 @@ mod tests {
         );
         assert!(parse_date(b"45383").eq(&parse_date(b"45383.0")));
         assert!(
-            matches!(parse_date(b"45383"), DateValue::Bad(p) if p.hint().contains("Excel serial") && p.hint().contains("01/04/2024"))
+            matches!(parse_date(b"45383"), DateValue::Bad(p) if p.hint().contains("Excel serial") && p.describe("DECOM").0.contains("01/04/2024"))
         );
         assert_eq!(
             parse_date(b"01/04/24"),

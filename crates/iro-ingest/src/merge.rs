@@ -256,13 +256,15 @@ pub(crate) fn merge_la(
         let r = &lose.row;
         if r.dob != dob {
             dob_exceptions.push((r.child, r.year, r.dob));
+            // The dates themselves are personal: the value and the detail.
+            let shown = |d: Option<NaiveDate>| d.map(fmt).unwrap_or_else(|| "(blank)".into());
             let msg = format!(
-                "DOB {} differs from the {} Header's {}, which is used",
-                r.dob.map(fmt).unwrap_or_else(|| "(blank)".into()),
+                "DOB{} differs from the {} Header's{}, which is used",
+                if r.dob.is_none() { " (blank)" } else { "" },
                 win_year.label(),
-                dob.map(fmt).unwrap_or_else(|| "(blank)".into()),
+                if dob.is_none() { " (blank)" } else { "" },
             );
-            dd.diags.push(ctx.at(
+            let mut d = ctx.at(
                 Severity::Warning,
                 rules::CHILD_DOB_CHANGED,
                 TableKind::Header,
@@ -271,7 +273,14 @@ pub(crate) fn merge_la(
                 Some("DOB"),
                 r.dob.map(fmt),
                 msg,
+            );
+            d.personal_detail = Some(format!(
+                "DOB {} here, {} in the {} Header",
+                shown(r.dob),
+                shown(dob),
+                win_year.label()
             ));
+            dd.diags.push(d);
         }
         if r.sex != sex {
             let show = |s: Option<Sex>| s.map_or("(blank)", Sex::code);
@@ -326,7 +335,7 @@ pub(crate) fn merge_la(
             } else {
                 rules::DOB_MISMATCH
             };
-            dob_diags.push(ctx.at(
+            let mut diag = ctx.at(
                 Severity::Warning,
                 rule,
                 table,
@@ -334,12 +343,10 @@ pub(crate) fn merge_la(
                 y,
                 Some("DOB"),
                 Some(fmt(d)),
-                format!(
-                    "DOB {} differs from the Header DOB {}; Header DOB used",
-                    fmt(d),
-                    fmt(h)
-                ),
-            ));
+                "DOB differs from the Header DOB; Header DOB used".to_string(),
+            );
+            diag.personal_detail = Some(format!("Header DOB {}", fmt(h)));
+            dob_diags.push(diag);
         }
     };
 
@@ -705,7 +712,7 @@ impl<'a> Resolver<'a> {
                 // leading zeros.
                 Some(c) if self.header_years[c as usize] & ybit(year) == 0 => {
                     let other = self.ids[c as usize];
-                    diags.push(ctx.at(
+                    let mut d = ctx.at(
                         Severity::Warning,
                         rules::CHILD_LEADING_ZEROS,
                         TableKind::Header,
@@ -713,12 +720,10 @@ impl<'a> Resolver<'a> {
                         year,
                         Some("CHILD"),
                         Some(show(id)),
-                        format!(
-                            "CHILD {} matches {} from another year's Header only once leading zeros are removed; linked",
-                            show(id),
-                            show(other)
-                        ),
-                    ));
+                        "CHILD matches a child of another year's Header only once leading zeros are removed; linked".to_string(),
+                    );
+                    d.personal_detail = Some(format!("linked to CHILD {}", show(other)));
+                    diags.push(d);
                     if id.len() > other.len() {
                         self.ids[c as usize] = id;
                     }
@@ -767,18 +772,14 @@ impl<'a> Resolver<'a> {
                     warn(
                         diags,
                         format!(
-                            "CHILD {} is not in the {} Header (known from another year's Header)",
-                            show(id),
+                            "CHILD is not in the {} Header (known from another year's Header)",
                             year.label()
                         ),
                     );
                 } else {
                     warn(
                         diags,
-                        format!(
-                            "CHILD {} is not in any Header; its demographics are unknown",
-                            show(id)
-                        ),
+                        "CHILD is not in any Header; its demographics are unknown".to_string(),
                     );
                 }
             }
@@ -786,7 +787,7 @@ impl<'a> Resolver<'a> {
         }
         if let Some(c) = self.by_stripped(id) {
             let other = self.ids[c as usize];
-            diags.push(ctx.at(
+            let mut d = ctx.at(
                 Severity::Warning,
                 rules::CHILD_LEADING_ZEROS,
                 table,
@@ -794,30 +795,23 @@ impl<'a> Resolver<'a> {
                 year,
                 Some("CHILD"),
                 Some(show(id)),
-                format!(
-                    "CHILD {} is not in the Header but matches {} once leading zeros are removed (spreadsheet damage?); linked",
-                    show(id),
-                    show(other)
-                ),
-            ));
+                "CHILD is not in the Header but matches a Header child once leading zeros are removed (spreadsheet damage?); linked".to_string(),
+            );
+            d.personal_detail = Some(format!("linked to CHILD {}", show(other)));
+            diags.push(d);
             return c;
         }
         let c = self.create(id);
         if year_has_header || !self.header_years.iter().all(|y| *y == 0) {
             warn(
                 diags,
-                format!(
-                    "CHILD {} is not in any Header; kept as a child with unknown demographics",
-                    show(id)
-                ),
+                "CHILD is not in any Header; kept as a child with unknown demographics".to_string(),
             );
         } else {
             warn(
                 diags,
-                format!(
-                    "CHILD {}: no Header was supplied; kept as a child with unknown demographics",
-                    show(id)
-                ),
+                "CHILD not checked: no Header was supplied; kept as a child with unknown demographics"
+                    .to_string(),
             );
         }
         c

@@ -272,6 +272,13 @@ fn other_delimiter(cell: &str) -> Option<(&'static str, TableKind)> {
     None
 }
 
+/// Whether a first row that matches no table looks like a data row rather
+/// than column names: a cell holds a digit (column names of SSDA903 and
+/// IRO-service tables have none; CHILD ids, dates and postcodes do).
+fn looks_like_data(cells: &[String]) -> bool {
+    cells.iter().any(|c| c.bytes().any(|b| b.is_ascii_digit()))
+}
+
 /// Roughly how many lines `body` has (from its first 4 KiB), to size vectors.
 fn estimate_lines(body: &[u8]) -> usize {
     let sample = &body[..body.len().min(1 << 12)];
@@ -644,16 +651,31 @@ fn parse_csv(
                     lacking.join(", ")
                 )
             });
-            let mut d = base_diag(
-                task,
-                Severity::Info,
-                rules::FILE_UNRECOGNISED,
-                format!(
-                    "header row ({}{}) matches no SSDA903 table{hint}; file not read as SSDA903",
-                    shown.join(", "),
-                    if names.len() > 8 { ", …" } else { "" }
-                ),
+            let listed = format!(
+                "{}{}",
+                shown.join(", "),
+                if names.len() > 8 { ", …" } else { "" }
             );
+            // A file exported without its header row starts with a child's
+            // record: its cells are personal data, not column names.
+            let (message, detail) = if looks_like_data(&names) {
+                (
+                    format!(
+                        "the first row ({} cells) matches no SSDA903 table and holds numbers or dates: is the header row missing? File not read as SSDA903",
+                        names.len()
+                    ),
+                    Some(format!("first row: {listed}")),
+                )
+            } else {
+                (
+                    format!(
+                        "header row ({listed}) matches no SSDA903 table{hint}; file not read as SSDA903"
+                    ),
+                    None,
+                )
+            };
+            let mut d = base_diag(task, Severity::Info, rules::FILE_UNRECOGNISED, message);
+            d.personal_detail = detail;
             d.line = Some(header_line);
             out.diags.push(d);
             out.info.header_check = nearest.and_then(|m| crate::loaded::HeaderCheck::of(&m, true));
@@ -1217,6 +1239,14 @@ impl<'a> RowParser<'a> {
         self.diags.push(d);
     }
 
+    /// Gives the diagnostic just reported a personal detail (see
+    /// [`Diagnostic::personal_detail`]).
+    fn personal_detail(&mut self, detail: Option<String>) {
+        if let Some(d) = self.diags.last_mut() {
+            d.personal_detail = detail;
+        }
+    }
+
     #[cold]
     #[inline(never)]
     fn aggregate(
@@ -1509,13 +1539,15 @@ impl<'a> RowParser<'a> {
                     Role::Key | Role::End => (Severity::Error, "row excluded"),
                     Role::Required | Role::Optional => (Severity::Warning, "value ignored"),
                 };
+                let (hint, detail) = p.describe(name);
                 self.diag(
                     sev,
                     rules::DATE_UNPARSABLE,
                     Some(c),
                     Some(raw),
-                    format!("{name} cannot be read as a date: {}; {what}", p.hint()),
+                    format!("{name} cannot be read as a date: {hint}; {what}"),
                 );
+                self.personal_detail(detail);
                 None
             }
         }
@@ -2267,16 +2299,17 @@ impl<'a> RowParser<'a> {
                         raw,
                         format!("{name} not written DD/MM/YYYY; kept as written"),
                     ),
-                    DateValue::Bad(p) => self.diag(
-                        Severity::Warning,
-                        rules::DATE_UNPARSABLE,
-                        Some(c),
-                        Some(raw),
-                        format!(
-                            "{name} cannot be read as a date: {}; kept as written",
-                            p.hint()
-                        ),
-                    ),
+                    DateValue::Bad(p) => {
+                        let (hint, detail) = p.describe(name);
+                        self.diag(
+                            Severity::Warning,
+                            rules::DATE_UNPARSABLE,
+                            Some(c),
+                            Some(raw),
+                            format!("{name} cannot be read as a date: {hint}; kept as written"),
+                        );
+                        self.personal_detail(detail);
+                    }
                 }
             }
             if *name == "REASON_PLACED_CEASED"

@@ -947,3 +947,46 @@ fn every_rule_is_exercised() {
     let missing: Vec<_> = all.difference(&seen).collect();
     assert!(missing.is_empty(), "rules no fixture produces: {missing:?}");
 }
+
+/// Messages are shared as they are (`out/diagnostics.csv`), so none quotes
+/// the value of a personal field it is about (`iro_domain::diagnostic`): the
+/// value stays in `value`, which shareable outputs withhold.
+#[test]
+fn no_message_quotes_the_value_of_a_personal_field() {
+    let token = |text: &str, v: &str| {
+        let alnum = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+        text.match_indices(v).any(|(at, _)| {
+            !alnum(text[..at].chars().next_back()) && !alnum(text[at + v.len()..].chars().next())
+        })
+    };
+    let mut checked = 0;
+    for case in [
+        "children",
+        "clean",
+        "episodes",
+        "fields",
+        "headers",
+        "multiyear",
+        "othertables",
+        "reviews",
+        "rows",
+        "unreadable",
+        "yearnames",
+    ] {
+        let l = load_case(case);
+        for d in l.diagnostics.iter().filter(|d| d.is_identifying()) {
+            let Some(v) = d.value.as_deref().map(str::trim).filter(|v| !v.is_empty()) else {
+                continue;
+            };
+            checked += 1;
+            assert!(!token(&d.message, v), "{case}: {}", line(d));
+            if let Some(detail) = &d.personal_detail {
+                assert!(!d.message.contains(detail.as_str()), "{case}: {}", line(d));
+            }
+        }
+    }
+    assert!(
+        checked >= 15,
+        "only {checked} diagnostics about personal fields"
+    );
+}

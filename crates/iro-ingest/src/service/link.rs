@@ -153,8 +153,9 @@ pub(crate) fn load_la(la: LaCode, cohort: &Cohort, files: &[(u32, FileInfo)]) ->
                 continue;
             };
             if stripped {
-                // The SSDA903 form of the id is not named: messages are shared.
-                out.diags.push(p.ctx.diag(
+                // The SSDA903 form of the id is not named in the message
+                // (messages are shared), only in the personal detail.
+                let mut d = p.ctx.diag(
                     Severity::Warning,
                     rules::CHILD_LEADING_ZEROS,
                     Some(row.line),
@@ -162,7 +163,12 @@ pub(crate) fn load_la(la: LaCode, cohort: &Cohort, files: &[(u32, FileInfo)]) ->
                     Some(id),
                     "CHILD matches an SSDA903 child only once leading zeros are removed; linked"
                         .into(),
-                ));
+                );
+                d.personal_detail = cohort
+                    .children()
+                    .get(child.get())
+                    .map(|c| format!("linked to CHILD {}", c.child_id));
+                out.diags.push(d);
             }
             if let Some(problem) = row_problem(table, &row) {
                 let (rule, field, msg) = problem;

@@ -407,33 +407,36 @@ fn read_row(
             content.write(raw);
             content.write_u8(0x1f);
         }
-        let mut problem = |what: String, rule: &str, kind_is_key: bool| {
-            // Key problems exclude the row; others blank the value.
-            let fatal = kind_is_key;
-            let sev = if fatal {
-                Severity::Error
-            } else {
-                Severity::Warning
+        let mut problem =
+            |(what, detail): (String, Option<String>), rule: &str, kind_is_key: bool| {
+                // Key problems exclude the row; others blank the value.
+                let fatal = kind_is_key;
+                let sev = if fatal {
+                    Severity::Error
+                } else {
+                    Severity::Warning
+                };
+                let tail = if fatal {
+                    "row excluded"
+                } else {
+                    "value left blank"
+                };
+                let mut d = ctx.diag(
+                    sev,
+                    rule,
+                    Some(line),
+                    Some(spec.name),
+                    (!raw.is_empty()).then(|| text.to_string()),
+                    format!("{}: {what}; {tail}", spec.name),
+                );
+                d.personal_detail = detail;
+                diags.push(d);
+                fatal
             };
-            let tail = if fatal {
-                "row excluded"
-            } else {
-                "value left blank"
-            };
-            diags.push(ctx.diag(
-                sev,
-                rule,
-                Some(line),
-                Some(spec.name),
-                (!raw.is_empty()).then(|| text.to_string()),
-                format!("{}: {what}; {tail}", spec.name),
-            ));
-            fatal
-        };
         let is_key = spec.blank == Blank::Key;
         let val = if raw.is_empty() {
             if matches!(spec.blank, Blank::Key | Blank::Required) {
-                excluded |= problem("blank".into(), rules::FIELD_BLANK, is_key);
+                excluded |= problem(("blank".into(), None), rules::FIELD_BLANK, is_key);
             }
             Val::Blank
         } else {
@@ -451,14 +454,16 @@ fn read_row(
                         && let Val::Text(id) = &v
                         && id.as_ref() != text
                     {
-                        diags.push(ctx.diag(
+                        let mut d = ctx.diag(
                             Severity::Warning,
                             rules::CHILD_EXCEL_FLOAT,
                             Some(line),
                             Some(spec.name),
                             Some(text.to_string()),
-                            format!("CHILD written as a number with decimals; read as `{id}`"),
-                        ));
+                            "CHILD written as a number with decimals; `.0` removed".into(),
+                        );
+                        d.personal_detail = Some(format!("read as {id}"));
+                        diags.push(d);
                     }
                     v
                 }
@@ -478,12 +483,12 @@ fn read_row(
     })
 }
 
+/// Why a field cannot be read: the rule broken, and what is wrong (for the
+/// message: no value of a personal field) with the personal detail, if any.
+type FieldProblem = (&'static str, (String, Option<String>));
+
 /// One field's value, and whether a date was written in a non-standard way.
-fn read_value(
-    spec: &FieldSpec,
-    raw: &[u8],
-    text: &str,
-) -> Result<(Val, bool), (&'static str, String)> {
+fn read_value(spec: &FieldSpec, raw: &[u8], text: &str) -> Result<(Val, bool), FieldProblem> {
     Ok(match spec.kind {
         FieldKind::Child => match clean_child_id(raw) {
             ChildId::Ok(s) | ChildId::ExcelFloat(s) => (Val::Text(s.into()), false),
@@ -491,23 +496,35 @@ fn read_value(
             ChildId::Scientific => {
                 return Err((
                     rules::CHILD_INVALID,
-                    "written in scientific notation: the digits are lost".into(),
+                    (
+                        "written in scientific notation: the digits are lost".into(),
+                        None,
+                    ),
                 ));
             }
             ChildId::Invalid => {
-                return Err((rules::CHILD_INVALID, "not a readable identifier".into()));
+                return Err((
+                    rules::CHILD_INVALID,
+                    ("not a readable identifier".into(), None),
+                ));
             }
         },
         FieldKind::Id => {
             if text.chars().any(char::is_control) {
-                return Err((rules::CODE_UNKNOWN, "holds control characters".into()));
+                return Err((
+                    rules::CODE_UNKNOWN,
+                    ("holds control characters".into(), None),
+                ));
             }
             (Val::Text(text.trim().into()), false)
         }
         FieldKind::Text => {
             let t: String = text.trim().chars().filter(|c| !c.is_control()).collect();
             if t.chars().count() > 100 {
-                return Err((rules::CODE_UNKNOWN, "longer than 100 characters".into()));
+                return Err((
+                    rules::CODE_UNKNOWN,
+                    ("longer than 100 characters".into(), None),
+                ));
             }
             (Val::Text(t.into()), false)
         }
@@ -515,7 +532,7 @@ fn read_value(
             DateValue::Ok(d) => (Val::Date(d), false),
             DateValue::NonStandard(d) => (Val::Date(d), true),
             DateValue::Blank => (Val::Blank, false),
-            DateValue::Bad(p) => return Err((rules::DATE_UNPARSABLE, p.hint())),
+            DateValue::Bad(p) => return Err((rules::DATE_UNPARSABLE, p.describe(spec.name))),
         },
         FieldKind::Code(codes) => match code_index(codes, text) {
             Some(i) => (Val::Code(i), false),
@@ -523,20 +540,20 @@ fn read_value(
                 let list: Vec<&str> = codes.iter().map(|(c, _)| *c).collect();
                 return Err((
                     rules::CODE_UNKNOWN,
-                    format!("not one of {}", list.join(", ")),
+                    (format!("not one of {}", list.join(", ")), None),
                 ));
             }
         },
         FieldKind::YesNo => match yes_no(text) {
             Some(b) => (Val::Bool(b), false),
-            None => return Err((rules::CODE_UNKNOWN, "not Y or N".into())),
+            None => return Err((rules::CODE_UNKNOWN, ("not Y or N".into(), None))),
         },
         FieldKind::Stage => match text.trim().parse::<u8>() {
             Ok(n) if n <= 20 => (Val::Int(n), false),
             _ => {
                 return Err((
                     rules::CODE_UNKNOWN,
-                    "not a stage number from 0 to 20".into(),
+                    ("not a stage number from 0 to 20".into(), None),
                 ));
             }
         },
@@ -551,7 +568,7 @@ fn read_value(
                 if cat.chars().count() > 60 {
                     return Err((
                         rules::CODE_UNKNOWN,
-                        "a category longer than 60 characters".into(),
+                        ("a category longer than 60 characters".into(), None),
                     ));
                 }
                 if !list.iter().any(|c| c.as_ref() == cat) {

@@ -69,7 +69,7 @@ pub fn line(d: &Diagnostic) -> String {
         d.rule,
         loc,
         field,
-        d.message
+        d.message_with_detail()
     )
 }
 
