@@ -16,6 +16,10 @@ pub struct LoadOptions {
     /// one of these are listed with [`crate::FileStatus::Other`] and no
     /// `file.unrecognised` diagnostic.
     pub other_tables: Vec<OtherTable>,
+    /// Other ways an `LA` column may name an authority: its name and ONS
+    /// codes, each with its DfE code (the engine fills it from the reference
+    /// data). A 3-digit code needs none. See `split` in the crate docs.
+    pub la_aliases: Vec<(String, LaCode)>,
 }
 
 impl LoadOptions {
