@@ -2031,7 +2031,7 @@ fn benchmarking(spec: &SectionSpec, ctx: &Ctx<'_>) -> Vec<Draft> {
     };
     if let Some(r) = v(&format::value(rate)) {
         let funnel_words = match &compared {
-            Some(who) => format!(", and with {who}"),
+            Some(who) => format!(", and, in a funnel plot, with {who}"),
             None => String::new(),
         };
         out.push(para(format!(
