@@ -154,6 +154,7 @@ impl FunnelChart {
             over_dispersion,
             excluded,
             decimals,
+            compared: None,
         })
     }
 

@@ -259,6 +259,12 @@ pub struct FunnelChart {
     pub excluded: Vec<String>,
     /// Decimal places of the values in labels and the data table.
     pub decimals: u8,
+    /// Exactly whom the plot compares, in words, e.g. "the 17 authorities
+    /// with a published figure for 2018-19" (set by the standard set; also in
+    /// the title). Captions and report text use it rather than a promise of
+    /// "every authority".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compared: Option<String>,
 }
 
 /// One named series of cells, aligned with its chart's categories.

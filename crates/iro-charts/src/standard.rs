@@ -5,7 +5,7 @@
 //! | name | kind | drawn from |
 //! |---|---|---|
 //! | `cla-rate-trend` | lines | `cohort-summary.cla-rate`: the authority, its region and England, five years |
-//! | `cla-rate-funnel` | funnel | `cohort-summary.cla-rate` of every authority in England, latest year |
+//! | `cla-rate-funnel` | funnel | `cohort-summary.cla-rate` of every authority with a figure that year (the run's own, else the DfE's published), latest year; titled with exactly how many and from where, and not drawn for fewer than [`MIN_FUNNEL_AUTHORITIES`] or when the highlighted authority has no figure |
 //! | `review-timeliness-quarterly` | bars + target | `review-timeliness.on-time` by quarter |
 //! | `distance-bands` | stacked bars | `placement-distance.distance-band` by `band`, five years |
 //! | `legal-status` | stacked bars | `cohort-summary.profile` by `legal_status`, five years |
@@ -32,6 +32,12 @@ use crate::{ChartError, DEFAULT_SIZE, data_table, png, svg};
 pub const CLA_RATE: &str = "cohort-summary.cla-rate";
 /// The metric of the quarterly timeliness chart.
 pub const REVIEWS_ON_TIME: &str = "review-timeliness.on-time";
+
+/// A funnel plot of fewer authorities than this is not drawn: it would
+/// compare an authority with a handful of others, not with England's spread
+/// (the DfE published authority figures for only 15 to 19 authorities a year
+/// before 2020-21 in the bundled reference data).
+pub const MIN_FUNNEL_AUTHORITIES: usize = 10;
 
 /// A local target, as `[[targets]]` in `iro.toml` gives it.
 #[derive(Debug, Clone, PartialEq)]
@@ -267,6 +273,10 @@ pub fn standard_set(
             push(
                 "cla-rate-funnel",
                 match funnels.get(&year) {
+                    Some(Ok(f)) if !f.points.iter().any(|p| p.code == la) => Err(format!(
+                        "{} has no figure for 31 March {year} to highlight in the funnel plot",
+                        areas.name(la)
+                    )),
                     Some(Ok(f)) => {
                         let mut f = f.clone();
                         f.highlight(&[la]);
@@ -274,10 +284,7 @@ pub fn standard_set(
                             "{} highlighted; at 31 March {year}",
                             areas.name(la)
                         ));
-                        f.meta.source = format!(
-                            "Highlighted: {}. Other authorities and England: DfE, Children looked after in England (published)",
-                            own_source(&index, la, year)
-                        );
+                        f.meta.source = funnel_source(&index, &f, la, year);
                         Ok(Chart::Funnel(f))
                     }
                     Some(Err(reason)) => Err(reason.clone()),
@@ -313,10 +320,7 @@ fn year_range(latest: i32, n: usize) -> Vec<i32> {
 /// `cohort-summary`), or the DfE's published figure when the rows are
 /// [`published_rows`] (a benchmark of published figures only).
 fn own_source(index: &Rows<'_>, la: &str, year: i32) -> &'static str {
-    let published = index
-        .find(la, CLA_RATE, year, None, &Breakdown::default())
-        .is_some_and(|r| r.note.starts_with(PUBLISHED_NOTE));
-    if published {
+    if is_published(index, la, year) {
         "DfE, Children looked after in England (published)"
     } else {
         "SSDA903 return"
@@ -387,8 +391,52 @@ fn cla_trend(
     )
 }
 
+/// Whether an authority's rate in `year` is the DfE's published figure
+/// ([`published_rows`]) rather than one the run computed from its return.
+fn is_published(index: &Rows<'_>, la: &str, year: i32) -> bool {
+    index
+        .find(la, CLA_RATE, year, None, &Breakdown::default())
+        .is_some_and(|r| r.note.starts_with(PUBLISHED_NOTE))
+}
+
+/// Exactly whom a funnel of `n` authorities compares, `from_returns` of
+/// them computed by the run from SSDA903 returns, the rest DfE published.
+pub fn funnel_comparison(n: usize, from_returns: usize, year: i32) -> String {
+    let year = year_label(year);
+    let published = n - from_returns.min(n);
+    if from_returns == 0 {
+        format!("the {n} authorities with a published figure for {year}")
+    } else if published == 0 {
+        format!("the {n} authorities of this run with a figure for {year}")
+    } else {
+        format!(
+            "the {n} authorities with a figure for {year} ({published} published by the DfE, {from_returns} from SSDA903 returns in this run)"
+        )
+    }
+}
+
+/// The source line of one authority's funnel: where the highlighted
+/// authority's, the other authorities' and England's figures come from.
+fn funnel_source(index: &Rows<'_>, f: &FunnelChart, la: &str, year: i32) -> String {
+    let others = f.points.iter().filter(|p| p.code != la);
+    let (published, own): (Vec<_>, Vec<_>) =
+        others.partition(|p| is_published(index, &p.code, year));
+    let dfe = "DfE, Children looked after in England (published)";
+    let mut s = format!("Highlighted: {}. ", own_source(index, la, year));
+    match (published.len(), own.len()) {
+        (_, 0) => s.push_str(&format!("Other authorities and England: {dfe}")),
+        (0, n) => s.push_str(&format!(
+            "Other authorities ({n}): SSDA903 returns in this run. England: {dfe}"
+        )),
+        (p, n) => s.push_str(&format!(
+            "Other authorities: {dfe} ({p}); SSDA903 returns in this run ({n}). England: {dfe}"
+        )),
+    }
+    s
+}
+
 fn cla_funnel(index: &Rows<'_>, areas: &Areas, year: i32) -> Result<FunnelChart, ChartError> {
-    let meta = ChartMeta::new("Children looked after per 10,000 children: every authority in England")
+    let meta = ChartMeta::new("Children looked after per 10,000 children")
         .axes(
             "Children aged 0 to 17 (ONS mid-year estimate)",
             "Children looked after",
@@ -408,6 +456,23 @@ fn cla_funnel(index: &Rows<'_>, areas: &Areas, year: i32) -> Result<FunnelChart,
         None,
         meta,
     )
+    .and_then(|mut chart| {
+        let n = chart.points.len();
+        if n < MIN_FUNNEL_AUTHORITIES {
+            return Err(ChartError::NothingToDraw(format!(
+                "only {n} authorities have a figure for 31 March {year}: too few for a funnel plot (at least {MIN_FUNNEL_AUTHORITIES})"
+            )));
+        }
+        let from_returns = chart
+            .points
+            .iter()
+            .filter(|p| !is_published(index, &p.code, year))
+            .count();
+        let compared = funnel_comparison(n, from_returns, year);
+        chart.meta.title = format!("{}: {compared}", chart.meta.title);
+        chart.compared = Some(compared);
+        Ok(chart)
+    })
 }
 
 fn timeliness(

@@ -874,3 +874,104 @@ fn standard_data_tables() {
     }
     insta::assert_snapshot!("alt-text-trend", alt_text(&set.charts[0].chart));
 }
+
+/// The run's own rate for 800 in `year` and the DfE-published rates of
+/// `others` authorities (and England).
+fn one_year_of_published(year: i32, others: u64, own_suppressed: bool) -> [Vec<MetricRow>; 2] {
+    let row = |code: &str, n: u64, pop: u64| {
+        rate(
+            tidy(
+                code,
+                year,
+                Period::Snapshot,
+                standard::CLA_RATE,
+                Breakdown::default(),
+            ),
+            n,
+            pop,
+        )
+    };
+    let mut own = row("800", 230, 40_000);
+    if own_suppressed {
+        own = suppressed(own);
+    }
+    let mut published: Vec<MetricRow> = (0..others)
+        .map(|k| row(&format!("{}", 850 + k), 100 + 13 * k, 20_000 + 4_000 * k))
+        .chain(std::iter::once(row("E92000001", 7_000, 1_000_000)))
+        .collect();
+    for r in &mut published {
+        r.note = "DfE published: test release".into();
+    }
+    [vec![own], published]
+}
+
+#[test]
+fn funnel_plots_say_exactly_whom_they_compare() {
+    // 2018-19: as in the bundled reference data, few authorities published.
+    let [own, published] = one_year_of_published(2019, 16, false);
+    let set = standard::standard_set(&own, &published, &areas(), &Options::default());
+    let funnel = set
+        .charts
+        .iter()
+        .find(|c| c.name == "cla-rate-funnel")
+        .unwrap_or_else(|| panic!("drawn: {:?}", set.skipped));
+    let Chart::Funnel(f) = &funnel.chart else {
+        panic!("funnel")
+    };
+    assert_eq!(f.points.len(), 17);
+    let who = "the 17 authorities with a figure for 2018-19 (16 published by the DfE, 1 from SSDA903 returns in this run)";
+    assert_eq!(f.compared.as_deref(), Some(who));
+    assert_eq!(
+        f.meta.title,
+        format!("Children looked after per 10,000 children: {who}")
+    );
+    assert!(!f.meta.title.contains("every authority"));
+    assert!(
+        f.meta
+            .source
+            .starts_with("Highlighted: SSDA903 return. Other authorities and England: DfE"),
+        "{}",
+        f.meta.source
+    );
+    // The title is what the SVG and its text alternative say.
+    let svg = iro_charts::svg(&funnel.chart).unwrap();
+    assert!(all_text(&svg).contains("the 17 authorities"));
+    assert!(alt_text(&funnel.chart).contains("the 17 authorities"));
+
+    // Only published figures: said so.
+    assert_eq!(
+        standard::funnel_comparison(17, 0, 2019),
+        "the 17 authorities with a published figure for 2018-19"
+    );
+    assert_eq!(
+        standard::funnel_comparison(3, 3, 2025),
+        "the 3 authorities of this run with a figure for 2024-25"
+    );
+
+    // Too few authorities: not drawn, and why.
+    let [own, published] = one_year_of_published(2016, 5, false);
+    let set = standard::standard_set(&own, &published, &areas(), &Options::default());
+    assert!(!set.charts.iter().any(|c| c.name == "cla-rate-funnel"));
+    let skipped = set
+        .skipped
+        .iter()
+        .find(|s| s.name == "cla-rate-funnel")
+        .unwrap();
+    assert!(
+        skipped.reason.contains("only 6 authorities"),
+        "{}",
+        skipped.reason
+    );
+
+    // The highlighted authority has no figure (suppressed): nothing to
+    // highlight, so no funnel "with it highlighted".
+    let [own, published] = one_year_of_published(2019, 16, true);
+    let set = standard::standard_set(&own, &published, &areas(), &Options::default());
+    assert!(!set.charts.iter().any(|c| c.name == "cla-rate-funnel"));
+    let skipped = set
+        .skipped
+        .iter()
+        .find(|s| s.name == "cla-rate-funnel")
+        .unwrap();
+    assert!(skipped.reason.contains("no figure"), "{}", skipped.reason);
+}

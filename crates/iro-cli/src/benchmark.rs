@@ -68,7 +68,7 @@ pub struct BenchmarkArgs {
     full: bool,
     /// Do not draw the charts (<out>/charts/<la>/: the rate per 10,000
     /// against the region and England over five years, and the funnel plot of
-    /// every authority in England with this one highlighted).
+    /// the authorities with a published figure that year, this one highlighted).
     #[arg(long)]
     no_charts: bool,
     /// Output folder (default: <[output] dir>/benchmark, i.e. out/benchmark).
@@ -443,8 +443,9 @@ pub fn benchmark(args: BenchmarkArgs) -> Result<ExitCode> {
 
 /// The two benchmarking charts of each of `las`, from the published figures:
 /// the rate per 10,000 against its region and England over the five years
-/// ending at the latest of `years`, and that year's funnel plot of every
-/// authority in England with it highlighted. Written to `<out>/charts/<la>/`
+/// ending at the latest of `years`, and that year's funnel plot of the
+/// authorities with a published figure, with it highlighted (titled with how
+/// many; not drawn for too few). Written to `<out>/charts/<la>/`
 /// (SVG, PNG and the CSV of what is drawn); `None` when there is nothing to
 /// draw.
 fn write_charts(

@@ -42,7 +42,13 @@ struct Summary {
 pub fn validate(args: ValidateArgs) -> Result<ExitCode> {
     let config = load_config(&args.common)?;
     let source = resolve_input(&config, args.input)?;
-    let loaded = iro_ingest::load(&source, &LoadOptions::default())?;
+    // The reference data name the authorities an LA column may give by name.
+    let reference = iro_engine::load_reference(&config)?;
+    let opts = LoadOptions {
+        la_aliases: iro_engine::la_aliases(&reference),
+        ..LoadOptions::default()
+    };
+    let loaded = iro_ingest::load(&source, &opts)?;
     let mut summary = Summary {
         files: loaded.files.len(),
         authorities: loaded.cohorts.len(),

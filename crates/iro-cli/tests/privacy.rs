@@ -22,6 +22,26 @@ use iro_domain::diagnostic::IDENTIFYING_FIELDS;
 /// of a personal field.
 const NOT_TRIGGERED: &[(&str, &str)] = &[
     (
+        "year.mismatch",
+        "names a folder, collection years and counts of rows; no field value",
+    ),
+    (
+        "file.placed_by_columns",
+        "names a file and the authority-years its LA/YEAR columns give; no child's field",
+    ),
+    (
+        "file.placement_disagrees",
+        "names a file, authorities and years; no child's field",
+    ),
+    (
+        "row.la_unknown",
+        "quotes the LA cell (an authority's code or name, not a child's field) with a count",
+    ),
+    (
+        "row.year_unreadable",
+        "quotes the YEAR cell (a collection year, not a child's field) with a count",
+    ),
+    (
         "header.column_absent",
         "names the absent column and a near-match header name: column names, no data row",
     ),

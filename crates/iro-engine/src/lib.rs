@@ -21,7 +21,7 @@ pub use config::Config;
 pub use output::write_outputs;
 pub use run::{
     Computed, EngineError, Outcome, PersonalTable, Progress, RunResult, TaskStatus,
-    builtin_metrics, builtin_metrics_for, compute, input_source, load, load_reference, run,
-    thread_pool,
+    builtin_metrics, builtin_metrics_for, compute, input_source, la_aliases, load, load_reference,
+    load_with_reference, run, thread_pool,
 };
 pub use targets::{Direction, Met, Target, TargetPeriod, TargetResult, Trend};

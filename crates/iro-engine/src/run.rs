@@ -236,7 +236,7 @@ pub fn run(
     thread_pool(config)?.install(|| {
         let reference = load_reference(config)?;
         let t0 = Instant::now();
-        let loaded = load(config, source)?;
+        let loaded = load_with_reference(config, source, &reference)?;
         let ingest_ms = t0.elapsed().as_millis();
         progress(Progress::Loaded {
             authorities: loaded.cohorts.len(),
@@ -264,6 +264,17 @@ pub fn run(
 
 /// Reads and checks the input for the authorities `[run] las` asks for.
 pub fn load(config: &Config, source: &InputSource) -> Result<Loaded, EngineError> {
+    let reference = load_reference(config)?;
+    load_with_reference(config, source, &reference)
+}
+
+/// [`load`], with the reference data already loaded: it names the
+/// authorities an `LA` column may give by name or ONS code.
+pub fn load_with_reference(
+    config: &Config,
+    source: &InputSource,
+    reference: &Reference,
+) -> Result<Loaded, EngineError> {
     let las = wanted_las(config)?;
     Ok(iro_ingest::load(
         source,
@@ -271,9 +282,26 @@ pub fn load(config: &Config, source: &InputSource) -> Result<Loaded, EngineError
             hash_files: true,
             las: (!las.is_empty()).then(|| las.into_iter().collect()),
             figure_basis: config.input.figure_basis,
+            la_aliases: la_aliases(reference),
             ..LoadOptions::default()
         },
     )?)
+}
+
+/// Every authority's name, ONS code and former ONS codes, with its DfE code:
+/// how an `LA` column may name it ([`LoadOptions::la_aliases`]).
+pub fn la_aliases(reference: &Reference) -> Vec<(String, LaCode)> {
+    reference
+        .las()
+        .iter()
+        .flat_map(|r| {
+            let code = r.code();
+            std::iter::once(r.identity.name.clone())
+                .chain(std::iter::once(r.identity.ons_code.clone()))
+                .chain(r.former_ons_codes.iter().cloned())
+                .map(move |a| (a, code))
+        })
+        .collect()
 }
 
 fn wanted_las(config: &Config) -> Result<Vec<LaCode>, EngineError> {

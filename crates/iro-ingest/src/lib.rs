@@ -19,6 +19,12 @@
 //!   ([`iro_domain::Cohort::service`]). Other CSVs are listed as
 //!   [`FileStatus::Unrecognised`] with an `Info` diagnostic, or claimed through
 //!   [`LoadOptions::other_tables`].
+//! * **The collection year is checked against the data** (`src/years.rs`): a year
+//!   folder whose rows fit another year (named by the year the return starts)
+//!   is an error, `year.mismatch`, and its rows are excluded and counted.
+//! * **Files with LA/YEAR columns** (the LIIA tools' pooled files) are split
+//!   into authority-years before reading (`src/split.rs`); each part is read as if
+//!   in its own folder, with its rows' lines in the file.
 //! * Files are parsed in parallel and authorities merged in parallel (rayon).
 //!
 //! The rules are listed, with severities and what happens to the row, in
@@ -98,7 +104,9 @@ mod read;
 pub mod rules;
 pub mod service;
 mod source;
+mod split;
 mod staged;
+mod years;
 
 use std::collections::BTreeMap;
 
@@ -115,10 +123,20 @@ pub use header::{
 pub use loaded::{FileInfo, FileStatus, HeaderCheck, Loaded};
 pub use options::{LoadOptions, OtherTable};
 pub use source::{InputSource, Manifest, ManifestFile, parse_table_name, parse_year_name};
+pub use split::{LA_COLUMNS, UnplacedRows, YEAR_COLUMNS};
 
 /// Loads every SSDA903 file of `source` into one cohort per authority.
 pub fn load(source: &InputSource, opts: &LoadOptions) -> Result<Loaded, IngestError> {
-    let disc = source::discover(source, opts)?;
+    let mut disc = source::discover(source, opts)?;
+    // Files with LA/YEAR columns are split into authority-years first.
+    let unplaced = split::place_rows(&mut disc, opts);
+    if let InputSource::Folder(root) = source
+        && disc.files.is_empty()
+        && disc.la_years.is_empty()
+        && unplaced.is_empty()
+    {
+        return Err(IngestError::NoData(root.clone()));
+    }
     let mut diagnostics = disc.diagnostics;
 
     // Files keep their index in the sorted list: it is `SourceRef::file`.
@@ -133,14 +151,17 @@ pub fn load(source: &InputSource, opts: &LoadOptions) -> Result<Loaded, IngestEr
     let outputs: Vec<(merge::LaOutput, Vec<iro_domain::ServiceRowAccount>)> = by_la
         .into_par_iter()
         .map(|(la, tasks)| {
-            let parsed: Vec<read::ParsedFile> = tasks
+            let mut parsed: Vec<read::ParsedFile> = tasks
                 .par_iter()
                 .map(|(i, t)| read::read_file(*i, t, opts))
                 .collect();
+            // A year folder holding another year's return is excluded here.
+            let year_check = years::check_years(la, &tasks, &mut parsed);
             let years = disc.la_years.get(&la).unwrap_or(&empty);
             let mut out = merge::merge_la(la, years, parsed, opts.figure_basis);
             out.cohort.set_absent_columns(absent_columns(&out.files));
-            let service = service::load_la(la, &out.cohort, &out.files);
+            out.diags.extend(year_check.errors);
+            let service = service::load_la(la, &out.cohort, &out.files, &year_check.excluded_years);
             for (idx, status, rows) in service.files {
                 if let Some((_, f)) = out.files.iter_mut().find(|(i, _)| *i == idx) {
                     f.status = status;
@@ -173,6 +194,7 @@ pub fn load(source: &InputSource, opts: &LoadOptions) -> Result<Loaded, IngestEr
         accounts,
         service_accounts,
         files,
+        unplaced,
     })
 }
 

@@ -14,14 +14,16 @@ use serde::{Deserialize, Serialize};
 pub enum FileStatus {
     /// Read as an SSDA903 table.
     Read,
-    /// Recognised as an SSDA903 table but excluded (required columns missing).
+    /// Recognised as an SSDA903 table but excluded: required columns missing,
+    /// or its folder holds another year's return (`year.mismatch`).
     Excluded,
     /// A CSV whose header row matches no SSDA903 table and no IRO-service
     /// table (an `Info` diagnostic says so).
     Unrecognised,
     /// Read as one of the IRO service's own record tables (`docs/DATA.md`).
     ServiceRecords(ServiceTable),
-    /// Recognised as an IRO-service table but excluded (required columns missing).
+    /// Recognised as an IRO-service table but excluded: required columns
+    /// missing, or its year folder holds another year's return.
     ServiceExcluded(ServiceTable),
     /// Matched one of [`crate::LoadOptions::other_tables`] (named); not read.
     Other(String),
@@ -104,7 +106,12 @@ pub struct Loaded {
     /// The same for the IRO service's record tables, per (LA, year, table).
     pub service_accounts: Vec<ServiceRowAccount>,
     /// Every file looked at, in the order of [`iro_domain::SourceRef::file`].
+    /// A file split by its LA/YEAR columns is listed once per authority-year.
     pub files: Vec<FileInfo>,
+    /// Rows of files with LA/YEAR columns that could not be given an
+    /// authority and year (so are in no row account): excluded, each value
+    /// reported by a `row.la_unknown` or `row.year_unreadable` error.
+    pub unplaced: Vec<crate::UnplacedRows>,
 }
 
 impl Loaded {

@@ -20,6 +20,10 @@ pub struct LoadOptions {
     /// (the default, as the DfE counts) or the merged history of every
     /// loaded return (`Revised`). The cross-return checks run either way.
     pub figure_basis: FigureBasis,
+    /// Other ways an `LA` column may name an authority: its name and ONS
+    /// codes, each with its DfE code (the engine fills it from the reference
+    /// data). A 3-digit code needs none. See `split` in the crate docs.
+    pub la_aliases: Vec<(String, LaCode)>,
 }
 
 impl LoadOptions {

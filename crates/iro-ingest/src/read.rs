@@ -193,6 +193,11 @@ pub(crate) struct ParsedFile {
     pub rows_read: u64,
     /// Rows excluded while reading.
     pub rows_excluded: u64,
+    /// Dated rows (Episodes, Reviews) consistent with collection years
+    /// Y-3 ..= Y+3 of the file's year, and how many dated rows there were:
+    /// the votes of the year check (`crate::years`).
+    pub year_hits: [u64; 7],
+    pub dated_rows: u64,
 }
 
 fn base_diag(task: &FileTask, sev: Severity, rule: &str, msg: String) -> Diagnostic {
@@ -309,14 +314,23 @@ pub(crate) fn read_file(idx: u32, task: &FileTask, opts: &LoadOptions) -> Parsed
         child_first_line: Vec::new(),
         rows_read: 0,
         rows_excluded: 0,
+        year_hits: [0; 7],
+        dated_rows: 0,
     };
     with_scratch(|sc| {
         let buf = sc.rdr.get_mut().get_mut();
         buf.clear();
-        let read = std::fs::File::open(&task.path).and_then(|mut f| {
-            use std::io::Read;
-            f.read_to_end(buf)
-        });
+        let read = match &task.part {
+            // One authority-year's rows of a file split by its LA/YEAR columns.
+            Some(part) => {
+                buf.extend_from_slice(&part.bytes);
+                Ok(part.bytes.len())
+            }
+            None => std::fs::File::open(&task.path).and_then(|mut f| {
+                use std::io::Read;
+                f.read_to_end(buf)
+            }),
+        };
         if let Err(e) = read {
             let msg = match e.kind() {
                 std::io::ErrorKind::NotFound => "file not found".to_string(),
@@ -333,6 +347,9 @@ pub(crate) fn read_file(idx: u32, task: &FileTask, opts: &LoadOptions) -> Parsed
         let Some(facts) = check_bytes(&mut out, task, opts, sc.rdr.get_ref().get_ref()) else {
             return;
         };
+        if let Some(part) = &task.part {
+            out.info.sha256.clone_from(&part.file_sha256);
+        }
         let _ = sc
             .rdr
             .seek_raw(std::io::SeekFrom::Start(facts.start), csv::Position::new());
@@ -721,6 +738,9 @@ fn parse_csv(
         // Only columns rows can do without are lacking: read them as blank.
         HeaderMatch::Table(m) | HeaderMatch::Incomplete(m) => m,
     };
+    let mut cols = cols;
+    // The LA/YEAR columns the file was split by are not extra columns.
+    cols.extra.retain(|e| !task.placement_columns.contains(e));
     let table = cols.table;
     out.info.table = Some(table);
     out.info.status = FileStatus::Read;
@@ -860,6 +880,8 @@ fn parse_csv(
         }
     };
     p.finish();
+    out.year_hits = p.year_hits;
+    out.dated_rows = p.dated_rows;
     out.info.rows = p.rows_read;
     out.rows_read = p.rows_read;
     out.rows_excluded = p.rows_excluded;
@@ -1123,6 +1145,8 @@ struct RowParser<'a> {
     /// Per column: read month-first (this is the second reading of a file
     /// whose first found the column month-first). Empty: none.
     month_first: Vec<bool>,
+    /// Data records met so far (a split file's part maps them to lines).
+    record_no: usize,
     // Per-row state.
     line: u32,
     excluded: bool,
@@ -1169,6 +1193,7 @@ impl<'a> RowParser<'a> {
             expected_children: 0,
             date_order: vec![DateOrder::default(); cols.table.columns().len()],
             month_first: Vec::new(),
+            record_no: 0,
             line: 0,
             excluded: false,
         }
@@ -1750,6 +1775,13 @@ impl<'a> RowParser<'a> {
 
     fn row(&mut self, rec: &Fields, rows: &mut TableRows) {
         self.line = u32::try_from(rec.line).unwrap_or(u32::MAX);
+        if let Some(part) = &self.task.part {
+            // A part of a split file: the row's line in the file itself.
+            if let Some(&l) = part.lines.get(self.record_no) {
+                self.line = l;
+            }
+        }
+        self.record_no += 1;
         self.excluded = false;
         self.rows_read += 1;
 

@@ -58,7 +58,7 @@ rules! {
         "A file that is not a `.csv` sits in a year folder",
         "File ignored";
     FILE_MISPLACED = "file.misplaced", Some(W), "",
-        "A CSV outside an `<la>/<year>` folder (at the top of the input or directly in an LA folder)",
+        "A CSV outside an `<la>/<year>` folder (at the top of the input or directly in an LA folder) without LA and YEAR columns to place its rows",
         "File ignored";
     FILE_UNRECOGNISED = "file.unrecognised", Some(I), "",
         "A CSV whose header row matches no SSDA903 table (IRO-service record files are expected here)",
@@ -69,6 +69,21 @@ rules! {
     FILE_YEAR_MISMATCH = "file.year_mismatch", Some(W), "",
         "Most dated rows of the file belong to another collection year than its folder (or manifest) says",
         "Rows kept under the stated year; the message names the likely year";
+    YEAR_MISMATCH = "year.mismatch", Some(E), "",
+        "The dates of a year folder's rows, across all its tables (DECOM and DEC of episodes, open or closed, and REVIEW), fit another collection year than its name gives (a folder named by the year the return starts: `2021` for 2021-22). A bare year names the year the return ends; also checked for a manifest's `year` and for rows placed by a YEAR column",
+        "Every row of the folder's SSDA903 files excluded and counted as read and excluded (the year's figures are not computable); the message names the year the data fit and how to rename the folder";
+    FILE_PLACED_BY_COLUMNS = "file.placed_by_columns", Some(I), "",
+        "A file with an LA column (`LA`, `LA_CODE`, `LA Code`, `LOCAL_AUTHORITY`, …) and/or a YEAR column (`YEAR`, `COLLECTION_YEAR`, …), as the LIIA tools write: its rows are placed in authority-years by them; a blank cell falls back to the folder",
+        "Each authority-year's rows read as if in its own folder (with their lines in the file); the message lists them";
+    FILE_PLACEMENT_DISAGREES = "file.placement_disagrees", Some(W), "",
+        "The LA/YEAR columns of a file in an `<la>/<year>` folder put rows in another authority or year",
+        "Rows read where the columns say";
+    ROW_LA_UNKNOWN = "row.la_unknown", Some(E), "",
+        "An LA cell that is not a DfE 3-digit code, nor the ONS code or name of an authority in the reference data (or blank, in a file outside an LA folder)",
+        "Rows excluded, one diagnostic per value with the count and first line; listed in `Loaded::unplaced`";
+    ROW_YEAR_UNREADABLE = "row.year_unreadable", Some(E), "",
+        "A YEAR cell that is not a collection year (`2025`, `2024-25`, `202425`, …), or blank in a file outside a year folder",
+        "Rows excluded, one diagnostic per value with the count and first line; listed in `Loaded::unplaced`";
     HEADER_MISSING_COLUMNS = "header.missing_columns", Some(E), "",
         "The header is recognisably one table's but lacks a column without which no row can be used (CHILD, the table's key dates and codes: `TableKind::essential_columns`); a header that nearly matches is named (\"DATE_START — did you mean DECOM?\")",
         "File excluded: every data row counted as read and excluded";

@@ -148,7 +148,12 @@ pub fn parse_table_name(s: &str) -> Option<TableKind> {
         .find(|k| k.name().eq_ignore_ascii_case(t) || format!("{k:?}").eq_ignore_ascii_case(t))
 }
 
-/// A year folder name: `2025`, `2024-25`, `2024_25` or `2024-2025`.
+/// A collection year as a folder is named (or a YEAR column holds it): the
+/// year the return ends (`2025`), or the span it covers: `2024-25`, `2024_25`,
+/// `2024–25` (en dash), `2024/25`, `202425`, `2024-2025`, `20242025`, with or
+/// without spaces around the separator. A bare year is always read as the year
+/// the return *ends*; a folder named by the year it starts is caught by the
+/// check of its dates (`year.mismatch`).
 pub fn parse_year_name(name: &str) -> Option<CollectionYear> {
     let n = name.trim();
     let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
@@ -161,17 +166,35 @@ pub fn parse_year_name(name: &str) -> Option<CollectionYear> {
     if let Some(y) = year(n) {
         return Some(CollectionYear(y));
     }
-    let (a, b) = n.split_once(['-', '_'])?;
-    let start = year(a)?;
-    let end = match b.len() {
-        2 if all_digits(b) => {
-            let yy: i32 = b.parse().ok()?;
-            (yy == (start + 1) % 100).then_some(start + 1)?
-        }
-        4 => year(b).filter(|e| *e == start + 1)?,
-        _ => return None,
+    let end_of = |start: i32, b: &str| -> Option<CollectionYear> {
+        let end = match b.len() {
+            2 if all_digits(b) => {
+                let yy: i32 = b.parse().ok()?;
+                (yy == (start + 1) % 100).then_some(start + 1)?
+            }
+            4 => year(b).filter(|e| *e == start + 1)?,
+            _ => return None,
+        };
+        Some(CollectionYear(end))
     };
-    Some(CollectionYear(end))
+    // `202425` and `20242025`: the span without a separator.
+    if all_digits(n) && (n.len() == 6 || n.len() == 8) {
+        return end_of(year(&n[..4])?, &n[4..]);
+    }
+    let (a, b) = n.split_once(['-', '_', '\u{2013}', '/'])?;
+    end_of(year(a.trim())?, b.trim())
+}
+
+/// Where a file's collection year came from: named in the message when the
+/// dates say it is another year's return.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum YearSource {
+    /// The name of the year folder holding it.
+    Folder,
+    /// The `year` of its `[[input.files]]` entry in `iro.toml`.
+    Manifest,
+    /// The file's own YEAR (or COLLECTION_YEAR…) column.
+    Column,
 }
 
 /// One file to read.
@@ -181,6 +204,44 @@ pub(crate) struct FileTask {
     pub la: LaCode,
     pub year: CollectionYear,
     pub declared: Option<TableKind>,
+    pub year_source: YearSource,
+    /// The part of a file split by its LA/YEAR columns ([`crate::split`]):
+    /// the header and this authority-year's rows, read instead of the file.
+    pub part: Option<std::sync::Arc<crate::split::Part>>,
+    /// LA/YEAR columns the file was split by (normalised): not reported as
+    /// extra columns.
+    pub placement_columns: Vec<String>,
+}
+
+impl FileTask {
+    pub(crate) fn new(
+        path: PathBuf,
+        la: LaCode,
+        year: CollectionYear,
+        declared: Option<TableKind>,
+        year_source: YearSource,
+    ) -> Self {
+        FileTask {
+            path,
+            la,
+            year,
+            declared,
+            year_source,
+            part: None,
+            placement_columns: Vec::new(),
+        }
+    }
+}
+
+/// A CSV outside any `<la>/<year>` folder: read only if it carries its own
+/// LA and YEAR columns ([`crate::split`]), else reported `file.misplaced`.
+#[derive(Debug, Clone)]
+pub(crate) struct LooseFile {
+    pub path: PathBuf,
+    /// The LA folder it sits in, if any.
+    pub la: Option<LaCode>,
+    /// The warning given if it has no LA/YEAR columns.
+    pub misplaced: Diagnostic,
 }
 
 /// What was found.
@@ -191,6 +252,8 @@ pub(crate) struct Discovery {
     /// Every LA-year the input names (year folders, manifest years), even with no files.
     pub la_years: BTreeMap<LaCode, BTreeSet<CollectionYear>>,
     pub diagnostics: Vec<Diagnostic>,
+    /// CSVs outside a year folder, to be read only if they carry LA/YEAR columns.
+    pub loose: Vec<LooseFile>,
 }
 
 fn folder_diag(path: &Path, msg: String) -> Diagnostic {
@@ -253,12 +316,13 @@ fn discover_manifest(m: &Manifest, opts: &LoadOptions) -> Result<Discovery, Inge
             continue;
         }
         d.la_years.entry(f.la).or_default().insert(f.year);
-        d.files.push(FileTask {
-            path: m.resolve(&f.path),
-            la: f.la,
-            year: f.year,
-            declared: f.table,
-        });
+        d.files.push(FileTask::new(
+            m.resolve(&f.path),
+            f.la,
+            f.year,
+            f.table,
+            YearSource::Manifest,
+        ));
     }
     Ok(d)
 }
@@ -346,17 +410,23 @@ fn discover_folder(root: &Path, opts: &LoadOptions) -> Result<Discovery, IngestE
             let mut diag = Diagnostic::new(
                 Severity::Warning,
                 rules::FILE_MISPLACED,
-                format!("CSV file outside an <la>/<year> folder; ignored ({name})"),
+                format!(
+                    "CSV file outside an <la>/<year> folder and without LA and YEAR columns; ignored ({name})"
+                ),
             );
             diag.file = Some(path.clone());
-            d.diagnostics.push(diag);
+            d.loose.push(LooseFile {
+                path: path.clone(),
+                la: None,
+                misplaced: diag,
+            });
         }
     }
     finish(d, root)
 }
 
 fn finish(d: Discovery, root: &Path) -> Result<Discovery, IngestError> {
-    if d.la_years.is_empty() && d.files.is_empty() {
+    if d.la_years.is_empty() && d.files.is_empty() && d.loose.is_empty() {
         return Err(IngestError::NoData(root.to_path_buf()));
     }
     Ok(d)
@@ -417,12 +487,16 @@ fn scan_la(d: &mut Discovery, la: LaCode, inner: &[(PathBuf, String, bool)]) {
                 Severity::Warning,
                 rules::FILE_MISPLACED,
                 format!(
-                    "CSV file directly in the LA folder, not in a year folder; ignored ({name})"
+                    "CSV file directly in the LA folder, not in a year folder, and without a YEAR column; ignored ({name})"
                 ),
             );
             diag.la = Some(la);
             diag.file = Some(path.clone());
-            d.diagnostics.push(diag);
+            d.loose.push(LooseFile {
+                path: path.clone(),
+                la: Some(la),
+                misplaced: diag,
+            });
         }
     }
 }
@@ -447,12 +521,13 @@ fn scan_year(
             diag.year = Some(year);
             d.diagnostics.push(diag);
         } else if has_csv_ext(path) {
-            d.files.push(FileTask {
-                path: path.clone(),
+            d.files.push(FileTask::new(
+                path.clone(),
                 la,
                 year,
-                declared: None,
-            });
+                None,
+                YearSource::Folder,
+            ));
         } else {
             let mut diag = Diagnostic::new(
                 Severity::Info,
@@ -478,6 +553,18 @@ mod tests {
         assert_eq!(parse_year_name("2024_25"), Some(CollectionYear(2025)));
         assert_eq!(parse_year_name("2024-2025"), Some(CollectionYear(2025)));
         assert_eq!(parse_year_name("1999-00"), Some(CollectionYear(2000)));
+        assert_eq!(parse_year_name("202425"), Some(CollectionYear(2025)));
+        assert_eq!(parse_year_name("20242025"), Some(CollectionYear(2025)));
+        assert_eq!(parse_year_name("2024_2025"), Some(CollectionYear(2025)));
+        assert_eq!(
+            parse_year_name("2024\u{2013}25"),
+            Some(CollectionYear(2025))
+        );
+        assert_eq!(parse_year_name("2024 - 25"), Some(CollectionYear(2025)));
+        assert_eq!(parse_year_name("2024/25"), Some(CollectionYear(2025)));
+        assert_eq!(parse_year_name("202426"), None);
+        assert_eq!(parse_year_name("2024-"), None);
+        assert_eq!(parse_year_name("12345"), None);
         assert_eq!(parse_year_name("2024-26"), None);
         assert_eq!(parse_year_name("25"), None);
         assert_eq!(parse_year_name("800"), None);

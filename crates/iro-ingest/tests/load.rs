@@ -520,9 +520,14 @@ fn headers_files_and_folders() {
     assert_eq!(with_rule(&l, rules::FILE_DUPLICATE_TABLE).len(), 1);
     assert_eq!(with_rule(&l, rules::FILE_MISPLACED).len(), 1);
     assert_eq!(with_rule(&l, rules::FOLDER_UNRECOGNISED).len(), 2);
-    let ym = &with_rule(&l, rules::FILE_YEAR_MISMATCH);
+    // 802/2024 holds only reviews of 2024-25: the folder is another year's
+    // return, an error, and its rows are excluded.
+    assert!(with_rule(&l, rules::FILE_YEAR_MISMATCH).is_empty());
+    let ym = &with_rule(&l, rules::YEAR_MISMATCH);
     assert_eq!(ym.len(), 1);
-    assert_eq!(ym[0].value.as_deref(), Some("2025"));
+    assert_eq!(ym[0].severity, Severity::Error);
+    assert_eq!(ym[0].value.as_deref(), Some("2024-25"));
+    assert_eq!(account(&l, "802", 2024, TableKind::Reviews), (6, 0, 6));
     let missing: Vec<_> = with_rule(&l, rules::TABLE_MISSING)
         .iter()
         .map(|d| {
@@ -569,12 +574,18 @@ fn headers_files_and_folders() {
         near.absent,
         vec!["DOB".to_string(), "REVIEW_CODE".to_string()]
     );
-    let excluded = l
+    // 802/2025's Episodes file lacks DECOM; 802/2024's Reviews file holds the
+    // 2024-25 return (year.mismatch): both excluded.
+    let excluded: Vec<_> = l
         .files
         .iter()
-        .find(|f| f.status == FileStatus::Excluded)
-        .unwrap();
-    assert_eq!(excluded.table, Some(TableKind::Episodes));
+        .filter(|f| f.status == FileStatus::Excluded)
+        .map(|f| f.table)
+        .collect();
+    assert_eq!(
+        excluded,
+        [Some(TableKind::Reviews), Some(TableKind::Episodes)]
+    );
     // LA 803 has no year folder: no cohort.
     assert!(l.cohort(la("803")).is_none());
     insta::assert_snapshot!("headers", summary(&l));
@@ -650,6 +661,181 @@ fn year_folders_named_by_span() {
     );
     assert_eq!(c.episodes().len(), 1);
     assert_eq!(c.episodes()[0].year, CollectionYear(2025));
+}
+
+/// Folders named by the year the return starts (`2021` for 2021-22) are
+/// errors that name the year the data fit, and their rows are excluded and
+/// counted; spans spelled `2021-22`, `2022_23` and `202324` are read.
+#[test]
+fn year_folders_named_by_the_start_year_are_errors() {
+    let l = load_case("startyears");
+    let ym = with_rule(&l, rules::YEAR_MISMATCH);
+    let got: Vec<_> = ym
+        .iter()
+        .map(|d| {
+            (
+                d.la.unwrap().to_string(),
+                d.year.unwrap().0,
+                d.value.clone().unwrap(),
+                d.severity,
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("800".into(), 2021, "2021-22".into(), Severity::Error),
+            ("800".into(), 2022, "2022-23".into(), Severity::Error),
+        ]
+    );
+    assert!(rel(ym[0].file.as_ref().unwrap()).ends_with("800/2021"));
+    assert!(
+        ym[0]
+            .message
+            .contains("Rename the folder `2021-22` (or `2022`)"),
+        "{}",
+        ym[0].message
+    );
+    assert!(
+        ym[0].message.contains("already has files for 2021-22"),
+        "the folder it should become exists: {}",
+        ym[0].message
+    );
+    // Excluded and counted, not counted under the wrong year.
+    for y in [2021, 2022] {
+        assert_eq!(account(&l, "800", y, TableKind::Episodes), (8, 0, 8));
+        assert_eq!(account(&l, "800", y, TableKind::Reviews), (8, 0, 8));
+    }
+    let c800 = l.cohort(la("800")).unwrap();
+    assert!(c800.episodes().is_empty());
+    assert!(!c800.has_table(CollectionYear(2021), TableKind::Episodes));
+    // The rows' own "DECOM after the year" warnings restate the same fault.
+    assert!(
+        !l.diagnostics
+            .iter()
+            .any(|d| d.la == Some(la("800")) && d.rule == rules::DEC_AFTER_YEAR)
+    );
+
+    // 801: three spellings of a span, each its own year.
+    let c801 = l.cohort(la("801")).unwrap();
+    assert_eq!(
+        c801.years().collect::<Vec<_>>(),
+        vec![
+            CollectionYear(2022),
+            CollectionYear(2023),
+            CollectionYear(2024)
+        ]
+    );
+    assert_eq!(account(&l, "801", 2024, TableKind::Episodes), (8, 8, 0));
+    // One file of the next year in a folder that fits: a warning only.
+    let fy = with_rule(&l, rules::FILE_YEAR_MISMATCH);
+    assert_eq!(fy.len(), 1);
+    assert!(rel(fy[0].file.as_ref().unwrap()).ends_with("801/202324/reviews_next.csv"));
+    assert_eq!(fy[0].value.as_deref(), Some("2025"));
+}
+
+/// A LIIA-style flat file per table at the top of the input, its rows
+/// carrying LA (a code, a name, an ONS code) and YEAR columns, is split into
+/// authority-years; each is read and year-checked as if in its own folder.
+#[test]
+fn flat_files_are_split_by_their_la_and_year_columns() {
+    let opts = LoadOptions {
+        hash_files: true,
+        la_aliases: vec![
+            ("Medway".into(), la("887")),
+            ("E06000035".into(), la("887")),
+            ("South Gloucestershire".into(), la("803")),
+            ("E06000025".into(), la("803")),
+        ],
+        ..LoadOptions::default()
+    };
+    let root = fixtures().join("flat");
+    let l = load(&InputSource::Folder(root.clone()), &opts).unwrap();
+    check_invariants(&l);
+    let las: Vec<_> = l.cohorts.iter().map(|c| c.la().to_string()).collect();
+    assert_eq!(las, vec!["800", "803", "887"], "{}", summary(&l));
+
+    // Three boroughs, not one: each authority-year has its own rows.
+    assert_eq!(account(&l, "887", 2025, TableKind::Episodes), (6, 6, 0));
+    assert_eq!(account(&l, "887", 2024, TableKind::Episodes), (6, 6, 0));
+    // 800's rows and the blank row after them (`row.blank`).
+    assert_eq!(account(&l, "800", 2025, TableKind::Episodes), (7, 6, 1));
+    assert_eq!(account(&l, "800", 2025, TableKind::Header), (6, 6, 0));
+    let c887 = l.cohort(la("887")).unwrap();
+    assert_eq!(
+        c887.years().collect::<Vec<_>>(),
+        vec![CollectionYear(2024), CollectionYear(2025)]
+    );
+    assert!(c887.children().iter().all(|ch| {
+        let id = &ch.child_id;
+        id.starts_with('M') || id.starts_with('N') || id.starts_with('K')
+    }));
+
+    // A row's line is its line in the flat file (CRLF line ends).
+    let text = std::fs::read_to_string(root.join("episodes.csv")).unwrap();
+    let line_of = |child: &str| {
+        text.split("\r\n")
+            .position(|l| l.starts_with(&format!("{child},")))
+            .unwrap() as u32
+            + 1
+    };
+    for c in &l.cohorts {
+        for e in c.episodes() {
+            let id = c.children()[e.child.get()].child_id.to_string();
+            assert_eq!(e.source.line, line_of(&id), "{id}");
+        }
+    }
+
+    // 803's YEAR column gives the year the return starts: an error.
+    let ym = with_rule(&l, rules::YEAR_MISMATCH);
+    assert_eq!(ym.len(), 1);
+    assert_eq!(ym[0].la, Some(la("803")));
+    assert_eq!(ym[0].value.as_deref(), Some("2024-25"));
+    assert!(ym[0].message.contains("YEAR column"), "{}", ym[0].message);
+    assert_eq!(account(&l, "803", 2024, TableKind::Episodes), (6, 0, 6));
+
+    // Values that place no row: one error each, listed as unplaced.
+    let la_unknown = with_rule(&l, rules::ROW_LA_UNKNOWN);
+    assert_eq!(la_unknown.len(), 1);
+    assert_eq!(la_unknown[0].value.as_deref(), Some("Narnia"));
+    assert_eq!(la_unknown[0].line, Some(5));
+    let year_bad = with_rule(&l, rules::ROW_YEAR_UNREADABLE);
+    assert_eq!(year_bad.len(), 1);
+    assert_eq!(year_bad[0].value.as_deref(), Some("last year"));
+    assert_eq!(year_bad[0].line, Some(7));
+    assert_eq!(l.unplaced.iter().map(|u| u.rows).sum::<u64>(), 2);
+
+    // The folder file whose LA Code column puts a row in 800.
+    assert_eq!(with_rule(&l, rules::FILE_PLACEMENT_DISAGREES).len(), 1);
+    assert_eq!(account(&l, "800", 2025, TableKind::Uasc), (1, 1, 0));
+    assert_eq!(account(&l, "887", 2025, TableKind::Uasc), (1, 1, 0));
+    // The placing columns are not "extra", the flat files not "misplaced".
+    assert!(with_rule(&l, rules::HEADER_EXTRA_COLUMNS).is_empty());
+    assert!(with_rule(&l, rules::FILE_MISPLACED).is_empty());
+    assert_eq!(with_rule(&l, rules::FILE_PLACED_BY_COLUMNS).len(), 4);
+    // Every part carries the whole file's hash.
+    let hashes: std::collections::BTreeSet<_> = l
+        .files
+        .iter()
+        .filter(|f| f.path.ends_with("episodes.csv"))
+        .map(|f| f.sha256.clone().unwrap())
+        .collect();
+    assert_eq!(hashes.len(), 1);
+
+    // Without names to read, `Medway` places no row, and says why.
+    let bare = load(&InputSource::Folder(root), &LoadOptions::default()).unwrap();
+    check_invariants(&bare);
+    assert!(
+        bare.cohort(la("887"))
+            .is_some_and(|c| c.episodes().is_empty())
+    );
+    assert!(
+        with_rule(&bare, rules::ROW_LA_UNKNOWN)
+            .iter()
+            .any(
+                |d| d.value.as_deref() == Some("Medway") && d.message.contains("no reference data")
+            )
+    );
 }
 
 #[test]
@@ -921,6 +1107,8 @@ fn every_rule_is_exercised() {
         "othertables",
         "returns",
         "monthfirst",
+        "startyears",
+        "flat",
     ] {
         for d in &load_case(case).diagnostics {
             seen.insert(d.rule.clone());

@@ -99,3 +99,129 @@ proptest! {
         }
     }
 }
+
+/// A plausible cell: no quotes or line breaks, so that adding LA and YEAR
+/// columns to a row cannot change how it splits into fields.
+fn plain_field() -> impl Strategy<Value = String> {
+    prop::sample::select(vec![
+        "C1",
+        "C2",
+        "007",
+        "7",
+        "",
+        " ",
+        "S",
+        "P",
+        "X1",
+        "E4A",
+        "V2",
+        "V3",
+        "N1",
+        "U4",
+        "K3",
+        "PR1",
+        "PN1",
+        "M",
+        "F",
+        "1",
+        "2",
+        "WBRI",
+        "BA1 1AA",
+        "01/04/2024",
+        "31/03/2025",
+        "29/02/2024",
+        "10/05/2024",
+        "01/06/2024",
+        "01/07/2023",
+        "15/01/2025",
+        "45383",
+    ])
+    .prop_map(str::to_string)
+}
+
+/// One table's rows, each with the authority and year it belongs to.
+fn placed_rows() -> impl Strategy<Value = (usize, Vec<(Vec<String>, usize, usize)>)> {
+    (0..HEADERS.len()).prop_flat_map(|h| {
+        let width = HEADERS[h].split(',').count();
+        (
+            Just(h),
+            prop::collection::vec(
+                (
+                    prop::collection::vec(plain_field(), width),
+                    0..3usize,
+                    0..2usize,
+                ),
+                0..30,
+            ),
+        )
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, .. ProptestConfig::default() })]
+
+    /// One pooled file per table with LA and YEAR columns reads exactly as the
+    /// same rows filed in `<la>/<year>` folders: the same row accounts, the
+    /// same cohorts, and every row's line is its line in the pooled file.
+    #[test]
+    fn a_pooled_file_reads_as_its_authority_years(
+        tables in prop::collection::vec(placed_rows(), 1..4),
+        crlf in any::<bool>(),
+    ) {
+        // Without a single row there is no data at all (`NoData`).
+        prop_assume!(tables.iter().any(|(_, rows)| !rows.is_empty()));
+        const LAS: [&str; 3] = ["800", "801", "802"];
+        const YEARS: [&str; 2] = ["2024", "2025"];
+        let eol = if crlf { "\r\n" } else { "\n" };
+        let folders = tempfile::tempdir().unwrap();
+        let pooled = tempfile::tempdir().unwrap();
+        for (n, (h, rows)) in tables.iter().enumerate() {
+            let mut flat = format!("{},LA,YEAR{eol}", HEADERS[*h]);
+            for (la, year) in LAS.iter().flat_map(|l| YEARS.iter().map(move |y| (l, y))) {
+                let dir = folders.path().join(la).join(year);
+                fs::create_dir_all(&dir).unwrap();
+                let mut text = format!("{}{eol}", HEADERS[*h]);
+                for (cells, l, y) in rows {
+                    if LAS[*l] == *la && YEARS[*y] == *year {
+                        text.push_str(&format!("{}{eol}", cells.join(",")));
+                    }
+                }
+                fs::write(dir.join(format!("t{n}.csv")), text).unwrap();
+            }
+            for (cells, l, y) in rows {
+                flat.push_str(&format!("{},{},{}{eol}", cells.join(","), LAS[*l], YEARS[*y]));
+            }
+            fs::write(pooled.path().join(format!("t{n}.csv")), flat).unwrap();
+        }
+        let opts = LoadOptions::default();
+        let a = load(&InputSource::Folder(folders.path().to_path_buf()), &opts).unwrap();
+        let b = load(&InputSource::Folder(pooled.path().to_path_buf()), &opts).unwrap();
+        common::check_invariants(&b);
+        let accounts = |l: &iro_ingest::Loaded| -> Vec<(String, i32, TableKind, u64, u64, u64)> {
+            let mut v: Vec<_> = l
+                .accounts
+                .iter()
+                .filter(|x| x.rows_read > 0)
+                .map(|x| (x.la.to_string(), x.year.0, x.table, x.rows_read, x.rows_used, x.rows_excluded))
+                .collect();
+            v.sort();
+            v
+        };
+        prop_assert_eq!(accounts(&a), accounts(&b));
+        prop_assert!(b.unplaced.is_empty());
+        for cb in &b.cohorts {
+            let ca = a.cohort(cb.la()).expect("the same authorities");
+            prop_assert_eq!(ca.episodes().len(), cb.episodes().len());
+            prop_assert_eq!(ca.reviews().len(), cb.reviews().len());
+            prop_assert_eq!(ca.children().len(), cb.children().len());
+            // Each episode's line in the pooled file holds its DECOM.
+            for e in cb.episodes() {
+                let f = b.file(e.source).unwrap();
+                let text = fs::read_to_string(&f.path).unwrap();
+                let line = text.split(eol).nth(e.source.line as usize - 1).unwrap_or("");
+                let decom = e.decom.format("%d/%m/%Y").to_string();
+                prop_assert!(line.contains(&decom), "line {} of {}: {}", e.source.line, f.path.display(), line);
+            }
+        }
+    }
+}

@@ -2030,11 +2030,20 @@ fn benchmarking(spec: &SectionSpec, ctx: &Ctx<'_>) -> Vec<Draft> {
     let rate = ctx
         .rows
         .total(ctx.year, "cohort-summary.cla-rate", Period::Snapshot);
+    // Exactly whom the funnel plot compares (never "every authority" unless so).
+    let funnel = chart("cla-rate-funnel");
+    let compared = match &funnel {
+        Some(Chart::Funnel(f)) => f.compared.clone(),
+        _ => None,
+    };
     if let Some(r) = v(&format::value(rate)) {
+        let funnel_words = match &compared {
+            Some(who) => format!(", and, in a funnel plot, with {who}"),
+            None => String::new(),
+        };
         out.push(para(format!(
             "At 31 March {} {} looked after {r} children per 10,000 aged 0 to 17. The charts \
-             compare this rate with the region's and England's, as published by the DfE, and \
-             with every authority in England.",
+             compare this rate with the region's and England's, as published by the DfE{funnel_words}.",
             ctx.year, ctx.la_name
         )));
     }
@@ -2048,12 +2057,12 @@ fn benchmarking(spec: &SectionSpec, ctx: &Ctx<'_>) -> Vec<Draft> {
             c,
         ));
     }
-    if let Some(c) = chart("cla-rate-funnel") {
+    if let (Some(c), Some(who)) = (funnel, compared) {
         out.push(figure(
             "cla-rate-funnel",
             format!(
-                "Children looked after per 10,000 children at 31 March {}: every authority in \
-                 England against its child population (funnel plot)",
+                "Children looked after per 10,000 children at 31 March {}: {who}, each against \
+                 its child population (funnel plot)",
                 ctx.year
             ),
             c,

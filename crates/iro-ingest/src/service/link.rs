@@ -73,8 +73,15 @@ impl<'a> Children<'a> {
     }
 }
 
-/// Reads, links and checks every IRO-service file of one authority.
-pub(crate) fn load_la(la: LaCode, cohort: &Cohort, files: &[(u32, FileInfo)]) -> ServiceLoad {
+/// Reads, links and checks every IRO-service file of one authority. Files of
+/// `excluded_years` (whose SSDA903 folder holds another year's return,
+/// `year.mismatch`) are only counted: read and excluded.
+pub(crate) fn load_la(
+    la: LaCode,
+    cohort: &Cohort,
+    files: &[(u32, FileInfo)],
+    excluded_years: &[CollectionYear],
+) -> ServiceLoad {
     let mut out = ServiceLoad::default();
     let mut parsed: Vec<ParsedService> = Vec::new();
     let mut seen: BTreeMap<(CollectionYear, ServiceTable), String> = BTreeMap::new();
@@ -83,6 +90,19 @@ pub(crate) fn load_la(la: LaCode, cohort: &Cohort, files: &[(u32, FileInfo)]) ->
             continue;
         };
         let p = parse::read(*idx, &info.path, la, info.year, table);
+        if excluded_years.contains(&info.year) {
+            out.files
+                .push((*idx, FileStatus::ServiceExcluded(table), p.rows_read));
+            out.accounts.push(ServiceRowAccount {
+                la,
+                year: info.year,
+                table,
+                rows_read: p.rows_read,
+                rows_used: 0,
+                rows_excluded: p.rows_read,
+            });
+            continue;
+        }
         if let Some(first) = seen.get(&(info.year, table)) {
             out.diags.push(p.ctx.diag(
                 Severity::Warning,
@@ -417,17 +437,20 @@ pub(crate) fn load_la(la: LaCode, cohort: &Cohort, files: &[(u32, FileInfo)]) ->
     out.records.iros = iros.into_iter().map(Into::into).collect();
     out.records.drp_ids = drp_ids.into_iter().map(Into::into).collect();
     out.records.issue_categories = issues.into_iter().map(Into::into).collect();
-    out.accounts = counts
-        .into_iter()
-        .map(|((year, table), (read, excluded))| ServiceRowAccount {
-            la,
-            year,
-            table,
-            rows_read: read,
-            rows_used: read.saturating_sub(excluded),
-            rows_excluded: excluded.min(read),
-        })
-        .collect();
+    out.accounts
+        .extend(
+            counts
+                .into_iter()
+                .map(|((year, table), (read, excluded))| ServiceRowAccount {
+                    la,
+                    year,
+                    table,
+                    rows_read: read,
+                    rows_used: read.saturating_sub(excluded),
+                    rows_excluded: excluded.min(read),
+                }),
+        );
+    out.accounts.sort_by_key(|a| (a.year, a.table));
     out
 }
 
