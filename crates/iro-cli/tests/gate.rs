@@ -487,3 +487,28 @@ fn validate_writes_a_workbook_without_personal_values_unless_asked() {
 fn zip_archive(path: &Path) -> zip::ZipArchive<fs::File> {
     zip::ZipArchive::new(fs::File::open(path).unwrap()).unwrap()
 }
+
+#[test]
+fn exit_0_when_clean_1_with_warnings() {
+    // One child, nothing wrong (an authority with no published figures, so
+    // nothing to compare): 0. The same with SEX coded 1 in 2024-25 (a
+    // warning, the row kept): 1.
+    for (sex, code) in [("M", 0), ("1", 1)] {
+        let dir = tempfile::tempdir().unwrap();
+        let year = dir.path().join("999/2025");
+        fs::create_dir_all(&year).unwrap();
+        fs::write(
+            year.join("header.csv"),
+            format!("CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\nC1,{sex},01/01/2015,WBRI,UN1,,\n"),
+        )
+        .unwrap();
+        fs::write(
+            year.join("episodes.csv"),
+            "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,\
+             PL_POST,URN\nC1,01/05/2024,S,C2,N1,U4,PR1,,,,BA1 1AA,BA2 2AA,SC123456\n",
+        )
+        .unwrap();
+        let (o, _out) = run(dir.path());
+        assert_eq!(o.status.code(), Some(code), "{}", stdout(&o));
+    }
+}
