@@ -23,7 +23,15 @@ use iro_engine::{Config, Progress};
 /// IRO Analytics: children-in-care figures for the Independent Reviewing Officer
 /// annual report, from the SSDA903 return.
 #[derive(Debug, Parser)]
-#[command(name = "iro", version, about, long_about = None)]
+#[command(
+    name = "iro",
+    version,
+    about,
+    long_about = None,
+    after_help = "Exit codes: 0 clean; 1 outputs written with warnings (data problems, a count far \
+                  from the DfE's); 2 figures not computable because of errors in the data, no data \
+                  found, or an error that stopped the command."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -186,6 +186,41 @@ fn two_digit_years_in_dec_name_the_rule_in_words() {
 }
 
 #[test]
+fn validate_all_lists_every_row_and_the_default_a_few() {
+    let input = copy_800();
+    edit_column(input.path(), "episodes.csv", "DEC", |s| {
+        let (d, m, y) = dmy(s);
+        format!("{d:02}/{m:02}/{:02}", y % 100)
+    });
+    let dir = input.path().to_str().unwrap();
+    let json = iro(&["validate", dir, "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let unparsable = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["rule"] == "date.unparsable")
+        .count();
+    assert!(unparsable > 100, "{unparsable}");
+    let few = stdout(&iro(&["validate", dir]));
+    fits(&few);
+    let examples = |t: &str| t.matches("DEC cannot be read as a date").count();
+    assert_eq!(examples(&few), 3, "three examples a rule:\n{few}");
+    assert!(
+        flat(&few).contains("iro validate --all lists every row"),
+        "{few}"
+    );
+    let all = stdout(&iro(&["validate", dir, "--all"]));
+    assert_eq!(
+        all.lines()
+            .filter(|l| l.contains("ERROR   date.unparsable 800/"))
+            .count(),
+        unparsable,
+        "every row"
+    );
+}
+
+#[test]
 fn month_first_dates_do_not_give_a_confident_wrong_count() {
     let input = copy_800();
     let us = |s: &str| {
