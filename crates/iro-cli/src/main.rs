@@ -824,7 +824,9 @@ fn print_not_computable(
     out: &mut dyn Write,
     result: &iro_engine::RunResult,
 ) -> std::io::Result<()> {
-    let mut groups: Vec<((&str, i32, &str), Vec<&str>)> = Vec::new();
+    // (authority, year, reason) → the metrics not computable for it.
+    type Group<'a> = ((&'a str, i32, &'a str), Vec<&'a str>);
+    let mut groups: Vec<Group<'_>> = Vec::new();
     for s in &result.statuses {
         if let iro_engine::Outcome::NotComputable(why) = &s.outcome {
             let key = (s.la_code.as_str(), s.year, why.as_str());
