@@ -169,7 +169,7 @@ fn two_digit_years_in_dec_name_the_rule_in_words() {
         let (d, m, y) = dmy(s);
         format!("{d:02}/{m:02}/{:02}", y % 100)
     });
-    let (o, _out) = run(input.path());
+    let (o, out) = run(input.path());
     let text = stdout(&o);
     eprintln!("{}", first_lines(&o, 30));
     assert_eq!(o.status.code(), Some(2), "{text}");
@@ -179,6 +179,9 @@ fn two_digit_years_in_dec_name_the_rule_in_words() {
         "{text}"
     );
     assert!(flat(&text).contains("Episodes rows excluded"), "{text}");
+    // No figure from those episodes anywhere, benchmarking's included.
+    let metrics = fs::read_to_string(out.path().join("metrics.csv")).unwrap();
+    assert!(!metrics.contains("source=903"), "no 903 figure benchmarked");
     // Errors lead the summary.
     let by_rule = text.find("Problems by rule").unwrap();
     let first = text[by_rule..].lines().nth(1).unwrap();

@@ -83,6 +83,10 @@ fn a_table_losing_more_than_the_share_allowed_is_not_used() {
             assert!(u.metrics.contains(&"cohort-summary".to_string()));
             assert!(u.metrics.contains(&"placement-stability".to_string()));
             assert!(
+                u.metrics.contains(&"regional-benchmarking".to_string()),
+                "its 903 figures come from the episodes"
+            );
+            assert!(
                 !u.metrics.contains(&"drp-flow".to_string()),
                 "drp-flow needs no Episodes"
             );
