@@ -6,6 +6,8 @@
 
 mod benchmark;
 mod chart;
+mod problems;
+mod problems_xlsx;
 mod validate;
 
 use std::io::{IsTerminal, Write};
@@ -21,7 +23,15 @@ use iro_engine::{Config, Progress};
 /// IRO Analytics: children-in-care figures for the Independent Reviewing Officer
 /// annual report, from the SSDA903 return.
 #[derive(Debug, Parser)]
-#[command(name = "iro", version, about, long_about = None)]
+#[command(
+    name = "iro",
+    version,
+    about,
+    long_about = None,
+    after_help = "Exit codes: 0 clean; 1 outputs written with warnings (data problems, a count far \
+                  from the DfE's); 2 figures not computable because of errors in the data, no data \
+                  found, or an error that stopped the command."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -30,14 +40,36 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Ingest, run every enabled metric and write the outputs (default input:
-    /// the bundled synthetic sample in data/sample).
+    /// ./data/sample, e.g. the sample `iro sample` writes).
+    ///
+    /// Exit code: 0 = clean; 1 = outputs written with warnings (rows
+    /// excluded, repaired values, a count far from the DfE's published one);
+    /// 2 = figures not computable because of errors in the data (a table lost
+    /// more than [quality] max_excluded_share of its rows, or a file could not
+    /// be read), a metric failed, or no data was found.
+    #[command(verbatim_doc_comment)]
     Run(RunArgs),
-    /// Read and check the input; print every data problem. Exit code 0 = clean,
-    /// 1 = warnings, 2 = errors.
+    /// Read and check the input; print a summary of the data problems by rule
+    /// with example rows (--all: every row; --xlsx: a workbook).
+    ///
+    /// Exit code: 0 = clean, 1 = warnings, 2 = errors (or no data found).
+    #[command(verbatim_doc_comment)]
     Validate(ValidateArgs),
     /// The IRO annual report (HTML and Markdown, with charts) for each
     /// authority, with the service's narrative from narrative/<la>.md.
+    ///
+    /// Exit code as for `iro run`: 0 = clean, 1 = written with warnings,
+    /// 2 = figures not computable because of errors, or no data found.
+    #[command(verbatim_doc_comment)]
     Report(ReportArgs),
+    /// Write the bundled synthetic sample (three authorities, five years of
+    /// SSDA903 returns; no real child's data) to a folder, to try the tool:
+    /// `iro sample iro-sample && iro run iro-sample`.
+    Sample {
+        /// The folder to write (it must not hold the sample's files already).
+        #[arg(value_name = "DIR", default_value = "iro-sample")]
+        dir: PathBuf,
+    },
     /// Benchmark authorities against England, their region and their
     /// statistical neighbours: rates per 10,000 and placement indicators,
     /// ranks, quartiles, funnel positions and trends (published figures, and
@@ -207,6 +239,17 @@ struct ValidateArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = validate::Format::Table)]
     format: validate::Format,
+    /// List every row with a problem, not only a few examples of each rule.
+    #[arg(long)]
+    all: bool,
+    /// Also write the problems as a workbook: a summary sheet and a sheet per
+    /// rule, with the row numbers and column letters of the files.
+    #[arg(long, value_name = "FILE")]
+    xlsx: Option<PathBuf>,
+    /// Show the values of personal fields (CHILD, DOB, UPN, postcodes…) and
+    /// write them into the --xlsx workbook (PERSONAL DATA: keep it safe).
+    #[arg(long)]
+    personal: bool,
     #[command(flatten)]
     common: Common,
 }
@@ -238,6 +281,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Run(args) => run(args),
         Command::Report(args) => report(args),
         Command::Validate(args) => validate::validate(args),
+        Command::Sample { dir } => write_sample(&dir),
         Command::Chart(args) => chart::chart(args),
         Command::Benchmark(args) => benchmark::benchmark(args),
         Command::Reference {
@@ -354,11 +398,68 @@ fn load_config(common: &Common) -> Result<Config> {
     Ok(config)
 }
 
-/// The input folder: the command line, else iro.toml, else the bundled sample.
+/// The input folder: the command line, else iro.toml, else ./data/sample.
 fn resolve_input(config: &Config, input: Option<PathBuf>) -> Result<iro_ingest::InputSource> {
     let fallback = (config.input.path.is_none() && config.input.files.is_empty())
         .then(|| PathBuf::from(DEFAULT_INPUT));
+    if input.is_none()
+        && let Some(f) = &fallback
+        && !f.exists()
+    {
+        bail!("{}", no_input_help());
+    }
     Ok(iro_engine::input_source(config, input.or(fallback))?)
+}
+
+/// What to do when no input is given and there is no ./data/sample.
+fn no_input_help() -> String {
+    let here = std::env::current_dir()
+        .map(|d| d.display().to_string())
+        .unwrap_or_else(|_| ".".into());
+    format!(
+        "no input given, and no data/sample folder in {here}.\n\
+         Give the folder of your SSDA903 CSV files, laid out as <la>/<year>/*.csv:\n\
+         \x20   iro run PATH/TO/RETURNS\n\
+         or set `[input] path = \"...\"` in an iro.toml here (or pass --config FILE).\n\
+         To try iro on the bundled synthetic sample (no real child's data), write it out first:\n\
+         \x20   iro sample iro-sample && iro run iro-sample"
+    )
+}
+
+mod bundled {
+    include!(concat!(env!("OUT_DIR"), "/sample.rs"));
+}
+
+/// `iro sample DIR`: writes the sample embedded in the binary.
+fn write_sample(dir: &Path) -> Result<ExitCode> {
+    if bundled::FILES.is_empty() {
+        bail!("this build of iro has no bundled sample");
+    }
+    for (rel, _) in bundled::FILES {
+        let p = dir.join(rel);
+        if p.exists() {
+            bail!(
+                "{} exists already: give a new folder (nothing was written)",
+                p.display()
+            );
+        }
+    }
+    for (rel, bytes) in bundled::FILES {
+        let p = dir.join(rel);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("creating {}", parent.display()))?;
+        }
+        std::fs::write(&p, bytes).with_context(|| format!("writing {}", p.display()))?;
+    }
+    println!(
+        "Wrote the synthetic sample ({} files: authorities 800, 803 and 887, collection years \
+         2021 to 2025) to {}.\nTry: iro run {}",
+        bundled::FILES.len(),
+        dir.display(),
+        dir.display()
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn progress_bar(quiet: bool) -> Option<ProgressBar> {
@@ -441,12 +542,19 @@ fn run(args: RunArgs) -> Result<ExitCode> {
             &reference,
             &config.output.dir,
             &written,
-            args.common.verbose > 0,
-            config.suppression.threshold,
+            &SummaryView {
+                verbose: args.common.verbose > 0,
+                threshold: config.suppression.threshold,
+                root: validate::source_root(&source),
+            },
         )?;
     }
-    let failures: Vec<_> = result.failures().collect();
-    for f in &failures {
+    Ok(finish(&result))
+}
+
+/// Reports failures and what was not computed on stderr; the exit code.
+fn finish(result: &iro_engine::RunResult) -> ExitCode {
+    for f in result.failures() {
         if let iro_engine::Outcome::Failed(msg) = &f.outcome {
             eprintln!(
                 "error: metric {} failed for {} {}: {msg}",
@@ -454,11 +562,27 @@ fn run(args: RunArgs) -> Result<ExitCode> {
             );
         }
     }
-    Ok(if failures.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    let verdict = result.verdict();
+    if result.statuses.is_empty() {
+        eprintln!(
+            "error: no figures computed: no SSDA903 table could be read (the files not read, and \
+             why, are listed above)"
+        );
+    } else if verdict == iro_engine::Verdict::NotComputable {
+        let n = result
+            .quality
+            .unfit
+            .iter()
+            .filter(|u| !u.metrics.is_empty())
+            .count();
+        if n > 0 {
+            eprintln!(
+                "error: figures not computable: {n} table(s) not fit for them (\"Not computable\" \
+                 above; run.json: data_quality)"
+            );
+        }
+    }
+    ExitCode::from(verdict.exit_code())
 }
 
 /// Writes the annual report of `las` (empty: every authority in the run) to
@@ -476,6 +600,7 @@ fn write_report(
         summary: &summary,
         targets: &result.targets,
         statuses: &result.statuses,
+        quality: &result.quality,
         specs: &result.specs,
         reference,
         threshold: config.suppression.threshold,
@@ -581,20 +706,17 @@ fn report(args: ReportArgs) -> Result<ExitCode> {
             writeln!(stdout, "Wrote {}", p.display())?;
         }
     }
-    let failures: Vec<_> = result.failures().collect();
-    for f in &failures {
-        if let iro_engine::Outcome::Failed(msg) = &f.outcome {
-            eprintln!(
-                "error: metric {} failed for {} {}: {msg}",
-                f.metric, f.la_code, f.year
-            );
-        }
+    if !quiet {
+        print_not_computable(&mut stdout, &result)?;
     }
-    Ok(if failures.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    Ok(finish(&result))
+}
+
+/// What the run summary shows.
+struct SummaryView<'a> {
+    verbose: bool,
+    threshold: u64,
+    root: Option<&'a Path>,
 }
 
 fn print_summary(
@@ -603,18 +725,9 @@ fn print_summary(
     reference: &iro_reference::Reference,
     out_dir: &Path,
     written: &[PathBuf],
-    verbose: bool,
-    suppression_threshold: u64,
+    view: &SummaryView<'_>,
 ) -> std::io::Result<()> {
     let loaded = &result.loaded;
-    let (errors, warnings) = loaded
-        .diagnostics
-        .iter()
-        .fold((0, 0), |(e, w), d| match d.severity {
-            iro_domain::Severity::Error => (e + 1, w),
-            iro_domain::Severity::Warning => (e, w + 1),
-            iro_domain::Severity::Info => (e, w),
-        });
     writeln!(
         out,
         "Read {} files for {} authorities ({} ms); {} metric tasks ({} ms).",
@@ -624,28 +737,26 @@ fn print_summary(
         result.statuses.len(),
         result.timings.metrics_ms
     )?;
-    if errors + warnings > 0 {
-        writeln!(
-            out,
-            "Data problems: {errors} errors, {warnings} warnings (see {} or run `iro validate`).",
-            out_dir.join("diagnostics.csv").display()
-        )?;
-    }
-    for s in &result.statuses {
-        if let iro_engine::Outcome::NotComputable(why) = &s.outcome {
-            writeln!(
-                out,
-                "Not computable: {} for {} {}: {why}",
-                s.metric, s.la_code, s.year
-            )?;
-        }
-    }
     writeln!(out)?;
-    if suppression_threshold > 0 {
+    problems::print(
+        out,
+        &loaded.diagnostics,
+        &problems::View {
+            examples: 2,
+            all: false,
+            personal: false,
+            notes: view.verbose,
+            root: view.root,
+            all_command: "iro validate --all",
+        },
+    )?;
+    print_not_computable(out, result)?;
+    if view.threshold > 0 {
         writeln!(
             out,
-            "Children looked after (counts of 1 to {suppression_threshold} hidden as c; \
-             DfE published rate per 10,000 alongside):"
+            "Children looked after (counts of 1 to {} hidden as c; \
+             DfE published rate per 10,000 alongside):",
+            view.threshold
         )?;
     } else {
         writeln!(
@@ -656,8 +767,8 @@ fn print_summary(
     }
     writeln!(
         out,
-        "{:<5} {:<8} {:>8} {:>8} {:>7} {:>7} {:>9} {:>10}",
-        "LA", "year", "31 Mar", "change%", "starts", "ceases", "rate/10k", "published"
+        "{:<5} {:<8} {:>8} {:>8} {:>7} {:>7} {:>9} {:>10} {:>9}",
+        "LA", "year", "31 Mar", "change%", "starts", "ceases", "rate/10k", "published", "pub.count"
     )?;
     let dash = |s: &str| {
         if s.is_empty() {
@@ -666,31 +777,100 @@ fn print_summary(
             s.to_string()
         }
     };
-    for r in iro_engine::output::cohort_summary(result, reference) {
+    let summary = iro_engine::output::cohort_summary(result, reference);
+    let mut notes = Vec::new();
+    for r in &summary {
+        let n_c = r.is_not_computable();
+        let cell = |s: &str| if n_c { "n/c".to_string() } else { dash(s) };
+        let flag = result.quality.published_flag(&r.la_code, r.year).is_some();
         writeln!(
             out,
-            "{:<5} {:<8} {:>8} {:>8} {:>7} {:>7} {:>9} {:>10}",
+            "{:<5} {:<8} {:>8} {:>8} {:>7} {:>7} {:>9} {:>10} {:>9}",
             r.la_code,
             r.year_label,
-            dash(&r.cla_31_march),
-            dash(&r.cla_change_percent),
-            dash(&r.starts),
-            dash(&r.ceases),
-            dash(&r.cla_rate_per_10000),
+            if flag {
+                format!("{} !", cell(&r.cla_31_march))
+            } else {
+                cell(&r.cla_31_march)
+            },
+            cell(&r.cla_change_percent),
+            cell(&r.starts),
+            cell(&r.ceases),
+            cell(&r.cla_rate_per_10000),
             dash(&r.published_rate_per_10000),
+            dash(&r.published_cla_31_march),
         )?;
+        // The reasons of n/c lines are under "Not computable" above.
+        if flag {
+            notes.push(format!("{} {}: {}", r.la_code, r.year_label, r.note));
+        }
+    }
+    if summary.iter().any(|r| r.is_not_computable()) {
+        writeln!(out, "n/c: not computable (why: above), never shown as 0.")?;
+    }
+    if !notes.is_empty() {
+        writeln!(out, "!: far from the DfE's published count (pub.count):")?;
+        for n in notes {
+            problems::wrapped(out, "  ", &n, 6)?;
+        }
     }
     writeln!(out)?;
     print_targets(out, &result.targets)?;
     writeln!(out, "Outputs written to {}:", out_dir.display())?;
     for p in written {
-        if verbose {
+        if view.verbose {
             writeln!(out, "  {}", p.display())?;
         } else if let Some(name) = p.file_name() {
             writeln!(out, "  {}", name.to_string_lossy())?;
         }
     }
     Ok(())
+}
+
+/// The figures not computable, grouped by authority, year and reason: the
+/// metrics left out and why, in lines that fit the terminal.
+fn print_not_computable(
+    out: &mut dyn Write,
+    result: &iro_engine::RunResult,
+) -> std::io::Result<()> {
+    // (authority, year, reason) → the metrics not computable for it.
+    type Group<'a> = ((&'a str, i32, &'a str), Vec<&'a str>);
+    let mut groups: Vec<Group<'_>> = Vec::new();
+    for s in &result.statuses {
+        if let iro_engine::Outcome::NotComputable(why) = &s.outcome {
+            let key = (s.la_code.as_str(), s.year, why.as_str());
+            match groups.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, metrics)) => metrics.push(&s.metric),
+                None => groups.push((key, vec![&s.metric])),
+            }
+        }
+    }
+    if groups.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "Not computable (left out, never shown as 0):")?;
+    const SHOWN: usize = 12;
+    let total = groups.len();
+    for ((la, year, why), metrics) in groups.into_iter().take(SHOWN) {
+        problems::wrapped(
+            out,
+            &format!(
+                "  {la} {}: {}: ",
+                iro_domain::CollectionYear(year).label(),
+                metrics.join(", ")
+            ),
+            why,
+            6,
+        )?;
+    }
+    if total > SHOWN {
+        writeln!(
+            out,
+            "  … and {} more (every one is in run.json: tasks, and data_quality)",
+            total - SHOWN
+        )?;
+    }
+    writeln!(out)
 }
 
 /// The "Targets" table: each authority's latest year (every year is in

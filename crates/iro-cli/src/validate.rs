@@ -1,10 +1,11 @@
-//! `iro validate`: every data problem in the input, as a table or JSON.
+//! `iro validate`: every data problem in the input: a summary by rule with
+//! example rows (or every row with `--all`), as JSON, or as a workbook
+//! (`--xlsx`).
 //!
-//! This prints to the analyst's own terminal, so values (which may be a CHILD
-//! id or a date of birth) and personal details are shown; nothing is written
-//! to disk.
+//! This prints to the analyst's own terminal; values of personal fields (a
+//! CHILD id, a date of birth, a postcode) are shown only with `--personal`,
+//! and go into the workbook only then.
 
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -13,6 +14,7 @@ use iro_domain::{Diagnostic, Severity};
 use iro_ingest::LoadOptions;
 use serde::Serialize;
 
+use crate::problems::{self, View};
 use crate::{ValidateArgs, load_config, resolve_input};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -41,14 +43,14 @@ struct Summary {
 
 pub fn validate(args: ValidateArgs) -> Result<ExitCode> {
     let config = load_config(&args.common)?;
-    let source = resolve_input(&config, args.input)?;
+    let source = resolve_input(&config, args.input.clone())?;
     // The reference data name the authorities an LA column may give by name.
     let reference = iro_engine::load_reference(&config)?;
     let opts = LoadOptions {
         la_aliases: iro_engine::la_aliases(&reference),
         ..LoadOptions::default()
     };
-    let loaded = iro_ingest::load(&source, &opts)?;
+    let loaded = iro_engine::load_with(&config, &source, opts)?;
     let mut summary = Summary {
         files: loaded.files.len(),
         authorities: loaded.cohorts.len(),
@@ -69,6 +71,9 @@ pub fn validate(args: ValidateArgs) -> Result<ExitCode> {
         0
     };
     let code = summary.exit_code;
+    if let Some(path) = &args.xlsx {
+        crate::problems_xlsx::write(path, &loaded, source_root(&source), args.personal)?;
+    }
     match args.format {
         Format::Json => {
             let report = Report {
@@ -80,65 +85,59 @@ pub fn validate(args: ValidateArgs) -> Result<ExitCode> {
             serde_json::to_writer_pretty(&mut out, &report)?;
             writeln!(out)?;
         }
-        Format::Table => print_table(
-            &mut std::io::stdout().lock(),
-            &loaded,
-            &summary,
-            args.common.quiet,
-            args.common.verbose,
-        )?,
+        Format::Table => {
+            let mut out = std::io::stdout().lock();
+            print_table(&mut out, &loaded, &summary, &args, source_root(&source))?;
+            if let Some(path) = &args.xlsx
+                && !args.common.quiet
+            {
+                writeln!(out, "Wrote {}", path.display())?;
+            }
+        }
     }
     Ok(ExitCode::from(code))
+}
+
+/// The input folder, for showing paths relative to it.
+pub fn source_root(source: &iro_ingest::InputSource) -> Option<&std::path::Path> {
+    match source {
+        iro_ingest::InputSource::Folder(p) => Some(p.as_path()),
+        iro_ingest::InputSource::Manifest(m) => m.base.as_deref(),
+    }
 }
 
 fn print_table(
     out: &mut dyn Write,
     loaded: &iro_ingest::Loaded,
     s: &Summary,
-    quiet: bool,
-    verbose: u8,
+    args: &ValidateArgs,
+    root: Option<&std::path::Path>,
 ) -> std::io::Result<()> {
-    let shown: Vec<&Diagnostic> = loaded
-        .diagnostics
-        .iter()
-        .filter(|d| !quiet || d.severity == Severity::Error)
-        .filter(|d| verbose > 0 || d.severity != Severity::Info)
-        .collect();
-    if !shown.is_empty() {
-        let loc_w = shown
+    let quiet = args.common.quiet;
+    let errors_only: Vec<Diagnostic>;
+    let diagnostics: &[Diagnostic] = if quiet {
+        errors_only = loaded
+            .diagnostics
             .iter()
-            .map(|d| d.location().len())
-            .max()
-            .unwrap_or(8)
-            .clamp(8, 70);
-        writeln!(
-            out,
-            "{:<8} {:<34} {:<loc_w$} {:<16} {:<14} message",
-            "severity", "rule", "location", "field", "value"
-        )?;
-        for d in &shown {
-            writeln!(
-                out,
-                "{:<8} {:<34} {:<loc_w$} {:<16} {:<14} {}",
-                d.severity.label(),
-                d.rule,
-                d.location(),
-                d.field.as_deref().unwrap_or(""),
-                d.value.as_deref().unwrap_or(""),
-                d.message_with_detail()
-            )?;
-        }
-        writeln!(out)?;
-        let mut by_rule: BTreeMap<(&str, &str), usize> = BTreeMap::new();
-        for d in &shown {
-            *by_rule.entry((d.severity.label(), &d.rule)).or_default() += 1;
-        }
-        writeln!(out, "By rule:")?;
-        for ((sev, rule), n) in by_rule {
-            writeln!(out, "  {n:>6}  {sev:<8} {rule}")?;
-        }
-        writeln!(out)?;
-    }
+            .filter(|d| d.severity == Severity::Error)
+            .cloned()
+            .collect();
+        &errors_only
+    } else {
+        &loaded.diagnostics
+    };
+    problems::print(
+        out,
+        diagnostics,
+        &View {
+            examples: 3,
+            all: args.all,
+            personal: args.personal,
+            notes: args.common.verbose > 0,
+            root,
+            all_command: "iro validate --all",
+        },
+    )?;
     if !quiet {
         writeln!(out, "Rows read, used and excluded:")?;
         writeln!(

@@ -29,7 +29,7 @@ fn run_sample(out: &Path, extra: &[&str]) {
     args.extend_from_slice(extra);
     let o = iro(&args);
     assert!(
-        o.status.success(),
+        o.status.code().is_some_and(|c| c < 2),
         "iro run failed: {}",
         String::from_utf8_lossy(&o.stderr)
     );

@@ -73,7 +73,7 @@ fn run_on_the_sample_is_deterministic_and_shares_no_identifiers() {
             dir.path().to_str().unwrap(),
         ]);
         assert!(
-            out.status.success(),
+            out.status.code().is_some_and(|c| c < 2),
             "iro run failed: {}",
             String::from_utf8_lossy(&out.stderr)
         );
@@ -127,7 +127,7 @@ fn personal_lists_only_on_request_and_only_in_personal() {
         "--out",
         dir.path().to_str().unwrap(),
     ]);
-    assert!(out.status.success());
+    assert!(out.status.code().is_some_and(|c| c < 2));
     assert!(!dir.path().join("personal").exists(), "not asked for");
 
     let out = iro(&[
@@ -138,7 +138,7 @@ fn personal_lists_only_on_request_and_only_in_personal() {
         "--out",
         dir.path().to_str().unwrap(),
     ]);
-    assert!(out.status.success());
+    assert!(out.status.code().is_some_and(|c| c < 2));
     let readme = fs::read_to_string(dir.path().join("personal/README.md")).unwrap();
     assert!(readme.starts_with("# PERSONAL DATA"));
     let reviews =
@@ -203,7 +203,7 @@ fn report_writes_the_narrative_template_once_and_the_report_of_the_authorities_a
         "800",
     ]);
     assert!(
-        rep.status.success(),
+        rep.status.code().is_some_and(|c| c < 2),
         "{}",
         String::from_utf8_lossy(&rep.stderr)
     );
@@ -218,7 +218,7 @@ fn report_writes_the_narrative_template_once_and_the_report_of_the_authorities_a
 fn run_prints_where_outputs_are() {
     let dir = tempfile::tempdir().unwrap();
     let out = iro(&["run", &sample(), "--out", dir.path().to_str().unwrap()]);
-    assert!(out.status.success());
+    assert!(out.status.code().is_some_and(|c| c < 2));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("Outputs written to"), "{stdout}");
     assert!(stdout.contains("metrics.csv"));
@@ -231,7 +231,7 @@ fn run_with_no_input_uses_the_sample_and_its_targets() {
     let dir = tempfile::tempdir().unwrap();
     let out = iro(&["run", "--out", dir.path().to_str().unwrap()]);
     assert!(
-        out.status.success(),
+        out.status.code().is_some_and(|c| c < 2),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
@@ -260,7 +260,7 @@ fn run_with_no_input_uses_the_sample_and_its_targets() {
         "--out",
         other.path().to_str().unwrap(),
     ]);
-    assert!(out.status.success());
+    assert!(out.status.code().is_some_and(|c| c < 2));
     let csv = fs::read_to_string(other.path().join("targets.csv")).unwrap();
     assert_eq!(csv.lines().count(), 1, "header only: {csv}");
 }
@@ -350,7 +350,7 @@ fn table_one_on_a_hand_checked_fixture() {
         dir.path().to_str().unwrap(),
     ]);
     assert!(
-        out.status.success(),
+        out.status.code().is_some_and(|c| c < 2),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );

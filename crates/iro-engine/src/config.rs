@@ -16,6 +16,8 @@ pub struct Config {
     pub run: RunConfig,
     pub output: OutputConfig,
     pub suppression: SuppressionConfig,
+    /// `[quality]`: the data-quality gate (`crate::quality`).
+    pub quality: QualityConfig,
     /// `[metrics.<id>]`: `enabled = false` switches a metric off; every other
     /// key is a parameter of that metric.
     pub metrics: BTreeMap<String, toml::Table>,
@@ -128,6 +130,47 @@ pub enum Rounding {
     Nearest5,
 }
 
+/// The data-quality gate: when an input is not fit for the figures that use
+/// it, and when Table 1's count is far enough from the DfE's to flag.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct QualityConfig {
+    /// The largest share (0 to 1) of one authority-year's table that may be
+    /// excluded by errors before every figure needing that table is *not
+    /// computable*. Default 0.02 (2%).
+    pub max_excluded_share: f64,
+    /// The largest difference (a share, 0 to 1, of the DfE's figure) between
+    /// the computed count of children looked after at 31 March and the DfE's
+    /// published count before Table 1 and the report say "check the data".
+    /// Default 0.10 (10%).
+    pub published_difference: f64,
+}
+
+impl Default for QualityConfig {
+    fn default() -> Self {
+        QualityConfig {
+            max_excluded_share: 0.02,
+            published_difference: 0.10,
+        }
+    }
+}
+
+impl QualityConfig {
+    fn check(&self) -> Result<(), String> {
+        for (key, v) in [
+            ("max_excluded_share", self.max_excluded_share),
+            ("published_difference", self.published_difference),
+        ] {
+            if !v.is_finite() || !(0.0..=1.0).contains(&v) {
+                return Err(format!(
+                    "[quality] {key} = {v}: give a share from 0 to 1 (0.02 is 2%)"
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
 /// A bad configuration file.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -158,7 +201,9 @@ impl Config {
 
     /// Parses TOML text; the error carries line and column.
     pub fn parse(text: &str) -> Result<Config, String> {
-        toml::from_str(text).map_err(|e| e.to_string())
+        let config: Config = toml::from_str(text).map_err(|e| e.to_string())?;
+        config.quality.check()?;
+        Ok(config)
     }
 
     fn rebase(&mut self, base: &Path) {
@@ -241,6 +286,19 @@ mod tests {
             serde_json::json!(20)
         );
         assert_eq!(c.output.dir, PathBuf::from("out"));
+    }
+
+    #[test]
+    fn the_quality_gate_is_configurable_and_checked() {
+        let c = Config::parse("").unwrap();
+        assert_eq!(c.quality.max_excluded_share, 0.02);
+        assert_eq!(c.quality.published_difference, 0.10);
+        let c = Config::parse("[quality]\nmax_excluded_share = 0.05\n").unwrap();
+        assert_eq!(c.quality.max_excluded_share, 0.05);
+        let e = Config::parse("[quality]\nmax_excluded_share = 2\n").unwrap_err();
+        assert!(e.contains("max_excluded_share"), "{e}");
+        let e = Config::parse("[quality]\npublished_difference = -0.1\n").unwrap_err();
+        assert!(e.contains("published_difference"), "{e}");
     }
 
     #[test]

@@ -473,6 +473,16 @@ pub fn cohort_summary(result: &RunResult, reference: &Reference) -> Vec<SummaryR
                     .copied()
             };
             let Some(cla) = find("cla-31-march", Period::Snapshot) else {
+                // Not computed: the row says why rather than vanish.
+                if let Some(why) = not_computable(result, &code, year.0, "cohort-summary") {
+                    out.push(SummaryRow::not_computable(
+                        &code,
+                        year,
+                        reference,
+                        why,
+                        cohort.figure_basis(),
+                    ));
+                }
                 continue;
             };
             let shown = |r: Option<&MetricRow>, dp: usize| match r {
@@ -491,6 +501,9 @@ pub fn cohort_summary(result: &RunResult, reference: &Reference) -> Vec<SummaryR
                 if r.note.starts_with("not computable") {
                     notes.push(&r.note);
                 }
+            }
+            if let Some(flag) = result.quality.published_flag(&code, year.0) {
+                notes.push(&flag.note);
             }
             out.push(SummaryRow {
                 la_code: code.clone(),
@@ -528,6 +541,68 @@ pub fn cohort_summary(result: &RunResult, reference: &Reference) -> Vec<SummaryR
         }
     }
     out
+}
+
+/// Why `metric` was not computable for an authority and year, if it was not.
+fn not_computable<'a>(result: &'a RunResult, la: &str, year: i32, metric: &str) -> Option<&'a str> {
+    result.statuses.iter().find_map(|s| match &s.outcome {
+        crate::run::Outcome::NotComputable(why)
+            if s.la_code == la && s.year == year && s.metric == metric =>
+        {
+            Some(why.as_str())
+        }
+        _ => None,
+    })
+}
+
+impl SummaryRow {
+    /// A Table 1 line with no figures: the note says why.
+    fn not_computable(
+        la_code: &str,
+        year: CollectionYear,
+        reference: &Reference,
+        why: &str,
+        figure_basis: iro_domain::FigureBasis,
+    ) -> Self {
+        let la = la_code.parse::<LaCode>().ok();
+        let identity = la.and_then(|la| reference.la(la));
+        let published = la.and_then(|la| reference.published(la, year, Measure::Cla31March));
+        SummaryRow {
+            la_code: la_code.to_string(),
+            la_name: identity.map(|i| i.name.clone()).unwrap_or_default(),
+            region: identity.map(|i| i.region.name.clone()).unwrap_or_default(),
+            year: year.0,
+            year_label: year.label(),
+            cla_31_march: String::new(),
+            cla_change_percent: String::new(),
+            starts: String::new(),
+            ceases: String::new(),
+            during_year: String::new(),
+            population_u18: String::new(),
+            population_mid_year: la
+                .and_then(|la| reference.denominator_for(la, year))
+                .map(|d| d.mid_year.to_string())
+                .unwrap_or_default(),
+            cla_rate_per_10000: String::new(),
+            starts_rate_per_10000: String::new(),
+            ceases_rate_per_10000: String::new(),
+            periods_at_start: String::new(),
+            periods_started: String::new(),
+            periods_ended: String::new(),
+            periods_at_31_march: String::new(),
+            counted_from: figure_basis,
+            published_cla_31_march: published.map(|p| p.count.to_string()).unwrap_or_default(),
+            published_rate_per_10000: published
+                .map(|p| p.rate_per_10000.to_string())
+                .unwrap_or_default(),
+            note: format!("not computable: {why}"),
+        }
+    }
+
+    /// Whether the line has no figures because they were not computable.
+    pub fn is_not_computable(&self) -> bool {
+        self.cla_31_march.is_empty() && self.note.starts_with("not computable")
+    }
 }
 
 /// A diagnostic as written to shareable outputs: values of personal fields
@@ -625,6 +700,8 @@ struct RunMetadata<'a> {
     tasks: &'a [crate::run::TaskStatus],
     diagnostics: DiagnosticCounts,
     row_counts: &'a [iro_domain::RowAccount],
+    /// The data-quality gate's findings.
+    data_quality: &'a crate::quality::DataQuality,
     timings: &'a crate::run::Timings,
 }
 
@@ -695,6 +772,7 @@ fn run_metadata<'a>(result: &'a RunResult, config: &'a Config) -> RunMetadata<'a
         tasks: &result.statuses,
         diagnostics: counts,
         row_counts: &result.loaded.accounts,
+        data_quality: &result.quality,
         timings: &result.timings,
     }
 }

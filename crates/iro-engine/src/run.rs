@@ -141,6 +141,9 @@ pub struct RunResult {
     pub relations: Vec<Relation>,
     /// `[[targets]]`, met or not, per authority, year and period.
     pub targets: Vec<TargetResult>,
+    /// What the data-quality gate found: tables not fit for figures, counts
+    /// far from the DfE's, rows excluded.
+    pub quality: crate::quality::DataQuality,
     pub timings: Timings,
 }
 
@@ -150,6 +153,48 @@ impl RunResult {
         self.statuses
             .iter()
             .filter(|s| matches!(s.outcome, Outcome::Failed(_)))
+    }
+
+    /// How the run went, for the exit code.
+    pub fn verdict(&self) -> Verdict {
+        let gated = self.quality.unfit.iter().any(|u| !u.metrics.is_empty());
+        if self.statuses.is_empty() || gated || self.failures().next().is_some() {
+            Verdict::NotComputable
+        } else if self
+            .loaded
+            .diagnostics
+            .iter()
+            .any(|d| d.severity >= iro_domain::Severity::Warning)
+            || !self.quality.published.is_empty()
+        {
+            Verdict::Warnings
+        } else {
+            Verdict::Clean
+        }
+    }
+}
+
+/// How a run went: the exit code of `iro run` and `iro report`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// Exit 0: no data problem, nothing flagged.
+    Clean,
+    /// Exit 1: outputs written, with data problems (rows excluded below the
+    /// gate's share, warnings) or a count far from the DfE's.
+    Warnings,
+    /// Exit 2: figures not computable because of errors in the data (the
+    /// gate), a metric failed, or nothing could be computed at all.
+    NotComputable,
+}
+
+impl Verdict {
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Verdict::Clean => 0,
+            Verdict::Warnings => 1,
+            Verdict::NotComputable => 2,
+        }
     }
 }
 
@@ -166,6 +211,22 @@ pub enum EngineError {
     Params { id: String, source: MetricError },
     #[error("[run] las: `{0}` is not a DfE 3-digit authority code")]
     BadLa(String),
+    #[error(
+        "no data for authority {} in {input} (--la / [run] las); authorities found: {}",
+        wanted.join(", "),
+        if found.is_empty() { "none".to_string() } else { found.join(", ") }
+    )]
+    NoSuchLa {
+        wanted: Vec<String>,
+        found: Vec<String>,
+        input: String,
+    },
+    #[error(
+        "no data for collection year {} (--year / [run] years; the year the return ends: 2025 = 2024-25); years found: {}",
+        wanted.iter().map(|y| y.to_string()).collect::<Vec<_>>().join(", "),
+        if found.is_empty() { "none".to_string() } else { found.iter().map(|y| y.to_string()).collect::<Vec<_>>().join(", ") }
+    )]
+    NoSuchYear { wanted: Vec<i32>, found: Vec<i32> },
     #[error(transparent)]
     Postcodes(#[from] iro_postcodes::PostcodeError),
     #[error("[[targets]]: {0}")]
@@ -252,6 +313,7 @@ pub fn run(
             drilldowns: c.drilldowns,
             relations: c.relations,
             targets: c.targets,
+            quality: c.quality,
             timings: Timings {
                 ingest_ms,
                 metrics_ms: c.metrics_ms,
@@ -275,17 +337,81 @@ pub fn load_with_reference(
     source: &InputSource,
     reference: &Reference,
 ) -> Result<Loaded, EngineError> {
-    let las = wanted_las(config)?;
-    Ok(iro_ingest::load(
+    load_with(
+        config,
         source,
-        &LoadOptions {
+        LoadOptions {
             hash_files: true,
-            las: (!las.is_empty()).then(|| las.into_iter().collect()),
-            figure_basis: config.input.figure_basis,
             la_aliases: la_aliases(reference),
             ..LoadOptions::default()
         },
-    )?)
+    )
+}
+
+/// [`load`] with other options; the authorities and years of `[run]` must
+/// match something in the input, or the error says what there is.
+pub fn load_with(
+    config: &Config,
+    source: &InputSource,
+    opts: LoadOptions,
+) -> Result<Loaded, EngineError> {
+    let las = wanted_las(config)?;
+    let filtered = !las.is_empty();
+    let loaded = iro_ingest::load(
+        source,
+        &LoadOptions {
+            las: filtered.then(|| las.iter().copied().collect()),
+            figure_basis: config.input.figure_basis,
+            ..opts
+        },
+    );
+    let loaded = match loaded {
+        Err(iro_ingest::IngestError::NoData(path)) if filtered => {
+            return Err(EngineError::NoSuchLa {
+                wanted: las.iter().map(|l| l.to_string()).collect(),
+                found: available_las(source),
+                input: path.display().to_string(),
+            });
+        }
+        other => other?,
+    };
+    if !config.run.years.is_empty() {
+        let mut found: Vec<i32> = loaded
+            .cohorts
+            .iter()
+            .flat_map(|c| c.years().map(|y| y.0))
+            .collect();
+        found.sort_unstable();
+        found.dedup();
+        if !config.run.years.iter().any(|y| found.contains(y)) {
+            return Err(EngineError::NoSuchYear {
+                wanted: config.run.years.clone(),
+                found,
+            });
+        }
+    }
+    Ok(loaded)
+}
+
+/// The authorities an input holds (folder names or manifest entries), for
+/// saying what there is when `--la` matches nothing.
+pub fn available_las(source: &InputSource) -> Vec<String> {
+    let mut out: Vec<String> = match source {
+        InputSource::Folder(dir) => std::fs::read_dir(dir)
+            .map(|entries| {
+                entries
+                    .flatten()
+                    .filter(|e| e.path().is_dir())
+                    .filter_map(|e| e.file_name().to_str()?.parse::<LaCode>().ok())
+                    .map(|la| la.to_string())
+                    .collect()
+            })
+            .unwrap_or_default(),
+        InputSource::Manifest(m) => m.files.iter().map(|f| f.la.to_string()).collect(),
+    };
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// Every authority's name, ONS code and former ONS codes, with its DfE code:
@@ -350,6 +476,11 @@ pub fn compute(
         t.check_metric(&known).map_err(EngineError::Target)?;
     }
 
+    // The data-quality gate: a year whose required tables are not fit is not
+    // computed at all, and says why.
+    let mut gate = crate::quality::Gate::new(&config.quality, loaded);
+    let mut gated: Vec<((usize, i32, usize), TaskStatus)> = Vec::new();
+
     // Every (authority, metric) is one task, over the authority's years.
     let mut years: Vec<CollectionYear> = Vec::new();
     let mut tasks = Vec::new();
@@ -366,8 +497,29 @@ pub fn compute(
         if cohort_years.is_empty() {
             continue;
         }
-        for mi in 0..enabled.len() {
-            tasks.push((ci, cohort_years.clone(), mi));
+        for (mi, (metric, _)) in enabled.iter().enumerate() {
+            let spec = metric.spec();
+            let mut fit = Vec::with_capacity(cohort_years.len());
+            for &year in &cohort_years {
+                match gate.blocks(spec, cohort.la(), year) {
+                    Some(why) => {
+                        gate.record(spec, cohort.la(), year);
+                        gated.push((
+                            (ci, year.0, mi),
+                            TaskStatus {
+                                la_code: cohort.la().to_string(),
+                                year: year.0,
+                                metric: spec.id.to_string(),
+                                outcome: Outcome::NotComputable(why),
+                            },
+                        ));
+                    }
+                    None => fit.push(year),
+                }
+            }
+            if !fit.is_empty() {
+                tasks.push((ci, fit, mi));
+            }
         }
     }
     years.sort();
@@ -416,6 +568,7 @@ pub fn compute(
             keyed.push(((ci, r.status.year, mi), r.status, r.drilldowns));
         }
     }
+    keyed.extend(gated.into_iter().map(|(k, s)| (k, s, Vec::new())));
     keyed.sort_by_key(|(k, _, _)| *k);
     let mut statuses = Vec::with_capacity(keyed.len());
     let mut drilldowns = Vec::new();
@@ -438,6 +591,9 @@ pub fn compute(
         .flat_map(|(m, _)| m.relations().iter().copied())
         .collect();
     let spec_refs: Vec<&MetricSpec> = specs.iter().collect();
+    // Checked on the unsuppressed counts: the flag says only "far from the
+    // DfE's figure", never the count.
+    let quality = gate.finish(&config.quality, loaded, &rows, reference);
     suppress(&mut rows, &spec_refs, &relations, &config.suppression);
     let suppression_ms = t2.elapsed().as_millis();
 
@@ -449,6 +605,7 @@ pub fn compute(
 
     Ok(Computed {
         rows,
+        quality,
         statuses,
         specs,
         relations,
@@ -466,6 +623,8 @@ pub fn compute(
 pub struct Computed {
     /// Suppressed, sorted tidy rows.
     pub rows: Vec<MetricRow>,
+    /// What the data-quality gate found.
+    pub quality: crate::quality::DataQuality,
     pub statuses: Vec<TaskStatus>,
     pub specs: Vec<MetricSpec>,
     /// Every relation the enabled metrics declare (secondary suppression).

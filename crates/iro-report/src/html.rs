@@ -82,6 +82,8 @@ details {{ margin-top: 0.5rem; }}
 summary {{ cursor: pointer; color: {LINK}; text-decoration: underline; }}
 .not-available {{ background: {NOTICE}; border-left: 6px solid #8a5a00; padding: 0.6rem 1rem; margin: 1rem 0; }}
 .not-available p {{ margin: 0; }}
+.data-quality h2 {{ margin-top: 0; }}
+.data-quality ul {{ margin: 0.5rem 0 0 1.25rem; padding: 0; }}
 .placeholder {{ background: {SHADE}; color: {MUTED}; padding: 0.6rem 1rem; }}
 .narrative {{ margin-top: 1.25rem; }}
 footer {{ color: {MUTED}; font-size: 0.875rem; border-top: 1px solid {RULE}; margin-top: 3rem; padding-top: 0.75rem; }}
@@ -162,6 +164,17 @@ pub fn render(report: &Report) -> String {
              small-number suppression was switched off for this run.</p></div>\n",
         );
     }
+    if !report.data_quality.is_empty() {
+        h.push_str(
+            "<aside class=\"not-available data-quality\" aria-labelledby=\"data-quality-title\">\n\
+             <h2 id=\"data-quality-title\">Data quality</h2>\n<p>Some figures in this report are \
+             affected by problems in the data. Read this before using them.</p>\n<ul>\n",
+        );
+        for l in &report.data_quality {
+            let _ = writeln!(h, "<li>{}</li>", esc(l));
+        }
+        h.push_str("</ul>\n</aside>\n");
+    }
     h.push_str(
         "<nav class=\"contents\" aria-labelledby=\"contents-title\">\n\
          <h2 id=\"contents-title\">Contents</h2>\n<ol>\n",
@@ -209,6 +222,13 @@ fn section(h: &mut String, report: &Report, s: &Section) {
                 let _ = writeln!(
                     h,
                     "<div class=\"not-available\" role=\"note\"><p><strong>Not available:</strong> {}</p></div>",
+                    esc(why)
+                );
+            }
+            Block::DataQuality(why) => {
+                let _ = writeln!(
+                    h,
+                    "<div class=\"not-available\" role=\"note\"><p><strong>Data quality:</strong> {}</p></div>",
                     esc(why)
                 );
             }

@@ -20,6 +20,7 @@ pub mod html;
 pub mod markdown;
 pub mod model;
 pub mod narrative;
+pub mod quality;
 pub mod sections;
 pub mod xlsx;
 
@@ -74,6 +75,9 @@ pub struct ReportInput<'a> {
     pub targets: &'a [TargetRow],
     /// What happened to each metric task (`run.json`).
     pub statuses: &'a [TaskStatus],
+    /// The data-quality gate's findings (`run.json`'s `data_quality`): the
+    /// "Data quality" box and the marks on the sections it touches.
+    pub quality: &'a iro_engine::DataQuality,
     /// The metrics run, for measure titles and versions.
     pub specs: &'a [MetricSpec],
     /// Names of authorities and regions.
@@ -218,11 +222,18 @@ fn build_with(
         statuses,
         specs: input.specs,
         threshold: input.threshold,
+        published_flag: input.quality.published_flag(la, year),
     };
+    let quality = quality::build(input.quality, la, &ctx.years);
     let mut sections = Vec::new();
     let (mut tables, mut figures) = (0, 0);
     for (i, spec) in SECTIONS.iter().enumerate() {
-        let mut blocks = Vec::new();
+        let mut blocks: Vec<Block> = quality
+            .affected
+            .iter()
+            .filter(|(id, _)| *id == spec.id)
+            .map(|(_, words)| Block::DataQuality(words.clone()))
+            .collect();
         for d in sections::build(spec, &ctx) {
             match d {
                 Draft::Block(Block::Table(mut t)) => {
@@ -258,6 +269,7 @@ fn build_with(
         year_label: iro_domain::CollectionYear(year).label(),
         period_text: format!("1 April {} to 31 March {year}", year - 1),
         threshold: input.threshold,
+        data_quality: quality.lines,
         sections,
     })
 }

@@ -64,6 +64,16 @@ pub fn render(report: &Report) -> String {
             "> **Not for sharing:** small-number suppression was switched off for this run.\n\n",
         );
     }
+    if !report.data_quality.is_empty() {
+        m.push_str(
+            "> **Data quality.** Some figures in this report are affected by problems in the \
+             data. Read this before using them.\n>\n",
+        );
+        for l in &report.data_quality {
+            let _ = writeln!(m, "> - {}", esc(l));
+        }
+        m.push('\n');
+    }
     m.push_str("## Contents\n\n");
     for s in &report.sections {
         let _ = writeln!(m, "{}. {}", s.number, esc(s.title));
@@ -81,6 +91,9 @@ pub fn render(report: &Report) -> String {
                 }
                 Block::NotAvailable(why) => {
                     let _ = writeln!(m, "> **Not available:** {}\n", esc(why));
+                }
+                Block::DataQuality(why) => {
+                    let _ = writeln!(m, "> **Data quality:** {}\n", esc(why));
                 }
                 Block::Table(t) => table(&mut m, t),
                 Block::Figure(f) => figure(&mut m, report, f),

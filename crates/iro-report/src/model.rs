@@ -18,6 +18,9 @@ pub struct Report {
     pub period_text: String,
     /// Counts from 1 to this are suppressed (0: suppression off).
     pub threshold: u64,
+    /// The "Data quality" box at the top, in plain words, one item a line;
+    /// empty when nothing was excluded or flagged.
+    pub data_quality: Vec<String>,
     pub sections: Vec<Section>,
 }
 
@@ -71,6 +74,9 @@ pub enum Block {
     Figure(Figure),
     /// "Not available: <why>".
     NotAvailable(String),
+    /// "Data quality: <words>": the section's figures are affected by what
+    /// the "Data quality" box says.
+    DataQuality(String),
 }
 
 /// A data table: a caption, a header row, rows with a header cell each.

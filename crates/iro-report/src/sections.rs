@@ -313,6 +313,8 @@ pub struct Ctx<'a> {
     pub statuses: Vec<&'a TaskStatus>,
     pub specs: &'a [MetricSpec],
     pub threshold: u64,
+    /// The count at 31 March of the report's year, when far from the DfE's.
+    pub published_flag: Option<&'a iro_engine::quality::PublishedCheck>,
 }
 
 fn label(year: i32) -> String {
@@ -581,6 +583,13 @@ fn children_in_care(spec: &SectionSpec, ctx: &Ctx<'_>) -> Vec<Draft> {
         }
     }
     s.push('.');
+    if let Some(flag) = ctx.published_flag {
+        s.push_str(&format!(
+            " Check the data: the DfE published {} children looked after at 31 March {}.",
+            count(flag.published),
+            ctx.year
+        ));
+    }
     if let Some(r) = v(&rate) {
         s.push_str(&format!(
             " That is {r} children in every 10,000 aged 0 to 17 in the area"

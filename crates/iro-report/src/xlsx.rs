@@ -205,13 +205,29 @@ pub fn render(report: &Report) -> Result<Vec<u8>, XlsxError> {
             &f.note,
         )?;
     }
-    contents.write_string_with_format(4, 0, "Sheet", &f.bold)?;
-    contents.write_string_with_format(4, 1, "Section", &f.bold)?;
-    contents.write_string_with_format(4, 2, "What it holds", &f.bold)?;
+    // The "Data quality" box, above the list of sheets.
+    let mut top = 4;
+    if !report.data_quality.is_empty() {
+        contents.write_string_with_format(top, 0, "Data quality", &f.bold)?;
+        contents.write_string_with_format(
+            top,
+            1,
+            "Some figures are affected by problems in the data. Read this before using them.",
+            &f.note,
+        )?;
+        for l in &report.data_quality {
+            top += 1;
+            contents.write_string(top, 1, l)?;
+        }
+        top += 2;
+    }
+    contents.write_string_with_format(top, 0, "Sheet", &f.bold)?;
+    contents.write_string_with_format(top, 1, "Section", &f.bold)?;
+    contents.write_string_with_format(top, 2, "What it holds", &f.bold)?;
     contents.set_column_width(0, 12)?;
     contents.set_column_width(1, 40)?;
     contents.set_column_width(2, 100)?;
-    let mut r = 5;
+    let mut r = top + 1;
     for section in &report.sections {
         for block in &section.blocks {
             let (sheet, caption) = match block {
@@ -219,9 +235,17 @@ pub fn render(report: &Report) -> Result<Vec<u8>, XlsxError> {
                 Block::Figure(fig) => (format!("Figure {}", fig.number), &fig.caption),
                 _ => continue,
             };
+            let marked = section
+                .blocks
+                .iter()
+                .any(|b| matches!(b, Block::DataQuality(_)));
             contents.write_string(r, 0, sheet)?;
             contents.write_string(r, 1, format!("{}. {}", section.number, section.title))?;
-            contents.write_string(r, 2, caption)?;
+            if marked {
+                contents.write_string(r, 2, format!("{caption} [Data quality: see above]"))?;
+            } else {
+                contents.write_string(r, 2, caption)?;
+            }
             r += 1;
         }
     }
@@ -309,6 +333,7 @@ mod tests {
             year_label: "2024-25".into(),
             period_text: "1 April 2024 to 31 March 2025".into(),
             threshold: 7,
+            data_quality: vec![],
             sections: vec![Section {
                 id: "children-in-care",
                 number: 3,

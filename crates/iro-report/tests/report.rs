@@ -46,6 +46,7 @@ fn input(s: &Sample) -> ReportInput<'_> {
         summary: &s.summary,
         targets: &s.result.targets,
         statuses: &s.result.statuses,
+        quality: &s.result.quality,
         specs: &s.result.specs,
         reference: &s.reference,
         threshold: 7,

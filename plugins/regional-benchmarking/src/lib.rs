@@ -30,7 +30,7 @@ pub mod indicator;
 pub mod table;
 pub mod trend;
 
-use iro_domain::{CollectionYear, LaCode};
+use iro_domain::{CollectionYear, LaCode, TableKind};
 use iro_metric_api::{
     MeasureSpec, Metric, MetricContext, MetricError, MetricRow, MetricSpec, ParamSpec, Params,
     Reference, Relation, Term, Unit,
@@ -159,9 +159,12 @@ static SPEC: std::sync::LazyLock<MetricSpec> = std::sync::LazyLock::new(|| Metri
     id: METRIC_ID,
     title: "Benchmarking against England, the region and statistical neighbours: rates per 10,000 and placement indicators, ranks, quartiles, funnel positions and five-year trends",
     version: env!("CARGO_PKG_VERSION"),
-    requires: &[],
-    // The 903 figures come from cohort-summary, placement-stability and
-    // placement-distance, whose own needs are applied when they are run
+    // The 903 figures come from the episodes (cohort-summary, stability,
+    // distance): a year whose Episodes table is not fit for figures (the
+    // engine's data-quality gate) is not computable. Reference-only
+    // benchmarking (`iro benchmark --reference-only`) needs no input.
+    requires: &[TableKind::Episodes],
+    // The source metrics' own column needs are applied when they are run
     // (`computed::run`); the published figures need no column.
     needs: &[],
     measures: &MEASURES,
