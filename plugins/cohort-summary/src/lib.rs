@@ -17,7 +17,7 @@ use iro_domain::{
 };
 use iro_metric_api::{
     Breakdown, MeasureSpec, Metric, MetricContext, MetricError, MetricRow, MetricSpec, Period,
-    Relation, Term, Unit, row,
+    Relation, Subject, Term, Unit, row,
 };
 
 /// The metric.
@@ -45,60 +45,70 @@ static SPEC: MetricSpec = MetricSpec {
             title: "Children looked after at 31 March",
             unit: Unit::Count,
             additive_breakdowns: &[],
+            subject: Subject::Children,
         },
         MeasureSpec {
             id: "cla-rate",
             title: "Children looked after at 31 March per 10,000 children aged under 18",
             unit: Unit::Per10000,
             additive_breakdowns: &[],
+            subject: Subject::Children,
         },
         MeasureSpec {
             id: "cla-change",
             title: "Change in children looked after at 31 March on the previous year",
             unit: Unit::PercentChange,
             additive_breakdowns: &[],
+            subject: Subject::Children,
         },
         MeasureSpec {
             id: "starts",
             title: "Children who started to be looked after during the year",
             unit: Unit::Count,
             additive_breakdowns: &[],
+            subject: Subject::Children,
         },
         MeasureSpec {
             id: "starts-rate",
             title: "Children who started to be looked after per 10,000 children aged under 18",
             unit: Unit::Per10000,
             additive_breakdowns: &[],
+            subject: Subject::Children,
         },
         MeasureSpec {
             id: "ceases",
             title: "Children who ceased to be looked after during the year",
             unit: Unit::Count,
             additive_breakdowns: &[],
+            subject: Subject::Children,
         },
         MeasureSpec {
             id: "ceases-rate",
             title: "Children who ceased to be looked after per 10,000 children aged under 18",
             unit: Unit::Per10000,
             additive_breakdowns: &[],
+            subject: Subject::Children,
         },
         MeasureSpec {
             id: "during-year",
             title: "Children looked after at any time during the year",
             unit: Unit::Count,
             additive_breakdowns: &[],
+            subject: Subject::Children,
         },
         MeasureSpec {
             id: "profile",
             title: "Children looked after at 31 March by characteristic",
             unit: Unit::Percent,
             additive_breakdowns: PROFILE_KEYS,
+            subject: Subject::Children,
         },
         MeasureSpec {
             id: "ceased-reason",
             title: "Children who ceased to be looked after, by reason",
             unit: Unit::Percent,
             additive_breakdowns: &["reason"],
+            subject: Subject::Children,
         },
     ],
     params: &[],

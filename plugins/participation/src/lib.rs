@@ -19,7 +19,7 @@ use chrono::NaiveDate;
 use iro_domain::{CollectionYear, ParticipationCode, Quarter, TableKind, age_in_years};
 use iro_metric_api::{
     Breakdown, Field, MeasureSpec, Metric, MetricContext, MetricError, MetricRow, MetricSpec,
-    Period, Relation, Term, Unit, row,
+    Period, Relation, Subject, Term, Unit, row,
 };
 use review_timeliness::{DEFAULT_SERIES_GAP_DAYS, Place, Scratch};
 
@@ -38,24 +38,28 @@ static SPEC: MetricSpec = MetricSpec {
             title: "Reviews held in ordinary care, by age and participation code group",
             unit: Unit::Count,
             additive_breakdowns: &["population"],
+            subject: Subject::Children,
         },
         MeasureSpec {
             id: "distribution",
             title: "Reviews of children aged 4 or over, by participation code (PN1-PN7)",
             unit: Unit::Percent,
             additive_breakdowns: &["code"],
+            subject: Subject::Children,
         },
         MeasureSpec {
             id: "participated",
             title: "Reviews in which the child participated (PN1-PN6), % of reviews of children aged 4 or over coded PN1-PN7, by age band",
             unit: Unit::Percent,
             additive_breakdowns: &["age_band"],
+            subject: Subject::Children,
         },
         MeasureSpec {
             id: "flags",
             title: "Reviews flagged: code inconsistent with age (rules 440, 441), no code, no date of birth, duplicates, short breaks and reviews outside care left out",
             unit: Unit::Count,
             additive_breakdowns: &[],
+            subject: Subject::Children,
         },
     ],
     params: &[],
