@@ -374,6 +374,20 @@ fn check_run(source: &InputSource, t: u64) -> (usize, usize) {
         leaks.join("\n")
     );
     let hidden = after.rows.iter().filter(|r| r.suppressed.is_some()).count();
+    if std::env::var_os("SHOW_STATS").is_some() {
+        let mut by: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+        for r in &after.rows {
+            let e = by
+                .entry(r.metric.split('.').next().unwrap_or(""))
+                .or_default();
+            e.0 += 1;
+            e.1 += usize::from(r.suppressed.is_some());
+        }
+        eprintln!(
+            "t={t}: {} equations; rows (hidden) by metric: {by:?}",
+            eqs.len()
+        );
+    }
     (hidden, eqs.len())
 }
 
@@ -634,8 +648,13 @@ struct Child {
     home: usize,
     placed: [usize; 3],
     rec: usize,
-    reviews: Vec<(u32, usize)>,
+    /// Reviews: day of the year, PN code, and how the IRO service recorded
+    /// the meeting (status, days the report came before it, days to the
+    /// decisions and to the record, met the child, mode).
+    reviews: Vec<(u32, usize, [usize; 6])>,
     iro: usize,
+    /// A DRP: day of the year raised, stages reached, outcome, issue, Cafcass.
+    drp: Option<(u32, usize, usize, usize, bool)>,
 }
 
 fn child() -> impl Strategy<Value = Child> {
@@ -658,8 +677,19 @@ fn child() -> impl Strategy<Value = Child> {
             ],
             0..REC.len(),
         ),
-        prop::collection::vec((0..365u32, 0..REVIEW_CODES.len()), 0..4),
+        prop::collection::vec(
+            (
+                0..365u32,
+                0..REVIEW_CODES.len(),
+                [0..4usize, 0..4, 0..3, 0..3, 0..3, 0..4],
+            ),
+            0..4,
+        ),
         0..3usize,
+        prop::option::weighted(
+            0.3,
+            (0..365u32, 1..4usize, 0..3usize, 0..3usize, any::<bool>()),
+        ),
     )
         .prop_map(
             |(
@@ -667,6 +697,7 @@ fn child() -> impl Strategy<Value = Child> {
                 (place, legal, home, placed, rec),
                 reviews,
                 iro,
+                drp,
             )| {
                 Child {
                     sex,
@@ -681,6 +712,7 @@ fn child() -> impl Strategy<Value = Child> {
                     rec,
                     reviews,
                     iro,
+                    drp,
                 }
             },
         )
@@ -699,6 +731,12 @@ fn write_returns(dir: &Path, children: &[Child]) {
         );
         let mut reviews = String::from("CHILD,DOB,REVIEW,REVIEW_CODE");
         let mut allocations = String::from("CHILD,IRO_ID,IRO_START,IRO_END,CHANGE_REASON");
+        let mut iro_reviews = String::from(
+            "CHILD,REVIEW,REVIEW_DUE,REVIEW_TYPE,STATUS,IRO_ID,SW_REPORT_RECEIVED,DECISIONS_SENT,RECORD_SENT,IRO_MET_CHILD,MODE",
+        );
+        let mut drp_log = String::from(
+            "DRP_ID,CHILD,IRO_ID,RAISED,ISSUE_CATEGORY,STAGE,STAGE_START,RESPONSE_DUE,RESPONSE_DATE,OUTCOME,CAFCASS_REFERRAL",
+        );
         for (i, c) in children.iter().enumerate() {
             let id = format!("{}", 100_000 + i);
             let end = c.length.map(|l| c.start + l);
@@ -740,10 +778,54 @@ fn write_returns(dir: &Path, children: &[Child]) {
                     PLACEMENTS[c.placed[k]],
                 ));
             }
-            for &(day, code) in &c.reviews {
+            for &(day, code, how) in &c.reviews {
                 let d = from + day;
                 if d > c.start && end.is_none_or(|e| d <= e) && d <= to {
                     reviews.push_str(&format!("\n{id},{dob},{},{}", date(d), REVIEW_CODES[code]));
+                    let days = |n: Option<u32>, before: bool| {
+                        n.map_or(String::new(), |n| {
+                            date(if before { d - n.min(d) } else { d + n })
+                        })
+                    };
+                    iro_reviews.push_str(&format!(
+                        "\n{id},{},{},SUBSEQUENT,{},I{},{},{},{},{},{}",
+                        date(d),
+                        date(d + 3),
+                        ["HELD", "HELD", "HELD", "CANCELLED"][how[0]],
+                        c.iro,
+                        days([Some(0), Some(1), Some(6), None][how[1]], true),
+                        days([Some(2), Some(9), None][how[2]], false),
+                        days([Some(10), Some(40), None][how[3]], false),
+                        ["Y", "N", ""][how[4]],
+                        ["IN_PERSON", "VIRTUAL", "HYBRID", ""][how[5]],
+                    ));
+                }
+            }
+            if let Some((day, stages, outcome, issue, cafcass)) = c.drp {
+                let raised = from + day;
+                if raised > c.start && raised <= to {
+                    for stage in 1..=stages {
+                        let start = raised + 7 * (stage as u32 - 1);
+                        let last = stage == stages;
+                        drp_log.push_str(&format!(
+                            "\nD{id},{id},I{},{},{},{stage},{},,{},{},{}",
+                            c.iro,
+                            date(raised),
+                            ["care plan", "contact", "placement"][issue],
+                            date(start),
+                            if last && outcome == 2 {
+                                String::new()
+                            } else {
+                                date(start + 4)
+                            },
+                            if last {
+                                ["RESOLVED", "CLOSED", ""][outcome]
+                            } else {
+                                "ESCALATED"
+                            },
+                            if cafcass && last { "Y" } else { "N" },
+                        ));
+                    }
                 }
             }
             allocations.push_str(&format!("\n{id},I{},{},,", c.iro, date(c.start)));
@@ -753,12 +835,21 @@ fn write_returns(dir: &Path, children: &[Child]) {
         fs::write(folder.join("reviews.csv"), reviews).unwrap();
         fs::write(folder.join("uasc.csv"), "CHILD,SEX,DOB,DUC").unwrap();
         fs::write(folder.join("iro_allocations.csv"), allocations).unwrap();
+        fs::write(folder.join("iro_reviews.csv"), iro_reviews).unwrap();
+        fs::write(folder.join("drp_log.csv"), drp_log).unwrap();
     }
 }
 
+/// A few dozen cases in CI; `PROPTEST_CASES=500` for more.
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(24)
+}
+
 proptest! {
-    // A few dozen cases in CI; more with PROPTEST_CASES=500.
-    #![proptest_config(ProptestConfig { cases: 24, .. ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(), .. ProptestConfig::default() })]
 
     /// Invariant 5 over a whole run: every built-in metric over random
     /// returns of one authority for three years, suppressed at a random

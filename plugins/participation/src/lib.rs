@@ -168,7 +168,7 @@ impl Aggregate {
 /// that base, and PN1 + … + PN6 = participated; each population that breaks a
 /// rule is also a flag; denominators by age band add up; and every count adds
 /// up from the quarters to the year.
-static RELATIONS: [Relation; 17] = [
+static RELATIONS: [Relation; 20] = [
     Relation::Sum {
         total: Term::num("participation.reviews").only(""),
         parts: &[Term::num("review-timeliness.held").only("")],
@@ -218,6 +218,25 @@ static RELATIONS: [Relation; 17] = [
     Relation::Sum {
         total: Term::num("participation.reviews").only("population=no code"),
         parts: &[Term::num("participation.flags").only("flag=no-code")],
+    },
+    // The reviews left out are `review-timeliness`'s flags of the same
+    // reviews, and its short-break reviews held (same attribution code, the
+    // default short-break series gap).
+    Relation::Sum {
+        total: Term::num("participation.flags").only("flag=duplicate-review"),
+        parts: &[Term::num("review-timeliness.flags").only("flag=duplicate-review")],
+    },
+    Relation::Sum {
+        total: Term::num("participation.flags").only("flag=review-outside-care"),
+        parts: &[
+            Term::num("review-timeliness.flags").only("flag=review-before-care"),
+            Term::num("review-timeliness.flags").only("flag=review-after-care"),
+            Term::num("review-timeliness.flags").only("flag=review-no-episodes"),
+        ],
+    },
+    Relation::Sum {
+        total: Term::num("participation.flags").only("flag=short-break-review"),
+        parts: &[Term::num("review-timeliness.held").only("care_type=short breaks")],
     },
     Relation::BreakdownSumsToTotal {
         metric: "participation.participated",
