@@ -389,11 +389,9 @@ fn cause_words(d: &Diagnostic) -> String {
         return format!("{field} {kind}").trim().to_string();
     }
     if d.rule == iro_ingest::rules::DATE_MONTH_FIRST {
-        return format!(
-            "{field} written month-first (MM/DD/YYYY), its ambiguous dates excluded"
-        )
-        .trim()
-        .to_string();
+        return format!("{field} written month-first (MM/DD/YYYY), its ambiguous dates excluded")
+            .trim()
+            .to_string();
     }
     let info = iro_ingest::rules::ALL.iter().find(|r| r.name == d.rule);
     let check = info.map(|r| r.check).unwrap_or(d.rule.as_str());

@@ -16,8 +16,14 @@
 //!   this way says `secondary`, and its note names the relation. A numerator
 //!   hidden only because its row's denominator is, and not small itself,
 //!   needs no protection: where a relation gives it away it counts as shown.
+//!   Relations hold between the rows of one authority, year and period
+//!   whichever metric produced them: a measure counting part of another
+//!   metric's population is declared as such by one of the two metrics.
 //! * **Rounding** (optional): shown counts are rounded to the nearest 5; values
 //!   stay computed from the unrounded counts.
+//! * **Staff counts** (a measure whose [`Subject`] is `Staff`: IROs) are not
+//!   information about a child: never hidden, rounded or used to protect
+//!   another count.
 //!
 //! Every relation holds within one authority and collection year, so each
 //! (authority, year) is solved on its own, in parallel.
@@ -26,7 +32,9 @@ use std::collections::{BTreeMap, VecDeque};
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use iro_metric_api::{Breakdown, Field, MetricRow, MetricSpec, Period, Relation, Rows, Term, Unit};
+use iro_metric_api::{
+    Breakdown, Cells, Field, MetricRow, MetricSpec, Period, Relation, Rows, Subject, Term, Unit,
+};
 use rayon::prelude::*;
 
 use crate::config::{Rounding, SuppressionConfig};
@@ -72,10 +80,12 @@ pub fn suppress(
     cfg: &SuppressionConfig,
 ) {
     let t = cfg.threshold;
+    let staff = staff_measures(specs);
+    let is_staff = |r: &MetricRow| !staff.is_empty() && staff.contains(r.metric.as_str());
     if t > 0 {
         let original: Vec<(Option<u64>, Option<u64>)> =
             rows.iter().map(|r| (r.numerator, r.denominator)).collect();
-        for row in rows.iter_mut() {
+        for row in rows.iter_mut().filter(|r| !is_staff(r)) {
             let den_small = denominator_is_count(row.unit) && small(row.denominator, t);
             let num_small = numerator_is_count(row.unit) && small(row.numerator, t);
             if den_small {
@@ -85,11 +95,11 @@ pub fn suppress(
             }
         }
         if cfg.secondary {
-            secondary(rows, &original, specs, relations, t);
+            secondary(rows, &original, specs, relations, t, &staff);
         }
     }
     if cfg.rounding == Rounding::Nearest5 {
-        for row in rows.iter_mut() {
+        for row in rows.iter_mut().filter(|r| !is_staff(r)) {
             if numerator_is_count(row.unit) {
                 row.numerator = row.numerator.map(round5);
                 if row.unit == Unit::Count {
@@ -101,6 +111,19 @@ pub fn suppress(
             }
         }
     }
+}
+
+/// The measures (`crate.measure`) whose counts are of staff, not children.
+fn staff_measures(specs: &[&MetricSpec]) -> FxHashSet<String> {
+    specs
+        .iter()
+        .flat_map(|spec| {
+            spec.measures
+                .iter()
+                .filter(|m| m.subject == Subject::Staff)
+                .map(|m| format!("{}.{}", spec.id, m.id))
+        })
+        .collect()
 }
 
 fn round5(n: u64) -> u64 {
@@ -180,8 +203,10 @@ impl<'a> Declared<'a> {
         let mut relation_label = Vec::new();
         let mut named = FxHashSet::default();
         for r in relations {
+            for m in r.metrics() {
+                named.insert(m.to_string());
+            }
             for t in r.terms() {
-                named.insert(t.metric.to_string());
                 if let Rows::Only(b) = t.rows {
                     parsed.entry(b).or_insert_with(|| parse_breakdown(b));
                 }
@@ -220,6 +245,16 @@ fn keys_are(b: &Breakdown, keys: &str) -> bool {
     b.0.iter().all(|(k, _)| want.next() == Some(k.as_str())) && want.next().is_none()
 }
 
+/// The value of `cells.by` in a breakdown with `cells`'s keys.
+fn value_by<'b>(b: &'b Breakdown, cells: &Cells) -> Option<&'b str> {
+    if !keys_are(b, cells.keys) {
+        return None;
+    }
+    b.0.iter()
+        .find(|(k, _)| k == cells.by)
+        .map(|(_, v)| v.as_str())
+}
+
 /// The values of every key but the last: which row of a cross-tab a cell is in.
 fn prefix(b: &Breakdown) -> Vec<&str> {
     b.0[..b.0.len().saturating_sub(1)]
@@ -234,12 +269,15 @@ fn secondary(
     specs: &[&MetricSpec],
     relations: &[Relation],
     threshold: u64,
+    staff: &FxHashSet<String>,
 ) {
     let declared = Declared::new(specs, relations);
-    // Rows of one authority and year that some relation names, in row order.
+    // Rows of one authority and year that some relation names, in row order
+    // (staff counts apart: nothing is hidden to protect them, and they are
+    // never hidden).
     let mut groups: BTreeMap<(&str, i32), Vec<usize>> = BTreeMap::new();
     for (i, r) in rows.iter().enumerate() {
-        if declared.named.contains(r.metric.as_str()) {
+        if declared.named.contains(r.metric.as_str()) && !staff.contains(r.metric.as_str()) {
             groups
                 .entry((r.la_code.as_str(), r.year))
                 .or_default()
@@ -385,6 +423,42 @@ fn solve_group(
         }
     }
 
+    // Rows of `parts` whose value of `parts.by` is `v` (or, with `groups`,
+    // maps to `v`) sum to each row of `total` whose `total.by` is `v`.
+    let sums_by_value = |inst: &mut Instances,
+                         parts: Cells,
+                         total: Cells,
+                         groups: Option<&[(&str, &'static str)]>,
+                         label: usize| {
+        let (Some(part_rows), Some(total_rows)) =
+            (by_metric.get(parts.metric), by_metric.get(total.metric))
+        else {
+            return;
+        };
+        let mut sums: FxHashMap<(Period, &str), Vec<usize>> = FxHashMap::default();
+        for &p in part_rows {
+            let r = &rows[idx[p]];
+            let value = value_by(&r.breakdown, &parts).and_then(|v| match groups {
+                None => Some(v),
+                Some(g) => g.iter().find(|(part, _)| *part == v).map(|&(_, t)| t),
+            });
+            if let Some(v) = value {
+                sums.entry((r.period, v)).or_default().push(p);
+            }
+        }
+        for &t in total_rows {
+            let r = &rows[idx[t]];
+            let Some(ps) = value_by(&r.breakdown, &total).and_then(|v| sums.get(&(r.period, v)))
+            else {
+                continue;
+            };
+            let from = inst.cells.len();
+            inst.cells.extend(ps.iter().map(|&p| (p, parts.field)));
+            inst.cells.push((t, total.field));
+            inst.close(from, Some(ps.len()), label);
+        }
+    };
+
     // Declared relations.
     let find = |t: &Term, period: Period, each: &Breakdown| -> Option<usize> {
         let b = match t.rows {
@@ -462,6 +536,16 @@ fn solve_group(
                 if let Some(metric_rows) = by_metric.get(metric) {
                     breakdown_sums(&mut inst, metric, metric_rows, key, field, label);
                 }
+            }
+            Relation::SumByValue { parts, total } => {
+                sums_by_value(&mut inst, parts, total, None, label);
+            }
+            Relation::Regroup {
+                parts,
+                total,
+                groups,
+            } => {
+                sums_by_value(&mut inst, parts, total, Some(groups), label);
             }
         }
     }

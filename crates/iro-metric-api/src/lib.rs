@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 
 pub use iro_domain::{Cohort, CollectionYear, Column, LaIdentity, TableKind, WorkingDayCalendar};
 pub use iro_reference::Reference;
-pub use relation::{Field, Relation, Rows, Term};
+pub use relation::{Cells, Field, Relation, Rows, Term};
 pub use row::{Breakdown, MetricRow, Period, Unit};
 
 /// Parameters of a metric, as given in `iro.toml` (`[metrics.<id>]`), merged over
@@ -31,6 +31,19 @@ pub struct ParamSpec {
     pub help: &'static str,
 }
 
+/// Whom a measure's counts are about, which decides whether small-number
+/// suppression applies to them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Subject {
+    /// Children, or events of their care (reviews, episodes, placements,
+    /// escalations): a count from 1 to the threshold is hidden.
+    #[default]
+    Children,
+    /// The service's staff (IROs): not information about a child, so never
+    /// suppressed, and never hidden to protect another count.
+    Staff,
+}
+
 /// A measure a metric produces (the part after the dot in `crate.measure`).
 #[derive(Debug, Clone)]
 pub struct MeasureSpec {
@@ -41,6 +54,8 @@ pub struct MeasureSpec {
     /// no breakdown), so a suppressed cell could be recovered by subtraction.
     /// The engine applies secondary suppression within these groups.
     pub additive_breakdowns: &'static [&'static str],
+    /// What the counts count: children (suppressed) or staff (not).
+    pub subject: Subject,
 }
 
 /// What a metric is, for `iro metrics list`, the registry and run metadata.
@@ -461,6 +476,7 @@ mod tests {
             title: "",
             unit: Unit::Count,
             additive_breakdowns: &[],
+            subject: Subject::Children,
         }],
         params: &[],
     };
@@ -492,12 +508,14 @@ mod tests {
                 title: "Children",
                 unit: Unit::Count,
                 additive_breakdowns: &["sex"],
+                subject: Subject::Children,
             },
             MeasureSpec {
                 id: "m",
                 title: "Reviews by code",
                 unit: Unit::Count,
                 additive_breakdowns: &[],
+                subject: Subject::Children,
             },
         ];
         let spec = MetricSpec {

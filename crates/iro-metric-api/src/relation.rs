@@ -7,7 +7,14 @@
 //! is already such a relation for numerators; the relations here cover the
 //! rest: a measure that is the difference of two others (reviews late =
 //! reviews assessed − reviews on time), two measures that count the same
-//! thing, quarters that add up to the year, and denominators that add up.
+//! thing, quarters that add up to the year, denominators that add up, and the
+//! margins of a cross-tabulation, which may be another measure, of this
+//! metric or of another one ([`Relation::SumByValue`]).
+//!
+//! Relations hold between the rows of one authority, collection year and
+//! period, whichever metric produced them: a measure that counts part of
+//! another measure's population (or the same population) is declared here,
+//! by whichever of the two metrics comes to know of the other.
 
 use std::fmt;
 
@@ -84,6 +91,51 @@ impl fmt::Display for Term {
     }
 }
 
+/// The rows of one breakdown of a measure, matched to other rows by the value
+/// of one of its keys: `placement-distance.distance-location` by
+/// `location;distance`, matched by `distance`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Cells {
+    /// The `metric` column, `crate.measure`.
+    pub metric: &'static str,
+    /// The breakdown's keys, joined by `;` as in [`crate::Breakdown::keys`].
+    pub keys: &'static str,
+    /// The key (one of `keys`) whose value rows are matched by.
+    pub by: &'static str,
+    pub field: Field,
+}
+
+impl Cells {
+    /// The numerators of `metric`'s rows broken down by `keys`, matched by
+    /// the value of `by`.
+    pub const fn num(metric: &'static str, keys: &'static str, by: &'static str) -> Cells {
+        Cells {
+            metric,
+            keys,
+            by,
+            field: Field::Numerator,
+        }
+    }
+
+    /// The same rows' denominators.
+    pub const fn den(self) -> Cells {
+        Cells {
+            field: Field::Denominator,
+            ..self
+        }
+    }
+}
+
+impl fmt::Display for Cells {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}[{}]", self.metric, self.keys)?;
+        if self.field == Field::Denominator {
+            f.write_str(" denominator")?;
+        }
+        Ok(())
+    }
+}
+
 /// A linear relation between counts, within one authority and collection
 /// year. Rows a term names that the run did not produce (a metric switched
 /// off, a breakdown not emitted) leave the relation out for that authority,
@@ -107,6 +159,25 @@ pub enum Relation {
         key: &'static str,
         field: Field,
     },
+    /// For each value `v` of `parts.by`, the rows of `parts` whose `by` is
+    /// `v` sum to each row of `total` whose `total.by` is `v`, in the same
+    /// period. The margin of a cross-tab (`distance-location` summed over
+    /// `location` gives `distance` by `distance`), the same children counted
+    /// by two metrics under different keys (`cohort-summary.profile` by
+    /// `placement` and `placement-stability.placement-type` by `group`), and
+    /// a row of a cross-tab whose denominator is its own subtotal
+    /// (`distance-by-placement`: a placement group's cells sum to each of its
+    /// cells' denominators). A value with no `parts` rows is left out.
+    SumByValue { parts: Cells, total: Cells },
+    /// As [`Relation::SumByValue`], with the values of `parts.by` gathered
+    /// into the values of `total.by` by `groups` (`(part value, total
+    /// value)`): placement codes into their placement groups. A part value
+    /// missing from `groups` is in no sum.
+    Regroup {
+        parts: Cells,
+        total: Cells,
+        groups: &'static [(&'static str, &'static str)],
+    },
 }
 
 impl fmt::Display for Relation {
@@ -129,12 +200,34 @@ impl fmt::Display for Relation {
                 }
                 Ok(())
             }
+            Relation::SumByValue { parts, total } => {
+                write!(f, "{parts} summed by {} = {total}", parts.by)?;
+                if total.by != parts.by {
+                    write!(f, " by {}", total.by)?;
+                }
+                Ok(())
+            }
+            Relation::Regroup { parts, total, .. } => {
+                write!(f, "{parts} grouped by {} = {total}", parts.by)
+            }
         }
     }
 }
 
 impl Relation {
-    /// Every term the relation names.
+    /// Every measure the relation names (`crate.measure`).
+    pub fn metrics(&self) -> Vec<&'static str> {
+        match *self {
+            Relation::SumByValue { parts, total } | Relation::Regroup { parts, total, .. } => {
+                vec![parts.metric, total.metric]
+            }
+            _ => self.terms().into_iter().map(|t| t.metric).collect(),
+        }
+    }
+
+    /// Every term the relation names, row by row or of one row; a
+    /// [`Relation::SumByValue`] names its measures' rows by a key instead,
+    /// and has none ([`Relation::metrics`] names its measures).
     pub fn terms(&self) -> Vec<Term> {
         match *self {
             Relation::Sum { total, parts } => std::iter::once(total)
@@ -146,6 +239,7 @@ impl Relation {
                 rows: Rows::Each,
                 field,
             }],
+            Relation::SumByValue { .. } | Relation::Regroup { .. } => Vec::new(),
         }
     }
 }
@@ -178,5 +272,22 @@ mod tests {
             "m.on-time by review sums to its total (denominators)"
         );
         assert_eq!(Term::num("m.x").only("").to_string(), "m.x");
+        let m = Relation::SumByValue {
+            parts: Cells::num("d.loc-dist", "location;distance", "distance"),
+            total: Cells::num("d.dist", "distance", "distance"),
+        };
+        assert_eq!(
+            m.to_string(),
+            "d.loc-dist[location;distance] summed by distance = d.dist[distance]"
+        );
+        assert_eq!(m.metrics(), ["d.loc-dist", "d.dist"]);
+        let renamed = Relation::SumByValue {
+            parts: Cells::num("d.by-group", "group;distance", "group"),
+            total: Cells::num("d.by-group", "group;distance", "group").den(),
+        };
+        assert_eq!(
+            renamed.to_string(),
+            "d.by-group[group;distance] summed by group = d.by-group[group;distance] denominator"
+        );
     }
 }

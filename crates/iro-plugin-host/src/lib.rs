@@ -365,6 +365,9 @@ fn leak_spec(m: &MetricInfo) -> Result<&'static MetricSpec, String> {
                 additive_breakdowns: Vec::leak(
                     me.additive_breakdowns.iter().map(|s| leak(s)).collect(),
                 ),
+                // A run-time plugin is not trusted to say that a count is
+                // not of children: every count it returns is suppressed.
+                subject: iro_metric_api::Subject::Children,
             })
         })
         .collect::<Result<Vec<_>, String>>()?;

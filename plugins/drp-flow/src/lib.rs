@@ -25,8 +25,8 @@ use std::sync::LazyLock;
 use chrono::NaiveDate;
 use iro_domain::{ChildIdx, DrpOutcome, DrpStage, IssueIdx, ServiceTable, WorkingDayCalendar};
 use iro_metric_api::{
-    Breakdown, DrillDown, MeasureSpec, Metric, MetricContext, MetricError, MetricRow, MetricSpec,
-    ParamSpec, Unit, row,
+    Breakdown, DrillDown, Field, MeasureSpec, Metric, MetricContext, MetricError, MetricRow,
+    MetricSpec, ParamSpec, Relation, Subject, Term, Unit, row,
 };
 use service_records::period::{FLOWS, Periods, STOCKS, mean, median};
 
@@ -66,6 +66,7 @@ macro_rules! measure {
             title: $title,
             unit: $unit,
             additive_breakdowns: $add,
+            subject: Subject::Children,
         }
     };
 }
@@ -272,9 +273,73 @@ struct Flow {
     cafcass: u64,
 }
 
+/// What [`Metric::relations`] declares: every flow (counted by the date of
+/// its event) adds up from the quarters to the year, stage by stage; the
+/// `issues` total is the DRPs raised; the working-days figures of a stage
+/// (and of all stages) have one denominator, the stages timed, which adds
+/// up over the stages, as the responses due do; the DRPs ended with a
+/// response date are the denominator of the resolution times and of those
+/// ended within the timescale.
+const STAGE_MEDIAN: &str = "drp-flow.stage-working-days-median";
+const RESOLUTION_MEDIAN: &str = "drp-flow.resolution-working-days-median";
+
+static SAME_COUNTS: [Relation; 4] = [
+    Relation::Sum {
+        total: Term::num("drp-flow.drps-raised").only(""),
+        parts: &[Term::num("drp-flow.issues").only("")],
+    },
+    Relation::Sum {
+        total: Term::den(STAGE_MEDIAN),
+        parts: &[Term::den("drp-flow.stage-working-days-mean")],
+    },
+    Relation::Sum {
+        total: Term::den(RESOLUTION_MEDIAN),
+        parts: &[Term::den("drp-flow.resolution-working-days-mean")],
+    },
+    Relation::Sum {
+        total: Term::den(RESOLUTION_MEDIAN),
+        parts: &[Term::den("drp-flow.ended-within-timescale")],
+    },
+];
+
+static RELATIONS: LazyLock<Vec<Relation>> = LazyLock::new(|| {
+    let mut r = SAME_COUNTS.to_vec();
+    for metric in ["drp-flow.responses-on-time", STAGE_MEDIAN] {
+        r.push(Relation::BreakdownSumsToTotal {
+            metric,
+            key: "stage",
+            field: Field::Denominator,
+        });
+    }
+    for m in [
+        "drp-flow.escalations",
+        "drp-flow.drps-raised",
+        "drp-flow.issues",
+        "drp-flow.stages-skipped",
+        "drp-flow.responses-on-time",
+        "drp-flow.ended-within-timescale",
+        "drp-flow.outcomes",
+        "drp-flow.cafcass-referrals",
+    ] {
+        r.push(Relation::QuartersSumToYear(Term::num(m)));
+    }
+    for m in [
+        "drp-flow.responses-on-time",
+        STAGE_MEDIAN,
+        RESOLUTION_MEDIAN,
+    ] {
+        r.push(Relation::QuartersSumToYear(Term::den(m)));
+    }
+    r
+});
+
 impl Metric for DrpFlow {
     fn spec(&self) -> &MetricSpec {
         &SPEC
+    }
+
+    fn relations(&self) -> &[Relation] {
+        &RELATIONS
     }
 
     fn compute(&self, ctx: &MetricContext<'_>) -> Result<Vec<MetricRow>, MetricError> {

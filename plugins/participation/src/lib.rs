@@ -19,7 +19,7 @@ use chrono::NaiveDate;
 use iro_domain::{CollectionYear, ParticipationCode, Quarter, TableKind, age_in_years};
 use iro_metric_api::{
     Breakdown, Column, ColumnNeed, Field, MeasureSpec, Metric, MetricContext, MetricError,
-    MetricRow, MetricSpec, Period, Relation, Term, Unit, row,
+    MetricRow, MetricSpec, Period, Relation, Subject, Term, Unit, row,
 };
 use review_timeliness::{DEFAULT_SERIES_GAP_DAYS, Place, Scratch};
 
@@ -43,24 +43,28 @@ static SPEC: MetricSpec = MetricSpec {
             title: "Reviews held in ordinary care, by age and participation code group",
             unit: Unit::Count,
             additive_breakdowns: &["population"],
+            subject: Subject::Children,
         },
         MeasureSpec {
             id: "distribution",
             title: "Reviews of children aged 4 or over, by participation code (PN1-PN7)",
             unit: Unit::Percent,
             additive_breakdowns: &["code"],
+            subject: Subject::Children,
         },
         MeasureSpec {
             id: "participated",
             title: "Reviews in which the child participated (PN1-PN6), % of reviews of children aged 4 or over coded PN1-PN7, by age band",
             unit: Unit::Percent,
             additive_breakdowns: &["age_band"],
+            subject: Subject::Children,
         },
         MeasureSpec {
             id: "flags",
             title: "Reviews flagged: code inconsistent with age (rules 440, 441), no code, no date of birth, duplicates, short breaks and reviews outside care left out",
             unit: Unit::Count,
             additive_breakdowns: &[],
+            subject: Subject::Children,
         },
     ],
     params: &[],
@@ -169,7 +173,7 @@ impl Aggregate {
 /// that base, and PN1 + … + PN6 = participated; each population that breaks a
 /// rule is also a flag; denominators by age band add up; and every count adds
 /// up from the quarters to the year.
-static RELATIONS: [Relation; 17] = [
+static RELATIONS: [Relation; 20] = [
     Relation::Sum {
         total: Term::num("participation.reviews").only(""),
         parts: &[Term::num("review-timeliness.held").only("")],
@@ -219,6 +223,25 @@ static RELATIONS: [Relation; 17] = [
     Relation::Sum {
         total: Term::num("participation.reviews").only("population=no code"),
         parts: &[Term::num("participation.flags").only("flag=no-code")],
+    },
+    // The reviews left out are `review-timeliness`'s flags of the same
+    // reviews, and its short-break reviews held (same attribution code, the
+    // default short-break series gap).
+    Relation::Sum {
+        total: Term::num("participation.flags").only("flag=duplicate-review"),
+        parts: &[Term::num("review-timeliness.flags").only("flag=duplicate-review")],
+    },
+    Relation::Sum {
+        total: Term::num("participation.flags").only("flag=review-outside-care"),
+        parts: &[
+            Term::num("review-timeliness.flags").only("flag=review-before-care"),
+            Term::num("review-timeliness.flags").only("flag=review-after-care"),
+            Term::num("review-timeliness.flags").only("flag=review-no-episodes"),
+        ],
+    },
+    Relation::Sum {
+        total: Term::num("participation.flags").only("flag=short-break-review"),
+        parts: &[Term::num("review-timeliness.held").only("care_type=short breaks")],
     },
     Relation::BreakdownSumsToTotal {
         metric: "participation.participated",

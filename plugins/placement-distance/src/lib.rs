@@ -42,8 +42,8 @@ use std::sync::{Arc, LazyLock};
 use chrono::NaiveDate;
 use iro_domain::{Cohort, Episode, PlacementGroup, Postcode, PostcodeKind, TableKind};
 use iro_metric_api::{
-    Breakdown, Column, ColumnNeed, MeasureSpec, Metric, MetricContext, MetricError, MetricRow,
-    MetricSpec, ParamSpec, Period, Unit, row,
+    Breakdown, Cells, Column, ColumnNeed, MeasureSpec, Metric, MetricContext, MetricError,
+    MetricRow, MetricSpec, ParamSpec, Period, Relation, Subject, Term, Unit, row,
 };
 use iro_postcodes::{PostcodeError, PostcodeIndex, Precision, Reading, Resolved};
 use rustc_hash::FxHashMap;
@@ -126,70 +126,243 @@ static SPEC: LazyLock<MetricSpec> = LazyLock::new(|| MetricSpec {
             title: "Children looked after at 31 March by distance between home and placement",
             unit: Unit::Percent,
             additive_breakdowns: &["distance"],
+            subject: Subject::Children,
         },
         MeasureSpec {
             id: "location",
             title: "Children looked after at 31 March placed inside or outside the authority's boundary",
             unit: Unit::Percent,
             additive_breakdowns: &["location"],
+            subject: Subject::Children,
         },
         MeasureSpec {
             id: "distance-location",
             title: "Children looked after at 31 March by placement location and distance from home",
             unit: Unit::Percent,
             additive_breakdowns: &["location;distance"],
+            subject: Subject::Children,
         },
         MeasureSpec {
             id: "distance-band",
             title: "Children looked after at 31 March by distance from home (DfE alternative distance groupings)",
             unit: Unit::Percent,
             additive_breakdowns: &["band"],
+            subject: Subject::Children,
         },
         MeasureSpec {
             id: "distance-by-placement",
             title: "Children looked after at 31 March by placement group and distance from home (% of the group)",
             unit: Unit::Percent,
             additive_breakdowns: &["placement_group;distance"],
+            subject: Subject::Children,
         },
         MeasureSpec {
             id: "median-distance",
             title: "Median distance from home of children looked after at 31 March whose distance is known",
             unit: Unit::Miles,
             additive_breakdowns: &[],
+            subject: Subject::Children,
         },
         MeasureSpec {
             id: "distance-not-known",
             title: "Children looked after at 31 March whose distance from home is not known, by reason",
             unit: Unit::Count,
             additive_breakdowns: &["reason"],
+            subject: Subject::Children,
         },
         MeasureSpec {
             id: "postcodes-not-found",
             title: "Postcodes recorded for children looked after at 31 March that could not be placed: not in the postcode tables, or a sector-or-district value (e.g. BA12) the tables hold both ways",
             unit: Unit::Count,
             additive_breakdowns: &["field"],
+            subject: Subject::Children,
         },
         MeasureSpec {
             id: "postcode-resolution",
             title: "HOME_POST and PL_POST of children looked after at 31 March by how they were placed: unit postcode, sector or district centroid, not found, ambiguous, not recorded",
             unit: Unit::Count,
             additive_breakdowns: &["field;resolution"],
+            subject: Subject::Children,
         },
         MeasureSpec {
             id: "approximate-locations",
             title: "Children looked after at 31 March whose distance or location was computed from a postcode-sector or district centroid",
             unit: Unit::Count,
             additive_breakdowns: &[],
+            subject: Subject::Children,
         },
         MeasureSpec {
             id: "new-placements",
             title: "New placements during the year by location and distance from home",
             unit: Unit::Percent,
             additive_breakdowns: &["location_distance"],
+            subject: Subject::Children,
         },
     ],
     params: &*PARAMS,
 });
+
+/// The relations between the metric's figures, and with other metrics'
+/// counts of the same children at 31 March: the children whose distance is
+/// not known are one cell of `distance` and of `distance-band` and the total
+/// of `distance-not-known`; the default bands regroup `distance`; the cross
+/// tables' margins are `distance`, `location` and each placement group (also
+/// `placement-stability.placement-type` and `cohort-summary.profile` by
+/// placement), which is also the denominator of its cells; the median is of
+/// the children whose distance is known; the postcodes not found are two
+/// `postcode-resolution` cells a field; the children looked after at 31
+/// March, every percentage's denominator, are `cohort-summary`'s and
+/// `placement-stability`'s. The band relations name the default labels:
+/// with other `bands` or `threshold_miles` their rows are not there and the
+/// relation is left out (`docs/METHODS.md`, "Suppression").
+static RELATIONS: [Relation; 21] = {
+    const DIST: &str = "placement-distance.distance";
+    const BAND: &str = "placement-distance.distance-band";
+    const NEAR: &str = "distance=20 miles or less";
+    const OVER: &str = "distance=Over 20 miles";
+    const NOT_KNOWN: &str = "distance=Distance not known or not recorded";
+    const CLA: Term = Term::num("cohort-summary.cla-31-march").only("");
+    const RESOLUTION: &str = "placement-distance.postcode-resolution";
+    const NOT_FOUND: &str = "placement-distance.postcodes-not-found";
+    const BY_GROUP: Cells = Cells::num(
+        "placement-distance.distance-by-placement",
+        "placement_group;distance",
+        "placement_group",
+    );
+    const fn same(total: Term, part: &'static [Term]) -> Relation {
+        Relation::Sum { total, parts: part }
+    }
+    [
+        same(
+            Term::num("placement-distance.distance-not-known").only(""),
+            &[Term::num(DIST).only(NOT_KNOWN)],
+        ),
+        same(
+            Term::num(DIST).only(NOT_KNOWN),
+            &[Term::num(BAND).only("band=Distance not known or not recorded")],
+        ),
+        same(
+            Term::num(DIST).only(NEAR),
+            &[Term::num(BAND).only("band=Less than 20 miles")],
+        ),
+        same(
+            Term::num(DIST).only(OVER),
+            &[
+                Term::num(BAND).only("band=21-40 miles"),
+                Term::num(BAND).only("band=41-60 miles"),
+                Term::num(BAND).only("band=61-80 miles"),
+                Term::num(BAND).only("band=81-100 miles"),
+                Term::num(BAND).only("band=Over 100 miles"),
+            ],
+        ),
+        same(
+            Term::den("placement-distance.median-distance").only(""),
+            &[Term::num(DIST).only(NEAR), Term::num(DIST).only(OVER)],
+        ),
+        Relation::SumByValue {
+            parts: Cells::num(
+                "placement-distance.distance-location",
+                "location;distance",
+                "distance",
+            ),
+            total: Cells::num(DIST, "distance", "distance"),
+        },
+        Relation::SumByValue {
+            parts: Cells::num(
+                "placement-distance.distance-location",
+                "location;distance",
+                "location",
+            ),
+            total: Cells::num("placement-distance.location", "location", "location"),
+        },
+        Relation::SumByValue {
+            parts: Cells::num(
+                "placement-distance.distance-by-placement",
+                "placement_group;distance",
+                "distance",
+            ),
+            total: Cells::num(DIST, "distance", "distance"),
+        },
+        Relation::SumByValue {
+            parts: BY_GROUP,
+            total: BY_GROUP.den(),
+        },
+        // The group's children, shown as each cell's denominator, are the
+        // same count as the group in `placement-stability` and in the
+        // profile: declared equal outright, so that a reader who has one
+        // has the other in one step.
+        Relation::SumByValue {
+            parts: Cells::num("placement-stability.placement-type", "group", "group"),
+            total: BY_GROUP.den(),
+        },
+        Relation::SumByValue {
+            parts: Cells::num("cohort-summary.profile", "placement", "placement"),
+            total: BY_GROUP.den(),
+        },
+        same(
+            Term::num(DIST).only(""),
+            &[
+                Term::num(RESOLUTION).only("field=HOME_POST;resolution=unit postcode"),
+                Term::num(RESOLUTION).only(
+                    "field=HOME_POST;resolution=unit postcode not in the unit table: sector centroid",
+                ),
+                Term::num(RESOLUTION)
+                    .only("field=HOME_POST;resolution=postcode sector: sector centroid"),
+                Term::num(RESOLUTION)
+                    .only("field=HOME_POST;resolution=postcode district: district centroid"),
+                Term::num(RESOLUTION).only("field=HOME_POST;resolution=not found"),
+                Term::num(RESOLUTION)
+                    .only("field=HOME_POST;resolution=sector or district (e.g. BA12): cannot tell"),
+                Term::num(RESOLUTION).only("field=HOME_POST;resolution=not recorded"),
+            ],
+        ),
+        same(
+            Term::num(DIST).only(""),
+            &[
+                Term::num(RESOLUTION).only("field=PL_POST;resolution=unit postcode"),
+                Term::num(RESOLUTION).only(
+                    "field=PL_POST;resolution=unit postcode not in the unit table: sector centroid",
+                ),
+                Term::num(RESOLUTION)
+                    .only("field=PL_POST;resolution=postcode sector: sector centroid"),
+                Term::num(RESOLUTION)
+                    .only("field=PL_POST;resolution=postcode district: district centroid"),
+                Term::num(RESOLUTION).only("field=PL_POST;resolution=not found"),
+                Term::num(RESOLUTION)
+                    .only("field=PL_POST;resolution=sector or district (e.g. BA12): cannot tell"),
+                Term::num(RESOLUTION).only("field=PL_POST;resolution=not recorded"),
+            ],
+        ),
+        same(
+            Term::num(NOT_FOUND).only("field=HOME_POST"),
+            &[
+                Term::num(RESOLUTION).only("field=HOME_POST;resolution=not found"),
+                Term::num(RESOLUTION)
+                    .only("field=HOME_POST;resolution=sector or district (e.g. BA12): cannot tell"),
+            ],
+        ),
+        same(
+            Term::num(NOT_FOUND).only("field=PL_POST"),
+            &[
+                Term::num(RESOLUTION).only("field=PL_POST;resolution=not found"),
+                Term::num(RESOLUTION)
+                    .only("field=PL_POST;resolution=sector or district (e.g. BA12): cannot tell"),
+            ],
+        ),
+        same(CLA, &[Term::den(DIST)]),
+        same(CLA, &[Term::den("placement-distance.location")]),
+        same(CLA, &[Term::den("placement-distance.distance-location")]),
+        same(CLA, &[Term::den(BAND)]),
+        same(
+            CLA,
+            &[Term::num("placement-distance.distance-by-placement").only("")],
+        ),
+        same(
+            Term::num(DIST).only(""),
+            &[Term::num("placement-stability.placements-per-child").only("")],
+        ),
+    ]
+};
 
 /// The DfE's alternative distance groupings.
 pub const DFE_BANDS: [u32; 5] = [20, 40, 60, 80, 100];
@@ -574,6 +747,10 @@ impl Metric for PlacementDistance {
             ));
         }
         out
+    }
+
+    fn relations(&self) -> &[Relation] {
+        &RELATIONS
     }
 }
 

@@ -1001,3 +1001,69 @@ mod props {
         }
     }
 }
+
+/// The relations declared for suppression hold on the worked example, and
+/// every row they name by its breakdown is written (the engine checks those
+/// that reach into other metrics, over whole runs).
+#[test]
+fn declared_relations_hold_and_name_rows_that_exist() {
+    use iro_metric_api::{Field, Relation, Rows, Term};
+    let rows = somerset_rows();
+    let own = |m: &str| m.starts_with("placement-distance.");
+    let get = |r: &MetricRow, f: Field| match f {
+        Field::Numerator => r.numerator.unwrap(),
+        Field::Denominator => r.denominator.unwrap(),
+    };
+    let one = |t: &Term| -> Option<u64> {
+        let Rows::Only(b) = t.rows else { return None };
+        let r = rows
+            .iter()
+            .find(|r| r.metric == t.metric && r.breakdown.to_string() == b)
+            .unwrap_or_else(|| panic!("no row {t}"));
+        Some(get(r, t.field))
+    };
+    let mut checked = 0;
+    for rel in PlacementDistance::new(index()).relations() {
+        match *rel {
+            Relation::Sum { total, parts } if own(total.metric) => {
+                let terms: Vec<Term> = std::iter::once(total)
+                    .chain(parts.iter().copied())
+                    .collect();
+                if terms.iter().any(|t| !own(t.metric) || t.rows == Rows::Each) {
+                    continue;
+                }
+                let sum: u64 = parts.iter().map(|t| one(t).unwrap()).sum();
+                assert_eq!(Some(sum), one(&total), "{rel}");
+                checked += 1;
+            }
+            Relation::SumByValue { parts, total } if own(parts.metric) && own(total.metric) => {
+                let value = |r: &MetricRow, keys: &str, by: &str| {
+                    (r.breakdown.keys() == keys)
+                        .then(|| {
+                            r.breakdown
+                                .0
+                                .iter()
+                                .find(|(k, _)| k == by)
+                                .map(|(_, v)| v.clone())
+                        })
+                        .flatten()
+                };
+                for t in rows.iter().filter(|r| r.metric == total.metric) {
+                    let Some(v) = value(t, total.keys, total.by) else {
+                        continue;
+                    };
+                    let sum: u64 = rows
+                        .iter()
+                        .filter(|r| r.metric == parts.metric)
+                        .filter(|r| value(r, parts.keys, parts.by).as_deref() == Some(v.as_str()))
+                        .map(|r| get(r, parts.field))
+                        .sum();
+                    assert_eq!(sum, get(t, total.field), "{rel} [{v}]");
+                    checked += 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    assert!(checked >= 20, "{checked}");
+}

@@ -36,8 +36,8 @@ use iro_domain::{
     PlacementType, ReasonPlaceChange, TableKind, add_months_clamped,
 };
 use iro_metric_api::{
-    Breakdown, Column, ColumnNeed, MeasureSpec, Metric, MetricContext, MetricError, MetricRow,
-    MetricSpec, ParamSpec, Period, Unit, row,
+    Breakdown, Cells, Column, ColumnNeed, MeasureSpec, Metric, MetricContext, MetricError,
+    MetricRow, MetricSpec, ParamSpec, Period, Relation, Subject, Term, Unit, row,
 };
 
 pub use count::{CountOptions, PlacementFlags, Placements, classify};
@@ -112,48 +112,56 @@ static SPEC: LazyLock<MetricSpec> = LazyLock::new(|| MetricSpec {
             title: "Children looked after at 31 March with 3 or more placements during the year",
             unit: Unit::Percent,
             additive_breakdowns: &[],
+            subject: Subject::Children,
         },
         MeasureSpec {
             id: "three-plus-placements-2y",
             title: "Children looked after at 31 March of this year and the previous one (\"CLA 2 years on 31 March\") with 3 or more placements during the previous 2 years",
             unit: Unit::Percent,
             additive_breakdowns: &[],
+            subject: Subject::Children,
         },
         MeasureSpec {
             id: "long-term-stability",
             title: "Children looked after continuously for 2.5 years or more at 31 March, aged under 16, living with the same carer for at least 2 years (or placed for adoption)",
             unit: Unit::Percent,
             additive_breakdowns: &[],
+            subject: Subject::Children,
         },
         MeasureSpec {
             id: "long-term-stability-not-assessable",
             title: "Children looked after at 31 March whom the long-term stability indicator could not assess, by reason",
             unit: Unit::Count,
             additive_breakdowns: &["reason"],
+            subject: Subject::Children,
         },
         MeasureSpec {
             id: "placements-per-child",
             title: "Children looked after at 31 March by number of placements during the year",
             unit: Unit::Percent,
             additive_breakdowns: &["placements"],
+            subject: Subject::Children,
         },
         MeasureSpec {
             id: "placements-mean",
             title: "Mean number of placements during the year of children looked after at 31 March",
             unit: Unit::Mean,
             additive_breakdowns: &[],
+            subject: Subject::Children,
         },
         MeasureSpec {
             id: "moves",
             title: "Placement moves during the year, by reason for the change and type of move",
             unit: Unit::Count,
             additive_breakdowns: &["reason", "move_type"],
+            subject: Subject::Children,
         },
         MeasureSpec {
             id: "placement-type",
             title: "Children looked after at 31 March by placement",
             unit: Unit::Percent,
             additive_breakdowns: &["group", "place"],
+            subject: Subject::Children,
         },
     ],
     params: &*PARAMS,
@@ -180,6 +188,95 @@ const NEEDS: &[ColumnNeed] = {
     ]
 };
 
+const FOSTER_FRIENDS: &str = "Foster care with relatives or friends";
+const FOSTER_OTHER: &str = "Foster care with other carers";
+const ADOPTION: &str = "Placed for adoption";
+const PARENTS: &str = "Placed with parents or others with parental responsibility";
+const INDEPENDENT: &str = "Independent and semi-independent living";
+const RESIDENTIAL: &str = "Secure units, children's homes and residential settings";
+const OTHER: &str = "Other placements";
+const TEMPORARY: &str = "Temporary placements";
+
+/// Each PLACE code's group, as `placement-type` labels them (a test checks
+/// this against [`PlacementType::group`]).
+static PLACE_GROUPS: [(&str, &str); 33] = [
+    ("A3", ADOPTION),
+    ("A4", ADOPTION),
+    ("A5", ADOPTION),
+    ("A6", ADOPTION),
+    ("H5", INDEPENDENT),
+    ("K1", RESIDENTIAL),
+    ("K2", RESIDENTIAL),
+    ("K3", INDEPENDENT),
+    ("P1", PARENTS),
+    ("P2", INDEPENDENT),
+    ("P3", OTHER),
+    ("R1", RESIDENTIAL),
+    ("R2", OTHER),
+    ("R3", OTHER),
+    ("R5", OTHER),
+    ("S1", RESIDENTIAL),
+    ("T0", TEMPORARY),
+    ("T1", TEMPORARY),
+    ("T2", TEMPORARY),
+    ("T3", TEMPORARY),
+    ("T4", TEMPORARY),
+    ("U1", FOSTER_FRIENDS),
+    ("U2", FOSTER_FRIENDS),
+    ("U3", FOSTER_FRIENDS),
+    ("U4", FOSTER_OTHER),
+    ("U5", FOSTER_OTHER),
+    ("U6", FOSTER_OTHER),
+    ("Z1", OTHER),
+    ("Z11", OTHER),
+    ("Z12", OTHER),
+    ("Z13", OTHER),
+    ("Z14", OTHER),
+    (NOT_KNOWN, NOT_KNOWN),
+];
+
+/// What [`Metric::relations`] declares. Within the metric: 3+ placements
+/// are the children with 3, 4 or 5+ placements; the children looked after
+/// at 31 March are shown as the total of each breakdown, the indicator's and
+/// the mean's denominators; the placement codes add up to their groups.
+/// Across metrics: those children are `cohort-summary`'s looked after at 31
+/// March, and the placement groups its profile by placement.
+static RELATIONS: [Relation; 7] = [
+    Relation::Sum {
+        total: Term::num("placement-stability.three-plus-placements").only(""),
+        parts: &[
+            Term::num("placement-stability.placements-per-child").only("placements=3"),
+            Term::num("placement-stability.placements-per-child").only("placements=4"),
+            Term::num("placement-stability.placements-per-child").only("placements=5+"),
+        ],
+    },
+    Relation::Sum {
+        total: Term::num("placement-stability.placements-per-child").only(""),
+        parts: &[Term::den("placement-stability.three-plus-placements").only("")],
+    },
+    Relation::Sum {
+        total: Term::num("placement-stability.placements-per-child").only(""),
+        parts: &[Term::den("placement-stability.placements-mean").only("")],
+    },
+    Relation::Sum {
+        total: Term::num("placement-stability.placements-per-child").only(""),
+        parts: &[Term::num("placement-stability.placement-type").only("")],
+    },
+    Relation::Sum {
+        total: Term::num("cohort-summary.cla-31-march").only(""),
+        parts: &[Term::num("placement-stability.placements-per-child").only("")],
+    },
+    Relation::Regroup {
+        parts: Cells::num("placement-stability.placement-type", "place", "place"),
+        total: Cells::num("placement-stability.placement-type", "group", "group"),
+        groups: &PLACE_GROUPS,
+    },
+    Relation::SumByValue {
+        parts: Cells::num("placement-stability.placement-type", "group", "group"),
+        total: Cells::num("cohort-summary.profile", "placement", "placement"),
+    },
+];
+
 static PARAMS: LazyLock<[ParamSpec; 3]> = LazyLock::new(|| {
     [
         ParamSpec {
@@ -203,6 +300,10 @@ static PARAMS: LazyLock<[ParamSpec; 3]> = LazyLock::new(|| {
 impl Metric for PlacementStability {
     fn spec(&self) -> &MetricSpec {
         &SPEC
+    }
+
+    fn relations(&self) -> &[Relation] {
+        &RELATIONS
     }
 
     fn compute(&self, ctx: &MetricContext<'_>) -> Result<Vec<MetricRow>, MetricError> {

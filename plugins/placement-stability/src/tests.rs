@@ -972,3 +972,26 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn the_place_groups_declared_for_suppression_are_the_code_lists() {
+    // Every PLACE code's group as `placement-type` shows it, and nothing else.
+    let want: BTreeSet<(String, String)> = PlacementType::ALL
+        .iter()
+        .map(|p| (p.code().to_string(), p.group().label().to_string()))
+        .chain([(NOT_KNOWN.to_string(), NOT_KNOWN.to_string())])
+        .collect();
+    let declared: BTreeSet<(String, String)> = PLACE_GROUPS
+        .iter()
+        .map(|(p, g)| (p.to_string(), g.to_string()))
+        .collect();
+    assert_eq!(declared, want);
+    assert_eq!(PLACE_GROUPS.len(), want.len(), "no code twice");
+    for slot in 0..GROUPS {
+        assert!(
+            PLACE_GROUPS.iter().any(|(_, g)| *g == group_label(slot)),
+            "{}",
+            group_label(slot)
+        );
+    }
+}

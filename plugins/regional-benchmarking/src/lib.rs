@@ -33,7 +33,7 @@ pub mod trend;
 use iro_domain::{CollectionYear, LaCode, TableKind};
 use iro_metric_api::{
     MeasureSpec, Metric, MetricContext, MetricError, MetricRow, MetricSpec, ParamSpec, Params,
-    Reference, Relation, Term, Unit,
+    Reference, Relation, Subject, Term, Unit,
 };
 use iro_reference::Geography;
 use iro_stats::Adjustment;
@@ -64,6 +64,7 @@ const fn measure(id: &'static str, title: &'static str, unit: Unit) -> MeasureSp
         title,
         unit,
         additive_breakdowns: &[],
+        subject: Subject::Children,
     }
 }
 

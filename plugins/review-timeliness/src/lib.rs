@@ -26,7 +26,7 @@ use iro_domain::dates::birthday;
 use iro_domain::{ChildRecord, CollectionYear, Quarter, TableKind, WorkingDayCalendar};
 use iro_metric_api::{
     Breakdown, Column, ColumnNeed, DrillDown, Field, MeasureSpec, Metric, MetricContext,
-    MetricError, MetricRow, MetricSpec, ParamSpec, Period, Relation, Term, Unit, row,
+    MetricError, MetricRow, MetricSpec, ParamSpec, Period, Relation, Subject, Term, Unit, row,
 };
 
 pub use attribution::{CareKind, Place, Scratch, Track};
@@ -101,54 +101,63 @@ static SPEC: LazyLock<MetricSpec> = LazyLock::new(|| MetricSpec {
             title: "Reviews held (by review date), by review sequence",
             unit: Unit::Count,
             additive_breakdowns: &["review"],
+            subject: Subject::Children,
         },
         MeasureSpec {
             id: "on-time",
             title: "Reviews held within statutory timescale, % of reviews whose timeliness can be assessed",
             unit: Unit::Percent,
             additive_breakdowns: &["review"],
+            subject: Subject::Children,
         },
         MeasureSpec {
             id: "late",
             title: "Reviews held late, by days late",
             unit: Unit::Count,
             additive_breakdowns: &["days_late"],
+            subject: Subject::Children,
         },
         MeasureSpec {
             id: "days-late-mean",
             title: "Mean calendar days late of reviews held late",
             unit: Unit::Days,
             additive_breakdowns: &[],
+            subject: Subject::Children,
         },
         MeasureSpec {
             id: "days-late-median",
             title: "Median calendar days late of reviews held late",
             unit: Unit::Days,
             additive_breakdowns: &[],
+            subject: Subject::Children,
         },
         MeasureSpec {
             id: "children-on-time",
             title: "Children all of whose reviews in the period were on time, % of children with a review in the period",
             unit: Unit::Percent,
             additive_breakdowns: &[],
+            subject: Subject::Children,
         },
         MeasureSpec {
             id: "overdue",
             title: "Reviews falling due in the period and not held by its end, by review sequence",
             unit: Unit::Count,
             additive_breakdowns: &["review"],
+            subject: Subject::Children,
         },
         MeasureSpec {
             id: "overdue-at-end",
             title: "Reviews overdue at the end of the quarter (or 31 March), whenever they fell due, child still in care",
             unit: Unit::Count,
             additive_breakdowns: &[],
+            subject: Subject::Children,
         },
         MeasureSpec {
             id: "flags",
             title: "Edge cases counted (see METHODS): reviews outside care, duplicates, unknown starts, 18th birthdays",
             unit: Unit::Count,
             additive_breakdowns: &[],
+            subject: Subject::Children,
         },
     ],
     params: &*PARAMS,

@@ -31,7 +31,7 @@ use std::sync::LazyLock;
 use iro_domain::{ServiceTable, TableKind};
 use iro_metric_api::{
     DrillDown, MeasureSpec, Metric, MetricContext, MetricError, MetricRow, MetricSpec, ParamSpec,
-    Period, Unit, row,
+    Period, Relation, Subject, Term, Unit, row,
 };
 
 pub use period::{FLOWS, Periods, STOCKS};
@@ -97,11 +97,15 @@ macro_rules! measure {
         measure!($id, $title, $unit, &[])
     };
     ($id:literal, $title:literal, $unit:expr, $add:expr) => {
+        measure!($id, $title, $unit, $add, Subject::Children)
+    };
+    ($id:literal, $title:literal, $unit:expr, $add:expr, $subject:expr) => {
         MeasureSpec {
             id: $id,
             title: $title,
             unit: $unit,
             additive_breakdowns: $add,
+            subject: $subject,
         }
     };
 }
@@ -189,7 +193,9 @@ static SPEC: LazyLock<MetricSpec> = LazyLock::new(|| MetricSpec {
         measure!(
             "caseload-iros",
             "IROs with at least one child in care allocated, at the end of the quarter (31 March)",
-            Unit::Count
+            Unit::Count,
+            &[],
+            Subject::Staff
         ),
         measure!(
             "caseload-mean",
@@ -241,9 +247,83 @@ static SPEC: LazyLock<MetricSpec> = LazyLock::new(|| MetricSpec {
     params: &*PARAMS,
 });
 
+/// What [`Metric::relations`] declares: every flow (counted by the date of
+/// its event) adds up from the quarters to the year, numerators and
+/// denominators; the reviews held are the social-work report measures'
+/// denominator, and the reports received by the review the denominator of
+/// those on time among them, whose numerator is the reports on time.
+const RECEIVED: &str = "service-records.sw-report-received";
+const OF_RECEIVED: &str = "service-records.sw-report-on-time-of-received";
+
+static SW_REPORTS: [Relation; 4] = {
+    const HELD: Term = Term::num("service-records.reviews-held").only("");
+    [
+        Relation::Sum {
+            total: HELD,
+            parts: &[Term::den("service-records.sw-report-on-time").only("")],
+        },
+        Relation::Sum {
+            total: HELD,
+            parts: &[Term::den(RECEIVED).only("")],
+        },
+        Relation::Sum {
+            total: Term::num(RECEIVED).only(""),
+            parts: &[Term::den(OF_RECEIVED).only("")],
+        },
+        Relation::Sum {
+            total: Term::num("service-records.sw-report-on-time").only(""),
+            parts: &[Term::num(OF_RECEIVED).only("")],
+        },
+    ]
+};
+
+static RELATIONS: LazyLock<Vec<Relation>> = LazyLock::new(|| {
+    let mut r = SW_REPORTS.to_vec();
+    let counts = [
+        "service-records.reviews-held",
+        "service-records.reviews-cancelled",
+        "service-records.reviews-adjourned",
+        "service-records.iro-changes",
+        "service-records.midway-completed",
+    ];
+    let shares = [
+        "service-records.sw-report-on-time",
+        RECEIVED,
+        OF_RECEIVED,
+        "service-records.decisions-on-time",
+        "service-records.record-on-time",
+        "service-records.iro-met-child",
+        "service-records.held-by-due",
+        "service-records.record-coverage",
+        "service-records.allocated-on-time",
+        "service-records.midway-on-time",
+    ];
+    let timed = [
+        "service-records.record-working-days-median",
+        "service-records.allocation-working-days-median",
+    ];
+    r.extend(
+        counts
+            .into_iter()
+            .chain(shares)
+            .map(|m| Relation::QuartersSumToYear(Term::num(m))),
+    );
+    r.extend(
+        shares
+            .into_iter()
+            .chain(timed)
+            .map(|m| Relation::QuartersSumToYear(Term::den(m))),
+    );
+    r
+});
+
 impl Metric for ServiceRecordsMetric {
     fn spec(&self) -> &MetricSpec {
         &SPEC
+    }
+
+    fn relations(&self) -> &[Relation] {
+        &RELATIONS
     }
 
     fn compute(&self, ctx: &MetricContext<'_>) -> Result<Vec<MetricRow>, MetricError> {

@@ -1,5 +1,5 @@
 use super::*;
-use iro_metric_api::{MeasureSpec, Period};
+use iro_metric_api::{MeasureSpec, Period, Subject};
 use proptest::prelude::*;
 
 static SPEC: MetricSpec = MetricSpec {
@@ -14,12 +14,14 @@ static SPEC: MetricSpec = MetricSpec {
             title: "",
             unit: Unit::Count,
             additive_breakdowns: &[],
+            subject: Subject::Children,
         },
         MeasureSpec {
             id: "profile",
             title: "",
             unit: Unit::Percent,
             additive_breakdowns: &["age_band"],
+            subject: Subject::Children,
         },
     ],
     params: &[],
@@ -109,6 +111,7 @@ fn cross_tabulations_are_protected_row_by_row() {
             title: "",
             unit: Unit::Count,
             additive_breakdowns: &["group;distance"],
+            subject: Subject::Children,
         }],
         params: &[],
     };
@@ -301,6 +304,7 @@ fn a_figure_shown_twice_is_hidden_twice() {
             title: "",
             unit: Unit::Count,
             additive_breakdowns: &["kind"],
+            subject: Subject::Children,
         }],
         params: &[],
     };
@@ -541,6 +545,7 @@ proptest! {
                 title: "",
                 unit: Unit::Percent,
                 additive_breakdowns: &["review"],
+                subject: Subject::Children,
             }],
             params: &[],
         };

@@ -107,6 +107,7 @@ static SPEC: MetricSpec = MetricSpec {
         title: "",
         unit: Unit::Percent,
         additive_breakdowns: &[],
+        subject: iro_metric_api::Subject::Children,
     }],
     params: &[],
 };
