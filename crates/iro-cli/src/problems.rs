@@ -33,20 +33,8 @@ pub struct View<'a> {
 /// read as SSDA903): the root cause of a missing table.
 pub fn is_file_not_read(d: &Diagnostic) -> bool {
     use iro_ingest::rules as r;
-    [
-        r::FILE_UNREADABLE,
-        r::FILE_EMPTY,
-        r::FILE_BINARY,
-        r::FILE_ENCODING,
-        r::FILE_DELIMITER,
-        r::FILE_NOT_CSV,
-        r::FILE_UNRECOGNISED,
-        r::FILE_MISPLACED,
-        r::HEADER_MISSING_COLUMNS,
-        r::TABLE_MISSING,
-        r::FOLDER_UNRECOGNISED,
-    ]
-    .contains(&d.rule.as_str())
+    let rule = d.rule.as_str();
+    r::FILE_NOT_READ.contains(&rule) || [r::TABLE_MISSING, r::FOLDER_UNRECOGNISED].contains(&rule)
 }
 
 /// `800/2025/episodes.csv:12:4`, relative to `root` where it can be.

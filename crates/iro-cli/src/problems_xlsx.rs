@@ -22,18 +22,6 @@ const MAX_ROWS: usize = 1_048_575;
 /// Withheld in place of a personal value.
 const WITHHELD: &str = "[withheld: personal data; --personal shows it]";
 
-/// The spreadsheet column letter of a 1-based column: 1 → A, 27 → AA.
-pub fn column_letter(mut n: u32) -> String {
-    let mut s = Vec::new();
-    while n > 0 {
-        let r = ((n - 1) % 26) as u8;
-        s.push(b'A' + r);
-        n = (n - 1) / 26;
-    }
-    s.reverse();
-    String::from_utf8(s).unwrap_or_default()
-}
-
 /// A valid, unique sheet name for a rule (at most 31 characters, none of
 /// `[]:*?/\`).
 fn sheet_name(rule: &str, taken: &[String]) -> String {
@@ -181,8 +169,8 @@ pub fn render(
             if let Some(l) = d.line {
                 ws.write_number(r, 5, l as f64)?;
             }
-            if let Some(c) = d.column {
-                ws.write_string(r, 6, column_letter(c))?;
+            if let (Some(c), Some(letter)) = (d.column, d.column_letter()) {
+                ws.write_string(r, 6, letter)?;
                 ws.write_number(r, 7, f64::from(c))?;
             }
             if let Some(f) = &d.field {
@@ -228,18 +216,6 @@ pub fn render(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn column_letters_match_a_spreadsheet() {
-        assert_eq!(column_letter(1), "A");
-        assert_eq!(column_letter(3), "C");
-        assert_eq!(column_letter(26), "Z");
-        assert_eq!(column_letter(27), "AA");
-        assert_eq!(column_letter(52), "AZ");
-        assert_eq!(column_letter(53), "BA");
-        assert_eq!(column_letter(702), "ZZ");
-        assert_eq!(column_letter(703), "AAA");
-    }
 
     #[test]
     fn sheet_names_are_valid_and_unique() {

@@ -485,17 +485,7 @@ fn files_not_read(
     la: LaCode,
     year: CollectionYear,
 ) -> Vec<(FileNotRead, Severity)> {
-    use iro_ingest::rules as r;
-    const FILE_RULES: &[&str] = &[
-        r::FILE_UNREADABLE,
-        r::FILE_EMPTY,
-        r::FILE_BINARY,
-        r::FILE_ENCODING,
-        r::FILE_DELIMITER,
-        r::FILE_NOT_CSV,
-        r::FILE_UNRECOGNISED,
-        r::HEADER_MISSING_COLUMNS,
-    ];
+    const FILE_RULES: &[&str] = iro_ingest::rules::FILE_NOT_READ;
     let mut out: Vec<(FileNotRead, Severity)> = Vec::new();
     for d in &loaded.diagnostics {
         if d.la != Some(la) || d.year != Some(year) || !FILE_RULES.contains(&d.rule.as_str()) {

@@ -248,6 +248,21 @@ rules! {
         "Row kept";
 }
 
+/// Rules whose diagnostic is about a whole file (or year folder) that was not
+/// read as SSDA903: the root cause when a table is missing.
+pub const FILE_NOT_READ: &[&str] = &[
+    FILE_UNREADABLE,
+    FILE_EMPTY,
+    FILE_BINARY,
+    FILE_ENCODING,
+    FILE_DELIMITER,
+    FILE_NOT_CSV,
+    FILE_UNRECOGNISED,
+    FILE_MISPLACED,
+    HEADER_MISSING_COLUMNS,
+    YEAR_MISMATCH,
+];
+
 /// How each field is treated when it is blank or cannot be read.
 ///
 /// * **key**: blank or unreadable → error, row excluded;
