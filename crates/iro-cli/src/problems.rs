@@ -290,8 +290,12 @@ pub fn wrap(lead: &str, text: &str, indent: usize, width: usize) -> Vec<String> 
     let mut has_word = false;
     for word in text.split_whitespace() {
         let len = current.chars().count() + usize::from(has_word) + word.chars().count();
-        if has_word && len > width {
-            lines.push(std::mem::replace(&mut current, pad.clone()));
+        // A lead that leaves no room for the first word goes on a line of its
+        // own (cut to the width), so that no word of the text is lost.
+        let long_lead = !has_word && current.len() > pad.len() && lines.is_empty();
+        if (has_word || long_lead) && len > width {
+            let line = std::mem::replace(&mut current, pad.clone());
+            lines.push(fit(line.trim_end(), width));
             has_word = false;
         }
         if has_word {
@@ -315,6 +319,14 @@ pub fn wrap(lead: &str, text: &str, indent: usize, width: usize) -> Vec<String> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_long_lead_loses_no_word_of_the_text() {
+        let lead = format!("  800 2020-21: {}: ", "metric-name, ".repeat(8));
+        let lines = wrap(&lead, "245 of 424 rows excluded", 6, 60);
+        assert!(lines.iter().all(|l| l.chars().count() <= 60), "{lines:?}");
+        assert!(lines[1].starts_with("      245 of 424"), "{lines:?}");
+    }
 
     #[test]
     fn wrapped_lines_fit_the_width() {
