@@ -577,8 +577,8 @@ fn finish(result: &iro_engine::RunResult) -> ExitCode {
             .count();
         if n > 0 {
             eprintln!(
-                "error: figures not computable: {n} table(s) not fit for them (\"Not computable\" \
-                 above; run.json: data_quality)"
+                "error: {n} table(s) not fit for figures: see \"Not computable\" above and \
+                 run.json (data_quality)"
             );
         }
     }

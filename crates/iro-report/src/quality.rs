@@ -54,10 +54,10 @@ pub fn build(q: &DataQuality, la: &str, years: &[i32]) -> QualityBox {
             .map(|i| format!("\u{201c}{}\u{201d}", SECTIONS[*i].title))
             .collect();
         let mut line = format!(
-            "{}: figures using the {} table are not computable, never shown as 0. {}.",
+            "{}: figures using the {} table are not computable (never shown as 0): {}.",
             label(u.year),
             u.table.name(),
-            upper_first(u.reason.trim_end_matches('.'))
+            u.reason.trim_end_matches('.')
         );
         if !titles.is_empty() {
             line.push_str(&format!(" Sections affected: {}.", titles.join(", ")));
@@ -91,7 +91,7 @@ pub fn build(q: &DataQuality, la: &str, years: &[i32]) -> QualityBox {
         lines.push(format!(
             "{}: {} of {} rows of the return ({:.1}%) were excluded because of errors in the \
              data; the figures leave them out. The rows and the rules are listed in \
-             diagnostics.csv (and by `iro validate`).",
+             diagnostics.csv (and by iro validate).",
             label(e.year),
             thousands(e.rows_excluded),
             thousands(e.rows_read),
