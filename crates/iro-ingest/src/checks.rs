@@ -412,7 +412,7 @@ pub(crate) fn returns(
             if held.is_empty() {
                 continue;
             }
-            let before = y.start().pred_opt().unwrap_or(y.start());
+            let before = y.previous().end();
             let o = open.entry(y).or_default();
             for p in &care::periods_without_short_breaks(c.idx, &held).1 {
                 o.0 += u64::from(p.open_on(before));

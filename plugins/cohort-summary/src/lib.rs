@@ -337,7 +337,7 @@ struct Flow {
 
 impl Flow {
     fn add(&mut self, p: &PeriodOfCare, year: CollectionYear) {
-        let before = year.start().pred_opt().unwrap_or(year.start());
+        let before = year.previous().end();
         self.at_start += u64::from(p.open_on(before));
         self.started += u64::from(year.contains(p.start));
         self.ended += u64::from(p.end.is_some_and(|e| year.contains(e)));
