@@ -898,9 +898,13 @@ fn print_targets(out: &mut dyn Write, targets: &[iro_engine::TargetResult]) -> s
             iro_engine::output::fmt_value(t.target)
         )
     };
+    // LA, year and period take 22 columns and value, met, previous and trend
+    // 39: a target longer than what is left of 100 goes on a line of its own.
+    const TARGET_MAX: usize = 100 - 22 - 39;
     let width = shown
         .iter()
         .map(|t| target(t).chars().count())
+        .filter(|&n| n <= TARGET_MAX)
         .max()
         .unwrap_or(6)
         .max(6);
@@ -919,13 +923,23 @@ fn print_targets(out: &mut dyn Write, targets: &[iro_engine::TargetResult]) -> s
         "LA", "year", "period", "target", "value", "met", "previous"
     )?;
     for t in shown {
+        let mut text = target(t);
+        let (la, year, period) = (
+            t.la_code.as_str(),
+            iro_domain::CollectionYear(t.year).label(),
+            t.period.label(),
+        );
+        if text.chars().count() > width {
+            problems::line(out, &format!("{la:<5} {year:<8} {period:<6} {text}"))?;
+            text = String::new();
+        }
         writeln!(
             out,
             "{:<5} {:<8} {:<6} {:<width$} {:>7} {:<14} {:>8} {}",
-            t.la_code,
-            iro_domain::CollectionYear(t.year).label(),
-            t.period.label(),
-            target(t),
+            la,
+            year,
+            period,
+            text,
             figure(t.value, t.met == iro_engine::Met::Suppressed),
             t.met.label(),
             figure(t.previous_value, t.previous_suppressed),
