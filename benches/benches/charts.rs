@@ -34,19 +34,14 @@ impl Rng {
 }
 
 fn row(la: &str, year: i32, period: Period, metric: &str, b: Breakdown) -> MetricRow {
-    MetricRow {
-        la_code: la.to_string(),
+    MetricRow::new(
+        iro_metric_api::AreaCode::new(la),
         year,
         period,
-        metric: metric.to_string(),
-        breakdown: b,
-        numerator: None,
-        denominator: None,
-        value: None,
-        unit: Unit::Percent,
-        suppressed: None,
-        note: String::new(),
-    }
+        iro_metric_api::MeasureId::parse(metric).unwrap(),
+        Unit::Percent,
+    )
+    .with_breakdown(b)
 }
 
 /// A percentage row of `n` out of `den`, suppressed when 1 to 7.
@@ -55,7 +50,7 @@ fn pct(mut r: MetricRow, n: u64, den: u64) -> MetricRow {
     if (1..=7).contains(&n) {
         r.numerator = None;
         r.value = None;
-        r.suppressed = Some("primary".into());
+        r.status = iro_metric_api::CellStatus::Suppressed(iro_metric_api::Suppression::Primary);
     }
     r
 }
@@ -80,7 +75,7 @@ fn national_rows(reference: &iro_reference::Reference) -> Vec<MetricRow> {
         .collect();
     let mut rows: Vec<MetricRow> = standard::published_rows(reference)
         .into_iter()
-        .filter(|r| las.contains(&r.la_code) && YEARS.contains(&r.year))
+        .filter(|r| las.iter().any(|l| r.la_code == *l) && YEARS.contains(&r.year))
         .collect();
     let bands = [
         "Less than 20 miles",
@@ -221,7 +216,7 @@ fn charts(c: &mut Criterion) {
     let rows = national_rows(&reference);
     let options = Options {
         targets: vec![LocalTarget {
-            metric: standard::REVIEWS_ON_TIME.into(),
+            metric: standard::REVIEWS_ON_TIME.as_str().into(),
             breakdown: Breakdown::default(),
             period: None,
             bound: Bound::AtLeast(90.0),

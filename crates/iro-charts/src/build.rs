@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use iro_metric_api::{Breakdown, MetricRow, Period, Unit};
+use iro_metric_api::{Breakdown, MeasureId, MetricRow, Period, Unit};
 use iro_stats::{FunnelSpec, Indicator, Target, TargetSource};
 
 use crate::ChartError;
@@ -28,8 +28,8 @@ pub fn is_authority_code(code: &str) -> bool {
 /// Tidy rows indexed by metric and area, and by metric and year.
 #[derive(Debug, Default)]
 pub struct Rows<'a> {
-    by_area: HashMap<&'a str, HashMap<&'a str, Vec<&'a MetricRow>>>,
-    by_year: HashMap<&'a str, HashMap<i32, Vec<&'a MetricRow>>>,
+    by_area: HashMap<MeasureId, HashMap<&'a str, Vec<&'a MetricRow>>>,
+    by_year: HashMap<MeasureId, HashMap<i32, Vec<&'a MetricRow>>>,
 }
 
 impl<'a> Rows<'a> {
@@ -38,13 +38,13 @@ impl<'a> Rows<'a> {
         let mut r = Rows::default();
         for row in rows {
             r.by_area
-                .entry(row.metric.as_str())
+                .entry(row.metric)
                 .or_default()
                 .entry(row.la_code.as_str())
                 .or_default()
                 .push(row);
             r.by_year
-                .entry(row.metric.as_str())
+                .entry(row.metric)
                 .or_default()
                 .entry(row.year)
                 .or_default()
@@ -54,43 +54,43 @@ impl<'a> Rows<'a> {
     }
 
     /// The rows of one area and metric.
-    pub fn of(&self, la_code: &str, metric: &str) -> &[&'a MetricRow] {
+    pub fn of(&self, la_code: &str, metric: MeasureId) -> &[&'a MetricRow] {
         self.by_area
-            .get(metric)
+            .get(&metric)
             .and_then(|m| m.get(la_code))
             .map(Vec::as_slice)
             .unwrap_or(&[])
     }
 
     /// The rows of one metric and year, every area.
-    pub fn of_year(&self, metric: &str, year: i32) -> &[&'a MetricRow] {
+    pub fn of_year(&self, metric: MeasureId, year: i32) -> &[&'a MetricRow] {
         self.by_year
-            .get(metric)
+            .get(&metric)
             .and_then(|m| m.get(&year))
             .map(Vec::as_slice)
             .unwrap_or(&[])
     }
 
     /// Whether any row has this metric id.
-    pub fn has_metric(&self, metric: &str) -> bool {
-        self.by_area.contains_key(metric)
+    pub fn has_metric(&self, metric: MeasureId) -> bool {
+        self.by_area.contains_key(&metric)
     }
 
     /// Every metric id, sorted.
-    pub fn metrics(&self) -> BTreeSet<&'a str> {
+    pub fn metrics(&self) -> BTreeSet<MeasureId> {
         self.by_area.keys().copied().collect()
     }
 
     /// Every area code with a row of `metric`, sorted.
-    pub fn areas(&self, metric: &str) -> BTreeSet<&'a str> {
+    pub fn areas(&self, metric: MeasureId) -> BTreeSet<&'a str> {
         self.by_area
-            .get(metric)
+            .get(&metric)
             .map(|m| m.keys().copied().collect())
             .unwrap_or_default()
     }
 
     /// The years one area has rows of `metric` for, increasing.
-    pub fn years(&self, la_code: &str, metric: &str) -> Vec<i32> {
+    pub fn years(&self, la_code: &str, metric: MeasureId) -> Vec<i32> {
         let set: BTreeSet<i32> = self.of(la_code, metric).iter().map(|r| r.year).collect();
         set.into_iter().collect()
     }
@@ -100,7 +100,7 @@ impl<'a> Rows<'a> {
     pub fn find(
         &self,
         la_code: &str,
-        metric: &str,
+        metric: MeasureId,
         year: i32,
         period: Option<Period>,
         breakdown: &Breakdown,
@@ -216,7 +216,7 @@ fn fill_unit(meta: &mut ChartMeta, unit: Unit) {
 /// gap (`c`).
 pub fn trend(
     rows: &Rows<'_>,
-    metric: &str,
+    metric: MeasureId,
     period: Option<Period>,
     breakdown: &Breakdown,
     areas: &[Area],
@@ -279,7 +279,7 @@ pub fn trend(
 #[allow(clippy::too_many_arguments)]
 pub fn funnel(
     rows: &Rows<'_>,
-    metric: &str,
+    metric: MeasureId,
     year: i32,
     period: Option<Period>,
     breakdown: &Breakdown,
@@ -297,7 +297,7 @@ pub fn funnel(
         if !is_authority_code(&r.la_code)
             || &r.breakdown != breakdown
             || !period_matches(r.period, period)
-            || within.is_some_and(|w| !w.contains(&r.la_code))
+            || within.is_some_and(|w| !w.contains(r.la_code.as_str()))
             || !seen.insert(r.la_code.as_str())
         {
             continue;
@@ -306,7 +306,7 @@ pub fn funnel(
         match (r.numerator, r.denominator, Cell::of_row(r)) {
             (Some(n), Some(d), Cell::Value(_)) => points.push(FunnelPoint::new(
                 areas.name(&r.la_code),
-                r.la_code.clone(),
+                r.la_code.to_string(),
                 n,
                 d,
                 highlight.contains(&r.la_code.as_str()),
@@ -424,20 +424,20 @@ pub fn period_label(p: Period, year: i32) -> String {
 pub fn stacked(
     rows: &Rows<'_>,
     la_code: &str,
-    metric: &str,
+    metric: MeasureId,
     key: &str,
     categories: &Categories,
     colours: SegmentColours,
     mut meta: ChartMeta,
 ) -> Result<StackedBarChart, ChartError> {
     let cells = categories.cells();
-    let of_key = |r: &&&MetricRow| r.breakdown.0.len() == 1 && r.breakdown.0[0].0 == key;
+    let of_key = |r: &&&MetricRow| r.breakdown.len() == 1 && r.breakdown.has(key);
     let mut names: Vec<&str> = Vec::new();
     let mut unit = None;
     for (year, period, _) in &cells {
         for r in rows.of(la_code, metric).iter().filter(of_key) {
             if r.year == *year && period_matches(r.period, *period) {
-                let v = r.breakdown.0[0].1.as_str();
+                let v = r.breakdown.pairs()[0].1;
                 if !names.contains(&v) {
                     names.push(v);
                 }
@@ -488,7 +488,7 @@ pub fn stacked(
 pub fn bars(
     rows: &Rows<'_>,
     la_code: &str,
-    metric: &str,
+    metric: MeasureId,
     breakdown: &Breakdown,
     categories: &Categories,
     target: Option<TargetLine>,
@@ -537,7 +537,7 @@ pub fn bars(
 pub fn quarter_bars(
     rows: &Rows<'_>,
     la_code: &str,
-    metric: &str,
+    metric: MeasureId,
     year: i32,
     breakdown: &Breakdown,
     target: Option<TargetLine>,

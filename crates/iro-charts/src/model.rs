@@ -105,7 +105,7 @@ impl Cell {
     /// The cell a tidy row holds: suppressed if the row says so (whatever its
     /// value), else its value, else missing.
     pub fn of_row(row: &MetricRow) -> Cell {
-        if row.suppressed.as_deref().is_some_and(|s| !s.is_empty()) {
+        if row.status.is_suppressed() {
             return Cell::Suppressed;
         }
         match row.value {

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use iro_metric_api::{Breakdown, MetricRow, Period, Unit};
+use iro_metric_api::{Breakdown, MetricRow, Period, RowText, Unit};
 
 /// Why a metrics file could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -92,7 +92,7 @@ fn parse_csv(path: &Path, bytes: &[u8]) -> Result<Vec<MetricRow>, ReadError> {
             column: COLUMNS[k].to_string(),
             message,
         };
-        let suppressed = Some(get(9)).filter(|s| !s.is_empty()).map(str::to_string);
+        let suppressed = Some(get(9)).filter(|s| !s.is_empty());
         let year: i32 = get(1)
             .parse()
             .map_err(|_| bad(1, format!("`{}` is not a year", get(1))))?;
@@ -125,19 +125,22 @@ fn parse_csv(path: &Path, bytes: &[u8]) -> Result<Vec<MetricRow>, ReadError> {
             ));
         }
         let breakdown = parse_breakdown(get(4)).map_err(|m| bad(4, m))?;
-        rows.push(MetricRow {
-            la_code: get(0).to_string(),
-            year,
-            period,
-            metric: get(3).to_string(),
-            breakdown,
-            numerator: count(5)?,
-            denominator: count(6)?,
-            value,
-            unit,
-            suppressed,
-            note: rec.get(at[10]).unwrap_or("").to_string(),
-        });
+        rows.push(
+            MetricRow::from_text(RowText {
+                la_code: get(0),
+                year,
+                period,
+                metric: get(3),
+                breakdown,
+                numerator: count(5)?,
+                denominator: count(6)?,
+                value,
+                unit,
+                suppressed,
+                note: rec.get(at[10]).unwrap_or(""),
+            })
+            .map_err(|m| bad(3, m))?,
+        );
     }
     Ok(rows)
 }
@@ -176,12 +179,12 @@ pub fn parse_breakdown(s: &str) -> Result<Breakdown, String> {
     s.split(';')
         .map(|part| {
             part.split_once('=')
-                .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+                .map(|(k, v)| (k.trim(), v.trim()))
                 .filter(|(k, _)| !k.is_empty())
                 .ok_or_else(|| format!("`{part}` is not key=value"))
         })
         .collect::<Result<Vec<_>, _>>()
-        .map(Breakdown)
+        .map(|pairs| Breakdown::new(&pairs))
 }
 
 #[cfg(test)]
@@ -200,14 +203,17 @@ mod tests {
         assert_eq!(rows[0].value, Some(59.561214));
         assert_eq!(rows[0].unit, Unit::Per10000);
         assert_eq!(rows[0].note, "population: ONS mid-2024 estimate, aged 0-17");
-        assert_eq!(rows[1].suppressed.as_deref(), Some("primary"));
+        assert_eq!(
+            rows[1].status.suppression().map(|s| s.label()),
+            Some("primary")
+        );
         assert_eq!((rows[1].numerator, rows[1].value), (None, None));
         assert_eq!(
             rows[1].breakdown,
             Breakdown::one("legal_status", "Placement order")
         );
         assert_eq!(rows[2].period, Period::Q4);
-        assert_eq!(rows[2].breakdown.0.len(), 2);
+        assert_eq!(rows[2].breakdown.pairs().len(), 2);
         assert_eq!(rows[2].value, None);
     }
 

@@ -19,7 +19,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use iro_metric_api::{Breakdown, MetricRow, Period, Unit};
+use iro_metric_api::{
+    AreaCode, Breakdown, CellStatus, MeasureId, MetricRow, Period, Suppression, Unit,
+};
 use iro_reference::{Geography, Measure, Reference};
 use rayon::prelude::*;
 
@@ -29,9 +31,9 @@ use crate::style::{format_number, year_label};
 use crate::{ChartError, DEFAULT_SIZE, data_table, png, svg};
 
 /// The metric the trend and funnel charts draw.
-pub const CLA_RATE: &str = "cohort-summary.cla-rate";
+pub const CLA_RATE: MeasureId = cohort_summary::CLA_RATE;
 /// The metric of the quarterly timeliness chart.
-pub const REVIEWS_ON_TIME: &str = "review-timeliness.on-time";
+pub const REVIEWS_ON_TIME: MeasureId = review_timeliness::ON_TIME;
 
 /// A funnel plot of fewer authorities than this is not drawn: it would
 /// compare an authority with a handful of others, not with England's spread
@@ -94,8 +96,8 @@ impl LocalTarget {
     }
 
     /// Whether this target applies to quarterly figures of `metric` for `la`.
-    fn applies_to_quarters(&self, metric: &str, la: &str) -> bool {
-        self.metric == metric
+    fn applies_to_quarters(&self, metric: MeasureId, la: &str) -> bool {
+        metric == self.metric.as_str()
             && (self.las.is_empty() || self.las.iter().any(|l| l == la))
             && self.breakdown.is_empty()
             && matches!(
@@ -198,24 +200,20 @@ pub fn published_rows(reference: &Reference) -> Vec<MetricRow> {
                 .denominator_for(f.geography.clone(), f.year)
                 .map(|d| d.population)
         });
-        let mut row = MetricRow {
-            la_code,
-            year: f.year.0,
-            period: Period::Snapshot,
-            metric: CLA_RATE.to_string(),
-            breakdown: Breakdown::default(),
-            numerator: None,
-            denominator: population,
-            value: None,
-            unit: Unit::Per10000,
-            suppressed: None,
-            note: format!("{PUBLISHED_NOTE} {}", f.release),
-        };
+        let mut row = MetricRow::new(
+            AreaCode::new(&la_code),
+            f.year.0,
+            Period::Snapshot,
+            CLA_RATE,
+            Unit::Per10000,
+        )
+        .note(format!("{PUBLISHED_NOTE} {}", f.release));
+        row.denominator = population;
         match (f.count.value(), population) {
             (Some(n), Some(p)) => row = row.per_10000(n, p),
             (Some(n), None) => row.numerator = Some(n),
             (None, _) if f.count.symbol() == Some("c") => {
-                row.suppressed = Some("published as c".to_string());
+                row.status = CellStatus::Suppressed(Suppression::Published);
             }
             (None, _) => {}
         }
@@ -533,7 +531,7 @@ fn stacked_set(
     options: &Options,
 ) -> Vec<(&'static str, StackedResult)> {
     let name = areas.name(la);
-    let years_of = |metric: &str| -> Vec<i32> {
+    let years_of = |metric: MeasureId| -> Vec<i32> {
         let have: BTreeSet<i32> = index.years(la, metric).into_iter().collect();
         year_range(year, options.years)
             .into_iter()
@@ -546,7 +544,7 @@ fn stacked_set(
         _ => String::new(),
     };
     let source = format!("{name}: SSDA903 return");
-    let snapshot = |metric: &'static str,
+    let snapshot = |metric: MeasureId,
                     key: &str,
                     colours: SegmentColours,
                     title: &str,
@@ -579,7 +577,7 @@ fn stacked_set(
         (
             "distance-bands",
             snapshot(
-                "placement-distance.distance-band",
+                placement_distance::DISTANCE_BAND,
                 "band",
                 SegmentColours::Sequential,
                 "Distance from home to placement of children looked after",
@@ -589,7 +587,7 @@ fn stacked_set(
         (
             "legal-status",
             snapshot(
-                "cohort-summary.profile",
+                cohort_summary::PROFILE,
                 "legal_status",
                 SegmentColours::Categorical,
                 "Legal status of children looked after",
@@ -609,7 +607,7 @@ fn stacked_set(
             build::stacked(
                 index,
                 la,
-                "participation.distribution",
+                participation::DISTRIBUTION,
                 "code",
                 &Categories::Periods {
                     year,
@@ -622,7 +620,7 @@ fn stacked_set(
         (
             "placement-types",
             snapshot(
-                "placement-stability.placement-type",
+                placement_stability::PLACEMENT_TYPE,
                 "group",
                 SegmentColours::Categorical,
                 "Placement types of children looked after",

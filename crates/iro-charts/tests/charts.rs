@@ -9,7 +9,9 @@ use iro_charts::{
     AreaRole, BarChart, Cell, Chart, ChartError, ChartMeta, FunnelChart, FunnelPoint, LineChart,
     LineSeries, SegmentColours, Series, StackedBarChart, TargetLine, alt_text, data_table,
 };
-use iro_metric_api::{Breakdown, MetricRow, Period, Unit};
+use iro_metric_api::{
+    AreaCode, Breakdown, CellStatus, MeasureId, MetricRow, Period, Suppression, Unit,
+};
 use iro_stats::{Adjustment, FunnelSpec, Indicator, LimitMethod, Target, TargetSource};
 
 // ---------------------------------------------------------------- fixtures
@@ -533,20 +535,8 @@ fn funnel_of_proportions_is_drawn_in_percent() {
 
 // --------------------------------------------------------------- builders
 
-fn tidy(la: &str, year: i32, period: Period, metric: &str, b: Breakdown) -> MetricRow {
-    MetricRow {
-        la_code: la.into(),
-        year,
-        period,
-        metric: metric.into(),
-        breakdown: b,
-        numerator: None,
-        denominator: None,
-        value: None,
-        unit: Unit::Percent,
-        suppressed: None,
-        note: String::new(),
-    }
+fn tidy(la: &str, year: i32, period: Period, metric: MeasureId, b: Breakdown) -> MetricRow {
+    MetricRow::new(AreaCode::new(la), year, period, metric, Unit::Percent).with_breakdown(b)
 }
 
 fn rate(mut r: MetricRow, n: u64, population: u64) -> MetricRow {
@@ -557,7 +547,7 @@ fn rate(mut r: MetricRow, n: u64, population: u64) -> MetricRow {
 fn suppressed(mut r: MetricRow) -> MetricRow {
     r.numerator = None;
     r.value = None;
-    r.suppressed = Some("primary".into());
+    r.status = CellStatus::Suppressed(Suppression::Primary);
     r
 }
 
@@ -586,7 +576,7 @@ fn authority_rows(la: &str) -> Vec<MetricRow> {
                 la,
                 year,
                 Period::Snapshot,
-                "placement-distance.distance-band",
+                placement_distance::DISTANCE_BAND,
                 Breakdown::one("band", band),
             )
             .percent(n, cla);
@@ -598,7 +588,7 @@ fn authority_rows(la: &str) -> Vec<MetricRow> {
                     la,
                     year,
                     Period::Snapshot,
-                    "cohort-summary.profile",
+                    cohort_summary::PROFILE,
                     Breakdown::one("legal_status", status),
                 )
                 .percent(n, cla),
@@ -613,7 +603,7 @@ fn authority_rows(la: &str) -> Vec<MetricRow> {
                     la,
                     year,
                     Period::Snapshot,
-                    "placement-stability.placement-type",
+                    placement_stability::PLACEMENT_TYPE,
                     Breakdown::one("group", group),
                 )
                 .percent(n, cla),
@@ -638,7 +628,7 @@ fn authority_rows(la: &str) -> Vec<MetricRow> {
                     la,
                     2025,
                     p,
-                    "participation.distribution",
+                    participation::DISTRIBUTION,
                     Breakdown::one("code", code),
                 )
                 .percent(n, held),
@@ -696,7 +686,7 @@ fn trend_from_rows_keeps_suppressed_and_missing_apart() {
     // 2023 suppressed; 2022 absent.
     for r in &mut rows {
         if r.metric == standard::CLA_RATE && r.year == 2023 {
-            *r = suppressed(r.clone());
+            *r = suppressed(*r);
         }
     }
     rows.retain(|r| !(r.metric == standard::CLA_RATE && r.year == 2022));
@@ -719,7 +709,7 @@ fn trend_from_rows_keeps_suppressed_and_missing_apart() {
 
     let err = build::trend(
         &index,
-        "no-such.metric",
+        MeasureId::new("no-such.metric"),
         None,
         &Breakdown::default(),
         &[Area::new("800", "Test Authority", AreaRole::Authority)],
@@ -740,7 +730,7 @@ fn stacked_and_quarterly_builders_read_the_right_rows() {
     let chart = build::stacked(
         &index,
         "800",
-        "placement-distance.distance-band",
+        placement_distance::DISTANCE_BAND,
         "band",
         &Categories::Years {
             years: vec![2024, 2025],
@@ -790,7 +780,7 @@ fn the_standard_set_is_drawn_and_written_beside_its_tables() {
     let rows = authority_rows("800");
     let options = Options {
         targets: vec![LocalTarget {
-            metric: standard::REVIEWS_ON_TIME.into(),
+            metric: standard::REVIEWS_ON_TIME.as_str().into(),
             breakdown: Breakdown::default(),
             period: None,
             bound: Bound::AtLeast(90.0),
@@ -900,7 +890,7 @@ fn one_year_of_published(year: i32, others: u64, own_suppressed: bool) -> [Vec<M
         .chain(std::iter::once(row("E92000001", 7_000, 1_000_000)))
         .collect();
     for r in &mut published {
-        r.note = "DfE published: test release".into();
+        r.note = "DfE published: test release";
     }
     [vec![own], published]
 }

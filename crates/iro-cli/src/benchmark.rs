@@ -346,9 +346,12 @@ pub fn benchmark(args: BenchmarkArgs) -> Result<ExitCode> {
         if years.is_empty() {
             years = result.years.clone();
         }
-        rows.extend(result.rows.into_iter().filter(|r| {
-            r.metric.starts_with(METRIC_ID) && r.metric[METRIC_ID.len()..].starts_with('.')
-        }));
+        rows.extend(
+            result
+                .rows
+                .into_iter()
+                .filter(|r| r.metric.metric() == METRIC_ID),
+        );
     }
     if years.is_empty() {
         years = published_years(&reference);
@@ -462,7 +465,7 @@ fn write_charts(
     let (own, others): (Vec<MetricRow>, Vec<MetricRow>) = standard::published_rows(reference)
         .into_iter()
         .filter(|r| r.year <= latest)
-        .partition(|r| codes.contains(&r.la_code));
+        .partition(|r| codes.contains(r.la_code.as_str()));
     let mut set = standard::standard_set(
         &own,
         &others,

@@ -10,7 +10,7 @@ use iro_charts::build::{self, Area, Areas, Categories, ENGLAND, Rows};
 use iro_charts::standard::{self, Bound, LocalTarget};
 use iro_charts::{AreaRole, Chart, ChartError, ChartMeta, SegmentColours, TargetLine};
 use iro_engine::{Config, Direction, TargetPeriod};
-use iro_metric_api::{MetricRow, Period, Unit};
+use iro_metric_api::{MeasureId, MetricRow, Period, Unit};
 
 /// What kind of chart to draw.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -107,13 +107,13 @@ pub fn chart(args: ChartArgs) -> Result<std::process::ExitCode> {
     let config = super::load_config(&args.common)?;
     let reference = iro_engine::load_reference(&config)?;
     let areas = standard::areas_from_reference(&reference);
-    let published = if args.metric == standard::CLA_RATE {
+    let published = if args.metric == standard::CLA_RATE.as_str() {
         standard::published_rows(&reference)
     } else {
         Vec::new()
     };
     let index = Rows::new(rows.iter().chain(&published));
-    if !rows.iter().any(|r| r.metric == args.metric) {
+    if !rows.iter().any(|r| r.metric == args.metric.as_str()) {
         bail!("{file}: {}", unknown_metric(&args.metric, &rows));
     }
     let chart = make(&args, &index, &rows, &areas).map_err(|e| anyhow::anyhow!("{file}: {e}"))?;
@@ -176,14 +176,11 @@ fn parse_period(s: &Option<String>) -> Result<Option<Period>> {
 }
 
 /// The measure's title from the built-in metrics, or the metric id.
-fn measure_title(metric: &str) -> String {
-    let Some((crate_id, measure)) = metric.split_once('.') else {
-        return metric.to_string();
-    };
+fn measure_title(metric: MeasureId) -> String {
     iro_engine::builtin_metrics()
         .iter()
-        .find(|m| m.spec().id == crate_id)
-        .and_then(|m| m.spec().measure(measure).map(|s| s.title.to_string()))
+        .find(|m| m.spec().id == metric.metric())
+        .and_then(|m| m.spec().measure(metric).map(|s| s.title.to_string()))
         .unwrap_or_else(|| metric.to_string())
 }
 
@@ -197,13 +194,18 @@ fn make(
         .map_err(|e| ChartError::NothingToDraw(format!("--breakdown: {e}")))?;
     let period =
         parse_period(&args.period).map_err(|e| ChartError::NothingToDraw(e.to_string()))?;
-    let metric = args.metric.as_str();
+    let metric = MeasureId::parse(&args.metric).ok_or_else(|| {
+        ChartError::NothingToDraw(format!(
+            "`{}` is not a metric id (crate.measure)",
+            args.metric
+        ))
+    })?;
     let las: Vec<String> = if args.common.las.is_empty() {
         // The authorities in the file, for charts of one authority: the first.
         let mut seen: Vec<String> = rows
             .iter()
             .filter(|r| r.metric == metric && build::is_authority_code(&r.la_code))
-            .map(|r| r.la_code.clone())
+            .map(|r| r.la_code.to_string())
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();

@@ -1010,7 +1010,7 @@ fn metrics_list(
                 out,
                 "  {}.{:<16} {:<14} {}",
                 s.id,
-                measure.id,
+                measure.id.measure(),
                 measure.unit.label(),
                 measure.title
             )?;

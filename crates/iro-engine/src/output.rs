@@ -13,8 +13,9 @@ use std::fs::{self, File};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
+use cohort_summary as cs;
 use iro_domain::{CollectionYear, Diagnostic, LaCode, Severity};
-use iro_metric_api::{MetricRow, Period, Reference};
+use iro_metric_api::{MeasureId, MetricRow, Period, Reference};
 use iro_reference::Measure;
 use serde::Serialize;
 
@@ -356,7 +357,7 @@ impl<'a> From<&'a TargetResult> for TargetCsvRow<'a> {
             la_code: &r.la_code,
             year: r.year,
             period: r.period.label(),
-            metric: &r.metric,
+            metric: r.metric.as_str(),
             breakdown: &r.breakdown,
             label: &r.label,
             target: fmt_value(r.target),
@@ -389,7 +390,7 @@ struct MetricCsvRow<'a> {
     value: String,
     unit: &'static str,
     suppressed: &'a str,
-    note: &'a str,
+    note: std::borrow::Cow<'a, str>,
 }
 
 fn cell(v: Option<String>, suppressed: bool) -> String {
@@ -402,19 +403,19 @@ fn cell(v: Option<String>, suppressed: bool) -> String {
 
 impl<'a> From<&'a MetricRow> for MetricCsvRow<'a> {
     fn from(r: &'a MetricRow) -> Self {
-        let s = r.suppressed.is_some();
+        let s = r.status.is_suppressed();
         MetricCsvRow {
-            la_code: &r.la_code,
+            la_code: r.la_code.as_str(),
             year: r.year,
             period: r.period.label(),
-            metric: &r.metric,
+            metric: r.metric.as_str(),
             breakdown: r.breakdown.to_string(),
             numerator: cell(r.numerator.map(|n| n.to_string()), s),
             denominator: r.denominator.map(|n| n.to_string()).unwrap_or_default(),
             value: cell(r.value.map(fmt_value), s),
             unit: r.unit.label(),
-            suppressed: r.suppressed.as_deref().unwrap_or(""),
-            note: &r.note,
+            suppressed: r.suppressed_label(),
+            note: r.note_text(),
         }
     }
 }
@@ -455,12 +456,10 @@ pub struct SummaryRow {
 /// tidy rows of `cohort-summary`.
 pub fn cohort_summary(result: &RunResult, reference: &Reference) -> Vec<SummaryRow> {
     // Index the headline rows once: (LA, year, measure, period) → row.
-    let mut index: HashMap<(&str, i32, &str, Period), &MetricRow> = HashMap::new();
+    let mut index: HashMap<(&str, i32, MeasureId, Period), &MetricRow> = HashMap::new();
     for r in &result.rows {
-        if let Some(measure) = r.metric.strip_prefix("cohort-summary.")
-            && r.breakdown.is_empty()
-        {
-            index.insert((r.la_code.as_str(), r.year, measure, r.period), r);
+        if r.metric.metric() == cs::CLA_31_MARCH.metric() && r.breakdown.is_empty() {
+            index.insert((r.la_code.as_str(), r.year, r.metric, r.period), r);
         }
     }
     let mut out = Vec::new();
@@ -468,12 +467,12 @@ pub fn cohort_summary(result: &RunResult, reference: &Reference) -> Vec<SummaryR
         let la = cohort.la();
         let code = la.to_string();
         for &year in &result.years {
-            let find = |measure: &str, period: Period| {
+            let find = |measure: MeasureId, period: Period| {
                 index
                     .get(&(code.as_str(), year.0, measure, period))
                     .copied()
             };
-            let Some(cla) = find("cla-31-march", Period::Snapshot) else {
+            let Some(cla) = find(cs::CLA_31_MARCH, Period::Snapshot) else {
                 // Not computed: the row says why rather than vanish.
                 if let Some(why) = not_computable(result, &code, year.0, "cohort-summary") {
                     out.push(SummaryRow::not_computable(
@@ -487,24 +486,24 @@ pub fn cohort_summary(result: &RunResult, reference: &Reference) -> Vec<SummaryR
                 continue;
             };
             let shown = |r: Option<&MetricRow>, dp: usize| match r {
-                Some(r) if r.suppressed.is_some() => "c".to_string(),
+                Some(r) if r.status.is_suppressed() => "c".to_string(),
                 Some(r) => r.value.map(|v| format!("{v:.dp$}")).unwrap_or_default(),
                 None => String::new(),
             };
-            let rate = find("cla-rate", Period::Snapshot);
+            let rate = find(cs::CLA_RATE, Period::Snapshot);
             let published = reference.published(la, year, Measure::Cla31March);
             let identity = reference.la(la);
-            let mut notes: Vec<&str> = Vec::new();
-            for r in [rate, find("cla-change", Period::Snapshot)]
+            let mut notes: Vec<std::borrow::Cow<'_, str>> = Vec::new();
+            for r in [rate, find(cs::CLA_CHANGE, Period::Snapshot)]
                 .into_iter()
                 .flatten()
             {
-                if r.note.starts_with("not computable") {
-                    notes.push(&r.note);
+                if r.status.is_not_computable() {
+                    notes.push(r.note_text());
                 }
             }
             if let Some(flag) = result.quality.published_flag(&code, year.0) {
-                notes.push(&flag.note);
+                notes.push(flag.note.as_str().into());
             }
             out.push(SummaryRow {
                 la_code: code.clone(),
@@ -513,10 +512,10 @@ pub fn cohort_summary(result: &RunResult, reference: &Reference) -> Vec<SummaryR
                 year: year.0,
                 year_label: year.label(),
                 cla_31_march: shown(Some(cla), 0),
-                cla_change_percent: shown(find("cla-change", Period::Snapshot), 1),
-                starts: shown(find("starts", Period::Year), 0),
-                ceases: shown(find("ceases", Period::Year), 0),
-                during_year: shown(find("during-year", Period::Year), 0),
+                cla_change_percent: shown(find(cs::CLA_CHANGE, Period::Snapshot), 1),
+                starts: shown(find(cs::STARTS, Period::Year), 0),
+                ceases: shown(find(cs::CEASES, Period::Year), 0),
+                during_year: shown(find(cs::DURING_YEAR, Period::Year), 0),
                 population_u18: rate
                     .and_then(|r| r.denominator)
                     .map(|p| p.to_string())
@@ -526,12 +525,12 @@ pub fn cohort_summary(result: &RunResult, reference: &Reference) -> Vec<SummaryR
                     .map(|d| d.mid_year.to_string())
                     .unwrap_or_default(),
                 cla_rate_per_10000: shown(rate, 1),
-                starts_rate_per_10000: shown(find("starts-rate", Period::Year), 1),
-                ceases_rate_per_10000: shown(find("ceases-rate", Period::Year), 1),
-                periods_at_start: shown(find("periods-at-start", Period::Year), 0),
-                periods_started: shown(find("periods-started", Period::Year), 0),
-                periods_ended: shown(find("periods-ended", Period::Year), 0),
-                periods_at_31_march: shown(find("periods-at-end", Period::Year), 0),
+                starts_rate_per_10000: shown(find(cs::STARTS_RATE, Period::Year), 1),
+                ceases_rate_per_10000: shown(find(cs::CEASES_RATE, Period::Year), 1),
+                periods_at_start: shown(find(cs::PERIODS_AT_START, Period::Year), 0),
+                periods_started: shown(find(cs::PERIODS_STARTED, Period::Year), 0),
+                periods_ended: shown(find(cs::PERIODS_ENDED, Period::Year), 0),
+                periods_at_31_march: shown(find(cs::PERIODS_AT_END, Period::Year), 0),
                 counted_from: cohort.figure_basis(),
                 published_cla_31_march: published.map(|p| p.count.to_string()).unwrap_or_default(),
                 published_rate_per_10000: published
@@ -813,19 +812,13 @@ mod tests {
             rows_excluded: 0,
         };
         assert_eq!(header_of(&a), ROW_COUNTS_HEADER);
-        let row = MetricRow {
-            la_code: "800".into(),
-            year: 2025,
-            period: Period::Year,
-            metric: "m.x".into(),
-            breakdown: Default::default(),
-            numerator: None,
-            denominator: None,
-            value: None,
-            unit: iro_metric_api::Unit::Count,
-            suppressed: None,
-            note: String::new(),
-        };
+        let row = MetricRow::new(
+            iro_metric_api::AreaCode::new("800"),
+            2025,
+            Period::Year,
+            MeasureId::new("m.x"),
+            iro_metric_api::Unit::Count,
+        );
         assert_eq!(header_of(MetricCsvRow::from(&row)), METRICS_HEADER);
         let summary = SummaryRow {
             la_code: String::new(),
@@ -857,7 +850,7 @@ mod tests {
             la_code: String::new(),
             year: 2025,
             period: Period::Year,
-            metric: String::new(),
+            metric: MeasureId::new("m.x"),
             breakdown: String::new(),
             label: String::new(),
             target: 90.0,

@@ -323,7 +323,7 @@ fn published_checks(
         let difference = (computed as f64 - p as f64).abs() / p as f64;
         if difference > config.published_difference {
             out.push(PublishedCheck {
-                la_code: r.la_code.clone(),
+                la_code: r.la_code.to_string(),
                 year: r.year,
                 computed,
                 published: p,

@@ -9,6 +9,7 @@ use std::time::Instant;
 
 use iro_domain::{CollectionYear, LaCode, WorkingDayCalendar};
 use iro_ingest::{InputSource, LoadOptions, Loaded};
+use iro_metric_api::MetricExt;
 use iro_metric_api::{
     DrillDown, Metric, MetricContext, MetricError, MetricRow, MetricSpec, Reference, Relation,
 };
@@ -87,8 +88,15 @@ impl Metric for Unavailable {
     fn spec(&self) -> &MetricSpec {
         &self.spec
     }
-    fn compute(&self, _ctx: &MetricContext<'_>) -> Result<Vec<MetricRow>, MetricError> {
-        Err(MetricError::Failed(self.reason.clone()))
+    fn compute_years(
+        &self,
+        ctxs: &[MetricContext<'_>],
+    ) -> Vec<Result<Vec<MetricRow>, MetricError>> {
+        ctxs.iter()
+            .map(|_ctx| -> Result<Vec<MetricRow>, MetricError> {
+                Err(MetricError::Failed(self.reason.clone()))
+            })
+            .collect()
     }
 }
 

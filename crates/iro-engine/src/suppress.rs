@@ -33,18 +33,14 @@ use std::collections::{BTreeMap, VecDeque};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use iro_metric_api::{
-    Breakdown, Cells, Field, MetricRow, MetricSpec, Period, Relation, Rows, Subject, Term, Unit,
+    Breakdown, CellStatus, Cells, Field, MeasureId, MetricRow, MetricSpec, Period, Relation, Rows,
+    Subject, Suppression, Term, Unit,
 };
 use rayon::prelude::*;
 
 use crate::config::{Rounding, SuppressionConfig};
 
-/// Why a cell is hidden, as written in the `suppressed` column.
-pub const PRIMARY: &str = "primary";
-pub const SECONDARY: &str = "secondary";
-
-/// The start of the note a secondary suppression adds, before the relation.
-pub const SECONDARY_NOTE: &str = "secondary suppression: ";
+pub use iro_metric_api::SECONDARY_NOTE;
 
 fn small(n: Option<u64>, threshold: u64) -> bool {
     n.is_some_and(|n| n >= 1 && n <= threshold)
@@ -52,22 +48,22 @@ fn small(n: Option<u64>, threshold: u64) -> bool {
 
 /// Whether the row's numerator counts children or events (and so may be small).
 fn numerator_is_count(unit: Unit) -> bool {
-    !matches!(unit, Unit::Days | Unit::Miles | Unit::Mean)
+    unit.numerator_is_count()
 }
 
 /// Whether the row's denominator counts children or events.
 fn denominator_is_count(unit: Unit) -> bool {
-    unit != Unit::Per10000
+    unit.denominator_is_count()
 }
 
-fn hide(row: &mut MetricRow, reason: &str, whole: bool) {
+fn hide(row: &mut MetricRow, reason: Suppression, whole: bool) {
     row.numerator = None;
     row.value = None;
     if whole {
         row.denominator = None;
     }
-    if row.suppressed.is_none() {
-        row.suppressed = Some(reason.to_string());
+    if !row.status.is_suppressed() {
+        row.status = CellStatus::Suppressed(reason);
     }
 }
 
@@ -81,7 +77,7 @@ pub fn suppress(
 ) {
     let t = cfg.threshold;
     let staff = staff_measures(specs);
-    let is_staff = |r: &MetricRow| !staff.is_empty() && staff.contains(r.metric.as_str());
+    let is_staff = |r: &MetricRow| !staff.is_empty() && staff.contains(&r.metric);
     if t > 0 {
         let original: Vec<(Option<u64>, Option<u64>)> =
             rows.iter().map(|r| (r.numerator, r.denominator)).collect();
@@ -89,9 +85,9 @@ pub fn suppress(
             let den_small = denominator_is_count(row.unit) && small(row.denominator, t);
             let num_small = numerator_is_count(row.unit) && small(row.numerator, t);
             if den_small {
-                hide(row, PRIMARY, true);
+                hide(row, Suppression::Primary, true);
             } else if num_small {
-                hide(row, PRIMARY, false);
+                hide(row, Suppression::Primary, false);
             }
         }
         if cfg.secondary {
@@ -114,33 +110,20 @@ pub fn suppress(
 }
 
 /// The measures (`crate.measure`) whose counts are of staff, not children.
-fn staff_measures(specs: &[&MetricSpec]) -> FxHashSet<String> {
+fn staff_measures(specs: &[&MetricSpec]) -> FxHashSet<MeasureId> {
     specs
         .iter()
         .flat_map(|spec| {
             spec.measures
                 .iter()
                 .filter(|m| m.subject == Subject::Staff)
-                .map(|m| format!("{}.{}", spec.id, m.id))
+                .map(|m| m.id)
         })
         .collect()
 }
 
 fn round5(n: u64) -> u64 {
     (n + 2) / 5 * 5
-}
-
-/// A breakdown as displayed (`key=value;key=value`) read back.
-fn parse_breakdown(s: &str) -> Breakdown {
-    Breakdown(
-        s.split(';')
-            .filter(|p| !p.is_empty())
-            .map(|p| match p.split_once('=') {
-                Some((k, v)) => (k.to_string(), v.to_string()),
-                None => (p.to_string(), String::new()),
-            })
-            .collect(),
-    )
 }
 
 /// Every relation over the cells of one (authority, year), in one arena:
@@ -189,11 +172,11 @@ struct Declared<'a> {
     labels: Vec<String>,
     /// Label of each relation, same order as `relations`.
     relation_label: Vec<usize>,
-    /// Additive breakdowns: metric id → (breakdown keys, label).
-    additive: FxHashMap<String, Vec<(&'static str, usize)>>,
-    /// Metrics some relation or additive breakdown names: only their rows
+    /// Additive breakdowns: measure → (breakdown keys, label).
+    additive: FxHashMap<MeasureId, Vec<(&'static str, usize)>>,
+    /// Measures some relation or additive breakdown names: only their rows
     /// need looking at.
-    named: FxHashSet<String>,
+    named: FxHashSet<MeasureId>,
 }
 
 impl<'a> Declared<'a> {
@@ -203,24 +186,22 @@ impl<'a> Declared<'a> {
         let mut relation_label = Vec::new();
         let mut named = FxHashSet::default();
         for r in relations {
-            for m in r.metrics() {
-                named.insert(m.to_string());
-            }
+            named.extend(r.metrics());
             for t in r.terms() {
                 if let Rows::Only(b) = t.rows {
-                    parsed.entry(b).or_insert_with(|| parse_breakdown(b));
+                    parsed.entry(b).or_insert_with(|| Breakdown::parse(b));
                 }
             }
             relation_label.push(labels.len());
             labels.push(r.to_string());
         }
-        let mut additive: FxHashMap<String, Vec<(&'static str, usize)>> = FxHashMap::default();
+        let mut additive: FxHashMap<MeasureId, Vec<(&'static str, usize)>> = FxHashMap::default();
         for spec in specs {
             for m in spec.measures {
                 for &key in m.additive_breakdowns {
-                    let metric = format!("{}.{}", spec.id, m.id);
+                    let metric = m.id;
                     labels.push(format!("{metric} by {key} sums to its total"));
-                    named.insert(metric.clone());
+                    named.insert(metric);
                     additive
                         .entry(metric)
                         .or_default()
@@ -242,24 +223,23 @@ impl<'a> Declared<'a> {
 /// Whether a breakdown's keys, joined by `;`, are `keys`.
 fn keys_are(b: &Breakdown, keys: &str) -> bool {
     let mut want = keys.split(';');
-    b.0.iter().all(|(k, _)| want.next() == Some(k.as_str())) && want.next().is_none()
+    b.iter().all(|(k, _)| want.next() == Some(k)) && want.next().is_none()
 }
 
 /// The value of `cells.by` in a breakdown with `cells`'s keys.
-fn value_by<'b>(b: &'b Breakdown, cells: &Cells) -> Option<&'b str> {
+fn value_by(b: &Breakdown, cells: &Cells) -> Option<&'static str> {
     if !keys_are(b, cells.keys) {
         return None;
     }
-    b.0.iter()
-        .find(|(k, _)| k == cells.by)
-        .map(|(_, v)| v.as_str())
+    b.get(cells.by)
 }
 
 /// The values of every key but the last: which row of a cross-tab a cell is in.
-fn prefix(b: &Breakdown) -> Vec<&str> {
-    b.0[..b.0.len().saturating_sub(1)]
+fn prefix(b: &Breakdown) -> Vec<&'static str> {
+    let pairs = b.pairs();
+    pairs[..pairs.len().saturating_sub(1)]
         .iter()
-        .map(|(_, v)| v.as_str())
+        .map(|&(_, v)| v)
         .collect()
 }
 
@@ -269,7 +249,7 @@ fn secondary(
     specs: &[&MetricSpec],
     relations: &[Relation],
     threshold: u64,
-    staff: &FxHashSet<String>,
+    staff: &FxHashSet<MeasureId>,
 ) {
     let declared = Declared::new(specs, relations);
     // Rows of one authority and year that some relation names, in row order
@@ -277,7 +257,7 @@ fn secondary(
     // never hidden).
     let mut groups: BTreeMap<(&str, i32), Vec<usize>> = BTreeMap::new();
     for (i, r) in rows.iter().enumerate() {
-        if declared.named.contains(r.metric.as_str()) && !staff.contains(r.metric.as_str()) {
+        if declared.named.contains(&r.metric) && !staff.contains(&r.metric) {
             groups
                 .entry((r.la_code.as_str(), r.year))
                 .or_default()
@@ -293,13 +273,17 @@ fn secondary(
         .collect();
     for (i, field, label) in hides.into_iter().flatten() {
         let row = &mut rows[i];
-        hide(row, SECONDARY, field == Field::Denominator);
-        let note = format!("{SECONDARY_NOTE}{}", declared.labels[label]);
+        let relation = declared.labels[label].as_str();
+        hide(
+            row,
+            Suppression::Secondary {
+                relation: iro_metric_api::symbol::intern(relation),
+            },
+            field == Field::Denominator,
+        );
+        let note = format!("{SECONDARY_NOTE}{relation}");
         if !row.note.contains(&note) {
-            if !row.note.is_empty() {
-                row.note.push_str("; ");
-            }
-            row.note.push_str(&note);
+            row.add_note(&note);
         }
     }
 }
@@ -328,13 +312,13 @@ fn solve_group(
     let collateral =
         |unit: Unit, num: Option<u64>| !(numerator_is_count(unit) && small(num, threshold));
     // Lookups: (metric, period, breakdown) → position; metric → positions.
-    let mut at: FxHashMap<(&str, Period, &Breakdown), usize> = FxHashMap::default();
+    let mut at: FxHashMap<(MeasureId, Period, &Breakdown), usize> = FxHashMap::default();
     at.reserve(idx.len());
-    let mut by_metric: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
+    let mut by_metric: FxHashMap<MeasureId, Vec<usize>> = FxHashMap::default();
     for (p, &i) in idx.iter().enumerate() {
         let r = &rows[i];
-        at.insert((r.metric.as_str(), r.period, &r.breakdown), p);
-        by_metric.entry(r.metric.as_str()).or_default().push(p);
+        at.insert((r.metric, r.period, &r.breakdown), p);
+        by_metric.entry(r.metric).or_default().push(p);
     }
     let state = |p: usize, f: Field| -> State {
         let i = idx[p];
@@ -342,20 +326,20 @@ fn solve_group(
         let (num, den) = original[i];
         match f {
             Field::Numerator => {
-                let hidden = r.suppressed.is_some() && num.is_some();
+                let hidden = r.status.is_suppressed() && num.is_some();
                 let whole = den.is_some() && r.denominator.is_none();
                 State {
                     value: num,
                     hidden,
                     collateral: hidden
                         && whole
-                        && r.suppressed.as_deref() == Some(PRIMARY)
+                        && r.status.suppression() == Some(Suppression::Primary)
                         && collateral(r.unit, num),
                 }
             }
             Field::Denominator => State {
                 value: den,
-                hidden: r.suppressed.is_some() && den.is_some() && r.denominator.is_none(),
+                hidden: r.status.is_suppressed() && den.is_some() && r.denominator.is_none(),
                 collateral: false,
             },
         }
@@ -369,7 +353,7 @@ fn solve_group(
     // subtotal. Subtotals first: settling the rows of a cross-tab usually
     // leaves its whole with two hidden cells already, so fewer are hidden.
     let breakdown_sums = |inst: &mut Instances,
-                          metric: &str,
+                          metric: MeasureId,
                           metric_rows: &[usize],
                           key: &str,
                           field: Field,
@@ -381,7 +365,7 @@ fn solve_group(
                 continue;
             }
             sets.entry((r.period, vec![])).or_default().push((p, field));
-            if r.breakdown.0.len() > 1 {
+            if r.breakdown.len() > 1 {
                 sets.entry((r.period, prefix(&r.breakdown)))
                     .or_default()
                     .push((p, field));
@@ -406,15 +390,15 @@ fn solve_group(
     };
 
     // Additive breakdowns (numerators), metric by metric in row order.
-    let mut metrics: Vec<&str> = by_metric.keys().copied().collect();
+    let mut metrics: Vec<MeasureId> = by_metric.keys().copied().collect();
     metrics.sort_unstable();
     for &metric in &metrics {
-        if let Some(keys) = declared.additive.get(metric) {
+        if let Some(keys) = declared.additive.get(&metric) {
             for &(key, label) in keys {
                 breakdown_sums(
                     &mut inst,
                     metric,
-                    &by_metric[metric],
+                    &by_metric[&metric],
                     key,
                     Field::Numerator,
                     label,
@@ -431,7 +415,7 @@ fn solve_group(
                          groups: Option<&[(&str, &'static str)]>,
                          label: usize| {
         let (Some(part_rows), Some(total_rows)) =
-            (by_metric.get(parts.metric), by_metric.get(total.metric))
+            (by_metric.get(&parts.metric), by_metric.get(&total.metric))
         else {
             return;
         };
@@ -480,7 +464,7 @@ fn solve_group(
                     .iter()
                     .find(|t| t.rows == Rows::Each)
                     .unwrap_or(&total);
-                let Some(anchor_rows) = by_metric.get(anchor.metric) else {
+                let Some(anchor_rows) = by_metric.get(&anchor.metric) else {
                     continue;
                 };
                 for &a in anchor_rows {
@@ -509,7 +493,7 @@ fn solve_group(
                 }
             }
             Relation::QuartersSumToYear(t) => {
-                let Some(metric_rows) = by_metric.get(t.metric) else {
+                let Some(metric_rows) = by_metric.get(&t.metric) else {
                     continue;
                 };
                 for &y in metric_rows {
@@ -533,7 +517,7 @@ fn solve_group(
                 }
             }
             Relation::BreakdownSumsToTotal { metric, key, field } => {
-                if let Some(metric_rows) = by_metric.get(metric) {
+                if let Some(metric_rows) = by_metric.get(&metric) {
                     breakdown_sums(&mut inst, metric, metric_rows, key, field, label);
                 }
             }

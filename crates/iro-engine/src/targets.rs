@@ -19,7 +19,7 @@ use std::collections::HashMap;
 use std::fmt;
 
 use iro_domain::LaCode;
-use iro_metric_api::{MetricRow, MetricSpec, Period};
+use iro_metric_api::{MeasureId, MetricRow, MetricSpec, Period};
 use serde::{Deserialize, Serialize};
 
 /// One `[[targets]]` entry, checked.
@@ -156,8 +156,8 @@ impl Target {
                 known.join(", ")
             ));
         };
-        if spec.measure(measure).is_none() {
-            let known: Vec<&str> = spec.measures.iter().map(|m| m.id).collect();
+        if spec.measure_named(measure).is_none() {
+            let known: Vec<&str> = spec.measures.iter().map(|m| m.id.measure()).collect();
             return Err(format!(
                 "unknown metric `{}`: `{id}` has no measure `{measure}` (it has: {})",
                 self.metric,
@@ -211,7 +211,7 @@ impl TryFrom<TargetToml> for Target {
         if !threshold.is_finite() {
             return Err(format!("{what}: the level must be a number"));
         }
-        if !t.metric.contains('.') {
+        if !t.metric.as_str().contains('.') {
             return Err(format!(
                 "{what}: `metric` must be a metric id as in metrics.csv (crate.measure, e.g. review-timeliness.on-time)"
             ));
@@ -318,7 +318,7 @@ pub struct TargetResult {
     pub la_code: String,
     pub year: i32,
     pub period: Period,
-    pub metric: String,
+    pub metric: MeasureId,
     pub breakdown: String,
     pub label: String,
     /// The threshold.
@@ -346,7 +346,7 @@ enum Figure {
 
 fn figure(row: Option<&MetricRow>) -> Figure {
     match row {
-        Some(r) if r.suppressed.is_some() => Figure::Suppressed,
+        Some(r) if r.status.is_suppressed() => Figure::Suppressed,
         Some(MetricRow { value: Some(v), .. }) => Figure::Shown(*v),
         _ => Figure::Missing,
     }
@@ -378,7 +378,7 @@ pub fn evaluate(
     }
     let mut index: HashMap<(&str, i32, &str, Period, String), &MetricRow> = HashMap::new();
     for r in rows {
-        if targets.iter().any(|t| t.metric == r.metric) {
+        if targets.iter().any(|t| r.metric == t.metric.as_str()) {
             index.insert(
                 (
                     r.la_code.as_str(),
@@ -398,6 +398,10 @@ pub fn evaluate(
     for la in las {
         for &year in years {
             for t in targets.iter().filter(|t| t.applies_to(la)) {
+                // Checked against the run's metrics before the run.
+                let Some(id) = MeasureId::parse(&t.metric) else {
+                    continue;
+                };
                 for &period in t.period.periods() {
                     let get = |y: i32, p: Period| {
                         index
@@ -432,7 +436,7 @@ pub fn evaluate(
                         la_code: la.clone(),
                         year,
                         period,
-                        metric: t.metric.clone(),
+                        metric: id,
                         breakdown: t.breakdown.clone(),
                         label: t.display_label().to_string(),
                         target: t.threshold,

@@ -66,7 +66,7 @@ fn outcome<'a>(r: &'a RunResult, metric: &str, year: i32) -> &'a Outcome {
 fn rows_of<'a>(r: &'a RunResult, metric: &str, year: i32) -> Vec<&'a MetricRow> {
     r.rows
         .iter()
-        .filter(|row| row.year == year && row.metric.starts_with(&format!("{metric}.")))
+        .filter(|row| row.year == year && row.metric.as_str().starts_with(&format!("{metric}.")))
         .collect()
 }
 
@@ -137,10 +137,7 @@ fn pl_post_renamed_loses_distance_only() {
         .into_iter()
         .filter(|r| {
             r.metric == "regional-benchmarking.over-20-miles"
-                && r.breakdown
-                    .0
-                    .iter()
-                    .any(|(k, v)| k == "source" && v == "903")
+                && r.breakdown.get("source") == Some("903")
         })
         .collect();
     assert!(!bench.is_empty());
@@ -203,7 +200,7 @@ fn a_profile_column_missing_hides_only_that_breakdown() {
             .into_iter()
             .filter(|row| {
                 row.metric == "cohort-summary.profile"
-                    && row.breakdown.0.iter().any(|(k, _)| k == key)
+                    && row.breakdown.pairs().iter().any(|(k, _)| *k == key)
             })
             .cloned()
             .collect()
@@ -213,7 +210,7 @@ fn a_profile_column_missing_hides_only_that_breakdown() {
     assert_eq!(need[0].value, None);
     assert!(
         need[0]
-            .note
+            .note_text()
             .starts_with("not computable: CIN missing from the Episodes file episodes.csv"),
         "{}",
         need[0].note

@@ -293,7 +293,7 @@ fn suppression_primary_secondary_and_across_measures() {
     let result = run_fixture(None); // threshold 2, from the fixture's iro.toml
     let rows = &result.rows;
     let r = |m: &str, p: Period| find(rows, 2025, m, p, "");
-    let reason = |m: &str, p: Period| r(m, p).suppressed.as_deref();
+    let reason = |m: &str, p: Period| r(m, p).status.suppression().map(|s| s.label());
     // Q1: late 1 and on time 2 of 3 are small (primary); 3 assessed shows.
     assert_eq!(reason(LATE, Period::Q1), Some("primary"));
     assert_eq!(reason(ON_TIME, Period::Q1), Some("primary"));
@@ -311,19 +311,27 @@ fn suppression_primary_secondary_and_across_measures() {
     // ...and the late count is the denominator of the mean days late.
     let mean = r("review-timeliness.days-late-mean", Period::Q4);
     assert_eq!((mean.denominator, mean.value), (None, None));
-    assert_eq!(mean.suppressed.as_deref(), Some("secondary"));
+    assert_eq!(
+        mean.status.suppression().map(|s| s.label()),
+        Some("secondary")
+    );
     // Q3: one review held (primary). Quarters add up to the year's 11, so the
     // smallest other quarter goes too (Q1 and Q2 hold 3 each; Q1 first), and
     // with it participation's count of the same reviews.
     assert_eq!(reason(HELD, Period::Q3), Some("primary"));
     assert_eq!(reason(HELD, Period::Q1), Some("secondary"));
-    assert!(r("participation.reviews", Period::Q1).suppressed.is_some());
+    assert!(
+        r("participation.reviews", Period::Q1)
+            .status
+            .is_suppressed()
+    );
     assert_eq!(r(HELD, Period::Year).numerator, Some(11), "the year stays");
     // Ceases 1: primary, with its rate.
     assert_eq!(
         find(rows, 2025, "cohort-summary.ceases", Period::Year, "")
-            .suppressed
-            .as_deref(),
+            .status
+            .suppression()
+            .map(|s| s.label()),
         Some("primary")
     );
     assert_eq!(
@@ -338,7 +346,7 @@ fn suppression_primary_secondary_and_across_measures() {
             .iter()
             .filter(|&&(i, den)| {
                 let row = &rows[i];
-                row.suppressed.is_some()
+                row.status.is_suppressed()
                     && if den {
                         row.denominator.is_none()
                     } else {

@@ -6,8 +6,8 @@ use std::path::Path;
 use iro_engine::{Config, Outcome, builtin_metrics, run};
 use iro_ingest::InputSource;
 use iro_metric_api::{
-    MeasureSpec, Metric, MetricContext, MetricError, MetricRow, MetricSpec, Period, TableKind,
-    Unit, row,
+    MeasureId, MeasureSpec, Metric, MetricContext, MetricError, MetricRow, MetricSpec, Period,
+    TableKind, Unit, row,
 };
 
 fn sample() -> InputSource {
@@ -20,13 +20,16 @@ struct Faulty {
     mode: u8,
 }
 
-static MEASURES: &[MeasureSpec] = &[MeasureSpec {
-    id: "n",
-    title: "n",
-    unit: Unit::Count,
-    additive_breakdowns: &[],
-    subject: iro_metric_api::Subject::Children,
-}];
+/// The one measure `n` of a test metric `id`.
+fn measures(id: &str) -> &'static [MeasureSpec] {
+    Vec::leak(vec![MeasureSpec {
+        id: MeasureId::parse(&format!("{id}.n")).unwrap(),
+        title: "n",
+        unit: Unit::Count,
+        additive_breakdowns: &[],
+        subject: iro_metric_api::Subject::Children,
+    }])
+}
 
 fn faulty(id: &'static str, mode: u8, requires: &'static [TableKind]) -> Box<dyn Metric> {
     Box::new(Faulty {
@@ -36,7 +39,7 @@ fn faulty(id: &'static str, mode: u8, requires: &'static [TableKind]) -> Box<dyn
             version: "0",
             requires,
             needs: &[],
-            measures: MEASURES,
+            measures: measures(id),
             params: &[],
         },
         mode,
@@ -47,15 +50,22 @@ impl Metric for Faulty {
     fn spec(&self) -> &MetricSpec {
         &self.spec
     }
-    fn compute(&self, ctx: &MetricContext<'_>) -> Result<Vec<MetricRow>, MetricError> {
-        match self.mode {
-            0 => panic!("boom in {}", ctx.year),
-            1 => Err(MetricError::Failed("deliberate".into())),
-            2 => Ok(vec![row(&self.spec, ctx, "n", Period::Year).count(3)]),
-            4 if ctx.year.0 == 2023 => panic!("only 2022-23 is bad"),
-            4 => Ok(vec![row(&self.spec, ctx, "n", Period::Year).count(30)]),
-            _ => Err(MetricError::NotComputable("no such table".into())),
-        }
+    fn compute_years(
+        &self,
+        ctxs: &[MetricContext<'_>],
+    ) -> Vec<Result<Vec<MetricRow>, MetricError>> {
+        ctxs.iter()
+            .map(|ctx| -> Result<Vec<MetricRow>, MetricError> {
+                match self.mode {
+                    0 => panic!("boom in {}", ctx.year),
+                    1 => Err(MetricError::Failed("deliberate".into())),
+                    2 => Ok(vec![row(&self.spec, ctx, "n", Period::Year).count(3)]),
+                    4 if ctx.year.0 == 2023 => panic!("only 2022-23 is bad"),
+                    4 => Ok(vec![row(&self.spec, ctx, "n", Period::Year).count(30)]),
+                    _ => Err(MetricError::NotComputable("no such table".into())),
+                }
+            })
+            .collect()
     }
 }
 
@@ -117,7 +127,8 @@ fn a_panicking_metric_does_not_stop_the_others() {
     assert!(
         small
             .iter()
-            .all(|r| r.value.is_none() && r.suppressed.as_deref() == Some("primary"))
+            .all(|r| r.value.is_none()
+                && r.status.suppression().map(|s| s.label()) == Some("primary"))
     );
 }
 
@@ -162,7 +173,7 @@ fn every_relation_names_a_built_in_measure() {
         id.split_once('.').is_some_and(|(m, measure)| {
             metrics
                 .iter()
-                .any(|x| x.spec().id == m && x.spec().measure(measure).is_some())
+                .any(|x| x.spec().id == m && x.spec().measure_named(measure).is_some())
         })
     };
     let mut relations = 0;
@@ -170,7 +181,11 @@ fn every_relation_names_a_built_in_measure() {
         for r in m.relations() {
             relations += 1;
             for metric in r.metrics() {
-                assert!(known(metric), "{}: {r}: no measure {metric}", m.spec().id,);
+                assert!(
+                    known(metric.as_str()),
+                    "{}: {r}: no measure {metric}",
+                    m.spec().id,
+                );
             }
         }
     }
@@ -198,16 +213,15 @@ fn shareable_rows_hold_no_small_counts() {
     // Counts of staff (IROs) are not counts of children: never hidden.
     let staff = |metric: &str| {
         result.specs.iter().any(|s| {
-            s.measures.iter().any(|m| {
-                m.subject == iro_metric_api::Subject::Staff
-                    && metric == format!("{}.{}", s.id, m.id)
-            })
+            s.measures
+                .iter()
+                .any(|m| m.subject == iro_metric_api::Subject::Staff && metric == m.id.as_str())
         })
     };
     let mut staff_rows = 0;
     for r in &result.rows {
-        if staff(&r.metric) {
-            assert_eq!(r.suppressed, None, "{r:?}");
+        if staff(r.metric.as_str()) {
+            assert_eq!(r.status.suppression(), None, "{r:?}");
             staff_rows += 1;
             continue;
         }
@@ -224,10 +238,10 @@ fn shareable_rows_hold_no_small_counts() {
         }
         // A count shown is 0 or above the threshold; a count with no value
         // says why (invariant 3: "not computable", never 0).
-        if r.suppressed.is_none() && r.unit == Unit::Count {
+        if !r.status.is_suppressed() && r.unit == Unit::Count {
             match r.value {
                 Some(v) => assert!(v == 0.0 || v > 7.0, "{r:?}"),
-                None => assert!(r.note.starts_with("not computable"), "{r:?}"),
+                None => assert!(r.note_text().starts_with("not computable"), "{r:?}"),
             }
         }
     }

@@ -67,7 +67,7 @@ fn a_table_losing_more_than_the_share_allowed_is_not_used() {
         assert_eq!(
             r.rows
                 .iter()
-                .any(|row| row.metric.starts_with("cohort-summary.")),
+                .any(|row| row.metric.as_str().starts_with("cohort-summary.")),
             !gated
         );
         let expected = match bad {

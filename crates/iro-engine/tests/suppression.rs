@@ -17,7 +17,8 @@ use std::path::Path;
 use iro_engine::{Config, RunResult, builtin_metrics, run};
 use iro_ingest::InputSource;
 use iro_metric_api::{
-    Breakdown, Cells, Field, MetricRow, MetricSpec, Period, Relation, Rows, Subject, Term, Unit,
+    AreaCode, Breakdown, Cells, Field, MeasureId, MetricRow, MetricSpec, Period, Relation, Rows,
+    Subject, Term, Unit,
 };
 use proptest::prelude::*;
 
@@ -55,10 +56,8 @@ fn keys_are(b: &Breakdown, keys: &str) -> bool {
     !b.is_empty() && b.keys() == keys
 }
 
-fn value_of<'a>(b: &'a Breakdown, c: &Cells) -> Option<&'a str> {
-    keys_are(b, c.keys)
-        .then(|| b.0.iter().find(|(k, _)| k == c.by).map(|(_, v)| v.as_str()))
-        .flatten()
+fn value_of(b: &Breakdown, c: &Cells) -> Option<&'static str> {
+    keys_are(b, c.keys).then(|| b.get(c.by)).flatten()
 }
 
 /// Every equation the declared relations and additive breakdowns give over
@@ -96,8 +95,9 @@ fn equations(rows: &[MetricRow], specs: &[MetricSpec], relations: &[Relation]) -
                     sets.entry((rows[i].period, vec![]))
                         .or_default()
                         .push((i, field));
-                    if b.0.len() > 1 {
-                        let prefix = b.0[..b.0.len() - 1].iter().map(|(_, v)| v.clone());
+                    if b.len() > 1 {
+                        let pairs = b.pairs();
+                        let prefix = pairs[..pairs.len() - 1].iter().map(|(_, v)| v.to_string());
                         sets.entry((rows[i].period, prefix.collect()))
                             .or_default()
                             .push((i, field));
@@ -139,13 +139,7 @@ fn equations(rows: &[MetricRow], specs: &[MetricSpec], relations: &[Relation]) -
         for spec in specs {
             for m in spec.measures {
                 for key in m.additive_breakdowns {
-                    breakdown(
-                        &format!("{}.{}", spec.id, m.id),
-                        key,
-                        Field::Numerator,
-                        false,
-                        &mut out,
-                    );
+                    breakdown(m.id.as_str(), key, Field::Numerator, false, &mut out);
                 }
             }
         }
@@ -159,7 +153,7 @@ fn equations(rows: &[MetricRow], specs: &[MetricSpec], relations: &[Relation]) -
                         .iter()
                         .find(|t| t.rows == Rows::Each)
                         .unwrap_or(&total);
-                    for a in of(anchor.metric) {
+                    for a in of(anchor.metric.as_str()) {
                         let (period, b) = (rows[a].period, rows[a].breakdown.to_string());
                         if let Rows::Only(s) = anchor.rows
                             && s != b
@@ -171,7 +165,8 @@ fn equations(rows: &[MetricRow], specs: &[MetricSpec], relations: &[Relation]) -
                                 Rows::Each => b.clone(),
                                 Rows::Only(s) => s.to_string(),
                             };
-                            at.get(&(t.metric, period, want)).map(|&i| (i, t.field))
+                            at.get(&(t.metric.as_str(), period, want))
+                                .map(|&i| (i, t.field))
                         };
                         let cells: Option<Vec<Cell>> = terms.iter().map(cell).collect();
                         if let Some(cells) = cells {
@@ -185,7 +180,7 @@ fn equations(rows: &[MetricRow], specs: &[MetricSpec], relations: &[Relation]) -
                     }
                 }
                 Relation::QuartersSumToYear(t) => {
-                    for y in of(t.metric) {
+                    for y in of(t.metric.as_str()) {
                         let b = rows[y].breakdown.to_string();
                         if rows[y].period != Period::Year
                             || matches!(t.rows, Rows::Only(s) if s != b)
@@ -195,7 +190,10 @@ fn equations(rows: &[MetricRow], specs: &[MetricSpec], relations: &[Relation]) -
                         let quarters: Option<Vec<Cell>> =
                             [Period::Q1, Period::Q2, Period::Q3, Period::Q4]
                                 .into_iter()
-                                .map(|q| at.get(&(t.metric, q, b.clone())).map(|&i| (i, t.field)))
+                                .map(|q| {
+                                    at.get(&(t.metric.as_str(), q, b.clone()))
+                                        .map(|&i| (i, t.field))
+                                })
                                 .collect();
                         if let Some(parts) = quarters {
                             out.push(Equation {
@@ -208,7 +206,7 @@ fn equations(rows: &[MetricRow], specs: &[MetricSpec], relations: &[Relation]) -
                     }
                 }
                 Relation::BreakdownSumsToTotal { metric, key, field } => {
-                    breakdown(metric, key, field, true, &mut out);
+                    breakdown(metric.as_str(), key, field, true, &mut out);
                 }
                 Relation::SumByValue { parts, total } => {
                     by_value(rows, &of, parts, total, &[], rel, &mut out);
@@ -236,11 +234,11 @@ fn by_value(
     rel: &Relation,
     out: &mut Vec<Equation>,
 ) {
-    for t in of(total.metric) {
+    for t in of(total.metric.as_str()) {
         let Some(v) = value_of(&rows[t].breakdown, &total) else {
             continue;
         };
-        let ps: Vec<Cell> = of(parts.metric)
+        let ps: Vec<Cell> = of(parts.metric.as_str())
             .into_iter()
             .filter(|&p| rows[p].period == rows[t].period)
             .filter(|&p| {
@@ -335,7 +333,11 @@ fn recoverable_small_counts(
                 r.metric,
                 r.breakdown,
                 count(r, f),
-                shown[i].suppressed.as_deref().unwrap_or("shown")
+                shown[i]
+                    .status
+                    .suppression()
+                    .map(|s| s.label())
+                    .unwrap_or("shown")
             )
         })
         .collect();
@@ -373,15 +375,19 @@ fn check_run(source: &InputSource, t: u64) -> (usize, usize) {
         leaks.len(),
         leaks.join("\n")
     );
-    let hidden = after.rows.iter().filter(|r| r.suppressed.is_some()).count();
+    let hidden = after
+        .rows
+        .iter()
+        .filter(|r| r.status.is_suppressed())
+        .count();
     if std::env::var_os("SHOW_STATS").is_some() {
         let mut by: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
         for r in &after.rows {
             let e = by
-                .entry(r.metric.split('.').next().unwrap_or(""))
+                .entry(r.metric.as_str().split('.').next().unwrap_or(""))
                 .or_default();
             e.0 += 1;
-            e.1 += usize::from(r.suppressed.is_some());
+            e.1 += usize::from(r.status.is_suppressed());
         }
         eprintln!(
             "t={t}: {} equations; rows (hidden) by metric: {by:?}",
@@ -392,28 +398,14 @@ fn check_run(source: &InputSource, t: u64) -> (usize, usize) {
 }
 
 fn row(metric: &str, unit: Unit, breakdown: &str) -> MetricRow {
-    MetricRow {
-        la_code: "800".into(),
-        year: 2025,
-        period: Period::Snapshot,
-        metric: metric.into(),
-        breakdown: Breakdown(
-            breakdown
-                .split(';')
-                .filter(|s| !s.is_empty())
-                .map(|kv| {
-                    let (k, v) = kv.split_once('=').unwrap();
-                    (k.to_string(), v.to_string())
-                })
-                .collect(),
-        ),
-        numerator: None,
-        denominator: None,
-        value: None,
+    MetricRow::new(
+        AreaCode::new("800"),
+        2025,
+        Period::Snapshot,
+        MeasureId::parse(metric).unwrap(),
         unit,
-        suppressed: None,
-        note: String::new(),
-    }
+    )
+    .with_breakdown(Breakdown::parse(breakdown))
 }
 
 fn builtin() -> (Vec<MetricSpec>, Vec<Relation>) {
@@ -461,8 +453,14 @@ fn the_placement_distance_leak_is_closed() {
     // 2026-12), the 3 comes back.
     let mut within_metrics = rows();
     iro_engine::suppress::suppress(&mut within_metrics, &spec_refs, &[], &cfg);
-    assert_eq!(within_metrics[2].suppressed.as_deref(), Some("primary"));
-    assert_eq!(within_metrics[3].suppressed.as_deref(), Some("secondary"));
+    assert_eq!(
+        within_metrics[2].status.suppression().map(|s| s.label()),
+        Some("primary")
+    );
+    assert_eq!(
+        within_metrics[3].status.suppression().map(|s| s.label()),
+        Some("secondary")
+    );
     assert_eq!(within_metrics[4].numerator, Some(9), "published in full");
     let leaks = recoverable_small_counts(&before, &within_metrics, &eqs, cfg.threshold);
     assert!(
@@ -474,7 +472,10 @@ fn the_placement_distance_leak_is_closed() {
     // shown, and with it the reason that makes it up.
     let mut shown = rows();
     iro_engine::suppress::suppress(&mut shown, &spec_refs, &relations, &cfg);
-    assert_eq!(shown[4].suppressed.as_deref(), Some("secondary"));
+    assert_eq!(
+        shown[4].status.suppression().map(|s| s.label()),
+        Some("secondary")
+    );
     assert!(
         shown[4]
             .note
@@ -482,7 +483,10 @@ fn the_placement_distance_leak_is_closed() {
         "{}",
         shown[4].note
     );
-    assert_eq!(shown[5].suppressed.as_deref(), Some("secondary"));
+    assert_eq!(
+        shown[5].status.suppression().map(|s| s.label()),
+        Some("secondary")
+    );
     assert_eq!(
         recoverable_small_counts(&before, &shown, &eqs, cfg.threshold),
         Vec::<String>::new()
@@ -534,8 +538,14 @@ fn a_placement_group_hidden_in_one_metric_is_hidden_in_the_others() {
     assert_relations_hold(&before, &eqs);
     let mut shown = rows();
     iro_engine::suppress::suppress(&mut shown, &spec_refs, &relations, &cfg);
-    assert_eq!(shown[2].suppressed.as_deref(), Some("primary"));
-    assert_eq!(shown[3].suppressed.as_deref(), Some("secondary"));
+    assert_eq!(
+        shown[2].status.suppression().map(|s| s.label()),
+        Some("primary")
+    );
+    assert_eq!(
+        shown[3].status.suppression().map(|s| s.label()),
+        Some("secondary")
+    );
     for parents_cell in &shown[11..14] {
         assert_eq!(parents_cell.denominator, None, "{parents_cell:?}");
     }
@@ -547,7 +557,7 @@ fn a_placement_group_hidden_in_one_metric_is_hidden_in_the_others() {
     // and 40 − 30 − 8 gives the 2 away.
     let own: Vec<Relation> = relations
         .iter()
-        .filter(|r| r.metrics().iter().all(|m| m.starts_with("cohort-summary.")))
+        .filter(|r| r.metrics().iter().all(|m| m.metric() == "cohort-summary"))
         .copied()
         .collect();
     let mut within = rows();
@@ -565,7 +575,7 @@ fn counts_of_staff_are_never_suppressed() {
             s.measures
                 .iter()
                 .filter(|m| m.subject == Subject::Staff)
-                .map(move |m| format!("{}.{}", s.id, m.id))
+                .map(move |m| m.id.to_string())
         })
         .collect();
     assert_eq!(staff, ["service-records.caseload-iros"]);
@@ -578,8 +588,12 @@ fn counts_of_staff_are_never_suppressed() {
     cfg.rounding = iro_engine::config::Rounding::Nearest5;
     iro_engine::suppress::suppress(&mut rows, &spec_refs, &[], &cfg);
     assert_eq!(rows[0].numerator, Some(3), "3 IROs: shown, not rounded");
-    assert_eq!(rows[0].suppressed, None);
-    assert_eq!(rows[1].suppressed.as_deref(), Some("primary"), "3 children");
+    assert_eq!(rows[0].status.suppression(), None);
+    assert_eq!(
+        rows[1].status.suppression().map(|s| s.label()),
+        Some("primary"),
+        "3 children"
+    );
 }
 
 fn sample() -> InputSource {
@@ -607,7 +621,7 @@ fn the_sample_keeps_every_small_count_hidden() {
         for t in rel.terms() {
             if let Rows::Only(b) = t.rows {
                 assert!(
-                    present.contains(&(t.metric, b.to_string())),
+                    present.contains(&(t.metric.as_str(), b.to_string())),
                     "{rel}: no row {}[{b}] in the sample",
                     t.metric
                 );

@@ -11,13 +11,17 @@
 
 mod relation;
 mod row;
+pub mod symbol;
 
 use std::collections::BTreeMap;
 
 pub use iro_domain::{Cohort, CollectionYear, Column, LaIdentity, TableKind, WorkingDayCalendar};
 pub use iro_reference::Reference;
 pub use relation::{Cells, Field, Relation, Rows, Term};
-pub use row::{Breakdown, MetricRow, Period, Unit};
+pub use row::{
+    AreaCode, Breakdown, CellStatus, MeasureId, MetricRow, NOT_COMPUTABLE, Period, RowText,
+    SECONDARY_NOTE, Suppression, Unit,
+};
 
 /// Parameters of a metric, as given in `iro.toml` (`[metrics.<id>]`), merged over
 /// the metric's declared defaults.
@@ -44,10 +48,13 @@ pub enum Subject {
     Staff,
 }
 
-/// A measure a metric produces (the part after the dot in `crate.measure`).
+/// A measure a metric produces. Each metric declares its measures' ids as
+/// public constants (`cohort_summary::CLA_31_MARCH`) and lists them here.
 #[derive(Debug, Clone)]
 pub struct MeasureSpec {
-    pub id: &'static str,
+    /// `metric.measure`; the metric part is the metric's [`MetricSpec::id`]
+    /// (checked by the engine's registry test).
+    pub id: MeasureId,
     pub title: &'static str,
     pub unit: Unit,
     /// Breakdown keys whose rows partition the measure's total row (the row with
@@ -81,9 +88,8 @@ pub struct MetricSpec {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ColumnNeed {
     pub columns: &'static [Column],
-    /// The measure (short id) that needs them; `None`: every figure of the
-    /// metric.
-    pub measure: Option<&'static str>,
+    /// The measure that needs them; `None`: every figure of the metric.
+    pub measure: Option<MeasureId>,
     /// Only the measure's rows broken down by this key (`sex`); `None`: all
     /// its rows.
     pub breakdown: Option<&'static str>,
@@ -100,7 +106,7 @@ impl ColumnNeed {
     }
 
     /// One measure needs `columns`.
-    pub const fn measure(measure: &'static str, columns: &'static [Column]) -> Self {
+    pub const fn measure(measure: MeasureId, columns: &'static [Column]) -> Self {
         ColumnNeed {
             columns,
             measure: Some(measure),
@@ -110,7 +116,7 @@ impl ColumnNeed {
 
     /// One breakdown of one measure needs `columns`.
     pub const fn breakdown(
-        measure: &'static str,
+        measure: MeasureId,
         key: &'static str,
         columns: &'static [Column],
     ) -> Self {
@@ -181,9 +187,14 @@ impl MetricSpec {
         out
     }
 
-    /// The measure with this short id.
-    pub fn measure(&self, id: &str) -> Option<&MeasureSpec> {
+    /// The measure with this id.
+    pub fn measure(&self, id: MeasureId) -> Option<&MeasureSpec> {
         self.measures.iter().find(|m| m.id == id)
+    }
+
+    /// The measure with this name (the part after the dot).
+    pub fn measure_named(&self, name: &str) -> Option<&MeasureSpec> {
+        self.measures.iter().find(|m| m.id.measure() == name)
     }
 
     /// Declared defaults, overridden by `given`. Unknown names are an error so a
@@ -229,17 +240,8 @@ pub struct MetricContext<'a> {
 
 impl MetricContext<'_> {
     /// The DfE 3-digit code as it appears in the `la_code` column.
-    pub fn la_code(&self) -> String {
-        // Called for every row: spare the formatting machinery for the
-        // usual 3-digit code (same text as `LaCode`'s `Display`, `{:03}`).
-        let n = self.cohort.la().get();
-        if n > 999 {
-            return self.cohort.la().to_string();
-        }
-        [n / 100, n / 10 % 10, n % 10]
-            .into_iter()
-            .map(|d| char::from(b'0' + d as u8))
-            .collect()
+    pub fn la_code(&self) -> AreaCode {
+        AreaCode::of_la(self.cohort.la())
     }
 
     /// A parameter as a number.
@@ -344,12 +346,8 @@ pub fn apply_column_needs(
         let Some(measure) = u.need.measure else {
             continue;
         };
-        let metric = format!("{}.{measure}", spec.id);
         let hit = |r: &MetricRow| {
-            r.metric == metric
-                && u.need
-                    .breakdown
-                    .is_none_or(|k| r.breakdown.0.iter().any(|(key, _)| key == k))
+            r.metric == measure && u.need.breakdown.is_none_or(|k| r.breakdown.has(k))
         };
         // One row per period the measure had, with no value.
         let mut replaced: Vec<MetricRow> = Vec::new();
@@ -359,15 +357,11 @@ pub fn apply_column_needs(
                     Some(k) => Breakdown::one(k, "not computable"),
                     None => Breakdown::default(),
                 };
-                replaced.push(MetricRow {
-                    breakdown,
-                    numerator: None,
-                    denominator: None,
-                    value: None,
-                    suppressed: None,
-                    note: format!("not computable: {}", u.reason),
-                    ..r.clone()
-                });
+                replaced.push(
+                    MetricRow::new(r.la_code, r.year, r.period, r.metric, r.unit)
+                        .with_breakdown(breakdown)
+                        .not_computable(&u.reason),
+                );
             }
         }
         rows.retain(|r| !hit(r));
@@ -376,40 +370,25 @@ pub fn apply_column_needs(
     Ok(rows)
 }
 
-/// [`Metric::compute`] for a metric that does its work in
-/// [`Metric::compute_years`]: that method on the one year.
-pub fn compute_one_year<M: Metric + ?Sized>(
-    metric: &M,
-    ctx: &MetricContext<'_>,
-) -> Result<Vec<MetricRow>, MetricError> {
-    metric
-        .compute_years(std::slice::from_ref(ctx))
-        .pop()
-        .unwrap_or_else(|| Err(MetricError::Failed("no year computed".into())))
-}
-
 /// A metric. Implementations must be deterministic and free of IO.
+///
+/// One entry point computes: [`Metric::compute_years`]. A metric that works
+/// a year at a time maps its years (`ctxs.iter().map(|c| self.year(c))`);
+/// one year alone is [`MetricExt::compute`], which no metric can override,
+/// so no two defaults can call each other for ever.
 pub trait Metric: Send + Sync {
     fn spec(&self) -> &MetricSpec;
 
-    /// Rows for one authority and collection year.
-    fn compute(&self, ctx: &MetricContext<'_>) -> Result<Vec<MetricRow>, MetricError>;
-
-    /// Rows for several collection years of one authority: one result per
+    /// Rows for one authority over several collection years: one result per
     /// context, in order. Every context holds the same cohort, reference
     /// data, calendar and parameters; only `year` differs. The engine calls
     /// this once per authority, so a metric whose work is mostly a walk over
-    /// every child of the cohort can do the walk once for all years. The
-    /// default computes each year on its own.
+    /// every child of the cohort can do the walk once for all years.
     ///
-    /// Should it panic, the engine runs the years one by one through
-    /// [`Metric::compute`], so one bad year does not take the others down.
-    fn compute_years(
-        &self,
-        ctxs: &[MetricContext<'_>],
-    ) -> Vec<Result<Vec<MetricRow>, MetricError>> {
-        ctxs.iter().map(|ctx| self.compute(ctx)).collect()
-    }
+    /// Should it panic, the engine calls it again for each year on its own,
+    /// so one bad year does not take the others down.
+    fn compute_years(&self, ctxs: &[MetricContext<'_>])
+    -> Vec<Result<Vec<MetricRow>, MetricError>>;
 
     /// Child-level tables behind the figures (personal data), for the analyst
     /// who asks. Most metrics have none.
@@ -427,26 +406,34 @@ pub trait Metric: Send + Sync {
     }
 }
 
+/// One year of a metric: [`Metric::compute_years`] on that year alone.
+pub trait MetricExt: Metric {
+    fn compute(&self, ctx: &MetricContext<'_>) -> Result<Vec<MetricRow>, MetricError> {
+        self.compute_years(std::slice::from_ref(ctx))
+            .pop()
+            .unwrap_or_else(|| Err(MetricError::Failed("no year computed".into())))
+    }
+}
+
+impl<M: Metric + ?Sized> MetricExt for M {}
+
+/// Starts a row of `measure` for this context, with the year, LA and the
+/// measure's unit filled in.
+pub fn row_of(measure: &MeasureSpec, ctx: &MetricContext<'_>, period: Period) -> MetricRow {
+    MetricRow::new(ctx.la_code(), ctx.year.0, period, measure.id, measure.unit)
+}
+
 /// Starts a row for this metric and context with the year, LA and unit of the
-/// named measure filled in.
+/// named measure (the part after the dot) filled in.
+///
+/// # Panics
+/// When `spec` declares no measure of that name: a built-in metric's bug,
+/// which the engine reports as that task's failure (never a row with a
+/// guessed unit). Tests over every metric's output catch it first.
 pub fn row(spec: &MetricSpec, ctx: &MetricContext<'_>, measure: &str, period: Period) -> MetricRow {
-    let unit = spec.measure(measure).map_or(Unit::Count, |m| m.unit);
-    let mut metric = String::with_capacity(spec.id.len() + 1 + measure.len());
-    metric.push_str(spec.id);
-    metric.push('.');
-    metric.push_str(measure);
-    MetricRow {
-        la_code: ctx.la_code(),
-        year: ctx.year.0,
-        period,
-        metric,
-        breakdown: Breakdown::default(),
-        numerator: None,
-        denominator: None,
-        value: None,
-        unit,
-        suppressed: None,
-        note: String::new(),
+    match spec.measure_named(measure) {
+        Some(m) => row_of(m, ctx, period),
+        None => panic!("metric `{}` declares no measure `{measure}`", spec.id),
     }
 }
 
@@ -472,7 +459,7 @@ mod tests {
         requires: &[],
         needs: &[],
         measures: &[MeasureSpec {
-            id: "n",
+            id: MeasureId::new("plain.n"),
             title: "",
             unit: Unit::Count,
             additive_breakdowns: &[],
@@ -485,11 +472,18 @@ mod tests {
         fn spec(&self) -> &MetricSpec {
             &SPEC
         }
-        fn compute(&self, ctx: &MetricContext<'_>) -> Result<Vec<MetricRow>, MetricError> {
-            if ctx.year.0 == 2024 {
-                return Err(MetricError::NotComputable("no table".into()));
-            }
-            Ok(vec![row(&SPEC, ctx, "n", Period::Year).count(1)])
+        fn compute_years(
+            &self,
+            ctxs: &[MetricContext<'_>],
+        ) -> Vec<Result<Vec<MetricRow>, MetricError>> {
+            ctxs.iter()
+                .map(|ctx| {
+                    if ctx.year.0 == 2024 {
+                        return Err(MetricError::NotComputable("no table".into()));
+                    }
+                    Ok(vec![row(&SPEC, ctx, "n", Period::Year).count(1)])
+                })
+                .collect()
         }
     }
 
@@ -498,20 +492,22 @@ mod tests {
         use iro_domain::{AbsentColumn, Column};
         const CODE: Column = Column::of(TableKind::Reviews, "REVIEW_CODE");
         const SEX: Column = Column::of(TableKind::Header, "SEX");
+        const N: MeasureId = MeasureId::new("t.n");
+        const M: MeasureId = MeasureId::new("t.m");
         static NEEDS: [ColumnNeed; 2] = [
-            ColumnNeed::breakdown("n", "sex", &[SEX]),
-            ColumnNeed::measure("m", &[CODE]),
+            ColumnNeed::breakdown(N, "sex", &[SEX]),
+            ColumnNeed::measure(M, &[CODE]),
         ];
         static MEASURES: [MeasureSpec; 2] = [
             MeasureSpec {
-                id: "n",
+                id: N,
                 title: "Children",
                 unit: Unit::Count,
                 additive_breakdowns: &["sex"],
                 subject: Subject::Children,
             },
             MeasureSpec {
-                id: "m",
+                id: M,
                 title: "Reviews by code",
                 unit: Unit::Count,
                 additive_breakdowns: &[],
@@ -575,7 +571,7 @@ mod tests {
         assert_eq!(hidden.breakdown, Breakdown::one("sex", "not computable"));
         assert_eq!(hidden.value, None);
         assert_eq!(
-            hidden.note,
+            hidden.note_text(),
             "not computable: SEX missing from the Header file header.csv: Children by sex not computable"
         );
         // Header columns missing in a later year count for earlier years too.
@@ -615,7 +611,7 @@ mod tests {
     }
 
     #[test]
-    fn rows_carry_the_code_and_id_and_years_default_to_one_by_one() {
+    fn rows_carry_the_code_and_id_and_one_year_is_the_years_entry_point() {
         let reference = Reference::bundled().unwrap();
         let calendar = WorkingDayCalendar::england_and_wales();
         let params = Params::new();
@@ -642,6 +638,8 @@ mod tests {
             assert_eq!(rows[0].metric, "plain.n");
             assert_eq!(rows[0].la_code, format!("{code:03}"));
             assert!(Plain.relations().is_empty());
+            assert_eq!(Plain.compute(&ctxs[1]).unwrap(), *rows);
+            assert!(Plain.compute(&ctxs[0]).is_err());
         }
     }
 }

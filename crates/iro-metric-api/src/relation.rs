@@ -18,6 +18,8 @@
 
 use std::fmt;
 
+use crate::MeasureId;
+
 /// Which number of a row a term uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Field {
@@ -43,14 +45,14 @@ pub enum Rows {
 pub struct Term {
     /// The `metric` column, `crate.measure` (any metric's, not only the
     /// declaring one's: two metrics may count the same thing).
-    pub metric: &'static str,
+    pub metric: MeasureId,
     pub rows: Rows,
     pub field: Field,
 }
 
 impl Term {
     /// The numerator of `metric`, row by row.
-    pub const fn num(metric: &'static str) -> Term {
+    pub const fn num(metric: MeasureId) -> Term {
         Term {
             metric,
             rows: Rows::Each,
@@ -59,7 +61,7 @@ impl Term {
     }
 
     /// The denominator of `metric`, row by row.
-    pub const fn den(metric: &'static str) -> Term {
+    pub const fn den(metric: MeasureId) -> Term {
         Term {
             metric,
             rows: Rows::Each,
@@ -78,7 +80,7 @@ impl Term {
 
 impl fmt::Display for Term {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.metric)?;
+        f.write_str(self.metric.as_str())?;
         if let Rows::Only(b) = self.rows
             && !b.is_empty()
         {
@@ -97,7 +99,7 @@ impl fmt::Display for Term {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Cells {
     /// The `metric` column, `crate.measure`.
-    pub metric: &'static str,
+    pub metric: MeasureId,
     /// The breakdown's keys, joined by `;` as in [`crate::Breakdown::keys`].
     pub keys: &'static str,
     /// The key (one of `keys`) whose value rows are matched by.
@@ -108,7 +110,7 @@ pub struct Cells {
 impl Cells {
     /// The numerators of `metric`'s rows broken down by `keys`, matched by
     /// the value of `by`.
-    pub const fn num(metric: &'static str, keys: &'static str, by: &'static str) -> Cells {
+    pub const fn num(metric: MeasureId, keys: &'static str, by: &'static str) -> Cells {
         Cells {
             metric,
             keys,
@@ -155,7 +157,7 @@ pub enum Relation {
     /// same of numerators; this is for denominators that add up too (on time
     /// by review sequence: both numerators and denominators add up).
     BreakdownSumsToTotal {
-        metric: &'static str,
+        metric: MeasureId,
         key: &'static str,
         field: Field,
     },
@@ -216,7 +218,7 @@ impl fmt::Display for Relation {
 
 impl Relation {
     /// Every measure the relation names (`crate.measure`).
-    pub fn metrics(&self) -> Vec<&'static str> {
+    pub fn metrics(&self) -> Vec<MeasureId> {
         match *self {
             Relation::SumByValue { parts, total } | Relation::Regroup { parts, total, .. } => {
                 vec![parts.metric, total.metric]
@@ -250,20 +252,24 @@ mod tests {
 
     #[test]
     fn relations_read_as_equations() {
-        static PARTS: [Term; 2] = [Term::num("m.on-time"), Term::num("m.late")];
+        static PARTS: [Term; 2] = [
+            Term::num(MeasureId::new("m.on-time")),
+            Term::num(MeasureId::new("m.late")),
+        ];
         let r = Relation::Sum {
-            total: Term::den("m.on-time"),
+            total: Term::den(MeasureId::new("m.on-time")),
             parts: &PARTS,
         };
         assert_eq!(r.to_string(), "m.on-time + m.late = m.on-time denominator");
         assert_eq!(r.terms().len(), 3);
-        let q = Relation::QuartersSumToYear(Term::num("m.held").only("review=first"));
+        let q =
+            Relation::QuartersSumToYear(Term::num(MeasureId::new("m.held")).only("review=first"));
         assert_eq!(
             q.to_string(),
             "m.held[review=first]: Q1 + Q2 + Q3 + Q4 = year"
         );
         let b = Relation::BreakdownSumsToTotal {
-            metric: "m.on-time",
+            metric: MeasureId::new("m.on-time"),
             key: "review",
             field: Field::Denominator,
         };
@@ -271,10 +277,14 @@ mod tests {
             b.to_string(),
             "m.on-time by review sums to its total (denominators)"
         );
-        assert_eq!(Term::num("m.x").only("").to_string(), "m.x");
+        assert_eq!(Term::num(MeasureId::new("m.x")).only("").to_string(), "m.x");
         let m = Relation::SumByValue {
-            parts: Cells::num("d.loc-dist", "location;distance", "distance"),
-            total: Cells::num("d.dist", "distance", "distance"),
+            parts: Cells::num(
+                MeasureId::new("d.loc-dist"),
+                "location;distance",
+                "distance",
+            ),
+            total: Cells::num(MeasureId::new("d.dist"), "distance", "distance"),
         };
         assert_eq!(
             m.to_string(),
@@ -282,8 +292,8 @@ mod tests {
         );
         assert_eq!(m.metrics(), ["d.loc-dist", "d.dist"]);
         let renamed = Relation::SumByValue {
-            parts: Cells::num("d.by-group", "group;distance", "group"),
-            total: Cells::num("d.by-group", "group;distance", "group").den(),
+            parts: Cells::num(MeasureId::new("d.by-group"), "group;distance", "group"),
+            total: Cells::num(MeasureId::new("d.by-group"), "group;distance", "group").den(),
         };
         assert_eq!(
             renamed.to_string(),

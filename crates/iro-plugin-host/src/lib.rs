@@ -46,7 +46,8 @@ use std::time::Duration;
 use arrow_array::RecordBatch;
 use iro_domain::TableKind;
 use iro_metric_api::{
-    DrillDown, MeasureSpec, Metric, MetricContext, MetricError, MetricRow, MetricSpec, ParamSpec,
+    DrillDown, MeasureId, MeasureSpec, Metric, MetricContext, MetricError, MetricRow, MetricSpec,
+    ParamSpec,
 };
 use iro_plugin_sdk::client::{CallError, Client};
 use iro_plugin_sdk::{HostInfo, MetricInfo, abi};
@@ -358,7 +359,9 @@ fn leak_spec(m: &MetricInfo) -> Result<&'static MetricSpec, String> {
         .iter()
         .map(|me| {
             Ok(MeasureSpec {
-                id: leak(&me.id),
+                id: MeasureId::parse(&format!("{}.{}", m.id, me.id)).ok_or_else(|| {
+                    format!("measure id `{}.{}` is not metric.measure", m.id, me.id)
+                })?,
                 title: leak(&me.title),
                 unit: validate::unit(me.unit.label())
                     .ok_or_else(|| format!("unknown unit `{}`", me.unit.label()))?,
@@ -579,8 +582,13 @@ impl Metric for PluginMetric {
         self.spec
     }
 
-    fn compute(&self, ctx: &MetricContext<'_>) -> Result<Vec<MetricRow>, MetricError> {
-        contained(|| self.rows(ctx))
+    fn compute_years(
+        &self,
+        ctxs: &[MetricContext<'_>],
+    ) -> Vec<Result<Vec<MetricRow>, MetricError>> {
+        ctxs.iter()
+            .map(|ctx| contained(|| self.rows(ctx)))
+            .collect()
     }
 
     fn drilldown(&self, ctx: &MetricContext<'_>) -> Result<Vec<DrillDown>, MetricError> {

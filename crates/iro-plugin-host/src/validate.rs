@@ -2,7 +2,7 @@
 //! [`MetricRow`]s. Nothing a plugin returns reaches the engine unchecked.
 
 use arrow_array::{Array, RecordBatch};
-use iro_metric_api::{Breakdown, MetricRow, Period, Unit};
+use iro_metric_api::{AreaCode, Breakdown, MeasureId, MetricRow, NOT_COMPUTABLE, Period, Unit};
 use iro_plugin_sdk::MetricInfo;
 use iro_plugin_sdk::output::read_rows;
 
@@ -38,13 +38,11 @@ fn breakdown(s: &str) -> Result<Breakdown, String> {
     }
     s.split(';')
         .map(|pair| match pair.split_once('=') {
-            Some((k, v)) if !k.is_empty() && !v.is_empty() && !v.contains('=') => {
-                Ok((k.to_string(), v.to_string()))
-            }
+            Some((k, v)) if !k.is_empty() && !v.is_empty() && !v.contains('=') => Ok((k, v)),
             _ => Err(format!("breakdown `{s}` is not key=value[;key=value]")),
         })
         .collect::<Result<Vec<_>, _>>()
-        .map(Breakdown)
+        .map(|pairs| Breakdown::new(&pairs))
 }
 
 /// Checks `batch` in full and converts it:
@@ -125,18 +123,20 @@ pub fn to_metric_rows(
             if r.value.is_some_and(|v| !v.is_finite()) {
                 return Err(at("value is not finite".to_string()));
             }
-            Ok(MetricRow {
-                la_code: r.la_code,
-                year: r.year,
-                period: p,
-                metric: r.metric,
-                breakdown: breakdown(&r.breakdown).map_err(at)?,
-                numerator,
-                denominator,
-                value: r.value,
-                unit: u,
-                suppressed: None,
-                note: r.note,
+            let id = MeasureId::parse(&r.metric)
+                .ok_or_else(|| at(format!("metric `{}` is not metric.measure", r.metric)))?;
+            let mut row = MetricRow::new(AreaCode::new(&r.la_code), r.year, p, id, u)
+                .with_breakdown(breakdown(&r.breakdown).map_err(at)?);
+            row.numerator = numerator;
+            row.denominator = denominator;
+            row.value = r.value;
+            // The tidy table crosses the boundary as text: a figure that is
+            // not computable says so in its note.
+            Ok(match r.note.split_once(NOT_COMPUTABLE) {
+                Some((before, why)) if before.is_empty() || before.ends_with("; ") => {
+                    row.note(before.trim_end_matches("; ")).not_computable(why)
+                }
+                _ => row.note(&r.note),
             })
         })
         .collect()

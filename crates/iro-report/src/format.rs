@@ -97,7 +97,7 @@ pub fn in_unit(v: f64, unit: Unit) -> String {
 /// The row's `value`, formatted for its unit.
 pub fn value(row: Option<&MetricRow>) -> Shown {
     match row {
-        Some(r) if r.suppressed.is_some() => Shown::Suppressed,
+        Some(r) if r.status.is_suppressed() => Shown::Suppressed,
         Some(r) => match r.value {
             Some(v) => Shown::Value(in_unit(v, r.unit)),
             None => Shown::Missing,
@@ -109,7 +109,7 @@ pub fn value(row: Option<&MetricRow>) -> Shown {
 /// The row's count: `numerator` (for a count row, the value itself).
 pub fn numerator(row: Option<&MetricRow>) -> Shown {
     match row {
-        Some(r) if r.suppressed.is_some() && r.numerator.is_none() => Shown::Suppressed,
+        Some(r) if r.status.is_suppressed() && r.numerator.is_none() => Shown::Suppressed,
         Some(r) => match r.numerator {
             Some(n) => Shown::Value(count(n)),
             None => Shown::Missing,

@@ -24,11 +24,7 @@ fn sections_of(metric: &str) -> impl Iterator<Item = usize> + '_ {
     SECTIONS
         .iter()
         .enumerate()
-        .filter(move |(_, s)| {
-            s.metrics
-                .iter()
-                .any(|m| m.split('.').next() == Some(metric))
-        })
+        .filter(move |(_, s)| s.metrics.iter().any(|m| m.metric() == metric))
         .map(|(i, _)| i)
 }
 

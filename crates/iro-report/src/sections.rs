@@ -13,11 +13,11 @@ use iro_charts::standard::NamedChart;
 use iro_charts::{Cell as ChartCell, Chart, ChartError, ChartMeta, SegmentColours, TargetLine};
 use iro_engine::output::SummaryRow;
 use iro_engine::{Direction, Met, Outcome, TaskStatus, Trend};
-use iro_metric_api::{Breakdown, MetricRow, MetricSpec, Period, Unit};
+use iro_metric_api::{Breakdown, MeasureId, MetricRow, MetricSpec, Period, Unit};
 
 use crate::TargetRow;
 use crate::charts::{self, Words, cell};
-use crate::data::{LaRows, matches_id};
+use crate::data::LaRows;
 use crate::format::{self, Shown, count, in_unit};
 use crate::model::{Block, Cell, Table, TableRow};
 
@@ -49,13 +49,13 @@ pub struct SectionSpec {
     /// Stable id: the `## <id>` heading of the narrative file.
     pub id: &'static str,
     pub title: &'static str,
-    /// Metric ids shown: `crate.measure`, or `crate.` for every measure of a
-    /// crate. Empty: the section shows no metric.
-    pub metrics: &'static [&'static str],
+    /// The measures shown (each metric's own constants). Empty: the section
+    /// shows no metric.
+    pub metrics: &'static [MeasureId],
     pub layout: Layout,
     /// [`Layout::Generic`]: the measures also drawn as a chart by quarter
     /// (the others are tables only).
-    pub charts: &'static [&'static str],
+    pub charts: &'static [MeasureId],
     /// Said after "Not available:" when none of `metrics` has a row.
     pub if_missing: &'static str,
     /// The prompt in the narrative template.
@@ -89,12 +89,12 @@ pub const SECTIONS: &[SectionSpec] = &[
         id: "children-in-care",
         title: "Children in care over five years",
         metrics: &[
-            "cohort-summary.cla-31-march",
-            "cohort-summary.cla-change",
-            "cohort-summary.cla-rate",
-            "cohort-summary.starts",
-            "cohort-summary.ceases",
-            "cohort-summary.during-year",
+            cohort_summary::CLA_31_MARCH,
+            cohort_summary::CLA_CHANGE,
+            cohort_summary::CLA_RATE,
+            cohort_summary::STARTS,
+            cohort_summary::CEASES,
+            cohort_summary::DURING_YEAR,
         ],
         layout: Layout::ChildrenInCare,
         charts: &[],
@@ -104,7 +104,7 @@ pub const SECTIONS: &[SectionSpec] = &[
     SectionSpec {
         id: "leaving-care",
         title: "Reasons for leaving care",
-        metrics: &["cohort-summary.ceased-reason", "cohort-summary.ceases"],
+        metrics: &[cohort_summary::CEASED_REASON, cohort_summary::CEASES],
         layout: Layout::LeavingCare,
         charts: &[],
         if_missing: "no figures on why children ceased to be looked after, from cohort-summary",
@@ -115,11 +115,11 @@ pub const SECTIONS: &[SectionSpec] = &[
         id: "review-timeliness",
         title: "Timeliness of reviews",
         metrics: &[
-            "review-timeliness.held",
-            "review-timeliness.on-time",
-            "review-timeliness.late",
-            "review-timeliness.days-late-median",
-            "review-timeliness.overdue-at-end",
+            review_timeliness::HELD,
+            review_timeliness::ON_TIME,
+            review_timeliness::LATE,
+            review_timeliness::DAYS_LATE_MEDIAN,
+            review_timeliness::OVERDUE_AT_END,
         ],
         layout: Layout::ReviewTimeliness,
         charts: &[],
@@ -131,26 +131,26 @@ pub const SECTIONS: &[SectionSpec] = &[
         id: "service-records",
         title: "IRO service records: reports, review records, allocation and caseloads",
         metrics: &[
-            "service-records.sw-report-on-time",
-            "service-records.sw-report-received",
-            "service-records.decisions-on-time",
-            "service-records.record-on-time",
-            "service-records.record-working-days-median",
-            "service-records.allocated-on-time",
-            "service-records.caseload-iros",
-            "service-records.caseload-mean",
-            "service-records.caseload-max",
-            "service-records.children-without-iro",
-            "service-records.children-changed-iro",
-            "service-records.midway-on-time",
-            "service-records.reviews-held",
-            "service-records.reviews-cancelled",
+            service_records::SW_REPORT_ON_TIME,
+            service_records::SW_REPORT_RECEIVED,
+            service_records::DECISIONS_ON_TIME,
+            service_records::RECORD_ON_TIME,
+            service_records::RECORD_WORKING_DAYS_MEDIAN,
+            service_records::ALLOCATED_ON_TIME,
+            service_records::CASELOAD_IROS,
+            service_records::CASELOAD_MEAN,
+            service_records::CASELOAD_MAX,
+            service_records::CHILDREN_WITHOUT_IRO,
+            service_records::CHILDREN_CHANGED_IRO,
+            service_records::MIDWAY_ON_TIME,
+            service_records::REVIEWS_HELD,
+            service_records::REVIEWS_CANCELLED,
         ],
         layout: Layout::Generic,
         charts: &[
-            "service-records.sw-report-on-time",
-            "service-records.record-on-time",
-            "service-records.allocated-on-time",
+            service_records::SW_REPORT_ON_TIME,
+            service_records::RECORD_ON_TIME,
+            service_records::ALLOCATED_ON_TIME,
         ],
         if_missing: "no IRO service records in the input: the service's own review, allocation \
                      and midway-review tables, see docs/DATA.md",
@@ -160,7 +160,7 @@ pub const SECTIONS: &[SectionSpec] = &[
     SectionSpec {
         id: "profile",
         title: "Profile of children in care at 31 March",
-        metrics: &["cohort-summary.profile"],
+        metrics: &[cohort_summary::PROFILE],
         layout: Layout::Profile,
         charts: &[],
         if_missing: "no profile of children looked after at 31 March, from cohort-summary",
@@ -171,14 +171,14 @@ pub const SECTIONS: &[SectionSpec] = &[
         id: "placements",
         title: "Placements: distance, stability and type",
         metrics: &[
-            "placement-distance.distance",
-            "placement-distance.location",
-            "placement-distance.distance-band",
-            "placement-stability.three-plus-placements",
-            "placement-stability.three-plus-placements-2y",
-            "placement-stability.long-term-stability",
-            "placement-stability.moves",
-            "placement-stability.placement-type",
+            placement_distance::DISTANCE,
+            placement_distance::LOCATION,
+            placement_distance::DISTANCE_BAND,
+            placement_stability::THREE_PLUS_PLACEMENTS,
+            placement_stability::THREE_PLUS_PLACEMENTS_2Y,
+            placement_stability::LONG_TERM_STABILITY,
+            placement_stability::MOVES,
+            placement_stability::PLACEMENT_TYPE,
         ],
         layout: Layout::Placements,
         charts: &[],
@@ -189,7 +189,7 @@ pub const SECTIONS: &[SectionSpec] = &[
     SectionSpec {
         id: "participation",
         title: "Voice of the child: participation in reviews",
-        metrics: &["participation.participated", "participation.distribution"],
+        metrics: &[participation::PARTICIPATED, participation::DISTRIBUTION],
         layout: Layout::Participation,
         charts: &[],
         if_missing: "no participation figures: participation needs the Reviews table",
@@ -200,18 +200,18 @@ pub const SECTIONS: &[SectionSpec] = &[
         id: "drp",
         title: "Dispute resolution protocol",
         metrics: &[
-            "drp-flow.escalations",
-            "drp-flow.drps-raised",
-            "drp-flow.children",
-            "drp-flow.issues",
-            "drp-flow.outcomes",
-            "drp-flow.responses-on-time",
-            "drp-flow.resolution-working-days-median",
-            "drp-flow.ended-within-timescale",
-            "drp-flow.open-at-end",
+            drp_flow::ESCALATIONS,
+            drp_flow::DRPS_RAISED,
+            drp_flow::CHILDREN,
+            drp_flow::ISSUES,
+            drp_flow::OUTCOMES,
+            drp_flow::RESPONSES_ON_TIME,
+            drp_flow::RESOLUTION_WORKING_DAYS_MEDIAN,
+            drp_flow::ENDED_WITHIN_TIMESCALE,
+            drp_flow::OPEN_AT_END,
         ],
         layout: Layout::Generic,
-        charts: &["drp-flow.escalations", "drp-flow.issues"],
+        charts: &[drp_flow::ESCALATIONS, drp_flow::ISSUES],
         if_missing: "no dispute resolution records in the input: the service's DRP log, see \
                      docs/DATA.md",
         prompt: "The themes IROs escalated, how they were resolved, and what changed for children.",
@@ -238,16 +238,16 @@ pub const SECTIONS: &[SectionSpec] = &[
         id: "benchmarking",
         title: "Benchmarking: England, region and statistical neighbours",
         metrics: &[
-            "cohort-summary.cla-rate",
-            "regional-benchmarking.cla-rate",
-            "regional-benchmarking.starts-rate",
-            "regional-benchmarking.three-plus-placements",
-            "regional-benchmarking.long-term-stability",
-            "regional-benchmarking.over-20-miles",
-            "regional-benchmarking.new-placements-over-20-miles",
-            "regional-benchmarking.comparator-value",
-            "regional-benchmarking.rank",
-            "regional-benchmarking.funnel-position",
+            cohort_summary::CLA_RATE,
+            regional_benchmarking::CLA_RATE,
+            regional_benchmarking::STARTS_RATE,
+            regional_benchmarking::THREE_PLUS_PLACEMENTS,
+            regional_benchmarking::LONG_TERM_STABILITY,
+            regional_benchmarking::OVER_20_MILES,
+            regional_benchmarking::NEW_PLACEMENTS_OVER_20_MILES,
+            regional_benchmarking::COMPARATOR_VALUE,
+            regional_benchmarking::RANK,
+            regional_benchmarking::FUNNEL_POSITION,
         ],
         layout: Layout::Benchmarking,
         charts: &[],
@@ -356,22 +356,20 @@ impl Ctx<'_> {
     }
 
     /// The measure's title from its metric's spec.
-    fn measure_title(&self, metric: &str) -> Option<&'static str> {
-        let (krate, measure) = metric.split_once('.')?;
+    fn measure_title(&self, metric: MeasureId) -> Option<&'static str> {
         self.specs
             .iter()
-            .find(|s| s.id == krate)
-            .and_then(|s| s.measure(measure))
+            .find(|s| s.id == metric.metric())
+            .and_then(|s| s.measure(metric))
             .map(|m| m.title)
     }
 
     /// "Not available: …" for a part of a section whose rows are missing: the
     /// reason the engine recorded, or `fallback`.
-    fn not_available(&self, ids: &[&str], fallback: &str) -> Block {
+    fn not_available(&self, ids: &[MeasureId], fallback: &str) -> Block {
         let mut reasons: Vec<String> = Vec::new();
         for s in &self.statuses {
-            if s.year != self.year || !ids.iter().any(|id| id.split('.').next() == Some(&s.metric))
-            {
+            if s.year != self.year || !ids.iter().any(|id| id.metric() == s.metric) {
                 continue;
             }
             let why = match &s.outcome {
@@ -441,13 +439,14 @@ fn meta(ctx: &Ctx<'_>, title: &str, x: &str, y: &str, period: &str) -> ChartMeta
         .period(period)
 }
 
-/// The distinct method notes of `rows`, for a table's footnotes.
+/// The distinct method notes of `rows`, for a table's footnotes (a figure's
+/// not-computable reason is its status, said where the figure would be).
 fn notes_of<'r>(rows: impl IntoIterator<Item = &'r MetricRow>) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for r in rows {
         for n in r.note.split("; ") {
             let n = n.trim();
-            if !n.is_empty() && !n.starts_with("not computable") && !out.iter().any(|o| o == n) {
+            if !n.is_empty() && !out.iter().any(|o| o == n) {
                 out.push(n.to_string());
             }
         }
@@ -677,17 +676,17 @@ fn children_in_care(spec: &SectionSpec, ctx: &Ctx<'_>) -> Vec<Draft> {
     let years: Vec<String> = ctx.years.iter().map(|&y| label(y)).collect();
     let series = [
         (
-            "cohort-summary.cla-31-march",
+            cohort_summary::CLA_31_MARCH,
             Period::Snapshot,
             "Looked after at 31 March",
         ),
         (
-            "cohort-summary.starts",
+            cohort_summary::STARTS,
             Period::Year,
             "Started to be looked after",
         ),
         (
-            "cohort-summary.ceases",
+            cohort_summary::CEASES,
             Period::Year,
             "Ceased to be looked after",
         ),
@@ -698,7 +697,7 @@ fn children_in_care(spec: &SectionSpec, ctx: &Ctx<'_>) -> Vec<Draft> {
             name.to_string(),
             ctx.years
                 .iter()
-                .map(|&y| cell(ctx.rows.total(y, m, *p)))
+                .map(|&y| cell(ctx.rows.total(y, *m, *p)))
                 .collect(),
         )
     })
@@ -727,7 +726,7 @@ fn children_in_care(spec: &SectionSpec, ctx: &Ctx<'_>) -> Vec<Draft> {
 fn categories<'a>(
     ctx: &Ctx<'a>,
     year: i32,
-    metric: &str,
+    metric: MeasureId,
     period: Period,
     key: &str,
 ) -> Vec<(&'a str, &'a MetricRow)> {
@@ -735,7 +734,7 @@ fn categories<'a>(
 }
 
 fn leaving_care(spec: &SectionSpec, ctx: &Ctx<'_>) -> Vec<Draft> {
-    const M: &str = "cohort-summary.ceased-reason";
+    const M: MeasureId = cohort_summary::CEASED_REASON;
     let mut reasons = categories(ctx, ctx.year, M, Period::Year, "reason");
     if reasons.is_empty() {
         return vec![Draft::Block(
@@ -744,16 +743,16 @@ fn leaving_care(spec: &SectionSpec, ctx: &Ctx<'_>) -> Vec<Draft> {
     }
     // Largest first; suppressed cells after the shown ones, in their order.
     reasons.sort_by(|a, b| {
-        let key = |r: &MetricRow| (r.suppressed.is_some(), std::cmp::Reverse(r.numerator));
+        let key = |r: &MetricRow| (r.status.is_suppressed(), std::cmp::Reverse(r.numerator));
         key(a.1).cmp(&key(b.1))
     });
     let total = ctx
         .rows
-        .total(ctx.year, "cohort-summary.ceases", Period::Year);
+        .total(ctx.year, cohort_summary::CEASES, Period::Year);
     let mut out = Vec::new();
     let shown: Vec<String> = reasons
         .iter()
-        .filter(|(_, r)| r.suppressed.is_none() && r.numerator.unwrap_or(0) > 0)
+        .filter(|(_, r)| !r.status.is_suppressed() && r.numerator.unwrap_or(0) > 0)
         .take(3)
         .map(|(reason, r)| {
             format!(
@@ -807,7 +806,7 @@ fn leaving_care(spec: &SectionSpec, ctx: &Ctx<'_>) -> Vec<Draft> {
     let mut total_cells = Vec::new();
     if let Some(p) = prev {
         total_cells.push(
-            format::numerator(ctx.rows.total(p, "cohort-summary.ceases", Period::Year)).into(),
+            format::numerator(ctx.rows.total(p, cohort_summary::CEASES, Period::Year)).into(),
         );
     }
     total_cells.push(format::numerator(total).into());
@@ -866,7 +865,7 @@ const QUARTERS: [(Period, &str); 4] = [
 ];
 
 /// The local target on a metric's blank breakdown, for a chart's target line.
-fn target_for<'a>(ctx: &Ctx<'a>, metric: &str) -> Option<&'a TargetRow> {
+fn target_for<'a>(ctx: &Ctx<'a>, metric: MeasureId) -> Option<&'a TargetRow> {
     ctx.targets.iter().copied().find(|t| {
         t.metric == metric
             && t.breakdown.is_empty()
@@ -884,8 +883,8 @@ fn target_words(t: &TargetRow, unit: Unit) -> String {
 }
 
 fn review_timeliness(spec: &SectionSpec, ctx: &Ctx<'_>) -> Vec<Draft> {
-    const HELD: &str = "review-timeliness.held";
-    const ON: &str = "review-timeliness.on-time";
+    const HELD: MeasureId = review_timeliness::HELD;
+    const ON: MeasureId = review_timeliness::ON_TIME;
     let y = ctx.year;
     let year_on = ctx.rows.total(y, ON, Period::Year);
     if ctx.rows.total(y, HELD, Period::Year).is_none() && year_on.is_none() {
@@ -912,7 +911,7 @@ fn review_timeliness(spec: &SectionSpec, ctx: &Ctx<'_>) -> Vec<Draft> {
         }
         let overdue = format::numerator(ctx.rows.total(
             y,
-            "review-timeliness.overdue-at-end",
+            review_timeliness::OVERDUE_AT_END,
             Period::Snapshot,
         ));
         match &overdue {
@@ -948,13 +947,13 @@ fn review_timeliness(spec: &SectionSpec, ctx: &Ctx<'_>) -> Vec<Draft> {
                 format::denominator(on).into(),
                 format::numerator(on).into(),
                 format::value(on).into(),
-                format::numerator(ctx.rows.total(y, "review-timeliness.late", period)).into(),
+                format::numerator(ctx.rows.total(y, review_timeliness::LATE, period)).into(),
                 format::value(
                     ctx.rows
-                        .total(y, "review-timeliness.days-late-median", period),
+                        .total(y, review_timeliness::DAYS_LATE_MEDIAN, period),
                 )
                 .into(),
-                format::numerator(ctx.rows.total(y, "review-timeliness.overdue-at-end", stock))
+                format::numerator(ctx.rows.total(y, review_timeliness::OVERDUE_AT_END, stock))
                     .into(),
             ],
         )
@@ -1095,7 +1094,7 @@ const PROFILE: [(&str, &str, &str); 6] = [
 const AGE_ORDER: [&str; 5] = ["Under 1", "1 to 4", "5 to 9", "10 to 15", "16 and over"];
 
 fn profile(spec: &SectionSpec, ctx: &Ctx<'_>) -> Vec<Draft> {
-    const M: &str = "cohort-summary.profile";
+    const M: MeasureId = cohort_summary::PROFILE;
     let y = ctx.year;
     if ctx.rows.all(y, M).is_empty() {
         return vec![Draft::Block(
@@ -1117,7 +1116,7 @@ fn profile(spec: &SectionSpec, ctx: &Ctx<'_>) -> Vec<Draft> {
     let ages = categories(ctx, y, M, Period::Snapshot, "age_band");
     if let Some((band, r)) = ages
         .iter()
-        .filter(|(_, r)| r.suppressed.is_none())
+        .filter(|(_, r)| !r.status.is_suppressed())
         .max_by_key(|(_, r)| r.numerator)
     {
         facts.push(format!(
@@ -1224,13 +1223,13 @@ fn placements(spec: &SectionSpec, ctx: &Ctx<'_>) -> Vec<Draft> {
     let mut out = Vec::new();
     // --- Distance and location.
     out.push(heading("Distance from home"));
-    const DIST: &str = "placement-distance.distance";
-    const LOC: &str = "placement-distance.location";
+    const DIST: MeasureId = placement_distance::DISTANCE;
+    const LOC: MeasureId = placement_distance::LOCATION;
     let mut dist = categories(ctx, y, DIST, Period::Snapshot, "distance");
     dist.sort_by_key(|(c, _)| band_order(c));
     if dist.is_empty() {
         out.push(Draft::Block(ctx.not_available(
-            &["placement-distance.distance"],
+            &[placement_distance::DISTANCE],
             "no placement distance figures: placement-distance needs the Episodes table",
         )));
     } else {
@@ -1245,7 +1244,10 @@ fn placements(spec: &SectionSpec, ctx: &Ctx<'_>) -> Vec<Draft> {
         if let (Some(n), Some(p)) = (v(&format::numerator(over)), v(&format::value(over))) {
             s.push_str(&format!(
                 "At 31 March {y}, {n} children looked after ({p}) lived more than {} from home",
-                over.map(|r| r.breakdown.0[0].1.trim_start_matches("Over ").to_string())
+                over.map(|r| r.breakdown.pairs()[0]
+                    .1
+                    .trim_start_matches("Over ")
+                    .to_string())
                     .unwrap_or_default()
             ));
             if let (Some(n2), Some(p2)) =
@@ -1318,7 +1320,7 @@ fn placements(spec: &SectionSpec, ctx: &Ctx<'_>) -> Vec<Draft> {
         let mut bands = categories(
             ctx,
             y,
-            "placement-distance.distance-band",
+            placement_distance::DISTANCE_BAND,
             Period::Snapshot,
             "band",
         );
@@ -1337,14 +1339,14 @@ fn placements(spec: &SectionSpec, ctx: &Ctx<'_>) -> Vec<Draft> {
 
     // --- Stability.
     out.push(heading("Placement stability"));
-    const IND: [&str; 3] = [
-        "placement-stability.three-plus-placements",
-        "placement-stability.three-plus-placements-2y",
-        "placement-stability.long-term-stability",
+    const IND: [MeasureId; 3] = [
+        placement_stability::THREE_PLUS_PLACEMENTS,
+        placement_stability::THREE_PLUS_PLACEMENTS_2Y,
+        placement_stability::LONG_TERM_STABILITY,
     ];
     if IND
         .iter()
-        .all(|m| ctx.rows.total(y, m, Period::Snapshot).is_none())
+        .all(|&m| ctx.rows.total(y, m, Period::Snapshot).is_none())
     {
         out.push(Draft::Block(ctx.not_available(
             &IND,
@@ -1377,7 +1379,7 @@ fn placements(spec: &SectionSpec, ctx: &Ctx<'_>) -> Vec<Draft> {
         head.push(format!("{} of", ctx.year_label()));
         let body = IND
             .iter()
-            .map(|m| {
+            .map(|&m| {
                 let mut cells: Vec<Cell> = ctx
                     .years
                     .iter()
@@ -1386,14 +1388,14 @@ fn placements(spec: &SectionSpec, ctx: &Ctx<'_>) -> Vec<Draft> {
                 let r = ctx.rows.total(y, m, Period::Snapshot);
                 cells.push(format::numerator(r).into());
                 cells.push(format::denominator(r).into());
-                TableRow::new(ctx.measure_title(m).unwrap_or(m), cells)
+                TableRow::new(ctx.measure_title(m).unwrap_or(m.as_str()), cells)
             })
             .collect();
         out.push(with_notes(
             table("Placement stability indicators", head, body),
             notes_of(
                 IND.iter()
-                    .filter_map(|m| ctx.rows.total(y, m, Period::Snapshot)),
+                    .filter_map(|&m| ctx.rows.total(y, m, Period::Snapshot)),
             ),
         ));
         let years: Vec<String> = ctx.years.iter().map(|&yy| label(yy)).collect();
@@ -1422,7 +1424,7 @@ fn placements(spec: &SectionSpec, ctx: &Ctx<'_>) -> Vec<Draft> {
                 years,
                 IND.iter()
                     .zip(short)
-                    .map(|(m, name)| {
+                    .map(|(&m, name)| {
                         (
                             name.to_string(),
                             ctx.years
@@ -1437,7 +1439,7 @@ fn placements(spec: &SectionSpec, ctx: &Ctx<'_>) -> Vec<Draft> {
                 None,
             ),
         ));
-        const MOVES: &str = "placement-stability.moves";
+        const MOVES: MeasureId = placement_stability::MOVES;
         let moves = ctx.rows.total(y, MOVES, Period::Year);
         if let Some(n) = v(&format::numerator(moves)) {
             out.push(para(format!(
@@ -1472,7 +1474,7 @@ fn placements(spec: &SectionSpec, ctx: &Ctx<'_>) -> Vec<Draft> {
 
     // --- Placement type.
     out.push(heading("Type of placement"));
-    const TYPE: &str = "placement-stability.placement-type";
+    const TYPE: MeasureId = placement_stability::PLACEMENT_TYPE;
     let groups = categories(ctx, y, TYPE, Period::Snapshot, "group");
     if groups.is_empty() {
         out.push(Draft::Block(ctx.not_available(&[TYPE], spec.if_missing)));
@@ -1600,8 +1602,8 @@ const PN: [(&str, &str); 7] = [
 ];
 
 fn participation(spec: &SectionSpec, ctx: &Ctx<'_>) -> Vec<Draft> {
-    const P: &str = "participation.participated";
-    const D: &str = "participation.distribution";
+    const P: MeasureId = participation::PARTICIPATED;
+    const D: MeasureId = participation::DISTRIBUTION;
     let y = ctx.year;
     let year = ctx.rows.total(y, P, Period::Year);
     if year.is_none() {
@@ -1744,7 +1746,7 @@ fn local_targets(spec: &SectionSpec, ctx: &Ctx<'_>) -> Vec<Draft> {
         .map(|t| {
             let unit = ctx
                 .rows
-                .all(t.year, &t.metric)
+                .all(t.year, t.metric)
                 .first()
                 .map(|r| r.unit)
                 .unwrap_or(Unit::Percent);
@@ -1822,9 +1824,8 @@ fn breakdown_name(r: &MetricRow) -> String {
         "All".into()
     } else {
         r.breakdown
-            .0
             .iter()
-            .map(|(_, v)| v.as_str())
+            .map(|(_, v)| v)
             .collect::<Vec<_>>()
             .join(" / ")
     }
@@ -1853,15 +1854,15 @@ fn generic(spec: &SectionSpec, ctx: &Ctx<'_>) -> Vec<Draft> {
         )];
     }
     let mut out = Vec::new();
-    let mut seen: Vec<&str> = Vec::new();
-    for id in spec.metrics {
-        for metric in ctx.rows.metrics_matching(y, id) {
-            if seen.contains(&metric) {
+    let mut seen: Vec<MeasureId> = Vec::new();
+    for &metric in spec.metrics {
+        {
+            if seen.contains(&metric) || ctx.rows.all(y, metric).is_empty() {
                 continue;
             }
             seen.push(metric);
             let rows = ctx.rows.all(y, metric);
-            let title = ctx.measure_title(metric).unwrap_or(metric);
+            let title = ctx.measure_title(metric).unwrap_or(metric.as_str());
             let periods: Vec<Period> = PERIODS
                 .iter()
                 .copied()
@@ -1963,7 +1964,7 @@ fn generic(spec: &SectionSpec, ctx: &Ctx<'_>) -> Vec<Draft> {
                 period: &ctx.year_label(),
                 source: &ctx.source(),
             };
-            let slug = metric.replace('.', "-");
+            let slug = metric.as_str().replace('.', "-");
             let caption = if parts.len() > 5 && unit == Unit::Count {
                 format!("{}, {}", upper_first(title), ctx.year_label())
             } else {
@@ -2038,7 +2039,7 @@ fn benchmarking(spec: &SectionSpec, ctx: &Ctx<'_>) -> Vec<Draft> {
     };
     let rate = ctx
         .rows
-        .total(ctx.year, "cohort-summary.cla-rate", Period::Snapshot);
+        .total(ctx.year, cohort_summary::CLA_RATE, Period::Snapshot);
     // Exactly whom the funnel plot compares (never "every authority" unless so).
     let funnel = chart("cla-rate-funnel");
     let compared = match &funnel {
@@ -2121,11 +2122,10 @@ const INDICATORS: [(&str, &str); 6] = [
 /// authority's figures beside its region, England and statistical
 /// neighbours, then where it stands (rank, funnel position).
 fn benchmark_tables(ctx: &Ctx<'_>) -> Vec<Draft> {
-    const RB: &str = "regional-benchmarking";
     let y = ctx.year;
     let value_of = |ind: &str, source: &str| {
         ctx.rows
-            .all(y, &format!("{RB}.{ind}"))
+            .all(y, regional_benchmarking::measure_id(ind))
             .iter()
             .find(|r| r.breakdown.to_string() == format!("source={source}"))
             .copied()
@@ -2141,9 +2141,7 @@ fn benchmark_tables(ctx: &Ctx<'_>) -> Vec<Draft> {
     if present.is_empty() {
         return Vec::new();
     }
-    let find = |metric: &str, period: Period, b: String| {
-        ctx.rows.get(y, &format!("{RB}.{metric}"), period, &b)
-    };
+    let find = |metric: MeasureId, period: Period, b: String| ctx.rows.get(y, metric, period, &b);
     let mut out = Vec::new();
     let comparators = [
         ("region", ctx.region.to_string()),
@@ -2166,7 +2164,7 @@ fn benchmark_tables(ctx: &Ctx<'_>) -> Vec<Draft> {
             ];
             cells.extend(comparators.iter().map(|(c, _)| {
                 Cell::from(format::value(find(
-                    "comparator-value",
+                    regional_benchmarking::COMPARATOR_VALUE,
                     *period,
                     format!("indicator={ind};comparator={c}"),
                 )))
@@ -2187,12 +2185,12 @@ fn benchmark_tables(ctx: &Ctx<'_>) -> Vec<Draft> {
     // Where the authority stands.
     let rank = |ind: &str, period: Period, c: &str| {
         let r = find(
-            "rank",
+            regional_benchmarking::RANK,
             period,
             format!("indicator={ind};comparator={c};source=903"),
         );
         match r {
-            Some(r) if r.suppressed.is_some() => Shown::Suppressed,
+            Some(r) if r.status.is_suppressed() => Shown::Suppressed,
             Some(MetricRow {
                 value: Some(v),
                 denominator: Some(n),
@@ -2204,7 +2202,7 @@ fn benchmark_tables(ctx: &Ctx<'_>) -> Vec<Draft> {
     let position = |ind: &str, period: Period| {
         ["adjusted", "exact"].iter().find_map(|l| {
             let r = find(
-                "funnel-position",
+                regional_benchmarking::FUNNEL_POSITION,
                 period,
                 format!("indicator={ind};comparator=england;source=903;level=99.8;limits={l}"),
             )?;
@@ -2317,8 +2315,8 @@ fn about(ctx: &Ctx<'_>) -> Vec<Draft> {
 }
 
 /// Whether a metric id of the table is one the section lists.
-pub fn section_shows(spec: &SectionSpec, metric: &str) -> bool {
-    spec.metrics.iter().any(|id| matches_id(metric, id))
+pub fn section_shows(spec: &SectionSpec, metric: MeasureId) -> bool {
+    spec.metrics.contains(&metric)
 }
 
 #[cfg(test)]
@@ -2386,10 +2384,7 @@ mod tests {
                 assert!(!s.if_missing.is_empty(), "{}", s.id);
             }
         }
-        assert!(section_shows(
-            &SECTIONS[5],
-            "service-records.record-on-time"
-        ));
-        assert!(!section_shows(&SECTIONS[5], "drp-flow.escalations"));
+        assert!(section_shows(&SECTIONS[5], service_records::RECORD_ON_TIME));
+        assert!(!section_shows(&SECTIONS[5], drp_flow::ESCALATIONS));
     }
 }

@@ -401,7 +401,7 @@ fn a_section_without_data_says_so() {
         .result
         .rows
         .iter()
-        .filter(|r| r.la_code == "800" && !r.metric.starts_with("review-timeliness."))
+        .filter(|r| r.la_code == "800" && !r.metric.as_str().starts_with("review-timeliness."))
         .cloned()
         .collect();
     let mut statuses: Vec<TaskStatus> = s
@@ -518,7 +518,7 @@ fn local_targets_are_shown_met_or_not_and_on_the_chart() {
         la_code: "800".into(),
         year: 2025,
         period,
-        metric: "review-timeliness.on-time".into(),
+        metric: review_timeliness::ON_TIME,
         breakdown: String::new(),
         label: "Reviews held within statutory timescale".into(),
         target: 90.0,

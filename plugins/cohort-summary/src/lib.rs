@@ -17,8 +17,8 @@ use iro_domain::{
     ReasonNewEpisode, TableKind,
 };
 use iro_metric_api::{
-    Breakdown, Column, ColumnNeed, MeasureSpec, Metric, MetricContext, MetricError, MetricRow,
-    MetricSpec, Period, Relation, Subject, Term, Unit, row,
+    Breakdown, Column, ColumnNeed, MeasureId, MeasureSpec, Metric, MetricContext, MetricError,
+    MetricRow, MetricSpec, Period, Relation, Subject, Term, Unit, row,
 };
 
 /// The metric.
@@ -35,6 +35,24 @@ const PROFILE_KEYS: &[&str] = &[
     "placement",
 ];
 
+/// The ids of this metric's measures (the `metric` column): the report,
+/// the charts, targets and benchmarking name measures by these, never by text.
+pub const CLA_31_MARCH: MeasureId = MeasureId::new("cohort-summary.cla-31-march");
+pub const CLA_RATE: MeasureId = MeasureId::new("cohort-summary.cla-rate");
+pub const CLA_CHANGE: MeasureId = MeasureId::new("cohort-summary.cla-change");
+pub const STARTS: MeasureId = MeasureId::new("cohort-summary.starts");
+pub const STARTS_RATE: MeasureId = MeasureId::new("cohort-summary.starts-rate");
+pub const CEASES: MeasureId = MeasureId::new("cohort-summary.ceases");
+pub const CEASES_RATE: MeasureId = MeasureId::new("cohort-summary.ceases-rate");
+pub const DURING_YEAR: MeasureId = MeasureId::new("cohort-summary.during-year");
+pub const PERIODS_AT_START: MeasureId = MeasureId::new("cohort-summary.periods-at-start");
+pub const PERIODS_STARTED: MeasureId = MeasureId::new("cohort-summary.periods-started");
+pub const PERIODS_ENDED: MeasureId = MeasureId::new("cohort-summary.periods-ended");
+pub const PERIODS_AT_END: MeasureId = MeasureId::new("cohort-summary.periods-at-end");
+pub const PERIODS_DURING_YEAR: MeasureId = MeasureId::new("cohort-summary.periods-during-year");
+pub const PROFILE: MeasureId = MeasureId::new("cohort-summary.profile");
+pub const CEASED_REASON: MeasureId = MeasureId::new("cohort-summary.ceased-reason");
+
 static SPEC: MetricSpec = MetricSpec {
     id: "cohort-summary",
     title: "Children looked after: numbers, rates and profile",
@@ -43,105 +61,105 @@ static SPEC: MetricSpec = MetricSpec {
     needs: NEEDS,
     measures: &[
         MeasureSpec {
-            id: "cla-31-march",
+            id: CLA_31_MARCH,
             title: "Children looked after at 31 March",
             unit: Unit::Count,
             additive_breakdowns: &[],
             subject: Subject::Children,
         },
         MeasureSpec {
-            id: "cla-rate",
+            id: CLA_RATE,
             title: "Children looked after at 31 March per 10,000 children aged under 18",
             unit: Unit::Per10000,
             additive_breakdowns: &[],
             subject: Subject::Children,
         },
         MeasureSpec {
-            id: "cla-change",
+            id: CLA_CHANGE,
             title: "Change in children looked after at 31 March on the previous year",
             unit: Unit::PercentChange,
             additive_breakdowns: &[],
             subject: Subject::Children,
         },
         MeasureSpec {
-            id: "starts",
+            id: STARTS,
             title: "Children who started to be looked after during the year",
             unit: Unit::Count,
             additive_breakdowns: &[],
             subject: Subject::Children,
         },
         MeasureSpec {
-            id: "starts-rate",
+            id: STARTS_RATE,
             title: "Children who started to be looked after per 10,000 children aged under 18",
             unit: Unit::Per10000,
             additive_breakdowns: &[],
             subject: Subject::Children,
         },
         MeasureSpec {
-            id: "ceases",
+            id: CEASES,
             title: "Children who ceased to be looked after during the year",
             unit: Unit::Count,
             additive_breakdowns: &[],
             subject: Subject::Children,
         },
         MeasureSpec {
-            id: "ceases-rate",
+            id: CEASES_RATE,
             title: "Children who ceased to be looked after per 10,000 children aged under 18",
             unit: Unit::Per10000,
             additive_breakdowns: &[],
             subject: Subject::Children,
         },
         MeasureSpec {
-            id: "during-year",
+            id: DURING_YEAR,
             title: "Children looked after at any time during the year",
             unit: Unit::Count,
             additive_breakdowns: &[],
             subject: Subject::Children,
         },
         MeasureSpec {
-            id: "periods-at-start",
+            id: PERIODS_AT_START,
             title: "Periods of care open at the start of the year (1 April)",
             unit: Unit::Count,
             additive_breakdowns: &[],
             subject: Subject::Children,
         },
         MeasureSpec {
-            id: "periods-started",
+            id: PERIODS_STARTED,
             title: "Periods of care started during the year",
             unit: Unit::Count,
             additive_breakdowns: &[],
             subject: Subject::Children,
         },
         MeasureSpec {
-            id: "periods-ended",
+            id: PERIODS_ENDED,
             title: "Periods of care ended during the year",
             unit: Unit::Count,
             additive_breakdowns: &[],
             subject: Subject::Children,
         },
         MeasureSpec {
-            id: "periods-at-end",
+            id: PERIODS_AT_END,
             title: "Periods of care open at the end of the year (31 March)",
             unit: Unit::Count,
             additive_breakdowns: &[],
             subject: Subject::Children,
         },
         MeasureSpec {
-            id: "periods-during-year",
+            id: PERIODS_DURING_YEAR,
             title: "Periods of care open at any time during the year",
             unit: Unit::Count,
             additive_breakdowns: &[],
             subject: Subject::Children,
         },
         MeasureSpec {
-            id: "profile",
+            id: PROFILE,
             title: "Children looked after at 31 March by characteristic",
             unit: Unit::Percent,
             additive_breakdowns: PROFILE_KEYS,
             subject: Subject::Children,
         },
         MeasureSpec {
-            id: "ceased-reason",
+            id: CEASED_REASON,
             title: "Children who ceased to be looked after, by reason",
             unit: Unit::Percent,
             additive_breakdowns: &["reason"],
@@ -157,25 +175,21 @@ static SPEC: MetricSpec = MetricSpec {
 const NEEDS: &[ColumnNeed] = {
     const REC: Column = Column::of(TableKind::Episodes, "REC");
     &[
-        ColumnNeed::measure("ceased-reason", &[REC]),
+        ColumnNeed::measure(CEASED_REASON, &[REC]),
+        ColumnNeed::breakdown(PROFILE, "age_band", &[Column::of(TableKind::Header, "DOB")]),
+        ColumnNeed::breakdown(PROFILE, "sex", &[Column::of(TableKind::Header, "SEX")]),
         ColumnNeed::breakdown(
-            "profile",
-            "age_band",
-            &[Column::of(TableKind::Header, "DOB")],
-        ),
-        ColumnNeed::breakdown("profile", "sex", &[Column::of(TableKind::Header, "SEX")]),
-        ColumnNeed::breakdown(
-            "profile",
+            PROFILE,
             "ethnicity",
             &[Column::of(TableKind::Header, "ETHNIC")],
         ),
         ColumnNeed::breakdown(
-            "profile",
+            PROFILE,
             "category_of_need",
             &[Column::of(TableKind::Episodes, "CIN")],
         ),
         ColumnNeed::breakdown(
-            "profile",
+            PROFILE,
             "placement",
             &[Column::of(TableKind::Episodes, "PLACE")],
         ),
@@ -189,42 +203,36 @@ const NEEDS: &[ColumnNeed] = {
 /// the year = ended + open at the end).
 static RELATIONS: [Relation; 8] = [
     Relation::Sum {
-        total: Term::num("cohort-summary.cla-31-march"),
-        parts: &[Term::num("cohort-summary.cla-rate")],
+        total: Term::num(CLA_31_MARCH),
+        parts: &[Term::num(CLA_RATE)],
     },
     Relation::Sum {
-        total: Term::num("cohort-summary.cla-31-march"),
-        parts: &[Term::num("cohort-summary.cla-change")],
+        total: Term::num(CLA_31_MARCH),
+        parts: &[Term::num(CLA_CHANGE)],
     },
     Relation::Sum {
-        total: Term::num("cohort-summary.starts"),
-        parts: &[Term::num("cohort-summary.starts-rate")],
+        total: Term::num(STARTS),
+        parts: &[Term::num(STARTS_RATE)],
     },
     Relation::Sum {
-        total: Term::num("cohort-summary.ceases"),
-        parts: &[Term::num("cohort-summary.ceases-rate")],
+        total: Term::num(CEASES),
+        parts: &[Term::num(CEASES_RATE)],
     },
     Relation::Sum {
-        total: Term::num("cohort-summary.cla-31-march").only(""),
-        parts: &[Term::den("cohort-summary.profile")],
+        total: Term::num(CLA_31_MARCH).only(""),
+        parts: &[Term::den(PROFILE)],
     },
     Relation::Sum {
-        total: Term::num("cohort-summary.ceases").only(""),
-        parts: &[Term::den("cohort-summary.ceased-reason")],
+        total: Term::num(CEASES).only(""),
+        parts: &[Term::den(CEASED_REASON)],
     },
     Relation::Sum {
-        total: Term::num("cohort-summary.periods-during-year"),
-        parts: &[
-            Term::num("cohort-summary.periods-at-start"),
-            Term::num("cohort-summary.periods-started"),
-        ],
+        total: Term::num(PERIODS_DURING_YEAR),
+        parts: &[Term::num(PERIODS_AT_START), Term::num(PERIODS_STARTED)],
     },
     Relation::Sum {
-        total: Term::num("cohort-summary.periods-during-year"),
-        parts: &[
-            Term::num("cohort-summary.periods-ended"),
-            Term::num("cohort-summary.periods-at-end"),
-        ],
+        total: Term::num(PERIODS_DURING_YEAR),
+        parts: &[Term::num(PERIODS_ENDED), Term::num(PERIODS_AT_END)],
     },
 ];
 
@@ -238,10 +246,6 @@ pub const REASON_X1_NOTHING_FOLLOWS: &str = "Not recorded: REC X1 but no episode
 impl Metric for CohortSummary {
     fn spec(&self) -> &MetricSpec {
         &SPEC
-    }
-
-    fn compute(&self, ctx: &MetricContext<'_>) -> Result<Vec<MetricRow>, MetricError> {
-        iro_metric_api::compute_one_year(self, ctx)
     }
 
     /// One walk over the cohort's children for every year asked for.
@@ -477,8 +481,8 @@ impl YearCounts {
                     "population: ONS mid-{} estimate, aged 0-17",
                     d.mid_year
                 )),
-                None => r(measure, period).note(format!(
-                    "not computable: no under-18 population for {la} in the reference data for {}",
+                None => r(measure, period).not_computable(format!(
+                    "no under-18 population for {la} in the reference data for {}",
                     year.label()
                 )),
             });
@@ -491,10 +495,8 @@ impl YearCounts {
                 .change(cla, prev_cla)
                 .note(format!("against 31 March {}", prev.0))
         } else {
-            r("cla-change", Period::Snapshot).note(format!(
-                "not computable: no Episodes table for {}",
-                prev.label()
-            ))
+            r("cla-change", Period::Snapshot)
+                .not_computable(format!("no Episodes table for {}", prev.label()))
         });
 
         // Profile at 31 March, each characteristic's values in label order.
@@ -561,6 +563,7 @@ mod tests {
     use super::*;
     use chrono::NaiveDate;
     use iro_domain::*;
+    use iro_metric_api::MetricExt;
     use iro_metric_api::Params;
     use std::collections::{BTreeMap, BTreeSet};
 
@@ -659,7 +662,7 @@ mod tests {
         )
     }
 
-    fn value(rows: &[MetricRow], metric: &str, breakdown: &str) -> Option<f64> {
+    fn value(rows: &[MetricRow], metric: MeasureId, breakdown: &str) -> Option<f64> {
         rows.iter()
             .find(|r| r.metric == metric && r.breakdown.to_string() == breakdown)
             .and_then(|r| r.value)
@@ -681,16 +684,16 @@ mod tests {
         };
         let rows = CohortSummary.compute(&ctx).unwrap();
         // At 31/03/2025: A1, A2, A4 (A3 ceased, A5 short breaks only).
-        assert_eq!(value(&rows, "cohort-summary.cla-31-march", ""), Some(3.0));
+        assert_eq!(value(&rows, CLA_31_MARCH, ""), Some(3.0));
         // At 31/03/2024: A1, A3.
-        assert_eq!(value(&rows, "cohort-summary.cla-change", ""), Some(50.0));
+        assert_eq!(value(&rows, CLA_CHANGE, ""), Some(50.0));
         // Starts: A2, A4 (twice, counted once). A5's short break is not a start.
-        assert_eq!(value(&rows, "cohort-summary.starts", ""), Some(2.0));
+        assert_eq!(value(&rows, STARTS, ""), Some(2.0));
         // Ceases: A3 (E45) and A4 (E13, once).
-        assert_eq!(value(&rows, "cohort-summary.ceases", ""), Some(2.0));
-        assert_eq!(value(&rows, "cohort-summary.during-year", ""), Some(4.0));
+        assert_eq!(value(&rows, CEASES, ""), Some(2.0));
+        assert_eq!(value(&rows, DURING_YEAR, ""), Some(4.0));
         // BANES population for 31 March 2025 is the mid-2024 estimate, 36,601.
-        let rate = value(&rows, "cohort-summary.cla-rate", "").unwrap();
+        let rate = value(&rows, CLA_RATE, "").unwrap();
         assert!((rate - 3.0 * 10_000.0 / 36_601.0).abs() < 1e-9);
         // Profile: A1 aged 12, A2 aged 0, A4 aged 17.
         let third = 100.0 / 3.0;
@@ -699,22 +702,15 @@ mod tests {
             "age_band=Under 1",
             "age_band=16 and over",
         ] {
-            assert_eq!(value(&rows, "cohort-summary.profile", band), Some(third));
+            assert_eq!(value(&rows, PROFILE, band), Some(third));
         }
         assert_eq!(
-            value(&rows, "cohort-summary.profile", "legal_status=Care order"),
+            value(&rows, PROFILE, "legal_status=Care order"),
             Some(2.0 * third)
         );
+        assert_eq!(value(&rows, PROFILE, "uasc=UASC"), Some(third));
         assert_eq!(
-            value(&rows, "cohort-summary.profile", "uasc=UASC"),
-            Some(third)
-        );
-        assert_eq!(
-            value(
-                &rows,
-                "cohort-summary.ceased-reason",
-                "reason=Special guardianship order"
-            ),
+            value(&rows, CEASED_REASON, "reason=Special guardianship order"),
             Some(50.0)
         );
     }
@@ -750,9 +746,9 @@ mod tests {
     fn relations_name_measures_that_exist() {
         for r in CohortSummary.relations() {
             for t in r.terms() {
-                let (id, measure) = t.metric.split_once('.').unwrap();
+                let (id, measure) = t.metric.as_str().split_once('.').unwrap();
                 assert_eq!(id, "cohort-summary", "{r}");
-                assert!(SPEC.measure(measure).is_some(), "{r}");
+                assert!(SPEC.measure_named(measure).is_some(), "{r}");
             }
         }
     }
@@ -777,12 +773,9 @@ mod tests {
         ));
         ctx.year = CollectionYear(2024);
         let rows = CohortSummary.compute(&ctx).unwrap();
-        let change = rows
-            .iter()
-            .find(|r| r.metric == "cohort-summary.cla-change")
-            .unwrap();
+        let change = rows.iter().find(|r| r.metric == CLA_CHANGE).unwrap();
         assert_eq!(change.value, None);
-        assert!(change.note.starts_with("not computable"));
+        assert!(change.note_text().starts_with("not computable"));
     }
 
     fn run_year(cohort: &Cohort, year: i32) -> Vec<MetricRow> {
@@ -872,8 +865,7 @@ mod tests {
         let reason = |r: &str| {
             rows.iter()
                 .find(|x| {
-                    x.metric == "cohort-summary.ceased-reason"
-                        && x.breakdown.to_string() == format!("reason={r}")
+                    x.metric == CEASED_REASON && x.breakdown.to_string() == format!("reason={r}")
                 })
                 .and_then(|x| x.numerator)
         };
@@ -907,10 +899,7 @@ mod tests {
         let rows = run_year(&cohort, 2025);
         assert_eq!(count(&rows, "ceases"), 1);
         assert_eq!(flow(&rows), [1, 0, 1, 0, 1]);
-        let reason = rows
-            .iter()
-            .find(|r| r.metric == "cohort-summary.ceased-reason")
-            .unwrap();
+        let reason = rows.iter().find(|r| r.metric == CEASED_REASON).unwrap();
         assert_eq!(
             reason.breakdown.to_string(),
             format!("reason={REASON_X1_NOTHING_FOLLOWS}")
@@ -1012,7 +1001,7 @@ mod tests {
         assert_eq!(flow(&rows), [2, 0, 0, 2, 2]);
         assert!(
             rows.iter()
-                .find(|r| r.metric == "cohort-summary.periods-at-start")
+                .find(|r| r.metric == PERIODS_AT_START)
                 .unwrap()
                 .note
                 .contains("each year's own return")

@@ -25,8 +25,8 @@ use std::sync::LazyLock;
 use chrono::NaiveDate;
 use iro_domain::{ChildIdx, DrpOutcome, DrpStage, IssueIdx, ServiceTable, WorkingDayCalendar};
 use iro_metric_api::{
-    Breakdown, DrillDown, Field, MeasureSpec, Metric, MetricContext, MetricError, MetricRow,
-    MetricSpec, ParamSpec, Relation, Subject, Term, Unit, row,
+    Breakdown, DrillDown, Field, MeasureId, MeasureSpec, Metric, MetricContext, MetricError,
+    MetricRow, MetricSpec, ParamSpec, Relation, Subject, Term, Unit, row,
 };
 use service_records::period::{FLOWS, Periods, STOCKS, mean, median};
 
@@ -56,11 +56,31 @@ static PARAMS: LazyLock<[ParamSpec; 3]> = LazyLock::new(|| {
     ]
 });
 
+/// The ids of this metric's measures (the `metric` column): the report,
+/// the charts, targets and benchmarking name measures by these, never by text.
+pub const ESCALATIONS: MeasureId = MeasureId::new("drp-flow.escalations");
+pub const DRPS_RAISED: MeasureId = MeasureId::new("drp-flow.drps-raised");
+pub const CHILDREN: MeasureId = MeasureId::new("drp-flow.children");
+pub const ISSUES: MeasureId = MeasureId::new("drp-flow.issues");
+pub const STAGES_SKIPPED: MeasureId = MeasureId::new("drp-flow.stages-skipped");
+pub const RESPONSES_ON_TIME: MeasureId = MeasureId::new("drp-flow.responses-on-time");
+pub const STAGE_WORKING_DAYS_MEDIAN: MeasureId =
+    MeasureId::new("drp-flow.stage-working-days-median");
+pub const STAGE_WORKING_DAYS_MEAN: MeasureId = MeasureId::new("drp-flow.stage-working-days-mean");
+pub const RESOLUTION_WORKING_DAYS_MEDIAN: MeasureId =
+    MeasureId::new("drp-flow.resolution-working-days-median");
+pub const RESOLUTION_WORKING_DAYS_MEAN: MeasureId =
+    MeasureId::new("drp-flow.resolution-working-days-mean");
+pub const ENDED_WITHIN_TIMESCALE: MeasureId = MeasureId::new("drp-flow.ended-within-timescale");
+pub const OUTCOMES: MeasureId = MeasureId::new("drp-flow.outcomes");
+pub const OPEN_AT_END: MeasureId = MeasureId::new("drp-flow.open-at-end");
+pub const CAFCASS_REFERRALS: MeasureId = MeasureId::new("drp-flow.cafcass-referrals");
+
 macro_rules! measure {
-    ($id:literal, $title:literal, $unit:expr) => {
+    ($id:expr, $title:literal, $unit:expr) => {
         measure!($id, $title, $unit, &[])
     };
-    ($id:literal, $title:literal, $unit:expr, $add:expr) => {
+    ($id:expr, $title:literal, $unit:expr, $add:expr) => {
         MeasureSpec {
             id: $id,
             title: $title,
@@ -79,73 +99,73 @@ static SPEC: LazyLock<MetricSpec> = LazyLock::new(|| MetricSpec {
     needs: &[],
     measures: &[
         measure!(
-            "escalations",
+            ESCALATIONS,
             "Escalations to a stage, by the date the stage began, by stage",
             Unit::Count,
             &["stage"]
         ),
-        measure!("drps-raised", "DRPs raised (by RAISED)", Unit::Count),
-        measure!("children", "Children with a DRP raised", Unit::Count),
+        measure!(DRPS_RAISED, "DRPs raised (by RAISED)", Unit::Count),
+        measure!(CHILDREN, "Children with a DRP raised", Unit::Count),
         // Not a partition (a DRP may have several issues), but declared additive so
         // that one small category is never left recoverable from the others.
         measure!(
-            "issues",
+            ISSUES,
             "DRPs raised, by issue category (a DRP may have several)",
             Unit::Count,
             &["issue"]
         ),
         // Likewise declared additive for suppression (one escalation may skip two stages).
         measure!(
-            "stages-skipped",
+            STAGES_SKIPPED,
             "Escalations that skipped a stage of the protocol; by the stage skipped",
             Unit::Count,
             &["stage"]
         ),
         measure!(
-            "responses-on-time",
+            RESPONSES_ON_TIME,
             "Stage responses due in the period received by the due date, % of responses due",
             Unit::Percent,
             &["stage"]
         ),
         measure!(
-            "stage-working-days-median",
+            STAGE_WORKING_DAYS_MEDIAN,
             "Median working days at a stage (start to response, or to the next stage)",
             Unit::Days
         ),
         measure!(
-            "stage-working-days-mean",
+            STAGE_WORKING_DAYS_MEAN,
             "Mean working days at a stage",
             Unit::Days
         ),
         measure!(
-            "resolution-working-days-median",
+            RESOLUTION_WORKING_DAYS_MEDIAN,
             "Median working days from raising a DRP to its end",
             Unit::Days
         ),
         measure!(
-            "resolution-working-days-mean",
+            RESOLUTION_WORKING_DAYS_MEAN,
             "Mean working days from raising a DRP to its end",
             Unit::Days
         ),
         measure!(
-            "ended-within-timescale",
+            ENDED_WITHIN_TIMESCALE,
             "DRPs ended within the protocol's total timescale, % of DRPs ended",
             Unit::Percent
         ),
         measure!(
-            "outcomes",
+            OUTCOMES,
             "DRPs ended, by outcome and by the stage they ended at",
             Unit::Count,
             &["outcome", "final_stage"]
         ),
         measure!(
-            "open-at-end",
+            OPEN_AT_END,
             "DRPs open at the end of the quarter (31 March), by their current stage",
             Unit::Count,
             &["stage"]
         ),
         measure!(
-            "cafcass-referrals",
+            CAFCASS_REFERRALS,
             "Referrals to Cafcass made at a DRP stage",
             Unit::Count
         ),
@@ -280,31 +300,31 @@ struct Flow {
 /// up over the stages, as the responses due do; the DRPs ended with a
 /// response date are the denominator of the resolution times and of those
 /// ended within the timescale.
-const STAGE_MEDIAN: &str = "drp-flow.stage-working-days-median";
-const RESOLUTION_MEDIAN: &str = "drp-flow.resolution-working-days-median";
+const STAGE_MEDIAN: MeasureId = STAGE_WORKING_DAYS_MEDIAN;
+const RESOLUTION_MEDIAN: MeasureId = RESOLUTION_WORKING_DAYS_MEDIAN;
 
 static SAME_COUNTS: [Relation; 4] = [
     Relation::Sum {
-        total: Term::num("drp-flow.drps-raised").only(""),
-        parts: &[Term::num("drp-flow.issues").only("")],
+        total: Term::num(DRPS_RAISED).only(""),
+        parts: &[Term::num(ISSUES).only("")],
     },
     Relation::Sum {
         total: Term::den(STAGE_MEDIAN),
-        parts: &[Term::den("drp-flow.stage-working-days-mean")],
+        parts: &[Term::den(STAGE_WORKING_DAYS_MEAN)],
     },
     Relation::Sum {
         total: Term::den(RESOLUTION_MEDIAN),
-        parts: &[Term::den("drp-flow.resolution-working-days-mean")],
+        parts: &[Term::den(RESOLUTION_WORKING_DAYS_MEAN)],
     },
     Relation::Sum {
         total: Term::den(RESOLUTION_MEDIAN),
-        parts: &[Term::den("drp-flow.ended-within-timescale")],
+        parts: &[Term::den(ENDED_WITHIN_TIMESCALE)],
     },
 ];
 
 static RELATIONS: LazyLock<Vec<Relation>> = LazyLock::new(|| {
     let mut r = SAME_COUNTS.to_vec();
-    for metric in ["drp-flow.responses-on-time", STAGE_MEDIAN] {
+    for metric in [RESPONSES_ON_TIME, STAGE_MEDIAN] {
         r.push(Relation::BreakdownSumsToTotal {
             metric,
             key: "stage",
@@ -312,22 +332,18 @@ static RELATIONS: LazyLock<Vec<Relation>> = LazyLock::new(|| {
         });
     }
     for m in [
-        "drp-flow.escalations",
-        "drp-flow.drps-raised",
-        "drp-flow.issues",
-        "drp-flow.stages-skipped",
-        "drp-flow.responses-on-time",
-        "drp-flow.ended-within-timescale",
-        "drp-flow.outcomes",
-        "drp-flow.cafcass-referrals",
+        ESCALATIONS,
+        DRPS_RAISED,
+        ISSUES,
+        STAGES_SKIPPED,
+        RESPONSES_ON_TIME,
+        ENDED_WITHIN_TIMESCALE,
+        OUTCOMES,
+        CAFCASS_REFERRALS,
     ] {
         r.push(Relation::QuartersSumToYear(Term::num(m)));
     }
-    for m in [
-        "drp-flow.responses-on-time",
-        STAGE_MEDIAN,
-        RESOLUTION_MEDIAN,
-    ] {
+    for m in [RESPONSES_ON_TIME, STAGE_MEDIAN, RESOLUTION_MEDIAN] {
         r.push(Relation::QuartersSumToYear(Term::den(m)));
     }
     r
@@ -342,7 +358,11 @@ impl Metric for DrpFlow {
         &RELATIONS
     }
 
-    fn compute(&self, ctx: &MetricContext<'_>) -> Result<Vec<MetricRow>, MetricError> {
+    fn compute_years(
+        &self,
+        ctxs: &[MetricContext<'_>],
+    ) -> Vec<Result<Vec<MetricRow>, MetricError>> {
+        ctxs.iter().map(|ctx| -> Result<Vec<MetricRow>, MetricError> {
         let service = ctx.cohort.service();
         if !service.has_table(ctx.year, ServiceTable::DrpLog) {
             return Err(MetricError::NotComputable(format!(
@@ -458,7 +478,7 @@ impl Metric for DrpFlow {
             rows.push(r("drps-raised").count(raised));
             rows.push(r("children").count(f.children.len() as u64));
             match &issue_missing {
-                Some(why) => rows.push(r("issues").note(format!("not computable: {why}"))),
+                Some(why) => rows.push(r("issues").not_computable(why)),
                 None => {
                     rows.push(
                         r("issues")
@@ -555,7 +575,7 @@ impl Metric for DrpFlow {
                 rows.push(by_stage("outcomes", "final_stage", k).count(get(&f.final_stage, k)));
             }
             rows.push(match &cafcass_missing {
-                Some(why) => r("cafcass-referrals").note(format!("not computable: {why}")),
+                Some(why) => r("cafcass-referrals").not_computable(why),
                 None => r("cafcass-referrals").count(f.cafcass),
             });
         }
@@ -572,6 +592,7 @@ impl Metric for DrpFlow {
             }
         }
         Ok(rows)
+    }).collect()
     }
 
     /// Every escalation with its stages and how it stands (personal data).

@@ -18,6 +18,7 @@
 use super::*;
 use iro_domain::{Cohort, CollectionYear, LaCode, WorkingDayCalendar};
 use iro_ingest::{InputSource, LoadOptions, Loaded, load};
+use iro_metric_api::MetricExt;
 use iro_metric_api::{Params, Period, Reference};
 use serde_json::json;
 use std::sync::OnceLock;

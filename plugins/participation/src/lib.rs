@@ -18,14 +18,21 @@
 use chrono::NaiveDate;
 use iro_domain::{CollectionYear, ParticipationCode, Quarter, TableKind, age_in_years};
 use iro_metric_api::{
-    Breakdown, Column, ColumnNeed, Field, MeasureSpec, Metric, MetricContext, MetricError,
-    MetricRow, MetricSpec, Period, Relation, Subject, Term, Unit, row,
+    Breakdown, Column, ColumnNeed, Field, MeasureId, MeasureSpec, Metric, MetricContext,
+    MetricError, MetricRow, MetricSpec, Period, Relation, Subject, Term, Unit, row,
 };
 use review_timeliness::{DEFAULT_SERIES_GAP_DAYS, Place, Scratch};
 
 /// The metric.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Participation;
+
+/// The ids of this metric's measures (the `metric` column): the report,
+/// the charts, targets and benchmarking name measures by these, never by text.
+pub const REVIEWS: MeasureId = MeasureId::new("participation.reviews");
+pub const DISTRIBUTION: MeasureId = MeasureId::new("participation.distribution");
+pub const PARTICIPATED: MeasureId = MeasureId::new("participation.participated");
+pub const FLAGS: MeasureId = MeasureId::new("participation.flags");
 
 static SPEC: MetricSpec = MetricSpec {
     id: "participation",
@@ -39,28 +46,28 @@ static SPEC: MetricSpec = MetricSpec {
     ])],
     measures: &[
         MeasureSpec {
-            id: "reviews",
+            id: REVIEWS,
             title: "Reviews held in ordinary care, by age and participation code group",
             unit: Unit::Count,
             additive_breakdowns: &["population"],
             subject: Subject::Children,
         },
         MeasureSpec {
-            id: "distribution",
+            id: DISTRIBUTION,
             title: "Reviews of children aged 4 or over, by participation code (PN1-PN7)",
             unit: Unit::Percent,
             additive_breakdowns: &["code"],
             subject: Subject::Children,
         },
         MeasureSpec {
-            id: "participated",
+            id: PARTICIPATED,
             title: "Reviews in which the child participated (PN1-PN6), % of reviews of children aged 4 or over coded PN1-PN7, by age band",
             unit: Unit::Percent,
             additive_breakdowns: &["age_band"],
             subject: Subject::Children,
         },
         MeasureSpec {
-            id: "flags",
+            id: FLAGS,
             title: "Reviews flagged: code inconsistent with age (rules 440, 441), no code, no date of birth, duplicates, short breaks and reviews outside care left out",
             unit: Unit::Count,
             additive_breakdowns: &[],
@@ -101,7 +108,7 @@ fn age_band(age: i32) -> usize {
 }
 
 /// Edge cases counted in `flags`.
-const FLAGS: [&str; 7] = [
+const FLAG_NAMES: [&str; 7] = [
     "pn0-aged-4-plus",
     "pn1-7-under-4",
     "no-code",
@@ -175,94 +182,90 @@ impl Aggregate {
 /// up from the quarters to the year.
 static RELATIONS: [Relation; 20] = [
     Relation::Sum {
-        total: Term::num("participation.reviews").only(""),
-        parts: &[Term::num("review-timeliness.held").only("")],
+        total: Term::num(REVIEWS).only(""),
+        parts: &[Term::num(MeasureId::new("review-timeliness.held")).only("")],
     },
     Relation::Sum {
-        total: Term::num("participation.reviews").only("population=4+ PN1-PN7"),
-        parts: &[Term::num("participation.distribution").only("")],
+        total: Term::num(REVIEWS).only("population=4+ PN1-PN7"),
+        parts: &[Term::num(DISTRIBUTION).only("")],
     },
     Relation::Sum {
-        total: Term::den("participation.distribution").only(""),
-        parts: &[Term::den("participation.distribution")],
+        total: Term::den(DISTRIBUTION).only(""),
+        parts: &[Term::den(DISTRIBUTION)],
     },
     Relation::Sum {
-        total: Term::num("participation.distribution").only(""),
-        parts: &[Term::den("participation.distribution").only("")],
+        total: Term::num(DISTRIBUTION).only(""),
+        parts: &[Term::den(DISTRIBUTION).only("")],
     },
     Relation::Sum {
-        total: Term::den("participation.participated").only(""),
-        parts: &[Term::num("participation.distribution").only("")],
+        total: Term::den(PARTICIPATED).only(""),
+        parts: &[Term::num(DISTRIBUTION).only("")],
     },
     Relation::Sum {
-        total: Term::den("participation.participated").only(""),
+        total: Term::den(PARTICIPATED).only(""),
         parts: &[
-            Term::num("participation.participated").only(""),
-            Term::num("participation.distribution").only("code=PN7"),
+            Term::num(PARTICIPATED).only(""),
+            Term::num(DISTRIBUTION).only("code=PN7"),
         ],
     },
     Relation::Sum {
-        total: Term::num("participation.participated").only(""),
+        total: Term::num(PARTICIPATED).only(""),
         parts: &[
-            Term::num("participation.distribution").only("code=PN1"),
-            Term::num("participation.distribution").only("code=PN2"),
-            Term::num("participation.distribution").only("code=PN3"),
-            Term::num("participation.distribution").only("code=PN4"),
-            Term::num("participation.distribution").only("code=PN5"),
-            Term::num("participation.distribution").only("code=PN6"),
+            Term::num(DISTRIBUTION).only("code=PN1"),
+            Term::num(DISTRIBUTION).only("code=PN2"),
+            Term::num(DISTRIBUTION).only("code=PN3"),
+            Term::num(DISTRIBUTION).only("code=PN4"),
+            Term::num(DISTRIBUTION).only("code=PN5"),
+            Term::num(DISTRIBUTION).only("code=PN6"),
         ],
     },
     Relation::Sum {
-        total: Term::num("participation.reviews").only("population=4+ PN0"),
-        parts: &[Term::num("participation.flags").only("flag=pn0-aged-4-plus")],
+        total: Term::num(REVIEWS).only("population=4+ PN0"),
+        parts: &[Term::num(FLAGS).only("flag=pn0-aged-4-plus")],
     },
     Relation::Sum {
-        total: Term::num("participation.reviews").only("population=under 4 PN1-PN7"),
-        parts: &[Term::num("participation.flags").only("flag=pn1-7-under-4")],
+        total: Term::num(REVIEWS).only("population=under 4 PN1-PN7"),
+        parts: &[Term::num(FLAGS).only("flag=pn1-7-under-4")],
     },
     Relation::Sum {
-        total: Term::num("participation.reviews").only("population=no code"),
-        parts: &[Term::num("participation.flags").only("flag=no-code")],
+        total: Term::num(REVIEWS).only("population=no code"),
+        parts: &[Term::num(FLAGS).only("flag=no-code")],
     },
     // The reviews left out are `review-timeliness`'s flags of the same
     // reviews, and its short-break reviews held (same attribution code, the
     // default short-break series gap).
     Relation::Sum {
-        total: Term::num("participation.flags").only("flag=duplicate-review"),
-        parts: &[Term::num("review-timeliness.flags").only("flag=duplicate-review")],
+        total: Term::num(FLAGS).only("flag=duplicate-review"),
+        parts: &[Term::num(MeasureId::new("review-timeliness.flags")).only("flag=duplicate-review")],
     },
     Relation::Sum {
-        total: Term::num("participation.flags").only("flag=review-outside-care"),
+        total: Term::num(FLAGS).only("flag=review-outside-care"),
         parts: &[
-            Term::num("review-timeliness.flags").only("flag=review-before-care"),
-            Term::num("review-timeliness.flags").only("flag=review-after-care"),
-            Term::num("review-timeliness.flags").only("flag=review-no-episodes"),
+            Term::num(MeasureId::new("review-timeliness.flags")).only("flag=review-before-care"),
+            Term::num(MeasureId::new("review-timeliness.flags")).only("flag=review-after-care"),
+            Term::num(MeasureId::new("review-timeliness.flags")).only("flag=review-no-episodes"),
         ],
     },
     Relation::Sum {
-        total: Term::num("participation.flags").only("flag=short-break-review"),
-        parts: &[Term::num("review-timeliness.held").only("care_type=short breaks")],
+        total: Term::num(FLAGS).only("flag=short-break-review"),
+        parts: &[Term::num(MeasureId::new("review-timeliness.held")).only("care_type=short breaks")],
     },
     Relation::BreakdownSumsToTotal {
-        metric: "participation.participated",
+        metric: PARTICIPATED,
         key: "age_band",
         field: Field::Denominator,
     },
-    Relation::QuartersSumToYear(Term::num("participation.reviews")),
-    Relation::QuartersSumToYear(Term::num("participation.distribution")),
-    Relation::QuartersSumToYear(Term::den("participation.distribution")),
-    Relation::QuartersSumToYear(Term::num("participation.participated")),
-    Relation::QuartersSumToYear(Term::den("participation.participated")),
-    Relation::QuartersSumToYear(Term::num("participation.flags")),
+    Relation::QuartersSumToYear(Term::num(REVIEWS)),
+    Relation::QuartersSumToYear(Term::num(DISTRIBUTION)),
+    Relation::QuartersSumToYear(Term::den(DISTRIBUTION)),
+    Relation::QuartersSumToYear(Term::num(PARTICIPATED)),
+    Relation::QuartersSumToYear(Term::den(PARTICIPATED)),
+    Relation::QuartersSumToYear(Term::num(FLAGS)),
 ];
 
 impl Metric for Participation {
     fn spec(&self) -> &MetricSpec {
         &SPEC
-    }
-
-    fn compute(&self, ctx: &MetricContext<'_>) -> Result<Vec<MetricRow>, MetricError> {
-        iro_metric_api::compute_one_year(self, ctx)
     }
 
     /// One walk over the children for all the years with an Episodes table,
@@ -437,7 +440,7 @@ fn rows(ctx: &MetricContext<'_>, agg: Aggregate, episodes: bool) -> Vec<MetricRo
                     .percent(c.bands[i].0, c.bands[i].1),
             );
         }
-        for (i, label) in FLAGS.iter().enumerate() {
+        for (i, label) in FLAG_NAMES.iter().enumerate() {
             out.push(
                 r("flags", period)
                     .with_breakdown(Breakdown::one("flag", *label))

@@ -6,6 +6,7 @@ use iro_domain::{
     Child, ChildIdx, Cohort, CohortParts, Episode, LaCode, LegalStatus, ParticipationCode as PN,
     PlacementType, ReasonEpisodeCeased, ReasonNewEpisode, Review, SourceRef, WorkingDayCalendar,
 };
+use iro_metric_api::MetricExt;
 use iro_metric_api::{Params, Reference};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -110,7 +111,7 @@ fn run_metric(metric: &dyn Metric, cohort: &Cohort) -> Result<Vec<MetricRow>, Me
 fn find<'a>(rows: &'a [MetricRow], measure: &str, p: Period, breakdown: &str) -> &'a MetricRow {
     rows.iter()
         .find(|r| {
-            r.metric.ends_with(&format!(".{measure}"))
+            r.metric.as_str().ends_with(&format!(".{measure}"))
                 && r.period == p
                 && r.breakdown.to_string() == breakdown
         })
@@ -213,7 +214,7 @@ fn distribution_and_flags_by_hand() {
     assert_eq!(pc(&rows, "participated", y, "age_band=10-15"), (3, 4));
     assert_eq!(pc(&rows, "participated", y, "age_band=16-17"), (1, 1));
     assert_eq!(pc(&rows, "participated", y, "age_band=18+"), (1, 1));
-    for f in FLAGS {
+    for f in FLAG_NAMES {
         assert_eq!(n(&rows, "flags", y, &format!("flag={f}")), 1, "{f}");
     }
     // Quarters: Q1 P0 10/05 PN1, P0 15/06 PN7, P6 PN5 (2 of 3); Q2 P1 PN0,
@@ -252,15 +253,15 @@ fn additive_breakdowns_sum_to_their_totals() {
     for m in SPEC.measures {
         for key in m.additive_breakdowns {
             for p in PERIODS {
-                let total = find(&rows, m.id, p, "");
+                let total = find(&rows, m.id.measure(), p, "");
                 let cells: Vec<&MetricRow> = rows
                     .iter()
-                    .filter(|r| r.metric == format!("participation.{}", m.id) && r.period == p)
+                    .filter(|r| r.metric == m.id && r.period == p)
                     .filter(|r| r.breakdown.keys() == *key)
                     .collect();
                 let num: u64 = cells.iter().map(|r| r.numerator.unwrap()).sum();
                 assert_eq!(Some(num), total.numerator, "{} {p:?}", m.id);
-                if m.id == "participated" {
+                if m.id.measure() == "participated" {
                     let den: u64 = cells.iter().map(|r| r.denominator.unwrap()).sum();
                     assert_eq!(Some(den), total.denominator, "{} {p:?}", m.id);
                 }

@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 
 use iro_domain::{CollectionYear, TableKind, WorkingDayCalendar};
 use iro_ingest::{InputSource, LoadOptions, load};
+use iro_metric_api::MetricExt;
 use iro_metric_api::{Metric, MetricContext, MetricRow, Params, Reference};
 use iro_postcodes::PostcodeIndex;
 use iro_reference::indicators as ind;

@@ -42,8 +42,8 @@ use std::sync::{Arc, LazyLock};
 use chrono::NaiveDate;
 use iro_domain::{Cohort, Episode, PlacementGroup, Postcode, PostcodeKind, TableKind};
 use iro_metric_api::{
-    Breakdown, Cells, Column, ColumnNeed, MeasureSpec, Metric, MetricContext, MetricError,
-    MetricRow, MetricSpec, ParamSpec, Period, Relation, Subject, Term, Unit, row,
+    Breakdown, Cells, Column, ColumnNeed, MeasureId, MeasureSpec, Metric, MetricContext,
+    MetricError, MetricRow, MetricSpec, ParamSpec, Period, Relation, Subject, Term, Unit, row,
 };
 use iro_postcodes::{PostcodeError, PostcodeIndex, Precision, Reading, Resolved};
 use rustc_hash::FxHashMap;
@@ -114,6 +114,22 @@ const NEEDS: &[ColumnNeed] = &[ColumnNeed::all(&[
     Column::of(TableKind::Episodes, "PLACE"),
 ])];
 
+/// The ids of this metric's measures (the `metric` column): the report,
+/// the charts, targets and benchmarking name measures by these, never by text.
+pub const DISTANCE: MeasureId = MeasureId::new("placement-distance.distance");
+pub const LOCATION: MeasureId = MeasureId::new("placement-distance.location");
+pub const DISTANCE_LOCATION: MeasureId = MeasureId::new("placement-distance.distance-location");
+pub const DISTANCE_BAND: MeasureId = MeasureId::new("placement-distance.distance-band");
+pub const DISTANCE_BY_PLACEMENT: MeasureId =
+    MeasureId::new("placement-distance.distance-by-placement");
+pub const MEDIAN_DISTANCE: MeasureId = MeasureId::new("placement-distance.median-distance");
+pub const UNKNOWN_DISTANCE: MeasureId = MeasureId::new("placement-distance.distance-not-known");
+pub const POSTCODES_NOT_FOUND: MeasureId = MeasureId::new("placement-distance.postcodes-not-found");
+pub const POSTCODE_RESOLUTION: MeasureId = MeasureId::new("placement-distance.postcode-resolution");
+pub const APPROXIMATE_LOCATIONS: MeasureId =
+    MeasureId::new("placement-distance.approximate-locations");
+pub const NEW_PLACEMENTS: MeasureId = MeasureId::new("placement-distance.new-placements");
+
 static SPEC: LazyLock<MetricSpec> = LazyLock::new(|| MetricSpec {
     id: "placement-distance",
     title: "Placement distance from home and location inside or outside the authority (DfE definitions)",
@@ -122,77 +138,77 @@ static SPEC: LazyLock<MetricSpec> = LazyLock::new(|| MetricSpec {
     needs: NEEDS,
     measures: &[
         MeasureSpec {
-            id: "distance",
+            id: DISTANCE,
             title: "Children looked after at 31 March by distance between home and placement",
             unit: Unit::Percent,
             additive_breakdowns: &["distance"],
             subject: Subject::Children,
         },
         MeasureSpec {
-            id: "location",
+            id: LOCATION,
             title: "Children looked after at 31 March placed inside or outside the authority's boundary",
             unit: Unit::Percent,
             additive_breakdowns: &["location"],
             subject: Subject::Children,
         },
         MeasureSpec {
-            id: "distance-location",
+            id: DISTANCE_LOCATION,
             title: "Children looked after at 31 March by placement location and distance from home",
             unit: Unit::Percent,
             additive_breakdowns: &["location;distance"],
             subject: Subject::Children,
         },
         MeasureSpec {
-            id: "distance-band",
+            id: DISTANCE_BAND,
             title: "Children looked after at 31 March by distance from home (DfE alternative distance groupings)",
             unit: Unit::Percent,
             additive_breakdowns: &["band"],
             subject: Subject::Children,
         },
         MeasureSpec {
-            id: "distance-by-placement",
+            id: DISTANCE_BY_PLACEMENT,
             title: "Children looked after at 31 March by placement group and distance from home (% of the group)",
             unit: Unit::Percent,
             additive_breakdowns: &["placement_group;distance"],
             subject: Subject::Children,
         },
         MeasureSpec {
-            id: "median-distance",
+            id: MEDIAN_DISTANCE,
             title: "Median distance from home of children looked after at 31 March whose distance is known",
             unit: Unit::Miles,
             additive_breakdowns: &[],
             subject: Subject::Children,
         },
         MeasureSpec {
-            id: "distance-not-known",
+            id: UNKNOWN_DISTANCE,
             title: "Children looked after at 31 March whose distance from home is not known, by reason",
             unit: Unit::Count,
             additive_breakdowns: &["reason"],
             subject: Subject::Children,
         },
         MeasureSpec {
-            id: "postcodes-not-found",
+            id: POSTCODES_NOT_FOUND,
             title: "Postcodes recorded for children looked after at 31 March that could not be placed: not in the postcode tables, or a sector-or-district value (e.g. BA12) the tables hold both ways",
             unit: Unit::Count,
             additive_breakdowns: &["field"],
             subject: Subject::Children,
         },
         MeasureSpec {
-            id: "postcode-resolution",
+            id: POSTCODE_RESOLUTION,
             title: "HOME_POST and PL_POST of children looked after at 31 March by how they were placed: unit postcode, sector or district centroid, not found, ambiguous, not recorded",
             unit: Unit::Count,
             additive_breakdowns: &["field;resolution"],
             subject: Subject::Children,
         },
         MeasureSpec {
-            id: "approximate-locations",
+            id: APPROXIMATE_LOCATIONS,
             title: "Children looked after at 31 March whose distance or location was computed from a postcode-sector or district centroid",
             unit: Unit::Count,
             additive_breakdowns: &[],
             subject: Subject::Children,
         },
         MeasureSpec {
-            id: "new-placements",
+            id: NEW_PLACEMENTS,
             title: "New placements during the year by location and distance from home",
             unit: Unit::Percent,
             additive_breakdowns: &["location_distance"],
@@ -216,16 +232,16 @@ static SPEC: LazyLock<MetricSpec> = LazyLock::new(|| MetricSpec {
 /// with other `bands` or `threshold_miles` their rows are not there and the
 /// relation is left out (`docs/METHODS.md`, "Suppression").
 static RELATIONS: [Relation; 21] = {
-    const DIST: &str = "placement-distance.distance";
-    const BAND: &str = "placement-distance.distance-band";
+    const DIST: MeasureId = DISTANCE;
+    const BAND: MeasureId = DISTANCE_BAND;
     const NEAR: &str = "distance=20 miles or less";
     const OVER: &str = "distance=Over 20 miles";
     const NOT_KNOWN: &str = "distance=Distance not known or not recorded";
-    const CLA: Term = Term::num("cohort-summary.cla-31-march").only("");
-    const RESOLUTION: &str = "placement-distance.postcode-resolution";
-    const NOT_FOUND: &str = "placement-distance.postcodes-not-found";
+    const CLA: Term = Term::num(MeasureId::new("cohort-summary.cla-31-march")).only("");
+    const RESOLUTION: MeasureId = POSTCODE_RESOLUTION;
+    const NOT_FOUND: MeasureId = POSTCODES_NOT_FOUND;
     const BY_GROUP: Cells = Cells::num(
-        "placement-distance.distance-by-placement",
+        DISTANCE_BY_PLACEMENT,
         "placement_group;distance",
         "placement_group",
     );
@@ -234,7 +250,7 @@ static RELATIONS: [Relation; 21] = {
     }
     [
         same(
-            Term::num("placement-distance.distance-not-known").only(""),
+            Term::num(UNKNOWN_DISTANCE).only(""),
             &[Term::num(DIST).only(NOT_KNOWN)],
         ),
         same(
@@ -256,12 +272,12 @@ static RELATIONS: [Relation; 21] = {
             ],
         ),
         same(
-            Term::den("placement-distance.median-distance").only(""),
+            Term::den(MEDIAN_DISTANCE).only(""),
             &[Term::num(DIST).only(NEAR), Term::num(DIST).only(OVER)],
         ),
         Relation::SumByValue {
             parts: Cells::num(
-                "placement-distance.distance-location",
+                DISTANCE_LOCATION,
                 "location;distance",
                 "distance",
             ),
@@ -269,15 +285,15 @@ static RELATIONS: [Relation; 21] = {
         },
         Relation::SumByValue {
             parts: Cells::num(
-                "placement-distance.distance-location",
+                DISTANCE_LOCATION,
                 "location;distance",
                 "location",
             ),
-            total: Cells::num("placement-distance.location", "location", "location"),
+            total: Cells::num(LOCATION, "location", "location"),
         },
         Relation::SumByValue {
             parts: Cells::num(
-                "placement-distance.distance-by-placement",
+                DISTANCE_BY_PLACEMENT,
                 "placement_group;distance",
                 "distance",
             ),
@@ -292,11 +308,11 @@ static RELATIONS: [Relation; 21] = {
         // profile: declared equal outright, so that a reader who has one
         // has the other in one step.
         Relation::SumByValue {
-            parts: Cells::num("placement-stability.placement-type", "group", "group"),
+            parts: Cells::num(MeasureId::new("placement-stability.placement-type"), "group", "group"),
             total: BY_GROUP.den(),
         },
         Relation::SumByValue {
-            parts: Cells::num("cohort-summary.profile", "placement", "placement"),
+            parts: Cells::num(MeasureId::new("cohort-summary.profile"), "placement", "placement"),
             total: BY_GROUP.den(),
         },
         same(
@@ -350,16 +366,16 @@ static RELATIONS: [Relation; 21] = {
             ],
         ),
         same(CLA, &[Term::den(DIST)]),
-        same(CLA, &[Term::den("placement-distance.location")]),
-        same(CLA, &[Term::den("placement-distance.distance-location")]),
+        same(CLA, &[Term::den(LOCATION)]),
+        same(CLA, &[Term::den(DISTANCE_LOCATION)]),
         same(CLA, &[Term::den(BAND)]),
         same(
             CLA,
-            &[Term::num("placement-distance.distance-by-placement").only("")],
+            &[Term::num(DISTANCE_BY_PLACEMENT).only("")],
         ),
         same(
             Term::num(DIST).only(""),
-            &[Term::num("placement-stability.placements-per-child").only("")],
+            &[Term::num(MeasureId::new("placement-stability.placements-per-child")).only("")],
         ),
     ]
 };
@@ -687,10 +703,6 @@ impl Metric for PlacementDistance {
         &SPEC
     }
 
-    fn compute(&self, ctx: &MetricContext<'_>) -> Result<Vec<MetricRow>, MetricError> {
-        iro_metric_api::compute_one_year(self, ctx)
-    }
-
     fn compute_years(
         &self,
         ctxs: &[MetricContext<'_>],
@@ -703,7 +715,10 @@ impl Metric for PlacementDistance {
             .iter()
             .any(|c| !std::ptr::eq(c.cohort, first.cohort) || c.params != first.params)
         {
-            return ctxs.iter().map(|c| self.compute(c)).collect();
+            return ctxs
+                .iter()
+                .map(|c| self.compute_years(std::slice::from_ref(c)).remove(0))
+                .collect();
         }
         let opts = match Options::from_context(first) {
             Ok(o) => o,
@@ -1073,10 +1088,7 @@ fn rows(
             let c = t.loc_dist[li][di];
             out.push(with_loc(with_common(approx(
                 snap("distance-location")
-                    .with_breakdown(Breakdown(vec![
-                        ("location".into(), (*label).to_string()),
-                        ("distance".into(), dlabel.clone()),
-                    ]))
+                    .with_breakdown(Breakdown::new(&[("location", label), ("distance", dlabel)]))
                     .percent(c.n, cla),
                 c.approx,
             ))));
@@ -1112,9 +1124,9 @@ fn rows(
             let c = t.group_dist[g][di];
             out.push(with_common(approx(
                 snap("distance-by-placement")
-                    .with_breakdown(Breakdown(vec![
-                        ("placement_group".into(), (*glabel).to_string()),
-                        ("distance".into(), dlabel.clone()),
+                    .with_breakdown(Breakdown::new(&[
+                        ("placement_group", glabel),
+                        ("distance", dlabel),
                     ]))
                     .percent(c.n, t.group_n[g]),
                 c.approx,
@@ -1172,9 +1184,9 @@ fn rows(
         for (res, &n) in Resolution::ALL.iter().zip(counts) {
             out.push(with_reading(
                 snap("postcode-resolution")
-                    .with_breakdown(Breakdown(vec![
-                        ("field".into(), (*field).to_string()),
-                        ("resolution".into(), res.label().to_string()),
+                    .with_breakdown(Breakdown::new(&[
+                        ("field", field),
+                        ("resolution", res.label()),
                     ]))
                     .count(n),
             ));

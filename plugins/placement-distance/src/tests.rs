@@ -10,6 +10,7 @@
 use super::*;
 use chrono::NaiveDate;
 use iro_domain::*;
+use iro_metric_api::MetricExt;
 use iro_metric_api::{Params, Reference};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
@@ -476,7 +477,7 @@ fn additive_breakdowns_partition_their_totals() {
     for m in SPEC.measures {
         let total = rows
             .iter()
-            .find(|r| r.metric == format!("placement-distance.{}", m.id) && r.breakdown.is_empty())
+            .find(|r| r.metric == m.id && r.breakdown.is_empty())
             .unwrap_or_else(|| panic!("{} has no total row", m.id));
         for keys in m.additive_breakdowns {
             let sum: u64 = rows
@@ -489,8 +490,12 @@ fn additive_breakdowns_partition_their_totals() {
     }
     // Every row's metric is a declared measure.
     for r in &rows {
-        let id = r.metric.strip_prefix("placement-distance.").unwrap();
-        assert!(SPEC.measure(id).is_some(), "{id}");
+        let id = r
+            .metric
+            .as_str()
+            .strip_prefix("placement-distance.")
+            .unwrap();
+        assert!(SPEC.measure_named(id).is_some(), "{id}");
     }
 }
 
@@ -1009,7 +1014,7 @@ mod props {
 fn declared_relations_hold_and_name_rows_that_exist() {
     use iro_metric_api::{Field, Relation, Rows, Term};
     let rows = somerset_rows();
-    let own = |m: &str| m.starts_with("placement-distance.");
+    let own = |m: MeasureId| m.metric() == "placement-distance";
     let get = |r: &MetricRow, f: Field| match f {
         Field::Numerator => r.numerator.unwrap(),
         Field::Denominator => r.denominator.unwrap(),
@@ -1039,13 +1044,7 @@ fn declared_relations_hold_and_name_rows_that_exist() {
             Relation::SumByValue { parts, total } if own(parts.metric) && own(total.metric) => {
                 let value = |r: &MetricRow, keys: &str, by: &str| {
                     (r.breakdown.keys() == keys)
-                        .then(|| {
-                            r.breakdown
-                                .0
-                                .iter()
-                                .find(|(k, _)| k == by)
-                                .map(|(_, v)| v.clone())
-                        })
+                        .then(|| r.breakdown.get(by).map(str::to_string))
                         .flatten()
                 };
                 for t in rows.iter().filter(|r| r.metric == total.metric) {

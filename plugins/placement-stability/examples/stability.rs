@@ -15,6 +15,7 @@ use std::path::PathBuf;
 
 use iro_domain::{CollectionYear, TableKind, WorkingDayCalendar};
 use iro_ingest::{InputSource, LoadOptions, load};
+use iro_metric_api::MetricExt;
 use iro_metric_api::{Metric, MetricContext, MetricRow, Params, Reference};
 use iro_reference::indicators as ind;
 use placement_stability::{CLA_2_YEARS, PlacementStability};

@@ -35,9 +35,10 @@ use iro_domain::{
     ChildRecord, Cohort, CollectionYear, Episode, PeriodOfCare, PlacementGroup, PlacementStart,
     PlacementType, ReasonPlaceChange, TableKind, add_months_clamped,
 };
+use iro_metric_api::MetricExt;
 use iro_metric_api::{
-    Breakdown, Cells, Column, ColumnNeed, MeasureSpec, Metric, MetricContext, MetricError,
-    MetricRow, MetricSpec, ParamSpec, Period, Relation, Subject, Term, Unit, row,
+    Breakdown, Cells, Column, ColumnNeed, MeasureId, MeasureSpec, Metric, MetricContext,
+    MetricError, MetricRow, MetricSpec, ParamSpec, Period, Relation, Subject, Term, Unit, row,
 };
 
 pub use count::{CountOptions, PlacementFlags, Placements, classify};
@@ -100,6 +101,22 @@ pub struct Options {
     pub cla_2_years: TwoYearCohort,
 }
 
+/// The ids of this metric's measures (the `metric` column): the report,
+/// the charts, targets and benchmarking name measures by these, never by text.
+pub const THREE_PLUS_PLACEMENTS: MeasureId =
+    MeasureId::new("placement-stability.three-plus-placements");
+pub const THREE_PLUS_PLACEMENTS_2Y: MeasureId =
+    MeasureId::new("placement-stability.three-plus-placements-2y");
+pub const LONG_TERM_STABILITY: MeasureId =
+    MeasureId::new("placement-stability.long-term-stability");
+pub const LONG_TERM_STABILITY_NOT_ASSESSABLE: MeasureId =
+    MeasureId::new("placement-stability.long-term-stability-not-assessable");
+pub const PLACEMENTS_PER_CHILD: MeasureId =
+    MeasureId::new("placement-stability.placements-per-child");
+pub const PLACEMENTS_MEAN: MeasureId = MeasureId::new("placement-stability.placements-mean");
+pub const MOVES: MeasureId = MeasureId::new("placement-stability.moves");
+pub const PLACEMENT_TYPE: MeasureId = MeasureId::new("placement-stability.placement-type");
+
 static SPEC: LazyLock<MetricSpec> = LazyLock::new(|| MetricSpec {
     id: "placement-stability",
     title: "Placement stability: DfE stability indicators, placements per child, moves and placement mix",
@@ -108,56 +125,56 @@ static SPEC: LazyLock<MetricSpec> = LazyLock::new(|| MetricSpec {
     needs: NEEDS,
     measures: &[
         MeasureSpec {
-            id: "three-plus-placements",
+            id: THREE_PLUS_PLACEMENTS,
             title: "Children looked after at 31 March with 3 or more placements during the year",
             unit: Unit::Percent,
             additive_breakdowns: &[],
             subject: Subject::Children,
         },
         MeasureSpec {
-            id: "three-plus-placements-2y",
+            id: THREE_PLUS_PLACEMENTS_2Y,
             title: "Children looked after at 31 March of this year and the previous one (\"CLA 2 years on 31 March\") with 3 or more placements during the previous 2 years",
             unit: Unit::Percent,
             additive_breakdowns: &[],
             subject: Subject::Children,
         },
         MeasureSpec {
-            id: "long-term-stability",
+            id: LONG_TERM_STABILITY,
             title: "Children looked after continuously for 2.5 years or more at 31 March, aged under 16, living with the same carer for at least 2 years (or placed for adoption)",
             unit: Unit::Percent,
             additive_breakdowns: &[],
             subject: Subject::Children,
         },
         MeasureSpec {
-            id: "long-term-stability-not-assessable",
+            id: LONG_TERM_STABILITY_NOT_ASSESSABLE,
             title: "Children looked after at 31 March whom the long-term stability indicator could not assess, by reason",
             unit: Unit::Count,
             additive_breakdowns: &["reason"],
             subject: Subject::Children,
         },
         MeasureSpec {
-            id: "placements-per-child",
+            id: PLACEMENTS_PER_CHILD,
             title: "Children looked after at 31 March by number of placements during the year",
             unit: Unit::Percent,
             additive_breakdowns: &["placements"],
             subject: Subject::Children,
         },
         MeasureSpec {
-            id: "placements-mean",
+            id: PLACEMENTS_MEAN,
             title: "Mean number of placements during the year of children looked after at 31 March",
             unit: Unit::Mean,
             additive_breakdowns: &[],
             subject: Subject::Children,
         },
         MeasureSpec {
-            id: "moves",
+            id: MOVES,
             title: "Placement moves during the year, by reason for the change and type of move",
             unit: Unit::Count,
             additive_breakdowns: &["reason", "move_type"],
             subject: Subject::Children,
         },
         MeasureSpec {
-            id: "placement-type",
+            id: PLACEMENT_TYPE,
             title: "Children looked after at 31 March by placement",
             unit: Unit::Percent,
             additive_breakdowns: &["group", "place"],
@@ -179,12 +196,12 @@ const NEEDS: &[ColumnNeed] = {
             Column::of(TableKind::Episodes, "PL_POST"),
         ]),
         ColumnNeed::breakdown(
-            "moves",
+            MOVES,
             "reason",
             &[Column::of(TableKind::Episodes, "REASON_PLACE_CHANGE")],
         ),
-        ColumnNeed::measure("long-term-stability", &[DOB]),
-        ColumnNeed::measure("long-term-stability-not-assessable", &[DOB]),
+        ColumnNeed::measure(LONG_TERM_STABILITY, &[DOB]),
+        ColumnNeed::measure(LONG_TERM_STABILITY_NOT_ASSESSABLE, &[DOB]),
     ]
 };
 
@@ -243,37 +260,41 @@ static PLACE_GROUPS: [(&str, &str); 33] = [
 /// March, and the placement groups its profile by placement.
 static RELATIONS: [Relation; 7] = [
     Relation::Sum {
-        total: Term::num("placement-stability.three-plus-placements").only(""),
+        total: Term::num(THREE_PLUS_PLACEMENTS).only(""),
         parts: &[
-            Term::num("placement-stability.placements-per-child").only("placements=3"),
-            Term::num("placement-stability.placements-per-child").only("placements=4"),
-            Term::num("placement-stability.placements-per-child").only("placements=5+"),
+            Term::num(PLACEMENTS_PER_CHILD).only("placements=3"),
+            Term::num(PLACEMENTS_PER_CHILD).only("placements=4"),
+            Term::num(PLACEMENTS_PER_CHILD).only("placements=5+"),
         ],
     },
     Relation::Sum {
-        total: Term::num("placement-stability.placements-per-child").only(""),
-        parts: &[Term::den("placement-stability.three-plus-placements").only("")],
+        total: Term::num(PLACEMENTS_PER_CHILD).only(""),
+        parts: &[Term::den(THREE_PLUS_PLACEMENTS).only("")],
     },
     Relation::Sum {
-        total: Term::num("placement-stability.placements-per-child").only(""),
-        parts: &[Term::den("placement-stability.placements-mean").only("")],
+        total: Term::num(PLACEMENTS_PER_CHILD).only(""),
+        parts: &[Term::den(PLACEMENTS_MEAN).only("")],
     },
     Relation::Sum {
-        total: Term::num("placement-stability.placements-per-child").only(""),
-        parts: &[Term::num("placement-stability.placement-type").only("")],
+        total: Term::num(PLACEMENTS_PER_CHILD).only(""),
+        parts: &[Term::num(PLACEMENT_TYPE).only("")],
     },
     Relation::Sum {
-        total: Term::num("cohort-summary.cla-31-march").only(""),
-        parts: &[Term::num("placement-stability.placements-per-child").only("")],
+        total: Term::num(MeasureId::new("cohort-summary.cla-31-march")).only(""),
+        parts: &[Term::num(PLACEMENTS_PER_CHILD).only("")],
     },
     Relation::Regroup {
-        parts: Cells::num("placement-stability.placement-type", "place", "place"),
-        total: Cells::num("placement-stability.placement-type", "group", "group"),
+        parts: Cells::num(PLACEMENT_TYPE, "place", "place"),
+        total: Cells::num(PLACEMENT_TYPE, "group", "group"),
         groups: &PLACE_GROUPS,
     },
     Relation::SumByValue {
-        parts: Cells::num("placement-stability.placement-type", "group", "group"),
-        total: Cells::num("cohort-summary.profile", "placement", "placement"),
+        parts: Cells::num(PLACEMENT_TYPE, "group", "group"),
+        total: Cells::num(
+            MeasureId::new("cohort-summary.profile"),
+            "placement",
+            "placement",
+        ),
     },
 ];
 
@@ -304,10 +325,6 @@ impl Metric for PlacementStability {
 
     fn relations(&self) -> &[Relation] {
         &RELATIONS
-    }
-
-    fn compute(&self, ctx: &MetricContext<'_>) -> Result<Vec<MetricRow>, MetricError> {
-        iro_metric_api::compute_one_year(self, ctx)
     }
 
     fn compute_years(
@@ -718,8 +735,8 @@ fn rows(ctx: &MetricContext<'_>, w: &Windows, opts: Options, t: &Tally) -> Vec<M
             .note(opt_note.clone())
             .note(cohort)
     } else {
-        r("three-plus-placements-2y", Period::Snapshot).note(format!(
-            "not computable: no Episodes table for {}",
+        r("three-plus-placements-2y", Period::Snapshot).not_computable(format!(
+            "no Episodes table for {}",
             prev.label()
         ))
     });

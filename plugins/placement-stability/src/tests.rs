@@ -9,6 +9,7 @@
 use super::*;
 use chrono::NaiveDate;
 use iro_domain::*;
+use iro_metric_api::MetricExt;
 use iro_metric_api::Params;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
@@ -534,7 +535,7 @@ fn data_beginning_part_way_through_a_period() {
     let two = find(&rows, "three-plus-placements-2y", "");
     assert_eq!(two.value, None);
     assert!(
-        two.note
+        two.note_text()
             .starts_with("not computable: no Episodes table for 2023-24")
     );
     // The in-year figures do not need earlier years.
@@ -587,7 +588,7 @@ fn additive_breakdowns_partition_their_totals() {
     let c = cohort(&[2023, 2024, 2025]);
     let rows = run(&c, 2025, Params::new()).unwrap();
     for m in SPEC.measures {
-        let metric = format!("placement-stability.{}", m.id);
+        let metric = m.id.to_string();
         for key in m.additive_breakdowns {
             let total = rows
                 .iter()

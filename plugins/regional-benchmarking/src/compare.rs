@@ -5,13 +5,12 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use iro_domain::{CollectionYear, LaCode};
-use iro_metric_api::{Breakdown, MetricRow, Period, Unit as RowUnit};
+use iro_metric_api::{AreaCode, Breakdown, MetricRow, Period, Unit as RowUnit};
 use iro_reference::{Geography, Reference, SnModel};
 use iro_stats::{
     Adjustment, Funnel, FunnelSpec, Order, Position, Rank, Target, TargetSource, Ties, Unit, rank,
 };
 
-use crate::METRIC_ID;
 use crate::figure::{Counts, Figure, PublishedFigures, Source};
 use crate::indicator::Indicator;
 use crate::trend::{self, Trend};
@@ -626,24 +625,15 @@ pub fn new_row(
     unit: RowUnit,
     breakdown: Vec<(&str, String)>,
 ) -> MetricRow {
-    MetricRow {
-        la_code: la_code.to_string(),
-        year: year.0,
+    let pairs: Vec<(&str, &str)> = breakdown.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    MetricRow::new(
+        AreaCode::new(la_code),
+        year.0,
         period,
-        metric: format!("{METRIC_ID}.{measure}"),
-        breakdown: Breakdown(
-            breakdown
-                .into_iter()
-                .map(|(k, v)| (k.to_string(), v))
-                .collect(),
-        ),
-        numerator: None,
-        denominator: None,
-        value: None,
+        crate::measure_id(measure),
         unit,
-        suppressed: None,
-        note: String::new(),
-    }
+    )
+    .with_breakdown(Breakdown::new(&pairs))
 }
 
 /// The value row of a figure (`regional-benchmarking.<indicator>`,
@@ -663,7 +653,7 @@ pub fn value_row(la_code: &str, f: &Figure) -> MetricRow {
         r.denominator = Some(c.denominator);
     }
     r.value = f.value();
-    r.note = match (f.source, f.published_value, f.counts.is_some()) {
+    let note = match (f.source, f.published_value, f.counts.is_some()) {
         (Source::Published, Some(p), true) => {
             format!("published {p} {} ({})", ind.unit_words(), f.note)
         }
@@ -674,6 +664,7 @@ pub fn value_row(la_code: &str, f: &Figure) -> MetricRow {
         (_, _, false) if f.value().is_none() => format!("no figure: {}", f.note),
         _ => f.note.clone(),
     };
+    r.set_note(&note);
     r
 }
 
@@ -815,9 +806,9 @@ impl RowContext<'_> {
                     centre.numerator = Some(k.numerator);
                     centre.denominator = Some(k.denominator);
                 }
-                centre.note = c.note.clone();
+                centre.set_note(&c.note.clone());
             }
-            Err(why) => centre.note = format!("no centre line: {why}"),
+            Err(why) => centre.set_note(&format!("no centre line: {why}")),
         }
         if !group.note.is_empty() {
             centre = centre.note(group.note.clone());
@@ -838,17 +829,15 @@ impl RowContext<'_> {
                     Some(o) => {
                         r.value = Some(pick(o));
                         // The chart footnote (I included), once per group.
-                        r.note = if measure == "overdispersion-phi" {
+                        r.set_note(&if measure == "overdispersion-phi" {
                             o.to_string()
                         } else {
                             format!("I = {}", o.units)
-                        };
+                        });
                     }
-                    None => {
-                        r.note = "fewer than two members on the funnel: not estimated".to_string()
-                    }
+                    None => r.set_note("fewer than two members on the funnel: not estimated"),
                 },
-                Err(why) => r.note = why.clone(),
+                Err(why) => r.set_note(&why.clone()),
             }
             rows.push(r);
         }
@@ -911,7 +900,7 @@ impl RowContext<'_> {
         let withheld = self.withheld(figure);
         let no_value = |why: &str, rows: &mut Vec<MetricRow>| {
             for r in rows {
-                r.note = why.to_string();
+                r.set_note(why);
             }
         };
         if let Some(why) = &withheld {
@@ -935,7 +924,7 @@ impl RowContext<'_> {
                 // N is in the note, not the denominator: it counts
                 // authorities, and a rank among a few is no small count.
                 rank_row.value = Some(r.rank as f64);
-                rank_row.note = format!("{r} (1 = lowest)");
+                rank_row.set_note(&format!("{r} (1 = lowest)"));
                 if r.of < group.members.len() {
                     rank_row = rank_row.note(format!(
                         "{} of the {} members have a figure",
@@ -944,10 +933,10 @@ impl RowContext<'_> {
                     ));
                 }
                 quartile_row.value = Some(f64::from(r.quartile));
-                quartile_row.note = format!(
+                quartile_row.set_note(&format!(
                     "quartile {} of 4 (1 = lowest values), of {} ranked",
                     r.quartile, r.of
-                );
+                ));
             }
             None => {
                 let why = if figure.value().is_none() {
@@ -955,8 +944,8 @@ impl RowContext<'_> {
                 } else {
                     "no member has a figure to rank against".to_string()
                 };
-                rank_row.note = why.clone();
-                quartile_row.note = why;
+                rank_row.set_note(&why.clone());
+                quartile_row.set_note(&why);
             }
         }
         if !group.note.is_empty() {
@@ -979,8 +968,7 @@ impl RowContext<'_> {
                     if let Ok(f) = &group.funnel
                         && !f.adjusted()
                     {
-                        adjusted.note =
-                            "no over-dispersion adjustment applied: same as exact".into();
+                        adjusted.note = "no over-dispersion adjustment applied: same as exact";
                     }
                 }
                 let mut k = 0;
@@ -999,7 +987,7 @@ impl RowContext<'_> {
                         if let Some(position) = position {
                             let (code, word) = position_code(pos);
                             position.value = Some(code);
-                            position.note = word.to_string();
+                            position.set_note(word);
                         }
                         k += 1;
                     }

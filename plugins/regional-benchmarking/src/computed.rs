@@ -6,7 +6,7 @@
 
 use cohort_summary::CohortSummary;
 use iro_domain::{CollectionYear, LaCode};
-use iro_metric_api::{Metric, MetricContext, MetricError, MetricRow, Params};
+use iro_metric_api::{MeasureId, Metric, MetricContext, MetricError, MetricRow, Params};
 use iro_reference::Geography;
 use placement_distance::{Options as DistanceOptions, PlacementDistance};
 use placement_stability::PlacementStability;
@@ -44,19 +44,25 @@ pub fn computed_figures_years(
         let year = ctx.year;
         let mut figures = Vec::with_capacity(Indicator::ALL.len());
         for (indicator, measure) in [
-            (Indicator::ClaRate, "cohort-summary.cla-rate"),
-            (Indicator::StartsRate, "cohort-summary.starts-rate"),
+            (
+                Indicator::ClaRate,
+                MeasureId::new("cohort-summary.cla-rate"),
+            ),
+            (
+                Indicator::StartsRate,
+                MeasureId::new("cohort-summary.starts-rate"),
+            ),
         ] {
             figures.push(pick(&summary[k], la, year, indicator, measure, None));
         }
         for (indicator, measure) in [
             (
                 Indicator::ThreePlusPlacements,
-                "placement-stability.three-plus-placements",
+                MeasureId::new("placement-stability.three-plus-placements"),
             ),
             (
                 Indicator::LongTermStability,
-                "placement-stability.long-term-stability",
+                MeasureId::new("placement-stability.long-term-stability"),
             ),
         ] {
             figures.push(pick(&stability[k], la, year, indicator, measure, None));
@@ -68,7 +74,7 @@ pub fn computed_figures_years(
                     la,
                     year,
                     Indicator::Over20Miles,
-                    "placement-distance.distance",
+                    MeasureId::new("placement-distance.distance"),
                     Some(&[("distance", over.as_str())]),
                 ));
                 figures.push(new_placements_over(&rows[k], la, year, &labels));
@@ -130,7 +136,7 @@ fn pick(
     la: LaCode,
     year: CollectionYear,
     indicator: Indicator,
-    measure: &str,
+    measure: MeasureId,
     breakdown: Option<&[(&str, &str)]>,
 ) -> Figure {
     let rows = match rows {
@@ -141,12 +147,11 @@ fn pick(
     let found = rows.iter().find(|r| {
         r.metric == measure
             && r.period == indicator.period()
-            && r.breakdown.0.len() == want.len()
+            && r.breakdown.len() == want.len()
             && r.breakdown
-                .0
                 .iter()
                 .zip(&want)
-                .all(|((k, v), (wk, wv))| k == wk && v == wv)
+                .all(|((k, v), (wk, wv))| k == *wk && v == *wv)
     });
     let Some(r) = found else {
         return missing(
@@ -167,20 +172,21 @@ fn from_row(r: &MetricRow, la: LaCode, year: CollectionYear, indicator: Indicato
         }),
         _ => None,
     };
+    let text = r.note_text();
     let note = if counts.is_some() {
         let mut n = format!("computed by {}", r.metric);
-        if !r.note.is_empty() {
+        if !text.is_empty() {
             n.push_str(": ");
-            n.push_str(&r.note);
+            n.push_str(&text);
         }
         n
-    } else if r.note.is_empty() {
+    } else if text.is_empty() {
         format!(
             "{}: no numerator or denominator (nobody in the denominator)",
             r.metric
         )
     } else {
-        r.note.clone()
+        text.into_owned()
     };
     Figure {
         indicator,
@@ -211,28 +217,31 @@ fn new_placements_over(
     let parts: Vec<&MetricRow> = rows
         .iter()
         .filter(|r| {
-            r.metric == "placement-distance.new-placements"
-                && r.breakdown.0.len() == 1
-                && r.breakdown.0[0].0 == "location_distance"
-                && wanted.contains(&&r.breakdown.0[0].1)
+            r.metric == MeasureId::new("placement-distance.new-placements")
+                && r.breakdown.len() == 1
+                && r.breakdown
+                    .get("location_distance")
+                    .is_some_and(|v| wanted.iter().any(|w| *w == v))
         })
         .collect();
-    let total = rows
-        .iter()
-        .find(|r| r.metric == "placement-distance.new-placements" && r.breakdown.is_empty());
+    let total = rows.iter().find(|r| {
+        r.metric == MeasureId::new("placement-distance.new-placements") && r.breakdown.is_empty()
+    });
     match (parts.as_slice(), total) {
         ([a, b], Some(t)) => {
             let n = a.numerator.unwrap_or(0) + b.numerator.unwrap_or(0);
-            let mut sum = (*a).clone();
+            let mut sum = **a;
             sum.numerator = Some(n);
             sum.denominator = t.numerator;
-            sum.note = [a.note.as_str(), b.note.as_str()]
-                .into_iter()
-                .filter(|s| !s.is_empty())
-                .collect::<std::collections::BTreeSet<_>>()
-                .into_iter()
-                .collect::<Vec<_>>()
-                .join("; ");
+            sum.set_note(
+                &[a.note, b.note]
+                    .into_iter()
+                    .filter(|s| !s.is_empty())
+                    .collect::<std::collections::BTreeSet<_>>()
+                    .into_iter()
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            );
             let mut f = from_row(&sum, la, year, indicator);
             f.note = f.note.replace(
                 "computed by placement-distance.new-placements",

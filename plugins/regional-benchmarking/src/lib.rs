@@ -32,8 +32,8 @@ pub mod trend;
 
 use iro_domain::{CollectionYear, LaCode, TableKind};
 use iro_metric_api::{
-    MeasureSpec, Metric, MetricContext, MetricError, MetricRow, MetricSpec, ParamSpec, Params,
-    Reference, Relation, Subject, Term, Unit,
+    MeasureId, MeasureSpec, Metric, MetricContext, MetricError, MetricRow, MetricSpec, ParamSpec,
+    Params, Reference, Relation, Subject, Term, Unit,
 };
 use iro_reference::Geography;
 use iro_stats::Adjustment;
@@ -58,7 +58,32 @@ pub const SMALL_COUNT: &str = "small_count";
 pub const TREND_YEARS: &str = "trend_years";
 pub const DETAIL: &str = "detail";
 
-const fn measure(id: &'static str, title: &'static str, unit: Unit) -> MeasureSpec {
+/// The ids of this metric's measures (the `metric` column): the report,
+/// the charts, targets and benchmarking name measures by these, never by text.
+pub const CLA_RATE: MeasureId = MeasureId::new("regional-benchmarking.cla-rate");
+pub const STARTS_RATE: MeasureId = MeasureId::new("regional-benchmarking.starts-rate");
+pub const THREE_PLUS_PLACEMENTS: MeasureId =
+    MeasureId::new("regional-benchmarking.three-plus-placements");
+pub const LONG_TERM_STABILITY: MeasureId =
+    MeasureId::new("regional-benchmarking.long-term-stability");
+pub const OVER_20_MILES: MeasureId = MeasureId::new("regional-benchmarking.over-20-miles");
+pub const NEW_PLACEMENTS_OVER_20_MILES: MeasureId =
+    MeasureId::new("regional-benchmarking.new-placements-over-20-miles");
+pub const COMPARATOR_VALUE: MeasureId = MeasureId::new("regional-benchmarking.comparator-value");
+pub const RANK: MeasureId = MeasureId::new("regional-benchmarking.rank");
+pub const QUARTILE: MeasureId = MeasureId::new("regional-benchmarking.quartile");
+pub const Z_SCORE: MeasureId = MeasureId::new("regional-benchmarking.z-score");
+pub const FUNNEL_LOWER: MeasureId = MeasureId::new("regional-benchmarking.funnel-lower");
+pub const FUNNEL_UPPER: MeasureId = MeasureId::new("regional-benchmarking.funnel-upper");
+pub const FUNNEL_POSITION: MeasureId = MeasureId::new("regional-benchmarking.funnel-position");
+pub const OVERDISPERSION_PHI: MeasureId =
+    MeasureId::new("regional-benchmarking.overdispersion-phi");
+pub const OVERDISPERSION_TAU2: MeasureId =
+    MeasureId::new("regional-benchmarking.overdispersion-tau2");
+pub const TREND_CHANGE: MeasureId = MeasureId::new("regional-benchmarking.trend-change");
+pub const TREND_SLOPE: MeasureId = MeasureId::new("regional-benchmarking.trend-slope");
+
+const fn measure(id: MeasureId, title: &'static str, unit: Unit) -> MeasureSpec {
     MeasureSpec {
         id,
         title,
@@ -70,91 +95,102 @@ const fn measure(id: &'static str, title: &'static str, unit: Unit) -> MeasureSp
 
 static MEASURES: [MeasureSpec; 17] = [
     measure(
-        "cla-rate",
+        CLA_RATE,
         "Children looked after at 31 March per 10,000 children aged 0-17 (source=published|903)",
         Unit::Per10000,
     ),
     measure(
-        "starts-rate",
+        STARTS_RATE,
         "Children who started to be looked after per 10,000 children aged 0-17",
         Unit::Per10000,
     ),
     measure(
-        "three-plus-placements",
+        THREE_PLUS_PLACEMENTS,
         "Children looked after at 31 March with 3 or more placements in the year",
         Unit::Percent,
     ),
     measure(
-        "long-term-stability",
+        LONG_TERM_STABILITY,
         "Looked after 2.5+ years, aged under 16, same carer for 2+ years",
         Unit::Percent,
     ),
     measure(
-        "over-20-miles",
+        OVER_20_MILES,
         "Children looked after at 31 March placed more than 20 miles from home",
         Unit::Percent,
     ),
     measure(
-        "new-placements-over-20-miles",
+        NEW_PLACEMENTS_OVER_20_MILES,
         "New placements in the year more than 20 miles from home",
         Unit::Percent,
     ),
     measure(
-        "comparator-value",
+        COMPARATOR_VALUE,
         "The comparison group's figure, the funnel's centre line (in the indicator's unit)",
         Unit::Mean,
     ),
     measure(
-        "rank",
+        RANK,
         "Rank in the comparison group, 1 = lowest (denominator = authorities ranked)",
         Unit::Mean,
     ),
     measure(
-        "quartile",
+        QUARTILE,
         "Quartile in the comparison group by rank, 1 = lowest values",
         Unit::Mean,
     ),
     measure(
-        "z-score",
+        Z_SCORE,
         "z against the centre line (limits=exact: null; limits=adjusted: over-dispersion adjusted)",
         Unit::Mean,
     ),
     measure(
-        "funnel-lower",
+        FUNNEL_LOWER,
         "Lower funnel limit at the authority's denominator (in the indicator's unit)",
         Unit::Mean,
     ),
     measure(
-        "funnel-upper",
+        FUNNEL_UPPER,
         "Upper funnel limit at the authority's denominator (in the indicator's unit)",
         Unit::Mean,
     ),
     measure(
-        "funnel-position",
+        FUNNEL_POSITION,
         "Position on the funnel: -1 below the lower limit, 0 within, 1 above",
         Unit::Mean,
     ),
     measure(
-        "overdispersion-phi",
+        OVERDISPERSION_PHI,
         "Over-dispersion phi of the group's funnel (denominator = units)",
         Unit::Mean,
     ),
     measure(
-        "overdispersion-tau2",
+        OVERDISPERSION_TAU2,
         "DerSimonian-Laird tau-squared of the group's funnel (denominator = units)",
         Unit::Mean,
     ),
     measure(
-        "trend-change",
+        TREND_CHANGE,
         "Change over the trend window (per 10,000 or percentage points)",
         Unit::Mean,
     ),
     measure(
-        "trend-slope",
+        TREND_SLOPE,
         "Least-squares slope over the trend window, per year",
         Unit::Mean,
     ),
 ];
+
+/// The id of this metric's measure `name` (the part after the dot).
+///
+/// # Panics
+/// When there is no such measure: a bug, reported as the task's failure.
+pub fn measure_id(name: &str) -> MeasureId {
+    match MEASURES.iter().find(|m| m.id.measure() == name) {
+        Some(m) => m.id,
+        None => panic!("{METRIC_ID} declares no measure `{name}`"),
+    }
+}
 
 static SPEC: std::sync::LazyLock<MetricSpec> = std::sync::LazyLock::new(|| MetricSpec {
     id: METRIC_ID,
@@ -446,56 +482,64 @@ static RELATIONS: [Relation; 10] = {
     const fn same(a: Term, b: &'static [Term]) -> Relation {
         Relation::Sum { total: a, parts: b }
     }
-    const CLA: Term = Term::num("regional-benchmarking.cla-rate").only("source=903");
-    const STARTS: Term = Term::num("regional-benchmarking.starts-rate").only("source=903");
-    const P3: Term = Term::num("regional-benchmarking.three-plus-placements").only("source=903");
-    const P3D: Term = Term::den("regional-benchmarking.three-plus-placements").only("source=903");
-    const LT: Term = Term::num("regional-benchmarking.long-term-stability").only("source=903");
-    const LTD: Term = Term::den("regional-benchmarking.long-term-stability").only("source=903");
-    const O20: Term = Term::num("regional-benchmarking.over-20-miles").only("source=903");
-    const O20D: Term = Term::den("regional-benchmarking.over-20-miles").only("source=903");
-    const NP: Term =
-        Term::num("regional-benchmarking.new-placements-over-20-miles").only("source=903");
-    const NPD: Term =
-        Term::den("regional-benchmarking.new-placements-over-20-miles").only("source=903");
+    const CLA: Term = Term::num(CLA_RATE).only("source=903");
+    const STARTS: Term = Term::num(STARTS_RATE).only("source=903");
+    const P3: Term = Term::num(THREE_PLUS_PLACEMENTS).only("source=903");
+    const P3D: Term = Term::den(THREE_PLUS_PLACEMENTS).only("source=903");
+    const LT: Term = Term::num(LONG_TERM_STABILITY).only("source=903");
+    const LTD: Term = Term::den(LONG_TERM_STABILITY).only("source=903");
+    const O20: Term = Term::num(OVER_20_MILES).only("source=903");
+    const O20D: Term = Term::den(OVER_20_MILES).only("source=903");
+    const NP: Term = Term::num(NEW_PLACEMENTS_OVER_20_MILES).only("source=903");
+    const NPD: Term = Term::den(NEW_PLACEMENTS_OVER_20_MILES).only("source=903");
     [
-        same(CLA, &[Term::num("cohort-summary.cla-31-march").only("")]),
-        same(STARTS, &[Term::num("cohort-summary.starts").only("")]),
+        same(
+            CLA,
+            &[Term::num(MeasureId::new("cohort-summary.cla-31-march")).only("")],
+        ),
+        same(
+            STARTS,
+            &[Term::num(MeasureId::new("cohort-summary.starts")).only("")],
+        ),
         same(
             P3,
-            &[Term::num("placement-stability.three-plus-placements").only("")],
+            &[Term::num(MeasureId::new("placement-stability.three-plus-placements")).only("")],
         ),
         same(
             P3D,
-            &[Term::den("placement-stability.three-plus-placements").only("")],
+            &[Term::den(MeasureId::new("placement-stability.three-plus-placements")).only("")],
         ),
         same(
             LT,
-            &[Term::num("placement-stability.long-term-stability").only("")],
+            &[Term::num(MeasureId::new("placement-stability.long-term-stability")).only("")],
         ),
         same(
             LTD,
-            &[Term::den("placement-stability.long-term-stability").only("")],
+            &[Term::den(MeasureId::new("placement-stability.long-term-stability")).only("")],
         ),
         same(
             O20,
-            &[Term::num("placement-distance.distance").only("distance=Over 20 miles")],
+            &[Term::num(MeasureId::new("placement-distance.distance"))
+                .only("distance=Over 20 miles")],
         ),
-        same(O20D, &[Term::den("placement-distance.distance").only("")]),
+        same(
+            O20D,
+            &[Term::den(MeasureId::new("placement-distance.distance")).only("")],
+        ),
         same(
             NP,
             &[
-                Term::num("placement-distance.new-placements").only(
+                Term::num(MeasureId::new("placement-distance.new-placements")).only(
                     "location_distance=Placed inside LA boundary more than 20 miles from home",
                 ),
-                Term::num("placement-distance.new-placements").only(
+                Term::num(MeasureId::new("placement-distance.new-placements")).only(
                     "location_distance=Placed outside LA boundary more than 20 miles from home",
                 ),
             ],
         ),
         same(
             NPD,
-            &[Term::num("placement-distance.new-placements").only("")],
+            &[Term::num(MeasureId::new("placement-distance.new-placements")).only("")],
         ),
     ]
 };
@@ -503,10 +547,6 @@ static RELATIONS: [Relation; 10] = {
 impl Metric for RegionalBenchmarking {
     fn spec(&self) -> &MetricSpec {
         &SPEC
-    }
-
-    fn compute(&self, ctx: &MetricContext<'_>) -> Result<Vec<MetricRow>, MetricError> {
-        iro_metric_api::compute_one_year(self, ctx)
     }
 
     /// All the years of one authority at once: the source metrics walk the

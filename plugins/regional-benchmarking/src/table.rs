@@ -89,7 +89,7 @@ impl RankingTable {
             .iter()
             .filter(|r| r.year == year.0)
             .filter_map(|r| {
-                let m = r.metric.strip_prefix(METRIC_ID)?.strip_prefix('.')?;
+                let m = (r.metric.metric() == METRIC_ID).then(|| r.metric.measure())?;
                 Some(((r.la_code.as_str(), m, r.breakdown.to_string()), r))
             })
             .collect();
@@ -112,7 +112,7 @@ impl RankingTable {
                     format!("indicator={ind};comparator={cmp}"),
                 )
             {
-                centre = r.value.map(|v| (v, r.note.clone()));
+                centre = r.value.map(|v| (v, r.note.to_string()));
             }
             if footnote.is_none()
                 && let Some(r) = get(
@@ -121,7 +121,7 @@ impl RankingTable {
                     format!("indicator={ind};comparator={cmp}"),
                 )
             {
-                footnote = Some(r.note.clone()).filter(|n| !n.is_empty());
+                footnote = Some(r.note.to_string()).filter(|n| !n.is_empty());
             }
             for source in [Source::Published, Source::Ssda903] {
                 let s = source.id();
@@ -161,12 +161,12 @@ impl RankingTable {
                     value: v.value,
                     numerator: v.numerator,
                     denominator: v.denominator,
-                    suppressed: v.suppressed.is_some(),
+                    suppressed: v.status.is_suppressed(),
                     quartile: quartile.and_then(|r| r.value).map(|q| q as u8),
                     positions,
                     trend_change: trend.and_then(|r| r.value),
                     note: if v.value.is_none() {
-                        v.note.clone()
+                        v.note_text().into_owned()
                     } else {
                         String::new()
                     },

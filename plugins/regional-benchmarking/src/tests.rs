@@ -244,10 +244,7 @@ fn made_up_region_neighbours_selection_and_trend() {
         "rank",
         "indicator=cla-rate;comparator=sn2021;source=published",
     );
-    assert_eq!(
-        (r.value, r.note.as_str()),
-        (Some(1.0), "1 of 4 (1 = lowest)")
-    );
+    assert_eq!((r.value, r.note), (Some(1.0), "1 of 4 (1 = lowest)"));
     // 2025 model: 805 alone.
     assert_eq!(
         value(
@@ -289,7 +286,7 @@ fn made_up_region_neighbours_selection_and_trend() {
     assert!(
         !rows
             .iter()
-            .any(|r| r.la_code == "802" && r.metric.ends_with("trend-change"))
+            .any(|r| r.la_code == "802" && r.metric.as_str().ends_with("trend-change"))
     );
     // England and the region get value rows.
     assert_eq!(
@@ -317,8 +314,8 @@ fn summary_detail_leaves_out_z_scores_and_exact_limits_only() {
     for r in left_out {
         let b = r.breakdown.to_string();
         assert!(
-            r.metric.ends_with("z-score")
-                || (b.ends_with("limits=exact") && !r.metric.ends_with("position")),
+            r.metric.as_str().ends_with("z-score")
+                || (b.ends_with("limits=exact") && !r.metric.as_str().ends_with("position")),
             "{r:?}"
         );
     }
@@ -354,7 +351,7 @@ fn missing_figures_are_rows_with_a_reason_never_zero() {
         no_stability.note
     );
     // No comparisons where nobody has a figure.
-    assert!(!rows.iter().any(|r| r.metric.ends_with(".rank")
+    assert!(!rows.iter().any(|r| r.metric.as_str().ends_with(".rank")
         && r.breakdown.to_string().contains("three-plus-placements")));
     // Every value row with a value has its counts.
     for r in rows
@@ -445,7 +442,8 @@ fn small_903_counts_get_no_comparisons() {
     let derived: Vec<&MetricRow> = rows
         .iter()
         .filter(|r| {
-            r.breakdown.to_string().contains("source=903") && !r.metric.ends_with("cla-rate")
+            r.breakdown.to_string().contains("source=903")
+                && !r.metric.as_str().ends_with("cla-rate")
         })
         .collect();
     assert!(!derived.is_empty());
@@ -598,7 +596,7 @@ fn every_authority_in_2025_is_benchmarked_without_gaps() {
     let ranks: Vec<&MetricRow> = rows
         .iter()
         .filter(|r| {
-            r.metric.ends_with(".rank")
+            r.metric.as_str().ends_with(".rank")
                 && r.breakdown.to_string()
                     == "indicator=cla-rate;comparator=england;source=published"
         })
@@ -627,7 +625,11 @@ fn every_authority_in_2025_is_benchmarked_without_gaps() {
         .iter()
         .map(|r| {
             (
-                (r.la_code.clone(), r.metric.clone(), r.breakdown.to_string()),
+                (
+                    r.la_code.to_string(),
+                    r.metric.to_string(),
+                    r.breakdown.to_string(),
+                ),
                 r,
             )
         })
@@ -640,7 +642,7 @@ fn every_authority_in_2025_is_benchmarked_without_gaps() {
     let mut checked = 0;
     for p in rows
         .iter()
-        .filter(|r| r.metric.ends_with("funnel-position"))
+        .filter(|r| r.metric.as_str().ends_with("funnel-position"))
     {
         let b = p.breakdown.to_string();
         let Some(pos) = p.value else { continue };

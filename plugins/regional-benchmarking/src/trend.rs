@@ -88,13 +88,13 @@ impl Trend {
             bd(),
         );
         change.value = Some(self.change());
-        change.note = format!(
+        change.set_note(&format!(
             "{span}: {:.1} to {:.1} {}; change in {}",
             self.first.1,
             self.last.1,
             indicator.unit_words(),
             indicator.difference_words()
-        );
+        ));
         let mut slope = new_row(
             la_code,
             year,
@@ -104,10 +104,10 @@ impl Trend {
             bd(),
         );
         slope.value = Some(self.slope);
-        slope.note = format!(
+        slope.set_note(&format!(
             "{span}: least-squares slope, {} per year",
             indicator.difference_words()
-        );
+        ));
         vec![change, slope]
     }
 }
@@ -139,7 +139,7 @@ mod tests {
             Source::Published,
         );
         assert_eq!(rows.len(), 2);
-        assert_eq!(rows[0].metric, "regional-benchmarking.trend-change");
+        assert_eq!(rows[0].metric, crate::TREND_CHANGE);
         assert_eq!(
             rows[0].breakdown.to_string(),
             "indicator=cla-rate;source=published"

@@ -25,7 +25,11 @@ fn england_funnels_match_the_scipy_oracle() {
         .iter()
         .map(|r| {
             (
-                (r.la_code.clone(), r.metric.clone(), r.breakdown.to_string()),
+                (
+                    r.la_code.to_string(),
+                    r.metric.to_string(),
+                    r.breakdown.to_string(),
+                ),
                 r,
             )
         })

@@ -7,6 +7,7 @@ use std::path::Path;
 
 use iro_domain::{CollectionYear, LaCode, WorkingDayCalendar};
 use iro_ingest::{InputSource, LoadOptions};
+use iro_metric_api::{MeasureId, MetricExt};
 use iro_metric_api::{Metric, MetricContext, MetricRow, Params};
 use iro_reference::Reference;
 use regional_benchmarking::{DETAIL, LEVELS, RegionalBenchmarking};
@@ -70,7 +71,7 @@ fn banes_903_figures_beside_published_ones() {
     // The 903 rate is the cohort-summary count over the DfE's population.
     let cla = summary
         .iter()
-        .find(|r| r.metric == "cohort-summary.cla-31-march")
+        .find(|r| r.metric == MeasureId::new("cohort-summary.cla-31-march"))
         .unwrap();
     let ours = find(rows, "cla-rate", "source=903");
     assert_eq!(ours.numerator, cla.numerator);
@@ -122,8 +123,10 @@ fn banes_903_figures_beside_published_ones() {
     // The first year has no trend (one year of 903).
     let (_, first) = &per_year[0];
     assert!(
-        !first.iter().any(|r| r.metric.ends_with("trend-change")
-            && r.breakdown.to_string().contains("source=903"))
+        !first
+            .iter()
+            .any(|r| r.metric.as_str().ends_with("trend-change")
+                && r.breakdown.to_string().contains("source=903"))
     );
 }
 
@@ -134,9 +137,9 @@ fn no_row_is_duplicated() {
         let mut keys = BTreeSet::new();
         for r in rows {
             let k = (
-                r.la_code.clone(),
+                r.la_code,
                 r.year,
-                r.metric.clone(),
+                r.metric,
                 r.period,
                 r.breakdown.to_string(),
             );

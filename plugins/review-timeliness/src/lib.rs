@@ -25,7 +25,7 @@ use chrono::NaiveDate;
 use iro_domain::dates::birthday;
 use iro_domain::{ChildRecord, CollectionYear, Quarter, TableKind, WorkingDayCalendar};
 use iro_metric_api::{
-    Breakdown, Column, ColumnNeed, DrillDown, Field, MeasureSpec, Metric, MetricContext,
+    Breakdown, Column, ColumnNeed, DrillDown, Field, MeasureId, MeasureSpec, Metric, MetricContext,
     MetricError, MetricRow, MetricSpec, ParamSpec, Period, Relation, Subject, Term, Unit, row,
 };
 
@@ -89,6 +89,18 @@ static PARAMS: LazyLock<[ParamSpec; 6]> = LazyLock::new(|| {
 /// Reviews stop being due at 18: every figure reads the date of birth.
 const NEEDS: &[ColumnNeed] = &[ColumnNeed::all(&[Column::of(TableKind::Header, "DOB")])];
 
+/// The ids of this metric's measures (the `metric` column): the report,
+/// the charts, targets and benchmarking name measures by these, never by text.
+pub const HELD: MeasureId = MeasureId::new("review-timeliness.held");
+pub const ON_TIME: MeasureId = MeasureId::new("review-timeliness.on-time");
+pub const LATE: MeasureId = MeasureId::new("review-timeliness.late");
+pub const DAYS_LATE_MEAN: MeasureId = MeasureId::new("review-timeliness.days-late-mean");
+pub const DAYS_LATE_MEDIAN: MeasureId = MeasureId::new("review-timeliness.days-late-median");
+pub const CHILDREN_ON_TIME: MeasureId = MeasureId::new("review-timeliness.children-on-time");
+pub const OVERDUE: MeasureId = MeasureId::new("review-timeliness.overdue");
+pub const OVERDUE_AT_END: MeasureId = MeasureId::new("review-timeliness.overdue-at-end");
+pub const FLAGS: MeasureId = MeasureId::new("review-timeliness.flags");
+
 static SPEC: LazyLock<MetricSpec> = LazyLock::new(|| MetricSpec {
     id: "review-timeliness",
     title: "Timeliness of statutory reviews of children looked after",
@@ -97,63 +109,63 @@ static SPEC: LazyLock<MetricSpec> = LazyLock::new(|| MetricSpec {
     needs: NEEDS,
     measures: &[
         MeasureSpec {
-            id: "held",
+            id: HELD,
             title: "Reviews held (by review date), by review sequence",
             unit: Unit::Count,
             additive_breakdowns: &["review"],
             subject: Subject::Children,
         },
         MeasureSpec {
-            id: "on-time",
+            id: ON_TIME,
             title: "Reviews held within statutory timescale, % of reviews whose timeliness can be assessed",
             unit: Unit::Percent,
             additive_breakdowns: &["review"],
             subject: Subject::Children,
         },
         MeasureSpec {
-            id: "late",
+            id: LATE,
             title: "Reviews held late, by days late",
             unit: Unit::Count,
             additive_breakdowns: &["days_late"],
             subject: Subject::Children,
         },
         MeasureSpec {
-            id: "days-late-mean",
+            id: DAYS_LATE_MEAN,
             title: "Mean calendar days late of reviews held late",
             unit: Unit::Days,
             additive_breakdowns: &[],
             subject: Subject::Children,
         },
         MeasureSpec {
-            id: "days-late-median",
+            id: DAYS_LATE_MEDIAN,
             title: "Median calendar days late of reviews held late",
             unit: Unit::Days,
             additive_breakdowns: &[],
             subject: Subject::Children,
         },
         MeasureSpec {
-            id: "children-on-time",
+            id: CHILDREN_ON_TIME,
             title: "Children all of whose reviews in the period were on time, % of children with a review in the period",
             unit: Unit::Percent,
             additive_breakdowns: &[],
             subject: Subject::Children,
         },
         MeasureSpec {
-            id: "overdue",
+            id: OVERDUE,
             title: "Reviews falling due in the period and not held by its end, by review sequence",
             unit: Unit::Count,
             additive_breakdowns: &["review"],
             subject: Subject::Children,
         },
         MeasureSpec {
-            id: "overdue-at-end",
+            id: OVERDUE_AT_END,
             title: "Reviews overdue at the end of the quarter (or 31 March), whenever they fell due, child still in care",
             unit: Unit::Count,
             additive_breakdowns: &[],
             subject: Subject::Children,
         },
         MeasureSpec {
-            id: "flags",
+            id: FLAGS,
             title: "Edge cases counted (see METHODS): reviews outside care, duplicates, unknown starts, 18th birthdays",
             unit: Unit::Count,
             additive_breakdowns: &[],
@@ -170,39 +182,32 @@ static SPEC: LazyLock<MetricSpec> = LazyLock::new(|| MetricSpec {
 /// quarters to the year.
 static RELATIONS: [Relation; 9] = [
     Relation::Sum {
-        total: Term::den("review-timeliness.on-time"),
-        parts: &[
-            Term::num("review-timeliness.on-time"),
-            Term::num("review-timeliness.late"),
-        ],
+        total: Term::den(ON_TIME),
+        parts: &[Term::num(ON_TIME), Term::num(LATE)],
     },
     Relation::Sum {
-        total: Term::num("review-timeliness.late").only(""),
-        parts: &[Term::den("review-timeliness.days-late-mean").only("")],
+        total: Term::num(LATE).only(""),
+        parts: &[Term::den(DAYS_LATE_MEAN).only("")],
     },
     Relation::Sum {
-        total: Term::num("review-timeliness.late").only(""),
-        parts: &[Term::den("review-timeliness.days-late-median").only("")],
+        total: Term::num(LATE).only(""),
+        parts: &[Term::den(DAYS_LATE_MEDIAN).only("")],
     },
     Relation::BreakdownSumsToTotal {
-        metric: "review-timeliness.on-time",
+        metric: ON_TIME,
         key: "review",
         field: Field::Denominator,
     },
-    Relation::QuartersSumToYear(Term::num("review-timeliness.held")),
-    Relation::QuartersSumToYear(Term::num("review-timeliness.on-time")),
-    Relation::QuartersSumToYear(Term::den("review-timeliness.on-time")),
-    Relation::QuartersSumToYear(Term::num("review-timeliness.late")),
-    Relation::QuartersSumToYear(Term::num("review-timeliness.flags")),
+    Relation::QuartersSumToYear(Term::num(HELD)),
+    Relation::QuartersSumToYear(Term::num(ON_TIME)),
+    Relation::QuartersSumToYear(Term::den(ON_TIME)),
+    Relation::QuartersSumToYear(Term::num(LATE)),
+    Relation::QuartersSumToYear(Term::num(FLAGS)),
 ];
 
 impl Metric for ReviewTimeliness {
     fn spec(&self) -> &MetricSpec {
         &SPEC
-    }
-
-    fn compute(&self, ctx: &MetricContext<'_>) -> Result<Vec<MetricRow>, MetricError> {
-        iro_metric_api::compute_one_year(self, ctx)
     }
 
     /// Years whose reviews history starts on the same day share one walk

@@ -30,8 +30,8 @@ use std::sync::LazyLock;
 
 use iro_domain::{ServiceTable, TableKind};
 use iro_metric_api::{
-    DrillDown, MeasureSpec, Metric, MetricContext, MetricError, MetricRow, MetricSpec, ParamSpec,
-    Period, Relation, Subject, Term, Unit, row,
+    DrillDown, MeasureId, MeasureSpec, Metric, MetricContext, MetricError, MetricRow, MetricSpec,
+    ParamSpec, Period, Relation, Subject, Term, Unit, row,
 };
 
 pub use period::{FLOWS, Periods, STOCKS};
@@ -92,14 +92,47 @@ static PARAMS: LazyLock<[ParamSpec; 4]> = LazyLock::new(|| {
     ]
 });
 
+/// The ids of this metric's measures (the `metric` column): the report,
+/// the charts, targets and benchmarking name measures by these, never by text.
+pub const REVIEWS_HELD: MeasureId = MeasureId::new("service-records.reviews-held");
+pub const REVIEWS_CANCELLED: MeasureId = MeasureId::new("service-records.reviews-cancelled");
+pub const REVIEWS_ADJOURNED: MeasureId = MeasureId::new("service-records.reviews-adjourned");
+pub const SW_REPORT_ON_TIME: MeasureId = MeasureId::new("service-records.sw-report-on-time");
+pub const SW_REPORT_RECEIVED: MeasureId = MeasureId::new("service-records.sw-report-received");
+pub const SW_REPORT_ON_TIME_OF_RECEIVED: MeasureId =
+    MeasureId::new("service-records.sw-report-on-time-of-received");
+pub const DECISIONS_ON_TIME: MeasureId = MeasureId::new("service-records.decisions-on-time");
+pub const RECORD_ON_TIME: MeasureId = MeasureId::new("service-records.record-on-time");
+pub const RECORD_WORKING_DAYS_MEDIAN: MeasureId =
+    MeasureId::new("service-records.record-working-days-median");
+pub const IRO_MET_CHILD: MeasureId = MeasureId::new("service-records.iro-met-child");
+pub const HELD_BY_DUE: MeasureId = MeasureId::new("service-records.held-by-due");
+pub const RECORD_COVERAGE: MeasureId = MeasureId::new("service-records.record-coverage");
+pub const ALLOCATED_ON_TIME: MeasureId = MeasureId::new("service-records.allocated-on-time");
+pub const ALLOCATION_WORKING_DAYS_MEDIAN: MeasureId =
+    MeasureId::new("service-records.allocation-working-days-median");
+pub const CASELOAD_IROS: MeasureId = MeasureId::new("service-records.caseload-iros");
+pub const CASELOAD_MEAN: MeasureId = MeasureId::new("service-records.caseload-mean");
+pub const CASELOAD_MEDIAN: MeasureId = MeasureId::new("service-records.caseload-median");
+pub const CASELOAD_MAX: MeasureId = MeasureId::new("service-records.caseload-max");
+pub const CHILDREN_WITHOUT_IRO: MeasureId = MeasureId::new("service-records.children-without-iro");
+pub const ALLOCATIONS_NOT_IN_CARE: MeasureId =
+    MeasureId::new("service-records.allocations-not-in-care");
+pub const IRO_CHANGES: MeasureId = MeasureId::new("service-records.iro-changes");
+pub const CHILDREN_CHANGED_IRO: MeasureId = MeasureId::new("service-records.children-changed-iro");
+pub const MIDWAY_COMPLETED: MeasureId = MeasureId::new("service-records.midway-completed");
+pub const MIDWAY_ON_TIME: MeasureId = MeasureId::new("service-records.midway-on-time");
+pub const MIDWAY_OVERDUE_AT_END: MeasureId =
+    MeasureId::new("service-records.midway-overdue-at-end");
+
 macro_rules! measure {
-    ($id:literal, $title:literal, $unit:expr) => {
+    ($id:expr, $title:literal, $unit:expr) => {
         measure!($id, $title, $unit, &[])
     };
-    ($id:literal, $title:literal, $unit:expr, $add:expr) => {
+    ($id:expr, $title:literal, $unit:expr, $add:expr) => {
         measure!($id, $title, $unit, $add, Subject::Children)
     };
-    ($id:literal, $title:literal, $unit:expr, $add:expr, $subject:expr) => {
+    ($id:expr, $title:literal, $unit:expr, $add:expr, $subject:expr) => {
         MeasureSpec {
             id: $id,
             title: $title,
@@ -120,126 +153,122 @@ static SPEC: LazyLock<MetricSpec> = LazyLock::new(|| MetricSpec {
     needs: &[],
     measures: &[
         measure!(
-            "reviews-held",
+            REVIEWS_HELD,
             "Reviews held (IRO records), by mode: in person, virtual, hybrid, not recorded",
             Unit::Count,
             &["mode"]
         ),
         measure!(
-            "reviews-cancelled",
+            REVIEWS_CANCELLED,
             "Review meetings cancelled (by the date arranged)",
             Unit::Count
         ),
+        measure!(REVIEWS_ADJOURNED, "Review meetings adjourned", Unit::Count),
         measure!(
-            "reviews-adjourned",
-            "Review meetings adjourned",
-            Unit::Count
-        ),
-        measure!(
-            "sw-report-on-time",
+            SW_REPORT_ON_TIME,
             "Reviews held with the social worker's report at least 3 working days before, % of reviews held",
             Unit::Percent
         ),
         measure!(
-            "sw-report-received",
+            SW_REPORT_RECEIVED,
             "Reviews held with a social worker's report by the day of the review, % of reviews held",
             Unit::Percent
         ),
         measure!(
-            "sw-report-on-time-of-received",
+            SW_REPORT_ON_TIME_OF_RECEIVED,
             "Of reviews held with a report by the day of the review, % whose report came at least 3 working days before",
             Unit::Percent
         ),
         measure!(
-            "decisions-on-time",
+            DECISIONS_ON_TIME,
             "Reviews held whose decisions were sent within 5 working days, % of reviews held",
             Unit::Percent
         ),
         measure!(
-            "record-on-time",
+            RECORD_ON_TIME,
             "Reviews held whose full record was sent within 20 working days, % of reviews held",
             Unit::Percent
         ),
         measure!(
-            "record-working-days-median",
+            RECORD_WORKING_DAYS_MEDIAN,
             "Median working days from review to full record sent (records sent)",
             Unit::Days
         ),
         measure!(
-            "iro-met-child",
+            IRO_MET_CHILD,
             "Reviews held where the IRO met the child beforehand, % of reviews held with it recorded",
             Unit::Percent
         ),
         measure!(
-            "held-by-due",
+            HELD_BY_DUE,
             "Reviews held on or before the service's own due date, % of reviews held with a due date",
             Unit::Percent
         ),
         measure!(
-            "record-coverage",
+            RECORD_COVERAGE,
             "SSDA903 reviews with a HELD IRO record, % of SSDA903 reviews",
             Unit::Percent
         ),
         measure!(
-            "allocated-on-time",
+            ALLOCATED_ON_TIME,
             "Periods of care starting in the period with an IRO allocated within 5 working days, % of those due",
             Unit::Percent
         ),
         measure!(
-            "allocation-working-days-median",
+            ALLOCATION_WORKING_DAYS_MEDIAN,
             "Median working days from the start of care to the IRO's allocation",
             Unit::Days
         ),
         measure!(
-            "caseload-iros",
+            CASELOAD_IROS,
             "IROs with at least one child in care allocated, at the end of the quarter (31 March)",
             Unit::Count,
             &[],
             Subject::Staff
         ),
         measure!(
-            "caseload-mean",
+            CASELOAD_MEAN,
             "Mean children in care per IRO at the end of the quarter",
             Unit::Mean
         ),
         measure!(
-            "caseload-median",
+            CASELOAD_MEDIAN,
             "Median children in care per IRO at the end of the quarter",
             Unit::Mean
         ),
         measure!(
-            "caseload-max",
+            CASELOAD_MAX,
             "Largest caseload (children in care) of one IRO at the end of the quarter",
             Unit::Mean
         ),
         measure!(
-            "children-without-iro",
+            CHILDREN_WITHOUT_IRO,
             "Children looked after at the end of the quarter with no IRO allocated",
             Unit::Count
         ),
         measure!(
-            "allocations-not-in-care",
+            ALLOCATIONS_NOT_IN_CARE,
             "IRO allocations in force at the end of the quarter for children not in care (not ended)",
             Unit::Count
         ),
         measure!(
-            "iro-changes",
+            IRO_CHANGES,
             "Changes of IRO during a period of care",
             Unit::Count
         ),
         measure!(
-            "children-changed-iro",
+            CHILDREN_CHANGED_IRO,
             "Children whose IRO changed, % of children in care with an IRO in the period",
             Unit::Percent
         ),
-        measure!("midway-completed", "Midway reviews completed", Unit::Count),
+        measure!(MIDWAY_COMPLETED, "Midway reviews completed", Unit::Count),
         measure!(
-            "midway-on-time",
+            MIDWAY_ON_TIME,
             "Midway reviews due in the period completed by their due date, % of those due (child in care)",
             Unit::Percent
         ),
         measure!(
-            "midway-overdue-at-end",
+            MIDWAY_OVERDUE_AT_END,
             "Midway reviews overdue at the end of the quarter (due, not completed, child in care)",
             Unit::Count
         ),
@@ -252,15 +281,15 @@ static SPEC: LazyLock<MetricSpec> = LazyLock::new(|| MetricSpec {
 /// denominators; the reviews held are the social-work report measures'
 /// denominator, and the reports received by the review the denominator of
 /// those on time among them, whose numerator is the reports on time.
-const RECEIVED: &str = "service-records.sw-report-received";
-const OF_RECEIVED: &str = "service-records.sw-report-on-time-of-received";
+const RECEIVED: MeasureId = SW_REPORT_RECEIVED;
+const OF_RECEIVED: MeasureId = SW_REPORT_ON_TIME_OF_RECEIVED;
 
 static SW_REPORTS: [Relation; 4] = {
-    const HELD: Term = Term::num("service-records.reviews-held").only("");
+    const HELD: Term = Term::num(REVIEWS_HELD).only("");
     [
         Relation::Sum {
             total: HELD,
-            parts: &[Term::den("service-records.sw-report-on-time").only("")],
+            parts: &[Term::den(SW_REPORT_ON_TIME).only("")],
         },
         Relation::Sum {
             total: HELD,
@@ -271,7 +300,7 @@ static SW_REPORTS: [Relation; 4] = {
             parts: &[Term::den(OF_RECEIVED).only("")],
         },
         Relation::Sum {
-            total: Term::num("service-records.sw-report-on-time").only(""),
+            total: Term::num(SW_REPORT_ON_TIME).only(""),
             parts: &[Term::num(OF_RECEIVED).only("")],
         },
     ]
@@ -280,28 +309,25 @@ static SW_REPORTS: [Relation; 4] = {
 static RELATIONS: LazyLock<Vec<Relation>> = LazyLock::new(|| {
     let mut r = SW_REPORTS.to_vec();
     let counts = [
-        "service-records.reviews-held",
-        "service-records.reviews-cancelled",
-        "service-records.reviews-adjourned",
-        "service-records.iro-changes",
-        "service-records.midway-completed",
+        REVIEWS_HELD,
+        REVIEWS_CANCELLED,
+        REVIEWS_ADJOURNED,
+        IRO_CHANGES,
+        MIDWAY_COMPLETED,
     ];
     let shares = [
-        "service-records.sw-report-on-time",
+        SW_REPORT_ON_TIME,
         RECEIVED,
         OF_RECEIVED,
-        "service-records.decisions-on-time",
-        "service-records.record-on-time",
-        "service-records.iro-met-child",
-        "service-records.held-by-due",
-        "service-records.record-coverage",
-        "service-records.allocated-on-time",
-        "service-records.midway-on-time",
+        DECISIONS_ON_TIME,
+        RECORD_ON_TIME,
+        IRO_MET_CHILD,
+        HELD_BY_DUE,
+        RECORD_COVERAGE,
+        ALLOCATED_ON_TIME,
+        MIDWAY_ON_TIME,
     ];
-    let timed = [
-        "service-records.record-working-days-median",
-        "service-records.allocation-working-days-median",
-    ];
+    let timed = [RECORD_WORKING_DAYS_MEDIAN, ALLOCATION_WORKING_DAYS_MEDIAN];
     r.extend(
         counts
             .into_iter()
@@ -326,7 +352,11 @@ impl Metric for ServiceRecordsMetric {
         &RELATIONS
     }
 
-    fn compute(&self, ctx: &MetricContext<'_>) -> Result<Vec<MetricRow>, MetricError> {
+    fn compute_years(
+        &self,
+        ctxs: &[MetricContext<'_>],
+    ) -> Vec<Result<Vec<MetricRow>, MetricError>> {
+        ctxs.iter().map(|ctx| -> Result<Vec<MetricRow>, MetricError> {
         let t = timescales_from(ctx)?;
         let service = ctx.cohort.service();
         let tables = [
@@ -346,6 +376,7 @@ impl Metric for ServiceRecordsMetric {
         rows.extend(allocation::rows(ctx, &periods, &t));
         rows.extend(midway::rows(ctx, &periods));
         Ok(rows)
+    }).collect()
     }
 
     /// Child-level tables (personal data): every review meeting with its
@@ -401,7 +432,7 @@ pub(crate) fn not_computable(
     period: Period,
     why: &str,
 ) -> MetricRow {
-    start(ctx, measure, period).note(format!("not computable: {why}"))
+    start(ctx, measure, period).not_computable(why)
 }
 
 /// Why a service table or column is missing for the year, if it is.

@@ -7,6 +7,7 @@
 use super::*;
 use iro_domain::{Cohort, CollectionYear, LaCode, WorkingDayCalendar};
 use iro_ingest::{InputSource, LoadOptions, Loaded, load};
+use iro_metric_api::MetricExt;
 use iro_metric_api::{Breakdown, Params, Period, Reference};
 use std::sync::OnceLock;
 
@@ -294,12 +295,12 @@ fn missing_tables_are_not_computable_never_zero() {
     let r = get(&rows, "sw-report-on-time", Year, "");
     assert_eq!(r.value, None);
     assert!(
-        r.note
+        r.note_text()
             .starts_with("not computable: no iro_reviews file for 2023-24")
     );
     assert!(
         get(&rows, "midway-completed", Q1, "")
-            .note
+            .note_text()
             .starts_with("not computable")
     );
     // Allocations on entry in 2023-24: A10 (03/04/2023), A8 (01/05/2023) and

@@ -10,14 +10,14 @@ static SPEC: MetricSpec = MetricSpec {
     needs: &[],
     measures: &[
         MeasureSpec {
-            id: "count",
+            id: MeasureId::new("m.count"),
             title: "",
             unit: Unit::Count,
             additive_breakdowns: &[],
             subject: Subject::Children,
         },
         MeasureSpec {
-            id: "profile",
+            id: MeasureId::new("m.profile"),
             title: "",
             unit: Unit::Percent,
             additive_breakdowns: &["age_band"],
@@ -27,24 +27,23 @@ static SPEC: MetricSpec = MetricSpec {
     params: &[],
 };
 
+const PRIMARY: &str = "primary";
+const SECONDARY: &str = "secondary";
+
 fn row(metric: &str, unit: Unit) -> MetricRow {
-    MetricRow {
-        la_code: "800".into(),
-        year: 2025,
-        period: Period::Snapshot,
-        metric: metric.into(),
-        breakdown: Breakdown::default(),
-        numerator: None,
-        denominator: None,
-        value: None,
+    MetricRow::new(
+        iro_metric_api::AreaCode::new("800"),
+        2025,
+        Period::Snapshot,
+        MeasureId::parse(metric).unwrap(),
         unit,
-        suppressed: None,
-        note: String::new(),
-    }
+    )
 }
 
 fn reasons(rows: &[MetricRow]) -> Vec<Option<&str>> {
-    rows.iter().map(|r| r.suppressed.as_deref()).collect()
+    rows.iter()
+        .map(|r| r.status.suppression().map(|s| s.label()))
+        .collect()
 }
 
 #[test]
@@ -58,11 +57,17 @@ fn primary_hides_small_counts_not_zero_or_populations() {
         row("m.pct", Unit::Percent).percent(2, 40),
     ];
     suppress(&mut rows, &[&SPEC], &[], &SuppressionConfig::default());
-    assert_eq!(rows[0].suppressed.as_deref(), Some(PRIMARY));
+    assert_eq!(
+        rows[0].status.suppression().map(|s| s.label()),
+        Some(PRIMARY)
+    );
     assert_eq!((rows[0].numerator, rows[0].value), (None, None));
     assert_eq!(rows[1].value, Some(0.0));
     assert_eq!(rows[2].value, Some(8.0));
-    assert_eq!(rows[3].suppressed.as_deref(), Some(PRIMARY));
+    assert_eq!(
+        rows[3].status.suppression().map(|s| s.label()),
+        Some(PRIMARY)
+    );
     assert_eq!(rows[3].denominator, Some(36_000), "population stays");
     assert_eq!(
         rows[4].denominator, None,
@@ -107,7 +112,7 @@ fn cross_tabulations_are_protected_row_by_row() {
         requires: &[],
         needs: &[],
         measures: &[MeasureSpec {
-            id: "d",
+            id: MeasureId::new("x.d"),
             title: "",
             unit: Unit::Count,
             additive_breakdowns: &["group;distance"],
@@ -128,10 +133,7 @@ fn cross_tabulations_are_protected_row_by_row() {
         .iter()
         .map(|&(g, d, n)| {
             row("x.d", Unit::Count)
-                .with_breakdown(Breakdown(vec![
-                    ("group".into(), g.into()),
-                    ("distance".into(), d.into()),
-                ]))
+                .with_breakdown(Breakdown::new(&[("group", g), ("distance", d)]))
                 .count(n)
         })
         .collect();
@@ -146,15 +148,18 @@ fn cross_tabulations_are_protected_row_by_row() {
 
 /// Reviews on time and late, of the same reviews assessed: on time + late =
 /// assessed. Late is 5 (hidden); on time 95 of 100 shown would give it back.
-static ON_TIME_LATE: [Term; 2] = [Term::num("r.on-time"), Term::num("r.late")];
+static ON_TIME_LATE: [Term; 2] = [
+    Term::num(MeasureId::new("r.on-time")),
+    Term::num(MeasureId::new("r.late")),
+];
 static RELATIONS: [Relation; 4] = [
     Relation::Sum {
-        total: Term::den("r.on-time"),
+        total: Term::den(MeasureId::new("r.on-time")),
         parts: &ON_TIME_LATE,
     },
-    Relation::QuartersSumToYear(Term::num("r.late")),
-    Relation::QuartersSumToYear(Term::num("r.on-time")),
-    Relation::QuartersSumToYear(Term::den("r.on-time")),
+    Relation::QuartersSumToYear(Term::num(MeasureId::new("r.late"))),
+    Relation::QuartersSumToYear(Term::num(MeasureId::new("r.on-time"))),
+    Relation::QuartersSumToYear(Term::den(MeasureId::new("r.on-time"))),
 ];
 
 fn timeliness(period: Period, on_time: u64, assessed: u64) -> [MetricRow; 2] {
@@ -169,10 +174,16 @@ fn timeliness(period: Period, on_time: u64, assessed: u64) -> [MetricRow; 2] {
 fn a_difference_of_two_measures_is_protected() {
     let mut rows = timeliness(Period::Year, 95, 100).to_vec();
     suppress(&mut rows, &[], &RELATIONS, &SuppressionConfig::default());
-    assert_eq!(rows[1].suppressed.as_deref(), Some(PRIMARY));
+    assert_eq!(
+        rows[1].status.suppression().map(|s| s.label()),
+        Some(PRIMARY)
+    );
     // The on-time numerator (and so the percentage) goes; the denominator,
     // 100 reviews assessed, stays.
-    assert_eq!(rows[0].suppressed.as_deref(), Some(SECONDARY));
+    assert_eq!(
+        rows[0].status.suppression().map(|s| s.label()),
+        Some(SECONDARY)
+    );
     assert_eq!(
         (rows[0].numerator, rows[0].denominator, rows[0].value),
         (None, Some(100), None)
@@ -184,7 +195,7 @@ fn a_difference_of_two_measures_is_protected() {
     // Without the relation declared, nothing more would be hidden.
     let mut rows = timeliness(Period::Year, 95, 100).to_vec();
     suppress(&mut rows, &[], &[], &SuppressionConfig::default());
-    assert_eq!(rows[0].suppressed, None);
+    assert_eq!(rows[0].status.suppression(), None);
 }
 
 #[test]
@@ -192,9 +203,9 @@ fn a_count_is_shown_beside_a_change_on_a_small_count() {
     // 8 children at 31 March, 5 a year before: the change (8 on 5) goes with
     // last year's small count, but its numerator is this year's 8, which is
     // shown as the count and gives nothing of the 5 away.
-    static SAME: [Term; 1] = [Term::num("c.change")];
+    static SAME: [Term; 1] = [Term::num(MeasureId::new("c.change"))];
     static REL: [Relation; 1] = [Relation::Sum {
-        total: Term::num("c.cla"),
+        total: Term::num(MeasureId::new("c.cla")),
         parts: &SAME,
     }];
     let mut rows = vec![
@@ -222,15 +233,18 @@ fn a_numerator_the_reader_can_work_out_protects_nothing() {
     // x: a share of a small denominator (12 of 3?) hidden with its row, its
     // 12 also the `a` part of a = b + small. Shown beside twin(a) = 12, the
     // 12 is known; so the only protection of `small` (3) is gone and b must go.
-    static TWIN: [Term; 1] = [Term::num("x.share")];
-    static PARTS: [Term; 2] = [Term::num("s.b"), Term::num("s.small")];
+    static TWIN: [Term; 1] = [Term::num(MeasureId::new("x.share"))];
+    static PARTS: [Term; 2] = [
+        Term::num(MeasureId::new("s.b")),
+        Term::num(MeasureId::new("s.small")),
+    ];
     static REL: [Relation; 2] = [
         Relation::Sum {
-            total: Term::num("s.a"),
+            total: Term::num(MeasureId::new("s.a")),
             parts: &TWIN,
         },
         Relation::Sum {
-            total: Term::num("x.share"),
+            total: Term::num(MeasureId::new("x.share")),
             parts: &PARTS,
         },
     ];
@@ -245,11 +259,20 @@ fn a_numerator_the_reader_can_work_out_protects_nothing() {
         row("s.small", Unit::Count).count(3),
     ];
     suppress(&mut rows, &[], &REL, &SuppressionConfig::default());
-    assert_eq!(rows[1].suppressed.as_deref(), Some(PRIMARY));
-    assert_eq!(rows[3].suppressed.as_deref(), Some(PRIMARY));
+    assert_eq!(
+        rows[1].status.suppression().map(|s| s.label()),
+        Some(PRIMARY)
+    );
+    assert_eq!(
+        rows[3].status.suppression().map(|s| s.label()),
+        Some(PRIMARY)
+    );
     // Hidden so that 12 - b - small leaves two unknowns.
-    assert_eq!(rows[2].suppressed.as_deref(), Some(SECONDARY));
-    assert_eq!(rows[0].suppressed, None, "the 12 needs no hiding");
+    assert_eq!(
+        rows[2].status.suppression().map(|s| s.label()),
+        Some(SECONDARY)
+    );
+    assert_eq!(rows[0].status.suppression(), None, "the 12 needs no hiding");
 }
 
 #[test]
@@ -288,9 +311,9 @@ fn a_figure_shown_twice_is_hidden_twice() {
     // The 9 reviews of kind b are also shown by another measure. Kind a (2) is
     // hidden; kind b goes with it (the only other part of the breakdown), and
     // so must its twin.
-    static TWIN: [Term; 1] = [Term::num("t.reviews").only("")];
+    static TWIN: [Term; 1] = [Term::num(MeasureId::new("t.reviews")).only("")];
     static REL: [Relation; 1] = [Relation::Sum {
-        total: Term::num("m.count").only("kind=b"),
+        total: Term::num(MeasureId::new("m.count")).only("kind=b"),
         parts: &TWIN,
     }];
     static SPEC2: MetricSpec = MetricSpec {
@@ -300,7 +323,7 @@ fn a_figure_shown_twice_is_hidden_twice() {
         requires: &[],
         needs: &[],
         measures: &[MeasureSpec {
-            id: "count",
+            id: MeasureId::new("m.count"),
             title: "",
             unit: Unit::Count,
             additive_breakdowns: &["kind"],
@@ -344,13 +367,13 @@ fn a_figure_shown_twice_is_hidden_twice() {
 fn a_hidden_denominator_hides_the_row_and_a_missing_term_protects_nothing() {
     // late = the mean's denominator. Late hidden by a quarter relation
     // (secondary, 20) must take the mean's denominator with it.
-    static DEN: [Term; 1] = [Term::den("r.mean").only("")];
+    static DEN: [Term; 1] = [Term::den(MeasureId::new("r.mean")).only("")];
     static REL: [Relation; 2] = [
         Relation::Sum {
-            total: Term::num("r.late").only(""),
+            total: Term::num(MeasureId::new("r.late")).only(""),
             parts: &DEN,
         },
-        Relation::QuartersSumToYear(Term::num("r.late")),
+        Relation::QuartersSumToYear(Term::num(MeasureId::new("r.late"))),
     ];
     let mut rows = Vec::new();
     for (p, n) in [
@@ -370,7 +393,10 @@ fn a_hidden_denominator_hides_the_row_and_a_missing_term_protects_nothing() {
     }
     suppress(&mut rows, &[], &REL, &SuppressionConfig::default());
     let q2_mean = &rows[3];
-    assert_eq!(q2_mean.suppressed.as_deref(), Some(SECONDARY));
+    assert_eq!(
+        q2_mean.status.suppression().map(|s| s.label()),
+        Some(SECONDARY)
+    );
     assert_eq!((q2_mean.denominator, q2_mean.value), (None, None));
     // No Q3 row of the mean's twin missing: a relation whose rows are not all
     // there is not instantiated (nothing to subtract from).
@@ -518,9 +544,9 @@ proptest! {
             }
         }
         let cells = &rows[..counts.len()];
-        let hidden = cells.iter().filter(|r| r.suppressed.is_some()).count();
+        let hidden = cells.iter().filter(|r| r.status.is_suppressed()).count();
         if hidden == 1 {
-            let others_nonzero = cells.iter().filter(|r| r.suppressed.is_none()).any(|r| r.numerator.unwrap_or(0) > 0);
+            let others_nonzero = cells.iter().filter(|r| !r.status.is_suppressed()).any(|r| r.numerator.unwrap_or(0) > 0);
             prop_assert!(!others_nonzero || cells.iter().all(|r| r.denominator.is_none()));
         }
     }
@@ -541,7 +567,7 @@ proptest! {
             requires: &[],
             needs: &[],
             measures: &[MeasureSpec {
-                id: "on-time",
+                id: MeasureId::new("r.on-time"),
                 title: "",
                 unit: Unit::Percent,
                 additive_breakdowns: &["review"],
@@ -550,11 +576,11 @@ proptest! {
             params: &[],
         };
         static MORE: [Relation; 5] = [
-            Relation::Sum { total: Term::den("r.on-time"), parts: &ON_TIME_LATE },
-            Relation::QuartersSumToYear(Term::num("r.late")),
-            Relation::QuartersSumToYear(Term::num("r.on-time")),
-            Relation::QuartersSumToYear(Term::den("r.on-time")),
-            Relation::BreakdownSumsToTotal { metric: "r.on-time", key: "review", field: Field::Denominator },
+            Relation::Sum { total: Term::den(MeasureId::new("r.on-time")), parts: &ON_TIME_LATE },
+            Relation::QuartersSumToYear(Term::num(MeasureId::new("r.late"))),
+            Relation::QuartersSumToYear(Term::num(MeasureId::new("r.on-time"))),
+            Relation::QuartersSumToYear(Term::den(MeasureId::new("r.on-time"))),
+            Relation::BreakdownSumsToTotal { metric: MeasureId::new("r.on-time"), key: "review", field: Field::Denominator },
         ];
         // cells[q * 3 + s]: (on time, late) for quarter q and review sequence s.
         let seqs = ["first", "second", "subsequent"];
@@ -588,7 +614,7 @@ proptest! {
             for n in [r.numerator, r.denominator].into_iter().flatten() {
                 prop_assert!(n == 0 || n > t, "count {n} shown with threshold {t}");
             }
-            if r.suppressed.as_deref() == Some(SECONDARY) {
+            if r.status.suppression().map(|s| s.label()) == Some(SECONDARY) {
                 prop_assert!(r.note.starts_with(SECONDARY_NOTE));
             }
         }

@@ -103,7 +103,7 @@ static SPEC: MetricSpec = MetricSpec {
     requires: &[],
     needs: &[],
     measures: &[MeasureSpec {
-        id: "on-time",
+        id: MeasureId::new("review-timeliness.on-time"),
         title: "",
         unit: Unit::Percent,
         additive_breakdowns: &[],
@@ -129,26 +129,22 @@ fn unknown_metrics_are_named() {
 }
 
 fn pct(la: &str, year: i32, period: Period, num: u64, den: u64) -> MetricRow {
-    MetricRow {
-        la_code: la.into(),
+    MetricRow::new(
+        iro_metric_api::AreaCode::new(la),
         year,
         period,
-        metric: "review-timeliness.on-time".into(),
-        breakdown: Breakdown::default(),
-        numerator: None,
-        denominator: None,
-        value: None,
-        unit: Unit::Percent,
-        suppressed: None,
-        note: String::new(),
-    }
+        review_timeliness::ON_TIME,
+        Unit::Percent,
+    )
     .percent(num, den)
 }
 
 fn hidden(mut r: MetricRow) -> MetricRow {
     r.numerator = None;
     r.value = None;
-    r.suppressed = Some("secondary".into());
+    r.status = iro_metric_api::CellStatus::Suppressed(iro_metric_api::Suppression::Secondary {
+        relation: "",
+    });
     r
 }
 

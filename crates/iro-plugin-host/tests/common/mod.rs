@@ -8,6 +8,7 @@ use std::sync::OnceLock;
 
 use iro_domain::{Cohort, CollectionYear, WorkingDayCalendar};
 use iro_ingest::{InputSource, LoadOptions, Loaded};
+use iro_metric_api::MetricExt;
 use iro_metric_api::{DrillDown, Metric, MetricContext, MetricError, MetricRow, Reference};
 use iro_plugin_host::{HostOptions, Isolation, PluginConfig, WorkerCommand, sha256_hex};
 
