@@ -68,7 +68,7 @@ pub struct RunConfig {
 #[serde(deny_unknown_fields, default)]
 pub struct OutputConfig {
     pub dir: PathBuf,
-    /// Any of `csv`, `json`.
+    /// Any of `csv`, `json`, `parquet`.
     pub formats: Vec<OutputFormat>,
     /// Also write child-level drill-downs and the diagnostics with their values
     /// (personal data) to `<dir>/personal/`.
@@ -97,6 +97,8 @@ impl Default for OutputConfig {
 pub enum OutputFormat {
     Csv,
     Json,
+    /// Typed columns for DuckDB, Polars, pandas, Power BI (`parquet_out`).
+    Parquet,
 }
 
 /// Small-number suppression for everything meant for sharing.
