@@ -708,6 +708,17 @@ fn no_planted_personal_value_reaches_a_shareable_output() {
         .expect("the serial DOB is reported");
     assert!(serial.contains("header.csv"), "{serial}");
     assert!(serial.contains("Excel serial"), "{serial}");
+    // The Parquet copy was scanned as decoded text, which says the same.
+    let decoded = parquet_text(&out.join("diagnostics.parquet"));
+    assert!(
+        decoded
+            .lines()
+            .any(|l| l.starts_with("warning,date.unparsable,")
+                && l.contains(",DOB,")
+                && l.contains("Excel serial")
+                && l.contains("[withheld: personal data]")),
+        "{decoded}"
+    );
 
     // The values are in personal/diagnostics.csv, which was asked for.
     let personal = fs::read_to_string(out.join("personal/diagnostics.csv"))
