@@ -304,6 +304,17 @@ mod tests {
     }
 
     #[test]
+    fn output_formats_include_parquet() {
+        let c = Config::parse("[output]\nformats = [\"csv\", \"json\", \"parquet\"]\n").unwrap();
+        assert_eq!(
+            c.output.formats,
+            [OutputFormat::Csv, OutputFormat::Json, OutputFormat::Parquet]
+        );
+        let e = Config::parse("[output]\nformats = [\"xlsx\"]\n").unwrap_err();
+        assert!(e.contains("parquet"), "the error lists the formats: {e}");
+    }
+
+    #[test]
     fn typos_are_errors_with_a_position() {
         let e = Config::parse("[suppresion]\nthreshold = 5\n").unwrap_err();
         assert!(e.contains("line 1"), "{e}");

@@ -273,7 +273,7 @@ fn write_json<T: Serialize + ?Sized>(path: &Path, value: &T) -> Result<PathBuf, 
 
 /// Column headers, written even when a table has no rows (checked against the
 /// serialised structs by a test).
-const METRICS_HEADER: &[&str] = &[
+pub(crate) const METRICS_HEADER: &[&str] = &[
     "la_code",
     "year",
     "period",
@@ -311,7 +311,7 @@ const SUMMARY_HEADER: &[&str] = &[
     "published_rate_per_10000",
     "note",
 ];
-const DIAGNOSTICS_HEADER: &[&str] = &[
+pub(crate) const DIAGNOSTICS_HEADER: &[&str] = &[
     "severity",
     "rule",
     "la_code",
@@ -340,7 +340,7 @@ const PERSONAL_DIAGNOSTICS_HEADER: &[&str] = &[
     "message",
     "personal_detail",
 ];
-const ROW_COUNTS_HEADER: &[&str] = &[
+pub(crate) const ROW_COUNTS_HEADER: &[&str] = &[
     "la",
     "year",
     "table",
@@ -349,7 +349,7 @@ const ROW_COUNTS_HEADER: &[&str] = &[
     "rows_excluded",
 ];
 
-const TARGETS_HEADER: &[&str] = &[
+pub(crate) const TARGETS_HEADER: &[&str] = &[
     "la_code",
     "year",
     "period",

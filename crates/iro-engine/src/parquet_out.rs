@@ -394,3 +394,88 @@ fn write_error(path: &Path, e: impl std::error::Error + Send + Sync + 'static) -
         source: std::io::Error::other(e),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use iro_metric_api::{Breakdown, Period, Unit};
+
+    use super::*;
+
+    fn row() -> MetricRow {
+        MetricRow {
+            la_code: "800".into(),
+            year: 2025,
+            period: Period::Q2,
+            metric: "review-timeliness.on-time".into(),
+            breakdown: Breakdown::default(),
+            numerator: Some(40),
+            denominator: Some(50),
+            value: Some(80.0),
+            unit: Unit::Percent,
+            suppressed: None,
+            note: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_shown_total_has_its_numbers_and_nulls_for_empty_cells() {
+        let r = row();
+        assert_eq!(
+            metric_cells(&r),
+            MetricCells {
+                la_code: "800",
+                year: 2025,
+                period: "Q2",
+                metric: "review-timeliness.on-time",
+                breakdown: None,
+                numerator: Some(40),
+                denominator: Some(50),
+                value: Some(80.0),
+                unit: "percent",
+                suppressed: None,
+                note: None,
+            }
+        );
+    }
+
+    #[test]
+    fn a_suppressed_cell_is_null_with_the_reason() {
+        let mut r = row().with_breakdown(Breakdown(vec![
+            ("age_band".into(), "10 to 15".into()),
+            ("sex".into(), "F".into()),
+        ]));
+        r.numerator = None;
+        r.value = None;
+        r.suppressed = Some("primary".into());
+        r.note = "late review recorded".into();
+        let c = metric_cells(&r);
+        assert_eq!(c.breakdown.as_deref(), Some("age_band=10 to 15;sex=F"));
+        assert_eq!((c.numerator, c.value), (None, None));
+        assert_eq!(c.suppressed, Some("primary"));
+        assert_eq!(c.note, Some("late review recorded"));
+    }
+
+    #[test]
+    fn a_count_too_large_for_int64_is_null_not_wrapped() {
+        assert_eq!(count(Some(u64::MAX)), None);
+        assert_eq!(count(Some(7)), Some(7));
+    }
+
+    #[test]
+    fn every_table_has_its_csv_columns_in_order() {
+        use crate::output::{
+            DIAGNOSTICS_HEADER, METRICS_HEADER, ROW_COUNTS_HEADER, TARGETS_HEADER,
+        };
+        for (columns, header) in [
+            (METRICS_COLUMNS, METRICS_HEADER),
+            (TARGETS_COLUMNS, TARGETS_HEADER),
+            (DIAGNOSTICS_COLUMNS, DIAGNOSTICS_HEADER),
+            (ROW_COUNTS_COLUMNS, ROW_COUNTS_HEADER),
+        ] {
+            let s = schema(columns);
+            let names: Vec<&str> = s.fields().iter().map(|f| f.name().as_str()).collect();
+            assert_eq!(names, header);
+            assert!(s.fields().iter().all(|f| f.is_nullable()));
+        }
+    }
+}
