@@ -196,8 +196,37 @@ struct RunArgs {
     /// Folder of the narrative files <la>.md (default: narrative/).
     #[arg(long, value_name = "DIR")]
     narrative: Option<PathBuf>,
+    /// Formats of the tables (metrics, diagnostics, targets…), comma-separated
+    /// or repeated: csv, json, parquet (default: [output] formats of iro.toml,
+    /// else csv,json).
+    #[arg(
+        long = "format",
+        value_name = "FORMAT",
+        value_enum,
+        value_delimiter = ','
+    )]
+    formats: Vec<TableFormat>,
     #[command(flatten)]
     common: Common,
+}
+
+/// `iro run --format`: the engine's `OutputFormat`, as a command-line value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum TableFormat {
+    Csv,
+    Json,
+    /// Typed columns, for DuckDB, Polars, pandas, Power BI.
+    Parquet,
+}
+
+impl From<TableFormat> for iro_engine::config::OutputFormat {
+    fn from(f: TableFormat) -> Self {
+        match f {
+            TableFormat::Csv => Self::Csv,
+            TableFormat::Json => Self::Json,
+            TableFormat::Parquet => Self::Parquet,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -490,6 +519,9 @@ fn run(args: RunArgs) -> Result<ExitCode> {
     }
     if let Some(dir) = args.narrative {
         config.output.narrative_dir = dir;
+    }
+    if !args.formats.is_empty() {
+        config.output.formats = args.formats.iter().map(|&f| f.into()).collect();
     }
     benchmark::configure_metric(&mut config, &[], false)?;
     sample_targets(&mut config, &args.common, args.input.is_none())?;

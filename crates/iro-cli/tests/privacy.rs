@@ -487,9 +487,56 @@ fn scannable(path: &Path) -> Vec<(String, String)> {
             "{path:?}: no XML parts"
         );
         parts
+    } else if path.extension().is_some_and(|e| e == "parquet") {
+        // Compressed column chunks would hide a value from a byte scan:
+        // decode every cell to text, a row a line.
+        vec![(String::new(), parquet_text(path))]
     } else {
         vec![(String::new(), String::from_utf8_lossy(&bytes).into_owned())]
     }
+}
+
+/// Every cell of a Parquet file as text (numbers as Rust prints them, so
+/// `731942` and `731942.5` are found), cells separated by `,`, rows by lines.
+fn parquet_text(path: &Path) -> String {
+    use arrow_array::Array;
+    use arrow_array::cast::AsArray;
+    use arrow_array::types::{Float64Type, Int32Type, Int64Type};
+    use arrow_schema::DataType;
+
+    let file = fs::File::open(path).unwrap();
+    let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file)
+        .expect("a Parquet file")
+        .build()
+        .expect("a Parquet reader");
+    let mut text = String::new();
+    for batch in reader {
+        let batch = batch.expect("a Parquet batch");
+        for i in 0..batch.num_rows() {
+            for c in batch.columns() {
+                let cell = if c.is_null(i) {
+                    String::new()
+                } else {
+                    match c.data_type() {
+                        DataType::Utf8 => c.as_string::<i32>().value(i).to_string(),
+                        DataType::Dictionary(_, _) => {
+                            let d = c.as_dictionary::<Int32Type>();
+                            let key = d.keys().value(i) as usize;
+                            d.values().as_string::<i32>().value(key).to_string()
+                        }
+                        DataType::Int32 => c.as_primitive::<Int32Type>().value(i).to_string(),
+                        DataType::Int64 => c.as_primitive::<Int64Type>().value(i).to_string(),
+                        DataType::Float64 => c.as_primitive::<Float64Type>().value(i).to_string(),
+                        other => panic!("a column of type {other} the scan cannot read"),
+                    }
+                };
+                text.push_str(&cell);
+                text.push(',');
+            }
+            text.push('\n');
+        }
+    }
+    text
 }
 
 /// Whether `needle` occurs in `text` as a whole token: not inside a longer
@@ -608,6 +655,8 @@ fn no_planted_personal_value_reaches_a_shareable_output() {
             "run",
             input_arg,
             "--personal",
+            "--format",
+            "csv,json,parquet",
             "--out",
             out.to_str().unwrap(),
         ],
@@ -622,6 +671,10 @@ fn no_planted_personal_value_reaches_a_shareable_output() {
         "diagnostics.csv",
         "diagnostics.json",
         "metrics.csv",
+        "metrics.parquet",
+        "diagnostics.parquet",
+        "targets.parquet",
+        "row_counts.parquet",
         "run.json",
     ] {
         assert!(
@@ -655,6 +708,17 @@ fn no_planted_personal_value_reaches_a_shareable_output() {
         .expect("the serial DOB is reported");
     assert!(serial.contains("header.csv"), "{serial}");
     assert!(serial.contains("Excel serial"), "{serial}");
+    // The Parquet copy was scanned as decoded text, which says the same.
+    let decoded = parquet_text(&out.join("diagnostics.parquet"));
+    assert!(
+        decoded
+            .lines()
+            .any(|l| l.starts_with("warning,date.unparsable,")
+                && l.contains(",DOB,")
+                && l.contains("Excel serial")
+                && l.contains("[withheld: personal data]")),
+        "{decoded}"
+    );
 
     // The values are in personal/diagnostics.csv, which was asked for.
     let personal = fs::read_to_string(out.join("personal/diagnostics.csv"))

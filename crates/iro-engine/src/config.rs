@@ -68,7 +68,7 @@ pub struct RunConfig {
 #[serde(deny_unknown_fields, default)]
 pub struct OutputConfig {
     pub dir: PathBuf,
-    /// Any of `csv`, `json`.
+    /// Any of `csv`, `json`, `parquet`.
     pub formats: Vec<OutputFormat>,
     /// Also write child-level drill-downs and the diagnostics with their values
     /// (personal data) to `<dir>/personal/`.
@@ -97,6 +97,8 @@ impl Default for OutputConfig {
 pub enum OutputFormat {
     Csv,
     Json,
+    /// Typed columns for DuckDB, Polars, pandas, Power BI (`parquet_out`).
+    Parquet,
 }
 
 /// Small-number suppression for everything meant for sharing.
@@ -299,6 +301,17 @@ mod tests {
         assert!(e.contains("max_excluded_share"), "{e}");
         let e = Config::parse("[quality]\npublished_difference = -0.1\n").unwrap_err();
         assert!(e.contains("published_difference"), "{e}");
+    }
+
+    #[test]
+    fn output_formats_include_parquet() {
+        let c = Config::parse("[output]\nformats = [\"csv\", \"json\", \"parquet\"]\n").unwrap();
+        assert_eq!(
+            c.output.formats,
+            [OutputFormat::Csv, OutputFormat::Json, OutputFormat::Parquet]
+        );
+        let e = Config::parse("[output]\nformats = [\"xlsx\"]\n").unwrap_err();
+        assert!(e.contains("parquet"), "the error lists the formats: {e}");
     }
 
     #[test]

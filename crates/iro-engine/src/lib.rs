@@ -13,6 +13,7 @@
 
 pub mod config;
 pub mod output;
+pub mod parquet_out;
 pub mod quality;
 pub mod run;
 pub mod suppress;

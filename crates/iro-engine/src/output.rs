@@ -1,5 +1,6 @@
 //! Writes a run's shareable outputs: `metrics.*`, `cohort_summary.*`,
-//! `diagnostics.*`, `row_counts.csv` and `run.json`.
+//! `diagnostics.*`, `row_counts.*`, `targets.*` and `run.json` (the Parquet
+//! files through `crate::parquet_out`).
 //!
 //! **Invariant:** nothing written here holds a CHILD identifier, a date of birth
 //! or a postcode. Diagnostics point at the file, line and column instead, and
@@ -20,6 +21,7 @@ use iro_reference::Measure;
 use serde::Serialize;
 
 use crate::config::{Config, OutputFormat};
+use crate::parquet_out;
 use crate::run::{EngineError, RunResult};
 use crate::targets::{Met, TargetResult};
 
@@ -40,6 +42,7 @@ pub fn write_outputs(
     let mut written = Vec::new();
     let csv = config.output.formats.contains(&OutputFormat::Csv);
     let json = config.output.formats.contains(&OutputFormat::Json);
+    let parquet = config.output.formats.contains(&OutputFormat::Parquet);
 
     let summary = cohort_summary(result, reference);
     let diagnostics: Vec<SharedDiagnostic> = result
@@ -77,6 +80,28 @@ pub fn write_outputs(
         written.push(write_json(&dir.join("diagnostics.json"), &diagnostics)?);
         written.push(write_json(&dir.join("targets.json"), &result.targets)?);
     }
+    if parquet {
+        // Table 1 (`cohort_summary`) is left out: it is a view for people of
+        // figures formatted and rounded as text, each of which is a row of
+        // `metrics.parquet` (`cohort-summary.*`).
+        written.extend(write_metric_rows(
+            dir,
+            &result.rows,
+            &[OutputFormat::Parquet],
+        )?);
+        written.push(parquet_out::write_diagnostics(
+            &dir.join("diagnostics.parquet"),
+            &result.loaded.diagnostics,
+        )?);
+        written.push(parquet_out::write_row_counts(
+            &dir.join("row_counts.parquet"),
+            &result.loaded.accounts,
+        )?);
+        written.push(parquet_out::write_targets(
+            &dir.join("targets.parquet"),
+            &result.targets,
+        )?);
+    }
     written.push(write_json(
         &dir.join("run.json"),
         &run_metadata(result, config),
@@ -91,8 +116,8 @@ pub fn write_outputs(
     Ok(written)
 }
 
-/// The tidy table: `metrics.csv` and/or `metrics.json` in `dir`, as
-/// `formats` asks (`iro run` and `iro benchmark` both write it this way).
+/// The tidy table: `metrics.csv`, `metrics.json` and/or `metrics.parquet`
+/// in `dir`, as `formats` asks (`iro run` and `iro benchmark` both write it this way).
 pub fn write_metric_rows(
     dir: &Path,
     rows: &[MetricRow],
@@ -108,6 +133,12 @@ pub fn write_metric_rows(
     }
     if formats.contains(&OutputFormat::Json) {
         written.push(write_json_rows(&dir.join("metrics.json"), rows)?);
+    }
+    if formats.contains(&OutputFormat::Parquet) {
+        written.push(parquet_out::write_metrics(
+            &dir.join("metrics.parquet"),
+            rows,
+        )?);
     }
     Ok(written)
 }
@@ -243,7 +274,7 @@ fn write_json<T: Serialize + ?Sized>(path: &Path, value: &T) -> Result<PathBuf, 
 
 /// Column headers, written even when a table has no rows (checked against the
 /// serialised structs by a test).
-const METRICS_HEADER: &[&str] = &[
+pub(crate) const METRICS_HEADER: &[&str] = &[
     "la_code",
     "year",
     "period",
@@ -281,7 +312,7 @@ const SUMMARY_HEADER: &[&str] = &[
     "published_rate_per_10000",
     "note",
 ];
-const DIAGNOSTICS_HEADER: &[&str] = &[
+pub(crate) const DIAGNOSTICS_HEADER: &[&str] = &[
     "severity",
     "rule",
     "la_code",
@@ -310,7 +341,7 @@ const PERSONAL_DIAGNOSTICS_HEADER: &[&str] = &[
     "message",
     "personal_detail",
 ];
-const ROW_COUNTS_HEADER: &[&str] = &[
+pub(crate) const ROW_COUNTS_HEADER: &[&str] = &[
     "la",
     "year",
     "table",
@@ -319,7 +350,7 @@ const ROW_COUNTS_HEADER: &[&str] = &[
     "rows_excluded",
 ];
 
-const TARGETS_HEADER: &[&str] = &[
+pub(crate) const TARGETS_HEADER: &[&str] = &[
     "la_code",
     "year",
     "period",
@@ -640,13 +671,19 @@ impl From<&Diagnostic> for SharedDiagnostic {
             column: opt(d.column.map(|c| c.to_string())),
             column_letter: opt(d.column_letter()),
             field: opt(d.field.clone()),
-            value: if d.is_identifying() && d.value.is_some() {
-                WITHHELD.to_string()
-            } else {
-                opt(d.value.clone())
-            },
+            value: shared_value(d),
             message: d.message.clone(),
         }
+    }
+}
+
+/// A diagnostic's value as shareable outputs write it: withheld when its
+/// field identifies a child, empty when there is none.
+pub(crate) fn shared_value(d: &Diagnostic) -> String {
+    match &d.value {
+        Some(_) if d.is_identifying() => WITHHELD.to_string(),
+        Some(v) => v.clone(),
+        None => String::new(),
     }
 }
 
