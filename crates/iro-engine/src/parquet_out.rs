@@ -141,23 +141,24 @@ pub struct MetricCells<'a> {
     pub value: Option<f64>,
     pub unit: &'static str,
     pub suppressed: Option<&'a str>,
-    pub note: Option<&'a str>,
+    /// The `note` column's text (with a figure's not-computable reason).
+    pub note: Option<std::borrow::Cow<'static, str>>,
 }
 
 /// A metric row's cells as `metrics.parquet` holds them.
 pub fn metric_cells(r: &MetricRow) -> MetricCells<'_> {
     MetricCells {
-        la_code: &r.la_code,
+        la_code: r.la_code.as_str(),
         year: r.year,
         period: r.period.label(),
-        metric: &r.metric,
+        metric: r.metric.as_str(),
         breakdown: (!r.breakdown.is_empty()).then(|| r.breakdown.to_string()),
         numerator: count(r.numerator),
         denominator: count(r.denominator),
         value: r.value,
         unit: r.unit.label(),
-        suppressed: r.suppressed.as_deref().and_then(some),
-        note: some(&r.note),
+        suppressed: some(r.suppressed_label()),
+        note: Some(r.note_text()).filter(|n| !n.is_empty()),
     }
 }
 
@@ -173,7 +174,7 @@ fn metric_batch<'a>(rows: &'a [MetricCells<'a>]) -> Vec<Values<'a>> {
         Values::Float64(rows.iter().map(|c| c.value).collect()),
         Values::Code(rows.iter().map(|c| Some(c.unit)).collect()),
         Values::Code(rows.iter().map(|c| c.suppressed).collect()),
-        Values::Text(rows.iter().map(|c| c.note).collect()),
+        Values::Text(rows.iter().map(|c| c.note.as_deref()).collect()),
     ]
 }
 
@@ -397,24 +398,19 @@ fn write_error(path: &Path, e: impl std::error::Error + Send + Sync + 'static) -
 
 #[cfg(test)]
 mod tests {
-    use iro_metric_api::{Breakdown, Period, Unit};
+    use iro_metric_api::{AreaCode, Breakdown, CellStatus, Period, Suppression, Unit};
 
     use super::*;
 
     fn row() -> MetricRow {
-        MetricRow {
-            la_code: "800".into(),
-            year: 2025,
-            period: Period::Q2,
-            metric: "review-timeliness.on-time".into(),
-            breakdown: Breakdown::default(),
-            numerator: Some(40),
-            denominator: Some(50),
-            value: Some(80.0),
-            unit: Unit::Percent,
-            suppressed: None,
-            note: String::new(),
-        }
+        MetricRow::new(
+            AreaCode::new("800"),
+            2025,
+            Period::Q2,
+            review_timeliness::ON_TIME,
+            Unit::Percent,
+        )
+        .percent(40, 50)
     }
 
     #[test]
@@ -440,19 +436,17 @@ mod tests {
 
     #[test]
     fn a_suppressed_cell_is_null_with_the_reason() {
-        let mut r = row().with_breakdown(Breakdown(vec![
-            ("age_band".into(), "10 to 15".into()),
-            ("sex".into(), "F".into()),
-        ]));
+        let mut r = row()
+            .with_breakdown(Breakdown::new(&[("age_band", "10 to 15"), ("sex", "F")]))
+            .note("late review recorded");
         r.numerator = None;
         r.value = None;
-        r.suppressed = Some("primary".into());
-        r.note = "late review recorded".into();
+        r.status = CellStatus::Suppressed(Suppression::Primary);
         let c = metric_cells(&r);
         assert_eq!(c.breakdown.as_deref(), Some("age_band=10 to 15;sex=F"));
         assert_eq!((c.numerator, c.value), (None, None));
         assert_eq!(c.suppressed, Some("primary"));
-        assert_eq!(c.note, Some("late review recorded"));
+        assert_eq!(c.note.as_deref(), Some("late review recorded"));
     }
 
     #[test]
