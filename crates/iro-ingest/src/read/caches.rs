@@ -27,6 +27,7 @@ impl<T: Copy> Default for CodeCache<T> {
 }
 
 impl<T: Copy> CodeCache<T> {
+    #[inline]
     pub(super) fn get(&mut self, raw: &[u8], parse: fn(&str) -> Option<T>) -> Option<T> {
         let Some(key) = pack7(raw) else {
             return std::str::from_utf8(raw).ok().and_then(parse);
@@ -183,6 +184,7 @@ impl ChildMap {
 
     /// The index of `id` (packed as `key` when short), inserting `next` if
     /// it is new.
+    #[inline]
     pub(super) fn get_or_insert(&mut self, id: &[u8], key: Option<u128>, next: u32) -> u32 {
         match key {
             Some(k) => *self.short.entry(k).or_insert(next),

@@ -12,6 +12,7 @@ pub(crate) struct Fields<'r> {
 }
 
 impl<'r> Fields<'r> {
+    #[inline]
     pub(super) fn new(data: &'r [u8], bounds: &'r [(usize, usize)], line: u64) -> Self {
         Fields { data, bounds, line }
     }
@@ -22,16 +23,19 @@ impl<'r> Fields<'r> {
         self.data.get(a..b)
     }
 
+    #[inline]
     pub(super) fn len(&self) -> usize {
         self.bounds.len()
     }
 
+    #[inline]
     pub(super) fn iter(&self) -> impl Iterator<Item = &'r [u8]> + '_ {
         (0..self.len()).map(|i| self.get(i).unwrap_or_default())
     }
 
     /// The bytes from the first field to the last (for a csv record, its
     /// fields end to end).
+    #[inline]
     pub(super) fn bytes(&self) -> &'r [u8] {
         match (self.bounds.first(), self.bounds.last()) {
             (Some(&(a, _)), Some(&(_, b))) => self.data.get(a..b).unwrap_or_default(),
