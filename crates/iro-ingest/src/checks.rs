@@ -389,8 +389,15 @@ pub(crate) fn returns(
     let mut missing: BTreeMap<CollectionYear, (u64, SourceRef, CollectionYear)> = BTreeMap::new();
     // Per year, periods of care open at 31 March of the year before and at its
     // own 31 March, as its own return has them.
-    let mut open: BTreeMap<CollectionYear, (u64, u64)> = BTreeMap::new();
+    // (Counted per position in `ep_years`, then kept for the years some
+    // child's return has episodes in.)
+    // Each year with its 1 April, its 31 March and the 31 March before it,
+    // worked out once (not per episode).
+    let years: Vec<YearDates> = ep_years.iter().map(|&y| YearDates::of(y)).collect();
+    let mut open_by_year: Vec<Option<(u64, u64)>> = vec![None; years.len()];
     let mut held = Vec::new();
+    // One child-year's episodes without short breaks (reused).
+    let mut in_care: Vec<&Episode> = Vec::new();
     for c in cohort.iter_children() {
         let Some(r) = c.returns else {
             return;
@@ -400,26 +407,34 @@ pub(crate) fn returns(
                 continue;
             };
             let copy = r.as_returned(e, h, first).unwrap_or(e);
-            for &y in ep_years.range(..first) {
-                if copy.overlaps(y.start(), y.end()) {
-                    let m = missing.entry(y).or_insert((0, copy.source, first));
+            for d in years.iter().take_while(|d| d.year < first) {
+                if copy.overlaps(d.start, d.end) {
+                    let m = missing.entry(d.year).or_insert((0, copy.source, first));
                     m.0 += 1;
                 }
             }
         }
-        for &y in ep_years {
-            c.episodes_in_return(y, &mut held);
+        for (d, o) in years.iter().zip(&mut open_by_year) {
+            c.episodes_in_return(d.year, &mut held);
             if held.is_empty() {
                 continue;
             }
-            let before = y.previous().end();
-            let o = open.entry(y).or_default();
-            for p in &care::periods_without_short_breaks(c.idx, &held).1 {
-                o.0 += u64::from(p.open_on(before));
-                o.1 += u64::from(p.open_on(y.end()));
+            let o = o.get_or_insert((0, 0));
+            // As `care::periods_without_short_breaks`, without a new vector
+            // of episodes per child and year.
+            in_care.clear();
+            in_care.extend(held.iter().copied().filter(|e| !e.is_short_break()));
+            for p in &care::derive_periods(c.idx, &in_care, 0) {
+                o.0 += u64::from(p.open_on(d.previous_end));
+                o.1 += u64::from(p.open_on(d.end));
             }
         }
     }
+    let open: BTreeMap<CollectionYear, (u64, u64)> = years
+        .iter()
+        .zip(open_by_year)
+        .filter_map(|(d, o)| Some((d.year, o?)))
+        .collect();
     for (&y, &(n, src, later)) in &missing {
         diags.push(ctx.at(
             Severity::Warning,
@@ -484,6 +499,26 @@ pub(crate) fn returns(
         d.year = Some(y);
         d.table = Some(TableKind::Episodes);
         diags.push(d);
+    }
+}
+
+/// A collection year and the dates [`returns`] compares with, once per year.
+struct YearDates {
+    year: CollectionYear,
+    start: chrono::NaiveDate,
+    end: chrono::NaiveDate,
+    /// 31 March of the year before.
+    previous_end: chrono::NaiveDate,
+}
+
+impl YearDates {
+    fn of(year: CollectionYear) -> Self {
+        YearDates {
+            year,
+            start: year.start(),
+            end: year.end(),
+            previous_end: year.previous().end(),
+        }
     }
 }
 

@@ -90,6 +90,9 @@
 //! detection scores tables without building their column maps.
 //! De-duplication sorts `(u64 key, row number)` pairs and gathers rows once;
 //! periods of care and placements are derived into one vector per cohort.
+//! The LA/YEAR pre-pass (`src/split.rs`) reads only each file's first row
+//! (split in place, no csv reader built per file), and a whole file only when
+//! it has those columns.
 
 mod checks;
 mod child_id;
