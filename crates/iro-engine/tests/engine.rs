@@ -273,3 +273,16 @@ fn unknown_metric_parameters_are_errors() {
         "{err}"
     );
 }
+
+#[test]
+fn every_measure_id_names_its_metric_once() {
+    let mut seen = std::collections::BTreeSet::new();
+    for m in builtin_metrics() {
+        let spec = m.spec();
+        assert!(!spec.measures.is_empty(), "{}: no measures", spec.id);
+        for measure in spec.measures {
+            assert_eq!(measure.id.metric(), spec.id, "{}", measure.id);
+            assert!(seen.insert(measure.id), "{} declared twice", measure.id);
+        }
+    }
+}
