@@ -2,7 +2,6 @@
 //! each task isolated so that one failing metric does not stop the others, then
 //! central suppression.
 
-use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
 use std::time::Instant;
@@ -562,17 +561,16 @@ pub fn compute(
     // Statuses and drill-downs in the order of authority, year and metric
     // (registry order), whatever the thread timing.
     let mut keyed = Vec::new();
-    // Rows by (authority, year): each task's rows of a year come sorted, so
-    // sorting a chunk merges a few sorted runs.
-    let mut chunks: BTreeMap<(String, i32), Vec<MetricRow>> = BTreeMap::new();
+    // Every task's rows moved into one table (each task's vector freed as
+    // it goes), then sorted in place: no second copy of the table.
+    let total: usize = results
+        .iter()
+        .flat_map(|(_, _, task)| task.iter().map(|r| r.rows.len()))
+        .sum();
+    let mut rows: Vec<MetricRow> = Vec::with_capacity(total);
     for (ci, mi, task) in results {
-        for r in task {
-            if !r.rows.is_empty() {
-                chunks
-                    .entry((r.status.la_code.clone(), r.status.year))
-                    .or_default()
-                    .extend(r.rows);
-            }
+        for mut r in task {
+            rows.append(&mut r.rows);
             keyed.push(((ci, r.status.year, mi), r.status, r.drilldowns));
         }
     }
@@ -584,14 +582,9 @@ pub fn compute(
         statuses.push(status);
         drilldowns.extend(drill);
     }
-    // The chunks are keyed by (la_code, year), the first two keys of the
-    // order rows are written in, so sorted chunks in key order are sorted.
-    let mut chunks: Vec<Vec<MetricRow>> = chunks.into_values().collect();
-    chunks.par_iter_mut().for_each(|rows| sort_rows(rows));
-    let mut rows: Vec<MetricRow> = Vec::with_capacity(chunks.iter().map(Vec::len).sum());
-    for chunk in chunks {
-        rows.extend(chunk);
-    }
+    // Rows are unique by the sort key (authority, year, measure, period,
+    // breakdown), so an unstable sort gives the same order every run.
+    rows.par_sort_unstable_by(row_order);
     debug_assert!(rows.is_sorted_by(|a, b| row_order(a, b).is_le()));
     let specs: Vec<MetricSpec> = enabled.iter().map(|(m, _)| m.spec().clone()).collect();
     let relations: Vec<Relation> = enabled

@@ -52,6 +52,21 @@ impl<'a> LaRows<'a> {
             .copied()
     }
 
+    /// The row of `metric` for `year` and `period` with this breakdown.
+    pub fn at(
+        &self,
+        year: i32,
+        metric: MeasureId,
+        period: Period,
+        breakdown: Breakdown,
+    ) -> Option<&'a MetricRow> {
+        self.by_key
+            .get(&metric)?
+            .get(&(year, period))?
+            .get(&breakdown)
+            .copied()
+    }
+
     /// The total row (no breakdown).
     pub fn total(&self, year: i32, metric: MeasureId, period: Period) -> Option<&'a MetricRow> {
         self.by_key

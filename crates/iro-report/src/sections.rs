@@ -1237,9 +1237,12 @@ fn placements(spec: &SectionSpec, ctx: &Ctx<'_>) -> Vec<Draft> {
             .iter()
             .find(|(c, _)| c.starts_with("Over"))
             .map(|(_, r)| *r);
-        let outside = ctx
-            .rows
-            .get(y, LOC, Period::Snapshot, "location=Outside LA boundary");
+        let outside = ctx.rows.at(
+            y,
+            LOC,
+            Period::Snapshot,
+            Breakdown::one("location", placement_distance::OUTSIDE),
+        );
         let mut s = String::new();
         if let (Some(n), Some(p)) = (v(&format::numerator(over)), v(&format::value(over))) {
             s.push_str(&format!(
