@@ -595,7 +595,12 @@ fn finish(result: &iro_engine::RunResult) -> ExitCode {
         }
     }
     let verdict = result.verdict();
-    if result.statuses.is_empty() {
+    if result.statuses.is_empty() && result.specs.is_empty() {
+        eprintln!(
+            "error: no figures computed: every metric is switched off (`enabled = false` in \
+             iro.toml's [metrics.<id>] tables; `iro metrics list` lists them)"
+        );
+    } else if result.statuses.is_empty() {
         eprintln!(
             "error: no figures computed: no SSDA903 table could be read (the files not read, and \
              why, are listed above)"

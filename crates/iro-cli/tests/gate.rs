@@ -550,3 +550,40 @@ fn exit_0_when_clean_1_with_warnings() {
         assert_eq!(o.status.code(), Some(code), "{}", stdout(&o));
     }
 }
+
+#[test]
+fn every_metric_switched_off_says_so_not_that_no_table_was_read() {
+    let data = copy_800();
+    let ids = [
+        "cohort-summary",
+        "review-timeliness",
+        "participation",
+        "placement-stability",
+        "placement-distance",
+        "service-records",
+        "drp-flow",
+        "regional-benchmarking",
+    ];
+    let config: String = ids
+        .iter()
+        .map(|id| format!("[metrics.{id}]\nenabled = false\n"))
+        .collect();
+    let toml = data.path().join("off.toml");
+    fs::write(&toml, config).unwrap();
+    let out = data.path().join("out");
+    let o = iro(&[
+        "run",
+        data.path().to_str().unwrap(),
+        "--config",
+        toml.to_str().unwrap(),
+        "--no-charts",
+        "--no-report",
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let err = flat(&stderr(&o));
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("every metric is switched off"), "{err}");
+    assert!(!err.contains("no SSDA903 table could be read"), "{err}");
+}
