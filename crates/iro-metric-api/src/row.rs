@@ -84,6 +84,48 @@ impl Unit {
     }
 }
 
+/// Display, Debug, comparison with text and serialisation as text, for a
+/// newtype over interned `&'static str`.
+macro_rules! text_impls {
+    ($t:ty) => {
+        impl std::fmt::Display for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.0)
+            }
+        }
+
+        impl std::fmt::Debug for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(f, "{:?}", self.0)
+            }
+        }
+
+        impl PartialEq<str> for $t {
+            fn eq(&self, other: &str) -> bool {
+                self.0 == other
+            }
+        }
+
+        impl PartialEq<&str> for $t {
+            fn eq(&self, other: &&str) -> bool {
+                self.0 == *other
+            }
+        }
+
+        impl PartialEq<String> for $t {
+            fn eq(&self, other: &String) -> bool {
+                self.0 == other
+            }
+        }
+
+        impl Serialize for $t {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.0)
+            }
+        }
+    };
+}
+
 /// A measure's identity, `metric.measure` as in the `metric` column:
 /// `cohort-summary.cla-31-march`. Each metric declares its measures as
 /// constants of this type ([`crate::MeasureSpec::id`]); the report, the
@@ -136,41 +178,7 @@ impl MeasureId {
     }
 }
 
-impl std::fmt::Display for MeasureId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.0)
-    }
-}
-
-impl std::fmt::Debug for MeasureId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{:?}", self.0)
-    }
-}
-
-impl PartialEq<str> for MeasureId {
-    fn eq(&self, other: &str) -> bool {
-        self.0 == other
-    }
-}
-
-impl PartialEq<&str> for MeasureId {
-    fn eq(&self, other: &&str) -> bool {
-        self.0 == *other
-    }
-}
-
-impl PartialEq<String> for MeasureId {
-    fn eq(&self, other: &String) -> bool {
-        self.0 == other
-    }
-}
-
-impl Serialize for MeasureId {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.0)
-    }
-}
+text_impls!(MeasureId);
 
 /// The `la_code` column: an authority's DfE 3-digit code, `E92000001`
 /// England, `E12…` a region. Held once per process ([`crate::symbol`]).
@@ -207,41 +215,7 @@ impl std::ops::Deref for AreaCode {
     }
 }
 
-impl std::fmt::Display for AreaCode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.0)
-    }
-}
-
-impl std::fmt::Debug for AreaCode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{:?}", self.0)
-    }
-}
-
-impl PartialEq<str> for AreaCode {
-    fn eq(&self, other: &str) -> bool {
-        self.0 == other
-    }
-}
-
-impl PartialEq<&str> for AreaCode {
-    fn eq(&self, other: &&str) -> bool {
-        self.0 == *other
-    }
-}
-
-impl PartialEq<String> for AreaCode {
-    fn eq(&self, other: &String) -> bool {
-        self.0 == other
-    }
-}
-
-impl Serialize for AreaCode {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.0)
-    }
-}
+text_impls!(AreaCode);
 
 /// The `breakdown` column: `key=value` pairs, e.g. `age_band=10-15`. Held
 /// once per process ([`crate::symbol`]), so a row's breakdown is a pointer.
