@@ -694,6 +694,9 @@ fn report(args: ReportArgs) -> Result<ExitCode> {
         }
         config.run.las = las;
     }
+    // The same configuration as `iro run`, so `iro report` after `iro run`
+    // writes the same report (the sample's demonstration targets included).
+    sample_targets(&mut config, &args.common, args.input.is_none())?;
     let source = resolve_input(&config, args.input)?;
     let quiet = args.common.quiet;
     let mut stdout = std::io::stdout().lock();
