@@ -254,6 +254,13 @@ fn run_with_no_input_uses_the_sample_and_its_targets() {
         csv.contains("\n800,2025,year,review-timeliness.on-time,,"),
         "{csv}"
     );
+    // `iro report` after `iro run` reads the same configuration: the same
+    // report, targets included.
+    let again = tempfile::tempdir().unwrap();
+    let out = iro(&["report", "--quiet", "--out", again.path().to_str().unwrap()]);
+    assert!(out.status.code().is_some_and(|c| c < 2));
+    let md = |d: &Path| fs::read_to_string(d.join("report/800-2025.md")).unwrap();
+    assert_eq!(md(again.path()), md(dir.path()));
     // With the sample given explicitly, no targets are read: nothing to meet.
     let other = tempfile::tempdir().unwrap();
     let out = iro(&[
