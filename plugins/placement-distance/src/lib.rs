@@ -41,6 +41,7 @@ use std::sync::{Arc, LazyLock};
 
 use chrono::NaiveDate;
 use iro_domain::{Cohort, Episode, PlacementGroup, Postcode, PostcodeKind, TableKind};
+use iro_metric_api::MetricExt;
 use iro_metric_api::{
     Breakdown, Cells, Column, ColumnNeed, MeasureId, MeasureSpec, Metric, MetricContext,
     MetricError, MetricRow, MetricSpec, ParamSpec, Period, Relation, Subject, Term, Unit, row,
@@ -715,10 +716,7 @@ impl Metric for PlacementDistance {
             .iter()
             .any(|c| !std::ptr::eq(c.cohort, first.cohort) || c.params != first.params)
         {
-            return ctxs
-                .iter()
-                .map(|c| self.compute_years(std::slice::from_ref(c)).remove(0))
-                .collect();
+            return ctxs.iter().map(|c| self.compute(c)).collect();
         }
         let opts = match Options::from_context(first) {
             Ok(o) => o,
