@@ -55,15 +55,13 @@ impl Metric for Faulty {
         ctxs: &[MetricContext<'_>],
     ) -> Vec<Result<Vec<MetricRow>, MetricError>> {
         ctxs.iter()
-            .map(|ctx| -> Result<Vec<MetricRow>, MetricError> {
-                match self.mode {
-                    0 => panic!("boom in {}", ctx.year),
-                    1 => Err(MetricError::Failed("deliberate".into())),
-                    2 => Ok(vec![row(&self.spec, ctx, "n", Period::Year).count(3)]),
-                    4 if ctx.year.0 == 2023 => panic!("only 2022-23 is bad"),
-                    4 => Ok(vec![row(&self.spec, ctx, "n", Period::Year).count(30)]),
-                    _ => Err(MetricError::NotComputable("no such table".into())),
-                }
+            .map(|ctx| match self.mode {
+                0 => panic!("boom in {}", ctx.year),
+                1 => Err(MetricError::Failed("deliberate".into())),
+                2 => Ok(vec![row(&self.spec, ctx, "n", Period::Year).count(3)]),
+                4 if ctx.year.0 == 2023 => panic!("only 2022-23 is bad"),
+                4 => Ok(vec![row(&self.spec, ctx, "n", Period::Year).count(30)]),
+                _ => Err(MetricError::NotComputable("no such table".into())),
             })
             .collect()
     }

@@ -362,7 +362,105 @@ impl Metric for DrpFlow {
         &self,
         ctxs: &[MetricContext<'_>],
     ) -> Vec<Result<Vec<MetricRow>, MetricError>> {
-        ctxs.iter().map(|ctx| -> Result<Vec<MetricRow>, MetricError> {
+        ctxs.iter().map(|ctx| self.compute_year(ctx)).collect()
+    }
+
+    /// Every escalation with its stages and how it stands (personal data).
+    fn drilldown(&self, ctx: &MetricContext<'_>) -> Result<Vec<DrillDown>, MetricError> {
+        let service = ctx.cohort.service();
+        if !service.has_table(ctx.year, ServiceTable::DrpLog) {
+            return Ok(Vec::new());
+        }
+        let protocol = protocol_for(ctx.params, ctx.cohort.la())?;
+        let cal = ctx.calendar;
+        let (from, to) = (ctx.year.start(), ctx.year.end());
+        let date = |d: NaiveDate| d.format("%d/%m/%Y").to_string();
+        let mut rows = Vec::new();
+        for esc in service.drps().map(Escalation::new) {
+            let ended = esc.ended();
+            let active = esc.raised() <= to && ended.is_none_or(|(_, end, _)| end >= from);
+            if !active {
+                continue;
+            }
+            let first = &esc.stages[0];
+            let stages: Vec<String> = esc.stages.iter().map(|s| s.stage.to_string()).collect();
+            let issues: Vec<&str> = esc
+                .issues()
+                .into_iter()
+                .map(|i| service.issue_category(i))
+                .collect();
+            let (status, end, days) = match ended {
+                Some((o, end, known)) => (
+                    o.label().to_string(),
+                    date(end),
+                    if known {
+                        cal.working_days_between(esc.raised(), end).to_string()
+                    } else {
+                        String::new()
+                    },
+                ),
+                None => (
+                    format!("open at stage {}", esc.stages.last().map_or(0, |s| s.stage)),
+                    String::new(),
+                    String::new(),
+                ),
+            };
+            let late: Vec<String> = (0..esc.stages.len())
+                .filter(|&i| {
+                    esc.response_due(i, &protocol, cal).is_some_and(|due| {
+                        esc.stages[i].response_date.is_none_or(|r| r > due) && due <= to
+                    })
+                })
+                .map(|i| esc.stages[i].stage.to_string())
+                .collect();
+            rows.push(vec![
+                service.drp_id(first.drp).to_string(),
+                ctx.cohort.children()[first.child.get()]
+                    .child_id
+                    .to_string(),
+                first
+                    .iro
+                    .map(|i| service.iro_id(i).to_string())
+                    .unwrap_or_default(),
+                date(esc.raised()),
+                stages.join(" > "),
+                issues.join("; "),
+                status,
+                end,
+                days,
+                late.join(", "),
+                if esc.stages.iter().any(|s| s.cafcass_referral == Some(true)) {
+                    "yes"
+                } else {
+                    ""
+                }
+                .into(),
+            ]);
+        }
+        Ok(vec![DrillDown {
+            name: "escalations",
+            title: "DRP escalations active in the year, with their stages and how they stand",
+            columns: &[
+                "DRP_ID",
+                "CHILD",
+                "IRO_ID",
+                "RAISED",
+                "stages",
+                "issues",
+                "status",
+                "ended",
+                "working_days",
+                "late_responses_at_stage",
+                "CAFCASS_REFERRAL",
+            ],
+            rows,
+        }])
+    }
+}
+
+impl DrpFlow {
+    /// One collection year's rows.
+    fn compute_year(&self, ctx: &MetricContext<'_>) -> Result<Vec<MetricRow>, MetricError> {
         let service = ctx.cohort.service();
         if !service.has_table(ctx.year, ServiceTable::DrpLog) {
             return Err(MetricError::NotComputable(format!(
@@ -592,99 +690,6 @@ impl Metric for DrpFlow {
             }
         }
         Ok(rows)
-    }).collect()
-    }
-
-    /// Every escalation with its stages and how it stands (personal data).
-    fn drilldown(&self, ctx: &MetricContext<'_>) -> Result<Vec<DrillDown>, MetricError> {
-        let service = ctx.cohort.service();
-        if !service.has_table(ctx.year, ServiceTable::DrpLog) {
-            return Ok(Vec::new());
-        }
-        let protocol = protocol_for(ctx.params, ctx.cohort.la())?;
-        let cal = ctx.calendar;
-        let (from, to) = (ctx.year.start(), ctx.year.end());
-        let date = |d: NaiveDate| d.format("%d/%m/%Y").to_string();
-        let mut rows = Vec::new();
-        for esc in service.drps().map(Escalation::new) {
-            let ended = esc.ended();
-            let active = esc.raised() <= to && ended.is_none_or(|(_, end, _)| end >= from);
-            if !active {
-                continue;
-            }
-            let first = &esc.stages[0];
-            let stages: Vec<String> = esc.stages.iter().map(|s| s.stage.to_string()).collect();
-            let issues: Vec<&str> = esc
-                .issues()
-                .into_iter()
-                .map(|i| service.issue_category(i))
-                .collect();
-            let (status, end, days) = match ended {
-                Some((o, end, known)) => (
-                    o.label().to_string(),
-                    date(end),
-                    if known {
-                        cal.working_days_between(esc.raised(), end).to_string()
-                    } else {
-                        String::new()
-                    },
-                ),
-                None => (
-                    format!("open at stage {}", esc.stages.last().map_or(0, |s| s.stage)),
-                    String::new(),
-                    String::new(),
-                ),
-            };
-            let late: Vec<String> = (0..esc.stages.len())
-                .filter(|&i| {
-                    esc.response_due(i, &protocol, cal).is_some_and(|due| {
-                        esc.stages[i].response_date.is_none_or(|r| r > due) && due <= to
-                    })
-                })
-                .map(|i| esc.stages[i].stage.to_string())
-                .collect();
-            rows.push(vec![
-                service.drp_id(first.drp).to_string(),
-                ctx.cohort.children()[first.child.get()]
-                    .child_id
-                    .to_string(),
-                first
-                    .iro
-                    .map(|i| service.iro_id(i).to_string())
-                    .unwrap_or_default(),
-                date(esc.raised()),
-                stages.join(" > "),
-                issues.join("; "),
-                status,
-                end,
-                days,
-                late.join(", "),
-                if esc.stages.iter().any(|s| s.cafcass_referral == Some(true)) {
-                    "yes"
-                } else {
-                    ""
-                }
-                .into(),
-            ]);
-        }
-        Ok(vec![DrillDown {
-            name: "escalations",
-            title: "DRP escalations active in the year, with their stages and how they stand",
-            columns: &[
-                "DRP_ID",
-                "CHILD",
-                "IRO_ID",
-                "RAISED",
-                "stages",
-                "issues",
-                "status",
-                "ended",
-                "working_days",
-                "late_responses_at_stage",
-                "CAFCASS_REFERRAL",
-            ],
-            rows,
-        }])
     }
 }
 

@@ -356,27 +356,7 @@ impl Metric for ServiceRecordsMetric {
         &self,
         ctxs: &[MetricContext<'_>],
     ) -> Vec<Result<Vec<MetricRow>, MetricError>> {
-        ctxs.iter().map(|ctx| -> Result<Vec<MetricRow>, MetricError> {
-        let t = timescales_from(ctx)?;
-        let service = ctx.cohort.service();
-        let tables = [
-            ServiceTable::IroReviews,
-            ServiceTable::IroAllocations,
-            ServiceTable::MidwayReviews,
-        ];
-        if !tables.iter().any(|&tb| service.has_table(ctx.year, tb)) {
-            return Err(MetricError::NotComputable(format!(
-                "no IRO-service records (iro_reviews, iro_allocations, midway_reviews) for {}",
-                ctx.year.label()
-            )));
-        }
-        let periods = Periods::new(ctx.year);
-        let mut rows = Vec::new();
-        rows.extend(reviews::rows(ctx, &periods, &t));
-        rows.extend(allocation::rows(ctx, &periods, &t));
-        rows.extend(midway::rows(ctx, &periods));
-        Ok(rows)
-    }).collect()
+        ctxs.iter().map(|ctx| self.compute_year(ctx)).collect()
     }
 
     /// Child-level tables (personal data): every review meeting with its
@@ -397,6 +377,31 @@ impl Metric for ServiceRecordsMetric {
             out.push(drilldown::caseloads(ctx, &periods));
         }
         Ok(out)
+    }
+}
+
+impl ServiceRecordsMetric {
+    /// One collection year's rows.
+    fn compute_year(&self, ctx: &MetricContext<'_>) -> Result<Vec<MetricRow>, MetricError> {
+        let t = timescales_from(ctx)?;
+        let service = ctx.cohort.service();
+        let tables = [
+            ServiceTable::IroReviews,
+            ServiceTable::IroAllocations,
+            ServiceTable::MidwayReviews,
+        ];
+        if !tables.iter().any(|&tb| service.has_table(ctx.year, tb)) {
+            return Err(MetricError::NotComputable(format!(
+                "no IRO-service records (iro_reviews, iro_allocations, midway_reviews) for {}",
+                ctx.year.label()
+            )));
+        }
+        let periods = Periods::new(ctx.year);
+        let mut rows = Vec::new();
+        rows.extend(reviews::rows(ctx, &periods, &t));
+        rows.extend(allocation::rows(ctx, &periods, &t));
+        rows.extend(midway::rows(ctx, &periods));
+        Ok(rows)
     }
 }
 
