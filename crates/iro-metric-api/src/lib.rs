@@ -20,7 +20,7 @@ pub use iro_reference::Reference;
 pub use relation::{Cells, Field, Relation, Rows, Term};
 pub use row::{
     AreaCode, Breakdown, CellStatus, MeasureId, MetricRow, NOT_COMPUTABLE, Period, RowText,
-    SECONDARY_NOTE, Suppression, Unit,
+    SECONDARY_NOTE, Suppression, Unit, split_note_text,
 };
 
 /// Parameters of a metric, as given in `iro.toml` (`[metrics.<id>]`), merged over

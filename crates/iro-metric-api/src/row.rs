@@ -529,14 +529,7 @@ impl MetricRow {
         row.numerator = text.numerator;
         row.denominator = text.denominator;
         row.value = text.value;
-        let note = text.note;
-        let (notes, why) = match note.find(NOT_COMPUTABLE) {
-            Some(0) => ("", Some(&note[NOT_COMPUTABLE.len()..])),
-            Some(i) if note[..i].ends_with("; ") => {
-                (&note[..i - 2], Some(&note[i + NOT_COMPUTABLE.len()..]))
-            }
-            _ => (note, None),
-        };
+        let (notes, why) = split_note_text(text.note);
         row = row.note(notes);
         if let Some(why) = why {
             row.status = CellStatus::NotComputable {
@@ -562,6 +555,19 @@ impl MetricRow {
             }
         };
         Ok(row)
+    }
+}
+
+/// The `note` column's text read back: the notes, and the reason of a figure
+/// that is not computable (`…; not computable: <why>` at the end, as
+/// [`MetricRow::note_text`] writes it).
+pub fn split_note_text(text: &str) -> (&str, Option<&str>) {
+    match text.find(NOT_COMPUTABLE) {
+        Some(0) => ("", Some(&text[NOT_COMPUTABLE.len()..])),
+        Some(i) if text[..i].ends_with("; ") => {
+            (&text[..i - 2], Some(&text[i + NOT_COMPUTABLE.len()..]))
+        }
+        _ => (text, None),
     }
 }
 

@@ -2,7 +2,7 @@
 //! [`MetricRow`]s. Nothing a plugin returns reaches the engine unchecked.
 
 use arrow_array::{Array, RecordBatch};
-use iro_metric_api::{AreaCode, Breakdown, MeasureId, MetricRow, NOT_COMPUTABLE, Period, Unit};
+use iro_metric_api::{AreaCode, Breakdown, MeasureId, MetricRow, Period, Unit, split_note_text};
 use iro_plugin_sdk::MetricInfo;
 use iro_plugin_sdk::output::read_rows;
 
@@ -132,11 +132,9 @@ pub fn to_metric_rows(
             row.value = r.value;
             // The tidy table crosses the boundary as text: a figure that is
             // not computable says so in its note.
-            Ok(match r.note.split_once(NOT_COMPUTABLE) {
-                Some((before, why)) if before.is_empty() || before.ends_with("; ") => {
-                    row.note(before.trim_end_matches("; ")).not_computable(why)
-                }
-                _ => row.note(&r.note),
+            Ok(match split_note_text(&r.note) {
+                (notes, Some(why)) => row.note(notes).not_computable(why),
+                (notes, None) => row.note(notes),
             })
         })
         .collect()

@@ -45,11 +45,7 @@ impl<'a> LaRows<'a> {
         period: Period,
         breakdown: &str,
     ) -> Option<&'a MetricRow> {
-        self.by_key
-            .get(&metric)?
-            .get(&(year, period))?
-            .get(&Breakdown::parse(breakdown))
-            .copied()
+        self.at(year, metric, period, Breakdown::parse(breakdown))
     }
 
     /// The row of `metric` for `year` and `period` with this breakdown.
@@ -69,11 +65,7 @@ impl<'a> LaRows<'a> {
 
     /// The total row (no breakdown).
     pub fn total(&self, year: i32, metric: MeasureId, period: Period) -> Option<&'a MetricRow> {
-        self.by_key
-            .get(&metric)?
-            .get(&(year, period))?
-            .get(&Breakdown::NONE)
-            .copied()
+        self.at(year, metric, period, Breakdown::NONE)
     }
 
     /// Every row of `metric` in `year`, sorted by period then breakdown.
