@@ -92,9 +92,7 @@ impl Metric for Unavailable {
         ctxs: &[MetricContext<'_>],
     ) -> Vec<Result<Vec<MetricRow>, MetricError>> {
         ctxs.iter()
-            .map(|_ctx| -> Result<Vec<MetricRow>, MetricError> {
-                Err(MetricError::Failed(self.reason.clone()))
-            })
+            .map(|_| Err(MetricError::Failed(self.reason.clone())))
             .collect()
     }
 }
@@ -707,10 +705,8 @@ fn run_task(metric: &dyn Metric, ctxs: &[MetricContext<'_>], personal: bool) -> 
                     .map(|rows| (rows, drill))
             });
             let (outcome, rows, drill) = match output {
-                Ok(Ok((mut rows, drill))) => {
-                    sort_rows(&mut rows);
-                    (Outcome::Ok(rows.len()), rows, drill)
-                }
+                // Sorted with every other task's rows afterwards.
+                Ok(Ok((rows, drill))) => (Outcome::Ok(rows.len()), rows, drill),
                 Ok(Err(MetricError::NotComputable(why))) => {
                     (Outcome::NotComputable(why), vec![], vec![])
                 }
@@ -753,12 +749,8 @@ pub struct PersonalTable {
     pub table: DrillDown,
 }
 
-/// The order rows are written in: stable whatever the thread timing.
-pub fn sort_rows(rows: &mut [MetricRow]) {
-    rows.sort_by(row_order);
-}
-
-/// Authority, year, metric, period, breakdown.
+/// The order rows are written in, whatever the thread timing: authority,
+/// year, metric, period, breakdown.
 fn row_order(a: &MetricRow, b: &MetricRow) -> std::cmp::Ordering {
     (&a.la_code, a.year, &a.metric, a.period, &a.breakdown).cmp(&(
         &b.la_code,

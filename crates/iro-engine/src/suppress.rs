@@ -46,16 +46,6 @@ fn small(n: Option<u64>, threshold: u64) -> bool {
     n.is_some_and(|n| n >= 1 && n <= threshold)
 }
 
-/// Whether the row's numerator counts children or events (and so may be small).
-fn numerator_is_count(unit: Unit) -> bool {
-    unit.numerator_is_count()
-}
-
-/// Whether the row's denominator counts children or events.
-fn denominator_is_count(unit: Unit) -> bool {
-    unit.denominator_is_count()
-}
-
 fn hide(row: &mut MetricRow, reason: Suppression, whole: bool) {
     row.numerator = None;
     row.value = None;
@@ -82,8 +72,8 @@ pub fn suppress(
         let original: Vec<(Option<u64>, Option<u64>)> =
             rows.iter().map(|r| (r.numerator, r.denominator)).collect();
         for row in rows.iter_mut().filter(|r| !is_staff(r)) {
-            let den_small = denominator_is_count(row.unit) && small(row.denominator, t);
-            let num_small = numerator_is_count(row.unit) && small(row.numerator, t);
+            let den_small = row.unit.denominator_is_count() && small(row.denominator, t);
+            let num_small = row.unit.numerator_is_count() && small(row.numerator, t);
             if den_small {
                 hide(row, Suppression::Primary, true);
             } else if num_small {
@@ -96,13 +86,13 @@ pub fn suppress(
     }
     if cfg.rounding == Rounding::Nearest5 {
         for row in rows.iter_mut().filter(|r| !is_staff(r)) {
-            if numerator_is_count(row.unit) {
+            if row.unit.numerator_is_count() {
                 row.numerator = row.numerator.map(round5);
                 if row.unit == Unit::Count {
                     row.value = row.numerator.map(|n| n as f64);
                 }
             }
-            if denominator_is_count(row.unit) {
+            if row.unit.denominator_is_count() {
                 row.denominator = row.denominator.map(round5);
             }
         }
@@ -310,7 +300,7 @@ fn solve_group(
 ) -> Vec<Hide> {
     // A numerator hidden with its row that needs no protection of its own.
     let collateral =
-        |unit: Unit, num: Option<u64>| !(numerator_is_count(unit) && small(num, threshold));
+        |unit: Unit, num: Option<u64>| !(unit.numerator_is_count() && small(num, threshold));
     // Lookups: (metric, period, breakdown) → position; metric → positions.
     let mut at: FxHashMap<(MeasureId, Period, &Breakdown), usize> = FxHashMap::default();
     at.reserve(idx.len());

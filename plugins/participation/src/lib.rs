@@ -183,7 +183,7 @@ impl Aggregate {
 static RELATIONS: [Relation; 20] = [
     Relation::Sum {
         total: Term::num(REVIEWS).only(""),
-        parts: &[Term::num(MeasureId::new("review-timeliness.held")).only("")],
+        parts: &[Term::num(review_timeliness::HELD).only("")],
     },
     Relation::Sum {
         total: Term::num(REVIEWS).only("population=4+ PN1-PN7"),
@@ -236,19 +236,19 @@ static RELATIONS: [Relation; 20] = [
     // default short-break series gap).
     Relation::Sum {
         total: Term::num(FLAGS).only("flag=duplicate-review"),
-        parts: &[Term::num(MeasureId::new("review-timeliness.flags")).only("flag=duplicate-review")],
+        parts: &[Term::num(review_timeliness::FLAGS).only("flag=duplicate-review")],
     },
     Relation::Sum {
         total: Term::num(FLAGS).only("flag=review-outside-care"),
         parts: &[
-            Term::num(MeasureId::new("review-timeliness.flags")).only("flag=review-before-care"),
-            Term::num(MeasureId::new("review-timeliness.flags")).only("flag=review-after-care"),
-            Term::num(MeasureId::new("review-timeliness.flags")).only("flag=review-no-episodes"),
+            Term::num(review_timeliness::FLAGS).only("flag=review-before-care"),
+            Term::num(review_timeliness::FLAGS).only("flag=review-after-care"),
+            Term::num(review_timeliness::FLAGS).only("flag=review-no-episodes"),
         ],
     },
     Relation::Sum {
         total: Term::num(FLAGS).only("flag=short-break-review"),
-        parts: &[Term::num(MeasureId::new("review-timeliness.held")).only("care_type=short breaks")],
+        parts: &[Term::num(review_timeliness::HELD).only("care_type=short breaks")],
     },
     Relation::BreakdownSumsToTotal {
         metric: PARTICIPATED,

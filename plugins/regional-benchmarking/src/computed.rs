@@ -44,25 +44,19 @@ pub fn computed_figures_years(
         let year = ctx.year;
         let mut figures = Vec::with_capacity(Indicator::ALL.len());
         for (indicator, measure) in [
-            (
-                Indicator::ClaRate,
-                MeasureId::new("cohort-summary.cla-rate"),
-            ),
-            (
-                Indicator::StartsRate,
-                MeasureId::new("cohort-summary.starts-rate"),
-            ),
+            (Indicator::ClaRate, cohort_summary::CLA_RATE),
+            (Indicator::StartsRate, cohort_summary::STARTS_RATE),
         ] {
             figures.push(pick(&summary[k], la, year, indicator, measure, None));
         }
         for (indicator, measure) in [
             (
                 Indicator::ThreePlusPlacements,
-                MeasureId::new("placement-stability.three-plus-placements"),
+                placement_stability::THREE_PLUS_PLACEMENTS,
             ),
             (
                 Indicator::LongTermStability,
-                MeasureId::new("placement-stability.long-term-stability"),
+                placement_stability::LONG_TERM_STABILITY,
             ),
         ] {
             figures.push(pick(&stability[k], la, year, indicator, measure, None));
@@ -74,7 +68,7 @@ pub fn computed_figures_years(
                     la,
                     year,
                     Indicator::Over20Miles,
-                    MeasureId::new("placement-distance.distance"),
+                    placement_distance::DISTANCE,
                     Some(&[("distance", over.as_str())]),
                 ));
                 figures.push(new_placements_over(&rows[k], la, year, &labels));
@@ -217,16 +211,16 @@ fn new_placements_over(
     let parts: Vec<&MetricRow> = rows
         .iter()
         .filter(|r| {
-            r.metric == MeasureId::new("placement-distance.new-placements")
+            r.metric == placement_distance::NEW_PLACEMENTS
                 && r.breakdown.len() == 1
                 && r.breakdown
                     .get("location_distance")
                     .is_some_and(|v| wanted.iter().any(|w| *w == v))
         })
         .collect();
-    let total = rows.iter().find(|r| {
-        r.metric == MeasureId::new("placement-distance.new-placements") && r.breakdown.is_empty()
-    });
+    let total = rows
+        .iter()
+        .find(|r| r.metric == placement_distance::NEW_PLACEMENTS && r.breakdown.is_empty());
     match (parts.as_slice(), total) {
         ([a, b], Some(t)) => {
             let n = a.numerator.unwrap_or(0) + b.numerator.unwrap_or(0);

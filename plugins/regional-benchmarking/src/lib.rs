@@ -493,53 +493,43 @@ static RELATIONS: [Relation; 10] = {
     const NP: Term = Term::num(NEW_PLACEMENTS_OVER_20_MILES).only("source=903");
     const NPD: Term = Term::den(NEW_PLACEMENTS_OVER_20_MILES).only("source=903");
     [
-        same(
-            CLA,
-            &[Term::num(MeasureId::new("cohort-summary.cla-31-march")).only("")],
-        ),
-        same(
-            STARTS,
-            &[Term::num(MeasureId::new("cohort-summary.starts")).only("")],
-        ),
+        same(CLA, &[Term::num(cohort_summary::CLA_31_MARCH).only("")]),
+        same(STARTS, &[Term::num(cohort_summary::STARTS).only("")]),
         same(
             P3,
-            &[Term::num(MeasureId::new("placement-stability.three-plus-placements")).only("")],
+            &[Term::num(placement_stability::THREE_PLUS_PLACEMENTS).only("")],
         ),
         same(
             P3D,
-            &[Term::den(MeasureId::new("placement-stability.three-plus-placements")).only("")],
+            &[Term::den(placement_stability::THREE_PLUS_PLACEMENTS).only("")],
         ),
         same(
             LT,
-            &[Term::num(MeasureId::new("placement-stability.long-term-stability")).only("")],
+            &[Term::num(placement_stability::LONG_TERM_STABILITY).only("")],
         ),
         same(
             LTD,
-            &[Term::den(MeasureId::new("placement-stability.long-term-stability")).only("")],
+            &[Term::den(placement_stability::LONG_TERM_STABILITY).only("")],
         ),
         same(
             O20,
-            &[Term::num(MeasureId::new("placement-distance.distance"))
-                .only("distance=Over 20 miles")],
+            &[Term::num(placement_distance::DISTANCE).only("distance=Over 20 miles")],
         ),
-        same(
-            O20D,
-            &[Term::den(MeasureId::new("placement-distance.distance")).only("")],
-        ),
+        same(O20D, &[Term::den(placement_distance::DISTANCE).only("")]),
         same(
             NP,
             &[
-                Term::num(MeasureId::new("placement-distance.new-placements")).only(
+                Term::num(placement_distance::NEW_PLACEMENTS).only(
                     "location_distance=Placed inside LA boundary more than 20 miles from home",
                 ),
-                Term::num(MeasureId::new("placement-distance.new-placements")).only(
+                Term::num(placement_distance::NEW_PLACEMENTS).only(
                     "location_distance=Placed outside LA boundary more than 20 miles from home",
                 ),
             ],
         ),
         same(
             NPD,
-            &[Term::num(MeasureId::new("placement-distance.new-placements")).only("")],
+            &[Term::num(placement_distance::NEW_PLACEMENTS).only("")],
         ),
     ]
 };
