@@ -597,8 +597,8 @@ fn finish(result: &iro_engine::RunResult) -> ExitCode {
     let verdict = result.verdict();
     if result.statuses.is_empty() && result.specs.is_empty() {
         eprintln!(
-            "error: no figures computed: every metric is switched off (`enabled = false` in \
-             iro.toml's [metrics.<id>] tables; `iro metrics list` lists them)"
+            "error: no figures computed: every metric is switched off\n  \
+             (`enabled = false` in iro.toml's [metrics.<id>] tables; `iro metrics list` lists them)"
         );
     } else if result.statuses.is_empty() {
         eprintln!(
