@@ -1,23 +1,23 @@
 //! `iro benchmark`: authorities against England, their region and their
 //! statistical neighbours, from the published figures alone
 //! (`--reference-only`) or with the input authorities' own 903 figures.
-//! Glue only: the figures come from `regional-benchmarking` (through the
-//! engine, with its central suppression, for 903 figures).
+//! Arguments and printing only: who is benchmarked is chosen here, the
+//! figures, files and charts are `iro_pipeline::benchmark`'s (the figures
+//! `regional-benchmarking`'s, through the engine, with its central
+//! suppression, for 903 figures).
 
-use std::collections::BTreeSet;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
-use iro_charts::standard;
 use iro_domain::{CollectionYear, LaCode};
 use iro_engine::Config;
 use iro_metric_api::MetricRow;
-use iro_reference::{Geography, Measure, Reference, SnModel};
+use iro_reference::{Reference, SnModel};
 use regional_benchmarking::{
-    Benchmark, Comparator, Indicator, METRIC_ID, Options, RankingTable, TableRequest, sort_rows,
+    Comparator, Indicator, METRIC_ID, Options, RankingTable, TableRequest,
 };
 
 use crate::{Common, load_config, resolve_input};
@@ -94,42 +94,6 @@ struct Selection {
     /// A group to rank them among (--las, --neighbours-of).
     group: Vec<LaCode>,
     default_against: Comparator,
-}
-
-/// Puts `[suppression] threshold` (and a selection) into the metric's
-/// parameters, unless iro.toml sets them: a 903 figure small enough to be
-/// suppressed must not be compared (docs/METHODS.md, "Regional
-/// benchmarking").
-pub fn configure_metric(
-    config: &mut Config,
-    selection: &[LaCode],
-    force_enable: bool,
-) -> Result<()> {
-    let mut text = format!(
-        "[metrics.{METRIC_ID}]\nsmall_count = {}\n",
-        config.suppression.threshold
-    );
-    if !selection.is_empty() {
-        let codes: Vec<String> = selection.iter().map(|c| format!("\"{c}\"")).collect();
-        text.push_str(&format!("selection = [{}]\n", codes.join(", ")));
-    }
-    if force_enable {
-        text.push_str("enabled = true\n");
-    }
-    let extra = Config::parse(&text)
-        .map_err(anyhow::Error::msg)?
-        .metrics
-        .remove(METRIC_ID)
-        .unwrap_or_default();
-    let table = config.metrics.entry(METRIC_ID.to_string()).or_default();
-    for (k, v) in extra {
-        // iro.toml's own small_count wins; a selection or `enabled` asked
-        // for on the command line wins over iro.toml.
-        if k != "small_count" || !table.contains_key(&k) {
-            table.insert(k, v);
-        }
-    }
-    Ok(())
 }
 
 /// Sets one parameter of the metric, over iro.toml.
@@ -253,30 +217,13 @@ fn selection(args: &BenchmarkArgs, reference: &Reference) -> Result<Option<Selec
     Ok(None)
 }
 
-/// The last five collection years with England's published rate per 10,000.
-fn published_years(reference: &Reference) -> Vec<CollectionYear> {
-    let mut years: Vec<CollectionYear> = reference
-        .published_all()
-        .iter()
-        .filter(|f| {
-            f.geography == Geography::England
-                && f.measure == Measure::Cla31March
-                && f.rate_per_10000.is_value()
-        })
-        .map(|f| f.year)
-        .collect();
-    years.sort();
-    years.dedup();
-    let skip = years.len().saturating_sub(5);
-    years.split_off(skip)
-}
-
 pub fn benchmark(args: BenchmarkArgs) -> Result<ExitCode> {
     let mut config = load_config(&args.common)?;
     if args.full {
         set_param(&mut config, "detail", "\"full\"")?;
     }
-    let reference = iro_engine::load_reference(&config)?;
+    let mut pipeline = iro_pipeline::Pipeline::new(config)?;
+    let reference = pipeline.reference();
     let indicator = Indicator::parse(&args.indicator).with_context(|| {
         let ids: Vec<&str> = Indicator::ALL.iter().map(|i| i.id()).collect();
         format!(
@@ -285,7 +232,7 @@ pub fn benchmark(args: BenchmarkArgs) -> Result<ExitCode> {
             ids.join(", ")
         )
     })?;
-    let chosen = selection(&args, &reference)?;
+    let chosen = selection(&args, reference)?;
     if args.reference_only && chosen.is_none() {
         bail!("--reference-only needs authorities: --region, --las, --neighbours-of or --all");
     }
@@ -293,140 +240,63 @@ pub fn benchmark(args: BenchmarkArgs) -> Result<ExitCode> {
     let out_dir = args
         .out
         .clone()
-        .unwrap_or_else(|| config.output.dir.join("benchmark"));
-
-    // The input authorities' own figures, through the engine (suppressed).
-    let mut rows: Vec<MetricRow> = Vec::new();
-    let mut input_las: Vec<LaCode> = Vec::new();
-    let mut failed = false;
-    let mut years: Vec<CollectionYear> = config
-        .run
-        .years
-        .iter()
-        .map(|&y| CollectionYear(y))
-        .collect();
-    if !args.reference_only {
-        configure_metric(&mut config, &group, true)?;
-        let source = resolve_input(&config, args.input.clone())?;
-        let sources = [
-            "cohort-summary",
-            "placement-stability",
-            "placement-distance",
-            METRIC_ID,
-        ];
-        // The source metrics run too, so that suppression (which relates the
-        // 903 figures to theirs) is the same as in `iro run`.
-        let metrics: Vec<Box<dyn iro_metric_api::Metric>> =
-            iro_engine::builtin_metrics_for(&config)?
-                .into_iter()
-                .filter(|m| sources.contains(&m.spec().id))
-                .collect();
-        let result = iro_engine::run(&config, &source, &metrics, &|_| {})?;
-        for s in &result.statuses {
-            match &s.outcome {
-                iro_engine::Outcome::Failed(why) => {
-                    failed = true;
-                    eprintln!(
-                        "error: metric {} failed for {} {}: {why}",
-                        s.metric, s.la_code, s.year
-                    );
-                }
-                iro_engine::Outcome::NotComputable(why)
-                    if s.metric == METRIC_ID && !args.common.quiet =>
-                {
-                    eprintln!(
-                        "not computable: {} for {} {}: {why}",
-                        s.metric, s.la_code, s.year
-                    );
-                }
-                _ => {}
-            }
-        }
-        input_las = result.loaded.cohorts.iter().map(|c| c.la()).collect();
-        if years.is_empty() {
-            years = result.years.clone();
-        }
-        rows.extend(
-            result
-                .rows
-                .into_iter()
-                .filter(|r| r.metric.metric() == METRIC_ID),
-        );
-    }
-    if years.is_empty() {
-        years = published_years(&reference);
-    }
-
-    // Everyone else from the published figures: the selection, or the input
-    // authorities' regions.
-    let mut las: BTreeSet<LaCode> = match &chosen {
-        Some(s) => s.las.iter().copied().collect(),
-        None => input_las
-            .iter()
-            .filter_map(|&la| reference.region_of(la))
-            .flat_map(|r| {
-                reference
-                    .las_in_region(&r.ons_code)
-                    .filter(|l| l.identity.region.ons_code == r.ons_code)
-                    .map(|l| l.code())
-            })
-            .collect(),
+        .unwrap_or_else(|| pipeline.config().output.dir.join("benchmark"));
+    let source = if args.reference_only {
+        None
+    } else {
+        iro_pipeline::configure_benchmarking(pipeline.config_mut(), &group, true)?;
+        Some(resolve_input(pipeline.config(), args.input.clone())?)
     };
-    let mut params = config.metric_params(METRIC_ID);
-    params
-        .entry("small_count")
-        .or_insert_with(|| serde_json::Value::from(config.suppression.threshold));
-    params.insert(
-        "selection".into(),
-        serde_json::Value::from(group.iter().map(|c| c.to_string()).collect::<Vec<_>>()),
-    );
-    params.remove("enabled");
-    let options = Options::from_params(&params, &reference)
-        .map_err(|e| anyhow::anyhow!("[metrics.{METRIC_ID}] {e}"))?;
-    let mut areas = vec![Geography::England];
-    for &la in las.iter().chain(&input_las) {
-        if let Some(r) = reference.region_of(la) {
-            let g = Geography::Region(r.ons_code.clone());
-            if !areas.contains(&g) {
-                areas.push(g);
+    let b = iro_pipeline::benchmark::run(
+        &pipeline,
+        &iro_pipeline::benchmark::Request {
+            input: source.as_ref(),
+            las: chosen.as_ref().map(|s| s.las.as_slice()),
+            group: &group,
+            charts: !args.no_charts,
+            out_dir: &out_dir,
+        },
+    )?;
+    let mut failed = false;
+    for s in &b.statuses {
+        match &s.outcome {
+            iro_results::Outcome::Failed(why) => {
+                failed = true;
+                eprintln!(
+                    "error: metric {} failed for {} {}: {why}",
+                    s.metric, s.la_code, s.year
+                );
             }
+            iro_results::Outcome::NotComputable(why)
+                if s.metric == METRIC_ID && !args.common.quiet =>
+            {
+                eprintln!(
+                    "not computable: {} for {} {}: {why}",
+                    s.metric, s.la_code, s.year
+                );
+            }
+            _ => {}
         }
     }
-    for la in &input_las {
-        las.remove(la);
-    }
-    let las: Vec<LaCode> = las.into_iter().collect();
-    let bench = Benchmark::new(&reference, &years, options.clone());
-    rows.extend(bench.rows(&las, &areas));
-    sort_rows(&mut rows);
-
-    let mut written = write(&rows, &out_dir, &config)?;
-    if !args.no_charts {
-        // The authorities asked about: the selection's, or the input's.
-        let charted: Vec<LaCode> = match &chosen {
-            Some(s) => s.las.clone(),
-            None => input_las.clone(),
-        };
-        if let Some(dir) = write_charts(&reference, &charted, &years, &out_dir)? {
-            written.push(dir);
-        }
+    for s in &b.charts_skipped {
+        eprintln!("chart {} for {} not drawn: {}", s.name, s.la_code, s.reason);
     }
     if !args.common.quiet {
         let mut out = std::io::stdout().lock();
         print_tables(
             &mut out,
-            &rows,
-            &reference,
+            &b.rows,
+            pipeline.reference(),
             &chosen,
-            &las,
-            &input_las,
+            &b.las,
+            &b.input_las,
             indicator,
             &args.against,
-            &years,
-            &options,
+            &b.years,
+            &b.options,
         )?;
         writeln!(out, "Benchmark written to {}:", out_dir.display())?;
-        for p in &written {
+        for p in &b.written {
             writeln!(
                 out,
                 "  {}",
@@ -442,51 +312,6 @@ pub fn benchmark(args: BenchmarkArgs) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
-}
-
-/// The two benchmarking charts of each of `las`, from the published figures:
-/// the rate per 10,000 against its region and England over the five years
-/// ending at the latest of `years`, and that year's funnel plot of the
-/// authorities with a published figure, with it highlighted (titled with how
-/// many; not drawn for too few). Written to `<out>/charts/<la>/`
-/// (SVG, PNG and the CSV of what is drawn); `None` when there is nothing to
-/// draw.
-fn write_charts(
-    reference: &Reference,
-    las: &[LaCode],
-    years: &[CollectionYear],
-    out_dir: &Path,
-) -> Result<Option<PathBuf>> {
-    const CHARTS: [&str; 2] = ["cla-rate-trend", "cla-rate-funnel"];
-    let Some(latest) = years.iter().max().map(|y| y.0) else {
-        return Ok(None);
-    };
-    let codes: BTreeSet<String> = las.iter().map(|l| l.to_string()).collect();
-    let (own, others): (Vec<MetricRow>, Vec<MetricRow>) = standard::published_rows(reference)
-        .into_iter()
-        .filter(|r| r.year <= latest)
-        .partition(|r| codes.contains(r.la_code.as_str()));
-    let mut set = standard::standard_set(
-        &own,
-        &others,
-        &standard::areas_from_reference(reference),
-        &standard::Options::default(),
-    );
-    set.charts.retain(|c| CHARTS.contains(&c.name.as_str()));
-    for s in set
-        .skipped
-        .iter()
-        .filter(|s| CHARTS.contains(&s.name.as_str()))
-    {
-        eprintln!("chart {} for {} not drawn: {}", s.name, s.la_code, s.reason);
-    }
-    if set.charts.is_empty() {
-        return Ok(None);
-    }
-    let dir = out_dir.join("charts");
-    standard::write_set(&dir, &set, &standard::Options::default())
-        .with_context(|| format!("writing charts to {}", dir.display()))?;
-    Ok(Some(dir))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -555,14 +380,4 @@ fn print_tables(
         writeln!(out, "{t}")?;
     }
     Ok(())
-}
-
-/// `metrics.csv` / `metrics.json` in the engine's tidy format.
-fn write(rows: &[MetricRow], dir: &Path, config: &Config) -> Result<Vec<PathBuf>> {
-    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    Ok(iro_engine::output::write_metric_rows(
-        dir,
-        rows,
-        &config.output.formats,
-    )?)
 }

@@ -1,5 +1,5 @@
-//! `iro chart`: one chart from the tidy `metrics.csv` / `.json` of a run, and
-//! the standard set `iro run` writes to `<out>/charts/`.
+//! `iro chart`: one chart from the tidy `metrics.csv` / `.json` of a run (the
+//! standard set `iro run` writes to `<out>/charts/` is `iro-pipeline`'s).
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -7,9 +7,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
 use iro_charts::build::{self, Area, Areas, Categories, ENGLAND, Rows};
-use iro_charts::standard::{self, Bound, LocalTarget};
+use iro_charts::standard;
 use iro_charts::{AreaRole, Chart, ChartError, ChartMeta, SegmentColours, TargetLine};
-use iro_engine::{Config, Direction, TargetPeriod};
 use iro_metric_api::{MeasureId, MetricRow, Period, Unit};
 
 /// What kind of chart to draw.
@@ -438,62 +437,4 @@ fn axis_label(unit: Unit) -> &'static str {
         Unit::Miles => "Miles",
         Unit::Mean => "Mean",
     }
-}
-
-/// `[[targets]]` of iro.toml, for the charts' target lines.
-pub fn targets(config: &Config) -> Vec<LocalTarget> {
-    config
-        .targets
-        .iter()
-        .filter_map(|t| {
-            Some(LocalTarget {
-                metric: t.metric.clone(),
-                breakdown: iro_charts::parse_breakdown(&t.breakdown).ok()?,
-                period: match t.period {
-                    TargetPeriod::One(p) => Some(p),
-                    TargetPeriod::EachQuarter => None,
-                },
-                bound: match t.direction {
-                    Direction::AtLeast => Bound::AtLeast(t.threshold),
-                    Direction::AtMost => Bound::AtMost(t.threshold),
-                },
-                label: t.label.clone(),
-                las: t.las.clone(),
-            })
-        })
-        .collect()
-}
-
-/// What `iro run` wrote to `<out>/charts/`.
-#[derive(Debug)]
-pub struct RunCharts {
-    pub dir: PathBuf,
-    /// Charts of the set that had nothing to draw, with the reason.
-    pub skipped: Vec<standard::Skipped>,
-}
-
-/// The standard chart set of every authority in the run, beside the tidy
-/// tables: `<out>/charts/<la>/<name>.svg`, `.png` and `.csv`.
-pub fn write_run_charts(
-    rows: &[MetricRow],
-    config: &Config,
-    reference: &iro_reference::Reference,
-) -> Result<RunCharts> {
-    let options = standard::Options {
-        targets: targets(config),
-        ..standard::Options::default()
-    };
-    let set = standard::standard_set(
-        rows,
-        &standard::published_rows(reference),
-        &standard::areas_from_reference(reference),
-        &options,
-    );
-    let dir = config.output.dir.join("charts");
-    standard::write_set(&dir, &set, &options)
-        .with_context(|| format!("writing charts to {}", dir.display()))?;
-    Ok(RunCharts {
-        dir,
-        skipped: set.skipped,
-    })
 }

@@ -283,7 +283,7 @@ struct ValidateArgs {
     common: Common,
 }
 
-const DEFAULT_INPUT: &str = "data/sample";
+use iro_pipeline::DEFAULT_INPUT;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -332,7 +332,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             command: PluginsCommand::List { common },
         } => {
             let config = load_config(&common)?;
-            let host = plugin_host(&config);
+            let host = iro_pipeline::plugin_host(&config);
             let mut failed = false;
             if host.allowed().is_empty() {
                 println!("No [[plugins]] in iro.toml.");
@@ -369,40 +369,11 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         } => {
             let config = load_config(&common)?;
             let mut metrics = iro_engine::builtin_metrics();
-            add_plugin_metrics(&mut metrics, &plugin_host(&config))?;
+            iro_pipeline::add_plugin_metrics(&mut metrics, &iro_pipeline::plugin_host(&config))?;
             metrics_list(&metrics, &mut std::io::stdout().lock())?;
             Ok(ExitCode::SUCCESS)
         }
     }
-}
-
-/// Adds the metrics of every plugin iro.toml allows. A plugin metric may not
-/// take the id of a built-in one (or of another plugin's): the outputs would
-/// mix two definitions under one name.
-fn add_plugin_metrics(
-    metrics: &mut Vec<Box<dyn iro_metric_api::Metric>>,
-    host: &iro_plugin_host::Host,
-) -> Result<()> {
-    for m in host.metrics()? {
-        let id = m.spec().id;
-        if metrics.iter().any(|b| b.spec().id == id) {
-            bail!(
-                "run-time plugin metric `{id}` has the id of a metric that is already registered; \
-                 rename it in the plugin (ids must be unique)"
-            );
-        }
-        metrics.push(m);
-    }
-    Ok(())
-}
-
-/// The plugin host for iro.toml's [[plugins]].
-fn plugin_host(config: &Config) -> iro_plugin_host::Host {
-    let mut opts = iro_plugin_host::HostOptions::default();
-    if let Some(n) = config.run.threads {
-        opts.max_threads = n as u32;
-    }
-    iro_plugin_host::Host::new(config.plugins.clone(), opts)
 }
 
 /// Loads the configuration and applies command-line overrides.
@@ -523,13 +494,9 @@ fn run(args: RunArgs) -> Result<ExitCode> {
     if !args.formats.is_empty() {
         config.output.formats = args.formats.iter().map(|&f| f.into()).collect();
     }
-    benchmark::configure_metric(&mut config, &[], false)?;
-    sample_targets(&mut config, &args.common, args.input.is_none())?;
-    let source = resolve_input(&config, args.input)?;
-    let mut metrics = iro_engine::builtin_metrics_for(&config)?;
-    let host = plugin_host(&config);
-    add_plugin_metrics(&mut metrics, &host)?;
-    let _plugin_cache = host.cache_scope();
+    let pipeline = iro_pipeline::Pipeline::for_run(config, origin(&args.common, &args.input))?;
+    let config = pipeline.config();
+    let source = resolve_input(config, args.input)?;
     let pb = Mutex::new(progress_bar(args.common.quiet));
     let on_progress = |p: Progress| {
         let guard = pb.lock().unwrap_or_else(|e| e.into_inner());
@@ -543,37 +510,34 @@ fn run(args: RunArgs) -> Result<ExitCode> {
             }
         }
     };
-    let reference = iro_engine::load_reference(&config)?;
-    let result = iro_engine::run(&config, &source, &metrics, &on_progress)?;
+    let steps = iro_pipeline::Steps {
+        tables: true,
+        charts: !args.no_charts,
+        report: config
+            .output
+            .report
+            .then(iro_pipeline::ReportRequest::default),
+    };
+    let run = pipeline.run(&source, &steps, &on_progress);
     if let Some(pb) = pb.lock().unwrap_or_else(|e| e.into_inner()).take() {
         pb.finish_and_clear();
     }
-    let mut written = iro_engine::write_outputs(&result, &config, &reference)?;
-    if !args.no_charts {
-        let charts = chart::write_run_charts(&result.rows, &config, &reference)?;
-        if args.common.verbose > 0 {
-            for s in &charts.skipped {
-                eprintln!("chart {} for {} not drawn: {}", s.name, s.la_code, s.reason);
-            }
+    let run = run?;
+    if args.common.verbose > 0 {
+        for s in &run.charts_skipped {
+            eprintln!("chart {} for {} not drawn: {}", s.name, s.la_code, s.reason);
         }
-        written.push(charts.dir);
     }
-    if config.output.report {
-        let report = write_report(&result, &config, &reference, Vec::new(), None)?;
-        for w in &report.warnings {
-            eprintln!("warning: {w}");
-        }
-        written.push(config.output.dir.join("report"));
+    for w in run.report.iter().flat_map(|r| &r.warnings) {
+        eprintln!("warning: {w}");
     }
 
     let quiet = args.common.quiet;
     if !quiet {
         print_summary(
             &mut std::io::stdout().lock(),
-            &result,
-            &reference,
+            &run,
             &config.output.dir,
-            &written,
             &SummaryView {
                 verbose: args.common.verbose > 0,
                 threshold: config.suppression.threshold,
@@ -581,7 +545,15 @@ fn run(args: RunArgs) -> Result<ExitCode> {
             },
         )?;
     }
-    Ok(finish(&result))
+    Ok(finish(&run.result))
+}
+
+/// Where the configuration of `iro run` or `iro report` came from.
+fn origin(common: &Common, input: &Option<PathBuf>) -> iro_pipeline::Origin {
+    iro_pipeline::Origin {
+        config_file: common.config.is_some() || Path::new("iro.toml").exists(),
+        input_given: input.is_some(),
+    }
 }
 
 /// Reports failures and what was not computed on stderr; the exit code.
@@ -622,61 +594,6 @@ fn finish(result: &iro_engine::RunResult) -> ExitCode {
     ExitCode::from(verdict.exit_code())
 }
 
-/// Writes the annual report of `las` (empty: every authority in the run) to
-/// `<out>/report/`.
-fn write_report(
-    result: &iro_engine::RunResult,
-    config: &Config,
-    reference: &iro_reference::Reference,
-    las: Vec<String>,
-    year: Option<i32>,
-) -> Result<iro_report::Written> {
-    let summary = iro_engine::output::cohort_summary(result, reference);
-    let input = iro_report::ReportInput {
-        rows: &result.rows,
-        summary: &summary,
-        targets: &result.targets,
-        statuses: &result.statuses,
-        quality: &result.quality,
-        specs: &result.specs,
-        reference,
-        threshold: config.suppression.threshold,
-        charts: None,
-    };
-    let dir = config.output.dir.join("report");
-    iro_report::write_reports(
-        &input,
-        &iro_report::ReportOptions {
-            dir: dir.clone(),
-            narrative_dir: config.output.narrative_dir.clone(),
-            las,
-            year,
-        },
-    )
-    .with_context(|| format!("writing the report to {}", dir.display()))
-}
-
-/// The DfE codes of the authorities in a region, by ONS code or name.
-fn region_las(reference: &iro_reference::Reference, region: &str) -> Result<Vec<String>> {
-    let wanted = region.trim();
-    let found = reference
-        .regions()
-        .iter()
-        .find(|r| r.ons_code.eq_ignore_ascii_case(wanted) || r.name.eq_ignore_ascii_case(wanted))
-        .with_context(|| {
-            let names: Vec<&str> = reference
-                .regions()
-                .iter()
-                .map(|r| r.name.as_str())
-                .collect();
-            format!("no region `{wanted}` (regions: {})", names.join(", "))
-        })?;
-    Ok(reference
-        .las_in_region(&found.ons_code)
-        .map(|r| r.code().to_string())
-        .collect())
-}
-
 fn report(args: ReportArgs) -> Result<ExitCode> {
     let mut config = load_config(&args.common)?;
     if let Some(out) = args.out {
@@ -685,24 +602,29 @@ fn report(args: ReportArgs) -> Result<ExitCode> {
     if let Some(dir) = args.narrative {
         config.output.narrative_dir = dir;
     }
-    let reference = iro_engine::load_reference(&config)?;
+    // The same configuration as `iro run`, so `iro report` after `iro run`
+    // writes the same report (the sample's demonstration targets included).
+    let mut pipeline = iro_pipeline::Pipeline::for_run(config, origin(&args.common, &args.input))?;
+    let region = match &args.region {
+        Some(region) => Some(iro_pipeline::region_las(pipeline.reference(), region)?),
+        None => None,
+    };
+    let config = pipeline.config_mut();
     config.run.las.extend(args.la_list);
-    if let Some(region) = &args.region {
-        let mut las = region_las(&reference, region)?;
+    if let Some(mut las) = region {
         if !config.run.las.is_empty() {
             las.retain(|la| config.run.las.contains(la));
         }
         config.run.las = las;
     }
-    // The same configuration as `iro run`, so `iro report` after `iro run`
-    // writes the same report (the sample's demonstration targets included).
-    sample_targets(&mut config, &args.common, args.input.is_none())?;
-    let source = resolve_input(&config, args.input)?;
+    let config = pipeline.config();
+    let source = resolve_input(config, args.input)?;
     let quiet = args.common.quiet;
     let mut stdout = std::io::stdout().lock();
     if args.init_narrative {
         let las: Vec<String> = if config.run.las.is_empty() || args.region.is_some() {
-            iro_engine::load(&config, &source)?
+            pipeline
+                .load(&source)?
                 .cohorts
                 .iter()
                 .map(|c| c.la().to_string())
@@ -711,7 +633,7 @@ fn report(args: ReportArgs) -> Result<ExitCode> {
             config.run.las.clone()
         };
         let dir = &config.output.narrative_dir;
-        for (path, written) in iro_report::init_narratives(&reference, &las, dir)? {
+        for (path, written) in iro_report::init_narratives(pipeline.reference(), &las, dir)? {
             if !quiet {
                 if written {
                     writeln!(stdout, "Wrote {}", path.display())?;
@@ -726,14 +648,16 @@ fn report(args: ReportArgs) -> Result<ExitCode> {
         }
         return Ok(ExitCode::SUCCESS);
     }
-    benchmark::configure_metric(&mut config, &[], false)?;
-    let mut metrics = iro_engine::builtin_metrics_for(&config)?;
-    let host = plugin_host(&config);
-    metrics.extend(host.metrics()?);
-    let _plugin_cache = host.cache_scope();
-    let result = iro_engine::run(&config, &source, &metrics, &|_| {})?;
-    let las = config.run.las.clone();
-    let written = write_report(&result, &config, &reference, las, args.report_year)?;
+    let steps = iro_pipeline::Steps {
+        tables: false,
+        charts: false,
+        report: Some(iro_pipeline::ReportRequest {
+            las: config.run.las.clone(),
+            year: args.report_year,
+        }),
+    };
+    let run = pipeline.run(&source, &steps, &|_| {})?;
+    let written = run.report.unwrap_or_default();
     for w in &written.warnings {
         eprintln!("warning: {w}");
     }
@@ -747,9 +671,9 @@ fn report(args: ReportArgs) -> Result<ExitCode> {
         }
     }
     if !quiet {
-        print_not_computable(&mut stdout, &result)?;
+        print_not_computable(&mut stdout, &run.result)?;
     }
-    Ok(finish(&result))
+    Ok(finish(&run.result))
 }
 
 /// What the run summary shows.
@@ -761,12 +685,11 @@ struct SummaryView<'a> {
 
 fn print_summary(
     out: &mut dyn Write,
-    result: &iro_engine::RunResult,
-    reference: &iro_reference::Reference,
+    run: &iro_pipeline::Run,
     out_dir: &Path,
-    written: &[PathBuf],
     view: &SummaryView<'_>,
 ) -> std::io::Result<()> {
+    let result = &run.result;
     let loaded = &result.loaded;
     writeln!(
         out,
@@ -817,9 +740,9 @@ fn print_summary(
             s.to_string()
         }
     };
-    let summary = iro_engine::output::cohort_summary(result, reference);
+    let summary = &run.summary;
     let mut notes = Vec::new();
-    for r in &summary {
+    for r in summary {
         let n_c = r.is_not_computable();
         let cell = |s: &str| if n_c { "n/c".to_string() } else { dash(s) };
         let flag = result.quality.published_flag(&r.la_code, r.year).is_some();
@@ -857,7 +780,7 @@ fn print_summary(
     writeln!(out)?;
     print_targets(out, &result.targets)?;
     writeln!(out, "Outputs written to {}:", out_dir.display())?;
-    for p in written {
+    for p in &run.written {
         if view.verbose {
             writeln!(out, "  {}", p.display())?;
         } else if let Some(name) = p.file_name() {
@@ -987,22 +910,6 @@ fn print_targets(out: &mut dyn Write, targets: &[iro_engine::TargetResult]) -> s
         )?;
     }
     writeln!(out)
-}
-
-/// With no iro.toml and no input, `iro run` runs on the bundled sample; the
-/// sample's own `data/sample/iro.toml` then supplies its demonstration
-/// `[[targets]]` (only those are read from it).
-fn sample_targets(config: &mut Config, common: &Common, no_input: bool) -> Result<()> {
-    let has_config_file = common.config.is_some() || Path::new("iro.toml").exists();
-    let falls_back = no_input && config.input.path.is_none() && config.input.files.is_empty();
-    let sample = Path::new(DEFAULT_INPUT).join("iro.toml");
-    if has_config_file || !falls_back || !sample.exists() {
-        return Ok(());
-    }
-    let sample_config =
-        Config::load(&sample).with_context(|| format!("reading {}", sample.display()))?;
-    config.targets = sample_config.targets;
-    Ok(())
 }
 
 fn import_onspd(file: &Path, out: &Path) -> Result<ExitCode> {

@@ -1,7 +1,8 @@
 //! Architecture invariant: crate dependencies point one way
 //! (docs/ARCHITECTURE.md, "Code map"). Reads `cargo metadata` and fails on an
 //! arrow that points up or sideways, on a new crate nobody has placed in a
-//! layer, and on the CLI-only and Arrow-only dependencies leaking.
+//! layer, on the CLI-only and Arrow-only dependencies leaking, and on the
+//! report or the charts reaching the engine (they read `iro-results`).
 
 use std::collections::BTreeMap;
 use std::process::Command;
@@ -21,10 +22,15 @@ fn layer(name: &str) -> Option<u8> {
         | "drp-flow"
         | "regional-benchmarking"
         | "iro-plugin-sdk"
-        | "iro-plugin-host" => 3,
+        | "iro-plugin-host"
+        // What a run produced, as plain data: below the engine, so that the
+        // report and the charts read it without depending on the engine.
+        | "iro-results" => 3,
         "iro-engine" => 4,
         "iro-charts" | "iro-report" => 5,
-        "iro-cli" => 6,
+        // The orchestration `iro run`, `iro report` and `iro benchmark` share.
+        "iro-pipeline" => 6,
+        "iro-cli" => 7,
         _ => return None,
     })
 }
@@ -54,8 +60,8 @@ const SIDEWAYS: &[(&str, &str)] = &[
     ("regional-benchmarking", "placement-distance"),
 ];
 
-#[test]
-fn dependencies_point_one_way() {
+/// The workspace's `cargo metadata` (its own crates, no registry packages).
+fn metadata() -> serde_json::Value {
     let out = Command::new(env!("CARGO"))
         .args([
             "metadata",
@@ -72,7 +78,12 @@ fn dependencies_point_one_way() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let meta: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn dependencies_point_one_way() {
+    let meta = metadata();
     let packages = meta["packages"].as_array().unwrap();
     let members: Vec<&str> = packages
         .iter()
@@ -181,4 +192,55 @@ fn engine_knows_arrow_in_one_module() {
         offenders.is_empty(),
         "Arrow or Parquet named outside iro-engine/src/parquet_out.rs: {offenders:?}"
     );
+}
+
+/// The report and the charts read a run's results from `iro-results`, never
+/// from the engine: building them must not build ingest, every metric, the
+/// plugin host and Arrow. Checked over every normal and build dependency,
+/// directly or through another workspace crate.
+#[test]
+fn report_and_charts_do_not_depend_on_the_engine() {
+    let meta = metadata();
+    let packages = meta["packages"].as_array().unwrap();
+    // Workspace crate → its workspace dependencies (dev-dependencies aside:
+    // tests may run the engine).
+    let deps: BTreeMap<&str, Vec<&str>> = packages
+        .iter()
+        .map(|p| {
+            let uses = p["dependencies"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|d| !d["kind"].as_str().is_some_and(|k| k == "dev"))
+                .map(|d| d["name"].as_str().unwrap())
+                .collect();
+            (p["name"].as_str().unwrap(), uses)
+        })
+        .collect();
+    for consumer in ["iro-report", "iro-charts"] {
+        assert!(
+            deps.contains_key(consumer),
+            "{consumer} is not in the workspace"
+        );
+        // Depth-first, with the path that reached each crate.
+        let mut stack: Vec<Vec<&str>> = vec![vec![consumer]];
+        let mut seen = vec![consumer];
+        while let Some(path) = stack.pop() {
+            let last = *path.last().unwrap();
+            for &dep in deps.get(last).into_iter().flatten() {
+                assert_ne!(
+                    dep,
+                    "iro-engine",
+                    "{} → iro-engine: the report and the charts read iro-results, not the engine",
+                    path.join(" → ")
+                );
+                if deps.contains_key(dep) && !seen.contains(&dep) {
+                    seen.push(dep);
+                    let mut next = path.clone();
+                    next.push(dep);
+                    stack.push(next);
+                }
+            }
+        }
+    }
 }

@@ -20,11 +20,11 @@ pub mod suppress;
 pub mod targets;
 
 pub use config::Config;
-pub use output::write_outputs;
+pub use output::{write_outputs, write_outputs_with_summary};
 pub use quality::DataQuality;
 pub use run::{
     Computed, EngineError, Outcome, PersonalTable, Progress, RunResult, TaskStatus, Verdict,
     available_las, builtin_metrics, builtin_metrics_for, compute, input_source, la_aliases, load,
-    load_reference, load_with, load_with_reference, run, thread_pool,
+    load_reference, load_with, load_with_reference, run, run_with_reference, thread_pool,
 };
 pub use targets::{Direction, Met, Target, TargetPeriod, TargetResult, Trend};

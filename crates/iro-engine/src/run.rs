@@ -18,6 +18,7 @@ use serde::Serialize;
 use crate::config::Config;
 use crate::suppress::suppress;
 use crate::targets::TargetResult;
+pub use iro_results::{Outcome, TaskStatus};
 
 /// The metrics compiled into the tool, in registry order, with the bundled
 /// reference data (postcode-sector centroids for placement distance).
@@ -95,27 +96,6 @@ impl Metric for Unavailable {
             .map(|_| Err(MetricError::Failed(self.reason.clone())))
             .collect()
     }
-}
-
-/// What happened to one metric for one authority and year.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct TaskStatus {
-    pub la_code: String,
-    pub year: i32,
-    pub metric: String,
-    #[serde(flatten)]
-    pub outcome: Outcome,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(tag = "status", content = "detail", rename_all = "snake_case")]
-pub enum Outcome {
-    /// Computed; the number of rows.
-    Ok(usize),
-    /// The data needed are missing: reported, never shown as zero.
-    NotComputable(String),
-    /// The metric returned an error or panicked.
-    Failed(String),
 }
 
 /// Wall-clock time of each stage, in milliseconds (the only non-deterministic
@@ -299,16 +279,27 @@ pub fn run(
     metrics: &[Box<dyn Metric>],
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<RunResult, EngineError> {
+    run_with_reference(config, source, &load_reference(config)?, metrics, progress)
+}
+
+/// [`run`], with the reference data already loaded (`iro-pipeline` loads it
+/// once for the run, its outputs, charts and report).
+pub fn run_with_reference(
+    config: &Config,
+    source: &InputSource,
+    reference: &Reference,
+    metrics: &[Box<dyn Metric>],
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<RunResult, EngineError> {
     thread_pool(config)?.install(|| {
-        let reference = load_reference(config)?;
         let t0 = Instant::now();
-        let loaded = load_with_reference(config, source, &reference)?;
+        let loaded = load_with_reference(config, source, reference)?;
         let ingest_ms = t0.elapsed().as_millis();
         progress(Progress::Loaded {
             authorities: loaded.cohorts.len(),
             files: loaded.files.len(),
         });
-        let c = compute(config, &loaded, &reference, metrics, progress)?;
+        let c = compute(config, &loaded, reference, metrics, progress)?;
         Ok(RunResult {
             loaded,
             rows: c.rows,

@@ -28,9 +28,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use iro_charts::standard::NamedChart;
-use iro_engine::TaskStatus;
-use iro_engine::output::SummaryRow;
 use iro_metric_api::{MetricRow, MetricSpec, Reference};
+use iro_results::{SummaryRow, TaskStatus};
 use rayon::prelude::*;
 
 pub use model::Report;
@@ -62,7 +61,7 @@ pub enum ReportError {
 
 /// One local target in one authority, year and period, met or not: a row
 /// of `targets.csv`.
-pub use iro_engine::TargetResult as TargetRow;
+pub use iro_results::TargetResult as TargetRow;
 
 /// Everything the report may read: the shareable tables of one run.
 #[derive(Debug, Clone, Copy)]
@@ -77,7 +76,7 @@ pub struct ReportInput<'a> {
     pub statuses: &'a [TaskStatus],
     /// The data-quality gate's findings (`run.json`'s `data_quality`): the
     /// "Data quality" box and the marks on the sections it touches.
-    pub quality: &'a iro_engine::DataQuality,
+    pub quality: &'a iro_results::DataQuality,
     /// The metrics run, for measure titles and versions.
     pub specs: &'a [MetricSpec],
     /// Names of authorities and regions.

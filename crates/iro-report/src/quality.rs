@@ -1,12 +1,12 @@
 //! The report's "Data quality" box: in plain words, what was excluded from or
 //! flagged in the figures of one authority, and which sections it touches.
-//! Built from the engine's [`iro_engine::DataQuality`] (`run.json`'s
+//! Built from the data-quality gate's [`iro_results::DataQuality`] (`run.json`'s
 //! `data_quality`), never from the data.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use iro_engine::DataQuality;
-use iro_engine::quality::thousands;
+use iro_results::DataQuality;
+use iro_results::quality::thousands;
 
 use crate::sections::SECTIONS;
 
@@ -150,7 +150,7 @@ fn trim(v: f64) -> String {
 mod tests {
     use super::*;
     use iro_domain::TableKind;
-    use iro_engine::quality::{Excluded, PublishedCheck, UnfitTable, Unfitness};
+    use iro_results::quality::{Excluded, PublishedCheck, UnfitTable, Unfitness};
 
     fn quality() -> DataQuality {
         DataQuality {

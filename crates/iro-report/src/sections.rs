@@ -11,9 +11,9 @@
 use iro_charts::build::{self as cb, Categories};
 use iro_charts::standard::NamedChart;
 use iro_charts::{Cell as ChartCell, Chart, ChartError, ChartMeta, SegmentColours, TargetLine};
-use iro_engine::output::SummaryRow;
-use iro_engine::{Direction, Met, Outcome, TaskStatus, Trend};
 use iro_metric_api::{Breakdown, MeasureId, MetricRow, MetricSpec, Period, Unit};
+use iro_results::SummaryRow;
+use iro_results::{Direction, Met, Outcome, TaskStatus, Trend};
 
 use crate::TargetRow;
 use crate::charts::{self, Words, cell};
@@ -314,7 +314,7 @@ pub struct Ctx<'a> {
     pub specs: &'a [MetricSpec],
     pub threshold: u64,
     /// The count at 31 March of the report's year, when far from the DfE's.
-    pub published_flag: Option<&'a iro_engine::quality::PublishedCheck>,
+    pub published_flag: Option<&'a iro_results::quality::PublishedCheck>,
 }
 
 fn label(year: i32) -> String {
