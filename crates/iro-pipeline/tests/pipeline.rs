@@ -140,7 +140,6 @@ fn benchmarking_gets_the_threshold_unless_iro_toml_sets_it() {
     iro_pipeline::configure_benchmarking(&mut config, &[], false).unwrap();
     let params = config.metric_params("regional-benchmarking");
     assert_eq!(params.get("small_count"), Some(&serde_json::json!(7)));
-    assert!(!params.contains_key("enabled"));
 
     let mut config =
         Config::parse("[metrics.regional-benchmarking]\nsmall_count = 3\nselection = [\"800\"]\n")
@@ -153,5 +152,5 @@ fn benchmarking_gets_the_threshold_unless_iro_toml_sets_it() {
         params.get("selection"),
         Some(&serde_json::json!(["803", "887"]))
     );
-    assert_eq!(params.get("enabled"), Some(&serde_json::json!(true)));
+    assert!(config.metric_enabled("regional-benchmarking"));
 }
