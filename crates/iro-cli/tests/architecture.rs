@@ -211,7 +211,7 @@ fn report_and_charts_do_not_depend_on_the_engine() {
                 .as_array()
                 .unwrap()
                 .iter()
-                .filter(|d| !d["kind"].as_str().is_some_and(|k| k == "dev"))
+                .filter(|d| d["kind"].as_str().is_none_or(|k| k != "dev"))
                 .map(|d| d["name"].as_str().unwrap())
                 .collect();
             (p["name"].as_str().unwrap(), uses)
