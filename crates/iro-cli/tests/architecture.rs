@@ -54,10 +54,6 @@ const SIDEWAYS: &[(&str, &str)] = &[
     ("iro-report", "iro-charts"),
     // The DRP and service-record measures share the IRO-records join.
     ("drp-flow", "service-records"),
-    // Benchmarking compares the figures these metrics compute from the 903.
-    ("regional-benchmarking", "cohort-summary"),
-    ("regional-benchmarking", "placement-stability"),
-    ("regional-benchmarking", "placement-distance"),
 ];
 
 /// The workspace's `cargo metadata` (its own crates, no registry packages).

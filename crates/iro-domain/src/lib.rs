@@ -20,6 +20,7 @@ pub mod diagnostic;
 pub mod la;
 pub mod model;
 pub mod returns;
+pub mod review_attribution;
 pub mod service;
 pub mod table;
 

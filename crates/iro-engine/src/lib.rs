@@ -15,6 +15,7 @@ pub mod config;
 pub mod output;
 pub mod parquet_out;
 pub mod quality;
+pub mod registry;
 pub mod run;
 pub mod suppress;
 pub mod targets;
@@ -22,9 +23,10 @@ pub mod targets;
 pub use config::Config;
 pub use output::{write_outputs, write_outputs_with_summary};
 pub use quality::DataQuality;
+pub use registry::{builtin_metrics, builtin_metrics_for};
 pub use run::{
     Computed, EngineError, Outcome, PersonalTable, Progress, RunResult, TaskStatus, Verdict,
-    available_las, builtin_metrics, builtin_metrics_for, compute, input_source, la_aliases, load,
-    load_reference, load_with, load_with_reference, run, run_with_reference, thread_pool,
+    available_las, compute, input_source, la_aliases, load, load_reference, load_with,
+    load_with_reference, run, run_with_reference, thread_pool,
 };
 pub use targets::{Direction, Met, Target, TargetPeriod, TargetResult, Trend};

@@ -10,93 +10,17 @@ use iro_domain::{CollectionYear, LaCode, WorkingDayCalendar};
 use iro_ingest::{InputSource, LoadOptions, Loaded};
 use iro_metric_api::MetricExt;
 use iro_metric_api::{
-    DrillDown, Metric, MetricContext, MetricError, MetricRow, MetricSpec, Reference, Relation,
+    DerivedInput, DerivedTask, DrillDown, Metric, MetricContext, MetricError, MetricRow,
+    MetricSpec, Reference, Relation, SourceState,
 };
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use crate::config::Config;
 use crate::suppress::suppress;
 use crate::targets::TargetResult;
 pub use iro_results::{Outcome, TaskStatus};
-
-/// The metrics compiled into the tool, in registry order, with the bundled
-/// reference data (postcode-sector centroids for placement distance).
-pub fn builtin_metrics() -> Vec<Box<dyn Metric>> {
-    let mut benchmarking = regional_benchmarking::RegionalBenchmarking::without_distance();
-    let distance: Box<dyn Metric> = match placement_distance::PlacementDistance::bundled() {
-        Ok(m) => {
-            benchmarking = regional_benchmarking::RegionalBenchmarking::new(m.clone());
-            Box::new(m)
-        }
-        // The bundled table is checked by tests; should it ever fail to load,
-        // the metric reports the failure for every task rather than vanish.
-        Err(e) => Box::new(Unavailable {
-            spec: MetricSpec {
-                id: "placement-distance",
-                title: "Placement distance (postcode table failed to load)",
-                version: "0",
-                requires: &[],
-                needs: &[],
-                measures: &[],
-                params: &[],
-            },
-            reason: format!("postcode table: {e}"),
-        }),
-    };
-    builtin_with_distance(distance, benchmarking)
-}
-
-/// The built-in metrics for this configuration: as [`builtin_metrics`], with
-/// the unit-postcode table of `[reference] postcode_units` (exact distances)
-/// when one is configured.
-pub fn builtin_metrics_for(config: &Config) -> Result<Vec<Box<dyn Metric>>, EngineError> {
-    let Some(units) = &config.reference.postcode_units else {
-        return Ok(builtin_metrics());
-    };
-    let index = iro_postcodes::PostcodeIndex::load(Some(units))?;
-    let distance = placement_distance::PlacementDistance::new(std::sync::Arc::new(index));
-    Ok(builtin_with_distance(
-        Box::new(distance.clone()),
-        regional_benchmarking::RegionalBenchmarking::new(distance),
-    ))
-}
-
-fn builtin_with_distance(
-    distance: Box<dyn Metric>,
-    benchmarking: regional_benchmarking::RegionalBenchmarking,
-) -> Vec<Box<dyn Metric>> {
-    vec![
-        Box::new(cohort_summary::CohortSummary),
-        Box::new(review_timeliness::ReviewTimeliness),
-        Box::new(participation::Participation),
-        Box::new(placement_stability::PlacementStability),
-        distance,
-        Box::new(service_records::ServiceRecordsMetric),
-        Box::new(drp_flow::DrpFlow),
-        Box::new(benchmarking),
-    ]
-}
-
-/// A built-in metric that could not be set up: every task reports why.
-struct Unavailable {
-    spec: MetricSpec,
-    reason: String,
-}
-
-impl Metric for Unavailable {
-    fn spec(&self) -> &MetricSpec {
-        &self.spec
-    }
-    fn compute_years(
-        &self,
-        ctxs: &[MetricContext<'_>],
-    ) -> Vec<Result<Vec<MetricRow>, MetricError>> {
-        ctxs.iter()
-            .map(|_| Err(MetricError::Failed(self.reason.clone())))
-            .collect()
-    }
-}
 
 /// Wall-clock time of each stage, in milliseconds (the only non-deterministic
 /// part of a run's output).
@@ -107,6 +31,9 @@ pub struct Timings {
     pub metrics_ms: u128,
     /// Of which the metric tasks alone.
     pub metric_tasks_ms: u128,
+    /// Of which the derived stage (regional benchmarking, from the other
+    /// metrics' rows).
+    pub derived_ms: u128,
     /// Of which sorting and suppression.
     pub suppression_ms: u128,
 }
@@ -314,6 +241,7 @@ pub fn run_with_reference(
                 ingest_ms,
                 metrics_ms: c.metrics_ms,
                 metric_tasks_ms: c.tasks_ms,
+                derived_ms: c.derived_ms,
                 suppression_ms: c.suppression_ms,
             },
         })
@@ -480,6 +408,8 @@ pub fn compute(
     // Every (authority, metric) is one task, over the authority's years.
     let mut years: Vec<CollectionYear> = Vec::new();
     let mut tasks = Vec::new();
+    // A derived metric's tasks: computed after the others, from their rows.
+    let mut derived_tasks: Vec<Vec<(usize, DerivedTask)>> = vec![Vec::new(); enabled.len()];
     for (ci, cohort) in loaded.cohorts.iter().enumerate() {
         let cohort_years: Vec<CollectionYear> = cohort
             .years()
@@ -513,13 +443,27 @@ pub fn compute(
                     None => fit.push(year),
                 }
             }
-            if !fit.is_empty() {
+            if fit.is_empty() {
+                continue;
+            }
+            if metric.derived().is_some() {
+                derived_tasks[mi].extend(fit.into_iter().map(|year| {
+                    (
+                        ci,
+                        DerivedTask {
+                            la: cohort.la(),
+                            year,
+                        },
+                    )
+                }));
+            } else {
                 tasks.push((ci, fit, mi));
             }
         }
     }
     years.sort();
-    progress(Progress::TasksStarted(tasks.len() as u64));
+    let derived_count = derived_tasks.iter().filter(|t| !t.is_empty()).count();
+    progress(Progress::TasksStarted((tasks.len() + derived_count) as u64));
 
     let personal = config.output.personal;
     let t1 = Instant::now();
@@ -564,6 +508,30 @@ pub fn compute(
         }
     }
     keyed.extend(gated.into_iter().map(|(k, s)| (k, s, Vec::new())));
+    // Rows are unique by the sort key (authority, year, measure, period,
+    // breakdown), so an unstable sort gives the same order every run.
+    rows.par_sort_unstable_by(row_order);
+
+    // The derived stage: metrics computed from the rows above (before
+    // suppression), each over every authority and year at once.
+    let t3 = Instant::now();
+    if derived_count > 0 {
+        let derived = derive(
+            &enabled,
+            &derived_tasks,
+            &keyed,
+            loaded,
+            reference,
+            &rows,
+            progress,
+        );
+        for (key, status, mut task_rows) in derived {
+            rows.append(&mut task_rows);
+            keyed.push((key, status, Vec::new()));
+        }
+        rows.par_sort_unstable_by(row_order);
+    }
+    let derived_ms = t3.elapsed().as_millis();
     keyed.sort_by_key(|(k, _, _)| *k);
     let mut statuses = Vec::with_capacity(keyed.len());
     let mut drilldowns = Vec::new();
@@ -571,21 +539,15 @@ pub fn compute(
         statuses.push(status);
         drilldowns.extend(drill);
     }
-    // Rows are unique by the sort key (authority, year, measure, period,
-    // breakdown), so an unstable sort gives the same order every run.
-    rows.par_sort_unstable_by(row_order);
     debug_assert!(rows.is_sorted_by(|a, b| row_order(a, b).is_le()));
     let specs: Vec<MetricSpec> = enabled.iter().map(|(m, _)| m.spec().clone()).collect();
-    let relations: Vec<Relation> = enabled
-        .iter()
-        .flat_map(|(m, _)| m.relations().iter().copied())
-        .collect();
+    let relations: Vec<Relation> = crate::registry::relations_of(enabled.iter().map(|(m, _)| *m));
     let spec_refs: Vec<&MetricSpec> = specs.iter().collect();
     // Checked on the unsuppressed counts: the flag says only "far from the
     // DfE's figure", never the count.
     let quality = gate.finish(&config.quality, loaded, &rows, reference);
     suppress(&mut rows, &spec_refs, &relations, &config.suppression);
-    let suppression_ms = t2.elapsed().as_millis();
+    let suppression_ms = t2.elapsed().as_millis().saturating_sub(derived_ms);
 
     let mut las: Vec<String> = loaded.cohorts.iter().map(|c| c.la().to_string()).collect();
     las.sort();
@@ -604,8 +566,117 @@ pub fn compute(
         targets,
         metrics_ms,
         tasks_ms,
+        derived_ms,
         suppression_ms,
     })
+}
+
+/// The key statuses are ordered by: cohort index, year, metric index.
+type TaskKey = (usize, i32, usize);
+
+/// Runs each derived metric over its tasks, reading `rows` (every
+/// per-authority metric's, sorted, unsuppressed) and `keyed` (how each of
+/// those went). A derived metric that panics is run again for each
+/// authority on its own.
+fn derive(
+    enabled: &[(&dyn Metric, iro_metric_api::Params)],
+    derived_tasks: &[Vec<(usize, DerivedTask)>],
+    keyed: &[(TaskKey, TaskStatus, Vec<PersonalTable>)],
+    loaded: &Loaded,
+    reference: &Reference,
+    rows: &[MetricRow],
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Vec<(TaskKey, TaskStatus, Vec<MetricRow>)> {
+    // How every per-authority task went, by metric, authority and year.
+    let outcomes: FxHashMap<(usize, LaCode, i32), &Outcome> = keyed
+        .iter()
+        .map(|((ci, year, mi), status, _)| {
+            ((*mi, loaded.cohorts[*ci].la(), *year), &status.outcome)
+        })
+        .collect();
+    // The parameters each metric runs with that differ from its defaults.
+    let changed: Vec<Vec<String>> = enabled
+        .iter()
+        .map(|(m, params)| {
+            let defaults = m
+                .spec()
+                .resolve_params(&iro_metric_api::Params::new())
+                .unwrap_or_default();
+            params
+                .iter()
+                .filter(|(k, v)| defaults.get(*k) != Some(*v))
+                .map(|(k, _)| k.clone())
+                .collect()
+        })
+        .collect();
+    let mut out = Vec::new();
+    for (mi, tasks) in derived_tasks.iter().enumerate() {
+        if tasks.is_empty() {
+            continue;
+        }
+        let (metric, params) = &enabled[mi];
+        let Some(derived) = metric.derived() else {
+            continue;
+        };
+        let just_tasks: Vec<DerivedTask> = tasks.iter().map(|(_, t)| *t).collect();
+        let source = |metric: &str, la: LaCode, year: CollectionYear| -> SourceState<'_> {
+            let Some(mi) = enabled.iter().position(|(m, _)| m.spec().id == metric) else {
+                return SourceState::NotRun;
+            };
+            if !changed[mi].is_empty() {
+                return SourceState::NonDefault(&changed[mi]);
+            }
+            match outcomes.get(&(mi, la, year.0)) {
+                Some(Outcome::Ok(_)) => SourceState::Computed,
+                Some(Outcome::NotComputable(why)) => SourceState::NotComputable(why),
+                Some(Outcome::Failed(why)) => SourceState::Failed(why),
+                None => SourceState::NotComputable("no data for this authority and year"),
+            }
+        };
+        let input = DerivedInput::new(&just_tasks, reference, params, rows, &source);
+        let all = catch_unwind(AssertUnwindSafe(|| derived.derive(&input)))
+            .ok()
+            .filter(|r| r.len() == just_tasks.len());
+        let results: Vec<Result<Result<Vec<MetricRow>, MetricError>, String>> = match all {
+            Some(results) => results.into_iter().map(Ok).collect(),
+            // A panic (or a wrong number of results): each authority on its
+            // own, so the others still report.
+            None => just_tasks
+                .chunk_by(|a, b| a.la == b.la)
+                .flat_map(|one| {
+                    let input = input.with_tasks(one);
+                    match catch_unwind(AssertUnwindSafe(|| derived.derive(&input))) {
+                        Ok(r) if r.len() == one.len() => r.into_iter().map(Ok).collect(),
+                        Ok(_) => vec![Err("wrong number of results".to_string()); one.len()],
+                        Err(payload) => {
+                            vec![Err(panic_message(payload.as_ref())); one.len()]
+                        }
+                    }
+                })
+                .collect(),
+        };
+        let id = metric.spec().id;
+        for ((ci, task), result) in tasks.iter().zip(results) {
+            let (outcome, task_rows) = match result {
+                Ok(Ok(r)) => (Outcome::Ok(r.len()), r),
+                Ok(Err(MetricError::NotComputable(why))) => (Outcome::NotComputable(why), vec![]),
+                Ok(Err(e)) => (Outcome::Failed(e.to_string()), vec![]),
+                Err(message) => (Outcome::Failed(format!("panicked: {message}")), vec![]),
+            };
+            out.push((
+                (*ci, task.year.0, mi),
+                TaskStatus {
+                    la_code: task.la.to_string(),
+                    year: task.year.0,
+                    metric: id.to_string(),
+                    outcome,
+                },
+                task_rows,
+            ));
+        }
+        progress(Progress::TaskDone);
+    }
+    out
 }
 
 /// What [`compute`] produced.
@@ -627,6 +698,8 @@ pub struct Computed {
     pub metrics_ms: u128,
     /// Of which the metric tasks.
     pub tasks_ms: u128,
+    /// Of which the derived stage, with the sort of its rows into the rest.
+    pub derived_ms: u128,
     /// Of which sorting and suppression.
     pub suppression_ms: u128,
 }

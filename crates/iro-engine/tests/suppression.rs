@@ -411,10 +411,7 @@ fn row(metric: &str, unit: Unit, breakdown: &str) -> MetricRow {
 fn builtin() -> (Vec<MetricSpec>, Vec<Relation>) {
     let metrics = builtin_metrics();
     let specs = metrics.iter().map(|m| m.spec().clone()).collect();
-    let relations = metrics
-        .iter()
-        .flat_map(|m| m.relations().iter().copied())
-        .collect();
+    let relations = iro_engine::registry::relations_of(metrics.iter().map(|m| m.as_ref()));
     (specs, relations)
 }
 

@@ -9,12 +9,15 @@
 //! produce exactly this row shape; nothing downstream of a metric needs to know
 //! which kind it came from.
 
+mod derived;
+pub mod periods;
 mod relation;
 mod row;
 pub mod symbol;
 
 use std::collections::BTreeMap;
 
+pub use derived::{DerivedInput, DerivedMetric, DerivedTask, Read, SourceFigure, SourceState};
 pub use iro_domain::{Cohort, CollectionYear, Column, LaIdentity, TableKind, WorkingDayCalendar};
 pub use iro_reference::Reference;
 pub use relation::{Cells, Field, Relation, Rows, Term};
@@ -403,6 +406,13 @@ pub trait Metric: Send + Sync {
     /// metric with no other relations need not override this.
     fn relations(&self) -> &[Relation] {
         &[]
+    }
+
+    /// `Some` for a metric computed from the other metrics' rows rather than
+    /// from the cohort ([`DerivedMetric`], which provides this): the engine
+    /// computes it after every other metric, in its second stage.
+    fn derived(&self) -> Option<&dyn DerivedMetric> {
+        None
     }
 }
 

@@ -24,11 +24,11 @@ use std::sync::LazyLock;
 
 use chrono::NaiveDate;
 use iro_domain::{ChildIdx, DrpOutcome, DrpStage, IssueIdx, ServiceTable, WorkingDayCalendar};
+use iro_metric_api::periods::{FLOWS, Periods, STOCKS, mean, median};
 use iro_metric_api::{
     Breakdown, DrillDown, Field, MeasureId, MeasureSpec, Metric, MetricContext, MetricError,
     MetricRow, MetricSpec, ParamSpec, Relation, Subject, Term, Unit, row,
 };
-use service_records::period::{FLOWS, Periods, STOCKS, mean, median};
 
 pub use protocol::{Protocol, StageConfig, protocol_for};
 

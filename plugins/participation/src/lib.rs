@@ -8,7 +8,7 @@
 //!
 //! The reviews counted are those `review-timeliness` times: reviews held in
 //! ordinary care (short-break reviews apart), attributed to a period of care,
-//! one per child per day (`review_timeliness::attribution`). Of those, the
+//! one per child per day (`iro_domain::review_attribution`, as `review-timeliness` does). Of those, the
 //! reviews of children aged 4 or over at the review (age from the Header date
 //! of birth) coded PN1–PN7 are distributed by code, and "participated" is
 //! PN1–PN6 of PN1–PN7. Codes inconsistent with age (PN0 at 4 or over, rule
@@ -16,12 +16,12 @@
 //! Method in docs/METHODS.md.
 
 use chrono::NaiveDate;
+use iro_domain::review_attribution::{DEFAULT_SERIES_GAP_DAYS, Place, Scratch};
 use iro_domain::{CollectionYear, ParticipationCode, Quarter, TableKind, age_in_years};
 use iro_metric_api::{
     Breakdown, Column, ColumnNeed, Field, MeasureId, MeasureSpec, Metric, MetricContext,
     MetricError, MetricRow, MetricSpec, Period, Relation, Subject, Term, Unit, row,
 };
-use review_timeliness::{DEFAULT_SERIES_GAP_DAYS, Place, Scratch};
 
 /// The metric.
 #[derive(Debug, Default, Clone, Copy)]
@@ -174,17 +174,14 @@ impl Aggregate {
     }
 }
 
-/// What [`Metric::relations`] declares (secondary suppression): the reviews
-/// counted are `review-timeliness.held`; the PN1–PN7 population is the base
+/// What [`Metric::relations`] declares (secondary suppression): the PN1–PN7 population is the base
 /// of the distribution and of "participated"; participated (PN1–PN6) + PN7 =
 /// that base, and PN1 + … + PN6 = participated; each population that breaks a
 /// rule is also a flag; denominators by age band add up; and every count adds
-/// up from the quarters to the year.
-static RELATIONS: [Relation; 20] = [
-    Relation::Sum {
-        total: Term::num(REVIEWS).only(""),
-        parts: &[Term::num(review_timeliness::HELD).only("")],
-    },
+/// up from the quarters to the year. (That the reviews counted are
+/// `review-timeliness.held`, and the reviews left out its flags, is declared
+/// where the two metrics are wired together: the engine's registry.)
+static RELATIONS: [Relation; 16] = [
     Relation::Sum {
         total: Term::num(REVIEWS).only("population=4+ PN1-PN7"),
         parts: &[Term::num(DISTRIBUTION).only("")],
@@ -230,25 +227,6 @@ static RELATIONS: [Relation; 20] = [
     Relation::Sum {
         total: Term::num(REVIEWS).only("population=no code"),
         parts: &[Term::num(FLAGS).only("flag=no-code")],
-    },
-    // The reviews left out are `review-timeliness`'s flags of the same
-    // reviews, and its short-break reviews held (same attribution code, the
-    // default short-break series gap).
-    Relation::Sum {
-        total: Term::num(FLAGS).only("flag=duplicate-review"),
-        parts: &[Term::num(review_timeliness::FLAGS).only("flag=duplicate-review")],
-    },
-    Relation::Sum {
-        total: Term::num(FLAGS).only("flag=review-outside-care"),
-        parts: &[
-            Term::num(review_timeliness::FLAGS).only("flag=review-before-care"),
-            Term::num(review_timeliness::FLAGS).only("flag=review-after-care"),
-            Term::num(review_timeliness::FLAGS).only("flag=review-no-episodes"),
-        ],
-    },
-    Relation::Sum {
-        total: Term::num(FLAGS).only("flag=short-break-review"),
-        parts: &[Term::num(review_timeliness::HELD).only("care_type=short breaks")],
     },
     Relation::BreakdownSumsToTotal {
         metric: PARTICIPATED,

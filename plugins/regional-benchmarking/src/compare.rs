@@ -1096,6 +1096,18 @@ pub fn build_groups(
     parallel: bool,
 ) -> Groups {
     let wanted = wanted_groups(reference, options, las, years);
+    build_wanted(reference, published, options, &wanted, parallel)
+}
+
+/// Builds the groups of `wanted` ([`wanted_groups`]); `parallel` as for
+/// [`build_group`].
+pub fn build_wanted(
+    reference: &Reference,
+    published: &PublishedFigures,
+    options: &Options,
+    wanted: &[(GroupKey, Comparator)],
+    parallel: bool,
+) -> Groups {
     let build = |w: &(GroupKey, Comparator)| {
         (
             w.0.clone(),

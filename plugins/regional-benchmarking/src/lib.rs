@@ -32,14 +32,12 @@ pub mod trend;
 
 use iro_domain::{CollectionYear, LaCode, TableKind};
 use iro_metric_api::{
-    MeasureId, MeasureSpec, Metric, MetricContext, MetricError, MetricRow, MetricSpec, ParamSpec,
-    Params, Reference, Relation, Subject, Term, Unit,
+    DerivedInput, DerivedMetric, DerivedTask, MeasureId, MeasureSpec, MetricError, MetricRow,
+    MetricSpec, ParamSpec, Params, Reference, Relation, SourceFigure, Subject, Term, Unit,
 };
 use iro_reference::Geography;
 use iro_stats::Adjustment;
-use placement_distance::PlacementDistance;
 use rayon::prelude::*;
-use std::sync::{Arc, Mutex};
 
 pub use compare::{Comparator, Group, GroupId, Options, level_label};
 pub use figure::{Counts, Figure, PublishedFigures, Source, published_figure, round_half_up_ratio};
@@ -201,8 +199,8 @@ static SPEC: std::sync::LazyLock<MetricSpec> = std::sync::LazyLock::new(|| Metri
     // engine's data-quality gate) is not computable. Reference-only
     // benchmarking (`iro benchmark --reference-only`) needs no input.
     requires: &[TableKind::Episodes],
-    // The source metrics' own column needs are applied when they are run
-    // (`computed::run`); the published figures need no column.
+    // A derived metric reads rows, not the cohort: the source metrics' own
+    // column needs were applied to their rows.
     needs: &[],
     measures: &MEASURES,
     params: &*PARAMS,
@@ -340,260 +338,145 @@ impl Options {
 /// The built-in metric: the input authority's 903 figures and its published
 /// ones, compared with the published figures of England, its region, its
 /// statistical neighbours (and the `selection`).
+///
+/// A derived metric ([`DerivedMetric`]): the engine computes it after the
+/// per-authority metrics, and it reads each 903 figure from their rows where
+/// its [`Sources`] say, so the figures benchmarked are exactly the ones those
+/// metrics report.
 #[derive(Debug, Clone)]
 pub struct RegionalBenchmarking {
-    distance: Option<PlacementDistance>,
-    /// What every authority's task shares: built by the first, reused by the
-    /// rest (the engine runs one task per authority).
-    shared: Arc<RunCache>,
+    sources: Sources,
+    /// The 903 value rows show the same counts as the rows they are read
+    /// from: declared so that the engine's secondary suppression hides both
+    /// or neither.
+    relations: Vec<Relation>,
 }
 
-/// The published figures and the comparison groups of a run, kept between
-/// the authorities' tasks: England's and each region's groups are the same
-/// for all their members, so they are built once rather than once per
-/// authority. Keyed by the reference data and the options; anything else
-/// (another run's reference, other parameters) starts afresh.
-#[derive(Default)]
-struct RunCache(Mutex<Option<Shared>>);
-
-struct Shared {
-    reference: u64,
-    options: Options,
-    years: Vec<CollectionYear>,
-    published: Arc<PublishedFigures>,
-    groups: compare::Groups,
-}
-
-impl std::fmt::Debug for RunCache {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("RunCache")
-    }
-}
-
-impl RunCache {
-    fn lock(&self) -> std::sync::MutexGuard<'_, Option<Shared>> {
-        // A task that panicked holding the lock left nothing half-written
-        // that matters: at worst a group is built again.
-        self.0.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// The published figures of `all_years`, and the groups `la` is compared
-    /// in over `years`, from the cache or built (and kept).
-    fn get(
-        &self,
-        reference: &Reference,
-        options: &Options,
-        all_years: &[CollectionYear],
-        la: LaCode,
-        years: &[CollectionYear],
-    ) -> (Arc<PublishedFigures>, compare::Groups) {
-        let published = {
-            let mut guard = self.lock();
-            let reuse = guard.as_ref().is_some_and(|s| {
-                s.reference == reference.instance()
-                    && s.options == *options
-                    && all_years.iter().all(|y| s.years.contains(y))
-            });
-            if !reuse {
-                // Keep the years loaded so far, so authorities with different
-                // years don't take turns throwing the cache away.
-                let mut union: Vec<CollectionYear> = all_years.to_vec();
-                if let Some(s) = guard
-                    .as_ref()
-                    .filter(|s| s.reference == reference.instance() && s.options == *options)
-                {
-                    union.extend(&s.years);
-                }
-                union.sort();
-                union.dedup();
-                *guard = Some(Shared {
-                    reference: reference.instance(),
-                    options: options.clone(),
-                    published: Arc::new(PublishedFigures::load(reference, &union)),
-                    years: union,
-                    groups: compare::Groups::new(),
-                });
-            }
-            guard
-                .as_ref()
-                .map(|s| s.published.clone())
-                .unwrap_or_else(|| Arc::new(PublishedFigures::load(reference, all_years)))
-        };
-        let wanted = compare::wanted_groups(reference, options, &[la], years);
-        let mut groups = compare::Groups::new();
-        let mut missing = Vec::new();
-        {
-            let guard = self.lock();
-            for w in wanted {
-                match guard.as_ref().and_then(|s| s.groups.get(&w.0)) {
-                    Some(g) => {
-                        groups.insert(w.0, g.clone());
-                    }
-                    None => missing.push(w),
-                }
-            }
-        }
-        // Built outside the lock, so the other thread goes on meanwhile.
-        let built: Vec<_> = missing
-            .iter()
-            .map(|w| {
-                let g = compare::build_group(reference, &published, options, w, false);
-                (w.0.clone(), g)
-            })
-            .collect();
-        let mut guard = self.lock();
-        for (key, g) in built {
-            if let Some(s) = guard
-                .as_mut()
-                .filter(|s| Arc::ptr_eq(&s.published, &published))
-            {
-                s.groups.insert(key.clone(), g.clone());
-            }
-            groups.insert(key, g);
-        }
-        (published, groups)
-    }
-}
+/// Where each indicator's 903 figure is read from in the table, at the
+/// source metric's default parameters (the DfE's definitions). An indicator
+/// with no source has no 903 figure. The engine's registry gives these: this
+/// crate does not know the metrics it reads.
+pub type Sources = &'static [(Indicator, SourceFigure)];
 
 impl RegionalBenchmarking {
-    /// With the placement-distance metric (and its postcode index) that
-    /// computes the two distance indicators from the 903.
-    pub fn new(distance: PlacementDistance) -> Self {
-        RegionalBenchmarking {
-            distance: Some(distance),
-            shared: Arc::default(),
+    pub fn new(sources: Sources) -> Self {
+        let mut relations = Vec::new();
+        for (indicator, source) in sources {
+            let id = measure_id(indicator.id());
+            relations.push(Relation::Sum {
+                total: Term::num(id).only("source=903"),
+                parts: source.numerator,
+            });
+            // A rate's denominator is the population: not a count.
+            if !indicator.is_rate() {
+                relations.push(Relation::Sum {
+                    total: Term::den(id).only("source=903"),
+                    parts: std::slice::from_ref(&source.denominator),
+                });
+            }
         }
+        RegionalBenchmarking { sources, relations }
     }
 
-    /// Without a postcode index: the two distance indicators are not
-    /// computable from the 903 (their published figures are still compared).
-    pub fn without_distance() -> Self {
-        RegionalBenchmarking {
-            distance: None,
-            shared: Arc::default(),
-        }
+    pub fn sources(&self) -> Sources {
+        self.sources
     }
 }
 
-/// The 903 value rows show the same counts as the metrics they come from:
-/// declared so that the engine's secondary suppression hides both or
-/// neither.
-static RELATIONS: [Relation; 10] = {
-    const fn same(a: Term, b: &'static [Term]) -> Relation {
-        Relation::Sum { total: a, parts: b }
-    }
-    const CLA: Term = Term::num(CLA_RATE).only("source=903");
-    const STARTS: Term = Term::num(STARTS_RATE).only("source=903");
-    const P3: Term = Term::num(THREE_PLUS_PLACEMENTS).only("source=903");
-    const P3D: Term = Term::den(THREE_PLUS_PLACEMENTS).only("source=903");
-    const LT: Term = Term::num(LONG_TERM_STABILITY).only("source=903");
-    const LTD: Term = Term::den(LONG_TERM_STABILITY).only("source=903");
-    const O20: Term = Term::num(OVER_20_MILES).only("source=903");
-    const O20D: Term = Term::den(OVER_20_MILES).only("source=903");
-    const NP: Term = Term::num(NEW_PLACEMENTS_OVER_20_MILES).only("source=903");
-    const NPD: Term = Term::den(NEW_PLACEMENTS_OVER_20_MILES).only("source=903");
-    [
-        same(CLA, &[Term::num(cohort_summary::CLA_31_MARCH).only("")]),
-        same(STARTS, &[Term::num(cohort_summary::STARTS).only("")]),
-        same(
-            P3,
-            &[Term::num(placement_stability::THREE_PLUS_PLACEMENTS).only("")],
-        ),
-        same(
-            P3D,
-            &[Term::den(placement_stability::THREE_PLUS_PLACEMENTS).only("")],
-        ),
-        same(
-            LT,
-            &[Term::num(placement_stability::LONG_TERM_STABILITY).only("")],
-        ),
-        same(
-            LTD,
-            &[Term::den(placement_stability::LONG_TERM_STABILITY).only("")],
-        ),
-        same(
-            O20,
-            &[Term::num(placement_distance::DISTANCE).only("distance=Over 20 miles")],
-        ),
-        same(O20D, &[Term::den(placement_distance::DISTANCE).only("")]),
-        same(
-            NP,
-            &[
-                Term::num(placement_distance::NEW_PLACEMENTS).only(
-                    "location_distance=Placed inside LA boundary more than 20 miles from home",
-                ),
-                Term::num(placement_distance::NEW_PLACEMENTS).only(
-                    "location_distance=Placed outside LA boundary more than 20 miles from home",
-                ),
-            ],
-        ),
-        same(
-            NPD,
-            &[Term::num(placement_distance::NEW_PLACEMENTS).only("")],
-        ),
-    ]
-};
-
-impl Metric for RegionalBenchmarking {
+impl DerivedMetric for RegionalBenchmarking {
     fn spec(&self) -> &MetricSpec {
         &SPEC
     }
 
-    /// All the years of one authority at once: the source metrics walk the
-    /// cohort once, and the 903 five-year trend can be drawn from the years
-    /// computed together.
-    fn compute_years(
-        &self,
-        ctxs: &[MetricContext<'_>],
-    ) -> Vec<Result<Vec<MetricRow>, MetricError>> {
-        let Some(first) = ctxs.first() else {
-            return Vec::new();
-        };
-        let reference = first.reference;
-        let fail = |e: MetricError| ctxs.iter().map(|_| Err(e.clone())).collect();
-        let options = match Options::from_params(first.params, reference) {
+    /// Every authority and year of the run at once: the published figures
+    /// and the comparison groups (England's and each region's are the same
+    /// for all their members) are built once; then each authority in
+    /// parallel, its 903 five-year trend drawn from its years together.
+    fn derive(&self, input: &DerivedInput<'_>) -> Vec<Result<Vec<MetricRow>, MetricError>> {
+        let reference = input.reference;
+        let options = match Options::from_params(input.params, reference) {
             Ok(o) => o,
-            Err(e) => return fail(e),
+            Err(e) => return input.tasks.iter().map(|_| Err(e.clone())).collect(),
         };
-        let la = first.cohort.la();
-        if reference.la_record(la).is_none() {
-            return fail(MetricError::NotComputable(format!(
-                "authority {la} is not in the reference data: no published figures to compare with"
-            )));
+        // Tasks by authority (consecutive tasks of one authority together).
+        let mut by_la: Vec<(LaCode, Vec<usize>)> = Vec::new();
+        for (k, t) in input.tasks.iter().enumerate() {
+            match by_la.last_mut() {
+                Some((la, ks)) if *la == t.la => ks.push(k),
+                _ => by_la.push((t.la, vec![k])),
+            }
         }
-        let computed = computed::computed_figures_years(ctxs, self.distance.as_ref());
-        let years: Vec<CollectionYear> = ctxs.iter().map(|c| c.year).collect();
-        let mut all_years: Vec<CollectionYear> = years
+        let years_of = |ks: &[usize]| -> Vec<CollectionYear> {
+            ks.iter().map(|&k| input.tasks[k].year).collect()
+        };
+        let mut all_years: Vec<CollectionYear> = input
+            .tasks
             .iter()
-            .flat_map(|&y| trend::window(y, options.trend_years))
+            .flat_map(|t| trend::window(t.year, options.trend_years))
             .collect();
         all_years.sort();
         all_years.dedup();
-        let (published, groups) = self.shared.get(reference, &options, &all_years, la, &years);
+        let published = PublishedFigures::load(reference, &all_years);
+        let mut wanted = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for (la, ks) in &by_la {
+            if reference.la_record(*la).is_some() {
+                for w in compare::wanted_groups(reference, &options, &[*la], &years_of(ks)) {
+                    if seen.insert(w.0.clone()) {
+                        wanted.push(w);
+                    }
+                }
+            }
+        }
+        // With more than one authority, every member of England's and the
+        // regions' funnels is placed once, in parallel.
+        let groups =
+            compare::build_wanted(reference, &published, &options, &wanted, by_la.len() > 1);
         let row_ctx = compare::RowContext {
             reference,
             published: &published,
             options: &options,
             groups: &groups,
         };
-        let code = la.to_string();
-        ctxs.iter()
-            .zip(&computed)
-            .map(|(ctx, figures)| {
-                let mut rows = row_ctx.authority_rows(la, ctx.year, figures);
-                rows.extend(ssda903_trend_rows(
-                    &code,
-                    ctx.year,
-                    computed.iter().flatten(),
-                    &options,
-                ));
-                Ok(rows)
+        // Each authority's results in its tasks' order; the authorities in
+        // theirs: flattened, the tasks' order.
+        let per_la: Vec<Vec<Result<Vec<MetricRow>, MetricError>>> = by_la
+            .par_iter()
+            .map(|(la, ks)| {
+                let la = *la;
+                if reference.la_record(la).is_none() {
+                    let e = MetricError::NotComputable(format!(
+                        "authority {la} is not in the reference data: no published figures to compare with"
+                    ));
+                    return ks.iter().map(|_| Err(e.clone())).collect();
+                }
+                let tasks: Vec<DerivedTask> = ks.iter().map(|&k| input.tasks[k]).collect();
+                let computed: Vec<Vec<Figure>> = tasks
+                    .iter()
+                    .map(|t| computed::figures(input, self.sources, t.la, t.year))
+                    .collect();
+                let code = la.to_string();
+                tasks
+                    .iter()
+                    .zip(&computed)
+                    .map(|(t, figures)| {
+                        let mut rows = row_ctx.authority_rows(la, t.year, figures);
+                        rows.extend(ssda903_trend_rows(
+                            &code,
+                            t.year,
+                            computed.iter().flatten(),
+                            &options,
+                        ));
+                        Ok(rows)
+                    })
+                    .collect()
             })
-            .collect()
+            .collect();
+        per_la.into_iter().flatten().collect()
     }
 
     fn relations(&self) -> &[Relation] {
-        &RELATIONS
+        &self.relations
     }
 }
 

@@ -12,7 +12,6 @@
 //! sequence number. Due dates are rebuilt here from the periods of care and
 //! the reviews themselves (method in docs/METHODS.md).
 
-pub mod attribution;
 pub mod drilldown;
 pub mod rules;
 #[cfg(any(test, feature = "synthetic"))]
@@ -29,7 +28,7 @@ use iro_metric_api::{
     MetricError, MetricRow, MetricSpec, ParamSpec, Period, Relation, Subject, Term, Unit, row,
 };
 
-pub use attribution::{CareKind, Place, Scratch, Track};
+pub use iro_domain::review_attribution::{self as attribution, CareKind, Place, Scratch, Track};
 pub use rules::{
     DEFAULT_SERIES_GAP_DAYS, DueEvent, Flag, ReviewEvent, Rules, Seq, Sink, Start, Status,
     walk_track,

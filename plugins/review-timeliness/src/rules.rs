@@ -3,7 +3,7 @@
 use chrono::NaiveDate;
 use iro_domain::{WorkingDayCalendar, add_months_clamped};
 
-use crate::attribution::{CareKind, Track};
+use iro_domain::review_attribution::{CareKind, Track};
 
 /// The timescales (parameters of the metric).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,9 +37,7 @@ impl Default for Rules {
     }
 }
 
-/// Default gap between short breaks of one series: 183 days, about six months
-/// (the interval between reg 48 reviews).
-pub const DEFAULT_SERIES_GAP_DAYS: i64 = 183;
+pub use iro_domain::review_attribution::DEFAULT_SERIES_GAP_DAYS;
 
 impl Rules {
     /// Due date of a track's first review.

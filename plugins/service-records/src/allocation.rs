@@ -7,8 +7,8 @@ use iro_domain::{
 };
 use iro_metric_api::{MetricContext, MetricRow};
 
-use crate::period::{FLOWS, Periods, STOCKS, median};
 use crate::{Timescales, data_end, missing, missing_903, not_computable, start};
+use iro_metric_api::periods::{FLOWS, Periods, STOCKS, median};
 
 /// How a period of care's IRO allocation stands against the timescale.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

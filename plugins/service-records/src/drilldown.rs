@@ -7,9 +7,9 @@ use iro_metric_api::{DrillDown, MetricContext};
 
 use crate::Timescales;
 use crate::allocation::{AllocationStatus, allocation_on_entry, iro_on};
-use crate::period::{Periods, STOCKS};
 use crate::reviews::{ReportTiming, sent_within};
 use crate::{ServiceTable, data_end};
+use iro_metric_api::periods::{Periods, STOCKS};
 
 fn date(d: Option<NaiveDate>) -> String {
     d.map(|d| d.format("%d/%m/%Y").to_string())

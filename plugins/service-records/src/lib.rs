@@ -23,7 +23,6 @@
 pub mod allocation;
 mod drilldown;
 mod midway;
-pub mod period;
 pub mod reviews;
 
 use std::sync::LazyLock;
@@ -34,7 +33,7 @@ use iro_metric_api::{
     ParamSpec, Period, Relation, Subject, Term, Unit, row,
 };
 
-pub use period::{FLOWS, Periods, STOCKS};
+pub use iro_metric_api::periods::{self as period, FLOWS, Periods, STOCKS};
 
 /// The metric.
 #[derive(Debug, Default, Clone, Copy)]

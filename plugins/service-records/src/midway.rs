@@ -4,8 +4,8 @@
 use iro_domain::{ServiceTable, TableKind};
 use iro_metric_api::{MetricContext, MetricRow};
 
-use crate::period::{FLOWS, Periods, STOCKS};
 use crate::{missing, missing_903, not_computable, start};
+use iro_metric_api::periods::{FLOWS, Periods, STOCKS};
 
 /// The first statutory review of the child held after `date`: in the SSDA903
 /// Reviews table or, failing that, the IRO service's held reviews.

@@ -8,8 +8,8 @@ use iro_domain::{
 };
 use iro_metric_api::{Breakdown, MetricContext, MetricRow};
 
-use crate::period::{FLOWS, Periods, median};
 use crate::{Timescales, missing, missing_903, not_computable, start};
+use iro_metric_api::periods::{FLOWS, Periods, median};
 
 /// When the social worker's report reached the IRO, relative to the review.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -2,9 +2,9 @@
 //! collection year and its four quarters (flows, by the date of the event), and
 //! the quarter ends and 31 March (stocks, at the end of the day).
 
+use crate::Period;
 use chrono::NaiveDate;
 use iro_domain::{CollectionYear, Quarter};
-use iro_metric_api::Period;
 
 /// Flow periods: the year, then Q1–Q4.
 pub const FLOWS: [Period; 5] = [Period::Year, Period::Q1, Period::Q2, Period::Q3, Period::Q4];

@@ -9,11 +9,17 @@
 //! (first break's start to last break's end + `gap_days`) contains it; failing
 //! that, it is outside care. Two reviews of one child on one day count once.
 //!
-//! This module is public so that the `participation` metric attributes
-//! reviews exactly as timeliness does.
+//! The rule is the domain's, not one metric's: `review-timeliness` times
+//! the reviews it attributes and `participation` counts exactly the same
+//! reviews.
 
 use chrono::{Duration, NaiveDate};
-use iro_domain::{PeriodOfCare, Review};
+
+use crate::{PeriodOfCare, Review};
+
+/// Default gap between short breaks of one series: 183 days, about six months
+/// (the interval between reg 48 reviews).
+pub const DEFAULT_SERIES_GAP_DAYS: i64 = 183;
 
 /// Ordinary care (reg 33) or a series of short breaks (reg 48).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -1,0 +1,160 @@
+//! [`Layout::Profile`](super::Layout::Profile): children looked after at 31 March by
+//! age, sex, ethnicity, legal status, category of need and UASC.
+
+use iro_charts::build as cb;
+use iro_charts::{Chart, SegmentColours};
+use iro_metric_api::{MeasureId, Period};
+
+use super::{
+    Ctx, Draft, SectionSpec, built, categories, label, lower_first, meta, para, table, v,
+    with_notes,
+};
+use crate::format::{self, Shown};
+use crate::model::{Cell, TableRow};
+
+/// The profile breakdowns, in the order the seed reports show them: key,
+/// column heading, what the caption says after "Children looked after at 31
+/// March".
+const PROFILE: [(&str, &str, &str); 6] = [
+    ("age_band", "Age", "by age"),
+    ("sex", "Sex", "by sex"),
+    ("ethnicity", "Ethnicity", "by ethnicity"),
+    ("legal_status", "Legal status", "by legal status"),
+    (
+        "category_of_need",
+        "Category of need",
+        "by category of need (the main reason they are looked after)",
+    ),
+    (
+        "uasc",
+        "Unaccompanied asylum-seeking children",
+        "who were unaccompanied asylum-seeking children (UASC)",
+    ),
+];
+
+const AGE_ORDER: [&str; 5] = ["Under 1", "1 to 4", "5 to 9", "10 to 15", "16 and over"];
+
+pub(super) fn profile(spec: &SectionSpec, ctx: &Ctx<'_>) -> Vec<Draft> {
+    const M: MeasureId = cohort_summary::PROFILE;
+    let y = ctx.year;
+    if ctx.rows.all(y, M).is_empty() {
+        return vec![Draft::Block(
+            ctx.not_available(spec.metrics, spec.if_missing),
+        )];
+    }
+    let mut out = Vec::new();
+    let find = |key: &str, val: &str| {
+        ctx.rows
+            .get(y, M, Period::Snapshot, &format!("{key}={val}"))
+    };
+    let mut facts = Vec::new();
+    if let (Some(m), Some(f)) = (
+        v(&format::value(find("sex", "Male"))),
+        v(&format::value(find("sex", "Female"))),
+    ) {
+        facts.push(format!("{m} were boys and {f} girls"));
+    }
+    let ages = categories(ctx, y, M, Period::Snapshot, "age_band");
+    if let Some((band, r)) = ages
+        .iter()
+        .filter(|(_, r)| !r.status.is_suppressed())
+        .max_by_key(|(_, r)| r.numerator)
+    {
+        facts.push(format!(
+            "the largest age group was {} ({}, {})",
+            lower_first(band),
+            format::numerator(Some(r)).text(),
+            format::value(Some(r)).text()
+        ));
+    }
+    let n2 = find("category_of_need", "N2 Child's disability");
+    match (format::numerator(n2), format::value(n2)) {
+        (Shown::Value(n), Shown::Value(p)) => facts.push(format!(
+            "{n} ({p}) were looked after mainly because of their own disability (category of need N2)"
+        )),
+        (Shown::Suppressed, _) => facts.push(
+            "the number looked after mainly because of their own disability (category of need N2) is small and not shown".into(),
+        ),
+        _ => {}
+    }
+    let uasc = find("uasc", "UASC");
+    if let (Shown::Value(n), Shown::Value(p)) = (format::numerator(uasc), format::value(uasc)) {
+        facts.push(format!(
+            "{n} ({p}) were unaccompanied asylum-seeking children"
+        ));
+    }
+    if !facts.is_empty() {
+        out.push(para(format!(
+            "Of the children looked after at 31 March {y}, {}.",
+            facts.join("; ")
+        )));
+    }
+    let prev = ctx.prev();
+    for (key, name, by) in PROFILE {
+        let mut cats = categories(ctx, y, M, Period::Snapshot, key);
+        if cats.is_empty() {
+            continue;
+        }
+        if key == "age_band" {
+            cats.sort_by_key(|(c, _)| AGE_ORDER.iter().position(|a| a == c).unwrap_or(99));
+        }
+        let mut head = vec![name.to_string()];
+        if let Some(p) = prev {
+            head.push(format!("{} children", label(p)));
+            head.push(format!("{} %", label(p)));
+        }
+        head.push(format!("{} children", ctx.year_label()));
+        head.push(format!("{} %", ctx.year_label()));
+        let body = cats
+            .iter()
+            .map(|(c, r)| {
+                let mut cells: Vec<Cell> = Vec::new();
+                if let Some(p) = prev {
+                    let pr = ctx.rows.get(p, M, Period::Snapshot, &format!("{key}={c}"));
+                    cells.push(format::numerator(pr).into());
+                    cells.push(format::value(pr).into());
+                }
+                cells.push(format::numerator(Some(r)).into());
+                cells.push(format::value(Some(r)).into());
+                TableRow::new(*c, cells)
+            })
+            .collect();
+        out.push(with_notes(
+            table(
+                format!("Children looked after at 31 March {by}"),
+                head,
+                body,
+            ),
+            Vec::new(),
+        ));
+        if matches!(key, "age_band" | "legal_status") {
+            let title = format!("Children looked after at 31 March {by}");
+            let colours = if key == "age_band" {
+                SegmentColours::Sequential
+            } else {
+                SegmentColours::Categorical
+            };
+            out.extend(built(
+                &format!("profile-{}", key.replace('_', "-")),
+                format!("{title}, % of all, {}", ctx.years_text()),
+                cb::stacked(
+                    ctx.chart_rows,
+                    ctx.la,
+                    M,
+                    key,
+                    &ctx.snapshot_years(),
+                    colours,
+                    meta(
+                        ctx,
+                        &title,
+                        "Year",
+                        "Children looked after",
+                        &ctx.years_text(),
+                    ),
+                )
+                .map(Chart::StackedBars),
+            ));
+        }
+    }
+    out
+}
