@@ -460,6 +460,15 @@ pub fn tally<K: Ord>(items: impl IntoIterator<Item = K>) -> BTreeMap<K, u64> {
 mod tests {
     use super::*;
 
+    /// A national run holds about 800,000 rows: each byte of a row is most
+    /// of a megabyte. Text fields are interned references, so a row is
+    /// `Copy` and this size whatever its text.
+    #[test]
+    fn a_row_is_144_bytes_at_most() {
+        assert!(std::mem::size_of::<MetricRow>() <= 144);
+        assert!(std::mem::size_of::<CellStatus>() <= 24);
+    }
+
     struct Plain;
 
     static SPEC: MetricSpec = MetricSpec {
