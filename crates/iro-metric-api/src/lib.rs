@@ -7,7 +7,9 @@
 //!
 //! **Invariant:** built-in metric crates (`plugins/*`) and run-time plugins
 //! produce exactly this row shape; nothing downstream of a metric needs to know
-//! which kind it came from.
+//! which kind it came from. The words both kinds speak (a measure's [`Unit`],
+//! a figure's [`Period`], whom a count is about, [`Subject`], and the tidy
+//! table's [`column`] names) are `iro-vocabulary`'s, re-exported here.
 
 mod relation;
 mod row;
@@ -17,10 +19,11 @@ use std::collections::BTreeMap;
 
 pub use iro_domain::{Cohort, CollectionYear, Column, LaIdentity, TableKind, WorkingDayCalendar};
 pub use iro_reference::Reference;
+pub use iro_vocabulary::{Period, Subject, TIDY_COLUMNS, Unit, column};
 pub use relation::{Cells, Field, Relation, Rows, Term};
 pub use row::{
-    AreaCode, Breakdown, CellStatus, MeasureId, MetricRow, NOT_COMPUTABLE, Period, RowText,
-    SECONDARY_NOTE, Suppression, Unit, split_note_text,
+    AreaCode, Breakdown, CellStatus, MeasureId, MetricRow, NOT_COMPUTABLE, RowText, SECONDARY_NOTE,
+    Suppression, split_note_text,
 };
 
 /// Parameters of a metric, as given in `iro.toml` (`[metrics.<id>]`), merged over
@@ -33,19 +36,6 @@ pub struct ParamSpec {
     pub name: &'static str,
     pub default: serde_json::Value,
     pub help: &'static str,
-}
-
-/// Whom a measure's counts are about, which decides whether small-number
-/// suppression applies to them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum Subject {
-    /// Children, or events of their care (reviews, episodes, placements,
-    /// escalations): a count from 1 to the threshold is hidden.
-    #[default]
-    Children,
-    /// The service's staff (IROs): not information about a child, so never
-    /// suppressed, and never hidden to protect another count.
-    Staff,
 }
 
 /// A measure a metric produces. Each metric declares its measures' ids as
