@@ -46,19 +46,8 @@ pub fn read_metrics(path: &Path) -> Result<Vec<MetricRow>, ReadError> {
     }
 }
 
-const COLUMNS: [&str; 11] = [
-    "la_code",
-    "year",
-    "period",
-    "metric",
-    "breakdown",
-    "numerator",
-    "denominator",
-    "value",
-    "unit",
-    "suppressed",
-    "note",
-];
+/// The columns of `metrics.csv`, read by name.
+const COLUMNS: [&str; 11] = iro_metric_api::TIDY_COLUMNS;
 
 fn parse_csv(path: &Path, bytes: &[u8]) -> Result<Vec<MetricRow>, ReadError> {
     let mut rdr = csv::ReaderBuilder::new()
@@ -99,7 +88,7 @@ fn parse_csv(path: &Path, bytes: &[u8]) -> Result<Vec<MetricRow>, ReadError> {
         let period = parse_period(get(2))
             .ok_or_else(|| bad(2, format!("`{}`: expected year, Q1..Q4 or 31-03", get(2))))?;
         let unit =
-            parse_unit(get(8)).ok_or_else(|| bad(8, format!("unknown unit `{}`", get(8))))?;
+            Unit::from_label(get(8)).ok_or_else(|| bad(8, format!("unknown unit `{}`", get(8))))?;
         let count = |k: usize| -> Result<Option<u64>, ReadError> {
             match get(k) {
                 "" | "c" => Ok(None),
@@ -147,28 +136,7 @@ fn parse_csv(path: &Path, bytes: &[u8]) -> Result<Vec<MetricRow>, ReadError> {
 
 /// `year`, `Q1`..`Q4`, `31-03`.
 pub fn parse_period(s: &str) -> Option<Period> {
-    Some(match s {
-        "year" => Period::Year,
-        "Q1" => Period::Q1,
-        "Q2" => Period::Q2,
-        "Q3" => Period::Q3,
-        "Q4" => Period::Q4,
-        "31-03" => Period::Snapshot,
-        _ => return None,
-    })
-}
-
-fn parse_unit(s: &str) -> Option<Unit> {
-    Some(match s {
-        "count" => Unit::Count,
-        "percent" => Unit::Percent,
-        "per_10000" => Unit::Per10000,
-        "percent_change" => Unit::PercentChange,
-        "days" => Unit::Days,
-        "miles" => Unit::Miles,
-        "mean" => Unit::Mean,
-        _ => return None,
-    })
+    Period::from_label(s)
 }
 
 /// A breakdown as displayed in `metrics.csv`: `` or `key=value[;key=value]`.

@@ -10,7 +10,7 @@ use std::process::Command;
 /// Layer of each workspace crate: a crate may depend only on lower layers.
 fn layer(name: &str) -> Option<u8> {
     Some(match name {
-        "iro-domain" => 0,
+        "iro-domain" | "iro-vocabulary" => 0,
         "iro-ingest" | "iro-reference" | "iro-postcodes" | "iro-stats" | "iro-plugin-abi" => 1,
         "iro-metric-api" => 2,
         "cohort-summary"
@@ -138,6 +138,15 @@ fn dependencies_point_one_way() {
             if *user != "iro-cli" {
                 problems.push(format!("{user} depends on {cli_only} (only iro-cli may)"));
             }
+        }
+    }
+    // The vocabulary is compiled into every run-time plugin (through the
+    // SDK and the ABI): serde only, no rayon, no reference data, no Arrow.
+    for (dep, users) in &external {
+        if users.contains(&"iro-vocabulary") && *dep != "serde" {
+            problems.push(format!(
+                "iro-vocabulary depends on {dep} (it may depend on serde only)"
+            ));
         }
     }
     // Only the plugin crates know Arrow, and the engine, which writes the

@@ -285,19 +285,7 @@ fn write_json<T: Serialize + ?Sized>(path: &Path, value: &T) -> Result<PathBuf, 
 
 /// Column headers, written even when a table has no rows (checked against the
 /// serialised structs by a test).
-pub(crate) const METRICS_HEADER: &[&str] = &[
-    "la_code",
-    "year",
-    "period",
-    "metric",
-    "breakdown",
-    "numerator",
-    "denominator",
-    "value",
-    "unit",
-    "suppressed",
-    "note",
-];
+pub(crate) const METRICS_HEADER: &[&str] = &iro_metric_api::TIDY_COLUMNS;
 const SUMMARY_HEADER: &[&str] = &[
     "la_code",
     "la_name",

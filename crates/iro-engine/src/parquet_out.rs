@@ -34,7 +34,7 @@ use arrow_array::{
 };
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use iro_domain::{Diagnostic, RowAccount};
-use iro_metric_api::MetricRow;
+use iro_metric_api::{MetricRow, column};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
@@ -113,17 +113,17 @@ fn count(n: Option<u64>) -> Option<i64> {
 
 /// The columns of `metrics.parquet`: those of `metrics.csv`, typed.
 const METRICS_COLUMNS: &[(&str, Kind)] = &[
-    ("la_code", Kind::Code),
-    ("year", Kind::Int32),
-    ("period", Kind::Code),
-    ("metric", Kind::Code),
-    ("breakdown", Kind::Code),
-    ("numerator", Kind::Int64),
-    ("denominator", Kind::Int64),
-    ("value", Kind::Float64),
-    ("unit", Kind::Code),
-    ("suppressed", Kind::Code),
-    ("note", Kind::Text),
+    (column::LA_CODE, Kind::Code),
+    (column::YEAR, Kind::Int32),
+    (column::PERIOD, Kind::Code),
+    (column::METRIC, Kind::Code),
+    (column::BREAKDOWN, Kind::Code),
+    (column::NUMERATOR, Kind::Int64),
+    (column::DENOMINATOR, Kind::Int64),
+    (column::VALUE, Kind::Float64),
+    (column::UNIT, Kind::Code),
+    (column::SUPPRESSED, Kind::Code),
+    (column::NOTE, Kind::Text),
 ];
 
 /// One row of `metrics.parquet`, typed. [`metric_cells`] is the only place

@@ -525,6 +525,9 @@ pub fn compute(
             &rows,
             progress,
         );
+        // One exact reservation: growing by doubling would hold half as
+        // many rows again as there are.
+        rows.reserve_exact(derived.iter().map(|(_, _, r)| r.len()).sum());
         for (key, status, mut task_rows) in derived {
             rows.append(&mut task_rows);
             keyed.push((key, status, Vec::new()));

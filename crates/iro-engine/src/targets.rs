@@ -74,19 +74,15 @@ impl TargetPeriod {
     }
 
     fn parse(s: &str) -> Result<Self, String> {
-        Ok(match s {
-            "year" => TargetPeriod::One(Period::Year),
-            "Q1" => TargetPeriod::One(Period::Q1),
-            "Q2" => TargetPeriod::One(Period::Q2),
-            "Q3" => TargetPeriod::One(Period::Q3),
-            "Q4" => TargetPeriod::One(Period::Q4),
-            "31-03" => TargetPeriod::One(Period::Snapshot),
-            "each-quarter" => TargetPeriod::EachQuarter,
-            _ => {
-                return Err(format!(
-                    "period `{s}`: expected \"year\", \"Q1\", \"Q2\", \"Q3\", \"Q4\", \"31-03\" or \"each-quarter\""
-                ));
-            }
+        if s == "each-quarter" {
+            return Ok(TargetPeriod::EachQuarter);
+        }
+        Period::from_label(s).map(TargetPeriod::One).ok_or_else(|| {
+            let labels: Vec<String> = Period::LABELS.iter().map(|l| format!("\"{l}\"")).collect();
+            format!(
+                "period `{s}`: expected {} or \"each-quarter\"",
+                labels.join(", ")
+            )
         })
     }
 }

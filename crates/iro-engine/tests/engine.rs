@@ -164,6 +164,58 @@ fn a_year_that_panics_takes_no_other_year_down() {
     );
 }
 
+/// The engine enforces `MetricSpec::requires`: a metric that computes
+/// whatever the tables gives no figure for a year lacking one it requires.
+/// The sample has SWEpisodes from 2023-24 only.
+#[test]
+fn a_year_without_a_required_table_is_not_computable_whatever_the_metric_does() {
+    let mut metrics = builtin_metrics();
+    metrics.push(faulty("needs-sw", 2, &[TableKind::SwEpisodes]));
+    metrics.push(faulty("says-so", 3, &[TableKind::SwEpisodes]));
+    let result = run(&Config::default(), &sample(), &metrics, &|_| {}).unwrap();
+    let statuses = |metric: &str| -> Vec<_> {
+        result
+            .statuses
+            .iter()
+            .filter(|s| s.metric == metric)
+            .collect()
+    };
+    let mine = statuses("needs-sw");
+    assert_eq!(mine.len(), 15);
+    for s in mine {
+        if s.year >= 2024 {
+            assert_eq!(s.outcome, Outcome::Ok(1), "{s:?}");
+        } else {
+            let label = format!("{}-{:02}", s.year - 1, s.year % 100);
+            assert_eq!(
+                s.outcome,
+                Outcome::NotComputable(format!("no SWEpisodes table for {label}")),
+                "{s:?}"
+            );
+        }
+    }
+    let years: Vec<i32> = result
+        .rows
+        .iter()
+        .filter(|r| r.metric == "needs-sw.n")
+        .map(|r| r.year)
+        .collect();
+    assert_eq!(years.len(), 6, "2023-24 and 2024-25 of 3 authorities");
+    assert!(years.iter().all(|&y| y >= 2024));
+    // A metric's own "not computable" keeps its words.
+    assert!(
+        statuses("says-so")
+            .iter()
+            .all(|s| s.outcome == Outcome::NotComputable("no such table".into()))
+    );
+    // Not computable is not a failure: the run has none of these.
+    assert!(
+        result
+            .failures()
+            .all(|s| s.metric != "needs-sw" && s.metric != "says-so")
+    );
+}
+
 #[test]
 fn every_relation_names_a_built_in_measure() {
     let metrics = builtin_metrics();

@@ -7,7 +7,9 @@
 //!
 //! **Invariant:** built-in metric crates (`plugins/*`) and run-time plugins
 //! produce exactly this row shape; nothing downstream of a metric needs to know
-//! which kind it came from.
+//! which kind it came from. The words both kinds speak (a measure's [`Unit`],
+//! a figure's [`Period`], whom a count is about, [`Subject`], and the tidy
+//! table's [`column`] names) are `iro-vocabulary`'s, re-exported here.
 
 mod derived;
 pub mod periods;
@@ -20,10 +22,11 @@ use std::collections::BTreeMap;
 pub use derived::{DerivedInput, DerivedMetric, DerivedTask, Read, SourceFigure, SourceState};
 pub use iro_domain::{Cohort, CollectionYear, Column, LaIdentity, TableKind, WorkingDayCalendar};
 pub use iro_reference::Reference;
+pub use iro_vocabulary::{Period, Subject, TIDY_COLUMNS, Unit, column};
 pub use relation::{Cells, Field, Relation, Rows, Term};
 pub use row::{
-    AreaCode, Breakdown, CellStatus, MeasureId, MetricRow, NOT_COMPUTABLE, Period, RowText,
-    SECONDARY_NOTE, Suppression, Unit, split_note_text,
+    AreaCode, Breakdown, CellStatus, MeasureId, MetricRow, NOT_COMPUTABLE, RowText, SECONDARY_NOTE,
+    Suppression, split_note_text,
 };
 
 /// Parameters of a metric, as given in `iro.toml` (`[metrics.<id>]`), merged over
@@ -36,19 +39,6 @@ pub struct ParamSpec {
     pub name: &'static str,
     pub default: serde_json::Value,
     pub help: &'static str,
-}
-
-/// Whom a measure's counts are about, which decides whether small-number
-/// suppression applies to them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum Subject {
-    /// Children, or events of their care (reviews, episodes, placements,
-    /// escalations): a count from 1 to the threshold is hidden.
-    #[default]
-    Children,
-    /// The service's staff (IROs): not information about a child, so never
-    /// suppressed, and never hidden to protect another count.
-    Staff,
 }
 
 /// A measure a metric produces. Each metric declares its measures' ids as
@@ -76,7 +66,8 @@ pub struct MetricSpec {
     pub title: &'static str,
     pub version: &'static str,
     /// Tables the metric cannot do without in the year computed. If one is
-    /// missing the engine reports "not computable" and emits no rows.
+    /// missing the engine reports "not computable" and emits no rows for the
+    /// year, whatever the metric returned ([`apply_column_needs`]).
     pub requires: &'static [TableKind],
     /// Columns the metric's figures read, beyond those every row of their
     /// table has ([`TableKind::essential_columns`]). A file may lack such a
@@ -141,6 +132,24 @@ pub struct UnmetNeed {
 }
 
 impl MetricSpec {
+    /// Why the metric is not computable for `year` of `cohort` because a
+    /// table it requires ([`MetricSpec::requires`]) was not supplied for
+    /// that year (`no Reviews table for 2024-25`); `None` when every one was.
+    pub fn unmet_requires(&self, cohort: &Cohort, year: CollectionYear) -> Option<String> {
+        let missing: Vec<&str> = self
+            .requires
+            .iter()
+            .filter(|&&t| !cohort.has_table(year, t))
+            .map(|t| t.name())
+            .collect();
+        let tables = match missing.as_slice() {
+            [] => return None,
+            [one] => one.to_string(),
+            [first @ .., last] => format!("{} or {last}", first.join(", ")),
+        };
+        Some(format!("no {tables} table for {}", year.label()))
+    }
+
     /// The needs of this metric that `cohort` does not meet for `year`: a
     /// needed column is absent from that year's file of its table (or from a
     /// later year's, whose rows replace this year's copies).
@@ -320,7 +329,13 @@ pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> Option<String> {
         .or_else(|| payload.downcast_ref::<String>().cloned())
 }
 
-/// One year's result of a metric with its column needs applied
+/// One year's result of a metric with its declared needs applied. First the
+/// tables it requires ([`MetricSpec::requires`]): when one was not supplied
+/// for the year, the result is "not computable" with the reason
+/// ([`MetricSpec::unmet_requires`]) whatever the metric returned, unless it
+/// said "not computable" itself (its own words are kept) or a parameter is
+/// wrong (a configuration error stays one). So a metric that forgets to check
+/// its tables cannot report figures computed without them. Then the columns
 /// ([`MetricSpec::needs`]): when a column the whole metric needs is absent,
 /// "not computable" with the reason; when a column one measure (or one
 /// breakdown of it) needs is absent, that measure's rows are replaced by one
@@ -332,6 +347,12 @@ pub fn apply_column_needs(
     ctx: &MetricContext<'_>,
     result: Result<Vec<MetricRow>, MetricError>,
 ) -> Result<Vec<MetricRow>, MetricError> {
+    if let Some(why) = spec.unmet_requires(ctx.cohort, ctx.year) {
+        return match result {
+            Err(e @ (MetricError::NotComputable(_) | MetricError::BadParameter { .. })) => Err(e),
+            Ok(_) | Err(MetricError::Failed(_)) => Err(MetricError::NotComputable(why)),
+        };
+    }
     let unmet = spec.unmet_needs(ctx.cohort, ctx.year);
     if unmet.is_empty() {
         return result;
@@ -459,6 +480,15 @@ pub fn tally<K: Ord>(items: impl IntoIterator<Item = K>) -> BTreeMap<K, u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A national run holds about 800,000 rows: each byte of a row is most
+    /// of a megabyte. Text fields are interned references, so a row is
+    /// `Copy` and this size whatever its text.
+    #[test]
+    fn a_row_is_144_bytes_at_most() {
+        assert!(std::mem::size_of::<MetricRow>() <= 144);
+        assert!(std::mem::size_of::<CellStatus>() <= 24);
+    }
 
     struct Plain;
 
@@ -618,6 +648,78 @@ mod tests {
             apply_column_needs(&whole, &c25, Ok(rows(&c25))),
             Err(MetricError::NotComputable(why)) if why.starts_with("REVIEW_CODE missing from the Reviews file reviews.csv")
         ));
+    }
+
+    #[test]
+    fn a_required_table_not_supplied_makes_the_year_not_computable() {
+        static REQUIRES: [TableKind; 2] = [TableKind::Episodes, TableKind::Reviews];
+        let spec = MetricSpec {
+            requires: &REQUIRES,
+            ..SPEC.clone()
+        };
+        let mut parts = iro_domain::CohortParts::default();
+        parts
+            .tables
+            .insert(CollectionYear(2025), REQUIRES.into_iter().collect());
+        parts.tables.insert(
+            CollectionYear(2024),
+            [TableKind::Episodes].into_iter().collect(),
+        );
+        let cohort = Cohort::new(iro_domain::LaCode::new(800).unwrap(), parts);
+        assert_eq!(spec.unmet_requires(&cohort, CollectionYear(2025)), None);
+        assert_eq!(
+            spec.unmet_requires(&cohort, CollectionYear(2024))
+                .as_deref(),
+            Some("no Reviews table for 2023-24")
+        );
+        assert_eq!(
+            spec.unmet_requires(&cohort, CollectionYear(2023))
+                .as_deref(),
+            Some("no Episodes or Reviews table for 2022-23")
+        );
+
+        let reference = Reference::bundled().unwrap();
+        let calendar = WorkingDayCalendar::england_and_wales();
+        let params = Params::new();
+        let ctx = |y| MetricContext {
+            cohort: &cohort,
+            la: None,
+            year: CollectionYear(y),
+            reference: &reference,
+            calendar: &calendar,
+            params: &params,
+        };
+        let (c25, c24) = (ctx(2025), ctx(2024));
+        let figures = |c: &MetricContext<'_>| Ok(vec![row(&spec, c, "n", Period::Year).count(7)]);
+        // Every table there: the figures stand.
+        assert_eq!(
+            apply_column_needs(&spec, &c25, figures(&c25))
+                .unwrap()
+                .len(),
+            1
+        );
+        // A metric that forgot to check reports no figure.
+        assert_eq!(
+            apply_column_needs(&spec, &c24, figures(&c24)),
+            Err(MetricError::NotComputable(
+                "no Reviews table for 2023-24".into()
+            ))
+        );
+        // Nor a failure: the year was never computable.
+        assert_eq!(
+            apply_column_needs(&spec, &c24, Err(MetricError::Failed("index".into()))),
+            Err(MetricError::NotComputable(
+                "no Reviews table for 2023-24".into()
+            ))
+        );
+        // A metric that said so keeps its words; a bad parameter stays one.
+        let own = Err(MetricError::NotComputable("no Reviews table".into()));
+        assert_eq!(apply_column_needs(&spec, &c24, own.clone()), own);
+        let bad = Err(MetricError::BadParameter {
+            name: "x".into(),
+            reason: "expected a number".into(),
+        });
+        assert_eq!(apply_column_needs(&spec, &c24, bad.clone()), bad);
     }
 
     #[test]

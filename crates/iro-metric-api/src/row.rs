@@ -1,88 +1,7 @@
 //! The tidy metric row: one figure, with what it counts and how.
 
+use iro_vocabulary::{Period, TIDY_COLUMNS, Unit, column};
 use serde::{Deserialize, Serialize};
-
-/// The `period` column: a whole year, a quarter, or the 31 March snapshot.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub enum Period {
-    #[serde(rename = "year")]
-    Year,
-    Q1,
-    Q2,
-    Q3,
-    Q4,
-    #[serde(rename = "31-03")]
-    Snapshot,
-}
-
-impl Period {
-    pub fn label(self) -> &'static str {
-        match self {
-            Period::Year => "year",
-            Period::Q1 => "Q1",
-            Period::Q2 => "Q2",
-            Period::Q3 => "Q3",
-            Period::Q4 => "Q4",
-            Period::Snapshot => "31-03",
-        }
-    }
-
-    pub fn from_quarter(q: iro_domain::Quarter) -> Self {
-        match q {
-            iro_domain::Quarter::Q1 => Period::Q1,
-            iro_domain::Quarter::Q2 => Period::Q2,
-            iro_domain::Quarter::Q3 => Period::Q3,
-            iro_domain::Quarter::Q4 => Period::Q4,
-        }
-    }
-}
-
-/// The `unit` column.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Unit {
-    /// A number of children, reviews, episodes… `value` is the count.
-    Count,
-    /// numerator / denominator × 100.
-    Percent,
-    /// numerator / population × 10,000.
-    #[serde(rename = "per_10000")]
-    Per10000,
-    /// (numerator − denominator) / denominator × 100: change on the previous year.
-    PercentChange,
-    Days,
-    Miles,
-    /// A mean or other figure that is not a count.
-    Mean,
-}
-
-impl Unit {
-    pub fn label(self) -> &'static str {
-        match self {
-            Unit::Count => "count",
-            Unit::Percent => "percent",
-            Unit::Per10000 => "per_10000",
-            Unit::PercentChange => "percent_change",
-            Unit::Days => "days",
-            Unit::Miles => "miles",
-            Unit::Mean => "mean",
-        }
-    }
-
-    /// Whether the numerator counts children or events (and so may be a
-    /// small count), rather than days, miles or a mean's total.
-    pub fn numerator_is_count(self) -> bool {
-        !matches!(self, Unit::Days | Unit::Miles | Unit::Mean)
-    }
-
-    /// Whether the denominator counts children or events (and so is itself
-    /// subject to small-number suppression): every unit's but a rate per
-    /// 10,000, whose denominator is a population (a mean's denominator is
-    /// the number of children or events averaged over).
-    pub fn denominator_is_count(self) -> bool {
-        self != Unit::Per10000
-    }
-}
 
 /// Display, Debug, comparison with text and serialisation as text, for a
 /// newtype over interned `&'static str`.
@@ -636,21 +555,21 @@ impl Serialize for MetricRow {
     /// breakdown as `[key, value]` pairs, `suppressed` null when shown.
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let mut r = s.serialize_struct("MetricRow", 11)?;
-        r.serialize_field("la_code", &self.la_code)?;
-        r.serialize_field("year", &self.year)?;
-        r.serialize_field("period", &self.period)?;
-        r.serialize_field("metric", &self.metric)?;
-        r.serialize_field("breakdown", &self.breakdown)?;
-        r.serialize_field("numerator", &self.numerator)?;
-        r.serialize_field("denominator", &self.denominator)?;
-        r.serialize_field("value", &self.value)?;
-        r.serialize_field("unit", &self.unit)?;
+        let mut r = s.serialize_struct("MetricRow", TIDY_COLUMNS.len())?;
+        r.serialize_field(column::LA_CODE, &self.la_code)?;
+        r.serialize_field(column::YEAR, &self.year)?;
+        r.serialize_field(column::PERIOD, &self.period)?;
+        r.serialize_field(column::METRIC, &self.metric)?;
+        r.serialize_field(column::BREAKDOWN, &self.breakdown)?;
+        r.serialize_field(column::NUMERATOR, &self.numerator)?;
+        r.serialize_field(column::DENOMINATOR, &self.denominator)?;
+        r.serialize_field(column::VALUE, &self.value)?;
+        r.serialize_field(column::UNIT, &self.unit)?;
         r.serialize_field(
-            "suppressed",
+            column::SUPPRESSED,
             &self.status.suppression().map(Suppression::label),
         )?;
-        r.serialize_field("note", &self.note_text())?;
+        r.serialize_field(column::NOTE, &self.note_text())?;
         r.end()
     }
 }

@@ -3,8 +3,11 @@
 //! The binary contract between `iro` (the host) and a run-time metric plugin (a
 //! shared library: `.so`, `.dylib`, `.dll`). Everything here is `#[repr(C)]` and
 //! `extern "C"`, so a plugin may be written in any language and built with any
-//! compiler version. This crate has no dependencies and holds no logic beyond
-//! constants; Rust plugin authors use `iro-plugin-sdk`, which fills it in.
+//! compiler version. This crate holds no logic beyond constants; its one
+//! dependency is `iro-vocabulary`, whose text forms of units, periods and the
+//! output columns are the ones that cross the boundary ([`UNITS`], [`PERIODS`],
+//! [`OUTPUT_COLUMNS`]). Rust plugin authors use `iro-plugin-sdk`, which fills
+//! it in.
 //!
 //! ## The shape
 //!
@@ -76,6 +79,8 @@
 //!   major and a minor no greater than its own.
 
 use std::ffi::{c_char, c_void};
+
+use iro_vocabulary::{Period, Unit, column};
 
 /// The 8 bytes every descriptor starts with.
 pub const MAGIC: [u8; 8] = *b"IROPLUG\0";
@@ -774,45 +779,42 @@ pub const COHORT_TABLES: &[TableSpec] = &[
 /// types and nullability exactly.
 pub const OUTPUT_COLUMNS: &[ColumnSpec] = &[
     col(
-        "la_code",
+        column::LA_CODE,
         Utf8,
         false,
         "the authority computed (the cohort's DfE code)",
     ),
-    col("year", Int32, false, "the collection year computed"),
-    col("period", Utf8, false, "year, Q1, Q2, Q3, Q4 or 31-03"),
+    col(column::YEAR, Int32, false, "the collection year computed"),
+    col(column::PERIOD, Utf8, false, "year, Q1, Q2, Q3, Q4 or 31-03"),
     col(
-        "metric",
+        column::METRIC,
         Utf8,
         false,
         "`<metric id>.<measure id>`, a declared measure",
     ),
-    col("breakdown", Utf8, false, "empty, or key=value[;key=value]"),
-    col("numerator", Int64, true, "a count (never negative)"),
     col(
-        "denominator",
+        column::BREAKDOWN,
+        Utf8,
+        false,
+        "empty, or key=value[;key=value]",
+    ),
+    col(column::NUMERATOR, Int64, true, "a count (never negative)"),
+    col(
+        column::DENOMINATOR,
         Int64,
         true,
         "a count or population (never negative; for percent, >= numerator)",
     ),
-    col("value", Float64, true, "the figure; finite"),
-    col("unit", Utf8, false, "the measure's declared unit"),
-    col("note", Utf8, false, "method flags, or empty"),
+    col(column::VALUE, Float64, true, "the figure; finite"),
+    col(column::UNIT, Utf8, false, "the measure's declared unit"),
+    col(column::NOTE, Utf8, false, "method flags, or empty"),
 ];
 
-/// The `period` labels a row may carry.
-pub const PERIODS: &[&str] = &["year", "Q1", "Q2", "Q3", "Q4", "31-03"];
+/// The `period` labels a row may carry (`iro_vocabulary::Period`'s).
+pub const PERIODS: &[&str] = &Period::LABELS;
 
-/// The `unit` labels a measure may declare.
-pub const UNITS: &[&str] = &[
-    "count",
-    "percent",
-    "per_10000",
-    "percent_change",
-    "days",
-    "miles",
-    "mean",
-];
+/// The `unit` labels a measure may declare (`iro_vocabulary::Unit`'s).
+pub const UNITS: &[&str] = &Unit::LABELS;
 
 /// The spec of a cohort table by name.
 pub fn table_spec(name: &str) -> Option<&'static TableSpec> {
@@ -906,6 +908,8 @@ mod tests {
             assert_eq!(names.len(), t.columns.len(), "{}", t.name);
         }
         assert_eq!(OUTPUT_COLUMNS.len(), 10);
+        let names: Vec<&str> = OUTPUT_COLUMNS.iter().map(|c| c.name).collect();
+        assert_eq!(names, iro_vocabulary::PLUGIN_OUTPUT_COLUMNS);
         assert_eq!(
             &DESCRIPTOR_SYMBOL_NUL[..DESCRIPTOR_SYMBOL_NUL.len() - 1],
             DESCRIPTOR_SYMBOL.as_bytes()

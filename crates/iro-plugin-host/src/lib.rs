@@ -363,8 +363,8 @@ fn leak_spec(m: &MetricInfo) -> Result<&'static MetricSpec, String> {
                     format!("measure id `{}.{}` is not metric.measure", m.id, me.id)
                 })?,
                 title: leak(&me.title),
-                unit: validate::unit(me.unit.label())
-                    .ok_or_else(|| format!("unknown unit `{}`", me.unit.label()))?,
+                // The SDK's unit is the metric API's (`iro-vocabulary`).
+                unit: me.unit,
                 additive_breakdowns: Vec::leak(
                     me.additive_breakdowns.iter().map(|s| leak(s)).collect(),
                 ),

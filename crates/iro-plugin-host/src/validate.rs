@@ -6,32 +6,6 @@ use iro_metric_api::{AreaCode, Breakdown, MeasureId, MetricRow, Period, Unit, sp
 use iro_plugin_sdk::MetricInfo;
 use iro_plugin_sdk::output::read_rows;
 
-/// The metric-api unit of a label.
-pub(crate) fn unit(label: &str) -> Option<Unit> {
-    Some(match label {
-        "count" => Unit::Count,
-        "percent" => Unit::Percent,
-        "per_10000" => Unit::Per10000,
-        "percent_change" => Unit::PercentChange,
-        "days" => Unit::Days,
-        "miles" => Unit::Miles,
-        "mean" => Unit::Mean,
-        _ => return None,
-    })
-}
-
-fn period(label: &str) -> Option<Period> {
-    Some(match label {
-        "year" => Period::Year,
-        "Q1" => Period::Q1,
-        "Q2" => Period::Q2,
-        "Q3" => Period::Q3,
-        "Q4" => Period::Q4,
-        "31-03" => Period::Snapshot,
-        _ => return None,
-    })
-}
-
 fn breakdown(s: &str) -> Result<Breakdown, String> {
     if s.is_empty() {
         return Ok(Breakdown::default());
@@ -85,8 +59,8 @@ pub fn to_metric_rows(
                     r.year
                 )));
             }
-            let p =
-                period(&r.period).ok_or_else(|| at(format!("unknown period `{}`", r.period)))?;
+            let p = Period::from_label(&r.period)
+                .ok_or_else(|| at(format!("unknown period `{}`", r.period)))?;
             let measure = r
                 .metric
                 .strip_prefix(&prefix)
@@ -97,8 +71,9 @@ pub fn to_metric_rows(
                         r.metric, info.id
                     ))
                 })?;
-            let u = unit(&r.unit).ok_or_else(|| at(format!("unknown unit `{}`", r.unit)))?;
-            if r.unit != measure.unit.label() {
+            let u = Unit::from_label(&r.unit)
+                .ok_or_else(|| at(format!("unknown unit `{}`", r.unit)))?;
+            if u != measure.unit {
                 return Err(at(format!(
                     "unit `{}`, but `{}` was declared in `{}`",
                     r.unit,

@@ -1,98 +1,8 @@
 //! What a plugin's metrics are: ids, measures, units, parameters. Sent to the
 //! host as JSON by `list_metrics`; the host reads it back with these same types.
 
+use iro_vocabulary::Unit;
 use serde::{Deserialize, Serialize};
-
-/// The `unit` column. The labels are those of `iro_plugin_abi::UNITS`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub enum Unit {
-    /// A number of children, episodes…: `value` is the count, as is `numerator`.
-    #[serde(rename = "count")]
-    Count,
-    /// numerator / denominator × 100; numerator ≤ denominator.
-    #[serde(rename = "percent")]
-    Percent,
-    /// numerator / population × 10,000.
-    #[serde(rename = "per_10000")]
-    Per10000,
-    /// (numerator − denominator) / denominator × 100.
-    #[serde(rename = "percent_change")]
-    PercentChange,
-    #[serde(rename = "days")]
-    Days,
-    #[serde(rename = "miles")]
-    Miles,
-    /// A mean or other figure that is not a count.
-    #[serde(rename = "mean")]
-    Mean,
-}
-
-impl Unit {
-    pub const ALL: [Unit; 7] = [
-        Unit::Count,
-        Unit::Percent,
-        Unit::Per10000,
-        Unit::PercentChange,
-        Unit::Days,
-        Unit::Miles,
-        Unit::Mean,
-    ];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Unit::Count => "count",
-            Unit::Percent => "percent",
-            Unit::Per10000 => "per_10000",
-            Unit::PercentChange => "percent_change",
-            Unit::Days => "days",
-            Unit::Miles => "miles",
-            Unit::Mean => "mean",
-        }
-    }
-
-    pub fn from_label(s: &str) -> Option<Unit> {
-        Unit::ALL.into_iter().find(|u| u.label() == s)
-    }
-}
-
-/// The `period` column.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Period {
-    /// The whole collection year (1 April to 31 March).
-    Year,
-    Q1,
-    Q2,
-    Q3,
-    Q4,
-    /// At 31 March.
-    Snapshot,
-}
-
-impl Period {
-    pub const ALL: [Period; 6] = [
-        Period::Year,
-        Period::Q1,
-        Period::Q2,
-        Period::Q3,
-        Period::Q4,
-        Period::Snapshot,
-    ];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Period::Year => "year",
-            Period::Q1 => "Q1",
-            Period::Q2 => "Q2",
-            Period::Q3 => "Q3",
-            Period::Q4 => "Q4",
-            Period::Snapshot => "31-03",
-        }
-    }
-
-    pub fn from_label(s: &str) -> Option<Period> {
-        Period::ALL.into_iter().find(|p| p.label() == s)
-    }
-}
 
 /// A measure a metric produces (the part after the dot in `metric.measure`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -217,6 +127,7 @@ pub fn is_id(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use iro_vocabulary::Period;
 
     #[test]
     fn labels_match_the_abi() {

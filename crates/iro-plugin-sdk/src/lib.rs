@@ -64,9 +64,12 @@ pub use chrono::NaiveDate;
 pub use cohort::CohortView;
 pub use drilldown::Drilldown;
 pub use error::Error;
-pub use info::{MeasureInfo, MetricInfo, ParamInfo, Period, Unit, is_id};
+pub use info::{MeasureInfo, MetricInfo, ParamInfo, is_id};
 /// The C interface, re-exported for the macro and for authors who want it.
 pub use iro_plugin_abi as abi;
+/// A measure's unit and a row's period: the built-in metrics' own types
+/// (`iro-vocabulary`), with the text forms of `abi::UNITS` and `abi::PERIODS`.
+pub use iro_vocabulary::{Period, Unit};
 pub use output::{OutRow, Output, OutputBuilder, OutputRow};
 pub use serde_json;
 

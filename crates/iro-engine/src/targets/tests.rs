@@ -70,7 +70,7 @@ fn bad_targets_are_errors_with_a_line() {
         ),
         (
             "[[targets]]\nmetric = \"a.b\"\nat_least = 1\nperiod = \"Q5\"\n",
-            "period `Q5`",
+            "period `Q5`: expected \"year\", \"Q1\", \"Q2\", \"Q3\", \"Q4\", \"31-03\" or \"each-quarter\"",
         ),
         (
             "[[targets]]\nmetric = \"a.b\"\nat_least = 1\nlas = [\"8\"]\n",
@@ -93,6 +93,23 @@ fn bad_targets_are_errors_with_a_line() {
         let e = Config::parse(text).unwrap_err();
         assert!(e.contains(want), "{text}: {e}");
         assert!(e.contains("line "), "{text}: no line in {e}");
+    }
+}
+
+/// A target's period is a row's period by its text form, or every quarter.
+#[test]
+fn target_periods_read_as_the_period_column() {
+    for p in Period::ALL {
+        let t = TargetPeriod::parse(p.label()).unwrap();
+        assert_eq!(t, TargetPeriod::One(p));
+        assert_eq!(t.label(), p.label());
+    }
+    assert_eq!(
+        TargetPeriod::parse("each-quarter"),
+        Ok(TargetPeriod::EachQuarter)
+    );
+    for bad in ["", "Year", "q1", "31/03", "each quarter"] {
+        assert!(TargetPeriod::parse(bad).is_err(), "{bad}");
     }
 }
 
