@@ -13,7 +13,6 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
 use iro_domain::{CollectionYear, LaCode};
-use iro_engine::Config;
 use iro_metric_api::MetricRow;
 use iro_reference::{Reference, SnModel};
 use regional_benchmarking::{
@@ -94,21 +93,6 @@ struct Selection {
     /// A group to rank them among (--las, --neighbours-of).
     group: Vec<LaCode>,
     default_against: Comparator,
-}
-
-/// Sets one parameter of the metric, over iro.toml.
-fn set_param(config: &mut Config, key: &str, toml_value: &str) -> Result<()> {
-    let extra = Config::parse(&format!("[metrics.{METRIC_ID}]\n{key} = {toml_value}\n"))
-        .map_err(anyhow::Error::msg)?
-        .metrics
-        .remove(METRIC_ID)
-        .unwrap_or_default();
-    config
-        .metrics
-        .entry(METRIC_ID.to_string())
-        .or_default()
-        .extend(extra);
-    Ok(())
 }
 
 fn parse_la(reference: &Reference, s: &str) -> Result<LaCode> {
@@ -220,7 +204,7 @@ fn selection(args: &BenchmarkArgs, reference: &Reference) -> Result<Option<Selec
 pub fn benchmark(args: BenchmarkArgs) -> Result<ExitCode> {
     let mut config = load_config(&args.common)?;
     if args.full {
-        set_param(&mut config, "detail", "\"full\"")?;
+        config.set_metric_param(METRIC_ID, "detail", "full");
     }
     let mut pipeline = iro_pipeline::Pipeline::new(config)?;
     let reference = pipeline.reference();

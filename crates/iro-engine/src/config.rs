@@ -242,6 +242,21 @@ impl Config {
             .unwrap_or(true)
     }
 
+    /// Sets `key` of `[metrics.<id>]` (a parameter, or `enabled`), over
+    /// what iro.toml says: the command line's choices, as typed values, never
+    /// as TOML text to parse again.
+    pub fn set_metric_param(&mut self, id: &str, key: &str, value: impl Into<toml::Value>) {
+        self.metrics
+            .entry(id.to_string())
+            .or_default()
+            .insert(key.to_string(), value.into());
+    }
+
+    /// Whether iro.toml sets `key` of `[metrics.<id>]`.
+    pub fn has_metric_param(&self, id: &str, key: &str) -> bool {
+        self.metrics.get(id).is_some_and(|t| t.contains_key(key))
+    }
+
     /// A metric's parameters from `[metrics.<id>]`, without `enabled`.
     pub fn metric_params(&self, id: &str) -> iro_metric_api::Params {
         let mut out = iro_metric_api::Params::new();

@@ -371,29 +371,22 @@ pub fn configure_benchmarking(
     selection: &[iro_domain::LaCode],
     force_enable: bool,
 ) -> Result<(), PipelineError> {
-    let mut text = format!(
-        "[metrics.{BENCHMARKING}]\nsmall_count = {}\n",
-        config.suppression.threshold
-    );
+    // iro.toml's own small_count wins; a selection or `enabled` asked for
+    // on the command line wins over iro.toml.
+    if !config.has_metric_param(BENCHMARKING, "small_count") {
+        let threshold = i64::try_from(config.suppression.threshold)
+            .map_err(|_| PipelineError::Params("[suppression] threshold is too large".into()))?;
+        config.set_metric_param(BENCHMARKING, "small_count", threshold);
+    }
     if !selection.is_empty() {
-        let codes: Vec<String> = selection.iter().map(|c| format!("\"{c}\"")).collect();
-        text.push_str(&format!("selection = [{}]\n", codes.join(", ")));
+        let codes: Vec<toml::Value> = selection
+            .iter()
+            .map(|c| toml::Value::from(c.to_string()))
+            .collect();
+        config.set_metric_param(BENCHMARKING, "selection", codes);
     }
     if force_enable {
-        text.push_str("enabled = true\n");
-    }
-    let extra = Config::parse(&text)
-        .map_err(PipelineError::Params)?
-        .metrics
-        .remove(BENCHMARKING)
-        .unwrap_or_default();
-    let table = config.metrics.entry(BENCHMARKING.to_string()).or_default();
-    for (k, v) in extra {
-        // iro.toml's own small_count wins; a selection or `enabled` asked
-        // for on the command line wins over iro.toml.
-        if k != "small_count" || !table.contains_key(&k) {
-            table.insert(k, v);
-        }
+        config.set_metric_param(BENCHMARKING, "enabled", true);
     }
     Ok(())
 }
