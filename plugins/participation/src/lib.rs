@@ -17,7 +17,8 @@
 
 use chrono::NaiveDate;
 use iro_domain::review_attribution::{DEFAULT_SERIES_GAP_DAYS, Place, Scratch};
-use iro_domain::{CollectionYear, ParticipationCode, Quarter, TableKind, age_in_years};
+use iro_domain::{CollectionYear, ParticipationCode, TableKind, age_in_years};
+use iro_metric_api::periods::{FLOWS as PERIODS, Periods};
 use iro_metric_api::{
     Breakdown, Column, ColumnNeed, Field, MeasureId, MeasureSpec, Metric, MetricContext,
     MetricError, MetricRow, MetricSpec, Period, Relation, Subject, Term, Unit, row,
@@ -136,47 +137,35 @@ struct Counts {
     flags: [u64; 7],
 }
 
-const PERIODS: [Period; 5] = [Period::Year, Period::Q1, Period::Q2, Period::Q3, Period::Q4];
-
 struct Aggregate {
-    start: NaiveDate,
-    ends: [NaiveDate; 5],
+    /// The year and its quarters (flows, by the date of the review).
+    periods: Periods,
     counts: [Counts; 5],
 }
 
 impl Aggregate {
     fn new(year: CollectionYear) -> Self {
-        let q = |q: Quarter| year.quarter_bounds(q).1;
         Aggregate {
-            start: year.start(),
-            ends: [
-                year.end(),
-                q(Quarter::Q1),
-                q(Quarter::Q2),
-                q(Quarter::Q3),
-                q(Quarter::Q4),
-            ],
+            periods: Periods::new(year),
             counts: Default::default(),
         }
     }
 
     fn in_year(&self, date: NaiveDate) -> bool {
-        self.start <= date && date <= self.ends[0]
+        self.periods.flows_of(date).is_some()
     }
 
+    /// Counts a review held on `date` in the year and in its quarter.
     fn add(&mut self, date: NaiveDate, f: impl Fn(&mut Counts)) {
-        if date < self.start || date > self.ends[0] {
-            return;
+        for p in self.periods.flows_of(date).into_iter().flatten() {
+            f(&mut self.counts[p]);
         }
-        let q = 1 + self.ends[1..4].iter().filter(|&&e| e < date).count();
-        f(&mut self.counts[0]);
-        f(&mut self.counts[q]);
     }
 }
 
-/// What [`Metric::relations`] declares (secondary suppression): the PN1–PN7 population is the base
-/// of the distribution and of "participated"; participated (PN1–PN6) + PN7 =
-/// that base, and PN1 + … + PN6 = participated; each population that breaks a
+/// What [`Metric::relations`] declares (secondary suppression): the PN1–PN7
+/// population is the base of the distribution and of "participated";
+/// participated (PN1–PN6) + PN7 = that base, and PN1 + … + PN6 = participated; each population that breaks a
 /// rule is also a flag; denominators by age band add up; and every count adds
 /// up from the quarters to the year. (That the reviews counted are
 /// `review-timeliness.held`, and the reviews left out its flags, is declared
@@ -276,8 +265,16 @@ impl Metric for Participation {
                 .iter()
                 .map(|&i| Aggregate::new(ctxs[i].year))
                 .collect();
-            let from = aggs.iter().map(|a| a.start).min().unwrap_or_default();
-            let to = aggs.iter().map(|a| a.ends[0]).max().unwrap_or_default();
+            let from = aggs
+                .iter()
+                .map(|a| a.periods.bounds(0).0)
+                .min()
+                .unwrap_or_default();
+            let to = aggs
+                .iter()
+                .map(|a| a.periods.bounds(0).1)
+                .max()
+                .unwrap_or_default();
             let mut scratch = Scratch::default();
             for child in ctxs[years[0]].cohort.iter_children() {
                 if !child
