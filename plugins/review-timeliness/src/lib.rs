@@ -22,7 +22,8 @@ use std::sync::LazyLock;
 
 use chrono::NaiveDate;
 use iro_domain::dates::birthday;
-use iro_domain::{ChildRecord, CollectionYear, Quarter, TableKind, WorkingDayCalendar};
+use iro_domain::{ChildRecord, CollectionYear, TableKind, WorkingDayCalendar};
+use iro_metric_api::periods::Periods;
 use iro_metric_api::{
     Breakdown, Column, ColumnNeed, DrillDown, Field, MeasureId, MeasureSpec, Metric, MetricContext,
     MetricError, MetricRow, MetricSpec, ParamSpec, Period, Relation, Subject, Term, Unit, row,
@@ -554,9 +555,8 @@ const PERIODS: [Period; 5] = [Period::Year, Period::Q1, Period::Q2, Period::Q3, 
 /// Accumulates a year's events over every child.
 #[derive(Debug)]
 struct Aggregate {
-    start: NaiveDate,
-    /// End of the year, then of each quarter.
-    ends: [NaiveDate; 5],
+    /// The year and its quarters.
+    periods: Periods,
     counts: [[Counts; 5]; 2],
     /// Overdue at each quarter end, by care kind.
     at_end: [[u64; 4]; 2],
@@ -566,16 +566,8 @@ struct Aggregate {
 
 impl Aggregate {
     fn new(year: CollectionYear) -> Self {
-        let q = |q: Quarter| year.quarter_bounds(q).1;
         Aggregate {
-            start: year.start(),
-            ends: [
-                year.end(),
-                q(Quarter::Q1),
-                q(Quarter::Q2),
-                q(Quarter::Q3),
-                q(Quarter::Q4),
-            ],
+            periods: Periods::new(year),
             counts: Default::default(),
             at_end: [[0; 4]; 2],
             flags: std::array::from_fn(|_| vec![0; Flag::ALL.len()]),
@@ -584,16 +576,17 @@ impl Aggregate {
     }
 
     fn in_year(&self, date: NaiveDate) -> bool {
-        self.start <= date && date <= self.ends[0]
+        self.periods.flows_of(date).is_some()
     }
 
     /// The year (0) and quarter (1–4) a date falls in, if it is in the year.
     fn periods_of(&self, date: NaiveDate) -> Option<[usize; 2]> {
-        if date < self.start || date > self.ends[0] {
-            return None;
-        }
-        let q = 1 + self.ends[1..4].iter().filter(|&&e| e < date).count();
-        Some([0, q])
+        self.periods.flows_of(date)
+    }
+
+    /// The last day of the year (0) or of a quarter (1–4).
+    fn end(&self, p: usize) -> NaiveDate {
+        self.periods.bounds(p).1
     }
 }
 
@@ -638,13 +631,13 @@ impl Sink for Aggregate {
         let not_held_by = |end: NaiveDate| ev.held.is_none_or(|h| h > end);
         if let Some(ps) = self.periods_of(ev.due) {
             for p in ps {
-                if not_held_by(self.ends[p]) {
+                if not_held_by(self.end(p)) {
                     self.counts[k][p].overdue[ev.seq.index()] += 1;
                 }
             }
         }
         for q in 0..4 {
-            let end = self.ends[q + 1];
+            let end = self.end(q + 1);
             if ev.due <= end && not_held_by(end) && ev.track.in_care_on(end) {
                 self.at_end[k][q] += 1;
             }
@@ -696,7 +689,7 @@ impl Sink for Years {
         for a in &mut self.0 {
             // A year that ended before the due date, or began after the
             // review that met it, has nothing to count.
-            if ev.due <= a.ends[0] && ev.held.is_none_or(|h| h >= a.start) {
+            if ev.due <= a.end(0) && ev.held.is_none_or(|h| h >= a.periods.bounds(0).0) {
                 a.due(ev);
             }
         }
