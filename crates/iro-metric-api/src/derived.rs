@@ -256,3 +256,63 @@ impl<T: DerivedMetric> crate::Metric for T {
         Some(self)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Breakdown, MeasureId, Period, Unit};
+
+    const PLACED: MeasureId = MeasureId::new("distance.placed");
+    const FAR: SourceFigure = SourceFigure {
+        numerator: &[
+            Term::num(PLACED).only("where=inside far"),
+            Term::num(PLACED).only("where=outside far"),
+        ],
+        denominator: Term::num(PLACED).only(""),
+        how: "inside + outside, far",
+    };
+
+    fn row(breakdown: &str, n: u64) -> MetricRow {
+        MetricRow::new(
+            AreaCode::new("800"),
+            2025,
+            Period::Year,
+            PLACED,
+            Unit::Count,
+        )
+        .with_breakdown(Breakdown::parse(breakdown))
+        .count(n)
+    }
+
+    #[test]
+    fn parts_add_up_over_the_total_with_their_notes_once() {
+        let rows = [
+            row("", 40),
+            row("where=inside far", 3).note("estimated"),
+            row("where=outside far", 9).note("estimated"),
+            row("where=inside near", 28),
+        ];
+        let read = FAR.read(&rows, Period::Year).unwrap();
+        assert_eq!(read.measure, PLACED);
+        assert_eq!((read.numerator, read.denominator), (Some(12), Some(40)));
+        assert_eq!(read.note, "estimated");
+        // Another period has none of these rows: the first term is named.
+        assert_eq!(FAR.read(&rows, Period::Q1), Err(FAR.numerator[0]));
+    }
+
+    #[test]
+    fn a_part_without_a_number_leaves_the_sum_without_one() {
+        let mut rows = [
+            row("", 40),
+            row("where=inside far", 3),
+            row("where=outside far", 9).not_computable("no postcodes"),
+        ];
+        rows[2].numerator = None;
+        let read = FAR.read(&rows, Period::Year).unwrap();
+        assert_eq!(read.numerator, None);
+        assert_eq!(read.denominator, Some(40));
+        assert_eq!(read.note, "not computable: no postcodes");
+        // The total missing: the denominator's term is named.
+        assert_eq!(FAR.read(&rows[1..], Period::Year), Err(FAR.denominator));
+    }
+}
