@@ -952,10 +952,24 @@ fn metrics_list(
         writeln!(out, "{} (v{}): {}", s.id, s.version, s.title)?;
         let needs: Vec<&str> = s.requires.iter().map(|t| t.name()).collect();
         writeln!(out, "  needs: {}", needs.join(", "))?;
+        if m.derived().is_some() {
+            writeln!(
+                out,
+                "  computed from the other metrics' figures, after them (see docs/METHODS.md)"
+            )?;
+        }
+        // The measure column as wide as this metric's longest name.
+        let width = s
+            .measures
+            .iter()
+            .map(|m| m.id.measure().len())
+            .max()
+            .unwrap_or(0)
+            .max(16);
         for measure in s.measures {
             writeln!(
                 out,
-                "  {}.{:<16} {:<14} {}",
+                "  {}.{:<width$} {:<14} {}",
                 s.id,
                 measure.id.measure(),
                 measure.unit.label(),

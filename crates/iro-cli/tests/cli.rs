@@ -324,7 +324,18 @@ fn help_on_every_command() {
         assert!(String::from_utf8_lossy(&out.stdout).contains("Usage"));
     }
     let out = iro(&["metrics", "list"]);
-    assert!(String::from_utf8_lossy(&out.stdout).contains("cohort-summary.cla-rate"));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("cohort-summary.cla-rate"));
+    // Within a metric the units line up, however long its measure names.
+    let unit_column = |line: &str| line.find(" count ").or_else(|| line.find(" per_10000 "));
+    let columns: Vec<usize> = text
+        .lines()
+        .filter(|l| l.starts_with("  cohort-summary."))
+        .filter_map(unit_column)
+        .collect();
+    assert!(columns.len() > 5);
+    assert!(columns.windows(2).all(|w| w[0] == w[1]), "{text}");
+    assert!(text.contains("computed from the other metrics' figures"));
 }
 
 #[test]
