@@ -84,21 +84,9 @@ pub struct Reference {
     neighbours: HashMap<(SnModel, LaCode), Vec<Neighbour>>,
     ltla: Vec<LtlaLink>,
     ltla_index: HashMap<String, usize>,
-    /// Which load this is: see [`Reference::instance`].
-    instance: u64,
 }
 
-/// Counts loads, so each loaded reference has its own [`Reference::instance`].
-static LOADS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-
 impl Reference {
-    /// Identifies this loaded reference (a clone holds the same data and the
-    /// same number): a key for caches of figures derived from it, which no
-    /// other load in the process shares even if it reuses the address.
-    pub fn instance(&self) -> u64 {
-        self.instance
-    }
-
     /// The reference data compiled into the binary from `data/reference/`. Works from
     /// any directory. (An error here means the bundled files were edited badly.)
     pub fn bundled() -> Result<Self, ReferenceError> {
@@ -146,7 +134,6 @@ impl Reference {
             neighbours: HashMap::new(),
             ltla: Vec::new(),
             ltla_index: HashMap::new(),
-            instance: LOADS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         };
         r.load_regions(src.get(REGIONS))?;
         r.load_las(src.get(LOCAL_AUTHORITIES))?;
