@@ -510,7 +510,7 @@ pub fn compute(
     keyed.extend(gated.into_iter().map(|(k, s)| (k, s, Vec::new())));
     // Rows are unique by the sort key (authority, year, measure, period,
     // breakdown), so an unstable sort gives the same order every run.
-    rows.par_sort_unstable_by(row_order);
+    rows.par_sort_unstable_by(MetricRow::table_order);
 
     // The derived stage: metrics computed from the rows above (before
     // suppression), each over every authority and year at once.
@@ -532,7 +532,7 @@ pub fn compute(
             rows.append(&mut task_rows);
             keyed.push((key, status, Vec::new()));
         }
-        rows.par_sort_unstable_by(row_order);
+        rows.par_sort_unstable_by(MetricRow::table_order);
     }
     let derived_ms = t3.elapsed().as_millis();
     keyed.sort_by_key(|(k, _, _)| *k);
@@ -542,7 +542,7 @@ pub fn compute(
         statuses.push(status);
         drilldowns.extend(drill);
     }
-    debug_assert!(rows.is_sorted_by(|a, b| row_order(a, b).is_le()));
+    debug_assert!(rows.is_sorted_by(|a, b| MetricRow::table_order(a, b).is_le()));
     let specs: Vec<MetricSpec> = enabled.iter().map(|(m, _)| m.spec().clone()).collect();
     let relations: Vec<Relation> = crate::registry::relations_of(enabled.iter().map(|(m, _)| *m));
     let spec_refs: Vec<&MetricSpec> = specs.iter().collect();
@@ -814,18 +814,6 @@ pub struct PersonalTable {
     pub year: i32,
     pub metric: String,
     pub table: DrillDown,
-}
-
-/// The order rows are written in, whatever the thread timing: authority,
-/// year, metric, period, breakdown.
-fn row_order(a: &MetricRow, b: &MetricRow) -> std::cmp::Ordering {
-    (&a.la_code, a.year, &a.metric, a.period, &a.breakdown).cmp(&(
-        &b.la_code,
-        b.year,
-        &b.metric,
-        b.period,
-        &b.breakdown,
-    ))
 }
 
 fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {

@@ -319,6 +319,19 @@ pub struct MetricRow {
 }
 
 impl MetricRow {
+    /// The order rows are written in, whatever the thread timing: authority,
+    /// year, measure, period, breakdown. Rows are unique by it, so an
+    /// unstable sort gives the same order every run.
+    pub fn table_order(a: &MetricRow, b: &MetricRow) -> std::cmp::Ordering {
+        (&a.la_code, a.year, &a.metric, a.period, &a.breakdown).cmp(&(
+            &b.la_code,
+            b.year,
+            &b.metric,
+            b.period,
+            &b.breakdown,
+        ))
+    }
+
     /// A row of `metric` with no figure yet.
     pub fn new(
         la_code: AreaCode,

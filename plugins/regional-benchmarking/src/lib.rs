@@ -612,15 +612,7 @@ impl<'r> Benchmark<'r> {
 /// The order rows are written in (the engine's: authority, year, metric,
 /// period, breakdown).
 pub fn sort_rows(rows: &mut [MetricRow]) {
-    rows.sort_by(|a, b| {
-        (&a.la_code, a.year, &a.metric, a.period, &a.breakdown).cmp(&(
-            &b.la_code,
-            b.year,
-            &b.metric,
-            b.period,
-            &b.breakdown,
-        ))
-    });
+    rows.sort_by(MetricRow::table_order);
 }
 
 #[cfg(test)]
