@@ -472,7 +472,7 @@ fn progress_bar(quiet: bool) -> Option<ProgressBar> {
             .unwrap_or_else(|_| ProgressStyle::default_bar())
             .progress_chars("=> "),
     );
-    pb.set_message("reading input");
+    pb.set_message("reading input and computing");
     pb.enable_steady_tick(std::time::Duration::from_millis(120));
     Some(pb)
 }
@@ -503,9 +503,9 @@ fn run(args: RunArgs) -> Result<ExitCode> {
         if let Some(pb) = guard.as_ref() {
             match p {
                 Progress::Loaded { authorities, files } => pb.set_message(format!(
-                    "{files} files, {authorities} authorities; computing"
+                    "{files} files, {authorities} authorities read; comparing"
                 )),
-                Progress::TasksStarted(n) => pb.set_length(n),
+                Progress::TasksStarted(n) => pb.set_length(pb.length().unwrap_or(0) + n),
                 Progress::TaskDone => pb.inc(1),
             }
         }

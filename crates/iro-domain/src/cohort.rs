@@ -98,6 +98,8 @@ pub struct Cohort {
     /// Columns the files lacked (read as blank), sorted; see
     /// [`Cohort::set_absent_columns`].
     absent: Vec<AbsentColumn>,
+    /// The child-level records have been let go ([`Cohort::release_records`]).
+    released: bool,
 }
 
 /// Everything held about one child, borrowed from the cohort.
@@ -237,7 +239,54 @@ impl Cohort {
             returns: None,
             copy_idx: ChildIndex::default(),
             absent: Vec::new(),
+            released: false,
         }
+    }
+
+    /// Lets go of every child-level record (children, episodes, reviews,
+    /// the tables derived from them, the IRO service's records, each
+    /// return's copies), keeping what describes the cohort: its authority,
+    /// which tables each year supplied, the columns the files lacked and
+    /// where its figures come from ([`Cohort::figure_basis`]).
+    ///
+    /// The engine calls it once every per-authority metric has run, so that
+    /// a national run does not hold every child of England while it builds
+    /// the comparisons and writes the table. Nothing may compute a figure
+    /// from the cohort afterwards: its tables are empty, which would read as
+    /// zero; [`Cohort::records_released`] says so, and the engine checks it
+    /// before every metric task.
+    pub fn release_records(&mut self) {
+        let basis = self.figure_basis();
+        self.children = Vec::new();
+        self.episodes = Vec::new();
+        self.reviews = Vec::new();
+        self.periods = Vec::new();
+        self.placements = Vec::new();
+        self.missing = Vec::new();
+        self.prev_perm = Vec::new();
+        self.sw_episodes = Vec::new();
+        self.oc2 = Vec::new();
+        self.oc3 = Vec::new();
+        self.ad1 = Vec::new();
+        self.placed_adoption = Vec::new();
+        self.episode_idx = ChildIndex::default();
+        self.review_idx = ChildIndex::default();
+        self.period_idx = ChildIndex::default();
+        self.placement_idx = ChildIndex::default();
+        self.copy_idx = ChildIndex::default();
+        self.service = ServiceRecords::default();
+        // An empty history still says each year's figures came from that
+        // year's own return.
+        self.returns = match basis {
+            FigureBasis::EachYearsReturn => Some(ReturnHistory::default()),
+            FigureBasis::Revised => None,
+        };
+        self.released = true;
+    }
+
+    /// Whether [`Cohort::release_records`] has let the child-level records go.
+    pub fn records_released(&self) -> bool {
+        self.released
     }
 
     /// Records which collection years' returns held each episode
@@ -408,5 +457,85 @@ impl Cohort {
     /// Every child's record, in index order.
     pub fn iter_children(&self) -> impl ExactSizeIterator<Item = ChildRecord<'_>> + '_ {
         (0..self.children.len()).map(|i| self.child(ChildIdx(i as u32)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codes::{LegalStatus, PlacementType, ReasonNewEpisode};
+
+    fn one_child(year: CollectionYear) -> Cohort {
+        let decom = NaiveDate::from_ymd_opt(2024, 5, 1).unwrap();
+        let parts = CohortParts {
+            children: vec![Child {
+                child_id: "A1".into(),
+                sex: None,
+                dob: NaiveDate::from_ymd_opt(2015, 1, 1),
+                ethnic: None,
+                upn: None,
+                mother: None,
+                mc_dob: None,
+                uasc: None,
+                header_year: Some(year),
+            }],
+            episodes: vec![Episode {
+                child: ChildIdx(0),
+                decom,
+                rne: ReasonNewEpisode::S,
+                ls: LegalStatus::C2,
+                cin: None,
+                place: Some(PlacementType::U4),
+                place_provider: None,
+                dec: None,
+                rec: None,
+                reason_place_change: None,
+                home_post: None,
+                pl_post: None,
+                urn: None,
+                year,
+                source: SourceRef { file: 0, line: 2 },
+            }],
+            reviews: Vec::new(),
+            missing: Vec::new(),
+            prev_perm: Vec::new(),
+            sw_episodes: Vec::new(),
+            oc2: Vec::new(),
+            oc3: Vec::new(),
+            ad1: Vec::new(),
+            placed_adoption: Vec::new(),
+            tables: BTreeMap::from([(
+                year,
+                BTreeSet::from([TableKind::Header, TableKind::Episodes]),
+            )]),
+        };
+        Cohort::new("887".parse().unwrap(), parts)
+    }
+
+    #[test]
+    fn releasing_the_records_keeps_what_describes_the_cohort() {
+        let year = CollectionYear(2025);
+        let mut cohort = one_child(year);
+        cohort.set_return_history(Vec::new(), Vec::new());
+        assert_eq!(cohort.episodes().len(), 1);
+        assert_eq!(cohort.periods().len(), 1);
+        assert!(!cohort.records_released());
+
+        cohort.release_records();
+        assert!(cohort.records_released());
+        assert!(cohort.children().is_empty());
+        assert!(cohort.episodes().is_empty());
+        assert!(cohort.periods().is_empty());
+        assert!(cohort.placements().is_empty());
+        assert_eq!(cohort.iter_children().len(), 0);
+        // Still described: authority, years and tables, figure basis.
+        assert_eq!(cohort.la().to_string(), "887");
+        assert_eq!(cohort.years().collect::<Vec<_>>(), vec![year]);
+        assert!(cohort.has_table(year, TableKind::Episodes));
+        assert_eq!(cohort.figure_basis(), FigureBasis::EachYearsReturn);
+
+        let mut revised = one_child(year);
+        revised.release_records();
+        assert_eq!(revised.figure_basis(), FigureBasis::Revised);
     }
 }

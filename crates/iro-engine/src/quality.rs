@@ -20,8 +20,8 @@
 
 use std::collections::BTreeMap;
 
-use iro_domain::{CollectionYear, Diagnostic, LaCode, RowAccount, Severity, TableKind};
-use iro_ingest::{DateProblem, DateValue, Loaded};
+use iro_domain::{Cohort, CollectionYear, Diagnostic, LaCode, RowAccount, Severity, TableKind};
+use iro_ingest::{DateProblem, DateValue, FileInfo, LaLoaded, Loaded};
 use iro_metric_api::{MetricRow, MetricSpec, Period, Reference};
 use iro_reference::Measure;
 
@@ -38,14 +38,46 @@ pub struct Gate {
     unfit: BTreeMap<(LaCode, CollectionYear, TableKind), UnfitTable>,
 }
 
+/// What the gate reads: the diagnostics, row accounts and files of the
+/// authorities it checks, and their cohorts (which tables each year holds).
+#[derive(Debug, Clone)]
+pub struct GateInput<'a> {
+    pub diagnostics: &'a [Diagnostic],
+    pub accounts: &'a [RowAccount],
+    pub files: &'a [FileInfo],
+    pub cohorts: Vec<&'a Cohort>,
+}
+
+impl<'a> GateInput<'a> {
+    /// Every authority of `loaded`.
+    pub fn of_loaded(loaded: &'a Loaded) -> Self {
+        GateInput {
+            diagnostics: &loaded.diagnostics,
+            accounts: &loaded.accounts,
+            files: &loaded.files,
+            cohorts: loaded.cohorts.iter().collect(),
+        }
+    }
+
+    /// One authority, as ingest hands it over ([`iro_ingest::load_each`]).
+    pub fn of_la(la: &'a LaLoaded<'a>) -> Self {
+        GateInput {
+            diagnostics: la.diagnostics,
+            accounts: la.accounts,
+            files: la.files,
+            cohorts: vec![la.cohort],
+        }
+    }
+}
+
 impl Gate {
-    /// Checks every table of every authority-year in `loaded`.
-    pub fn new(config: &QualityConfig, loaded: &Loaded) -> Gate {
+    /// Checks every table of every authority-year of `input`.
+    pub fn new(config: &QualityConfig, loaded: &GateInput<'_>) -> Gate {
         let mut unfit = BTreeMap::new();
         // Errors by (LA, year, table): the rows they excluded.
         let mut errors: BTreeMap<(LaCode, CollectionYear, TableKind), Vec<&Diagnostic>> =
             BTreeMap::new();
-        for d in &loaded.diagnostics {
+        for d in loaded.diagnostics {
             if d.severity != Severity::Error {
                 continue;
             }
@@ -53,7 +85,7 @@ impl Gate {
                 errors.entry((la, year, table)).or_default().push(d);
             }
         }
-        for a in &loaded.accounts {
+        for a in loaded.accounts {
             if a.rows_read == 0 || a.rows_excluded == 0 {
                 continue;
             }
@@ -136,6 +168,15 @@ impl Gate {
             .map(|u| u.reason.as_str())
             .collect();
         (!reasons.is_empty()).then(|| reasons.join("; "))
+    }
+
+    /// The gates of separate authorities as one.
+    pub fn merge(gates: impl IntoIterator<Item = Gate>) -> Gate {
+        let mut unfit = BTreeMap::new();
+        for g in gates {
+            unfit.extend(g.unfit);
+        }
+        Gate { unfit }
     }
 
     /// Records that `metric` was not computed because of the unfit tables it
@@ -227,7 +268,7 @@ fn published_checks(
 }
 
 /// The rules behind a table's excluded rows, most rows first.
-fn causes(errors: &[&Diagnostic], account: &RowAccount, loaded: &Loaded) -> Vec<Cause> {
+fn causes(errors: &[&Diagnostic], account: &RowAccount, loaded: &GateInput<'_>) -> Vec<Cause> {
     // (rule, field, kind of problem) → (rows, words)
     let mut groups: BTreeMap<(String, Option<String>, String), u64> = BTreeMap::new();
     for d in errors {
@@ -371,13 +412,13 @@ fn missing_reason(
 /// diagnostics: unreadable, UTF-16, not a CSV, header matching no table, a
 /// table lacking required columns), and the worst severity.
 fn files_not_read(
-    loaded: &Loaded,
+    loaded: &GateInput<'_>,
     la: LaCode,
     year: CollectionYear,
 ) -> Vec<(FileNotRead, Severity)> {
     const FILE_RULES: &[&str] = iro_ingest::rules::FILE_NOT_READ;
     let mut out: Vec<(FileNotRead, Severity)> = Vec::new();
-    for d in &loaded.diagnostics {
+    for d in loaded.diagnostics {
         if d.la != Some(la) || d.year != Some(year) || !FILE_RULES.contains(&d.rule.as_str()) {
             continue;
         }

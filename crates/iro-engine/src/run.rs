@@ -6,8 +6,11 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
 use std::time::Instant;
 
+use iro_domain::Cohort;
 use iro_domain::{CollectionYear, LaCode, WorkingDayCalendar};
-use iro_ingest::{InputSource, LoadOptions, Loaded};
+use iro_ingest::{InputSource, LaLoaded, LoadOptions, Loaded};
+
+use crate::quality::GateInput;
 use iro_metric_api::MetricExt;
 use iro_metric_api::{
     DerivedInput, DerivedTask, DrillDown, Metric, MetricContext, MetricError, MetricRow,
@@ -26,10 +29,13 @@ pub use iro_results::{Outcome, TaskStatus};
 /// part of a run's output).
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Timings {
+    /// Reading and checking the files, with each authority's metric tasks,
+    /// which run as soon as it is read.
     pub ingest_ms: u128,
-    /// Metric tasks, sorting, suppression and targets.
+    /// What follows: the derived stage, sorting, suppression and targets.
     pub metrics_ms: u128,
-    /// Of which the metric tasks alone.
+    /// The per-authority metric tasks: time on the worker threads, summed
+    /// over authorities (several run at once, alongside reading).
     pub metric_tasks_ms: u128,
     /// Of which the derived stage (regional benchmarking, from the other
     /// metrics' rows).
@@ -155,7 +161,14 @@ pub enum EngineError {
 /// Progress reports for a progress bar.
 #[derive(Debug, Clone, Copy)]
 pub enum Progress {
-    Loaded { authorities: usize, files: usize },
+    /// Every file is read (and, in a run, every authority's own metrics
+    /// computed).
+    Loaded {
+        authorities: usize,
+        files: usize,
+    },
+    /// This many more tasks are under way: add them to the total (each
+    /// authority's are known once it is read).
     TasksStarted(u64),
     TaskDone,
 }
@@ -220,13 +233,38 @@ pub fn run_with_reference(
 ) -> Result<RunResult, EngineError> {
     thread_pool(config)?.install(|| {
         let t0 = Instant::now();
-        let loaded = load_with_reference(config, source, reference)?;
+        let enabled = Enabled::new(config, metrics)?;
+        // Each authority's metrics run as soon as it is read, and its
+        // child-level records are let go straight after: nothing later reads
+        // them, and a national input is then never held all at once.
+        let stages = std::sync::Mutex::new(Vec::new());
+        let each = |la: &LaLoaded<'_>| {
+            let gate = crate::quality::Gate::new(&config.quality, &GateInput::of_la(la));
+            let stage = enabled.la_stage(config, la.cohort, &gate, reference, progress);
+            stages
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push((stage, gate));
+        };
+        let loaded = load_inner(config, source, load_options(reference), Some(&each))?;
         let ingest_ms = t0.elapsed().as_millis();
         progress(Progress::Loaded {
             authorities: loaded.cohorts.len(),
             files: loaded.files.len(),
         });
-        let c = compute(config, &loaded, reference, metrics, progress)?;
+        // `metrics_ms` counts what follows reading: the derived stage,
+        // sorting, suppression and targets.
+        let mut enabled = enabled;
+        enabled.started = Instant::now();
+        let (stages, gates): (Vec<LaStage>, Vec<crate::quality::Gate>) = stages
+            .into_inner()
+            .unwrap_or_else(|e| e.into_inner())
+            .into_iter()
+            .unzip();
+        let gate = crate::quality::Gate::merge(gates);
+        let c = enabled
+            .assemble(stages, gate, &loaded)
+            .finish(config, &loaded, reference, progress);
         Ok(RunResult {
             loaded,
             rows: c.rows,
@@ -261,15 +299,17 @@ pub fn load_with_reference(
     source: &InputSource,
     reference: &Reference,
 ) -> Result<Loaded, EngineError> {
-    load_with(
-        config,
-        source,
-        LoadOptions {
-            hash_files: true,
-            la_aliases: la_aliases(reference),
-            ..LoadOptions::default()
-        },
-    )
+    load_with(config, source, load_options(reference))
+}
+
+/// How a run reads its input: files hashed (for `run.json`), authorities
+/// named as the reference data knows them.
+fn load_options(reference: &Reference) -> LoadOptions {
+    LoadOptions {
+        hash_files: true,
+        la_aliases: la_aliases(reference),
+        ..LoadOptions::default()
+    }
 }
 
 /// [`load`] with other options; the authorities and years of `[run]` must
@@ -279,16 +319,28 @@ pub fn load_with(
     source: &InputSource,
     opts: LoadOptions,
 ) -> Result<Loaded, EngineError> {
+    load_inner(config, source, opts, None)
+}
+
+/// [`load_with`], handing each authority to `each` as it is read (and then
+/// letting its records go: [`iro_ingest::load_each`]) when given.
+fn load_inner(
+    config: &Config,
+    source: &InputSource,
+    opts: LoadOptions,
+    each: Option<&(dyn Fn(&LaLoaded<'_>) + Sync)>,
+) -> Result<Loaded, EngineError> {
     let las = wanted_las(config)?;
     let filtered = !las.is_empty();
-    let loaded = iro_ingest::load(
-        source,
-        &LoadOptions {
-            las: filtered.then(|| las.iter().copied().collect()),
-            figure_basis: config.input.figure_basis,
-            ..opts
-        },
-    );
+    let opts = LoadOptions {
+        las: filtered.then(|| las.iter().copied().collect()),
+        figure_basis: config.input.figure_basis,
+        ..opts
+    };
+    let loaded = match each {
+        Some(each) => iro_ingest::load_each(source, &opts, each),
+        None => iro_ingest::load(source, &opts),
+    };
     let loaded = match loaded {
         Err(iro_ingest::IngestError::NoData(path)) if filtered => {
             return Err(EngineError::NoSuchLa {
@@ -378,68 +430,118 @@ pub fn compute(
     metrics: &[Box<dyn Metric>],
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<Computed, EngineError> {
-    let calendar = WorkingDayCalendar::england_and_wales();
-    let enabled: Vec<(&dyn Metric, iro_metric_api::Params)> = metrics
-        .iter()
-        .filter(|m| config.metric_enabled(m.spec().id))
-        .map(|m| {
-            let id = m.spec().id;
-            m.spec()
-                .resolve_params(&config.metric_params(id))
-                .map(|p| (m.as_ref(), p))
-                .map_err(|source| EngineError::Params {
-                    id: id.to_string(),
-                    source,
-                })
-        })
-        .collect::<Result<_, _>>()?;
-    // Targets name measures: check them against every metric known (a
-    // target on a metric switched off is "not computable", not an error).
-    let known: Vec<&MetricSpec> = metrics.iter().map(|m| m.spec()).collect();
-    for t in &config.targets {
-        t.check_metric(&known).map_err(EngineError::Target)?;
-    }
-
+    let enabled = Enabled::new(config, metrics)?;
     // The data-quality gate: a year whose required tables are not fit is not
     // computed at all, and says why.
-    let mut gate = crate::quality::Gate::new(&config.quality, loaded);
-    let mut gated: Vec<((usize, i32, usize), TaskStatus)> = Vec::new();
+    let gate = crate::quality::Gate::new(&config.quality, &GateInput::of_loaded(loaded));
+    let stages: Vec<LaStage> = loaded
+        .cohorts
+        .par_iter()
+        .map(|cohort| enabled.la_stage(config, cohort, &gate, reference, progress))
+        .collect();
+    Ok(enabled
+        .assemble(stages, gate, loaded)
+        .finish(config, loaded, reference, progress))
+}
 
-    // Every (authority, metric) is one task, over the authority's years.
-    let mut years: Vec<CollectionYear> = Vec::new();
-    let mut tasks = Vec::new();
-    // A derived metric's tasks: computed after the others, from their rows.
-    let mut derived_tasks: Vec<Vec<(usize, DerivedTask)>> = vec![Vec::new(); enabled.len()];
-    for (ci, cohort) in loaded.cohorts.iter().enumerate() {
-        let cohort_years: Vec<CollectionYear> = cohort
+/// The enabled metrics with their parameters, checked against `iro.toml`.
+struct Enabled<'m> {
+    list: Vec<(&'m dyn Metric, iro_metric_api::Params)>,
+    calendar: WorkingDayCalendar,
+    started: Instant,
+}
+
+/// One authority's per-authority stage: how each of its tasks went, its
+/// rows, and the derived metrics' tasks it leaves for later.
+struct LaStage {
+    la: LaCode,
+    years: Vec<CollectionYear>,
+    /// (year, metric index, status): not computed because of the gate.
+    gated: Vec<(i32, usize, TaskStatus)>,
+    /// (metric index, each year's result).
+    results: Vec<(usize, Vec<TaskResult>)>,
+    /// (metric index, task) of the derived metrics.
+    derived: Vec<(usize, DerivedTask)>,
+    tasks_ms: u128,
+}
+
+impl<'m> Enabled<'m> {
+    fn new(config: &Config, metrics: &'m [Box<dyn Metric>]) -> Result<Self, EngineError> {
+        let list: Vec<(&dyn Metric, iro_metric_api::Params)> = metrics
+            .iter()
+            .filter(|m| config.metric_enabled(m.spec().id))
+            .map(|m| {
+                let id = m.spec().id;
+                m.spec()
+                    .resolve_params(&config.metric_params(id))
+                    .map(|p| (m.as_ref(), p))
+                    .map_err(|source| EngineError::Params {
+                        id: id.to_string(),
+                        source,
+                    })
+            })
+            .collect::<Result<_, _>>()?;
+        // Targets name measures: check them against every metric known (a
+        // target on a metric switched off is "not computable", not an error).
+        let known: Vec<&MetricSpec> = metrics.iter().map(|m| m.spec()).collect();
+        for t in &config.targets {
+            t.check_metric(&known).map_err(EngineError::Target)?;
+        }
+        Ok(Enabled {
+            list,
+            calendar: WorkingDayCalendar::england_and_wales(),
+            started: Instant::now(),
+        })
+    }
+
+    /// Every enabled metric that is not derived over one authority's years
+    /// (those of `[run] years`) that `gate` lets through, the metrics in
+    /// parallel.
+    fn la_stage(
+        &self,
+        config: &Config,
+        cohort: &Cohort,
+        gate: &crate::quality::Gate,
+        reference: &Reference,
+        progress: &(dyn Fn(Progress) + Sync),
+    ) -> LaStage {
+        assert!(
+            !cohort.records_released(),
+            "metrics over a cohort whose records were let go"
+        );
+        let t0 = Instant::now();
+        let la = cohort.la();
+        let years: Vec<CollectionYear> = cohort
             .years()
             .filter(|y| config.run.years.is_empty() || config.run.years.contains(&y.0))
             .collect();
-        for &year in &cohort_years {
-            if !years.contains(&year) {
-                years.push(year);
-            }
+        let mut stage = LaStage {
+            la,
+            years: years.clone(),
+            gated: Vec::new(),
+            results: Vec::new(),
+            derived: Vec::new(),
+            tasks_ms: 0,
+        };
+        if years.is_empty() {
+            return stage;
         }
-        if cohort_years.is_empty() {
-            continue;
-        }
-        for (mi, (metric, _)) in enabled.iter().enumerate() {
+        let mut tasks: Vec<(usize, Vec<CollectionYear>)> = Vec::new();
+        for (mi, (metric, _)) in self.list.iter().enumerate() {
             let spec = metric.spec();
-            let mut fit = Vec::with_capacity(cohort_years.len());
-            for &year in &cohort_years {
-                match gate.blocks(spec, cohort.la(), year) {
-                    Some(why) => {
-                        gate.record(spec, cohort.la(), year);
-                        gated.push((
-                            (ci, year.0, mi),
-                            TaskStatus {
-                                la_code: cohort.la().to_string(),
-                                year: year.0,
-                                metric: spec.id.to_string(),
-                                outcome: Outcome::NotComputable(why),
-                            },
-                        ));
-                    }
+            let mut fit = Vec::with_capacity(years.len());
+            for &year in &years {
+                match gate.blocks(spec, la, year) {
+                    Some(why) => stage.gated.push((
+                        year.0,
+                        mi,
+                        TaskStatus {
+                            la_code: la.to_string(),
+                            year: year.0,
+                            metric: spec.id.to_string(),
+                            outcome: Outcome::NotComputable(why),
+                        },
+                    )),
                     None => fit.push(year),
                 }
             }
@@ -447,131 +549,253 @@ pub fn compute(
                 continue;
             }
             if metric.derived().is_some() {
-                derived_tasks[mi].extend(fit.into_iter().map(|year| {
-                    (
-                        ci,
-                        DerivedTask {
-                            la: cohort.la(),
-                            year,
-                        },
-                    )
-                }));
+                stage
+                    .derived
+                    .extend(fit.into_iter().map(|year| (mi, DerivedTask { la, year })));
             } else {
-                tasks.push((ci, fit, mi));
+                tasks.push((mi, fit));
             }
         }
+        progress(Progress::TasksStarted(tasks.len() as u64));
+        let personal = config.output.personal;
+        stage.results = tasks
+            .par_iter()
+            .map(|(mi, task_years)| {
+                let (metric, params) = &self.list[*mi];
+                let ctxs: Vec<MetricContext<'_>> = task_years
+                    .iter()
+                    .map(|&year| MetricContext {
+                        cohort,
+                        la: reference.la(la),
+                        year,
+                        reference,
+                        calendar: &self.calendar,
+                        params,
+                    })
+                    .collect();
+                let result = run_task(*metric, &ctxs, personal);
+                progress(Progress::TaskDone);
+                (*mi, result)
+            })
+            .collect();
+        stage.tasks_ms = t0.elapsed().as_millis();
+        stage
     }
-    years.sort();
-    let derived_count = derived_tasks.iter().filter(|t| !t.is_empty()).count();
-    progress(Progress::TasksStarted((tasks.len() + derived_count) as u64));
 
-    let personal = config.output.personal;
-    let t1 = Instant::now();
-    let results: Vec<(usize, usize, Vec<TaskResult>)> = tasks
-        .par_iter()
-        .map(|(ci, task_years, mi)| {
-            let cohort = &loaded.cohorts[*ci];
-            let (metric, params) = &enabled[*mi];
-            let ctxs: Vec<MetricContext<'_>> = task_years
+    /// Every authority's stage in one sorted table, with how each task went
+    /// in the order of authority, year and metric (registry order), whatever
+    /// the thread timing. `loaded` gives each authority's index.
+    fn assemble(
+        self,
+        mut stages: Vec<LaStage>,
+        mut gate: crate::quality::Gate,
+        loaded: &Loaded,
+    ) -> PerAuthority<'m> {
+        // Time on the worker threads, summed over authorities.
+        let tasks_ms = stages.iter().map(|s| s.tasks_ms).sum();
+        let t2 = Instant::now();
+        stages.sort_by_key(|s| s.la);
+        let index_of = |la: LaCode| {
+            loaded
+                .cohorts
                 .iter()
-                .map(|&year| MetricContext {
-                    cohort,
-                    la: reference.la(cohort.la()),
-                    year,
-                    reference,
-                    calendar: &calendar,
-                    params,
-                })
-                .collect();
-            let result = run_task(*metric, &ctxs, personal);
-            progress(Progress::TaskDone);
-            (*ci, *mi, result)
-        })
-        .collect();
-    let tasks_ms = t1.elapsed().as_millis();
-
-    let t2 = Instant::now();
-    // Statuses and drill-downs in the order of authority, year and metric
-    // (registry order), whatever the thread timing.
-    let mut keyed = Vec::new();
-    // Every task's rows moved into one table (each task's vector freed as
-    // it goes), then sorted in place: no second copy of the table.
-    let total: usize = results
-        .iter()
-        .flat_map(|(_, _, task)| task.iter().map(|r| r.rows.len()))
-        .sum();
-    let mut rows: Vec<MetricRow> = Vec::with_capacity(total);
-    for (ci, mi, task) in results {
-        for mut r in task {
-            rows.append(&mut r.rows);
-            keyed.push(((ci, r.status.year, mi), r.status, r.drilldowns));
+                .position(|c| c.la() == la)
+                .unwrap_or(usize::MAX)
+        };
+        let mut years: Vec<CollectionYear> = Vec::new();
+        let mut keyed = Vec::new();
+        let mut derived_tasks: Vec<Vec<(usize, DerivedTask)>> = vec![Vec::new(); self.list.len()];
+        // Every task's rows moved into one table (each task's vector freed
+        // as it goes), then sorted in place: no second copy of the table.
+        let total: usize = stages
+            .iter()
+            .flat_map(|s| s.results.iter())
+            .flat_map(|(_, task)| task.iter().map(|r| r.rows.len()))
+            .sum();
+        let mut rows: Vec<MetricRow> = Vec::with_capacity(total);
+        for stage in stages {
+            let ci = index_of(stage.la);
+            for year in stage.years {
+                if !years.contains(&year) {
+                    years.push(year);
+                }
+            }
+            for (year, mi, status) in stage.gated {
+                gate.record(self.list[mi].0.spec(), stage.la, CollectionYear(year));
+                keyed.push(((ci, year, mi), status, Vec::new()));
+            }
+            for (mi, task) in stage.results {
+                for mut r in task {
+                    rows.append(&mut r.rows);
+                    keyed.push(((ci, r.status.year, mi), r.status, r.drilldowns));
+                }
+            }
+            for (mi, task) in stage.derived {
+                derived_tasks[mi].push((ci, task));
+            }
         }
-    }
-    keyed.extend(gated.into_iter().map(|(k, s)| (k, s, Vec::new())));
-    // Rows are unique by the sort key (authority, year, measure, period,
-    // breakdown), so an unstable sort gives the same order every run.
-    rows.par_sort_unstable_by(MetricRow::table_order);
-
-    // The derived stage: metrics computed from the rows above (before
-    // suppression), each over every authority and year at once.
-    let t3 = Instant::now();
-    if derived_count > 0 {
-        let derived = derive(
-            &enabled,
-            &derived_tasks,
-            &keyed,
-            loaded,
-            reference,
-            &rows,
-            progress,
-        );
-        // One exact reservation: growing by doubling would hold half as
-        // many rows again as there are.
-        rows.reserve_exact(derived.iter().map(|(_, _, r)| r.len()).sum());
-        for (key, status, mut task_rows) in derived {
-            rows.append(&mut task_rows);
-            keyed.push((key, status, Vec::new()));
-        }
+        years.sort();
+        return_freed_memory();
+        // Rows are unique by the sort key (authority, year, measure, period,
+        // breakdown), so an unstable sort gives the same order every run.
         rows.par_sort_unstable_by(MetricRow::table_order);
+        PerAuthority {
+            enabled: self.list,
+            gate,
+            years,
+            derived_tasks,
+            keyed,
+            rows,
+            started: self.started,
+            tasks_ms,
+            sort_ms: t2.elapsed().as_millis(),
+        }
     }
-    let derived_ms = t3.elapsed().as_millis();
-    keyed.sort_by_key(|(k, _, _)| *k);
-    let mut statuses = Vec::with_capacity(keyed.len());
-    let mut drilldowns = Vec::new();
-    for (_, status, drill) in keyed {
-        statuses.push(status);
-        drilldowns.extend(drill);
+}
+
+/// What the per-authority stage leaves for the rest of [`compute`]: the
+/// table of every per-authority metric's rows, how each task went, and the
+/// derived metrics' tasks. It borrows nothing of the cohorts' records, so
+/// they can be let go before [`PerAuthority::finish`].
+struct PerAuthority<'m> {
+    enabled: Vec<(&'m dyn Metric, iro_metric_api::Params)>,
+    gate: crate::quality::Gate,
+    years: Vec<CollectionYear>,
+    derived_tasks: Vec<Vec<(usize, DerivedTask)>>,
+    keyed: Vec<(TaskKey, TaskStatus, Vec<PersonalTable>)>,
+    rows: Vec<MetricRow>,
+    started: Instant,
+    tasks_ms: u128,
+    /// Putting the rows in one table, in order.
+    sort_ms: u128,
+}
+
+impl PerAuthority<'_> {
+    /// The derived stage, then suppression and targets: the rest of
+    /// [`compute`]. `loaded` is read for each cohort's authority, years and
+    /// tables only (its records may have been let go).
+    fn finish(
+        self,
+        config: &Config,
+        loaded: &Loaded,
+        reference: &Reference,
+        progress: &(dyn Fn(Progress) + Sync),
+    ) -> Computed {
+        let PerAuthority {
+            enabled,
+            gate,
+            years,
+            derived_tasks,
+            mut keyed,
+            mut rows,
+            started: t1,
+            tasks_ms,
+            sort_ms,
+        } = self;
+        let derived_count = derived_tasks.iter().filter(|t| !t.is_empty()).count();
+        progress(Progress::TasksStarted(derived_count as u64));
+        // The derived stage: metrics computed from the rows above (before
+        // suppression), each over every authority and year at once.
+        let t3 = Instant::now();
+        if derived_count > 0 {
+            let derived = derive(
+                &enabled,
+                &derived_tasks,
+                &keyed,
+                loaded,
+                reference,
+                &rows,
+                progress,
+            );
+            let mut new_rows = Vec::with_capacity(derived.iter().map(|(_, _, r)| r.len()).sum());
+            for (key, status, mut task_rows) in derived {
+                new_rows.append(&mut task_rows);
+                keyed.push((key, status, Vec::new()));
+            }
+            new_rows.par_sort_unstable_by(MetricRow::table_order);
+            merge_sorted(&mut rows, new_rows);
+        }
+        let derived_ms = t3.elapsed().as_millis();
+        let t4 = Instant::now();
+        keyed.sort_by_key(|(k, _, _)| *k);
+        let mut statuses = Vec::with_capacity(keyed.len());
+        let mut drilldowns = Vec::new();
+        for (_, status, drill) in keyed {
+            statuses.push(status);
+            drilldowns.extend(drill);
+        }
+        debug_assert!(rows.is_sorted_by(|a, b| MetricRow::table_order(a, b).is_le()));
+        let specs: Vec<MetricSpec> = enabled.iter().map(|(m, _)| m.spec().clone()).collect();
+        let relations: Vec<Relation> =
+            crate::registry::relations_of(enabled.iter().map(|(m, _)| *m));
+        let spec_refs: Vec<&MetricSpec> = specs.iter().collect();
+        // Checked on the unsuppressed counts: the flag says only "far from the
+        // DfE's figure", never the count.
+        let quality = gate.finish(&config.quality, loaded, &rows, reference);
+        suppress(&mut rows, &spec_refs, &relations, &config.suppression);
+        let suppression_ms = sort_ms + t4.elapsed().as_millis();
+
+        let mut las: Vec<String> = loaded.cohorts.iter().map(|c| c.la().to_string()).collect();
+        las.sort();
+        let year_numbers: Vec<i32> = years.iter().map(|y| y.0).collect();
+        let targets = crate::targets::evaluate(&config.targets, &rows, &las, &year_numbers);
+        let metrics_ms = t1.elapsed().as_millis();
+
+        Computed {
+            rows,
+            quality,
+            statuses,
+            specs,
+            relations,
+            years,
+            drilldowns,
+            targets,
+            metrics_ms,
+            tasks_ms,
+            derived_ms,
+            suppression_ms,
+        }
     }
-    debug_assert!(rows.is_sorted_by(|a, b| MetricRow::table_order(a, b).is_le()));
-    let specs: Vec<MetricSpec> = enabled.iter().map(|(m, _)| m.spec().clone()).collect();
-    let relations: Vec<Relation> = crate::registry::relations_of(enabled.iter().map(|(m, _)| *m));
-    let spec_refs: Vec<&MetricSpec> = specs.iter().collect();
-    // Checked on the unsuppressed counts: the flag says only "far from the
-    // DfE's figure", never the count.
-    let quality = gate.finish(&config.quality, loaded, &rows, reference);
-    suppress(&mut rows, &spec_refs, &relations, &config.suppression);
-    let suppression_ms = t2.elapsed().as_millis().saturating_sub(derived_ms);
+}
 
-    let mut las: Vec<String> = loaded.cohorts.iter().map(|c| c.la().to_string()).collect();
-    las.sort();
-    let year_numbers: Vec<i32> = years.iter().map(|y| y.0).collect();
-    let targets = crate::targets::evaluate(&config.targets, &rows, &las, &year_numbers);
-    let metrics_ms = t1.elapsed().as_millis();
+/// Gives the memory freed so far back to the system. The system allocator
+/// of Linux (glibc) keeps what a program frees for its next allocations, and
+/// a run frees most of a gigabyte in many small pieces (each authority's
+/// records, each task's rows) just before it makes the one large table:
+/// without this the process would hold both. Elsewhere a no-op.
+#[allow(unsafe_code)]
+fn return_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: `malloc_trim` only returns free heap pages to the system; it
+    // is safe to call at any time from any thread.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
 
-    Ok(Computed {
-        rows,
-        quality,
-        statuses,
-        specs,
-        relations,
-        years,
-        drilldowns,
-        targets,
-        metrics_ms,
-        tasks_ms,
-        derived_ms,
-        suppression_ms,
-    })
+/// Merges `more` into `rows`, both in [`MetricRow::table_order`], in place:
+/// one exact reservation (growing by doubling would hold half as many rows
+/// again as there are), then filled from the back, so no row is held twice
+/// and nothing is sorted again.
+fn merge_sorted(rows: &mut Vec<MetricRow>, more: Vec<MetricRow>) {
+    let Some(&filler) = more.first() else {
+        return;
+    };
+    let (n, m) = (rows.len(), more.len());
+    rows.reserve_exact(m);
+    // Placeholders, overwritten below (every row is `Copy`).
+    rows.resize(n + m, filler);
+    let (mut i, mut j, mut k) = (n, m, n + m);
+    while j > 0 {
+        k -= 1;
+        if i > 0 && MetricRow::table_order(&rows[i - 1], &more[j - 1]).is_gt() {
+            i -= 1;
+            rows[k] = rows[i];
+        } else {
+            j -= 1;
+            rows[k] = more[j];
+        }
+    }
 }
 
 /// The key statuses are ordered by: cohort index, year, metric index.
@@ -818,4 +1042,40 @@ pub struct PersonalTable {
 
 fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     iro_metric_api::panic_message(payload).unwrap_or_else(|| "unknown panic".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use iro_metric_api::{AreaCode, Breakdown, MeasureId, Unit};
+    use proptest::prelude::*;
+
+    fn row(la: u16, year: i32, band: u8) -> MetricRow {
+        MetricRow::new(
+            AreaCode::new(&format!("{la:03}")),
+            year,
+            iro_metric_api::Period::Year,
+            MeasureId::new("test.n"),
+            Unit::Count,
+        )
+        .with_breakdown(Breakdown::one("band", band.to_string()))
+    }
+
+    proptest! {
+        /// Merging two sorted tables gives what sorting them together gives.
+        #[test]
+        fn merging_sorted_rows_is_sorting_them_together(
+            a in prop::collection::btree_set((800u16..804, 2021i32..2026, 0u8..20), 0..60),
+            b in prop::collection::btree_set((800u16..804, 2021i32..2026, 20u8..40), 0..60),
+        ) {
+            let mut left: Vec<MetricRow> = a.iter().map(|&(l, y, k)| row(l, y, k)).collect();
+            let mut right: Vec<MetricRow> = b.iter().map(|&(l, y, k)| row(l, y, k)).collect();
+            left.sort_by(MetricRow::table_order);
+            right.sort_by(MetricRow::table_order);
+            let mut expected: Vec<MetricRow> = left.iter().chain(&right).copied().collect();
+            expected.sort_by(MetricRow::table_order);
+            merge_sorted(&mut left, right);
+            prop_assert_eq!(left, expected);
+        }
+    }
 }

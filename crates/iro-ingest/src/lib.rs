@@ -113,7 +113,7 @@ mod years;
 
 use std::collections::BTreeMap;
 
-use iro_domain::{Diagnostic, LaCode};
+use iro_domain::{Cohort, Diagnostic, LaCode, RowAccount};
 use rayon::prelude::*;
 
 pub use child_id::{ChildId, clean_child_id, strip_leading_zeros};
@@ -130,6 +130,44 @@ pub use split::{LA_COLUMNS, UnplacedRows, YEAR_COLUMNS};
 
 /// Loads every SSDA903 file of `source` into one cohort per authority.
 pub fn load(source: &InputSource, opts: &LoadOptions) -> Result<Loaded, IngestError> {
+    load_inner(source, opts, None)
+}
+
+/// One authority as ingest finishes it, before the next is read: its cohort
+/// and everything found while reading it.
+#[derive(Debug, Clone, Copy)]
+pub struct LaLoaded<'a> {
+    pub cohort: &'a Cohort,
+    /// This authority's diagnostics (not yet in the order of
+    /// [`Loaded::diagnostics`]).
+    pub diagnostics: &'a [Diagnostic],
+    /// Rows read, used and excluded per year and table.
+    pub accounts: &'a [RowAccount],
+    /// The files read for this authority.
+    pub files: &'a [FileInfo],
+}
+
+/// [`load`], handing each authority to `each` as soon as it is read, then
+/// letting go of its child-level records ([`Cohort::release_records`]): a
+/// national input is never in memory all at once. `each` runs on the worker
+/// threads, for several authorities at a time, in no set order.
+///
+/// The cohorts of the [`Loaded`] returned hold no child-level records (their
+/// authority, years, tables and figure basis only); everything else
+/// (diagnostics, row accounts, files) is as [`load`] gives it.
+pub fn load_each(
+    source: &InputSource,
+    opts: &LoadOptions,
+    each: &(dyn Fn(&LaLoaded<'_>) + Sync),
+) -> Result<Loaded, IngestError> {
+    load_inner(source, opts, Some(each))
+}
+
+fn load_inner(
+    source: &InputSource,
+    opts: &LoadOptions,
+    each: Option<&(dyn Fn(&LaLoaded<'_>) + Sync)>,
+) -> Result<Loaded, IngestError> {
     let mut disc = source::discover(source, opts)?;
     // Files with LA/YEAR columns are split into authority-years first.
     let unplaced = split::place_rows(&mut disc, opts);
@@ -140,7 +178,7 @@ pub fn load(source: &InputSource, opts: &LoadOptions) -> Result<Loaded, IngestEr
     {
         return Err(IngestError::NoData(root.clone()));
     }
-    let mut diagnostics = disc.diagnostics;
+    let disc_diagnostics = disc.diagnostics;
 
     // Files keep their index in the sorted list: it is `SourceRef::file`.
     let mut by_la: BTreeMap<LaCode, Vec<(u32, source::FileTask)>> = BTreeMap::new();
@@ -173,10 +211,29 @@ pub fn load(source: &InputSource, opts: &LoadOptions) -> Result<Loaded, IngestEr
             }
             out.cohort.set_service(service.records);
             out.diags.extend(service.diags);
+            if let Some(each) = each {
+                // Found before the authority's files were read (a file that
+                // could not be opened, a folder named for another year).
+                let mut diagnostics: Vec<Diagnostic> = disc_diagnostics
+                    .iter()
+                    .filter(|d| d.la == Some(la))
+                    .cloned()
+                    .collect();
+                diagnostics.extend(out.diags.iter().cloned());
+                let files: Vec<FileInfo> = out.files.iter().map(|(_, f)| f.clone()).collect();
+                each(&LaLoaded {
+                    cohort: &out.cohort,
+                    diagnostics: &diagnostics,
+                    accounts: &out.accounts,
+                    files: &files,
+                });
+                out.cohort.release_records();
+            }
             (out, service.accounts)
         })
         .collect();
 
+    let mut diagnostics = disc_diagnostics;
     let mut cohorts = Vec::with_capacity(outputs.len());
     let mut accounts = Vec::new();
     let mut service_accounts = Vec::new();

@@ -1178,3 +1178,33 @@ fn no_message_quotes_the_value_of_a_personal_field() {
         "only {checked} diagnostics about personal fields"
     );
 }
+
+/// `load_each` hands every authority over once, with its records, then lets
+/// them go; the rest of what it returns is what `load` returns.
+#[test]
+fn each_authority_is_handed_over_once_with_its_records() {
+    let source = InputSource::Folder(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/sample"),
+    );
+    let opts = iro_ingest::LoadOptions::default();
+    let whole = iro_ingest::load(&source, &opts).unwrap();
+    let seen = std::sync::Mutex::new(Vec::new());
+    let streamed = iro_ingest::load_each(&source, &opts, &|la| {
+        let full = whole.cohort(la.cohort.la()).unwrap();
+        assert_eq!(la.cohort.episodes().len(), full.episodes().len());
+        assert_eq!(la.cohort.reviews().len(), full.reviews().len());
+        assert!(la.files.iter().all(|f| f.la == la.cohort.la()));
+        assert!(la.accounts.iter().all(|a| a.la == la.cohort.la()));
+        assert!(la.diagnostics.iter().all(|d| d.la == Some(la.cohort.la())));
+        seen.lock().unwrap().push(la.cohort.la());
+    })
+    .unwrap();
+    let mut seen = seen.into_inner().unwrap();
+    seen.sort();
+    let all: Vec<_> = whole.cohorts.iter().map(|c| c.la()).collect();
+    assert_eq!(seen, all);
+    assert!(streamed.cohorts.iter().all(|c| c.records_released()));
+    assert_eq!(streamed.diagnostics, whole.diagnostics);
+    assert_eq!(streamed.accounts, whole.accounts);
+    assert_eq!(streamed.files.len(), whole.files.len());
+}

@@ -159,6 +159,14 @@ impl Breakdown {
         Breakdown(crate::symbol::intern_pairs(&held))
     }
 
+    /// Several `key=value` pairs whose text lives as long as the program
+    /// (a metric's own vocabulary: literals, or text already held with
+    /// [`crate::symbol::intern`]): only the list is looked up, not each
+    /// text, for rows made by the hundred thousand.
+    pub fn of_static(pairs: &[(&'static str, &'static str)]) -> Self {
+        Breakdown(crate::symbol::intern_pairs(pairs))
+    }
+
     /// A breakdown as displayed (`key=value;key=value`; `""` none) read back.
     pub fn parse(text: &str) -> Self {
         if text.is_empty() {

@@ -616,29 +616,24 @@ fn position_code(p: Position) -> (f64, &'static str) {
     }
 }
 
-/// A blank row of the metric.
+/// A blank row of the metric. The breakdown's text is the benchmarking's
+/// own vocabulary (indicator, comparator and source ids, level labels held
+/// once per run): nothing is allocated per row.
 pub fn new_row(
-    la_code: &str,
+    la_code: AreaCode,
     year: CollectionYear,
     period: Period,
     measure: &str,
     unit: RowUnit,
-    breakdown: Vec<(&str, String)>,
+    breakdown: &[(&'static str, &'static str)],
 ) -> MetricRow {
-    let pairs: Vec<(&str, &str)> = breakdown.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    MetricRow::new(
-        AreaCode::new(la_code),
-        year.0,
-        period,
-        crate::measure_id(measure),
-        unit,
-    )
-    .with_breakdown(Breakdown::new(&pairs))
+    MetricRow::new(la_code, year.0, period, crate::measure_id(measure), unit)
+        .with_breakdown(Breakdown::of_static(breakdown))
 }
 
 /// The value row of a figure (`regional-benchmarking.<indicator>`,
 /// `source=…`).
-pub fn value_row(la_code: &str, f: &Figure) -> MetricRow {
+pub fn value_row(la_code: AreaCode, f: &Figure) -> MetricRow {
     let ind = f.indicator;
     let mut r = new_row(
         la_code,
@@ -646,7 +641,7 @@ pub fn value_row(la_code: &str, f: &Figure) -> MetricRow {
         ind.period(),
         ind.id(),
         ind.unit(),
-        vec![("source", f.source.id().to_string())],
+        &[("source", f.source.id())],
     );
     if let Some(c) = f.counts {
         r.numerator = Some(c.numerator);
@@ -689,7 +684,7 @@ impl RowContext<'_> {
         year: CollectionYear,
         computed: &[Figure],
     ) -> Vec<MetricRow> {
-        let code = la.to_string();
+        let code = AreaCode::of_la(la);
         let mut rows = Vec::new();
         let groups = groups_of(self.reference, self.options, la);
         for indicator in Indicator::ALL {
@@ -706,12 +701,12 @@ impl RowContext<'_> {
                         format!("the authority did not exist in {}", year.label()),
                     )
                 });
-            rows.push(value_row(&code, &published));
+            rows.push(value_row(code, &published));
             let own = computed
                 .iter()
                 .find(|f| f.indicator == indicator && f.year == year);
             if let Some(f) = own {
-                rows.push(value_row(&code, f));
+                rows.push(value_row(code, f));
             }
             let any_published = self.published.any_la_value(indicator, year);
             for (comparator, id) in &groups {
@@ -729,26 +724,26 @@ impl RowContext<'_> {
                 let mut group_done = false;
                 for f in mine {
                     if !group_done {
-                        self.group_rows(&mut rows, &code, group, *comparator);
+                        self.group_rows(&mut rows, code, group, *comparator);
                         group_done = true;
                     }
-                    self.comparison_rows(&mut rows, &code, la, group, *comparator, f);
+                    self.comparison_rows(&mut rows, code, la, group, *comparator, f);
                 }
             }
-            self.published_trend(&mut rows, &code, &Geography::La(la), indicator, year);
+            self.published_trend(&mut rows, code, &Geography::La(la), indicator, year);
         }
         rows
     }
 
     /// Value and published-trend rows of England or a region.
     pub fn area_rows(&self, area: &Geography, year: CollectionYear) -> Vec<MetricRow> {
-        let code = area.to_string();
+        let code = AreaCode::new(&area.to_string());
         let mut rows = Vec::new();
         for indicator in Indicator::ALL {
             if let Some(f) = self.published.get(indicator, year, area) {
-                rows.push(value_row(&code, f));
+                rows.push(value_row(code, f));
             }
-            self.published_trend(&mut rows, &code, area, indicator, year);
+            self.published_trend(&mut rows, code, area, indicator, year);
         }
         rows
     }
@@ -756,7 +751,7 @@ impl RowContext<'_> {
     fn published_trend(
         &self,
         rows: &mut Vec<MetricRow>,
-        code: &str,
+        code: AreaCode,
         area: &Geography,
         indicator: Indicator,
         year: CollectionYear,
@@ -780,24 +775,19 @@ impl RowContext<'_> {
     fn group_rows(
         &self,
         rows: &mut Vec<MetricRow>,
-        code: &str,
+        code: AreaCode,
         group: &Group,
         comparator: Comparator,
     ) {
         let ind = group.indicator;
-        let bd = || {
-            vec![
-                ("indicator", ind.id().to_string()),
-                ("comparator", comparator.id().to_string()),
-            ]
-        };
+        let bd = [("indicator", ind.id()), ("comparator", comparator.id())];
         let mut centre = new_row(
             code,
             group.year,
             ind.period(),
             "comparator-value",
             ind.unit(),
-            bd(),
+            &bd,
         );
         match &group.centre {
             Ok(c) => {
@@ -823,7 +813,7 @@ impl RowContext<'_> {
                 o.tau2
             }),
         ] {
-            let mut r = new_row(code, group.year, ind.period(), measure, RowUnit::Mean, bd());
+            let mut r = new_row(code, group.year, ind.period(), measure, RowUnit::Mean, &bd);
             match &group.funnel {
                 Ok(f) => match &f.over_dispersion {
                     Some(o) => {
@@ -848,7 +838,7 @@ impl RowContext<'_> {
     fn comparison_rows(
         &self,
         rows: &mut Vec<MetricRow>,
-        code: &str,
+        code: AreaCode,
         la: LaCode,
         group: &Group,
         comparator: Comparator,
@@ -857,17 +847,14 @@ impl RowContext<'_> {
         let ind = group.indicator;
         let year = group.year;
         let source = figure.source;
-        let bd = |extra: &[(&'static str, String)]| {
-            let mut b = vec![
-                ("indicator", ind.id().to_string()),
-                ("comparator", comparator.id().to_string()),
-                ("source", source.id().to_string()),
+        let row = |measure: &str, unit: RowUnit, extra: &[(&'static str, &'static str)]| {
+            let mut bd = vec![
+                ("indicator", ind.id()),
+                ("comparator", comparator.id()),
+                ("source", source.id()),
             ];
-            b.extend(extra.iter().cloned());
-            b
-        };
-        let row = |measure: &str, unit: RowUnit, extra: &[(&'static str, String)]| {
-            new_row(code, year, ind.period(), measure, unit, bd(extra))
+            bd.extend_from_slice(extra);
+            new_row(code, year, ind.period(), measure, unit, &bd)
         };
         let levels = &self.options.levels;
         let limit_kinds = [("exact", false), ("adjusted", true)];
@@ -878,7 +865,7 @@ impl RowContext<'_> {
         let mut z_rows: Vec<MetricRow> = if full {
             limit_kinds
                 .iter()
-                .map(|(k, _)| row("z-score", RowUnit::Mean, &[("limits", k.to_string())]))
+                .map(|(k, _)| row("z-score", RowUnit::Mean, &[("limits", *k)]))
                 .collect()
         } else {
             Vec::new()
@@ -886,9 +873,9 @@ impl RowContext<'_> {
         // Lower and upper limits (the exact ones only in full) and position.
         let mut band_rows: Vec<[Option<MetricRow>; 3]> = Vec::new();
         for &level in levels {
-            let label = level_label(level);
+            let label = iro_metric_api::symbol::intern(&level_label(level));
             for (k, adjusted) in limit_kinds {
-                let extra = [("level", label.clone()), ("limits", k.to_string())];
+                let extra = [("level", label), ("limits", k)];
                 let limits = full || adjusted;
                 band_rows.push([
                     limits.then(|| row("funnel-lower", ind.unit(), &extra)),

@@ -32,8 +32,9 @@ pub mod trend;
 
 use iro_domain::{CollectionYear, LaCode, TableKind};
 use iro_metric_api::{
-    DerivedInput, DerivedMetric, DerivedTask, MeasureId, MeasureSpec, MetricError, MetricRow,
-    MetricSpec, ParamSpec, Params, Reference, Relation, SourceFigure, Subject, Term, Unit,
+    AreaCode, DerivedInput, DerivedMetric, DerivedTask, MeasureId, MeasureSpec, MetricError,
+    MetricRow, MetricSpec, ParamSpec, Params, Reference, Relation, SourceFigure, Subject, Term,
+    Unit,
 };
 use iro_reference::Geography;
 use iro_stats::Adjustment;
@@ -455,14 +456,14 @@ impl DerivedMetric for RegionalBenchmarking {
                     .iter()
                     .map(|t| computed::figures(input, self.sources, t.la, t.year))
                     .collect();
-                let code = la.to_string();
+                let code = AreaCode::of_la(la);
                 tasks
                     .iter()
                     .zip(&computed)
                     .map(|(t, figures)| {
                         let mut rows = row_ctx.authority_rows(la, t.year, figures);
                         rows.extend(ssda903_trend_rows(
-                            &code,
+                            code,
                             t.year,
                             computed.iter().flatten(),
                             &options,
@@ -484,7 +485,7 @@ impl DerivedMetric for RegionalBenchmarking {
 /// together: only when every figure in the window could be shown (none with
 /// a small count), so the trend reveals nothing suppression hides.
 fn ssda903_trend_rows<'a>(
-    code: &str,
+    code: AreaCode,
     year: CollectionYear,
     figures: impl Iterator<Item = &'a Figure> + Clone,
     options: &Options,

@@ -1,7 +1,7 @@
 //! The five-year trend: change over the window and the least-squares slope.
 
 use iro_domain::CollectionYear;
-use iro_metric_api::{MetricRow, Unit};
+use iro_metric_api::{AreaCode, MetricRow, Unit};
 
 use crate::compare::new_row;
 use crate::figure::Source;
@@ -62,17 +62,12 @@ impl Trend {
     /// `trend-change` and `trend-slope` rows.
     pub fn rows(
         &self,
-        la_code: &str,
+        la_code: AreaCode,
         year: CollectionYear,
         indicator: Indicator,
         source: Source,
     ) -> Vec<MetricRow> {
-        let bd = || {
-            vec![
-                ("indicator", indicator.id().to_string()),
-                ("source", source.id().to_string()),
-            ]
-        };
+        let bd = [("indicator", indicator.id()), ("source", source.id())];
         let span = format!(
             "{} to {} ({} years with a figure)",
             CollectionYear(self.first.0).label(),
@@ -85,7 +80,7 @@ impl Trend {
             indicator.period(),
             "trend-change",
             Unit::Mean,
-            bd(),
+            &bd,
         );
         change.value = Some(self.change());
         change.set_note(&format!(
@@ -101,7 +96,7 @@ impl Trend {
             indicator.period(),
             "trend-slope",
             Unit::Mean,
-            bd(),
+            &bd,
         );
         slope.value = Some(self.slope);
         slope.set_note(&format!(
@@ -133,7 +128,7 @@ mod tests {
         assert_eq!(t.first, (2021, 60.0));
         assert_eq!(t.points, 5);
         let rows = t.rows(
-            "800",
+            AreaCode::new("800"),
             CollectionYear(2025),
             Indicator::ClaRate,
             Source::Published,
