@@ -73,12 +73,15 @@ fn learnt(before: &[MetricRow], shown: &[MetricRow], eqs: &[Equation]) -> Vec<(C
 }
 
 /// The equations that hold among `uasc-plugin`'s rows of one metric, by its
-/// definition: the bands add up to the total count, and each band's share
-/// is its count (numerator) of the total count (denominator).
+/// definition: the bands add up to the total count, each band's share is
+/// its count (numerator) of the total count (denominator), and the total is
+/// the built-in `cohort-summary.profile[uasc=UASC]` (the same children).
 fn uasc_equations(rows: &[MetricRow], metric: &str) -> Vec<Equation> {
     let mut groups: BTreeMap<(String, i32), Vec<usize>> = BTreeMap::new();
     for (i, r) in rows.iter().enumerate() {
-        if r.metric.metric() == metric {
+        if r.metric.metric() == metric
+            || r.metric == "cohort-summary.profile" && r.breakdown.to_string() == "uasc=UASC"
+        {
             groups
                 .entry((r.la_code.to_string(), r.year))
                 .or_default()
@@ -100,6 +103,12 @@ fn uasc_equations(rows: &[MetricRow], metric: &str) -> Vec<Equation> {
             .copied()
             .filter(|&i| rows[i].metric.measure() == "uasc" && !rows[i].breakdown.is_empty())
             .collect();
+        if let Some(profile) = find("profile", "uasc=UASC") {
+            eqs.push(Equation {
+                total: (total, Field::Numerator),
+                parts: vec![(profile, Field::Numerator)],
+            });
+        }
         eqs.push(Equation {
             total: (total, Field::Numerator),
             parts: bands.iter().map(|&b| (b, Field::Numerator)).collect(),
@@ -178,6 +187,11 @@ fn a_share_repeating_a_hidden_count_is_hidden_too() {
             c.rows
         };
         let before = run(0);
+        // The plugin's definitions hold, the built-in profile's UASC too.
+        for e in uasc_equations(&before, "uasc-age") {
+            let sum: Option<u64> = e.parts.iter().map(|&(i, f)| count(&before[i], f)).sum();
+            assert_eq!(count(&before[e.total.0], e.total.1), sum, "{e:?}");
+        }
         for t in [7, 10] {
             let after = run(t);
             assert_eq!(before.len(), after.len());

@@ -6,7 +6,8 @@
 //! `uasc` total: the same counts shown twice.
 //!
 //! * `uasc-age` declares so ([`MetricInfo::relation`], ABI 1.2), and `iro`
-//!   hides a share wherever it hides the count it repeats.
+//!   hides a share wherever it hides the count it repeats; it also declares
+//!   that its total is the built-in `cohort-summary.profile[uasc=UASC]`.
 //! * `uasc-age-undeclared` gives the same figures and declares nothing but
 //!   the additive breakdown: a band count hidden to protect a small one is
 //!   shown again in its share (13 of 52), and the small one is the total
@@ -55,11 +56,16 @@ impl Metric for UascByAge {
         if !self.declare {
             return info;
         }
-        // A band's share is its count, of all the UASC.
+        // A band's share is its count, of all the UASC; and all the UASC
+        // are the built-in profile's (the same children, counted the same way).
         info.relation(Relation::same(Term::num("uasc-share"), Term::num("uasc")))
             .relation(Relation::same(
                 Term::den("uasc-share"),
                 Term::num("uasc").total(),
+            ))
+            .relation(Relation::same(
+                Term::num("uasc").total(),
+                Term::num("cohort-summary.profile").only("uasc=UASC"),
             ))
     }
 
@@ -146,7 +152,7 @@ mod tests {
         assert_eq!(get("uasc", "age=16 and over"), (Some(1), None));
         assert_eq!(get("uasc-share", "age=10 to 15"), (Some(1), Some(2)));
         let metrics = list(iro_plugin_descriptor).unwrap();
-        assert_eq!(metrics[0].relations.len(), 2);
+        assert_eq!(metrics[0].relations.len(), 3);
         assert!(metrics[1].relations.is_empty());
     }
 }
