@@ -212,3 +212,67 @@ fn toml_string(s: &str) -> String {
     out.push('"');
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use iro_plugin_sdk::{Relation, Term};
+
+    fn report(m: MetricInfo) -> Report {
+        Report {
+            path: "libx.so".into(),
+            sha256: "0".repeat(64),
+            abi_major: 1,
+            abi_minor: 2,
+            data_contract: iro_plugin_abi::DATA_CONTRACT.into(),
+            sdk_version: String::new(),
+            plugin_name: "x".into(),
+            plugin_version: "1".into(),
+            panic_unwind: true,
+            thread_safe: true,
+            drilldowns: false,
+            metrics: vec![m],
+            ignored_relations: 0,
+        }
+    }
+
+    /// A count and a share of the same rows, with no relation: the share
+    /// looks like a repeat of the count, and `plugins check` says so, with
+    /// the line to add. Declared, or with no count to repeat, it is quiet.
+    #[test]
+    fn a_share_beside_a_count_with_no_relation_is_warned_of() {
+        let m = MetricInfo::new("uasc-age", "t", "1")
+            .measure("uasc", "t", Unit::Count, &["age"])
+            .measure("uasc-share", "t", Unit::Percent, &[])
+            .measure("median-days", "t", Unit::Days, &[]);
+        let w = report(m.clone()).warnings();
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(
+            w[0].starts_with("`uasc-age.uasc-share` (percent) is tied by no relation to the counts `uasc-age.uasc`"),
+            "{}",
+            w[0]
+        );
+        assert!(w[0].contains(r#"Relation::same(Term::num("uasc-share"), Term::num("uasc"))"#));
+        let text = report(m.clone()).to_string();
+        assert!(text.contains("warning: `uasc-age.uasc-share`"), "{text}");
+
+        let declared = m.relation(Relation::same(Term::num("uasc-share"), Term::num("uasc")));
+        assert!(report(declared.clone()).warnings().is_empty());
+        let text = report(declared).to_string();
+        assert!(
+            text.contains("    relation  uasc-age.uasc = uasc-age.uasc-share\n"),
+            "{text}"
+        );
+        let no_count = MetricInfo::new("m", "t", "1").measure("p", "t", Unit::Percent, &[]);
+        assert!(report(no_count).warnings().is_empty());
+        let old = Report {
+            abi_minor: 1,
+            ignored_relations: 2,
+            ..report(MetricInfo::new("m", "t", "1").measure("n", "t", Unit::Count, &[]))
+        };
+        assert_eq!(old.warnings().len(), 1);
+        assert!(
+            old.warnings()[0].starts_with("2 relation(s) left out: the plugin declares ABI 1.1")
+        );
+    }
+}

@@ -337,10 +337,14 @@ fn check_reports_without_computing() {
         "missing-from-care.spells",
         "repeat_threshold",
         "supported (ABI 1.1): what its metrics give is written with --personal only",
+        "    relation  missing-from-care.spells = missing-from-care.spells-per-child\n",
         "[[plugins]]",
     ] {
         assert!(text.contains(want), "{want} in\n{text}");
     }
+    // Its percentages and mean are tied to its counts: nothing to warn of.
+    assert!(r.warnings().is_empty(), "{:?}", r.warnings());
+    assert!(!text.contains("warning:"), "{text}");
     let isolated = iro_plugin_host::check_isolated(&lib, &options()).unwrap();
     assert_eq!(isolated, r);
     // The snippet it prints is a valid [[plugins]] entry.
