@@ -26,7 +26,7 @@ pub enum CallError {
     Protocol(String),
     /// A row of the output breaks a rule of the output table
     /// ([`crate::validate::check_row`]): the message `iro run` gives.
-    InvalidOutput(crate::RowError),
+    InvalidOutput(Box<crate::RowError>),
 }
 
 impl std::fmt::Display for CallError {

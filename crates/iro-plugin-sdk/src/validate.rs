@@ -79,14 +79,16 @@ pub fn check_row(
     info: &MetricInfo,
     la_code: &str,
     year: i32,
-) -> Result<CheckedRow, RowError> {
-    let err = |problem: String| RowError {
-        measure: row.metric.clone(),
-        breakdown: row.breakdown.clone(),
-        la_code: row.la_code.clone(),
-        year: row.year,
-        period: row.period.clone(),
-        problem,
+) -> Result<CheckedRow, Box<RowError>> {
+    let err = |problem: String| {
+        Box::new(RowError {
+            measure: row.metric.clone(),
+            breakdown: row.breakdown.clone(),
+            la_code: row.la_code.clone(),
+            year: row.year,
+            period: row.period.clone(),
+            problem,
+        })
     };
     if row.la_code != la_code {
         return Err(err(format!(
@@ -123,7 +125,7 @@ pub fn check_row(
             measure.unit.label()
         )));
     }
-    let count = |v: Option<i64>, what: &str| -> Result<Option<u64>, RowError> {
+    let count = |v: Option<i64>, what: &str| -> Result<Option<u64>, Box<RowError>> {
         v.map(|n| u64::try_from(n).map_err(|_| err(format!("negative {what} {n}"))))
             .transpose()
     };
@@ -156,7 +158,7 @@ pub fn check_rows(
     info: &MetricInfo,
     la_code: &str,
     year: i32,
-) -> Result<Vec<CheckedRow>, RowError> {
+) -> Result<Vec<CheckedRow>, Box<RowError>> {
     rows.iter()
         .map(|r| check_row(r, info, la_code, year))
         .collect()
