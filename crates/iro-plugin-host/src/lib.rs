@@ -12,7 +12,8 @@
 //! * **Checks**, each a typed [`LoadError`] naming the file, in this order:
 //!   allow-list, hash, descriptor symbol, magic, ABI major (equal), ABI minor
 //!   (not newer than the host's), descriptor size, data contract, entry points,
-//!   `panic = "unwind"` (in-process only), `set_host_info`, `list_metrics`.
+//!   `panic = "unwind"` (in-process only), `set_host_info`, `list_metrics`
+//!   (with the relations a 1.2 plugin declares, [`relations_of`]).
 //! * **Calls.** The cohort is exported to Arrow once per cohort (within a
 //!   [`CacheScope`]) and passed by reference; every output is validated in full
 //!   ([`validate::to_metric_rows`]) before it becomes [`MetricRow`]s. A plugin
