@@ -40,6 +40,8 @@ fn aside(name: &str) -> bool {
     matches!(name, "iro-testkit" | "iro-bench")
         || name.contains("example")
         || name.contains("misbehaving")
+        // The plugin host's test plugin of the count-and-share shape.
+        || name == "uasc-plugin"
 }
 
 /// Same-layer dependencies allowed on purpose.

@@ -51,6 +51,16 @@ pub enum PipelineError {
          rename it in the plugin (ids must be unique)"
     )]
     DuplicateMetric { id: String },
+    #[error(
+        "run-time plugin metric `{metric}` declares the relation `{relation}`, which names \
+         `{measure}`: no metric of this iro declares that measure (a typo, or a metric of \
+         another version?), so the relation would protect nothing"
+    )]
+    UnknownRelationMeasure {
+        metric: String,
+        relation: String,
+        measure: String,
+    },
     #[error("reading {}", path.display())]
     Config {
         path: PathBuf,
@@ -407,12 +417,33 @@ pub fn add_plugin_metrics(
     metrics: &mut Vec<Box<dyn Metric>>,
     host: &iro_plugin_host::Host,
 ) -> Result<(), PipelineError> {
+    let from = metrics.len();
     for m in host.metrics()? {
         let id = m.spec().id;
         if metrics.iter().any(|b| b.spec().id == id) {
             return Err(PipelineError::DuplicateMetric { id: id.to_string() });
         }
         metrics.push(m);
+    }
+    check_relation_measures(metrics, from)
+}
+
+/// A plugin metric's relation (`metrics[from..]`) may name another metric's
+/// measure (a built-in's, another plugin's): it must be one that some
+/// metric declares, or the relation would silently protect nothing.
+fn check_relation_measures(metrics: &[Box<dyn Metric>], from: usize) -> Result<(), PipelineError> {
+    for m in metrics.get(from..).unwrap_or_default() {
+        for r in m.relations() {
+            for measure in r.metrics() {
+                if !metrics.iter().any(|o| o.spec().measure(measure).is_some()) {
+                    return Err(PipelineError::UnknownRelationMeasure {
+                        metric: m.spec().id.to_string(),
+                        relation: r.to_string(),
+                        measure: measure.to_string(),
+                    });
+                }
+            }
+        }
     }
     Ok(())
 }
@@ -439,4 +470,70 @@ pub fn region_las(reference: &Reference, region: &str) -> Result<Vec<String>, Pi
         .las_in_region(&found.ons_code)
         .map(|r| r.code().to_string())
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use iro_metric_api::{
+        MeasureId, MetricContext, MetricError, MetricRow, MetricSpec, Relation, Term,
+    };
+
+    /// A plugin metric as the host presents it: a spec and relations.
+    struct Declares(&'static [Relation]);
+
+    static SPEC: MetricSpec = MetricSpec {
+        id: "uasc-age",
+        title: "",
+        version: "1",
+        requires: &[],
+        needs: &[],
+        measures: &[iro_metric_api::MeasureSpec {
+            id: MeasureId::new("uasc-age.uasc"),
+            title: "",
+            unit: iro_metric_api::Unit::Count,
+            additive_breakdowns: &[],
+            subject: iro_metric_api::Subject::Children,
+        }],
+        params: &[],
+    };
+
+    impl Metric for Declares {
+        fn spec(&self) -> &MetricSpec {
+            &SPEC
+        }
+        fn compute_years(
+            &self,
+            ctxs: &[MetricContext<'_>],
+        ) -> Vec<Result<Vec<MetricRow>, MetricError>> {
+            ctxs.iter().map(|_| Ok(Vec::new())).collect()
+        }
+        fn relations(&self) -> &[Relation] {
+            self.0
+        }
+    }
+
+    #[test]
+    fn a_plugin_relation_must_name_measures_some_metric_declares() {
+        static KNOWN: [Relation; 1] = [Relation::Sum {
+            total: Term::num(MeasureId::new("uasc-age.uasc")).only(""),
+            parts: &[Term::num(MeasureId::new("cohort-summary.profile")).only("uasc=UASC")],
+        }];
+        static TYPO: [Relation; 1] = [Relation::Sum {
+            total: Term::num(MeasureId::new("uasc-age.uasc")).only(""),
+            parts: &[Term::num(MeasureId::new("cohort-summary.profiles")).only("uasc=UASC")],
+        }];
+        let mut metrics = iro_engine::builtin_metrics();
+        let from = metrics.len();
+        metrics.push(Box::new(Declares(&KNOWN)));
+        assert!(check_relation_measures(&metrics, from).is_ok());
+        metrics.push(Box::new(Declares(&TYPO)));
+        let e = check_relation_measures(&metrics, from).unwrap_err();
+        assert!(
+            e.to_string().contains(
+                "names `cohort-summary.profiles`: no metric of this iro declares that measure"
+            ),
+            "{e}"
+        );
+    }
 }

@@ -1,5 +1,5 @@
 /*
- * iro_plugin.h — IRO plugin ABI v1.1, for plugins written in C or C++.
+ * iro_plugin.h — IRO plugin ABI v1.2, for plugins written in C or C++.
  *
  * The same contract as the Rust crate iro-plugin-abi (the reference). A plugin
  * exports one symbol, `iro_plugin_descriptor`, returning a pointer to a static
@@ -19,7 +19,9 @@ extern "C" {
 
 #define IRO_PLUGIN_MAGIC "IROPLUG" /* 8 bytes with the terminating NUL */
 #define IRO_ABI_MAJOR 1
-#define IRO_ABI_MINOR 1
+/* 1.1: the drilldown entry; 1.2: `relations` in the metric list (JSON), read
+ * only from a plugin declaring minor 2 or later. The descriptor is 1.1's. */
+#define IRO_ABI_MINOR 2
 #define IRO_DATA_CONTRACT "903-cohort/1.0"
 
 typedef uint32_t IroStatus;

@@ -64,7 +64,13 @@
 //!   3. new status codes returned by the host to nobody (status codes flow from
 //!      plugin to host only; a new code can be added only together with the
 //!      host minor that understands it);
-//!   4. new bits in the reserved bytes, defaulting to today's behaviour when 0.
+//!   4. new bits in the reserved bytes, defaulting to today's behaviour when 0;
+//!   5. new fields in the metric list (`list_metrics`' JSON) that the host
+//!      must understand to keep its promises: a plugin declaring the minor
+//!      that introduced one is refused by an older host, which would ignore
+//!      the field (1.2: `relations`, without which an older host would leave
+//!      counts the plugin asked to protect recoverable). A host reads such a
+//!      field only from a plugin of that minor or later.
 //!
 //!   The host loads a plugin when `abi_minor <= ABI_MINOR`: it knows everything
 //!   the plugin may use. A plugin built for a *newer* minor is refused, because
@@ -89,8 +95,17 @@ pub const MAGIC: [u8; 8] = *b"IROPLUG\0";
 pub const ABI_MAJOR: u16 = 1;
 
 /// The ABI minor version this crate describes. 1.1 added
-/// [`IroPluginVTable::drilldown`].
-pub const ABI_MINOR: u16 = 1;
+/// [`IroPluginVTable::drilldown`]; 1.2 added the metric list's `relations`
+/// ([`RELATIONS_SINCE_MINOR`]).
+pub const ABI_MINOR: u16 = 2;
+
+/// The first minor whose metric list may declare `relations` between
+/// figures (same sums, repeats and parts as a built-in metric declares), which
+/// the host's secondary suppression protects. A host ignores `relations` in
+/// the list of a plugin of an older minor: such a plugin is protected by its
+/// additive breakdowns only, as before. The descriptor itself is unchanged
+/// (1.2 descriptors have [`DESCRIPTOR_SIZE_V1_1`] bytes).
+pub const RELATIONS_SINCE_MINOR: u16 = 2;
 
 /// The exported symbol: an `extern "C" fn() -> *const IroPluginDescriptor`.
 pub const DESCRIPTOR_SYMBOL: &str = "iro_plugin_descriptor";

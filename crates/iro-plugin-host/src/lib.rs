@@ -12,7 +12,8 @@
 //! * **Checks**, each a typed [`LoadError`] naming the file, in this order:
 //!   allow-list, hash, descriptor symbol, magic, ABI major (equal), ABI minor
 //!   (not newer than the host's), descriptor size, data contract, entry points,
-//!   `panic = "unwind"` (in-process only), `set_host_info`, `list_metrics`.
+//!   `panic = "unwind"` (in-process only), `set_host_info`, `list_metrics`
+//!   (with the relations a 1.2 plugin declares, [`relations_of`]).
 //! * **Calls.** The cohort is exported to Arrow once per cohort (within a
 //!   [`CacheScope`]) and passed by reference; every output is validated in full
 //!   ([`validate::to_metric_rows`]) before it becomes [`MetricRow`]s. A plugin
@@ -47,7 +48,7 @@ use arrow_array::RecordBatch;
 use iro_domain::TableKind;
 use iro_metric_api::{
     DrillDown, MeasureId, MeasureSpec, Metric, MetricContext, MetricError, MetricRow, MetricSpec,
-    ParamSpec,
+    ParamSpec, Relation,
 };
 use iro_plugin_sdk::client::{CallError, Client};
 use iro_plugin_sdk::{HostInfo, MetricInfo, abi};
@@ -250,8 +251,18 @@ impl Host {
         let specs = report
             .metrics
             .iter()
-            .map(|m| leak_spec(m).map_err(|e| err(LoadErrorKind::BadMetric(e))))
-            .collect::<Result<Vec<_>, _>>()?;
+            .map(|m| {
+                let spec = spec_of(m).map_err(|e| err(LoadErrorKind::BadMetric(e)))?;
+                // Relations are read from a 1.2 plugin only (load::open
+                // leaves an older one's out, and so does this).
+                let relations = if report.abi_minor >= abi::RELATIONS_SINCE_MINOR {
+                    relations_of(m).map_err(|e| err(LoadErrorKind::BadMetric(e)))?
+                } else {
+                    &[]
+                };
+                Ok((spec, relations))
+            })
+            .collect::<Result<Vec<_>, LoadError>>()?;
         Ok(Plugin {
             config: cfg.clone(),
             inner: Arc::new(Inner {
@@ -291,7 +302,8 @@ pub fn check_isolated(path: &Path, opts: &HostOptions) -> Result<Report, LoadErr
 pub struct Plugin {
     config: PluginConfig,
     report: Report,
-    specs: Vec<&'static MetricSpec>,
+    /// Each metric's spec and relations, as the engine reads a built-in's.
+    specs: Vec<(&'static MetricSpec, &'static [Relation])>,
     inner: Arc<Inner>,
 }
 
@@ -314,10 +326,11 @@ impl Plugin {
             .metrics
             .iter()
             .zip(&self.specs)
-            .map(|(info, spec)| {
+            .map(|(info, &(spec, relations))| {
                 Box::new(PluginMetric {
                     info: info.clone(),
                     spec,
+                    relations,
                     inner: self.inner.clone(),
                 }) as Box<dyn Metric>
             })
@@ -348,7 +361,7 @@ fn leak(s: &str) -> &'static str {
 
 /// The engine's spec of a plugin metric. Leaked once per load: a plugin's
 /// metrics live as long as the process, like its library.
-fn leak_spec(m: &MetricInfo) -> Result<&'static MetricSpec, String> {
+pub fn spec_of(m: &MetricInfo) -> Result<&'static MetricSpec, String> {
     let requires = m
         .requires
         .iter()
@@ -395,11 +408,89 @@ fn leak_spec(m: &MetricInfo) -> Result<&'static MetricSpec, String> {
     })))
 }
 
+/// The relations a plugin metric declares (ABI 1.2), as the built-in
+/// metrics' own [`Relation`] values: the engine's secondary suppression
+/// (`iro_engine::registry::relations_of`, through [`Metric::relations`])
+/// protects them exactly as it does a built-in's. Leaked once per load, like
+/// the spec. The description was checked ([`MetricInfo::check`]): every name
+/// is `metric.measure`, this metric's are declared, breakdowns well formed.
+pub fn relations_of(m: &MetricInfo) -> Result<&'static [Relation], String> {
+    use iro_metric_api::symbol::intern;
+    use iro_metric_api::{Cells, Field, Rows, Term};
+    use iro_plugin_sdk::relation as sdk;
+
+    let measure = |name: &str| {
+        MeasureId::parse(name).ok_or_else(|| format!("`{name}` is not a measure (metric.measure)"))
+    };
+    let field = |f: sdk::Field| match f {
+        sdk::Field::Numerator => Field::Numerator,
+        sdk::Field::Denominator => Field::Denominator,
+    };
+    let term = |t: &sdk::Term| -> Result<Term, String> {
+        Ok(Term {
+            metric: measure(&t.measure)?,
+            rows: match &t.breakdown {
+                None => Rows::Each,
+                // As `metrics.csv` shows it, which is how the engine matches it.
+                Some(b) => Rows::Only(intern(&iro_metric_api::Breakdown::parse(b).to_string())),
+            },
+            field: field(t.field),
+        })
+    };
+    let cells = |c: &sdk::Cells| -> Result<Cells, String> {
+        Ok(Cells {
+            metric: measure(&c.measure)?,
+            keys: intern(&c.keys),
+            by: intern(&c.by),
+            field: field(c.field),
+        })
+    };
+    let out = m
+        .relations
+        .iter()
+        .map(|r| {
+            Ok(match r.clone().qualified(&m.id) {
+                sdk::Relation::Sum { total, parts } => Relation::Sum {
+                    total: term(&total)?,
+                    parts: Vec::leak(parts.iter().map(term).collect::<Result<Vec<_>, _>>()?),
+                },
+                sdk::Relation::QuartersSumToYear { term: t } => {
+                    Relation::QuartersSumToYear(term(&t)?)
+                }
+                sdk::Relation::BreakdownSumsToTotal {
+                    measure: name,
+                    key,
+                    field: f,
+                } => Relation::BreakdownSumsToTotal {
+                    metric: measure(&name)?,
+                    key: intern(&key),
+                    field: field(f),
+                },
+                sdk::Relation::SumByValue { parts, total } => Relation::SumByValue {
+                    parts: cells(&parts)?,
+                    total: cells(&total)?,
+                },
+                sdk::Relation::Regroup {
+                    parts,
+                    total,
+                    groups,
+                } => Relation::Regroup {
+                    parts: cells(&parts)?,
+                    total: cells(&total)?,
+                    groups: Vec::leak(groups.iter().map(|(a, b)| (intern(a), intern(b))).collect()),
+                },
+            })
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    Ok(Vec::leak(out))
+}
+
 /// A plugin's metric, as the engine sees it.
 #[derive(Debug)]
 pub struct PluginMetric {
     info: MetricInfo,
     spec: &'static MetricSpec,
+    relations: &'static [Relation],
     inner: Arc<Inner>,
 }
 
@@ -574,6 +665,9 @@ fn call_error(e: CallError) -> MetricError {
         CallError::Protocol(m) => {
             MetricError::Failed(format!("the plugin broke the protocol: {m}"))
         }
+        CallError::InvalidOutput(e) => {
+            MetricError::Failed(format!("the plugin returned invalid output: {e}"))
+        }
     }
 }
 
@@ -593,6 +687,10 @@ impl Metric for PluginMetric {
 
     fn drilldown(&self, ctx: &MetricContext<'_>) -> Result<Vec<DrillDown>, MetricError> {
         contained(|| self.drilldowns(ctx))
+    }
+
+    fn relations(&self) -> &[Relation] {
+        self.relations
     }
 }
 

@@ -146,9 +146,18 @@ pub(crate) fn open(
     client
         .set_host_info(host)
         .map_err(|e| LoadErrorKind::HostInfo(e.to_string()))?;
-    let metrics = client
+    let mut metrics = client
         .list_metrics()
         .map_err(|e| LoadErrorKind::ListMetrics(e.to_string()))?;
+    // `relations` is a 1.2 field: a plugin of an older minor loads with its
+    // additive breakdowns only, as it always did (and says so when checked).
+    let mut ignored_relations = 0;
+    if h.abi_minor < abi::RELATIONS_SINCE_MINOR {
+        for m in &mut metrics {
+            ignored_relations += m.relations.len();
+            m.relations.clear();
+        }
+    }
     check_metrics(&metrics).map_err(LoadErrorKind::BadMetric)?;
     let report = Report {
         path: path.to_path_buf(),
@@ -163,11 +172,14 @@ pub(crate) fn open(
         thread_safe: client.thread_safe(),
         drilldowns: client.has_drilldown(),
         metrics,
+        ignored_relations,
     };
     Ok(Opened { client, report })
 }
 
-/// The host's own checks of `list_metrics`: ids, measures, tables named.
+/// The host's own checks of `list_metrics`: ids, measures, tables named,
+/// relations (each metric's own by [`MetricInfo::check`]; here, a measure of
+/// another metric of the same plugin that it names must be declared).
 pub(crate) fn check_metrics(metrics: &[MetricInfo]) -> Result<(), String> {
     if metrics.is_empty() {
         return Err("the plugin lists no metric".into());
@@ -184,6 +196,21 @@ pub(crate) fn check_metrics(metrics: &[MetricInfo]) -> Result<(), String> {
                     "metric `{}` requires `{t}`, which is not an SSDA903 table name",
                     m.id
                 ));
+            }
+        }
+        for r in &m.relations {
+            for name in r.clone().qualified(&m.id).measures() {
+                let Some((metric, measure)) = name.split_once('.') else {
+                    continue;
+                };
+                if let Some(other) = metrics.iter().find(|o| o.id == metric)
+                    && other.measure_info(measure).is_none()
+                {
+                    return Err(format!(
+                        "metric `{}`: relation `{r}` names `{name}`, which `{metric}` does not declare",
+                        m.id
+                    ));
+                }
             }
         }
         let mut names = std::collections::BTreeSet::new();

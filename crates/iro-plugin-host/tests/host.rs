@@ -184,31 +184,56 @@ fn output_breaking_each_rule_is_rejected() {
         ),
         ("schema-extra-column", "11 columns, expected 10"),
         ("invalid-arrow", "invalid Arrow data"),
-        ("negative-numerator", "row 1: negative numerator -1"),
-        ("negative-denominator", "row 2: negative denominator -4"),
+        // A row is named by what it is, never by its place in the table:
+        // `<fault>.n` is the count of the year, `<fault>.p [sex=F]` the
+        // percentage at 31 March.
+        (
+            "negative-numerator",
+            "@n, authority #, year 2025, period year: negative numerator -1",
+        ),
+        (
+            "negative-denominator",
+            "@p [sex=F], authority #, year 2025, period 31-03: negative denominator -4",
+        ),
         (
             "numerator-over-denominator",
-            "row 2: numerator 5 exceeds denominator 4",
+            "@p [sex=F], authority #, year 2025, period 31-03: numerator 441 exceeds denominator 440 in a percentage",
         ),
         (
             "wrong-la",
-            "row 2: la_code `999` is not the authority computed",
+            "@p [sex=F], authority 999, year 2025, period 31-03: la_code `999` is not the authority computed",
         ),
-        ("wrong-year", "row 1: year 1999 is not the year computed"),
-        ("unknown-unit", "row 1: unknown unit `furlongs`"),
+        (
+            "wrong-year",
+            "@n, authority #, year 1999, period year: year 1999 is not the year computed",
+        ),
+        (
+            "unknown-unit",
+            "@n, authority #, year 2025, period year: unknown unit `furlongs`",
+        ),
         (
             "unit-mismatch",
-            "row 2: unit `count`, but `unit-mismatch.p` was declared in `percent`",
+            "@p [sex=F], authority #, year 2025, period 31-03: unit `count`, but `unit-mismatch.p` was declared in `percent`",
         ),
-        ("unknown-period", "row 1: unknown period `Q5`"),
         (
-            "undeclared-measure",
-            "row 1: metric `undeclared-measure.nope` is not a measure",
+            "unknown-period",
+            "@n, authority #, year 2025, period Q5: unknown period `Q5`",
         ),
-        ("bad-breakdown", "row 2: breakdown `sex` is not key=value"),
-        ("non-finite-value", "row 1: value is not finite"),
+        ("undeclared-measure", "undeclared-measure.nope, authority"),
+        (
+            "bad-breakdown",
+            "@p [sex], authority #, year 2025, period 31-03: breakdown `sex` is not key=value",
+        ),
+        (
+            "non-finite-value",
+            "@n, authority #, year 2025, period year: value is not finite",
+        ),
     ];
     for (fault, want) in cases {
+        let la = iro_metric_api::AreaCode::of_la(cohort.la());
+        let want = &want
+            .replace('@', &format!("{fault}."))
+            .replace('#', &la.to_string());
         for (how, set) in [("in-process", &in_process), ("isolated", &isolated)] {
             let m = &set[pick(set, fault)];
             match compute(m.as_ref(), cohort, 2025, json!({})) {
@@ -300,7 +325,7 @@ fn check_reports_without_computing() {
     let lib = example();
     let r = iro_plugin_host::check(&lib).unwrap();
     assert_eq!(r.sha256, hash(&lib));
-    assert_eq!((r.abi_major, r.abi_minor), (1, 1));
+    assert_eq!((r.abi_major, r.abi_minor), (1, 2));
     assert_eq!(r.data_contract, "903-cohort/1.0");
     assert_eq!(r.plugin_name, "example-cdylib");
     assert!(r.panic_unwind && r.thread_safe && r.drilldowns);
@@ -312,10 +337,14 @@ fn check_reports_without_computing() {
         "missing-from-care.spells",
         "repeat_threshold",
         "supported (ABI 1.1): what its metrics give is written with --personal only",
+        "    relation  missing-from-care.spells = missing-from-care.spells-per-child\n",
         "[[plugins]]",
     ] {
         assert!(text.contains(want), "{want} in\n{text}");
     }
+    // Its percentages and mean are tied to its counts: nothing to warn of.
+    assert!(r.warnings().is_empty(), "{:?}", r.warnings());
+    assert!(!text.contains("warning:"), "{text}");
     let isolated = iro_plugin_host::check_isolated(&lib, &options()).unwrap();
     assert_eq!(isolated, r);
     // The snippet it prints is a valid [[plugins]] entry.

@@ -52,8 +52,8 @@ fn each_bad_descriptor_is_refused_with_its_own_error() {
         check("newer-minor", &|k| {
             *k == LoadErrorKind::AbiMinor {
                 major: 1,
-                plugin: 2,
-                host: 1,
+                plugin: 3,
+                host: 2,
             }
         });
         check(
@@ -84,7 +84,51 @@ fn each_bad_descriptor_is_refused_with_its_own_error() {
     assert!(report.to_string().contains("needs isolation = \"process\""));
     let err = with_variant("newer-minor", || iro_plugin_host::check(&misbehaving())).unwrap_err();
     assert!(
-        err.to_string().contains("1.2 is newer than this iro's 1.1"),
+        err.to_string().contains("1.3 is newer than this iro's 1.2"),
         "{err}"
+    );
+
+    older_minors_load_with_their_old_relations();
+}
+
+/// A plugin of an older minor (1.0, 1.1) still loads, with the relations it
+/// had then: its additive breakdowns. A `relations` field in its metric list
+/// is left out (and `plugins check` says so); from 1.2 it is read.
+fn older_minors_load_with_their_old_relations() {
+    for isolation in [Isolation::InProcess, Isolation::Process] {
+        for (variant, minor, relations) in [("", 0, 0), ("minor-1", 1, 0), ("minor-2", 2, 1)] {
+            let (report, metrics) = with_variant(variant, || {
+                let host = Host::new(vec![entry(&misbehaving(), isolation)], options());
+                let plugin = host.load_all().expect("loads").remove(0);
+                (plugin.report().clone(), host.metrics().expect("metrics"))
+            });
+            assert_eq!(report.abi_minor, minor, "{variant}");
+            let related = &metrics[pick(&metrics, "related")];
+            assert_eq!(
+                related.relations().len(),
+                relations,
+                "{variant} {isolation:?}"
+            );
+            // The additive breakdown stands at every minor.
+            let p = related.spec().measure_named("p").expect("p");
+            assert_eq!(p.additive_breakdowns, ["sex"]);
+            assert_eq!(report.ignored_relations, 1 - relations, "{variant}");
+            let left_out = report.warnings().iter().any(|w| w.contains("left out"));
+            assert_eq!(
+                left_out,
+                relations == 0,
+                "{variant}: {:?}",
+                report.warnings()
+            );
+        }
+    }
+    let minor_2 = with_variant("minor-2", || {
+        let host = Host::new(vec![entry(&misbehaving(), Isolation::InProcess)], options());
+        host.metrics().expect("metrics")
+    });
+    let related = &minor_2[pick(&minor_2, "related")];
+    assert_eq!(
+        related.relations()[0].to_string(),
+        "related.n = related.p[sex=F] denominator"
     );
 }

@@ -24,6 +24,9 @@ pub enum CallError {
     MissingEntry(String),
     /// The plugin broke the protocol (bad JSON, unfilled output…).
     Protocol(String),
+    /// A row of the output breaks a rule of the output table
+    /// ([`crate::validate::check_row`]): the message `iro run` gives.
+    InvalidOutput(Box<crate::RowError>),
 }
 
 impl std::fmt::Display for CallError {
@@ -37,6 +40,7 @@ impl std::fmt::Display for CallError {
             }
             CallError::MissingEntry(e) => write!(f, "the plugin does not provide `{e}`"),
             CallError::Protocol(m) => write!(f, "protocol error: {m}"),
+            CallError::InvalidOutput(e) => write!(f, "the plugin returned invalid output: {e}"),
         }
     }
 }

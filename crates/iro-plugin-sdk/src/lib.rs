@@ -13,9 +13,13 @@
 //!    that metric (the host reports it and carries on) instead of aborting the
 //!    process — as long as the plugin is built with `panic = "unwind"` (the
 //!    default; the host refuses to load a `panic = "abort"` build in-process).
-//! 3. Test with [`testing`]: build a [`testing::Fixture`] cohort and call
+//! 3. Declare how the figures relate ([`MetricInfo::relation`],
+//!    [`relation`]): wherever one count is shown twice (a share's numerator
+//!    and a count) or measures add up, so that `iro` hides enough of them
+//!    that no small count can be worked out.
+//! 4. Test with [`testing`]: build a [`testing::Fixture`] cohort and call
 //!    [`testing::run`], which goes through the same C entry points the host
-//!    uses.
+//!    uses and checks the rows with the host's own checks ([`validate`]).
 //!
 //! The plugin never suppresses small numbers (the host does, centrally), never
 //! does IO and never prints. A metric whose tables are missing for the year
@@ -55,10 +59,12 @@ mod error;
 pub mod ffi;
 mod info;
 pub mod output;
+pub mod relation;
 #[doc(hidden)]
 pub mod rt;
 pub mod schema;
 pub mod testing;
+pub mod validate;
 
 pub use chrono::NaiveDate;
 pub use cohort::CohortView;
@@ -71,7 +77,9 @@ pub use iro_plugin_abi as abi;
 /// (`iro-vocabulary`), with the text forms of `abi::UNITS` and `abi::PERIODS`.
 pub use iro_vocabulary::{Period, Unit};
 pub use output::{OutRow, Output, OutputBuilder, OutputRow};
+pub use relation::{Cells, Field, Relation, Term};
 pub use serde_json;
+pub use validate::RowError;
 
 /// A metric's parameters: its declared defaults merged with `iro.toml`.
 pub type Params = serde_json::Map<String, serde_json::Value>;

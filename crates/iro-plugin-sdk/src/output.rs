@@ -9,7 +9,6 @@
 //! out.finish()
 //! ```
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use arrow_array::{
@@ -17,7 +16,8 @@ use arrow_array::{
 };
 
 use crate::schema::{output_schema, output_schema_mismatch};
-use crate::{Error, MetricInfo, Period, Unit};
+use crate::validate::{RowError, check_rows};
+use crate::{Error, MetricInfo, Period};
 
 /// A finished output table, ready to hand to the host.
 #[derive(Debug, Clone)]
@@ -89,8 +89,7 @@ impl OutRow {
 pub struct OutputBuilder {
     la_code: String,
     year: i32,
-    metric_id: String,
-    units: BTreeMap<String, Unit>,
+    info: MetricInfo,
     rows: Vec<OutRow>,
 }
 
@@ -99,12 +98,7 @@ impl OutputBuilder {
         OutputBuilder {
             la_code: la_code.to_string(),
             year,
-            metric_id: info.id.clone(),
-            units: info
-                .measures
-                .iter()
-                .map(|m| (m.id.clone(), m.unit))
-                .collect(),
+            info: info.clone(),
             rows: Vec::new(),
         }
     }
@@ -174,8 +168,12 @@ impl OutputBuilder {
         self.rows.is_empty()
     }
 
-    /// The table. Fails on an undeclared measure, a count too large for
-    /// Int64, or a value that is not finite.
+    /// The table, checked as `iro` checks every plugin's
+    /// ([`crate::validate::check_row`]): it fails on an undeclared measure, a
+    /// numerator over its denominator in a percentage, a value that is not
+    /// finite, a malformed breakdown, a count too large for Int64, with the
+    /// message `iro run` would give, naming the measure, breakdown,
+    /// authority and year.
     pub fn finish(self) -> Result<Output, Error> {
         let n = self.rows.len();
         let mut metric = Vec::with_capacity(n);
@@ -183,36 +181,42 @@ impl OutputBuilder {
         let mut breakdown = Vec::with_capacity(n);
         let mut num = Vec::with_capacity(n);
         let mut den = Vec::with_capacity(n);
-        let to_i64 = |v: Option<u64>, what: &str, m: &str| -> Result<Option<i64>, Error> {
-            v.map(|x| {
-                i64::try_from(x).map_err(|_| Error::failed(format!("{m}: {what} {x} is too large")))
-            })
-            .transpose()
-        };
         for r in &self.rows {
-            let u = self.units.get(&r.measure).ok_or_else(|| {
-                Error::failed(format!(
-                    "measure `{}` is not declared by `{}`",
-                    r.measure, self.metric_id
-                ))
-            })?;
-            if r.value.is_some_and(|v| !v.is_finite()) {
-                return Err(Error::failed(format!(
-                    "measure `{}`: value is not finite",
-                    r.measure
-                )));
-            }
-            metric.push(format!("{}.{}", self.metric_id, r.measure));
-            unit.push(u.label());
-            breakdown.push(
-                r.breakdown
-                    .iter()
-                    .map(|(k, v)| format!("{k}={v}"))
-                    .collect::<Vec<_>>()
-                    .join(";"),
+            let b = r
+                .breakdown
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join(";");
+            let id = format!("{}.{}", self.info.id, r.measure);
+            let to_i64 = |v: Option<u64>, what: &str| -> Result<Option<i64>, Error> {
+                v.map(|x| {
+                    i64::try_from(x).map_err(|_| {
+                        Error::failed(
+                            RowError {
+                                measure: id.clone(),
+                                breakdown: b.clone(),
+                                la_code: self.la_code.clone(),
+                                year: self.year,
+                                period: r.period.label().to_string(),
+                                problem: format!("{what} {x} is too large"),
+                            }
+                            .to_string(),
+                        )
+                    })
+                })
+                .transpose()
+            };
+            num.push(to_i64(r.numerator, "numerator")?);
+            den.push(to_i64(r.denominator, "denominator")?);
+            // An undeclared measure has no unit: the check below names it.
+            unit.push(
+                self.info
+                    .measure_info(&r.measure)
+                    .map_or("", |m| m.unit.label()),
             );
-            num.push(to_i64(r.numerator, "numerator", &r.measure)?);
-            den.push(to_i64(r.denominator, "denominator", &r.measure)?);
+            metric.push(id);
+            breakdown.push(b);
         }
         let columns: Vec<ArrayRef> = vec![
             Arc::new(StringArray::from(vec![self.la_code.as_str(); n])),
@@ -232,7 +236,11 @@ impl OutputBuilder {
                 self.rows.iter().map(|r| r.note.as_str()),
             )),
         ];
-        Ok(Output(RecordBatch::try_new(output_schema(), columns)?))
+        let batch = RecordBatch::try_new(output_schema(), columns)?;
+        let rows = read_rows(&batch).map_err(Error::failed)?;
+        check_rows(&rows, &self.info, &self.la_code, self.year)
+            .map_err(|e| Error::failed(e.to_string()))?;
+        Ok(Output(batch))
     }
 }
 
@@ -299,6 +307,7 @@ pub fn read_rows(batch: &RecordBatch) -> Result<Vec<OutputRow>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Unit;
 
     #[test]
     fn builds_and_reads_back() {
@@ -322,11 +331,37 @@ mod tests {
         assert_eq!(rows[1].period, "31-03");
         assert_eq!(rows[2].value, None);
 
-        let mut b = OutputBuilder::new("800", 2025, &info);
-        b.count("nope", Period::Year, 1);
-        assert!(b.finish().is_err());
-        let mut b = OutputBuilder::new("800", 2025, &info);
-        b.figure("n", Period::Year, Some(f64::NAN));
-        assert!(b.finish().is_err());
+        let fails = |f: &dyn Fn(&mut OutputBuilder)| {
+            let mut b = OutputBuilder::new("800", 2025, &info);
+            f(&mut b);
+            b.finish().unwrap_err().to_string()
+        };
+        assert_eq!(
+            fails(&|b| {
+                b.count("nope", Period::Year, 1);
+            }),
+            "m.nope, authority 800, year 2025, period year: `m.nope` is not a measure `m` declared"
+        );
+        assert!(
+            fails(&|b| {
+                b.figure("n", Period::Year, Some(f64::NAN));
+            })
+            .ends_with("value is not finite")
+        );
+        // The host's own check, with the host's words.
+        assert_eq!(
+            fails(&|b| {
+                b.percent("p", Period::Year, 441, 440)
+                    .breakdown("age", "16+");
+            }),
+            "m.p [age=16+], authority 800, year 2025, period year: \
+             numerator 441 exceeds denominator 440 in a percentage"
+        );
+        assert!(
+            fails(&|b| {
+                b.count("n", Period::Year, u64::MAX);
+            })
+            .ends_with("numerator 18446744073709551615 is too large")
+        );
     }
 }

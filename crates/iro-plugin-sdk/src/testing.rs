@@ -30,6 +30,7 @@ use crate::cohort::date_to_date32;
 pub use crate::ffi::export_tables;
 use crate::output::{OutputRow, read_rows};
 use crate::schema::table_schema;
+use crate::validate::check_rows;
 use crate::{HostInfo, MetricInfo};
 
 /// A small cohort, written cell by cell as text: dates as `YYYY-MM-DD` (or
@@ -280,8 +281,11 @@ pub fn list(descriptor: DescriptorFn) -> Result<Vec<MetricInfo>, String> {
 }
 
 /// Runs one metric of the plugin on `fixture` through its C entry points and
-/// reads the output back (schema checked exactly). A non-OK status comes back
-/// as [`CallError::Status`] with the plugin's message.
+/// reads the output back: the schema checked exactly, and every row checked
+/// as `iro` checks it ([`crate::validate::check_row`]; a row it would refuse
+/// is [`CallError::InvalidOutput`], with the message `iro run` gives). A
+/// non-OK status comes back as [`CallError::Status`] with the plugin's
+/// message.
 pub fn run(
     descriptor: DescriptorFn,
     metric_id: &str,
@@ -290,6 +294,10 @@ pub fn run(
     params: serde_json::Value,
 ) -> Result<Vec<OutputRow>, CallError> {
     let client = open(descriptor).map_err(CallError::Protocol)?;
+    let info = client
+        .list_metrics()?
+        .into_iter()
+        .find(|m| m.id == metric_id);
     let mut tables =
         export_tables(&fixture.batches(), fixture.la_code(), year).map_err(CallError::Protocol)?;
     let batch = client.compute(
@@ -299,7 +307,13 @@ pub fn run(
         &params.to_string(),
         &mut tables,
     )?;
-    read_rows(&batch).map_err(CallError::Protocol)
+    let rows = read_rows(&batch).map_err(CallError::Protocol)?;
+    // The plugin answered for a metric it does not list: `iro` never asks.
+    let info = info.ok_or_else(|| {
+        CallError::Protocol(format!("the plugin does not list the metric `{metric_id}`"))
+    })?;
+    check_rows(&rows, &info, fixture.la_code(), year).map_err(CallError::InvalidOutput)?;
+    Ok(rows)
 }
 
 /// The drill-down tables of one metric of the plugin on `fixture`, through

@@ -25,12 +25,17 @@
 //!
 //! Spells of children not looked after during the year (which a valid return
 //! does not hold) are left out. The host suppresses small numbers; the plugin
-//! never does.
+//! never does, but it declares which counts are shown twice (ABI 1.2: the
+//! percentages' denominators are the children looked after; a mean's
+//! numerator and denominator are the spells and the children with a spell),
+//! so that a count hidden in one row is hidden in the other too.
 
 use std::collections::BTreeMap;
 
 use iro_plugin_sdk::serde_json::json;
-use iro_plugin_sdk::{Context, Drilldown, Error, Metric, MetricInfo, Output, Period, Unit};
+use iro_plugin_sdk::{
+    Context, Drilldown, Error, Metric, MetricInfo, Output, Period, Relation, Term, Unit,
+};
 
 /// The metric.
 #[derive(Debug, Default, Clone, Copy)]
@@ -82,6 +87,27 @@ impl Metric for MissingFromCare {
             json!(3),
             "Missing (M) spells in the year that make a child a repeat missing child",
         )
+        // The same counts, shown twice: `iro` hides each where it hides the
+        // other, so a count hidden in one row is not read in another.
+        // Both percentages are of the children looked after.
+        .relation(Relation::same(
+            Term::den("children-with-spell"),
+            Term::num("children-looked-after").total(),
+        ))
+        .relation(Relation::same(
+            Term::den("children-repeat"),
+            Term::num("children-looked-after").total(),
+        ))
+        // Spells per child, row by row (any type, M, A): the spells over the
+        // children with a spell.
+        .relation(Relation::same(
+            Term::num("spells-per-child"),
+            Term::num("spells"),
+        ))
+        .relation(Relation::same(
+            Term::den("spells-per-child"),
+            Term::num("children-with-spell"),
+        ))
     }
 
     fn compute(&self, ctx: &Context<'_>) -> Result<Output, Error> {
@@ -392,5 +418,10 @@ mod tests {
         assert_eq!(metrics.len(), 1);
         assert_eq!(metrics[0].id, "missing-from-care");
         assert_eq!(metrics[0].params[0].name, "repeat_threshold");
+        assert_eq!(metrics[0].relations.len(), 4);
+        assert_eq!(
+            metrics[0].relations[2].to_string(),
+            "missing-from-care.spells = missing-from-care.spells-per-child"
+        );
     }
 }

@@ -4,7 +4,10 @@
 //!   `IRO_TEST_PLUGIN_VARIANT`, read each time the descriptor is asked for:
 //!   `wrong-magic`, `wrong-major`, `newer-minor`, `older-contract-major`,
 //!   `newer-contract`, `panic-abort` (claims `panic = "abort"`),
-//!   `missing-entry` (no `compute`), `small-descriptor`, `null`.
+//!   `missing-entry` (no `compute`), `small-descriptor`, `null`; and two
+//!   good ones of later minors: `minor-1` (ABI 1.1) and `minor-2` (1.2,
+//!   whose relations the host reads). Without a variant the plugin is ABI
+//!   1.0.
 //! * **Run-time faults** are metrics, one per fault: the metric id is the fault
 //!   (see [`FAULTS`]). `good` behaves.
 //!
@@ -21,7 +24,9 @@ use iro_plugin_sdk::abi::{
     IroStatus, status,
 };
 use iro_plugin_sdk::rt::{self, Registry, RegistryResult};
-use iro_plugin_sdk::{Context, Error, Metric, MetricInfo, Output, OutputBuilder, Period, Unit};
+use iro_plugin_sdk::{
+    Context, Error, Metric, MetricInfo, Output, OutputBuilder, Period, Relation, Term, Unit,
+};
 
 /// Every metric: its id is the fault it commits.
 pub const FAULTS: &[&str] = &[
@@ -51,6 +56,7 @@ pub const FAULTS: &[&str] = &[
     "undeclared-measure",
     "bad-breakdown",
     "non-finite-value",
+    "related",
 ];
 
 #[derive(Debug, Clone, Copy)]
@@ -133,9 +139,18 @@ impl Columns {
 
 impl Metric for Fault {
     fn info(&self) -> MetricInfo {
-        MetricInfo::new(self.0, "A deliberate fault", "0.0.0")
+        let info = MetricInfo::new(self.0, "A deliberate fault", "0.0.0")
             .measure("n", "a count", Unit::Count, &[])
-            .measure("p", "a percentage", Unit::Percent, &["sex"])
+            .measure("p", "a percentage", Unit::Percent, &["sex"]);
+        // `related` declares a relation (ABI 1.2), which the host reads only
+        // when the descriptor says 1.2.
+        if self.0 == "related" {
+            return info.relation(Relation::same(
+                Term::den("p").only("sex=F"),
+                Term::num("n").total(),
+            ));
+        }
+        info
     }
 
     fn compute(&self, ctx: &Context<'_>) -> Result<Output, Error> {
@@ -155,7 +170,10 @@ impl Metric for Fault {
             "panic" => panic!("a deliberate panic"),
             "negative-numerator" => c.num[0] = Some(-1),
             "negative-denominator" => c.den[1] = Some(-4),
-            "numerator-over-denominator" => c.num[1] = Some(5),
+            "numerator-over-denominator" => {
+                c.num[1] = Some(441);
+                c.den[1] = Some(440);
+            }
             "wrong-la" => c.la[1] = "999".into(),
             "wrong-year" => c.year[0] = 1999,
             "unknown-unit" => c.unit[0] = "furlongs",
@@ -317,6 +335,26 @@ static MISSING_ENTRY: IroPluginDescriptor =
     descriptor(abi::MAGIC, MAJOR, MINOR, SIZE, CONTRACT, 1, false);
 static SMALL_DESCRIPTOR: IroPluginDescriptor =
     descriptor(abi::MAGIC, MAJOR, MINOR, 16, CONTRACT, 1, true);
+/// Good, of ABI 1.1 (the descriptor's size, with no drill-down entry).
+static MINOR_1: IroPluginDescriptor = descriptor(
+    abi::MAGIC,
+    MAJOR,
+    1,
+    abi::DESCRIPTOR_SIZE_V1_1,
+    CONTRACT,
+    1,
+    true,
+);
+/// Good, of ABI 1.2: its metric list's relations are read.
+static MINOR_2: IroPluginDescriptor = descriptor(
+    abi::MAGIC,
+    MAJOR,
+    abi::RELATIONS_SINCE_MINOR,
+    abi::DESCRIPTOR_SIZE_V1_1,
+    CONTRACT,
+    1,
+    true,
+);
 
 /// The descriptor, varied by `IRO_TEST_PLUGIN_VARIANT`.
 #[unsafe(no_mangle)]
@@ -331,6 +369,8 @@ pub extern "C" fn iro_plugin_descriptor() -> *const IroPluginDescriptor {
         Ok("missing-entry") => &MISSING_ENTRY,
         Ok("small-descriptor") => &SMALL_DESCRIPTOR,
         Ok("null") => std::ptr::null(),
+        Ok("minor-1") => &MINOR_1,
+        Ok("minor-2") => &MINOR_2,
         _ => &GOOD,
     }
 }
