@@ -100,6 +100,15 @@ pub struct Cohort {
     absent: Vec<AbsentColumn>,
     /// The child-level records have been let go ([`Cohort::release_records`]).
     released: bool,
+    /// See [`Cohort::stamp`].
+    stamp: u64,
+}
+
+/// A number no other cohort state of this process has had.
+fn next_stamp() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
 /// Everything held about one child, borrowed from the cohort.
@@ -240,7 +249,17 @@ impl Cohort {
             copy_idx: ChildIndex::default(),
             absent: Vec::new(),
             released: false,
+            stamp: next_stamp(),
         }
+    }
+
+    /// Identifies what the cohort holds: two cohorts with the same stamp
+    /// hold the same records (a clone, unchanged), and every change gives a
+    /// new one. A cache of something computed from a cohort (the plugin
+    /// host's Arrow export) keys by it: an address can be reused by another
+    /// authority's cohort once ingest hands cohorts over one at a time.
+    pub fn stamp(&self) -> u64 {
+        self.stamp
     }
 
     /// Lets go of every child-level record (children, episodes, reviews,
@@ -256,6 +275,7 @@ impl Cohort {
     /// zero; [`Cohort::records_released`] says so, and the engine checks it
     /// before every metric task.
     pub fn release_records(&mut self) {
+        self.stamp = next_stamp();
         let basis = self.figure_basis();
         self.children = Vec::new();
         self.episodes = Vec::new();
@@ -301,6 +321,7 @@ impl Cohort {
         mut held: Vec<(ChildIdx, NaiveDate, YearSet)>,
         mut copies: Vec<Episode>,
     ) {
+        self.stamp = next_stamp();
         held.sort_by_key(|h| (h.0, h.1));
         let held_in = self
             .episodes
@@ -322,6 +343,7 @@ impl Cohort {
     /// Forgets the return history: every year's counts then come from the
     /// merged history ([`FigureBasis::Revised`]).
     pub fn drop_return_history(&mut self) {
+        self.stamp = next_stamp();
         self.returns = None;
         self.copy_idx = ChildIndex::default();
     }
@@ -339,6 +361,7 @@ impl Cohort {
     /// Records the columns the files lacked (each read as blank for every
     /// row of its file).
     pub fn set_absent_columns(&mut self, mut absent: Vec<AbsentColumn>) {
+        self.stamp = next_stamp();
         absent.sort();
         absent.dedup();
         self.absent = absent;
@@ -370,6 +393,7 @@ impl Cohort {
     /// refer to this cohort's children; rows out of range are dropped (ingest
     /// never produces them).
     pub fn set_service(&mut self, records: ServiceRecords) {
+        self.stamp = next_stamp();
         self.service = records.finish(self.children.len());
     }
 

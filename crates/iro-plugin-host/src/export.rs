@@ -224,23 +224,48 @@ type Slot = Arc<OnceLock<Result<Arc<CohortTables>, String>>>;
 /// Exports shared between calls while a [`CacheScope`] is open.
 ///
 /// Outside a scope every call exports afresh (always correct). Inside one,
-/// exports are kept by the cohort's address: the scope promises that the
-/// cohorts it covers stay alive and unchanged, which holds for one engine
-/// `compute` over one `Loaded`.
+/// exports are kept by the cohort's [`Cohort::stamp`], which names what it
+/// holds: never by its address, which a later authority's cohort can take
+/// once ingest hands cohorts over one at a time (`iro run`).
+///
+/// It keeps the exports of the last few cohorts asked for (a few per worker
+/// thread): a run computes an authority's metrics together, then moves on,
+/// so an older export is not asked for again, and holding every authority's
+/// would hold the national input that ingest lets go. One evicted while still
+/// in use is exported again: slower, never wrong.
 #[derive(Debug, Default)]
 pub(crate) struct ExportCache {
-    state: Mutex<(usize, HashMap<usize, Slot>)>,
+    state: Mutex<CacheState>,
+}
+
+#[derive(Debug, Default)]
+struct CacheState {
+    /// Open scopes.
+    scopes: usize,
+    slots: HashMap<u64, Slot>,
+    /// Stamps in the order first asked for (oldest first).
+    order: std::collections::VecDeque<u64>,
 }
 
 impl ExportCache {
     pub(crate) fn get(&self, cohort: &Cohort) -> Result<Arc<CohortTables>, String> {
-        let key = cohort as *const Cohort as usize;
+        let key = cohort.stamp();
         let slot = {
             let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
-            if st.0 == 0 {
+            if st.scopes == 0 {
                 None
             } else {
-                Some(st.1.entry(key).or_default().clone())
+                if !st.slots.contains_key(&key) {
+                    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+                    let keep = 2 * threads + 2;
+                    while st.order.len() >= keep {
+                        if let Some(old) = st.order.pop_front() {
+                            st.slots.remove(&old);
+                        }
+                    }
+                    st.order.push_back(key);
+                }
+                Some(st.slots.entry(key).or_default().clone())
             }
         };
         let export = || {
@@ -255,14 +280,15 @@ impl ExportCache {
     }
 
     pub(crate) fn open(&self) {
-        self.state.lock().unwrap_or_else(|e| e.into_inner()).0 += 1;
+        self.state.lock().unwrap_or_else(|e| e.into_inner()).scopes += 1;
     }
 
     pub(crate) fn close(&self) {
         let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        st.0 = st.0.saturating_sub(1);
-        if st.0 == 0 {
-            st.1.clear();
+        st.scopes = st.scopes.saturating_sub(1);
+        if st.scopes == 0 {
+            st.slots.clear();
+            st.order.clear();
         }
     }
 }
@@ -284,5 +310,63 @@ impl CacheScope {
 impl Drop for CacheScope {
     fn drop(&mut self) {
         self.cache.close();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample_cohort() -> Cohort {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/sample");
+        let loaded = iro_ingest::load(
+            &iro_ingest::InputSource::Folder(dir),
+            &iro_ingest::LoadOptions::default(),
+        )
+        .unwrap();
+        loaded.cohorts.into_iter().next().unwrap()
+    }
+
+    fn rows_of(t: &CohortTables, name: &str) -> usize {
+        t.tables
+            .iter()
+            .find(|(n, _)| n == name)
+            .map_or(0, |(_, b)| b.num_rows())
+    }
+
+    #[test]
+    fn a_cohort_changed_in_place_is_exported_afresh() {
+        let cache = ExportCache::default();
+        cache.open();
+        let mut cohort = sample_cohort();
+        let first = cache.get(&cohort).unwrap();
+        assert!(Arc::ptr_eq(&first, &cache.get(&cohort).unwrap()));
+        // An unchanged clone holds the same records: the same export.
+        assert!(Arc::ptr_eq(&first, &cache.get(&cohort.clone()).unwrap()));
+        let episodes = rows_of(&first, "episodes");
+        assert!(episodes > 0);
+
+        // Same address, records let go: never the old export.
+        cohort.release_records();
+        let after = cache.get(&cohort).unwrap();
+        assert!(!Arc::ptr_eq(&first, &after));
+        assert_eq!(rows_of(&after, "episodes"), 0);
+        cache.close();
+    }
+
+    #[test]
+    fn only_the_last_few_exports_are_kept() {
+        let cache = ExportCache::default();
+        cache.open();
+        let cohort = sample_cohort();
+        for _ in 0..40 {
+            let mut changed = cohort.clone();
+            changed.set_absent_columns(Vec::new());
+            cache.get(&changed).unwrap();
+        }
+        let st = cache.state.lock().unwrap();
+        let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+        assert!(st.slots.len() <= 2 * threads + 2, "{}", st.slots.len());
+        assert_eq!(st.slots.len(), st.order.len());
     }
 }

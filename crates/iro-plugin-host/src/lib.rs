@@ -216,9 +216,10 @@ impl Host {
     }
 
     /// Shares one Arrow export per cohort among plugin calls while the guard
-    /// lives. Open it around one `iro_engine::compute` (the cohorts must stay
-    /// alive and unchanged while it is open); without it every call exports
-    /// the cohort afresh, which is correct but slower.
+    /// lives (keyed by [`iro_domain::Cohort::stamp`], so a cohort changed or
+    /// let go is never given another's export; the last few cohorts only).
+    /// Open it around a run; without it every call exports the cohort
+    /// afresh, which is correct but slower.
     pub fn cache_scope(&self) -> CacheScope {
         CacheScope::new(self.cache.clone())
     }
