@@ -48,8 +48,6 @@ fn aside(name: &str) -> bool {
 const SIDEWAYS: &[(&str, &str)] = &[
     // Postcode areas are mapped to authorities with the reference LTLA lookup.
     ("iro-postcodes", "iro-reference"),
-    // Participation counts exactly the reviews timeliness attributes.
-    ("participation", "review-timeliness"),
     // The host presents plugins through the SDK's table types.
     ("iro-plugin-host", "iro-plugin-sdk"),
     // The report draws its charts with the charts crate.

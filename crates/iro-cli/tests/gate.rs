@@ -554,16 +554,13 @@ fn exit_0_when_clean_1_with_warnings() {
 #[test]
 fn every_metric_switched_off_says_so_not_that_no_table_was_read() {
     let data = copy_800();
-    let ids = [
-        "cohort-summary",
-        "review-timeliness",
-        "participation",
-        "placement-stability",
-        "placement-distance",
-        "service-records",
-        "drp-flow",
-        "regional-benchmarking",
-    ];
+    // Every built-in metric, from the registry (a new one is switched off
+    // too, with no list here to keep up to date).
+    let ids: Vec<&str> = iro_engine::builtin_metrics()
+        .iter()
+        .map(|m| iro_metric_api::Metric::spec(m.as_ref()).id)
+        .collect();
+    assert!(ids.len() >= 8, "{ids:?}");
     let config: String = ids
         .iter()
         .map(|id| format!("[metrics.{id}]\nenabled = false\n"))
