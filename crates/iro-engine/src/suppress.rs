@@ -33,8 +33,8 @@ use std::collections::{BTreeMap, VecDeque};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use iro_metric_api::{
-    AreaCode, Breakdown, CellStatus, Cells, Field, MeasureId, MetricRow, MetricSpec, Period,
-    Relation, Rows, Subject, Suppression, Term, Unit,
+    Breakdown, CellStatus, Cells, Field, MeasureId, MetricRow, MetricSpec, Period, Relation, Rows,
+    Subject, Suppression, Term, Unit,
 };
 use rayon::prelude::*;
 
@@ -245,34 +245,19 @@ fn secondary(
     // Rows of one authority and year that some relation names, in row order
     // (staff counts apart: nothing is hidden to protect them, and they are
     // never hidden).
-    // The table is in `MetricRow::table_order` (authority, then year), so
-    // each group is one run of rows; a stray order is sorted into groups.
-    let mut groups: Vec<Vec<usize>> = Vec::new();
-    let mut current: Option<(AreaCode, i32)> = None;
+    let mut groups: BTreeMap<(&str, i32), Vec<usize>> = BTreeMap::new();
     for (i, r) in rows.iter().enumerate() {
         if declared.named.contains(&r.metric) && !staff.contains(&r.metric) {
-            let key = (r.la_code, r.year);
-            if current != Some(key) {
-                groups.push(Vec::new());
-                current = Some(key);
-            }
-            if let Some(g) = groups.last_mut() {
-                g.push(i);
-            }
-        }
-    }
-    if !rows.is_sorted_by(|a, b| (a.la_code, a.year) <= (b.la_code, b.year)) {
-        let mut by_key: BTreeMap<(AreaCode, i32), Vec<usize>> = BTreeMap::new();
-        for i in groups.into_iter().flatten() {
-            by_key
-                .entry((rows[i].la_code, rows[i].year))
+            groups
+                .entry((r.la_code.as_str(), r.year))
                 .or_default()
                 .push(i);
         }
-        groups = by_key.into_values().collect();
     }
     let rows_ro: &[MetricRow] = rows;
     let hides: Vec<Vec<Hide>> = groups
+        .values()
+        .collect::<Vec<_>>()
         .par_iter()
         .map(|idx| solve_group(rows_ro, original, idx, &declared, threshold))
         .collect();
