@@ -254,8 +254,7 @@ pub fn run_with_reference(
         });
         // `metrics_ms` counts what follows reading: the derived stage,
         // sorting, suppression and targets.
-        let mut enabled = enabled;
-        enabled.started = Instant::now();
+        let started = Instant::now();
         let (stages, gates): (Vec<LaStage>, Vec<crate::quality::Gate>) = stages
             .into_inner()
             .unwrap_or_else(|e| e.into_inner())
@@ -263,7 +262,7 @@ pub fn run_with_reference(
             .unzip();
         let gate = crate::quality::Gate::merge(gates);
         let c = enabled
-            .assemble(stages, gate, &loaded)
+            .assemble(stages, gate, &loaded, started)
             .finish(config, &loaded, reference, progress);
         Ok(RunResult {
             loaded,
@@ -430,6 +429,7 @@ pub fn compute(
     metrics: &[Box<dyn Metric>],
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<Computed, EngineError> {
+    let started = Instant::now();
     let enabled = Enabled::new(config, metrics)?;
     // The data-quality gate: a year whose required tables are not fit is not
     // computed at all, and says why.
@@ -440,7 +440,7 @@ pub fn compute(
         .map(|cohort| enabled.la_stage(config, cohort, &gate, reference, progress))
         .collect();
     Ok(enabled
-        .assemble(stages, gate, loaded)
+        .assemble(stages, gate, loaded, started)
         .finish(config, loaded, reference, progress))
 }
 
@@ -448,7 +448,6 @@ pub fn compute(
 struct Enabled<'m> {
     list: Vec<(&'m dyn Metric, iro_metric_api::Params)>,
     calendar: WorkingDayCalendar,
-    started: Instant,
 }
 
 /// One authority's per-authority stage: how each of its tasks went, its
@@ -490,7 +489,6 @@ impl<'m> Enabled<'m> {
         Ok(Enabled {
             list,
             calendar: WorkingDayCalendar::england_and_wales(),
-            started: Instant::now(),
         })
     }
 
@@ -584,22 +582,24 @@ impl<'m> Enabled<'m> {
 
     /// Every authority's stage in one sorted table, with how each task went
     /// in the order of authority, year and metric (registry order), whatever
-    /// the thread timing. `loaded` gives each authority's index.
+    /// the thread timing. `loaded` gives each authority's index; `metrics_ms`
+    /// counts from `started`.
     fn assemble(
         self,
         mut stages: Vec<LaStage>,
         mut gate: crate::quality::Gate,
         loaded: &Loaded,
+        started: Instant,
     ) -> PerAuthority<'m> {
         // Time on the worker threads, summed over authorities.
         let tasks_ms = stages.iter().map(|s| s.tasks_ms).sum();
         let t2 = Instant::now();
         stages.sort_by_key(|s| s.la);
+        // `loaded.cohorts` is sorted by authority.
         let index_of = |la: LaCode| {
             loaded
                 .cohorts
-                .iter()
-                .position(|c| c.la() == la)
+                .binary_search_by_key(&la, Cohort::la)
                 .unwrap_or(usize::MAX)
         };
         let mut years: Vec<CollectionYear> = Vec::new();
@@ -646,7 +646,7 @@ impl<'m> Enabled<'m> {
             derived_tasks,
             keyed,
             rows,
-            started: self.started,
+            started,
             tasks_ms,
             sort_ms: t2.elapsed().as_millis(),
         }
