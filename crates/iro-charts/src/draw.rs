@@ -268,7 +268,9 @@ fn bars<DB: DrawingBackend>(cv: &mut Canvas<'_, DB>, c: &BarChart) -> Result<(),
         .iter()
         .flat_map(|s| s.values.iter().filter_map(|v| v.value()))
         .fold(0.0, f64::min);
-    let axis = if c.percent && lo >= 0.0 && hi <= 100.0 {
+    // Percentages run to 100% only when the bars come near it: an axis to
+    // 100% under bars of 20% hides the differences between them.
+    let axis = if c.percent && lo >= 0.0 && hi <= 100.0 && hi > 60.0 {
         ValueAxis::percent()
     } else {
         ValueAxis::nice(lo, hi * 1.08, true)

@@ -355,9 +355,10 @@ pub(crate) fn frame<DB: DrawingBackend>(
             .iter()
             .map(|c| {
                 let mut ls = cv.wrap(c, TICK, Weight::Normal, slot - cv.d(4.0));
-                if ls.len() > 3 {
-                    let rest = ls[2..].join(" ");
-                    ls.truncate(2);
+                // Up to four lines, the last cut only if the label is longer.
+                if ls.len() > 4 {
+                    let rest = ls[3..].join(" ");
+                    ls.truncate(3);
                     ls.push(cv.truncate(&rest, TICK, Weight::Normal, slot - cv.d(4.0)));
                 }
                 ls

@@ -207,7 +207,51 @@ struct RunArgs {
     )]
     formats: Vec<TableFormat>,
     #[command(flatten)]
+    audience: AudienceArgs,
+    #[command(flatten)]
     common: Common,
+}
+
+/// Who the outputs are for, and whether the report is final: over iro.toml.
+#[derive(Debug, Args)]
+struct AudienceArgs {
+    /// Who will read the outputs: public (the DfE's rule for published
+    /// statistics, [suppression] threshold), board (papers to members,
+    /// [suppression] board_threshold) or internal (nothing hidden; not for
+    /// publication). Default: [suppression] audience of iro.toml, else public.
+    #[arg(long, value_name = "AUDIENCE", value_parser = parse_audience)]
+    audience: Option<iro_results::Audience>,
+    /// The report for the committee: no prompts for unwritten sections, no
+    /// DRAFT mark ([report] status = "final").
+    #[arg(long = "final", conflicts_with = "draft")]
+    final_report: bool,
+    /// A working draft: DRAFT on every page and a prompt where a section is
+    /// not written yet (the default, over [report] status).
+    #[arg(long)]
+    draft: bool,
+}
+
+fn parse_audience(s: &str) -> std::result::Result<iro_results::Audience, String> {
+    s.parse()
+}
+
+impl AudienceArgs {
+    fn apply(&self, config: &mut iro_engine::config::Config) -> Result<()> {
+        if let Some(a) = self.audience {
+            config.suppression.audience = a;
+            config
+                .suppression
+                .check()
+                .map_err(|e| anyhow::anyhow!("--audience {a}: {e}"))?;
+        }
+        if self.final_report {
+            config.report.status = iro_results::ReportStatus::Final;
+        }
+        if self.draft {
+            config.report.status = iro_results::ReportStatus::Draft;
+        }
+        Ok(())
+    }
 }
 
 /// `iro run --format`: the engine's `OutputFormat`, as a command-line value.
@@ -256,6 +300,8 @@ struct ReportArgs {
     /// are never changed.
     #[arg(long)]
     init_narrative: bool,
+    #[command(flatten)]
+    audience: AudienceArgs,
     #[command(flatten)]
     common: Common,
 }
@@ -494,6 +540,7 @@ fn run(args: RunArgs) -> Result<ExitCode> {
     if !args.formats.is_empty() {
         config.output.formats = args.formats.iter().map(|&f| f.into()).collect();
     }
+    args.audience.apply(&mut config)?;
     let pipeline = iro_pipeline::Pipeline::for_run(config, origin(&args.common, &args.input))?;
     let config = pipeline.config();
     let source = resolve_input(config, args.input)?;
@@ -540,7 +587,7 @@ fn run(args: RunArgs) -> Result<ExitCode> {
             &config.output.dir,
             &SummaryView {
                 verbose: args.common.verbose > 0,
-                threshold: config.suppression.threshold,
+                threshold: config.suppression.applied_threshold(),
                 root: validate::source_root(&source),
             },
         )?;
@@ -602,6 +649,7 @@ fn report(args: ReportArgs) -> Result<ExitCode> {
     if let Some(dir) = args.narrative {
         config.output.narrative_dir = dir;
     }
+    args.audience.apply(&mut config)?;
     // The same configuration as `iro run`, so `iro report` after `iro run`
     // writes the same report (the sample's demonstration targets included).
     let mut pipeline = iro_pipeline::Pipeline::for_run(config, origin(&args.common, &args.input))?;
@@ -662,18 +710,41 @@ fn report(args: ReportArgs) -> Result<ExitCode> {
         eprintln!("warning: {w}");
     }
     if !quiet {
-        for p in written
-            .files
-            .iter()
-            .filter(|p| p.extension().is_some_and(|e| e == "html" || e == "md"))
-        {
-            writeln!(stdout, "Wrote {}", p.display())?;
-        }
+        print_written(&mut stdout, &written.files)?;
     }
     if !quiet {
         print_not_computable(&mut stdout, &run.result)?;
     }
     Ok(finish(&run.result))
+}
+
+/// Every file the report wrote: the documents one a line, the charts and
+/// images of a folder as one line with their number.
+fn print_written(out: &mut dyn Write, files: &[PathBuf]) -> std::io::Result<()> {
+    let mut folders: Vec<(PathBuf, usize)> = Vec::new();
+    for p in files {
+        let in_folder = p.parent().and_then(|d| d.file_name()).is_some_and(|n| {
+            let n = n.to_string_lossy();
+            n.ends_with("-charts") || n.ends_with("-images")
+        });
+        match p.parent().filter(|_| in_folder) {
+            Some(dir) => match folders.iter_mut().find(|(d, _)| d == dir) {
+                Some((_, n)) => *n += 1,
+                None => folders.push((dir.to_path_buf(), 1)),
+            },
+            None => writeln!(out, "Wrote {}", p.display())?,
+        }
+    }
+    for (dir, n) in folders {
+        let what = if dir.to_string_lossy().ends_with("-images") {
+            "narrative image"
+        } else {
+            "chart"
+        };
+        let s = if n == 1 { "" } else { "s" };
+        writeln!(out, "Wrote {n} {what}{s} to {}", dir.display())?;
+    }
+    Ok(())
 }
 
 /// What the run summary shows.

@@ -385,3 +385,90 @@ fn table_one_on_a_hand_checked_fixture() {
         .collect();
     insta::assert_snapshot!("table1_profile_2025", profile);
 }
+
+/// `iro report` writes exactly the report `iro run` writes (the same
+/// settings, the sample's demonstration targets included), and lists every
+/// file it writes.
+#[test]
+fn report_gives_what_run_gives_and_lists_its_files() {
+    let run_dir = tempfile::tempdir().unwrap();
+    let rep_dir = tempfile::tempdir().unwrap();
+    let run = iro(&["run", &sample(), "--out", run_dir.path().to_str().unwrap()]);
+    assert!(run.status.code().is_some_and(|c| c < 2));
+    let rep = iro(&[
+        "report",
+        &sample(),
+        "--out",
+        rep_dir.path().to_str().unwrap(),
+    ]);
+    assert!(
+        rep.status.code().is_some_and(|c| c < 2),
+        "{}",
+        String::from_utf8_lossy(&rep.stderr)
+    );
+    let ran = files_under(&run_dir.path().join("report"));
+    let reported = files_under(&rep_dir.path().join("report"));
+    assert_eq!(ran, reported);
+    assert!(ran.len() > 10, "{ran:?}");
+    for f in &ran {
+        assert_eq!(
+            fs::read(run_dir.path().join("report").join(f)).unwrap(),
+            fs::read(rep_dir.path().join("report").join(f)).unwrap(),
+            "{} differs",
+            f.display()
+        );
+    }
+    let stdout = String::from_utf8_lossy(&rep.stdout);
+    for kind in ["800-2025.html", "800-2025.md", "800-2025.xlsx"] {
+        assert!(stdout.contains(kind), "{kind} not listed: {stdout}");
+    }
+    assert!(stdout.contains("charts to"), "{stdout}");
+}
+
+/// The audience chooses the threshold for every output and the report says
+/// which rule applied; a final report has no prompts and no DRAFT mark.
+#[test]
+fn audience_and_final_are_chosen_on_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().to_str().unwrap();
+    let internal = iro(&[
+        "report",
+        &sample(),
+        "--out",
+        out,
+        "--las",
+        "800",
+        "--audience",
+        "internal",
+        "--final",
+    ]);
+    assert!(
+        internal.status.code().is_some_and(|c| c < 2),
+        "{}",
+        String::from_utf8_lossy(&internal.stderr)
+    );
+    let html = fs::read_to_string(dir.path().join("report/800-2025.html")).unwrap();
+    assert!(
+        html.contains("NOT FOR PUBLICATION"),
+        "every printed page is marked"
+    );
+    assert!(html.contains("nothing is hidden"));
+    assert!(
+        !html.contains("has not written this section yet"),
+        "final: no prompts"
+    );
+    assert!(!html.contains("class=\"draft-mark\""));
+    let public = iro(&["report", &sample(), "--out", out, "--las", "800"]);
+    assert!(public.status.code().is_some_and(|c| c < 2));
+    let html = fs::read_to_string(dir.path().join("report/800-2025.html")).unwrap();
+    assert!(html.contains("counts of children from 1 to 7"));
+    assert!(
+        html.contains("has not written this section yet"),
+        "a draft prompts"
+    );
+    assert!(html.contains("content: \"DRAFT\""));
+    // A board needs its own threshold.
+    let board = iro(&["report", &sample(), "--out", out, "--audience", "board"]);
+    assert_eq!(board.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&board.stderr).contains("board_threshold"));
+}

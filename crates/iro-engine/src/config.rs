@@ -27,6 +27,9 @@ pub struct Config {
     /// `[[targets]]`: local targets, each reported as met or not, with the
     /// trend, in `targets.csv` / `.json`.
     pub targets: Vec<crate::targets::Target>,
+    /// `[report]`: the report's cover (author, approver, date, version) and
+    /// whether it is a draft or final.
+    pub report: iro_results::ReportSettings,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -105,9 +108,16 @@ pub enum OutputFormat {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct SuppressionConfig {
-    /// Counts from 1 to this number are hidden (`c`). The DfE's rule for
-    /// sub-national children's social care figures: 7. 0 switches suppression off.
+    /// Who the outputs are for: `public` (the default: `threshold`),
+    /// `board` (`board_threshold`) or `internal` (nothing hidden).
+    pub audience: iro_results::Audience,
+    /// Counts from 1 to this number are hidden (`c`) in outputs for the
+    /// public. The DfE's rule for sub-national children's social care
+    /// figures: 7. 0 switches suppression off.
     pub threshold: u64,
+    /// The service's own threshold for papers to elected members, used when
+    /// the audience is `board`; it must be set for that audience.
+    pub board_threshold: Option<u64>,
     /// Round shown counts (rates and percentages stay computed from the
     /// unrounded counts).
     pub rounding: Rounding,
@@ -118,10 +128,48 @@ pub struct SuppressionConfig {
 impl Default for SuppressionConfig {
     fn default() -> Self {
         SuppressionConfig {
+            audience: iro_results::Audience::Public,
             threshold: 7,
+            board_threshold: None,
             rounding: Rounding::None,
             secondary: true,
         }
+    }
+}
+
+impl SuppressionConfig {
+    /// The threshold the audience calls for: `threshold` for the public,
+    /// `board_threshold` for a board, 0 (nothing hidden) for the service
+    /// itself. A board audience without `board_threshold` is refused when
+    /// the configuration is read ([`SuppressionConfig::check`]); here it
+    /// falls back to the public rule, never to showing more.
+    pub fn applied_threshold(&self) -> u64 {
+        match self.audience {
+            iro_results::Audience::Public => self.threshold,
+            iro_results::Audience::Board => self.board_threshold.unwrap_or(self.threshold),
+            iro_results::Audience::Internal => 0,
+        }
+    }
+
+    /// The audience and the threshold applied, as the outputs record them.
+    pub fn disclosure(&self) -> iro_results::Disclosure {
+        iro_results::Disclosure {
+            audience: self.audience,
+            threshold: self.applied_threshold(),
+        }
+    }
+
+    /// Refuses a board audience with no threshold of its own.
+    pub fn check(&self) -> Result<(), String> {
+        if self.audience == iro_results::Audience::Board && self.board_threshold.is_none() {
+            return Err(
+                "[suppression] audience = \"board\" needs the service's own threshold \
+                        for papers to members: add board_threshold = N (counts from 1 to N are \
+                        hidden) under [suppression]"
+                    .into(),
+            );
+        }
+        Ok(())
     }
 }
 
@@ -205,6 +253,7 @@ impl Config {
     pub fn parse(text: &str) -> Result<Config, String> {
         let config: Config = toml::from_str(text).map_err(|e| e.to_string())?;
         config.quality.check()?;
+        config.suppression.check()?;
         Ok(config)
     }
 
@@ -335,5 +384,29 @@ mod tests {
         assert!(e.contains("line 1"), "{e}");
         let e = Config::parse("[suppression]\nthreshhold = 5\n").unwrap_err();
         assert!(e.contains("threshhold"), "{e}");
+    }
+
+    #[test]
+    fn the_audience_chooses_the_threshold() {
+        use iro_results::{Audience, ReportStatus};
+        let c = Config::default();
+        assert_eq!(c.suppression.audience, Audience::Public);
+        assert_eq!(c.suppression.applied_threshold(), 7);
+        let board = "[suppression]\naudience = \"board\"\nboard_threshold = 2\n";
+        let c = Config::parse(board).unwrap();
+        assert_eq!(c.suppression.applied_threshold(), 2);
+        assert_eq!(c.suppression.disclosure().audience, Audience::Board);
+        let e = Config::parse("[suppression]\naudience = \"board\"\n").unwrap_err();
+        assert!(e.contains("board_threshold"), "{e}");
+        let c = Config::parse("[suppression]\naudience = \"internal\"\n").unwrap();
+        assert_eq!(c.suppression.applied_threshold(), 0);
+        assert!(Config::parse("[suppression]\naudience = \"members\"\n").is_err());
+        let c = Config::parse(
+            "[report]\nstatus = \"final\"\nauthor = \"A. Manager\"\nversion = \"1.0\"\n",
+        )
+        .unwrap();
+        assert_eq!(c.report.status, ReportStatus::Final);
+        assert_eq!(c.report.author.as_deref(), Some("A. Manager"));
+        assert!(Config::parse("[report]\nauthr = \"x\"\n").is_err());
     }
 }

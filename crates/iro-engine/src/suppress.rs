@@ -65,7 +65,7 @@ pub fn suppress(
     relations: &[Relation],
     cfg: &SuppressionConfig,
 ) {
-    let t = cfg.threshold;
+    let t = cfg.applied_threshold();
     let staff = staff_measures(specs);
     let is_staff = |r: &MetricRow| !staff.is_empty() && staff.contains(&r.metric);
     if t > 0 {

@@ -123,7 +123,7 @@ pub fn run(pipeline: &Pipeline, request: &Request<'_>) -> Result<Benchmarked, Pi
     let mut params = config.metric_params(METRIC_ID);
     params
         .entry("small_count")
-        .or_insert_with(|| serde_json::Value::from(config.suppression.threshold));
+        .or_insert_with(|| serde_json::Value::from(config.suppression.applied_threshold()));
     params.insert(
         "selection".into(),
         serde_json::Value::from(

@@ -288,7 +288,8 @@ impl Pipeline {
                     quality: &result.quality,
                     specs: &result.specs,
                     reference: &self.reference,
-                    threshold: self.config.suppression.threshold,
+                    disclosure: self.config.suppression.disclosure(),
+                    settings: &self.config.report,
                     charts: charts.as_ref().map(|s| s.charts.as_slice()),
                 };
                 let dir = self.config.output.dir.join("report");
@@ -384,7 +385,7 @@ pub fn configure_benchmarking(
     // iro.toml's own small_count wins; a selection or `enabled` asked for
     // on the command line wins over iro.toml.
     if !config.has_metric_param(BENCHMARKING, "small_count") {
-        let threshold = i64::try_from(config.suppression.threshold)
+        let threshold = i64::try_from(config.suppression.applied_threshold())
             .map_err(|_| PipelineError::Params("[suppression] threshold is too large".into()))?;
         config.set_metric_param(BENCHMARKING, "small_count", threshold);
     }

@@ -36,6 +36,21 @@ impl<'a> LaRows<'a> {
         out
     }
 
+    /// Every row of one metric's measures (`metric` is the metric's id,
+    /// `placement-stability`) for `year`.
+    pub fn of_metric<'s>(
+        &'s self,
+        year: i32,
+        metric: &'s str,
+    ) -> impl Iterator<Item = &'a MetricRow> + 's {
+        self.by_metric
+            .iter()
+            .filter(move |(id, _)| id.metric() == metric)
+            .filter_map(move |(_, by_year)| by_year.get(&year))
+            .flatten()
+            .copied()
+    }
+
     /// The row of `metric` for `year` and `period` with breakdown `breakdown`
     /// (`key=value;…` as in `metrics.csv`, empty for the total).
     pub fn get(

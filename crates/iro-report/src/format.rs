@@ -90,7 +90,7 @@ pub fn in_unit(v: f64, unit: Unit) -> String {
             }
         }
         Unit::Per10000 | Unit::Days | Unit::Miles => number(v, 1),
-        Unit::Mean => number(v, 2),
+        Unit::Mean => number(v, 1),
     }
 }
 
@@ -127,6 +127,22 @@ pub fn denominator(row: Option<&MetricRow>) -> Shown {
     }
 }
 
+/// A category's figure where a category with no children has no row: the
+/// row's figure (`shown` of it), or, with no row, `zero` when the measure
+/// has figures for that year and period (`known`: no child fell in the
+/// category), else `x` (nothing is known).
+pub fn or_zero(
+    row: Option<&MetricRow>,
+    known: bool,
+    shown: impl Fn(Option<&MetricRow>) -> Shown,
+    zero: &str,
+) -> Shown {
+    match row {
+        None if known => Shown::Value(zero.to_string()),
+        r => shown(r),
+    }
+}
+
 /// The unit's words after a value in a sentence (`per 10,000 children`).
 pub fn unit_words(unit: Unit) -> &'static str {
     match unit {
@@ -156,13 +172,22 @@ mod tests {
     }
 
     #[test]
+    fn an_absent_category_is_zero_only_when_the_year_is_known() {
+        assert_eq!(
+            or_zero(None, true, numerator, "0"),
+            Shown::Value("0".into())
+        );
+        assert_eq!(or_zero(None, false, numerator, "0"), Shown::Missing);
+    }
+
+    #[test]
     fn units_have_their_own_shape() {
         assert_eq!(in_unit(86.897_881, Unit::Percent), "86.9%");
         assert_eq!(in_unit(0.460_829, Unit::PercentChange), "+0.5%");
         assert_eq!(in_unit(-0.9, Unit::PercentChange), "-0.9%");
         assert_eq!(in_unit(0.01, Unit::PercentChange), "0.0%");
         assert_eq!(in_unit(218.0, Unit::Count), "218");
-        assert_eq!(in_unit(1.504_587, Unit::Mean), "1.50");
+        assert_eq!(in_unit(1.504_587, Unit::Mean), "1.5");
         assert_eq!(in_unit(10.06, Unit::Miles), "10.1");
     }
 }

@@ -68,7 +68,8 @@ caption {{ text-align: left; font-weight: bold; padding: 0 0 0.5rem; }}
 th, td {{ border-bottom: 1px solid {RULE}; padding: 0.35rem 0.5rem; vertical-align: top; text-align: left; }}
 thead th {{ background: {SHADE}; border-bottom: 2px solid {TEXT}; }}
 td.num, th.num {{ text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }}
-tbody th {{ font-weight: normal; }}
+thead th.num {{ white-space: normal; }}
+tbody th {{ font-weight: normal; min-width: 11em; }}
 tr.total th, tr.total td {{ font-weight: bold; border-top: 2px solid {TEXT}; }}
 .nowrap {{ white-space: nowrap; }}
 td.met {{ color: {MET}; font-weight: bold; }}
@@ -86,16 +87,26 @@ summary {{ cursor: pointer; color: {LINK}; text-decoration: underline; }}
 .data-quality ul {{ margin: 0.5rem 0 0 1.25rem; padding: 0; }}
 .placeholder {{ background: {SHADE}; color: {MUTED}; padding: 0.6rem 1rem; }}
 .narrative {{ margin-top: 1.25rem; }}
+.narrative img {{ display: block; max-width: 100%; height: auto; margin: 1rem 0; }}
+.draft-mark {{ display: inline-block; border: 3px solid {NOT_MET}; color: {NOT_MET}; font-weight: bold; font-size: 1.5rem; letter-spacing: 0.2em; text-transform: uppercase; padding: 0.1rem 0.8rem; margin: 0.5rem 0; }}
+dl.cover-details {{ display: grid; grid-template-columns: max-content 1fr; gap: 0.3rem 1.5rem; margin: 1.5rem 0; }}
+dl.cover-details dt {{ font-weight: bold; }}
+dl.cover-details dd {{ margin: 0; }}
+.audience {{ border-left: 6px solid {RULE}; padding: 0.4rem 1rem; margin: 1rem 0 1.5rem; background: {SHADE}; }}
+.audience p {{ margin: 0; }}
+.audience.restricted {{ border-left-color: {NOT_MET}; }}
 footer {{ color: {MUTED}; font-size: 0.875rem; border-top: 1px solid {RULE}; margin-top: 3rem; padding-top: 0.75rem; }}
 @page {{ size: A4; margin: 16mm 14mm 18mm; }}
 @media print {{
   html {{ font-size: 10.5pt; }}
   .page {{ max-width: none; padding: 0; }}
   .skip-link, details {{ display: none; }}
-  section.report-section {{ break-before: page; }}
-  h2 {{ border-top: none; margin-top: 0; padding-top: 0; }}
+  header.cover {{ border-bottom: none; padding-top: 25mm; }}
+  header.cover h1 {{ font-size: 2.6rem; }}
+  nav.contents {{ break-before: page; break-after: page; }}
+  h2 {{ margin-top: 1.5rem; }}
   h2, h3, h4, caption, figcaption {{ break-after: avoid; }}
-  table, figure, .not-available, .notes {{ break-inside: avoid; }}
+  table, figure, .not-available, .notes, .narrative img {{ break-inside: avoid; }}
   thead {{ display: table-header-group; }}
   tr {{ break-inside: avoid; }}
   .table-wrap {{ overflow: visible; }}
@@ -104,6 +115,51 @@ footer {{ color: {MUTED}; font-size: 0.875rem; border-top: 1px solid {RULE}; mar
 }}
 "#
     )
+}
+
+/// The printed page's margins: "Page N of M" and the report's title in the
+/// footer of every page after the cover, DRAFT or NOT FOR PUBLICATION at
+/// the top of every page where that applies.
+fn page_css(report: &Report) -> String {
+    let mut top = Vec::new();
+    if report.is_draft() {
+        top.push("DRAFT");
+    }
+    if report.not_for_publication() {
+        top.push("NOT FOR PUBLICATION");
+    }
+    let top = if top.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " @top-center {{ content: {}; color: {NOT_MET}; font: bold 10pt Arial, sans-serif; letter-spacing: 0.15em; }}",
+            css_string(&top.join(" \u{2014} "))
+        )
+    };
+    format!(
+        "\n@page {{ @bottom-left {{ content: {}; color: {MUTED}; font: 8.5pt Arial, sans-serif; }} \
+         @bottom-right {{ content: \"Page \" counter(page) \" of \" counter(pages); color: {MUTED}; \
+         font: 8.5pt Arial, sans-serif; }}{top} }}\n\
+         @page :first {{ @bottom-left {{ content: none; }} @bottom-right {{ content: none; }} }}\n",
+        css_string(&report.running_title())
+    )
+}
+
+/// A CSS string literal: quotes, backslashes and anything that could end the
+/// style element escaped.
+fn css_string(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' | '\\' | '<' | '>' | '&' => {
+                let _ = write!(out, "\\{:x} ", c as u32);
+            }
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// Escapes text for an element or an attribute value.
@@ -132,38 +188,15 @@ pub fn render(report: &Report) -> String {
         "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\"/>\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n\
          <meta name=\"generator\" content=\"IRO Analytics {}\"/>\n<title>{}</title>\n\
-         <style>{}</style>\n</head>\n<body>\n\
+         <style>{}{}</style>\n</head>\n<body>\n\
          <a class=\"skip-link\" href=\"#main\">Skip to main content</a>\n\
          <div class=\"page\">\n<main id=\"main\" tabindex=\"-1\">\n",
         env!("CARGO_PKG_VERSION"),
         esc(&title),
-        css()
+        css(),
+        page_css(report)
     );
-    let region = if report.region.is_empty() {
-        String::new()
-    } else {
-        format!(", {}", report.region)
-    };
-    let _ = write!(
-        h,
-        "<header class=\"report-header\">\n<p class=\"kicker\">{} (DfE code {}){}</p>\n\
-         <h1>{} <span class=\"nowrap\">{}</span></h1>\n<p class=\"period\">{}</p>\n</header>\n",
-        esc(&report.la_name),
-        esc(&report.la_code),
-        esc(&region),
-        esc(report
-            .title()
-            .trim_end_matches(report.year_label.as_str())
-            .trim_end()),
-        esc(&report.year_label),
-        esc(&report.period_text)
-    );
-    if report.threshold == 0 {
-        h.push_str(
-            "<div class=\"not-available\" role=\"note\"><p><strong>Not for sharing:</strong> \
-             small-number suppression was switched off for this run.</p></div>\n",
-        );
-    }
+    cover(&mut h, report);
     if !report.data_quality.is_empty() {
         h.push_str(
             "<aside class=\"not-available data-quality\" aria-labelledby=\"data-quality-title\">\n\
@@ -199,6 +232,55 @@ pub fn render(report: &Report) -> String {
         esc(&report.file_stem())
     );
     h
+}
+
+/// The cover: authority, title, period, who wrote and approved it, the
+/// date and version, who may read it; a page of its own in print.
+fn cover(h: &mut String, report: &Report) {
+    let region = if report.region.is_empty() {
+        String::new()
+    } else {
+        format!(", {}", report.region)
+    };
+    h.push_str("<header class=\"report-header cover\">\n");
+    if report.is_draft() {
+        h.push_str("<p class=\"draft-mark\">Draft</p>\n");
+    }
+    let _ = write!(
+        h,
+        "<p class=\"kicker\">{} (DfE code {}){}</p>\n\
+         <h1>{} <span class=\"nowrap\">{}</span></h1>\n<p class=\"period\">{}</p>\n",
+        esc(&report.la_name),
+        esc(&report.la_code),
+        esc(&region),
+        esc(report
+            .title()
+            .trim_end_matches(report.year_label.as_str())
+            .trim_end()),
+        esc(&report.year_label),
+        esc(&report.period_text)
+    );
+    let details = report.cover_details();
+    if !details.is_empty() {
+        h.push_str("<dl class=\"cover-details\">\n");
+        for (term, value) in details {
+            let _ = writeln!(h, "<dt>{}</dt><dd>{}</dd>", esc(term), esc(&value));
+        }
+        h.push_str("</dl>\n");
+    }
+    let restricted = report.not_for_publication();
+    let _ = writeln!(
+        h,
+        "<div class=\"audience{}\" role=\"note\"><p><strong>{}</strong> {}</p></div>",
+        if restricted { " restricted" } else { "" },
+        if restricted {
+            "Not for publication."
+        } else {
+            "Who may read it."
+        },
+        esc(&report.disclosure.rule_sentence())
+    );
+    h.push_str("</header>\n");
 }
 
 fn section(h: &mut String, report: &Report, s: &Section) {
@@ -243,10 +325,10 @@ fn section(h: &mut String, report: &Report, s: &Section) {
             let _ = write!(
                 h,
                 "<div class=\"narrative\">\n{}</div>\n",
-                narrative::to_html(md, 3)
+                narrative::to_html(md, 3, &report.images)
             );
         }
-        None if s.narrative_only => {
+        None if s.narrative_only && report.is_draft() => {
             let _ = writeln!(
                 h,
                 "<p class=\"placeholder\">The service has not written this section yet: add its \

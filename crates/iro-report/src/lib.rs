@@ -81,8 +81,10 @@ pub struct ReportInput<'a> {
     pub specs: &'a [MetricSpec],
     /// Names of authorities and regions.
     pub reference: &'a Reference,
-    /// The suppression threshold the rows were suppressed with (0 = off).
-    pub threshold: u64,
+    /// Who the rows were suppressed for, and the threshold applied (0 = off).
+    pub disclosure: iro_results::Disclosure,
+    /// `[report]`: cover details, draft or final.
+    pub settings: &'a iro_results::ReportSettings,
     /// The charts crate's standard set drawn from the same rows (as `iro run`
     /// writes it); `None`: the report makes it.
     pub charts: Option<&'a [NamedChart]>,
@@ -220,7 +222,7 @@ fn build_with(
         standard: charts.iter().filter(|c| c.la_code == la).collect(),
         statuses,
         specs: input.specs,
-        threshold: input.threshold,
+        disclosure: input.disclosure,
         published_flag: input.quality.published_flag(la, year),
     };
     let quality = quality::build(input.quality, la, &ctx.years);
@@ -267,9 +269,11 @@ fn build_with(
         year,
         year_label: iro_domain::CollectionYear(year).label(),
         period_text: format!("1 April {} to 31 March {year}", year - 1),
-        threshold: input.threshold,
+        disclosure: input.disclosure,
+        settings: input.settings.clone(),
         data_quality: quality.lines,
         sections,
+        images: narrative.images.clone(),
     })
 }
 
@@ -379,6 +383,15 @@ pub fn write_report(report: &Report, dir: &Path) -> Result<Vec<PathBuf>, ReportE
             let p = charts.join(&name);
             std::fs::write(&p, svg).map_err(write_err(&p))?;
             keep.insert(name);
+            files.push(p);
+        }
+    }
+    if !report.images.is_empty() {
+        let images = dir.join(report.images_dir_name());
+        std::fs::create_dir_all(&images).map_err(write_err(&images))?;
+        for img in report.images.values() {
+            let p = images.join(&img.name);
+            std::fs::write(&p, &img.bytes).map_err(write_err(&p))?;
             files.push(p);
         }
     }

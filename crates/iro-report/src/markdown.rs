@@ -45,6 +45,9 @@ fn starts_like_ordered_item(s: &str) -> bool {
 /// The whole Markdown document.
 pub fn render(report: &Report) -> String {
     let mut m = String::with_capacity(32 * 1024);
+    if report.is_draft() {
+        m.push_str("**DRAFT**\n\n");
+    }
     let _ = writeln!(m, "# {}\n", esc(&report.title()));
     let region = if report.region.is_empty() {
         String::new()
@@ -59,11 +62,23 @@ pub fn render(report: &Report) -> String {
         esc(&region),
         esc(&report.period_text)
     );
-    if report.threshold == 0 {
-        m.push_str(
-            "> **Not for sharing:** small-number suppression was switched off for this run.\n\n",
-        );
+    for (term, value) in report.cover_details() {
+        let _ = writeln!(m, "**{term}:** {}  ", esc_inline(&value));
     }
+    if !report.cover_details().is_empty() {
+        m.push('\n');
+    }
+    let restricted = report.not_for_publication();
+    let _ = writeln!(
+        m,
+        "> **{}** {}\n",
+        if restricted {
+            "Not for publication."
+        } else {
+            "Who may read it."
+        },
+        esc_inline(&report.disclosure.rule_sentence())
+    );
     if !report.data_quality.is_empty() {
         m.push_str(
             "> **Data quality.** Some figures in this report are affected by problems in the \
@@ -102,9 +117,13 @@ pub fn render(report: &Report) -> String {
         m.push_str("<!-- narrative:start -->\n");
         match &s.narrative {
             Some(md) => {
-                let _ = writeln!(m, "{}\n", narrative::to_markdown(md, 3));
+                let _ = writeln!(
+                    m,
+                    "{}\n",
+                    narrative::to_markdown(md, 3, &report.images, &report.images_dir_name())
+                );
             }
-            None if s.narrative_only => {
+            None if s.narrative_only && report.is_draft() => {
                 let _ = writeln!(
                     m,
                     "_The service has not written this section yet: add its text under \
@@ -162,7 +181,9 @@ fn table(m: &mut String, t: &Table) {
         .rows
         .iter()
         .map(|r| {
-            let header = if r.total {
+            // Plain Markdown has no bold row: a total says so, unless its
+            // header does already.
+            let header = if r.total && !r.header.to_lowercase().contains("total") {
                 format!("{} (total)", r.header)
             } else {
                 r.header.clone()

@@ -16,12 +16,16 @@ pub struct Report {
     pub year_label: String,
     /// `1 April 2024 to 31 March 2025`.
     pub period_text: String,
-    /// Counts from 1 to this are suppressed (0: suppression off).
-    pub threshold: u64,
+    /// Who the figures were suppressed for, and the threshold applied.
+    pub disclosure: iro_results::Disclosure,
+    /// `[report]`: the cover, draft or final.
+    pub settings: iro_results::ReportSettings,
     /// The "Data quality" box at the top, in plain words, one item a line;
     /// empty when nothing was excluded or flagged.
     pub data_quality: Vec<String>,
     pub sections: Vec<Section>,
+    /// The images the narrative shows, by the path written there.
+    pub images: crate::narrative::Images,
 }
 
 impl Report {
@@ -31,6 +35,49 @@ impl Report {
             "Independent Reviewing Officer (IRO) annual report {}",
             self.year_label
         )
+    }
+
+    /// Counts from 1 to this are suppressed (0: suppression off).
+    pub fn threshold(&self) -> u64 {
+        self.disclosure.threshold
+    }
+
+    /// Outputs that may identify a child (the audience is the service
+    /// itself, or suppression was off): marked on every page.
+    pub fn not_for_publication(&self) -> bool {
+        self.disclosure.audience.is_restricted() || self.threshold() == 0
+    }
+
+    /// A draft: DRAFT on every page, prompts for unwritten sections.
+    pub fn is_draft(&self) -> bool {
+        self.settings.status == iro_results::ReportStatus::Draft
+    }
+
+    /// The cover's details, in order, as (term, value): only those set in
+    /// `[report]`.
+    pub fn cover_details(&self) -> Vec<(&'static str, String)> {
+        let s = &self.settings;
+        [
+            ("Presented to", &s.presented_to),
+            ("Author", &s.author),
+            ("Approved by", &s.approver),
+            ("Date", &s.date),
+            ("Version", &s.version),
+        ]
+        .into_iter()
+        .filter_map(|(t, v)| v.as_ref().map(|v| (t, v.clone())))
+        .collect()
+    }
+
+    /// The words in every printed page's footer: `Bath and North East
+    /// Somerset: IRO annual report 2024-25`.
+    pub fn running_title(&self) -> String {
+        format!("{}: IRO annual report {}", self.la_name, self.year_label)
+    }
+
+    /// The folder of the narrative's images beside the Markdown report.
+    pub fn images_dir_name(&self) -> String {
+        format!("{}-images", self.file_stem())
     }
 
     /// The file stem of every output: `800-2025`.

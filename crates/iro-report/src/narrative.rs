@@ -20,6 +20,9 @@ use crate::ReportError;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Narrative {
     sections: BTreeMap<String, String>,
+    /// The images the narrative shows, read from beside the narrative file,
+    /// by the path written in the Markdown.
+    pub images: Images,
     /// Headings that name no section of the report, and repeated headings.
     pub warnings: Vec<String>,
 }
@@ -74,6 +77,10 @@ impl Narrative {
         match std::fs::read_to_string(path) {
             Ok(text) => {
                 let mut n = Narrative::parse(&text, known);
+                let dir = path.parent().unwrap_or(Path::new("."));
+                let (images, problems) = read_images(&text, dir);
+                n.images = images;
+                n.warnings.extend(problems);
                 for w in &mut n.warnings {
                     *w = format!("{}: {w}", path.display());
                 }
@@ -94,6 +101,99 @@ impl Narrative {
         let trimmed = text.trim_matches(|c| c == '\n' || c == '\r');
         (!strip_comments(trimmed).trim().is_empty()).then_some(trimmed)
     }
+}
+
+/// An image of the narrative, read from disk to be embedded in the report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Image {
+    /// The file's name (`structure.png`): the Markdown report's copy.
+    pub name: String,
+    /// `image/png`, `image/jpeg`, `image/gif`, `image/svg+xml`, `image/webp`.
+    pub mime: &'static str,
+    pub bytes: Vec<u8>,
+}
+
+impl Image {
+    /// A `data:` URL of the image, for the self-contained HTML.
+    pub fn data_url(&self) -> String {
+        use base64::Engine as _;
+        format!(
+            "data:{};base64,{}",
+            self.mime,
+            base64::engine::general_purpose::STANDARD.encode(&self.bytes)
+        )
+    }
+}
+
+/// The narrative's images by the path written in the Markdown.
+pub type Images = BTreeMap<String, Image>;
+
+/// The largest image embedded (a photograph straight from a phone is
+/// larger: the warning says to make it smaller).
+pub const MAX_IMAGE_BYTES: usize = 5 * 1024 * 1024;
+
+fn image_mime(path: &str) -> Option<&'static str> {
+    let ext = path.rsplit_once('.')?.1.to_ascii_lowercase();
+    Some(match ext.as_str() {
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "svg" => "image/svg+xml",
+        "webp" => "image/webp",
+        _ => return None,
+    })
+}
+
+/// Whether a link target is a path on this machine (no scheme, no anchor).
+fn local_path(url: &str) -> bool {
+    !url.is_empty() && !url.starts_with('#') && !url.contains(':') && safe_url(url)
+}
+
+/// Reads every local image the narrative shows, from `dir` (the narrative
+/// file's folder); what cannot be embedded is a warning, and the report
+/// shows the image's description instead.
+fn read_images(md: &str, dir: &Path) -> (Images, Vec<String>) {
+    let mut images = Images::new();
+    let mut problems = Vec::new();
+    for ev in Parser::new_ext(md, options()) {
+        let Event::Start(Tag::Image { dest_url, .. }) = ev else {
+            continue;
+        };
+        let url = dest_url.to_string();
+        if images.contains_key(&url) || problems.iter().any(|p: &String| p.contains(&url)) {
+            continue;
+        }
+        if !local_path(&url) {
+            problems.push(format!(
+                "image {url}: only images saved beside the narrative file are shown (nothing \
+                 is fetched from the internet)"
+            ));
+            continue;
+        }
+        let Some(mime) = image_mime(&url) else {
+            problems.push(format!(
+                "image {url}: not a PNG, JPEG, GIF, SVG or WebP file"
+            ));
+            continue;
+        };
+        let path = dir.join(&url);
+        match std::fs::read(&path) {
+            Ok(bytes) if bytes.len() > MAX_IMAGE_BYTES => problems.push(format!(
+                "image {url}: {} MB, larger than the {} MB the report embeds; save it smaller",
+                bytes.len() / (1024 * 1024),
+                MAX_IMAGE_BYTES / (1024 * 1024)
+            )),
+            Ok(bytes) => {
+                let name = Path::new(&url)
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_else(|| url.clone());
+                images.insert(url, Image { name, mime, bytes });
+            }
+            Err(e) => problems.push(format!("image {url}: cannot read {}: {e}", path.display())),
+        }
+    }
+    (images, problems)
 }
 
 /// `## <id>` (the first word, trailing colon dropped) → id.
@@ -165,8 +265,10 @@ fn level(n: usize) -> HeadingLevel {
 }
 
 /// Narrative Markdown → HTML safe to put inside the report. Headings start at
-/// `top` (3 under a section's h2) and never skip a level.
-pub fn to_html(md: &str, top: usize) -> String {
+/// `top` (3 under a section's h2) and never skip a level. Images are
+/// embedded from `images`; one that is not there shows its description.
+pub fn to_html(md: &str, top: usize, images: &Images) -> String {
+    let mut image_stack: Vec<bool> = Vec::new();
     let mut events: Vec<Event<'_>> = Vec::new();
     let mut last_level = top - 1;
     let mut heading_stack: Vec<HeadingLevel> = Vec::new();
@@ -223,13 +325,34 @@ pub fn to_html(md: &str, top: usize) -> String {
                 let lv = heading_stack.pop().unwrap_or(level(top));
                 events.push(Event::End(TagEnd::Heading(lv)));
             }
-            Event::Start(Tag::Link {
+            Event::Start(Tag::Image {
                 link_type,
                 dest_url,
                 title,
                 id,
-            })
-            | Event::Start(Tag::Image {
+            }) => match images.get(dest_url.as_ref()) {
+                Some(img) => {
+                    image_stack.push(true);
+                    events.push(Event::Start(Tag::Image {
+                        link_type,
+                        dest_url: CowStr::from(img.data_url()),
+                        title,
+                        id,
+                    }));
+                }
+                None => {
+                    image_stack.push(false);
+                    events.push(Event::Text(CowStr::from("[Image not shown: ")));
+                }
+            },
+            Event::End(TagEnd::Image) => {
+                if image_stack.pop().unwrap_or(false) {
+                    events.push(Event::End(TagEnd::Image));
+                } else {
+                    events.push(Event::Text(CowStr::from("]")));
+                }
+            }
+            Event::Start(Tag::Link {
                 link_type,
                 dest_url,
                 title,
@@ -246,7 +369,7 @@ pub fn to_html(md: &str, top: usize) -> String {
                     }));
                 }
             }
-            Event::End(TagEnd::Link) | Event::End(TagEnd::Image) => {
+            Event::End(TagEnd::Link) => {
                 if link_stack.pop().unwrap_or(false) {
                     events.push(Event::End(TagEnd::Link));
                 }
@@ -261,8 +384,11 @@ pub fn to_html(md: &str, top: usize) -> String {
 
 /// Narrative Markdown → Markdown for the `.md` report: HTML comments dropped,
 /// other raw HTML escaped, unsafe links reduced to their text, headings moved
-/// to start at `top` without skipping a level.
-pub fn to_markdown(md: &str, top: usize) -> String {
+/// to start at `top` without skipping a level, images pointed at their copies
+/// in `image_dir` (beside the report) or replaced by their description.
+pub fn to_markdown(md: &str, top: usize, images: &Images, image_dir: &str) -> String {
+    // (range, path written) of the image being read; empty: not embedded.
+    let mut image: Option<(std::ops::Range<usize>, String)> = None;
     let mut edits: Vec<(std::ops::Range<usize>, String)> = Vec::new();
     let mut last_level = top - 1;
     // (range, level, text) of the heading being read.
@@ -288,10 +414,15 @@ pub fn to_markdown(md: &str, top: usize) -> String {
                 }
                 continue;
             }
-            Event::Start(Tag::Link { dest_url, .. })
-            | Event::Start(Tag::Image { dest_url, .. })
-                if !safe_url(dest_url) && link.is_none() =>
-            {
+            Event::Start(Tag::Image { dest_url, .. }) if link.is_none() => {
+                match images.get(dest_url.as_ref()) {
+                    Some(img) => image = Some((range.clone(), format!("{image_dir}/{}", img.name))),
+                    None => image = Some((range.clone(), String::new())),
+                }
+                link = Some((range.clone(), String::new()));
+                continue;
+            }
+            Event::Start(Tag::Link { dest_url, .. }) if !safe_url(dest_url) && link.is_none() => {
                 link = Some((range.clone(), String::new()));
                 continue;
             }
@@ -300,9 +431,17 @@ pub fn to_markdown(md: &str, top: usize) -> String {
                     && r.end == range.end
                 {
                     if heading.is_none() {
-                        edits.push((r.clone(), escape_md_text(text)));
+                        let shown = match image.take() {
+                            Some((_, dest)) if !dest.is_empty() => {
+                                format!("![{}]({dest})", escape_md_text(text))
+                            }
+                            Some(_) => format!("\\[Image not shown: {}\\]", escape_md_text(text)),
+                            None => escape_md_text(text),
+                        };
+                        edits.push((r.clone(), shown));
                     }
                     link = None;
+                    image = None;
                 }
                 continue;
             }
@@ -439,7 +578,7 @@ mod tests {
     #[test]
     fn html_is_never_passed_through() {
         let md = "Hi <script>alert(1)</script> there.\n\n<div onclick=\"x()\">block</div>\n\n<!-- hidden prompt -->\n\n[bad](javascript:alert(1)) [ok](https://example.org/a?b=1) ![img](JaVa\tScRiPt:alert(2))\n";
-        let html = to_html(md, 3);
+        let html = to_html(md, 3, &Images::new());
         assert!(!html.contains("<script"), "{html}");
         assert!(!html.contains("<div"), "{html}");
         assert!(html.contains("&lt;script&gt;"), "{html}");
@@ -454,11 +593,16 @@ mod tests {
 
     #[test]
     fn headings_start_under_the_section_and_never_skip() {
-        let html = to_html("# A\n\n#### B\n\n## C\n", 3);
+        let html = to_html("# A\n\n#### B\n\n## C\n", 3, &Images::new());
         assert!(html.contains("<h3>A</h3>"), "{html}");
         assert!(html.contains("<h4>B</h4>"), "{html}");
         assert!(html.contains("<h4>C</h4>"), "{html}");
-        let md = to_markdown("# A\n\ntext\n\n#### B\n\nSetext\n---\n", 3);
+        let md = to_markdown(
+            "# A\n\ntext\n\n#### B\n\nSetext\n---\n",
+            3,
+            &Images::new(),
+            "x",
+        );
         assert_eq!(md, "### A\n\ntext\n\n#### B\n\n#### Setext");
     }
 
@@ -467,12 +611,51 @@ mod tests {
         let md = to_markdown(
             "Keep *this*.\n\n<!-- prompt\nover lines -->\n\nInline <b>bold</b> and [x](javascript:y).\n",
             3,
+            &Images::new(),
+            "x",
         );
         assert!(!md.contains("prompt"), "{md}");
         assert!(md.contains("Keep *this*."), "{md}");
         assert!(md.contains("&lt;b&gt;bold&lt;/b&gt;"), "{md}");
         assert!(!md.contains("javascript"), "{md}");
         assert!(md.contains('x'), "{md}");
+    }
+
+    #[test]
+    fn images_beside_the_narrative_are_embedded_and_others_described() {
+        let dir = tempfile::tempdir().unwrap();
+        let png = b"\x89PNG\r\n\x1a\nfake".to_vec();
+        std::fs::write(dir.path().join("structure.png"), &png).unwrap();
+        let text = "## iro-service\n\n![The service's structure](structure.png)\n\n\
+                    ![Gone](missing.png) ![Remote](https://example.org/a.png)\n";
+        let path = dir.path().join("800.md");
+        std::fs::write(&path, text).unwrap();
+        let n = Narrative::load(&path, &["iro-service"]).unwrap();
+        assert_eq!(n.images.len(), 1);
+        assert_eq!(n.images["structure.png"].mime, "image/png");
+        assert_eq!(n.warnings.len(), 2, "{:?}", n.warnings);
+        assert!(n.warnings[0].contains("missing.png"), "{:?}", n.warnings);
+        assert!(
+            n.warnings[1].contains("nothing is fetched"),
+            "{:?}",
+            n.warnings
+        );
+        let md = n.get("iro-service").unwrap();
+        let html = to_html(md, 3, &n.images);
+        assert!(
+            html.contains(
+                "<img src=\"data:image/png;base64,iVBORw0KGgpmYWtl\" alt=\"The service&#39;s structure\" />"
+            ),
+            "{html}"
+        );
+        assert!(html.contains("[Image not shown: Gone]"), "{html}");
+        assert!(!html.contains("example.org"), "{html}");
+        let out = to_markdown(md, 3, &n.images, "800-2025-images");
+        assert!(
+            out.contains("![The service's structure](800-2025-images/structure.png)"),
+            "{out}"
+        );
+        assert!(out.contains("\\[Image not shown: Gone\\]"), "{out}");
     }
 
     #[test]

@@ -194,13 +194,14 @@ pub fn render(report: &Report) -> Result<Vec<u8>, XlsxError> {
             report.la_name, report.la_code, report.region, report.period_text
         ),
     )?;
-    if report.threshold > 0 {
+    contents.write_string_with_format(2, 0, report.disclosure.rule_sentence(), &f.note)?;
+    if report.threshold() > 0 {
         contents.write_string_with_format(
-            2,
+            3,
             0,
             format!(
                 "c: a count from 1 to {}, or a figure from which one could be worked out, not shown to protect children's privacy. x: not available.",
-                report.threshold
+                report.threshold()
             ),
             &f.note,
         )?;
@@ -239,7 +240,12 @@ pub fn render(report: &Report) -> Result<Vec<u8>, XlsxError> {
                 .blocks
                 .iter()
                 .any(|b| matches!(b, Block::DataQuality(_)));
-            contents.write_string(r, 0, sheet)?;
+            contents.write_url_with_text(
+                r,
+                0,
+                format!("internal:'{sheet}'!A1").as_str(),
+                &sheet,
+            )?;
             contents.write_string(r, 1, format!("{}. {}", section.number, section.title))?;
             if marked {
                 contents.write_string(r, 2, format!("{caption} [Data quality: see above]"))?;
@@ -249,6 +255,15 @@ pub fn render(report: &Report) -> Result<Vec<u8>, XlsxError> {
             r += 1;
         }
     }
+    r += 1;
+    contents.write_url_with_text(r, 0, "internal:'All figures'!A1", "All figures")?;
+    contents.write_string(
+        r,
+        2,
+        "Every figure of every table above, a row each (section, table, row, column, value): \
+         for pivot tables and filters",
+    )?;
+    all_figures(wb.add_worksheet(), report, &f)?;
     for section in &report.sections {
         for block in &section.blocks {
             match block {
@@ -259,6 +274,56 @@ pub fn render(report: &Report) -> Result<Vec<u8>, XlsxError> {
         }
     }
     wb.save_to_buffer()
+}
+
+/// Every figure of every table as a tidy row: what a pivot table needs.
+/// A number is a number (a percentage as a fraction with a % format); what
+/// the report shows instead (`c`, `x`, words) is in `Shown` and `Status`.
+fn all_figures(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxError> {
+    ws.set_name("All figures")?;
+    let head = [
+        "Section", "Table", "Caption", "Row", "Column", "Value", "Shown", "Status",
+    ];
+    for (c, h) in head.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, *h, &f.bold)?;
+    }
+    let mut r = 1;
+    for section in &report.sections {
+        for block in &section.blocks {
+            let Block::Table(t) = block else { continue };
+            for row in &t.rows {
+                for (k, cell) in row.cells.iter().enumerate() {
+                    let Cell::Figure(shown) = cell else { continue };
+                    let column = t.head.get(k + 1).map(String::as_str).unwrap_or("");
+                    ws.write_string(r, 0, format!("{}. {}", section.number, section.title))?;
+                    ws.write_number(r, 1, t.number as f64)?;
+                    ws.write_string(r, 2, &t.caption)?;
+                    ws.write_string(r, 3, &row.header)?;
+                    ws.write_string(r, 4, column)?;
+                    let status = if cell.is_suppressed() {
+                        "suppressed (c)"
+                    } else if cell.is_missing() {
+                        "not available (x)"
+                    } else if parse_number(shown.text()).is_some() {
+                        write_value(ws, r, 5, shown.text(), f)?;
+                        "shown"
+                    } else {
+                        "text"
+                    };
+                    ws.write_string(r, 6, shown.text())?;
+                    ws.write_string(r, 7, status)?;
+                    r += 1;
+                }
+            }
+        }
+    }
+    ws.autofilter(0, 0, r.saturating_sub(1).max(1), head.len() as u16 - 1)?;
+    ws.set_freeze_panes(1, 0)?;
+    ws.set_column_width(0, 30)?;
+    ws.set_column_width(2, 50)?;
+    ws.set_column_width(3, 40)?;
+    ws.set_column_width(4, 18)?;
+    Ok(())
 }
 
 /// Writes the workbook of `report` to `path`.
@@ -332,8 +397,13 @@ mod tests {
             year: 2025,
             year_label: "2024-25".into(),
             period_text: "1 April 2024 to 31 March 2025".into(),
-            threshold: 7,
+            disclosure: iro_results::Disclosure {
+                audience: iro_results::Audience::Public,
+                threshold: 7,
+            },
+            settings: Default::default(),
             data_quality: vec![],
+            images: Default::default(),
             sections: vec![Section {
                 id: "children-in-care",
                 number: 3,
@@ -349,18 +419,30 @@ mod tests {
         };
         let bytes = render(&report).unwrap();
         let workbook = read(&bytes, "xl/workbook.xml");
-        for name in ["Contents", "Table 1", "Figure 1"] {
+        for name in ["Contents", "All figures", "Table 1", "Figure 1"] {
             assert!(workbook.contains(&format!("name=\"{name}\"")), "{workbook}");
         }
         let strings = read(&bytes, "xl/sharedStrings.xml");
         for text in ["Children looked after, 2024-25", "A note.", "c", "2024-25"] {
             assert!(strings.contains(&format!(">{text}<")), "{text}: {strings}");
         }
-        // Table 1 is the second sheet: 1,234 and 87.5% are numbers.
-        let sheet = read(&bytes, "xl/worksheets/sheet2.xml");
+        // The contents links to each sheet.
+        let contents = read(&bytes, "xl/worksheets/sheet1.xml");
+        assert!(contents.contains("location=\"'Table 1'!A1\""), "{contents}");
+        assert!(
+            contents.contains("location=\"'All figures'!A1\""),
+            "{contents}"
+        );
+        // Every figure a tidy row: three cells of Table 1, numbers as numbers.
+        let tidy = read(&bytes, "xl/worksheets/sheet2.xml");
+        assert!(tidy.contains("<v>1234</v>"), "{tidy}");
+        assert!(tidy.contains("<v>0.875</v>"), "{tidy}");
+        assert!(tidy.contains("<autoFilter ref=\"A1:H4\"/>"), "{tidy}");
+        // Table 1 is the third sheet: 1,234 and 87.5% are numbers.
+        let sheet = read(&bytes, "xl/worksheets/sheet3.xml");
         assert!(sheet.contains("<v>1234</v>"), "{sheet}");
         assert!(sheet.contains("<v>0.875</v>"), "{sheet}");
-        let sheet = read(&bytes, "xl/worksheets/sheet3.xml");
+        let sheet = read(&bytes, "xl/worksheets/sheet4.xml");
         assert!(sheet.contains("<v>59.6</v>"), "{sheet}");
     }
 

@@ -49,10 +49,23 @@ fn input(s: &Sample) -> ReportInput<'_> {
         quality: &s.result.quality,
         specs: &s.result.specs,
         reference: &s.reference,
-        threshold: 7,
+        disclosure: iro_results::Disclosure {
+            audience: iro_results::Audience::Public,
+            threshold: 7,
+        },
+        settings: &SETTINGS,
         charts: None,
     }
 }
+
+static SETTINGS: iro_results::ReportSettings = iro_results::ReportSettings {
+    status: iro_results::ReportStatus::Draft,
+    author: None,
+    approver: None,
+    date: None,
+    version: None,
+    presented_to: None,
+};
 
 const IDS: fn() -> Vec<&'static str> = iro_report::sections::section_ids;
 
@@ -63,6 +76,71 @@ fn markdown_report_of_a_sample_authority() {
     assert_eq!(report.year, 2025);
     let md = markdown::render(&report);
     insta::assert_snapshot!("report_800_2025_md", md);
+}
+
+/// What a reader sees outside "About these figures" never holds a metric
+/// id (`service-records.sw-report-on-time`) or a parameter setting
+/// (`count_temporary=false`): those are for metrics.csv and the methods.
+#[test]
+fn no_caption_heading_or_note_holds_a_metric_id_or_setting() {
+    use iro_report::model::{Block, Cell};
+    let s = sample();
+    let ids: Vec<String> = s
+        .result
+        .specs
+        .iter()
+        .flat_map(|spec| spec.measures.iter().map(|m| m.id.as_str().to_string()))
+        .collect();
+    let metric_prefixes: Vec<String> = s
+        .result
+        .specs
+        .iter()
+        .map(|m| format!("{}.", m.id))
+        .collect();
+    for la in ["800", "803", "887"] {
+        let report = build_report(&input(s), la, None, &Narrative::default()).unwrap();
+        let mut texts: Vec<String> = Vec::new();
+        for section in report.sections.iter().filter(|s| s.id != "about") {
+            texts.push(section.title.to_string());
+            for b in &section.blocks {
+                match b {
+                    Block::Heading(t) | Block::Para(t) => texts.push(t.clone()),
+                    Block::Table(t) => {
+                        texts.push(t.caption.clone());
+                        texts.extend(t.head.iter().cloned());
+                        texts.extend(t.notes.iter().cloned());
+                        for r in &t.rows {
+                            texts.push(r.header.clone());
+                            texts.extend(r.cells.iter().filter_map(|c| match c {
+                                Cell::Text(t) => Some(t.clone()),
+                                Cell::Figure(_) => None,
+                            }));
+                        }
+                    }
+                    Block::Figure(f) => {
+                        texts.push(f.caption.clone());
+                        texts.push(f.alt.clone());
+                    }
+                    Block::NotAvailable(_) | Block::DataQuality(_) => {}
+                }
+            }
+        }
+        assert!(texts.len() > 100, "{la}: {}", texts.len());
+        for t in &texts {
+            for id in ids.iter().chain(&metric_prefixes) {
+                assert!(!t.contains(id.as_str()), "{la}: {id} in {t:?}");
+            }
+            let setting = t.split([' ', ';', '(', ')']).any(|w| {
+                w.split_once('=').is_some_and(|(k, v)| {
+                    !k.is_empty()
+                        && !v.is_empty()
+                        && k.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+                })
+            });
+            assert!(!setting, "{la}: a setting in {t:?}");
+            assert!(!t.contains("3th"), "{la}: {t:?}");
+        }
+    }
 }
 
 #[test]

@@ -253,7 +253,7 @@ pub(crate) fn rows(ctx: &MetricContext<'_>, periods: &Periods, t: &Timescales) -
                 .map(|(_, n)| n)
                 .sum();
             let sw_note = format!(
-                "report on or before the {sw_n}th working day before the review; no report counts as not on time"
+                "report received at least {sw_n} working days before the review; no report counts as not on time"
             );
             rows.push(
                 r("sw-report-on-time")

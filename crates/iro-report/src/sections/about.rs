@@ -3,7 +3,7 @@
 
 use iro_results::Outcome;
 
-use super::{Ctx, Draft, para, suppression_sentence, table};
+use super::{Ctx, Draft, para, settings_in, suppression_sentence, table};
 use crate::model::{Block, Cell, TableRow};
 
 pub(super) fn about(ctx: &Ctx<'_>) -> Vec<Draft> {
@@ -16,7 +16,7 @@ pub(super) fn about(ctx: &Ctx<'_>) -> Vec<Draft> {
              count here can differ from the published one by a child or two.",
             ctx.la_name
         )),
-        para(suppression_sentence(ctx.threshold)),
+        para(suppression_sentence(ctx.disclosure.threshold)),
         para(
             "Review timeliness is rebuilt from the dates reviews were held: the SSDA903 holds no \
              due dates, so a review whose period of care began before the data does cannot be \
@@ -52,18 +52,27 @@ pub(super) fn about(ctx: &Ctx<'_>) -> Vec<Draft> {
         .specs
         .iter()
         .map(|s| {
+            // Sorted, so the table does not depend on the rows' order.
+            let mut settings = settings_in(ctx.rows.of_metric(ctx.year, s.id));
+            settings.sort();
             TableRow::new(
                 s.id,
                 vec![
                     Cell::Text(s.title.to_string()),
+                    Cell::Text(settings.join("; ")),
                     Cell::Text(s.version.to_string()),
                 ],
             )
         })
         .collect();
     out.push(Draft::Block(Block::Table(table(
-        "Metrics computed for this report",
-        vec!["Metric".into(), "What it computes".into(), "Version".into()],
+        "Metrics computed for this report, and the settings they used",
+        vec![
+            "Metric".into(),
+            "What it computes".into(),
+            "Settings".into(),
+            "Version".into(),
+        ],
         body,
     ))));
     out

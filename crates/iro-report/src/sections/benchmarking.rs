@@ -6,7 +6,7 @@ use iro_charts::Chart;
 use iro_metric_api::{MeasureId, MetricRow, Period};
 
 use super::{Ctx, Draft, SectionSpec, figure, para, table, v, with_notes};
-use crate::format::{self, Shown, count};
+use crate::format::{self, Shown};
 use crate::model::{Cell, TableRow};
 
 pub(super) fn benchmarking(spec: &SectionSpec, ctx: &Ctx<'_>) -> Vec<Draft> {
@@ -171,11 +171,9 @@ fn benchmark_tables(ctx: &Ctx<'_>) -> Vec<Draft> {
         );
         match r {
             Some(r) if r.status.is_suppressed() => Shown::Suppressed,
-            Some(MetricRow {
-                value: Some(v),
-                denominator: Some(n),
-                ..
-            }) => Shown::Value(format!("{} of {}", format::number(*v, 0), count(*n))),
+            // The number ranked is in the note ("=25 of 85 (1 = lowest)"):
+            // it counts authorities, not children, so it is no denominator.
+            Some(r @ MetricRow { value: Some(v), .. }) => Shown::Value(rank_words(r, *v)),
             _ => Shown::Missing,
         }
     };
@@ -229,4 +227,42 @@ fn benchmark_tables(ctx: &Ctx<'_>) -> Vec<Draft> {
         vec!["Rank 1 is the lowest value. Funnel limits show how far a figure can differ from England's by chance given the authority's size; over-dispersion adjusted where the spread between authorities calls for it (see docs/METHODS.md, \"Regional benchmarking\").".into()],
     ));
     out
+}
+
+/// A rank as the table shows it: `25 of 85`, `=3 of 15` for a tie, from the
+/// row's note; the bare rank when the note does not say of how many.
+fn rank_words(row: &MetricRow, rank: f64) -> String {
+    let lead = row.note.split("; ").next().unwrap_or("").trim();
+    let lead = lead.trim_end_matches("(1 = lowest)").trim_end();
+    let of_many = lead
+        .trim_start_matches('=')
+        .split_once(" of ")
+        .is_some_and(|(a, b)| a.parse::<u64>().is_ok() && b.parse::<u64>().is_ok());
+    if of_many {
+        lead.to_string()
+    } else {
+        format::number(rank, 0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranks_say_of_how_many_from_the_note() {
+        let mut row = MetricRow::new(
+            iro_metric_api::AreaCode::new("800"),
+            2025,
+            Period::Year,
+            regional_benchmarking::RANK,
+            iro_metric_api::Unit::Mean,
+        );
+        row.note = "=25 of 85 (1 = lowest); 85 of the 151 members have a figure";
+        assert_eq!(rank_words(&row, 25.0), "=25 of 85");
+        row.note = "3 of 15 (1 = lowest)";
+        assert_eq!(rank_words(&row, 3.0), "3 of 15");
+        row.note = "something else";
+        assert_eq!(rank_words(&row, 4.0), "4");
+    }
 }

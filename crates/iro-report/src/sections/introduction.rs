@@ -25,6 +25,6 @@ pub(super) fn introduction(ctx: &Ctx<'_>) -> Vec<Draft> {
          ({span}) and, where supplied, the IRO service's own records. Tables and charts show \
          numbers of children and reviews, never individual children."
     )));
-    out.push(para(suppression_sentence(ctx.threshold)));
+    out.push(para(suppression_sentence(ctx.disclosure.threshold)));
     out
 }

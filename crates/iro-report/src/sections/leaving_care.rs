@@ -65,15 +65,14 @@ pub(super) fn leaving_care(spec: &SectionSpec, ctx: &Ctx<'_>) -> Vec<Draft> {
         .map(|(reason, r)| {
             let mut cells = Vec::new();
             if let Some(p) = prev {
-                cells.push(
-                    format::numerator(ctx.rows.get(
-                        p,
-                        M,
-                        Period::Year,
-                        &format!("reason={reason}"),
-                    ))
-                    .into(),
-                );
+                let known = ctx
+                    .rows
+                    .total(p, cohort_summary::CEASES, Period::Year)
+                    .is_some_and(|t| t.value.is_some());
+                let row = ctx
+                    .rows
+                    .get(p, M, Period::Year, &format!("reason={reason}"));
+                cells.push(format::or_zero(row, known, format::numerator, "0").into());
             }
             cells.push(format::numerator(Some(r)).into());
             cells.push(format::value(Some(r)).into());
@@ -113,7 +112,10 @@ pub(super) fn leaving_care(spec: &SectionSpec, ctx: &Ctx<'_>) -> Vec<Draft> {
         ),
         charts::bars(
             &words,
-            reasons.iter().map(|(r, _)| r.to_string()).collect(),
+            reasons
+                .iter()
+                .map(|(r, _)| short_reason(r).to_string())
+                .collect(),
             vec![(
                 ctx.year_label(),
                 reasons.iter().map(|(_, r)| cell(Some(r))).collect(),
@@ -124,4 +126,37 @@ pub(super) fn leaving_care(spec: &SectionSpec, ctx: &Ctx<'_>) -> Vec<Draft> {
         ),
     ));
     out
+}
+
+/// A reason for ceasing as a chart's category label, short enough to read
+/// under a bar; the table beside the chart gives it in full.
+fn short_reason(reason: &str) -> &str {
+    match reason {
+        "Returned home to parents or others with parental responsibility" => "Returned home",
+        "Moved into independent living" => "Independent living",
+        "Aged 18 and remained with current carers" => "Stayed with carers at 18",
+        "Care taken over by another local authority" => "Another authority took over",
+        "Custody or remand ended" => "Custody or remand ended",
+        "Left care to live with parents, relatives or others without parental responsibility" => {
+            "To parents or relatives without PR"
+        }
+        "Residence or child arrangements order" => "Child arrangements order",
+        "Special guardianship order" => "Special guardianship",
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_reason_label_is_short() {
+        for code in iro_domain::codes::ReasonEpisodeCeased::ALL {
+            let name = code.leaving_group();
+            assert!(
+                super::short_reason(name).len() <= 36,
+                "{name} → {}",
+                super::short_reason(name)
+            );
+        }
+    }
 }

@@ -72,6 +72,10 @@ pub struct SectionSpec {
     /// [`Layout::Generic`]: the measures also drawn as a chart by quarter
     /// (the others are tables only).
     pub charts: &'static [MeasureId],
+    /// [`Layout::Generic`]: the caption of the table of measures with no
+    /// breakdown that holds the given measure (measures next to each other
+    /// in `metrics`, with the same periods, share a table, a row each).
+    pub groups: &'static [(MeasureId, &'static str)],
     /// Said after "Not available:" when none of `metrics` has a row.
     pub if_missing: &'static str,
     /// The prompt in the narrative template.
@@ -86,6 +90,7 @@ pub const SECTIONS: &[SectionSpec] = &[
         metrics: &[],
         layout: Layout::Introduction,
         charts: &[],
+        groups: &[],
         if_missing: "",
         prompt: "Who the report is for (the Director of Children's Services, the Lead Member, the \
                  Corporate Parenting Board), the statutory basis (IRO Handbook 2010) and where it \
@@ -97,6 +102,7 @@ pub const SECTIONS: &[SectionSpec] = &[
         metrics: &[],
         layout: Layout::NarrativeOnly,
         charts: &[],
+        groups: &[],
         if_missing: "",
         prompt: "The service's structure and where it sits, staffing and vacancies in the year, \
                  changes of IRO for children, regional IRO managers' group.",
@@ -114,6 +120,7 @@ pub const SECTIONS: &[SectionSpec] = &[
         ],
         layout: Layout::ChildrenInCare,
         charts: &[],
+        groups: &[],
         if_missing: "no children-looked-after figures (cohort-summary) for this year",
         prompt: "What lies behind the numbers: entries, exits, the trend over five years.",
     },
@@ -123,6 +130,7 @@ pub const SECTIONS: &[SectionSpec] = &[
         metrics: &[cohort_summary::CEASED_REASON, cohort_summary::CEASES],
         layout: Layout::LeavingCare,
         charts: &[],
+        groups: &[],
         if_missing: "no figures on why children ceased to be looked after, from cohort-summary",
         prompt: "Reunification, special guardianship, adoption, leaving care at 18: how IROs \
                  oversaw these plans.",
@@ -139,6 +147,7 @@ pub const SECTIONS: &[SectionSpec] = &[
         ],
         layout: Layout::ReviewTimeliness,
         charts: &[],
+        groups: &[],
         if_missing: "no review timeliness figures: review-timeliness needs the Episodes and Reviews tables",
         prompt: "Why reviews were late in the quarters where fewer were on time (staffing, \
                  reallocations), and what the service did about it.",
@@ -152,13 +161,13 @@ pub const SECTIONS: &[SectionSpec] = &[
             service_records::DECISIONS_ON_TIME,
             service_records::RECORD_ON_TIME,
             service_records::RECORD_WORKING_DAYS_MEDIAN,
+            service_records::MIDWAY_ON_TIME,
             service_records::ALLOCATED_ON_TIME,
+            service_records::CHILDREN_CHANGED_IRO,
             service_records::CASELOAD_IROS,
             service_records::CASELOAD_MEAN,
             service_records::CASELOAD_MAX,
             service_records::CHILDREN_WITHOUT_IRO,
-            service_records::CHILDREN_CHANGED_IRO,
-            service_records::MIDWAY_ON_TIME,
             service_records::REVIEWS_HELD,
             service_records::REVIEWS_CANCELLED,
         ],
@@ -167,6 +176,21 @@ pub const SECTIONS: &[SectionSpec] = &[
             service_records::SW_REPORT_ON_TIME,
             service_records::RECORD_ON_TIME,
             service_records::ALLOCATED_ON_TIME,
+        ],
+        groups: &[
+            (
+                service_records::SW_REPORT_ON_TIME,
+                "Social workers' reports, decisions, review records and midway reviews",
+            ),
+            (service_records::ALLOCATED_ON_TIME, "Allocating an IRO"),
+            (
+                service_records::CASELOAD_IROS,
+                "IROs and their caseloads at the end of each quarter",
+            ),
+            (
+                service_records::REVIEWS_CANCELLED,
+                "Review meetings cancelled",
+            ),
         ],
         if_missing: "no IRO service records in the input: the service's own review, allocation \
                      and midway-review tables, see docs/DATA.md",
@@ -179,6 +203,7 @@ pub const SECTIONS: &[SectionSpec] = &[
         metrics: &[cohort_summary::PROFILE],
         layout: Layout::Profile,
         charts: &[],
+        groups: &[],
         if_missing: "no profile of children looked after at 31 March, from cohort-summary",
         prompt: "How the profile compares with England and last year; disabled children; \
                  unaccompanied asylum-seeking children; legal status and what IROs see in it.",
@@ -198,6 +223,7 @@ pub const SECTIONS: &[SectionSpec] = &[
         ],
         layout: Layout::Placements,
         charts: &[],
+        groups: &[],
         if_missing: "no placement figures, from placement-distance and placement-stability",
         prompt: "Sufficiency, children placed far from home, stability meetings, residential \
                  care: what IROs saw and challenged.",
@@ -208,6 +234,7 @@ pub const SECTIONS: &[SectionSpec] = &[
         metrics: &[participation::PARTICIPATED, participation::DISTRIBUTION],
         layout: Layout::Participation,
         charts: &[],
+        groups: &[],
         if_missing: "no participation figures: participation needs the Reviews table",
         prompt: "How children took part, advocacy, feedback from children, families and \
                  professionals, complaints.",
@@ -216,9 +243,9 @@ pub const SECTIONS: &[SectionSpec] = &[
         id: "drp",
         title: "Dispute resolution protocol",
         metrics: &[
-            drp_flow::ESCALATIONS,
             drp_flow::DRPS_RAISED,
             drp_flow::CHILDREN,
+            drp_flow::ESCALATIONS,
             drp_flow::ISSUES,
             drp_flow::OUTCOMES,
             drp_flow::RESPONSES_ON_TIME,
@@ -228,6 +255,16 @@ pub const SECTIONS: &[SectionSpec] = &[
         ],
         layout: Layout::Generic,
         charts: &[drp_flow::ESCALATIONS, drp_flow::ISSUES],
+        groups: &[
+            (
+                drp_flow::DRPS_RAISED,
+                "DRPs raised and the children they were for",
+            ),
+            (
+                drp_flow::RESOLUTION_WORKING_DAYS_MEDIAN,
+                "How quickly DRPs were resolved",
+            ),
+        ],
         if_missing: "no dispute resolution records in the input: the service's DRP log, see \
                      docs/DATA.md",
         prompt: "The themes IROs escalated, how they were resolved, and what changed for children.",
@@ -238,6 +275,7 @@ pub const SECTIONS: &[SectionSpec] = &[
         metrics: &[],
         layout: Layout::NarrativeOnly,
         charts: &[],
+        groups: &[],
         if_missing: "",
         prompt: "Practice themes IROs raised with managers, audits, and what came of them.",
     },
@@ -247,6 +285,7 @@ pub const SECTIONS: &[SectionSpec] = &[
         metrics: &[],
         layout: Layout::LocalTargets,
         charts: &[],
+        groups: &[],
         if_missing: "no local targets are set: add [[targets]] to iro.toml, see docs/CONFIG.md",
         prompt: "Why a target was or was not met, and the targets for next year.",
     },
@@ -267,6 +306,7 @@ pub const SECTIONS: &[SectionSpec] = &[
         ],
         layout: Layout::Benchmarking,
         charts: &[],
+        groups: &[],
         if_missing: "no rate per 10,000 children for this year, and no benchmarking figures \
                      from regional-benchmarking in this run",
         prompt: "How the authority compares with England, its region and its statistical \
@@ -278,6 +318,7 @@ pub const SECTIONS: &[SectionSpec] = &[
         metrics: &[],
         layout: Layout::NarrativeOnly,
         charts: &[],
+        groups: &[],
         if_missing: "",
         prompt: "What went well, what needs to improve, progress on last year's areas for \
                  development, and the priorities for next year with their actions.",
@@ -288,6 +329,7 @@ pub const SECTIONS: &[SectionSpec] = &[
         metrics: &[],
         layout: Layout::About,
         charts: &[],
+        groups: &[],
         if_missing: "",
         prompt: "Anything the reader should know about the data (e.g. late-recorded episodes).",
     },
@@ -333,7 +375,7 @@ pub struct Ctx<'a> {
     pub standard: Vec<&'a NamedChart>,
     pub statuses: Vec<&'a TaskStatus>,
     pub specs: &'a [MetricSpec],
-    pub threshold: u64,
+    pub disclosure: iro_results::Disclosure,
     /// The count at 31 March of the report's year, when far from the DfE's.
     pub published_flag: Option<&'a iro_results::quality::PublishedCheck>,
 }
@@ -462,13 +504,66 @@ fn meta(ctx: &Ctx<'_>, title: &str, x: &str, y: &str, period: &str) -> ChartMeta
 
 /// The distinct method notes of `rows`, for a table's footnotes (a figure's
 /// not-computable reason is its status, said where the figure would be).
+/// Parameter settings written into notes (`count_temporary=false`) are left
+/// out: "About these figures" lists them ([`settings_in`]).
 fn notes_of<'r>(rows: impl IntoIterator<Item = &'r MetricRow>) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for r in rows {
         for n in r.note.split("; ") {
-            let n = n.trim();
-            if !n.is_empty() && !out.iter().any(|o| o == n) {
-                out.push(n.to_string());
+            let (n, _) = split_settings(n);
+            // Which relation protected a cell is for metrics.csv: the
+            // table's `c` footnote says it in words.
+            if n.starts_with(iro_metric_api::SECONDARY_NOTE) {
+                continue;
+            }
+            if !n.is_empty() && !out.contains(&n) {
+                out.push(n);
+            }
+        }
+    }
+    out
+}
+
+/// Whether `s` is a parameter setting as metrics write it: `key=value`, the
+/// key in snake case.
+fn is_setting(s: &str) -> bool {
+    match s.split_once('=') {
+        Some((k, v)) => {
+            !k.is_empty()
+                && !v.is_empty()
+                && !v.contains(' ')
+                && k.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        }
+        None => false,
+    }
+}
+
+/// One note part without its parameter settings, and the settings: a whole
+/// part `count_temporary=false`, or a trailing `(cla_2_years=both-31-march)`.
+pub(crate) fn split_settings(part: &str) -> (String, Vec<String>) {
+    let part = part.trim();
+    if is_setting(part) {
+        return (String::new(), vec![part.to_string()]);
+    }
+    if let Some(open) = part.rfind(" (")
+        && let Some(inner) = part[open + 2..].strip_suffix(')')
+        && is_setting(inner)
+    {
+        return (part[..open].trim_end().to_string(), vec![inner.to_string()]);
+    }
+    (part.to_string(), Vec::new())
+}
+
+/// The parameter settings the rows' notes record, each once, in order.
+pub(crate) fn settings_in<'r>(rows: impl IntoIterator<Item = &'r MetricRow>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for r in rows {
+        for n in r.note.split("; ") {
+            for s in split_settings(n).1 {
+                if !out.contains(&s) {
+                    out.push(s);
+                }
             }
         }
     }
@@ -654,6 +749,33 @@ mod tests {
                 "Over 20 miles",
                 "Distance not known or not recorded"
             ]
+        );
+    }
+
+    #[test]
+    fn settings_are_taken_out_of_notes() {
+        assert_eq!(
+            split_settings("count_temporary=false"),
+            (String::new(), vec!["count_temporary=false".to_string()])
+        );
+        assert_eq!(
+            split_settings(
+                "CLA 2 years: looked after at 31 March 2024 and 2025 (cla_2_years=both-31-march)"
+            ),
+            (
+                "CLA 2 years: looked after at 31 March 2024 and 2025".to_string(),
+                vec!["cla_2_years=both-31-march".to_string()]
+            )
+        );
+        // Words with an equals sign are not settings.
+        assert_eq!(split_settings("a = b").1, Vec::<String>::new());
+        assert_eq!(
+            split_settings("denominator = records sent").0,
+            "denominator = records sent"
+        );
+        assert_eq!(
+            split_settings("(x) and y (not one)").1,
+            Vec::<String>::new()
         );
     }
 

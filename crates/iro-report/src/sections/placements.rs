@@ -152,7 +152,26 @@ pub(super) fn placements(spec: &SectionSpec, ctx: &Ctx<'_>) -> Vec<Draft> {
         )));
     } else {
         let three = ctx.rows.total(y, IND[0], Period::Snapshot);
-        let lts = ctx.rows.total(y, IND[2], Period::Snapshot);
+        // A year whose long-term stability lost too many children to
+        // missing history shows no figure (`x`), with the reason.
+        let withheld: Vec<(i32, String)> = ctx
+            .years
+            .iter()
+            .filter_map(|&yy| long_term_withheld(ctx, yy).map(|why| (yy, why)))
+            .collect();
+        let shown_lts = |yy: i32| {
+            ctx.rows
+                .total(yy, IND[2], Period::Snapshot)
+                .filter(|_| !withheld.iter().any(|(w, _)| *w == yy))
+        };
+        let total_of = |m: MeasureId, yy: i32| {
+            if m == IND[2] {
+                shown_lts(yy)
+            } else {
+                ctx.rows.total(yy, m, Period::Snapshot)
+            }
+        };
+        let lts = shown_lts(y);
         let mut facts = Vec::new();
         if let (Some(n), Some(p)) = (v(&format::numerator(three)), v(&format::value(three))) {
             facts.push(format!(
@@ -181,9 +200,9 @@ pub(super) fn placements(spec: &SectionSpec, ctx: &Ctx<'_>) -> Vec<Draft> {
                 let mut cells: Vec<Cell> = ctx
                     .years
                     .iter()
-                    .map(|&yy| format::value(ctx.rows.total(yy, m, Period::Snapshot)).into())
+                    .map(|&yy| format::value(total_of(m, yy)).into())
                     .collect();
-                let r = ctx.rows.total(y, m, Period::Snapshot);
+                let r = total_of(m, y);
                 cells.push(format::numerator(r).into());
                 cells.push(format::denominator(r).into());
                 TableRow::new(ctx.measure_title(m).unwrap_or(m.as_str()), cells)
@@ -194,7 +213,10 @@ pub(super) fn placements(spec: &SectionSpec, ctx: &Ctx<'_>) -> Vec<Draft> {
             notes_of(
                 IND.iter()
                     .filter_map(|&m| ctx.rows.total(y, m, Period::Snapshot)),
-            ),
+            )
+            .into_iter()
+            .chain(withheld.iter().map(|(_, why)| why.clone()))
+            .collect(),
         ));
         let years: Vec<String> = ctx.years.iter().map(|&yy| label(yy)).collect();
         let words = Words {
@@ -225,10 +247,7 @@ pub(super) fn placements(spec: &SectionSpec, ctx: &Ctx<'_>) -> Vec<Draft> {
                     .map(|(&m, name)| {
                         (
                             name.to_string(),
-                            ctx.years
-                                .iter()
-                                .map(|&yy| cell(ctx.rows.total(yy, m, Period::Snapshot)))
-                                .collect(),
+                            ctx.years.iter().map(|&yy| cell(total_of(m, yy))).collect(),
                         )
                     })
                     .collect(),
@@ -357,4 +376,49 @@ fn share_table(caption: &str, first: &str, cats: &[(&str, &MetricRow)]) -> Table
         vec![first.to_string(), "Children".into(), "%".into()],
         body,
     )
+}
+
+/// The largest share of the children in scope of long-term stability that
+/// may be not assessable (their history is not in the data, or their date
+/// of birth is not known) for the figure to be shown: above it, the figure
+/// would describe a different group of children (those whose history
+/// happens to be loaded), so it is not shown (docs/METHODS.md).
+pub(crate) const MAX_NOT_ASSESSABLE: f64 = 0.1;
+
+/// Why long-term stability in `year` is not shown, or `None` to show it.
+fn long_term_withheld(ctx: &Ctx<'_>, year: i32) -> Option<String> {
+    let not = ctx.rows.total(
+        year,
+        placement_stability::LONG_TERM_STABILITY_NOT_ASSESSABLE,
+        Period::Snapshot,
+    )?;
+    let assessed = ctx
+        .rows
+        .total(
+            year,
+            placement_stability::LONG_TERM_STABILITY,
+            Period::Snapshot,
+        )?
+        .denominator?;
+    // A suppressed count is from 1 to the threshold: at most that many.
+    let missing = match not.numerator {
+        Some(n) => n,
+        None if not.status.is_suppressed() => ctx.disclosure.threshold,
+        None => return None,
+    };
+    let scope = assessed + missing;
+    if scope == 0 || (missing as f64) <= MAX_NOT_ASSESSABLE * scope as f64 {
+        return None;
+    }
+    let count = match not.numerator {
+        Some(n) => format::count(n),
+        None => "a few".into(),
+    };
+    Some(format!(
+        "Long-term stability {}: not shown, because {count} of the children it would count \
+         could not be assessed ({}), more than {}% of them.",
+        label(year),
+        not.note.trim(),
+        (MAX_NOT_ASSESSABLE * 100.0).round()
+    ))
 }

@@ -111,8 +111,10 @@ pub(super) fn profile(spec: &SectionSpec, ctx: &Ctx<'_>) -> Vec<Draft> {
                 let mut cells: Vec<Cell> = Vec::new();
                 if let Some(p) = prev {
                     let pr = ctx.rows.get(p, M, Period::Snapshot, &format!("{key}={c}"));
-                    cells.push(format::numerator(pr).into());
-                    cells.push(format::value(pr).into());
+                    // No row for a category another year has: no child in it.
+                    let known = !categories(ctx, p, M, Period::Snapshot, key).is_empty();
+                    cells.push(format::or_zero(pr, known, format::numerator, "0").into());
+                    cells.push(format::or_zero(pr, known, format::value, "0.0%").into());
                 }
                 cells.push(format::numerator(Some(r)).into());
                 cells.push(format::value(Some(r)).into());
