@@ -587,7 +587,7 @@ fn run(args: RunArgs) -> Result<ExitCode> {
             &config.output.dir,
             &SummaryView {
                 verbose: args.common.verbose > 0,
-                threshold: config.suppression.applied_threshold(),
+                disclosure: config.suppression.disclosure(),
                 root: validate::source_root(&source),
             },
         )?;
@@ -750,7 +750,7 @@ fn print_written(out: &mut dyn Write, files: &[PathBuf]) -> std::io::Result<()> 
 /// What the run summary shows.
 struct SummaryView<'a> {
     verbose: bool,
-    threshold: u64,
+    disclosure: iro_results::Disclosure,
     root: Option<&'a Path>,
 }
 
@@ -786,19 +786,22 @@ fn print_summary(
         },
     )?;
     print_not_computable(out, result)?;
-    if view.threshold > 0 {
-        writeln!(
+    writeln!(
+        out,
+        "Children looked after, with the DfE's published figures alongside."
+    )?;
+    let t = view.disclosure.threshold;
+    match (view.disclosure.audience, t) {
+        (_, 0) => writeln!(
             out,
-            "Children looked after (counts of 1 to {} hidden as c; \
-             DfE published rate per 10,000 alongside):",
-            view.threshold
-        )?;
-    } else {
-        writeln!(
+            "Suppression is OFF ({} audience): these outputs are not for sharing.",
+            view.disclosure.audience
+        )?,
+        (iro_results::Audience::Board, _) => writeln!(
             out,
-            "Children looked after (suppression OFF: not for sharing; \
-             DfE published rate per 10,000 alongside):"
-        )?;
+            "For a board, not for publication: counts of 1 to {t} are shown as c."
+        )?,
+        _ => writeln!(out, "For publication: counts of 1 to {t} are shown as c.")?,
     }
     writeln!(
         out,

@@ -458,6 +458,11 @@ fn audience_and_final_are_chosen_on_the_command_line() {
         "final: no prompts"
     );
     assert!(!html.contains("class=\"draft-mark\""));
+    // A section of the service's words it has not written is left out.
+    assert!(
+        !html.contains("section-iro-service"),
+        "unwritten section in a final"
+    );
     let public = iro(&["report", &sample(), "--out", out, "--las", "800"]);
     assert!(public.status.code().is_some_and(|c| c < 2));
     let html = fs::read_to_string(dir.path().join("report/800-2025.html")).unwrap();

@@ -261,10 +261,19 @@ fn cover(h: &mut String, report: &Report) {
         esc(&report.period_text)
     );
     let details = report.cover_details();
-    if !details.is_empty() {
+    let missing = report.missing_cover_details();
+    if !details.is_empty() || !missing.is_empty() {
         h.push_str("<dl class=\"cover-details\">\n");
         for (term, value) in details {
             let _ = writeln!(h, "<dt>{}</dt><dd>{}</dd>", esc(term), esc(&value));
+        }
+        for (term, key) in missing {
+            let _ = writeln!(
+                h,
+                "<dt>{}</dt><dd class=\"placeholder\">add <code>{key}</code> under \
+                 <code>[report]</code> in iro.toml</dd>",
+                esc(term)
+            );
         }
         h.push_str("</dl>\n");
     }

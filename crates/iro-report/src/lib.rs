@@ -228,7 +228,13 @@ fn build_with(
     let quality = quality::build(input.quality, la, &ctx.years);
     let mut sections = Vec::new();
     let (mut tables, mut figures) = (0, 0);
-    for (i, spec) in SECTIONS.iter().enumerate() {
+    let is_final = input.settings.status == iro_results::ReportStatus::Final;
+    // A final report leaves out a section of the service's words only that
+    // the service has not written (a draft prompts for it instead).
+    let specs = SECTIONS.iter().filter(|spec| {
+        !(is_final && spec.layout == Layout::NarrativeOnly && narrative.get(spec.id).is_none())
+    });
+    for (i, spec) in specs.enumerate() {
         let mut blocks: Vec<Block> = quality
             .affected
             .iter()
@@ -343,6 +349,29 @@ pub fn write_reports(
         })
         .collect();
     let mut out = Written::default();
+    let s = input.settings;
+    if s.status == iro_results::ReportStatus::Final {
+        let lacking: Vec<&str> = [
+            ("author", &s.author),
+            ("approver", &s.approver),
+            ("date", &s.date),
+        ]
+        .into_iter()
+        .filter(|(_, v)| v.is_none())
+        .map(|(k, _)| k)
+        .collect();
+        if !lacking.is_empty() {
+            out.warnings.push(format!(
+                "the report is final but its cover has no {}: add {} under [report] in iro.toml",
+                lacking.join(", "),
+                lacking
+                    .iter()
+                    .map(|k| format!("{k} = \"…\""))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+    }
     for r in results {
         let w = r?;
         out.files.extend(w.files);

@@ -63,9 +63,29 @@ impl Report {
             ("Approved by", &s.approver),
             ("Date", &s.date),
             ("Version", &s.version),
+            ("Recommendation", &s.recommendation),
         ]
         .into_iter()
         .filter_map(|(t, v)| v.as_ref().map(|v| (t, v.clone())))
+        .collect()
+    }
+
+    /// In a draft, the cover details a published report carries and this
+    /// one lacks, as (term, `[report]` key), for a prompt; none in a final.
+    pub fn missing_cover_details(&self) -> Vec<(&'static str, &'static str)> {
+        if !self.is_draft() {
+            return Vec::new();
+        }
+        let s = &self.settings;
+        [
+            ("Author", "author", &s.author),
+            ("Approved by", "approver", &s.approver),
+            ("Date", "date", &s.date),
+            ("Version", "version", &s.version),
+        ]
+        .into_iter()
+        .filter(|(_, _, v)| v.is_none())
+        .map(|(t, k, _)| (t, k))
         .collect()
     }
 

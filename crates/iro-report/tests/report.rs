@@ -65,6 +65,7 @@ static SETTINGS: iro_results::ReportSettings = iro_results::ReportSettings {
     date: None,
     version: None,
     presented_to: None,
+    recommendation: None,
 };
 
 const IDS: fn() -> Vec<&'static str> = iro_report::sections::section_ids;

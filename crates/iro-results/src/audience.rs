@@ -132,6 +132,9 @@ pub struct ReportSettings {
     pub version: Option<String>,
     /// Who it is for, on the cover ("Corporate Parenting Board").
     pub presented_to: Option<String>,
+    /// What the paper asks of the board ("To note the annual report and
+    /// comment as appropriate"), as council papers open.
+    pub recommendation: Option<String>,
 }
 
 #[cfg(test)]
