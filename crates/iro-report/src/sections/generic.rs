@@ -308,25 +308,14 @@ fn chart(spec: &SectionSpec, ctx: &Ctx<'_>, m: &Measure<'_>) -> Option<Draft> {
         .map(|(q, _)| q.label().to_string())
         .collect();
     let short = short_title(title);
+    // The axis says only the unit: the title and caption say what is counted.
     let words = Words {
         title: &short,
         x_label: "Quarter",
-        y_label: if unit == Unit::Percent {
-            "% of the year's total"
-        } else {
-            "Number"
-        },
+        y_label: if unit == Unit::Percent { "%" } else { "Number" },
         unit: if unit == Unit::Percent { "%" } else { "" },
         period: &ctx.year_label(),
         source: &ctx.source(),
-    };
-    let words = Words {
-        y_label: if unit == Unit::Percent {
-            "%"
-        } else {
-            words.y_label
-        },
-        ..words
     };
     let slug = m.id.as_str().replace('.', "-");
     let many = parts.len() > 5 && unit == Unit::Count;
