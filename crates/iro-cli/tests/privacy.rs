@@ -466,12 +466,13 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-/// The text of a file to scan: its bytes, or for a workbook (a zip) the XML
-/// of every part.
+/// The text of a file to scan: its bytes, or for a workbook or a Word
+/// document (a zip) the XML of every part.
 fn scannable(path: &Path) -> Vec<(String, String)> {
     let bytes = fs::read(path).unwrap();
-    if path.extension().is_some_and(|e| e == "xlsx") {
-        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("xlsx is a zip");
+    if path.extension().is_some_and(|e| e == "xlsx" || e == "docx") {
+        let mut zip =
+            zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("xlsx and docx are zips");
         let mut parts = Vec::new();
         for i in 0..zip.len() {
             let mut part = zip.by_index(i).unwrap();
@@ -682,7 +683,7 @@ fn no_planted_personal_value_reaches_a_shareable_output() {
             "{want}: {written:?}"
         );
     }
-    for ext in ["svg", "html", "md", "xlsx"] {
+    for ext in ["svg", "html", "md", "xlsx", "docx"] {
         assert!(
             written
                 .iter()

@@ -351,7 +351,9 @@ fn section(h: &mut String, report: &Report, s: &Section) {
     h.push_str("<!-- narrative:end -->\n</section>\n");
 }
 
-fn notes_for(t: &Table) -> Vec<String> {
+/// A table's footnotes: its own, then the symbols it uses (also the Word
+/// document's).
+pub(crate) fn notes_for(t: &Table) -> Vec<String> {
     let mut notes = t.notes.clone();
     if t.has(Cell::is_suppressed) {
         notes.push(format!(

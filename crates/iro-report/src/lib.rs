@@ -1,9 +1,13 @@
 //! # iro-report
 //!
 //! The IRO annual report: one self-contained HTML file (inline SVG charts,
-//! inline CSS with a print stylesheet for a clean A4 PDF) and one Markdown file
-//! (charts as SVG files beside it) per authority and year, with the service's
-//! own narrative from a file the tool never writes.
+//! inline CSS with a print stylesheet for a clean A4 PDF), one Markdown file
+//! (charts as SVG files beside it), one Excel workbook of its tables
+//! ([`xlsx`]) and one editable Word document ([`docx`]: heading styles, a
+//! table-of-contents field, real tables, charts as PNG with alt text) per
+//! authority and year, with the service's own narrative from a file the tool
+//! never writes. Every file is rendered from one document model ([`model`]),
+//! so they all say the same thing.
 //!
 //! **Invariants:** the report reads only the shareable, already-suppressed
 //! tables the engine writes (the rows of `metrics.csv`, `cohort_summary.csv`,
@@ -15,6 +19,7 @@
 
 pub mod charts;
 pub mod data;
+pub mod docx;
 pub mod format;
 pub mod html;
 pub mod markdown;
@@ -55,6 +60,8 @@ pub enum ReportError {
     },
     #[error("cannot make the workbook {path}: {reason}")]
     Xlsx { path: PathBuf, reason: String },
+    #[error("cannot make the Word document {path}: {reason}")]
+    Docx { path: PathBuf, reason: String },
     #[error("no figures for authority {la} in {year}")]
     NoData { la: String, year: String },
 }
@@ -302,6 +309,7 @@ fn draw(number: usize, slug: String, caption: String, chart: &iro_charts::Chart)
         alt,
         svg: iro_charts::svg(chart).map_err(|e| e.to_string()),
         data: iro_charts::data_table(chart),
+        chart: Some(Box::new(chart.clone())),
     }
 }
 
@@ -393,7 +401,8 @@ pub fn charts_dir_name(report: &Report) -> String {
 }
 
 /// Writes `<stem>.html`, `<stem>.md`, `<stem>.xlsx` (every table, a sheet
-/// each) and `<stem>-charts/*.svg` into `dir`.
+/// each), `<stem>.docx` (the editable Word document) and `<stem>-charts/*.svg`
+/// into `dir`.
 pub fn write_report(report: &Report, dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
     let stem = report.file_stem();
     let html_path = dir.join(format!("{stem}.html"));
@@ -402,7 +411,9 @@ pub fn write_report(report: &Report, dir: &Path) -> Result<Vec<PathBuf>, ReportE
     std::fs::write(&md_path, markdown::render(report)).map_err(write_err(&md_path))?;
     let xlsx_path = dir.join(format!("{stem}.xlsx"));
     xlsx::write(report, &xlsx_path)?;
-    let mut files = vec![html_path, md_path, xlsx_path];
+    let docx_path = dir.join(format!("{stem}.docx"));
+    docx::write(report, &docx_path)?;
+    let mut files = vec![html_path, md_path, xlsx_path, docx_path];
     let charts = dir.join(charts_dir_name(report));
     std::fs::create_dir_all(&charts).map_err(write_err(&charts))?;
     let mut keep = BTreeSet::new();

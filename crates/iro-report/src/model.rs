@@ -233,6 +233,9 @@ pub struct Figure {
     pub alt: String,
     /// The drawn chart, or why it could not be drawn.
     pub svg: Result<String, String>,
+    /// The chart itself, for renderers that draw it again at their own size
+    /// (the Word document's PNG); `None` where there is no chart to draw.
+    pub chart: Option<Box<iro_charts::Chart>>,
     /// The numbers drawn.
     pub data: iro_charts::DataTable,
 }

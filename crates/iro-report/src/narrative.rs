@@ -256,7 +256,8 @@ pub fn safe_url(url: &str) -> bool {
     }
 }
 
-fn options() -> Options {
+/// The Markdown the narrative may use (every renderer parses it alike).
+pub(crate) fn options() -> Options {
     Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH
 }
 

@@ -385,6 +385,7 @@ mod tests {
             caption: "Children looked after per 10,000".into(),
             alt: String::new(),
             svg: Err("not drawn".into()),
+            chart: None,
             data: iro_charts::DataTable {
                 columns: vec!["Collection year".into(), "Rate".into()],
                 rows: vec![vec!["2024-25".into(), "59.6".into()]],

@@ -257,6 +257,10 @@ fn changing_the_narrative_changes_only_the_narrative() {
     );
     let mut changed = 0;
     for ((path, a), (_, b)) in before.iter().zip(&after) {
+        if path.extension().is_some_and(|e| e == "docx") {
+            docx_changes_only_in_narrative(a, b);
+            continue;
+        }
         let (a, b) = (String::from_utf8_lossy(a), String::from_utf8_lossy(b));
         if a == b {
             assert!(
@@ -284,6 +288,222 @@ fn changing_the_narrative_changes_only_the_narrative() {
         assert!(a.contains("Timeliness dipped"), "{path:?}");
     }
     assert_eq!(changed, 2, "the HTML and the Markdown change");
+}
+
+/// The parts of a `.docx`, by name.
+fn docx_parts(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a docx is a zip");
+    let mut out = Vec::new();
+    for i in 0..zip.len() {
+        let mut f = zip.by_index(i).unwrap();
+        let mut data = Vec::new();
+        f.read_to_end(&mut data).unwrap();
+        out.push((f.name().unwrap().into_owned(), data));
+    }
+    out
+}
+
+fn docx_part(bytes: &[u8], name: &str) -> String {
+    let (_, data) = docx_parts(bytes)
+        .into_iter()
+        .find(|(n, _)| n == name)
+        .unwrap_or_else(|| panic!("no {name}"));
+    String::from_utf8(data).unwrap()
+}
+
+/// `word/document.xml` without what lies between a section's
+/// `_Narrative_<n>` bookmark and its end.
+fn outside_docx_narrative(xml: &str) -> String {
+    let mut out = String::new();
+    let mut rest = xml;
+    while let Some(name) = rest.find("w:name=\"_Narrative_") {
+        let start = rest[..name]
+            .rfind("<w:bookmarkStart")
+            .expect("bookmark start");
+        let id_at = rest[start..].find("w:id=\"").unwrap() + start + 6;
+        let id = &rest[id_at..id_at + rest[id_at..].find('"').unwrap()];
+        let end_tag = format!("<w:bookmarkEnd w:id=\"{id}\"/>");
+        let end = rest[start..].find(&end_tag).expect("bookmark end") + start;
+        out.push_str(&rest[..start]);
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn docx_changes_only_in_narrative(a: &[u8], b: &[u8]) {
+    let (a, b) = (docx_parts(a), docx_parts(b));
+    assert_eq!(
+        a.iter().map(|(n, _)| n).collect::<Vec<_>>(),
+        b.iter().map(|(n, _)| n).collect::<Vec<_>>(),
+        "the same parts"
+    );
+    for ((name, x), (_, y)) in a.iter().zip(&b) {
+        if name == "word/document.xml" {
+            let (x, y) = (String::from_utf8_lossy(x), String::from_utf8_lossy(y));
+            assert_ne!(x, y, "the narrative changed");
+            assert_eq!(
+                outside_docx_narrative(&x),
+                outside_docx_narrative(&y),
+                "the Word document changed outside the narrative"
+            );
+            assert!(y.contains("Timeliness recovered in Q4 after recruitment."));
+            assert!(!y.contains("Timeliness dipped"));
+        } else {
+            assert!(x == y, "{name} changed");
+        }
+    }
+}
+
+// ------------------------------------------------------------ the Word document
+
+fn w_el(n: roxmltree::Node<'_, '_>, name: &str) -> bool {
+    n.is_element()
+        && n.tag_name().name() == name
+        && n.tag_name().namespace()
+            == Some("http://schemas.openxmlformats.org/wordprocessingml/2006/main")
+}
+
+fn w_val<'a>(n: roxmltree::Node<'a, '_>) -> Option<&'a str> {
+    n.attribute((
+        "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
+        "val",
+    ))
+}
+
+fn w_text(n: roxmltree::Node<'_, '_>) -> String {
+    n.descendants()
+        .filter(|d| w_el(*d, "t"))
+        .filter_map(|d| d.text())
+        .collect()
+}
+
+fn w_style(p: roxmltree::Node<'_, '_>) -> Option<String> {
+    p.children()
+        .find(|c| w_el(*c, "pPr"))?
+        .children()
+        .find(|c| w_el(*c, "pStyle"))
+        .and_then(w_val)
+        .map(String::from)
+}
+
+#[test]
+fn word_document_of_each_sample_authority_reads_back() {
+    use iro_report::model::{Block, Cell};
+    let s = sample();
+    let tmp = tempfile::tempdir().unwrap();
+    let options = ReportOptions {
+        dir: tmp.path().join("report"),
+        narrative_dir: tmp.path().join("narrative"),
+        las: vec!["800".into(), "803".into(), "887".into()],
+        year: None,
+    };
+    let written = iro_report::write_reports(&input(s), &options).unwrap();
+    let ids = child_ids();
+    for la in ["800", "803", "887"] {
+        let report = build_report(&input(s), la, None, &Narrative::default()).unwrap();
+        let path = options.dir.join(format!("{}.docx", report.file_stem()));
+        assert!(written.files.contains(&path), "{path:?} is listed");
+        let bytes = fs::read(&path).unwrap();
+        let xml = docx_part(&bytes, "word/document.xml");
+        let doc = roxmltree::Document::parse(&xml).unwrap();
+        let paras: Vec<_> = doc.descendants().filter(|n| w_el(*n, "p")).collect();
+        // The sections as Heading 1, in order.
+        let headings: Vec<String> = paras
+            .iter()
+            .filter(|p| w_style(**p).as_deref() == Some("Heading1"))
+            .map(|p| w_text(*p))
+            .collect();
+        let expected: Vec<String> = report
+            .sections
+            .iter()
+            .map(|s| format!("{}. {}", s.number, s.title))
+            .collect();
+        assert_eq!(headings, expected, "{la}");
+        // Every table, with its caption and every row (plus the header).
+        // (The data-quality box is a table of one cell without the style.)
+        let tables: Vec<_> = doc
+            .descendants()
+            .filter(|n| w_el(*n, "tbl"))
+            .filter(|n| {
+                n.descendants()
+                    .any(|s| w_el(s, "tblStyle") && w_val(s) == Some("ReportTable"))
+            })
+            .collect();
+        let model: Vec<_> = report
+            .sections
+            .iter()
+            .flat_map(|s| &s.blocks)
+            .filter_map(|b| match b {
+                Block::Table(t) => Some(t),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(tables.len(), model.len(), "{la}");
+        for (t, m) in tables.iter().zip(&model) {
+            let caption = t.prev_sibling_element().unwrap();
+            assert_eq!(w_style(caption).as_deref(), Some("Caption"));
+            assert_eq!(
+                w_text(caption),
+                format!("Table {}: {}", m.number, m.caption)
+            );
+            let rows: Vec<_> = t.children().filter(|n| w_el(*n, "tr")).collect();
+            assert_eq!(rows.len(), m.rows.len() + 1, "{la}: table {}", m.number);
+            assert!(rows[0].descendants().any(|n| w_el(n, "tblHeader")));
+            for (row, mrow) in rows[1..].iter().zip(&m.rows) {
+                let cells: Vec<String> = row
+                    .children()
+                    .filter(|n| w_el(*n, "tc"))
+                    .map(w_text)
+                    .collect();
+                let want: Vec<String> = std::iter::once(mrow.header.clone())
+                    .chain(mrow.cells.iter().map(|c: &Cell| c.text().to_string()))
+                    .collect();
+                assert_eq!(cells, want, "{la}: table {}", m.number);
+            }
+        }
+        // Every figure as an image with its alt text, related to a PNG in the package.
+        let rels = docx_part(&bytes, "word/_rels/document.xml.rels");
+        let parts: Vec<String> = docx_parts(&bytes).into_iter().map(|(n, _)| n).collect();
+        let figures: Vec<_> = report.figures().collect();
+        assert!(!figures.is_empty());
+        for f in figures {
+            let pic = doc
+                .descendants()
+                .find(|n| {
+                    n.tag_name().name() == "docPr"
+                        && n.attribute("id") == Some(&f.number.to_string())
+                })
+                .unwrap_or_else(|| panic!("{la}: figure {} has no picture", f.number));
+            assert_eq!(pic.attribute("descr"), Some(f.alt.as_str()));
+            let rel = format!("Id=\"rIdFigure{}\"", f.number);
+            assert!(rels.contains(&rel), "{la}: {rel}");
+            let media = format!("word/media/figure-{}.png", f.number);
+            assert!(parts.contains(&media), "{la}: {media}");
+        }
+        let instr: String = doc
+            .descendants()
+            .filter(|n| w_el(*n, "instrText"))
+            .filter_map(|n| n.text())
+            .collect();
+        assert!(instr.contains("TOC \\o \"1-3\" \\h \\z \\u"), "{instr}");
+        let footer = docx_part(&bytes, "word/footer1.xml");
+        assert!(footer.contains(" PAGE ") && footer.contains(" NUMPAGES "));
+        // No child-level data.
+        for token in xml.split(|c: char| !c.is_ascii_alphanumeric()) {
+            assert!(
+                !ids.contains(token),
+                "{la}: CHILD id {token} in the Word document"
+            );
+        }
+        // The same report gives the same bytes.
+        let again = iro_report::docx::render(&report).unwrap();
+        assert!(
+            again == bytes,
+            "{la}: the Word document is not deterministic"
+        );
+    }
 }
 
 // ------------------------------------------------------------ accessibility
