@@ -846,35 +846,48 @@ fn column_widths(rows: &[GridRow]) -> Vec<u32> {
     if cols == 0 {
         return Vec::new();
     }
-    let chars = |s: &str| s.chars().count() as u32;
-    let longest_word = |s: &str| s.split_whitespace().map(chars).max().unwrap_or(0);
-    let mut ideal = vec![3u32; cols];
-    let mut min = vec![3u32; cols];
+    // Widths in twips of text at the table's size, plus the cell's margins.
+    let pad = 2 * CELL_MARGIN + 40;
+    let width = |s: &str, bold: bool, most: usize| -> u32 {
+        let head: String = s.chars().take(most).collect();
+        text_width(&head, bold)
+    };
+    let longest_word = |s: &str, bold: bool| -> u32 {
+        s.split_whitespace()
+            .map(|w| text_width(w, bold))
+            .max()
+            .unwrap_or(0)
+    };
+    let mut ideal = vec![3 * TABLE_CHAR_WIDTH; cols];
+    let mut min = vec![3 * TABLE_CHAR_WIDTH; cols];
     for r in rows {
         for (i, c) in r.cells.iter().enumerate() {
-            let (whole, word) = (chars(&c.text), longest_word(&c.text));
+            let t = c.text.as_str();
             if r.header {
-                ideal[i] = ideal[i].max(word.max(whole.min(14)));
+                let word = longest_word(t, true);
+                // The first column's heading on one line if it can be.
+                let most = if i == 0 { 40 } else { 14 };
+                ideal[i] = ideal[i].max(word.max(width(t, true, most)));
                 min[i] = min[i].max(word);
             } else {
+                let bold = r.total;
                 let cap = if i == 0 { 70 } else { 30 };
-                ideal[i] = ideal[i].max(whole.min(cap));
+                ideal[i] = ideal[i].max(width(t, bold, cap));
                 // Numbers and short words ("at least 90%", "Not met") whole.
-                let keep = if c.right || (i > 0 && whole <= 16) {
-                    whole
+                let keep = if c.right || (i > 0 && t.chars().count() <= 16) {
+                    width(t, bold, usize::MAX)
                 } else {
-                    word.min(24)
+                    longest_word(t, bold).min(24 * TABLE_CHAR_WIDTH)
                 };
                 min[i] = min[i].max(keep);
             }
         }
     }
     if cols > 1 {
-        min[0] = min[0].max(ideal[0].min(18));
+        min[0] = min[0].max(ideal[0].min(18 * TABLE_CHAR_WIDTH));
     }
-    let twips = |n: u32| n * TABLE_CHAR_WIDTH + 2 * CELL_MARGIN + 40;
-    let ideal: Vec<u32> = ideal.iter().map(|&n| twips(n)).collect();
-    let min: Vec<u32> = min.iter().map(|&n| twips(n)).collect();
+    let ideal: Vec<u32> = ideal.iter().map(|&w| w + pad).collect();
+    let min: Vec<u32> = min.iter().map(|&w| w + pad).collect();
     let (sum_ideal, sum_min): (u32, u32) = (ideal.iter().sum(), min.iter().sum());
     let widths: Vec<u32> = if sum_ideal <= TEXT_WIDTH {
         // Spread what is left over the columns, in proportion.
@@ -904,6 +917,23 @@ fn column_widths(rows: &[GridRow]) -> Vec<u32> {
     let sum: u32 = widths.iter().sum();
     widths[0] = (widths[0] + TEXT_WIDTH).saturating_sub(sum);
     widths
+}
+
+/// The width of `s` in twips in the tables' Arial at 9.5 pt, from rough
+/// glyph widths (em fractions); bold is a little wider.
+fn text_width(s: &str, bold: bool) -> u32 {
+    let em: f64 = s
+        .chars()
+        .map(|c| match c {
+            'i' | 'j' | 'l' | '.' | ',' | ':' | ';' | '\'' | '|' | '!' | ' ' => 0.28,
+            'f' | 't' | 'r' | 'I' | '(' | ')' | '[' | ']' | '-' | '/' => 0.34,
+            'm' | 'w' | 'M' | 'W' | '%' | '@' | '\u{2014}' => 0.89,
+            c if c.is_ascii_uppercase() => 0.70,
+            _ => 0.56,
+        })
+        .sum();
+    let em = if bold { em * 1.08 } else { em };
+    (em * f64::from(TABLE_FONT_HALF_POINTS) * 10.0).ceil() as u32
 }
 
 /// A Word table: fixed column widths, the header rows repeated on every
