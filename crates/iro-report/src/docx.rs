@@ -147,6 +147,9 @@ struct CoverView {
     rule: Option<String>,
     /// (term, value): author, approver, date, version…, those set.
     details: Vec<(&'static str, String)>,
+    /// In a draft, (term, `[report]` key) of the details a published report
+    /// carries and this one lacks: prompted for on the cover.
+    missing: Vec<(&'static str, &'static str)>,
 }
 
 fn cover_view(report: &Report) -> CoverView {
@@ -155,6 +158,7 @@ fn cover_view(report: &Report) -> CoverView {
         restricted: report.not_for_publication(),
         rule: Some(report.disclosure.rule_sentence()),
         details: report.cover_details(),
+        missing: report.missing_cover_details(),
     }
 }
 
@@ -359,7 +363,8 @@ fn boxed(out: &mut String, paragraphs: &str, description: &str, fill: &str, rule
 
 /// The cover's details (author, approver, date…) as a table of two columns
 /// without lines, terms in bold.
-fn cover_details(out: &mut String, details: &[(&str, String)]) {
+/// Missing details show as a prompt (a draft's only).
+fn cover_details(out: &mut String, details: &[(&str, String)], missing: &[(&str, &str)]) {
     let term = 2_400;
     let value = TEXT_WIDTH - term;
     let _ = write!(
@@ -370,13 +375,24 @@ fn cover_details(out: &mut String, details: &[(&str, String)]) {
          <w:tblCaption w:val=\"About this report\"/></w:tblPr>\
          <w:tblGrid><w:gridCol w:w=\"{term}\"/><w:gridCol w:w=\"{value}\"/></w:tblGrid>"
     );
-    for (t, v) in details {
+    let prompts = missing.iter().map(|(t, key)| {
+        (
+            *t,
+            format!("add {key} = \"\u{2026}\" under [report] in iro.toml"),
+            "Placeholder",
+        )
+    });
+    let rows = details
+        .iter()
+        .map(|(t, v)| (*t, v.clone(), ""))
+        .chain(prompts);
+    for (t, v, style) in rows {
         let _ = write!(
             out,
             "<w:tr><w:trPr><w:cantSplit/></w:trPr><w:tc><w:tcPr><w:tcW w:w=\"{term}\" w:type=\"dxa\"/></w:tcPr>{}</w:tc>\
              <w:tc><w:tcPr><w:tcW w:w=\"{value}\" w:type=\"dxa\"/></w:tcPr>{}</w:tc></w:tr>",
             para("", "", &run(t, Fmt::bold())),
-            para("", "", &run(v, Fmt::default()))
+            para(style, "", &run(&v, Fmt::default()))
         );
     }
     out.push_str("</w:tbl>");
@@ -455,8 +471,8 @@ fn cover(body: &mut String, report: &Report) {
             },
         ),
     ));
-    if !view.details.is_empty() {
-        cover_details(body, &view.details);
+    if !view.details.is_empty() || !view.missing.is_empty() {
+        cover_details(body, &view.details, &view.missing);
     }
     if let Some(rule) = &view.rule {
         let label = if view.restricted {
@@ -2406,6 +2422,37 @@ mod tests {
             let id = &piece[..piece.find('"').unwrap()];
             assert!(rels.contains(&format!("Id=\"{id}\"")), "{id}");
         }
+    }
+
+    #[test]
+    fn a_draft_says_so_on_every_page_and_a_final_does_not() {
+        let mut r = report(None);
+        r.settings.author = Some("A. Manager & Co".into());
+        let draft = render(&r).unwrap();
+        let header = part(&draft, "word/header1.xml");
+        assert!(header.contains(">DRAFT<"), "{header}");
+        let xml = part(&draft, "word/document.xml");
+        assert!(xml.contains("<w:headerReference w:type=\"default\" r:id=\"rIdHeader\"/>"));
+        assert!(xml.contains("A. Manager &amp; Co"));
+        // The cover prompts for what a published report carries.
+        assert!(
+            xml.contains("add approver = \"\u{2026}\" under [report] in iro.toml"),
+            "{xml}"
+        );
+        // And for the service's words where a section has none.
+        assert!(xml.contains("The service has not written this section yet"));
+
+        r.settings.status = iro_results::ReportStatus::Final;
+        let fin = render(&r).unwrap();
+        assert!(!names(&fin).contains(&"word/header1.xml".to_string()));
+        let xml = part(&fin, "word/document.xml");
+        assert!(!xml.contains("headerReference") && !xml.contains(">DRAFT<"));
+        assert!(!xml.contains("add approver") && !xml.contains("has not written"));
+
+        // Internal: not for publication on every page, draft or final.
+        r.disclosure.audience = iro_results::Audience::Internal;
+        let header = part(&render(&r).unwrap(), "word/header1.xml");
+        assert!(header.contains(">NOT FOR PUBLICATION<"), "{header}");
     }
 
     #[test]
