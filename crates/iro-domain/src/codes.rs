@@ -428,6 +428,111 @@ code_list! {
     }
 }
 
+code_list! {
+    /// IN_TOUCH (OC3): whether the authority is in touch with a care leaver
+    /// around their birthday (validation rule 131).
+    CareLeaverContact {
+        Yes = "YES": "In touch",
+        No = "NO": "Not in touch",
+        Died = "DIED": "Died",
+        Refused = "REFU": "Young person refuses contact",
+        NotRequired = "NREQ": "Young person no longer requires services",
+        ReturnedHome = "RHOM": "Returned home to parents or someone with parental responsibility for a continuous period of at least 6 months",
+    }
+}
+
+impl CareLeaverContact {
+    /// Whether the DfE's care-leaver indicators count the young person:
+    /// not those who died or who returned home for six months or more.
+    pub fn in_indicators(self) -> bool {
+        !matches!(self, Self::Died | Self::ReturnedHome)
+    }
+}
+
+code_list! {
+    /// ACTIV (OC3): main activity around the birthday (validation rule 132;
+    /// F3/P3 before 2021-22, F4/P4 and F5/P5 from then).
+    CareLeaverActivity {
+        F1 = "F1": "Full-time in higher education",
+        P1 = "P1": "Part-time in higher education",
+        F2 = "F2": "Full-time in education other than higher education",
+        P2 = "P2": "Part-time in education other than higher education",
+        F3 = "F3": "Full-time in training or employment (before 2021-22)",
+        P3 = "P3": "Part-time in training or employment (before 2021-22)",
+        F4 = "F4": "Full-time in an apprenticeship",
+        P4 = "P4": "Part-time in an apprenticeship",
+        F5 = "F5": "Full-time in training or employment other than an apprenticeship",
+        P5 = "P5": "Part-time in training or employment other than an apprenticeship",
+        G4 = "G4": "Not in education, training or employment because of illness or disability",
+        G5 = "G5": "Not in education, training or employment for other reasons",
+        G6 = "G6": "Not in education, training or employment because of pregnancy or parenting",
+        NoInformation = "0": "No information (the authority is not in touch, or the young person died or returned home)",
+    }
+}
+
+impl CareLeaverActivity {
+    /// In education, employment or training (`Some(true)`), not
+    /// (`Some(false)`: G4, G5, G6), or no information (`None`: code 0).
+    pub fn in_eet(self) -> Option<bool> {
+        match self {
+            Self::NoInformation => None,
+            Self::G4 | Self::G5 | Self::G6 => Some(false),
+            _ => Some(true),
+        }
+    }
+}
+
+code_list! {
+    /// ACCOM (OC3): accommodation around the birthday, the letter the kind
+    /// and the digit whether it is suitable (1) or not (2); 0 is no
+    /// information (validation rule 133).
+    CareLeaverAccommodation {
+        B1 = "B1": "With parents or relatives, suitable",
+        B2 = "B2": "With parents or relatives, not suitable",
+        C1 = "C1": "Community home or other form of residential care, suitable",
+        C2 = "C2": "Community home or other form of residential care, not suitable",
+        D1 = "D1": "Semi-independent, transitional accommodation, suitable",
+        D2 = "D2": "Semi-independent, transitional accommodation, not suitable",
+        E1 = "E1": "Supported lodgings, suitable",
+        E2 = "E2": "Supported lodgings, not suitable",
+        G1 = "G1": "Gone abroad, suitable",
+        G2 = "G2": "Gone abroad, not suitable",
+        H1 = "H1": "Deported, suitable",
+        H2 = "H2": "Deported, not suitable",
+        K1 = "K1": "Ordinary lodgings without formal support, suitable",
+        K2 = "K2": "Ordinary lodgings without formal support, not suitable",
+        R1 = "R1": "Residence not known, suitable",
+        R2 = "R2": "Residence not known, not suitable",
+        S2 = "S2": "No fixed abode or homeless, not suitable",
+        T1 = "T1": "Foyers and similar supported accommodation, suitable",
+        T2 = "T2": "Foyers and similar supported accommodation, not suitable",
+        U1 = "U1": "Independent living, suitable",
+        U2 = "U2": "Independent living, not suitable",
+        V1 = "V1": "Emergency accommodation, suitable",
+        V2 = "V2": "Emergency accommodation, not suitable",
+        W1 = "W1": "Bed and breakfast, suitable",
+        W2 = "W2": "Bed and breakfast, not suitable",
+        X2 = "X2": "In custody, not suitable",
+        Y1 = "Y1": "Other accommodation, suitable",
+        Y2 = "Y2": "Other accommodation, not suitable",
+        Z1 = "Z1": "With former foster carers, suitable",
+        Z2 = "Z2": "With former foster carers, not suitable",
+        NoInformation = "0": "No information",
+    }
+}
+
+impl CareLeaverAccommodation {
+    /// Suitable (`Some(true)`: codes ending 1), not suitable (`Some(false)`:
+    /// ending 2), or no information (`None`: code 0).
+    pub fn suitable(self) -> Option<bool> {
+        match self.code().as_bytes().last() {
+            Some(b'1') => Some(true),
+            Some(b'2') => Some(false),
+            _ => None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -469,5 +574,45 @@ mod tests {
         assert_eq!(ParticipationCode::PN7.participated(), Some(false));
         assert_eq!(ParticipationCode::PN0.participated(), None);
         assert!(!ReasonEpisodeCeased::X1.ends_period_of_care());
+    }
+
+    #[test]
+    fn care_leaver_codes() {
+        assert_eq!(
+            CareLeaverContact::parse("nreq"),
+            Some(CareLeaverContact::NotRequired)
+        );
+        assert!(!CareLeaverContact::Died.in_indicators());
+        assert!(!CareLeaverContact::ReturnedHome.in_indicators());
+        assert!(CareLeaverContact::Refused.in_indicators());
+        assert_eq!(
+            CareLeaverActivity::parse("F5").and_then(|a| a.in_eet()),
+            Some(true)
+        );
+        assert_eq!(
+            CareLeaverActivity::parse("P3").and_then(|a| a.in_eet()),
+            Some(true)
+        );
+        assert_eq!(
+            CareLeaverActivity::parse("G6").and_then(|a| a.in_eet()),
+            Some(false)
+        );
+        assert_eq!(
+            CareLeaverActivity::parse("0").and_then(|a| a.in_eet()),
+            None
+        );
+        assert_eq!(CareLeaverActivity::parse("F6"), None);
+        for a in CareLeaverAccommodation::ALL {
+            let want = match a.code() {
+                "0" => None,
+                c => Some(c.ends_with('1')),
+            };
+            assert_eq!(a.suitable(), want, "{a}");
+        }
+        assert_eq!(CareLeaverAccommodation::parse("S1"), None);
+        assert_eq!(
+            CareLeaverAccommodation::parse("x2"),
+            Some(CareLeaverAccommodation::X2)
+        );
     }
 }

@@ -181,6 +181,7 @@ fn builtin_with_distance(distance: Box<dyn Metric>) -> Vec<Box<dyn Metric>> {
         Box::new(service_records::ServiceRecordsMetric),
         Box::new(drp_flow::DrpFlow),
         Box::new(RegionalBenchmarking::new(&BENCHMARK_SOURCES)),
+        Box::new(care_leavers::CareLeavers),
     ]
 }
 
