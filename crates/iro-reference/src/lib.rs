@@ -44,7 +44,7 @@ pub use published::{Number, Published};
 pub use reference::{DENOMINATOR_MID_YEAR_LAG, FILES, Reference};
 pub use types::{
     Closeness, Denominator, ENGLAND_ONS_CODE, Geography, GeographyLevel, LaRecord, LtlaLink,
-    Measure, Neighbour, PublishedFigure, SnModel, StabilityFigure,
+    Measure, NationalFigure, NationalSubject, Neighbour, PublishedFigure, SnModel, StabilityFigure,
 };
 
 /// Indicator ids of `stability_published.csv`.

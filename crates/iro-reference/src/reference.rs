@@ -10,11 +10,11 @@ use crate::published::Published;
 use crate::table::{Row, Table};
 use crate::types::{
     Closeness, Denominator, ENGLAND_ONS_CODE, Geography, GeographyLevel, LaRecord, LtlaLink,
-    Measure, Neighbour, PublishedFigure, SnModel, StabilityFigure,
+    Measure, NationalFigure, NationalSubject, Neighbour, PublishedFigure, SnModel, StabilityFigure,
 };
 
 /// The files a reference folder holds (the same names as `data/reference/`).
-pub const FILES: [&str; 7] = [
+pub const FILES: [&str; 8] = [
     REGIONS,
     LOCAL_AUTHORITIES,
     POPULATION,
@@ -22,6 +22,7 @@ pub const FILES: [&str; 7] = [
     STABILITY,
     NEIGHBOURS,
     LTLA_UTLA,
+    ENGLAND_PUBLISHED,
 ];
 
 const REGIONS: &str = "regions.csv";
@@ -31,6 +32,7 @@ const CLA_PUBLISHED: &str = "cla_published.csv";
 const STABILITY: &str = "stability_published.csv";
 const NEIGHBOURS: &str = "statistical_neighbours.csv";
 const LTLA_UTLA: &str = "ltla_utla_apr23.csv";
+const ENGLAND_PUBLISHED: &str = "england_published.csv";
 
 /// DfE's denominator rule: the rate at 31 March of collection year *Y* divides by
 /// the ONS mid-year estimate of children aged 0–17 for mid-year *Y − 1*.
@@ -45,7 +47,7 @@ macro_rules! bundled {
     };
 }
 
-const BUNDLED: [(&str, &str); 7] = [
+const BUNDLED: [(&str, &str); 8] = [
     bundled!("regions.csv"),
     bundled!("local_authorities.csv"),
     bundled!("population_u18.csv"),
@@ -53,11 +55,12 @@ const BUNDLED: [(&str, &str); 7] = [
     bundled!("stability_published.csv"),
     bundled!("statistical_neighbours.csv"),
     bundled!("ltla_utla_apr23.csv"),
+    bundled!("england_published.csv"),
 ];
 
 /// The text of every reference file, with the name to report in errors.
 struct Sources<'a> {
-    files: [(String, &'a str); 7],
+    files: [(String, &'a str); 8],
 }
 
 impl<'a> Sources<'a> {
@@ -84,6 +87,8 @@ pub struct Reference {
     neighbours: HashMap<(SnModel, LaCode), Vec<Neighbour>>,
     ltla: Vec<LtlaLink>,
     ltla_index: HashMap<String, usize>,
+    national: Vec<NationalFigure>,
+    national_index: HashMap<(CollectionYear, NationalSubject, String), usize>,
 }
 
 impl Reference {
@@ -110,7 +115,7 @@ impl Reference {
             })?;
             texts.push((shown, text));
         }
-        let files: [(String, &str); 7] =
+        let files: [(String, &str); 8] =
             std::array::from_fn(|k| (texts[k].0.clone(), texts[k].1.as_str()));
         Self::load(&Sources { files })
     }
@@ -134,6 +139,8 @@ impl Reference {
             neighbours: HashMap::new(),
             ltla: Vec::new(),
             ltla_index: HashMap::new(),
+            national: Vec::new(),
+            national_index: HashMap::new(),
         };
         r.load_regions(src.get(REGIONS))?;
         r.load_las(src.get(LOCAL_AUTHORITIES))?;
@@ -142,6 +149,7 @@ impl Reference {
         r.load_stability(src.get(STABILITY))?;
         r.load_neighbours(src.get(NEIGHBOURS))?;
         r.load_ltla(src.get(LTLA_UTLA))?;
+        r.load_national(src.get(ENGLAND_PUBLISHED))?;
         Ok(r)
     }
 
@@ -481,6 +489,50 @@ impl Reference {
         Ok(())
     }
 
+    fn load_national(&mut self, (file, text): (&str, &str)) -> Result<(), ReferenceError> {
+        const COLS: &[&str] = &[
+            "year",
+            "subject",
+            "breakdown",
+            "percent",
+            "count",
+            "release",
+            "source",
+        ];
+        let t = Table::parse(file, text, COLS)?;
+        for row in t.rows() {
+            let year = CollectionYear(row.parse("year", "a collection year")?);
+            let subject = NationalSubject::parse(row.text("subject"))
+                .ok_or_else(|| row.bad("subject", "expected cla_31_march or care_leavers"))?;
+            let breakdown = row.required("breakdown")?.to_string();
+            if breakdown.split(';').any(|pair| {
+                pair.split_once('=')
+                    .is_none_or(|(k, v)| k.trim().is_empty() || v.trim().is_empty())
+            }) {
+                return Err(row.bad("breakdown", "expected key=value pairs joined by ;"));
+            }
+            let fig = NationalFigure {
+                year,
+                subject,
+                breakdown: breakdown.clone(),
+                percent: row.published("percent")?,
+                count: row.published("count")?,
+                release: row.text("release").to_string(),
+                source: row.required("source")?.to_string(),
+            };
+            let key = format!("{year} {} {breakdown}", subject.id());
+            if self
+                .national_index
+                .insert((year, subject, breakdown), self.national.len())
+                .is_some()
+            {
+                return Err(dup(&row, &key));
+            }
+            self.national.push(fig);
+        }
+        Ok(())
+    }
+
     fn load_neighbours(&mut self, (file, text): (&str, &str)) -> Result<(), ReferenceError> {
         const COLS: &[&str] = &["model", "la_code", "rank", "neighbour_la_code", "closeness"];
         let t = Table::parse(file, text, COLS)?;
@@ -713,6 +765,25 @@ impl Reference {
         self.stability_index
             .get(&(geography.into(), year, indicator.to_string()))
             .map(|&k| &self.stability[k])
+    }
+
+    /// England's published figure for `subject` in `year` with `breakdown`
+    /// (`key=value;…`, the breakdowns of `metrics.csv`): `None` when we hold
+    /// no such figure.
+    pub fn national(
+        &self,
+        year: CollectionYear,
+        subject: NationalSubject,
+        breakdown: &str,
+    ) -> Option<&NationalFigure> {
+        self.national_index
+            .get(&(year, subject, breakdown.to_string()))
+            .map(|&k| &self.national[k])
+    }
+
+    /// Every row of `england_published.csv`, in file order.
+    pub fn national_all(&self) -> &[NationalFigure] {
+        &self.national
     }
 
     /// Every row of `stability_published.csv`, in file order.

@@ -554,6 +554,7 @@ fn from_dir_loads_the_same_tables() {
     let r = Reference::from_dir(dir.path()).unwrap();
     assert_eq!(r.las(), reference().las());
     assert_eq!(r.published_all(), reference().published_all());
+    assert_eq!(r.national_all(), reference().national_all());
 }
 
 #[test]
@@ -646,6 +647,70 @@ fn inconsistent_tables_are_errors_not_panics() {
     let e = Reference::from_dir(dir.path()).unwrap_err();
     assert!(
         matches!(e, ReferenceError::Duplicate { line: 3, .. }),
+        "{e}"
+    );
+}
+
+// ------------------------------------------------------------ England's figures
+
+#[test]
+fn englands_published_figures_load() {
+    let r = reference();
+    assert_eq!(r.national_all().len(), 48);
+    // DfE 2020 release, table tool: care leavers aged 19 to 21 in 2019 in
+    // suitable accommodation, 85% (25,030).
+    let f = r
+        .national(
+            CollectionYear(2019),
+            NationalSubject::CareLeavers,
+            "age_group=19 to 21;accommodation=Suitable",
+        )
+        .unwrap();
+    assert_eq!(f.percent.value(), Some(85.0));
+    assert_eq!(f.count.value(), Some(25_030));
+    assert!(f.source.contains("explore-education-statistics"));
+    // DfE 2025 release: 71% of children looked after were White.
+    let w = r
+        .national(
+            CollectionYear(2025),
+            NationalSubject::Cla31March,
+            "ethnicity=White",
+        )
+        .unwrap();
+    assert_eq!(w.percent.value(), Some(71.0));
+    assert_eq!(w.count, Published::Missing);
+    // A figure we do not hold is None, never 0.
+    assert!(
+        r.national(
+            CollectionYear(2025),
+            NationalSubject::Cla31March,
+            "sex=Female"
+        )
+        .is_none()
+    );
+    // Every subject's percentages of one breakdown key add to about 100
+    // where the whole set is held (rounded figures: 98 to 102).
+    let sum: f64 = r
+        .national_all()
+        .iter()
+        .filter(|f| f.year == CollectionYear(2022) && f.breakdown.starts_with("age_band="))
+        .filter_map(|f| f.percent.value())
+        .sum();
+    assert!((98.0..=102.0).contains(&sum), "{sum}");
+}
+
+#[test]
+fn a_bad_national_row_names_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_bundled(dir.path());
+    std::fs::write(
+        dir.path().join("england_published.csv"),
+        "year,subject,breakdown,percent,count,release,source\n2025,cla_31_march,sex,56,,r,s\n",
+    )
+    .unwrap();
+    let e = Reference::from_dir(dir.path()).unwrap_err().to_string();
+    assert!(
+        e.contains("england_published.csv") && e.contains("breakdown"),
         "{e}"
     );
 }

@@ -294,3 +294,46 @@ mod tests {
         assert_eq!(Geography::La(LaCode::new(800).unwrap()).to_string(), "800");
     }
 }
+
+/// What a row of `england_published.csv` describes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum NationalSubject {
+    /// Children looked after at 31 March, by characteristic (% of all).
+    Cla31March,
+    /// Care leavers aged 17 to 21 (% of the care leavers of the age group).
+    CareLeavers,
+}
+
+impl NationalSubject {
+    /// The id in the file.
+    pub fn id(self) -> &'static str {
+        match self {
+            NationalSubject::Cla31March => "cla_31_march",
+            NationalSubject::CareLeavers => "care_leavers",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [NationalSubject::Cla31March, NationalSubject::CareLeavers]
+            .into_iter()
+            .find(|m| m.id() == s)
+    }
+}
+
+/// One of England's published percentages (`england_published.csv`): the
+/// profile of children looked after at 31 March and the care-leaver
+/// indicators, each exactly as the DfE printed it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NationalFigure {
+    pub year: CollectionYear,
+    pub subject: NationalSubject,
+    /// `key=value;…` with the keys and values of `metrics.csv`
+    /// (`sex=Male`, `age_group=19 to 21;accommodation=Suitable`); a DfE
+    /// group we do not compute has a key of its own (`age=17`).
+    pub breakdown: String,
+    pub percent: Published<f64>,
+    /// The count beside it (rounded to the nearest 10), where printed.
+    pub count: Published<u64>,
+    pub release: String,
+    pub source: String,
+}
