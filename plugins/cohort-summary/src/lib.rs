@@ -13,12 +13,12 @@
 
 use iro_domain::care::periods_without_short_breaks;
 use iro_domain::{
-    CategoryOfNeed, ChildRecord, CollectionYear, Episode, PeriodOfCare, ReasonEpisodeCeased,
-    ReasonNewEpisode, TableKind,
+    CategoryOfNeed, ChildRecord, CollectionYear, Episode, LegalStatus, PeriodOfCare,
+    ReasonEpisodeCeased, ReasonNewEpisode, TableKind,
 };
 use iro_metric_api::{
-    Breakdown, Column, ColumnNeed, MeasureId, MeasureSpec, Metric, MetricContext, MetricError,
-    MetricRow, MetricSpec, Period, Relation, Subject, Term, Unit, row,
+    Breakdown, Cells, Column, ColumnNeed, MeasureId, MeasureSpec, Metric, MetricContext,
+    MetricError, MetricRow, MetricSpec, Period, Relation, Subject, Term, Unit, row,
 };
 
 /// The metric.
@@ -52,6 +52,33 @@ pub const PERIODS_AT_END: MeasureId = MeasureId::new("cohort-summary.periods-at-
 pub const PERIODS_DURING_YEAR: MeasureId = MeasureId::new("cohort-summary.periods-during-year");
 pub const PROFILE: MeasureId = MeasureId::new("cohort-summary.profile");
 pub const CEASED_REASON: MeasureId = MeasureId::new("cohort-summary.ceased-reason");
+/// Unaccompanied asylum-seeking children at 31 March, by sex and by age (%
+/// of UASC at 31 March).
+pub const UASC_PROFILE: MeasureId = MeasureId::new("cohort-summary.uasc-profile");
+/// Children who started to be looked after in the year as UASC.
+pub const UASC_STARTS: MeasureId = MeasureId::new("cohort-summary.uasc-starts");
+/// Children looked after at 31 March by age and legal status (counts), care
+/// orders interim and full apart.
+pub const AGE_LEGAL_STATUS: MeasureId = MeasureId::new("cohort-summary.age-legal-status");
+
+/// The profile's `care_order` rows (% of all children looked after): the
+/// care orders of `legal_status=Care order` split into interim (C1) and full
+/// (C2). Also the values of `age-legal-status`'s `legal_status` for them.
+pub const INTERIM_CARE_ORDER: &str = "Interim care order (C1)";
+pub const FULL_CARE_ORDER: &str = "Full care order (C2)";
+
+/// The keys of `age-legal-status`.
+const AGE_LEGAL_STATUS_KEYS: &str = "age_band;legal_status";
+
+/// The legal status of `age-legal-status`: the DfE's groups, care orders
+/// interim and full apart (the seed reports' Graph 6).
+pub fn legal_status_detail(ls: LegalStatus) -> &'static str {
+    match ls {
+        LegalStatus::C1 => INTERIM_CARE_ORDER,
+        LegalStatus::C2 => FULL_CARE_ORDER,
+        other => other.group(),
+    }
+}
 
 static SPEC: MetricSpec = MetricSpec {
     id: "cohort-summary",
@@ -165,6 +192,27 @@ static SPEC: MetricSpec = MetricSpec {
             additive_breakdowns: &["reason"],
             subject: Subject::Children,
         },
+        MeasureSpec {
+            id: UASC_PROFILE,
+            title: "Unaccompanied asylum-seeking children looked after at 31 March, by sex and by age",
+            unit: Unit::Percent,
+            additive_breakdowns: &["sex", "age_band"],
+            subject: Subject::Children,
+        },
+        MeasureSpec {
+            id: UASC_STARTS,
+            title: "Children who started to be looked after during the year as unaccompanied asylum-seeking children",
+            unit: Unit::Count,
+            additive_breakdowns: &[],
+            subject: Subject::Children,
+        },
+        MeasureSpec {
+            id: AGE_LEGAL_STATUS,
+            title: "Children looked after at 31 March by age and legal status",
+            unit: Unit::Count,
+            additive_breakdowns: &[AGE_LEGAL_STATUS_KEYS],
+            subject: Subject::Children,
+        },
     ],
     params: &[],
 };
@@ -193,6 +241,13 @@ const NEEDS: &[ColumnNeed] = {
             "placement",
             &[Column::of(TableKind::Episodes, "PLACE")],
         ),
+        ColumnNeed::breakdown(
+            UASC_PROFILE,
+            "age_band",
+            &[Column::of(TableKind::Header, "DOB")],
+        ),
+        ColumnNeed::breakdown(UASC_PROFILE, "sex", &[Column::of(TableKind::Header, "SEX")]),
+        ColumnNeed::measure(AGE_LEGAL_STATUS, &[Column::of(TableKind::Header, "DOB")]),
     ]
 };
 
@@ -201,7 +256,7 @@ const NEEDS: &[ColumnNeed] = {
 /// profile and reasons for leaving are shares of the counts shown, and the
 /// flow of periods of care adds up (open at the start + started = open during
 /// the year = ended + open at the end).
-static RELATIONS: [Relation; 8] = [
+static RELATIONS: [Relation; 14] = [
     Relation::Sum {
         total: Term::num(CLA_31_MARCH),
         parts: &[Term::num(CLA_RATE)],
@@ -233,6 +288,45 @@ static RELATIONS: [Relation; 8] = [
     Relation::Sum {
         total: Term::num(PERIODS_DURING_YEAR),
         parts: &[Term::num(PERIODS_ENDED), Term::num(PERIODS_AT_END)],
+    },
+    // Care orders, interim and full, add up to the care orders.
+    Relation::Sum {
+        total: Term::num(PROFILE).only("legal_status=Care order"),
+        parts: &[
+            Term::num(PROFILE).only("care_order=Interim care order (C1)"),
+            Term::num(PROFILE).only("care_order=Full care order (C2)"),
+        ],
+    },
+    // UASC by sex and by age are shares of the UASC at 31 March.
+    Relation::Sum {
+        total: Term::num(PROFILE).only("uasc=UASC"),
+        parts: &[Term::den(UASC_PROFILE)],
+    },
+    // Age by legal status: its total is the count at 31 March, its margins
+    // the profile's ages and legal statuses (care orders by their kind).
+    Relation::Sum {
+        total: Term::num(CLA_31_MARCH).only(""),
+        parts: &[Term::num(AGE_LEGAL_STATUS).only("")],
+    },
+    Relation::SumByValue {
+        parts: Cells::num(AGE_LEGAL_STATUS, AGE_LEGAL_STATUS_KEYS, "age_band"),
+        total: Cells::num(PROFILE, "age_band", "age_band"),
+    },
+    Relation::Regroup {
+        parts: Cells::num(AGE_LEGAL_STATUS, AGE_LEGAL_STATUS_KEYS, "legal_status"),
+        total: Cells::num(PROFILE, "legal_status", "legal_status"),
+        groups: &[
+            (INTERIM_CARE_ORDER, "Care order"),
+            (FULL_CARE_ORDER, "Care order"),
+            ("Placement order", "Placement order"),
+            ("Voluntary agreement (s20)", "Voluntary agreement (s20)"),
+            ("Emergency orders", "Emergency orders"),
+            ("Youth justice", "Youth justice"),
+        ],
+    },
+    Relation::SumByValue {
+        parts: Cells::num(AGE_LEGAL_STATUS, AGE_LEGAL_STATUS_KEYS, "legal_status"),
+        total: Cells::num(PROFILE, "care_order", "care_order"),
     },
 ];
 
@@ -324,6 +418,15 @@ struct YearCounts {
     /// Category of need at 31 March: counted by code, labelled at the end.
     need: Vec<(Option<CategoryOfNeed>, u64)>,
     ceased: Vec<(&'static str, u64)>,
+    /// Care orders at 31 March, interim and full.
+    care_order: Vec<(&'static str, u64)>,
+    /// UASC at 31 March, and by sex and age band.
+    uasc: u64,
+    uasc_by: [Vec<(&'static str, u64)>; 2],
+    /// Started to be looked after in the year as UASC.
+    uasc_starts: u64,
+    /// Age band × legal status (detail) at 31 March.
+    age_legal: Vec<((&'static str, &'static str), u64)>,
 }
 
 /// The year's flow of periods of care (short-break episodes left out before
@@ -387,8 +490,11 @@ impl YearCounts {
         if !full {
             return;
         }
-        if started_in(episodes, year) {
+        if let Some(start) = start_in(episodes, year) {
             self.starts += 1;
+            if c.child.is_uasc_on(start.decom) {
+                self.uasc_starts += 1;
+            }
         }
         let (care, periods) = periods_without_short_breaks(c.idx, episodes);
         let mut last_ended = None;
@@ -441,6 +547,17 @@ impl YearCounts {
             bump(&mut self.profile[slot], value);
         }
         bump(&mut self.need, e.cin);
+        let [age, sex, ..] = values;
+        let detail = legal_status_detail(e.ls);
+        bump(&mut self.age_legal, (age, detail));
+        if matches!(e.ls, LegalStatus::C1 | LegalStatus::C2) {
+            bump(&mut self.care_order, detail);
+        }
+        if c.child.is_uasc_on(end) {
+            self.uasc += 1;
+            bump(&mut self.uasc_by[0], sex);
+            bump(&mut self.uasc_by[1], age);
+        }
     }
 
     fn rows(&self, ctx: &MetricContext<'_>, prev_cla: u64) -> Vec<MetricRow> {
@@ -524,6 +641,46 @@ impl YearCounts {
             }
         }
 
+        // Care orders, interim and full, as shares of all at 31 March.
+        let mut care_order = self.care_order.clone();
+        care_order.sort();
+        for (value, n) in care_order {
+            rows.push(
+                r("profile", Period::Snapshot)
+                    .with_breakdown(Breakdown::one("care_order", value))
+                    .percent(n, cla),
+            );
+        }
+
+        // UASC at 31 March by sex and by age, and UASC who started.
+        for (key, values) in ["sex", "age_band"].iter().zip(&self.uasc_by) {
+            let mut sorted = values.clone();
+            sorted.sort();
+            for (value, n) in sorted {
+                rows.push(
+                    r("uasc-profile", Period::Snapshot)
+                        .with_breakdown(Breakdown::one(key, value))
+                        .percent(n, self.uasc),
+                );
+            }
+        }
+        rows.push(r("uasc-starts", Period::Year).count(self.uasc_starts));
+
+        // Age by legal status at 31 March.
+        rows.push(r("age-legal-status", Period::Snapshot).count(cla));
+        let mut age_legal = self.age_legal.clone();
+        age_legal.sort();
+        for ((age, status), n) in age_legal {
+            rows.push(
+                r("age-legal-status", Period::Snapshot)
+                    .with_breakdown(Breakdown::new(&[
+                        ("age_band", age),
+                        ("legal_status", status),
+                    ]))
+                    .count(n),
+            );
+        }
+
         // Reasons for leaving care.
         let mut ceased = self.ceased.clone();
         ceased.sort();
@@ -550,11 +707,13 @@ fn age_band(age: Option<i32>) -> &'static str {
     }
 }
 
-/// Started to be looked after in the year: an RNE = S episode, not a short break.
-fn started_in(episodes: &[&Episode], year: CollectionYear) -> bool {
+/// Started to be looked after in the year: the first RNE = S episode in the
+/// year that is not a short break.
+fn start_in<'e>(episodes: &[&'e Episode], year: CollectionYear) -> Option<&'e Episode> {
     episodes
         .iter()
-        .any(|e| e.rne == ReasonNewEpisode::S && !e.is_short_break() && year.contains(e.decom))
+        .copied()
+        .find(|e| e.rne == ReasonNewEpisode::S && !e.is_short_break() && year.contains(e.decom))
 }
 
 #[cfg(test)]
@@ -712,6 +871,95 @@ mod tests {
         assert_eq!(
             value(&rows, CEASED_REASON, "reason=Special guardianship order"),
             Some(50.0)
+        );
+    }
+
+    /// The same five children: at 31 March 2025 A1 (full care order, 12),
+    /// A2 (interim care order until October, full at 31 March, under 1) and
+    /// A4 (s20, 17, UASC, who started twice in the year).
+    #[test]
+    fn uasc_age_by_legal_status_and_care_orders_apart() {
+        let cohort = cohort();
+        let rows = run_year(&cohort, 2025);
+        let get = |m: MeasureId, b: &str| {
+            rows.iter()
+                .find(|r| r.metric == m && r.breakdown.to_string() == b)
+                .map(|r| (r.numerator, r.denominator))
+        };
+        // Care orders at 31 March: two full, no interim (A2's C1 ended).
+        assert_eq!(
+            get(PROFILE, "care_order=Full care order (C2)"),
+            Some((Some(2), Some(3)))
+        );
+        assert_eq!(get(PROFILE, "care_order=Interim care order (C1)"), None);
+        assert_eq!(
+            get(PROFILE, "legal_status=Care order"),
+            Some((Some(2), Some(3)))
+        );
+        // UASC at 31 March: A4, a boy of 17.
+        assert_eq!(get(UASC_PROFILE, "sex=Male"), Some((Some(1), Some(1))));
+        assert_eq!(
+            get(UASC_PROFILE, "age_band=16 and over"),
+            Some((Some(1), Some(1)))
+        );
+        assert_eq!(get(UASC_PROFILE, "sex=Female"), None);
+        // A4 started twice as UASC: counted once; A2 is not UASC.
+        assert_eq!(get(UASC_STARTS, ""), Some((Some(1), None)));
+        // Age by legal status: each child once, the total the 31 March count.
+        assert_eq!(get(AGE_LEGAL_STATUS, ""), Some((Some(3), None)));
+        for cell in [
+            "age_band=10 to 15;legal_status=Full care order (C2)",
+            "age_band=Under 1;legal_status=Full care order (C2)",
+            "age_band=16 and over;legal_status=Voluntary agreement (s20)",
+        ] {
+            assert_eq!(get(AGE_LEGAL_STATUS, cell), Some((Some(1), None)), "{cell}");
+        }
+        let cells = rows
+            .iter()
+            .filter(|r| r.metric == AGE_LEGAL_STATUS && !r.breakdown.is_empty())
+            .count();
+        assert_eq!(cells, 3);
+    }
+
+    /// A child whose UASC status ceased before they started is not a UASC
+    /// start; one looked after on an interim care order at 31 March is.
+    #[test]
+    fn uasc_status_is_read_on_the_day() {
+        use LegalStatus::*;
+        use PlacementType::*;
+        use ReasonNewEpisode::*;
+        let mut kids = children(2);
+        kids[0].uasc = Some(Uasc {
+            duc: Some(d("01/05/2024")),
+        });
+        kids[1].uasc = Some(Uasc { duc: None });
+        let cohort = Cohort::new(
+            LaCode::new(800).unwrap(),
+            CohortParts {
+                children: kids,
+                episodes: vec![
+                    ep(0, "01/06/2024", S, C1, U4, None, None),
+                    ep(1, "01/06/2024", S, C1, U4, None, None),
+                ],
+                tables: tables(&[2025]),
+                ..Default::default()
+            },
+        );
+        let rows = run_year(&cohort, 2025);
+        let n = |m: MeasureId, b: &str| {
+            rows.iter()
+                .find(|r| r.metric == m && r.breakdown.to_string() == b)
+                .and_then(|r| r.numerator)
+        };
+        assert_eq!(n(UASC_STARTS, ""), Some(1));
+        assert_eq!(n(PROFILE, "uasc=UASC"), Some(1));
+        assert_eq!(n(PROFILE, "care_order=Interim care order (C1)"), Some(2));
+        assert_eq!(
+            n(
+                AGE_LEGAL_STATUS,
+                "age_band=10 to 15;legal_status=Interim care order (C1)"
+            ),
+            Some(2)
         );
     }
 
