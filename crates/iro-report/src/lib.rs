@@ -230,6 +230,7 @@ fn build_with(
         statuses,
         specs: input.specs,
         disclosure: input.disclosure,
+        reference: input.reference,
         published_flag: input.quality.published_flag(la, year),
     };
     let quality = quality::build(input.quality, la, &ctx.years);

@@ -15,6 +15,7 @@
 
 mod about;
 mod benchmarking;
+mod care_leavers;
 mod children_in_care;
 mod generic;
 mod introduction;
@@ -23,6 +24,7 @@ mod local_targets;
 mod placements;
 mod profile;
 mod timeliness;
+mod uasc;
 mod voice;
 
 use iro_charts::build::{self as cb, Categories};
@@ -46,9 +48,15 @@ pub enum Layout {
     /// "Table 1": children in care over five years.
     ChildrenInCare,
     LeavingCare,
+    /// Care leavers aged 17 to 21 (OC3): in touch, accommodation, activity,
+    /// against England.
+    CareLeavers,
     ReviewTimeliness,
     Profile,
     Placements,
+    /// Unaccompanied asylum-seeking children at 31 March and starting in
+    /// the year.
+    Uasc,
     Participation,
     LocalTargets,
     /// The charts crate's comparison charts (rate trend against region and
@@ -134,6 +142,24 @@ pub const SECTIONS: &[SectionSpec] = &[
         if_missing: "no figures on why children ceased to be looked after, from cohort-summary",
         prompt: "Reunification, special guardianship, adoption, leaving care at 18: how IROs \
                  oversaw these plans.",
+    },
+    SectionSpec {
+        id: "care-leavers",
+        title: "Care leavers",
+        metrics: &[
+            ::care_leavers::IN_SCOPE,
+            ::care_leavers::CONTACT,
+            ::care_leavers::ACCOMMODATION,
+            ::care_leavers::ACTIVITY,
+            ::care_leavers::NOT_COUNTED,
+        ],
+        layout: Layout::CareLeavers,
+        charts: &[],
+        groups: &[],
+        if_missing: "no care-leaver figures: care-leavers needs the year's OC3 table (care leavers \
+                     aged 17 to 21) and Header",
+        prompt: "Where the care leavers the service is not in touch with are, pathway plans and \
+                 personal advisers, staying put, and what IROs did before young people left care.",
     },
     SectionSpec {
         id: "review-timeliness",
@@ -227,6 +253,22 @@ pub const SECTIONS: &[SectionSpec] = &[
         if_missing: "no placement figures, from placement-distance and placement-stability",
         prompt: "Sufficiency, children placed far from home, stability meetings, residential \
                  care: what IROs saw and challenged.",
+    },
+    SectionSpec {
+        id: "uasc",
+        title: "Unaccompanied asylum-seeking children",
+        metrics: &[
+            cohort_summary::PROFILE,
+            cohort_summary::UASC_PROFILE,
+            cohort_summary::UASC_STARTS,
+        ],
+        layout: Layout::Uasc,
+        charts: &[],
+        groups: &[],
+        if_missing: "no figures on unaccompanied asylum-seeking children at 31 March, from \
+                     cohort-summary",
+        prompt: "Where UASC are placed, the National Transfer Scheme, specialist social workers, \
+                 how IROs make sure UASC understand their rights and are heard.",
     },
     SectionSpec {
         id: "participation",
@@ -376,6 +418,8 @@ pub struct Ctx<'a> {
     pub statuses: Vec<&'a TaskStatus>,
     pub specs: &'a [MetricSpec],
     pub disclosure: iro_results::Disclosure,
+    /// Published figures: England's beside the authority's.
+    pub reference: &'a iro_metric_api::Reference,
     /// The count at 31 March of the report's year, when far from the DfE's.
     pub published_flag: Option<&'a iro_results::quality::PublishedCheck>,
 }
@@ -686,9 +730,11 @@ pub fn build(spec: &SectionSpec, ctx: &Ctx<'_>) -> Vec<Draft> {
         Layout::Introduction => introduction::introduction(ctx),
         Layout::ChildrenInCare => children_in_care::children_in_care(spec, ctx),
         Layout::LeavingCare => leaving_care::leaving_care(spec, ctx),
+        Layout::CareLeavers => care_leavers::care_leavers(spec, ctx),
         Layout::ReviewTimeliness => timeliness::review_timeliness(spec, ctx),
         Layout::Profile => profile::profile(spec, ctx),
         Layout::Placements => placements::placements(spec, ctx),
+        Layout::Uasc => uasc::uasc(spec, ctx),
         Layout::Participation => voice::participation(spec, ctx),
         Layout::LocalTargets => local_targets::local_targets(spec, ctx),
         Layout::Generic => generic::generic(spec, ctx),
@@ -789,7 +835,8 @@ mod tests {
                 assert!(!s.if_missing.is_empty(), "{}", s.id);
             }
         }
-        assert!(section_shows(&SECTIONS[5], service_records::RECORD_ON_TIME));
-        assert!(!section_shows(&SECTIONS[5], drp_flow::ESCALATIONS));
+        let records = SECTIONS.iter().find(|s| s.id == "service-records").unwrap();
+        assert!(section_shows(records, service_records::RECORD_ON_TIME));
+        assert!(!section_shows(records, drp_flow::ESCALATIONS));
     }
 }
