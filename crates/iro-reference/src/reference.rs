@@ -33,6 +33,8 @@ const STABILITY: &str = "stability_published.csv";
 const NEIGHBOURS: &str = "statistical_neighbours.csv";
 const LTLA_UTLA: &str = "ltla_utla_apr23.csv";
 const ENGLAND_PUBLISHED: &str = "england_published.csv";
+/// `england_published.csv` with no rows.
+const ENGLAND_PUBLISHED_HEADER: &str = "year,subject,breakdown,percent,count,release,source\n";
 
 /// DfE's denominator rule: the rate at 31 March of collection year *Y* divides by
 /// the ONS mid-year estimate of children aged 0–17 for mid-year *Y − 1*.
@@ -102,17 +104,26 @@ impl Reference {
 
     /// Loads a folder holding files with the same names as `data/reference/`
     /// (see [`FILES`]), so figures can be updated without recompiling. Every file
-    /// must be present; errors name the file by its full path.
+    /// must be present but `england_published.csv` (without it: no England
+    /// figures); errors name the file by its full path.
     pub fn from_dir(dir: impl AsRef<Path>) -> Result<Self, ReferenceError> {
         let dir = dir.as_ref();
         let mut texts = Vec::with_capacity(FILES.len());
         for name in FILES {
             let path = dir.join(name);
             let shown = path.display().to_string();
-            let text = std::fs::read_to_string(&path).map_err(|source| ReferenceError::Io {
-                file: shown.clone(),
-                source,
-            })?;
+            let text = match std::fs::read_to_string(&path) {
+                // England's profile and care-leaver figures came later than the
+                // other files: a folder made before them still loads, with
+                // none (the report then says "not found").
+                Err(e) if name == ENGLAND_PUBLISHED && e.kind() == std::io::ErrorKind::NotFound => {
+                    ENGLAND_PUBLISHED_HEADER.to_string()
+                }
+                r => r.map_err(|source| ReferenceError::Io {
+                    file: shown.clone(),
+                    source,
+                })?,
+            };
             texts.push((shown, text));
         }
         let files: [(String, &str); 8] =

@@ -700,6 +700,16 @@ fn englands_published_figures_load() {
 }
 
 #[test]
+fn a_folder_without_englands_figures_still_loads() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_bundled(dir.path());
+    std::fs::remove_file(dir.path().join("england_published.csv")).unwrap();
+    let r = Reference::from_dir(dir.path()).unwrap();
+    assert!(r.national_all().is_empty());
+    assert_eq!(r.published_all(), reference().published_all());
+}
+
+#[test]
 fn a_bad_national_row_names_its_line() {
     let dir = tempfile::tempdir().unwrap();
     copy_bundled(dir.path());
