@@ -133,8 +133,10 @@ const NEEDS: &[ColumnNeed] = &[
 ];
 
 /// Each cross-tab's row of an age group sums to the care leavers counted in
-/// that age group, which is also each of its cells' denominator.
-static RELATIONS: [Relation; 6] = {
+/// that age group, which is also each of its cells' denominator: declared
+/// outright too (the count of the age group = each cell's denominator), so
+/// that a hidden count is not read off a shown denominator in one step.
+static RELATIONS: [Relation; 9] = {
     const fn to_in_scope(keys: &'static str, metric: MeasureId) -> Relation {
         Relation::SumByValue {
             parts: Cells::num(metric, keys, "age_group"),
@@ -147,7 +149,16 @@ static RELATIONS: [Relation; 6] = {
             total: Cells::num(metric, keys, "age_group").den(),
         }
     }
+    const fn denominators_are_in_scope(keys: &'static str, metric: MeasureId) -> Relation {
+        Relation::SumByValue {
+            parts: Cells::num(IN_SCOPE, "age_group", "age_group"),
+            total: Cells::num(metric, keys, "age_group").den(),
+        }
+    }
     [
+        denominators_are_in_scope(CONTACT_KEYS, CONTACT),
+        denominators_are_in_scope(ACCOMMODATION_KEYS, ACCOMMODATION),
+        denominators_are_in_scope(ACTIVITY_KEYS, ACTIVITY),
         to_in_scope(CONTACT_KEYS, CONTACT),
         to_own_denominator(CONTACT_KEYS, CONTACT),
         to_in_scope(ACCOMMODATION_KEYS, ACCOMMODATION),
