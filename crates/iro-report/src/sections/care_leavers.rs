@@ -75,12 +75,15 @@ fn england(ctx: &Ctx<'_>, year: i32, breakdown: &str) -> Cell {
     }
 }
 
-/// "20 (80.0%)", "c", or "x".
+/// A count in a sentence: "20 (80.0%)", "none", or in words where the
+/// table shows `c` or `x`.
 fn count_and_share(r: Option<&MetricRow>) -> String {
     match (format::numerator(r), format::value(r)) {
-        (Shown::Value(n), _) if n == "0" => n,
+        (Shown::Value(n), _) if n == "0" => "none".to_string(),
         (Shown::Value(n), Shown::Value(p)) => format!("{n} ({p})"),
-        (n, _) => n.text().to_string(),
+        (Shown::Value(n), _) => n,
+        (Shown::Suppressed, _) => "a small number (c)".to_string(),
+        (Shown::Missing, _) => "an unknown number (x)".to_string(),
     }
 }
 
@@ -108,7 +111,11 @@ pub(super) fn care_leavers(spec: &SectionSpec, ctx: &Ctx<'_>) -> Vec<Draft> {
             "was in touch with {} of its {} care leavers aged {g} (not in touch: {}; refused \
              contact: {}; no longer requiring services: {})",
             c(cl::IN_TOUCH),
-            n.text(),
+            match &n {
+                Shown::Value(v) => v.as_str(),
+                Shown::Suppressed => "few (c)",
+                Shown::Missing => "x",
+            },
             c(cl::NOT_IN_TOUCH),
             c(cl::REFUSED),
             c(cl::NOT_REQUIRED),
