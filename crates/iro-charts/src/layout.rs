@@ -190,8 +190,18 @@ pub(crate) fn frame<DB: DrawingBackend>(
     let inner = w - 2.0 * m;
 
     // Header: title (up to two lines), subtitle.
-    let mut y = cv.d(14.0);
-    let mut title = cv.wrap(&spec.meta.title, TITLE, Weight::Bold, inner);
+    // A chart without a title (the document's caption names it) starts with
+    // its legend or plot.
+    let mut y = if spec.meta.title.is_empty() {
+        cv.d(4.0)
+    } else {
+        cv.d(14.0)
+    };
+    let mut title = if spec.meta.title.is_empty() {
+        Vec::new()
+    } else {
+        cv.wrap(&spec.meta.title, TITLE, Weight::Bold, inner)
+    };
     if title.len() > 2 {
         let rest = title[1..].join(" ");
         title.truncate(1);

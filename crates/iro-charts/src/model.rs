@@ -342,6 +342,17 @@ impl Chart {
         }
     }
 
+    /// The words around the chart, to change (a document whose caption
+    /// names the chart draws it without its own title).
+    pub fn meta_mut(&mut self) -> &mut ChartMeta {
+        match self {
+            Chart::Lines(c) => &mut c.meta,
+            Chart::Funnel(c) => &mut c.meta,
+            Chart::StackedBars(c) => &mut c.meta,
+            Chart::Bars(c) => &mut c.meta,
+        }
+    }
+
     /// "line chart", "funnel plot", …
     pub fn kind_name(&self) -> &'static str {
         match self {

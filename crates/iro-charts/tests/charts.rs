@@ -353,6 +353,21 @@ fn every_kind_draws_without_overlapping_text_at_two_sizes() {
     }
 }
 
+/// A document whose caption names the chart draws it without its title:
+/// nothing is drawn where the title was, and nothing overlaps.
+#[test]
+fn a_chart_without_a_title_draws_the_rest() {
+    for (name, mut chart) in all_charts() {
+        let title = chart.meta().title.clone();
+        chart.meta_mut().title.clear();
+        let svg = iro_charts::svg(&chart).unwrap();
+        assert_no_overlap(name, &svg, 900.0, 500.0);
+        let text = all_text(&svg);
+        assert!(!text.contains(&title), "{name}: title drawn");
+        assert!(text.contains("Source: "), "{name}: no source");
+    }
+}
+
 #[test]
 fn a_chart_too_small_for_its_text_is_an_error_not_a_mess() {
     let chart = Chart::Bars(bar_chart());

@@ -303,14 +303,18 @@ fn draw(number: usize, slug: String, caption: String, chart: &iro_charts::Chart)
     } else {
         alt
     };
+    // The caption above the chart names it: drawn without its own title,
+    // so the page does not say the same thing twice.
+    let mut untitled = chart.clone();
+    untitled.meta_mut().title.clear();
     Figure {
         number,
         slug,
         caption,
         alt,
-        svg: iro_charts::svg(chart).map_err(|e| e.to_string()),
+        svg: iro_charts::svg(&untitled).map_err(|e| e.to_string()),
         data: iro_charts::data_table(chart),
-        chart: Some(Box::new(chart.clone())),
+        chart: Some(Box::new(untitled)),
     }
 }
 
