@@ -690,6 +690,17 @@ fn band_order(name: &str) -> (u8, u64) {
     (1, n.parse().unwrap_or(u64::MAX))
 }
 
+/// The age groups at 31 March (cohort-summary's `age_band`) in reading
+/// order, for every table by age.
+const AGE_ORDER: [&str; 6] = [
+    "Under 1",
+    "1 to 4",
+    "5 to 9",
+    "10 to 15",
+    "16 and over",
+    "Not known",
+];
+
 const QUARTERS: [(Period, &str); 4] = [
     (Period::Q1, "Q1 (April to June)"),
     (Period::Q2, "Q2 (July to September)"),

@@ -6,8 +6,8 @@ use iro_charts::{Chart, SegmentColours};
 use iro_metric_api::{MeasureId, Period};
 
 use super::{
-    Ctx, Draft, SectionSpec, built, categories, label, lower_first, meta, para, table, v,
-    with_notes,
+    AGE_ORDER, Ctx, Draft, SectionSpec, built, categories, label, lower_first, meta, para, table,
+    v, with_notes,
 };
 use crate::format::{self, Shown};
 use crate::model::{Cell, TableRow};
@@ -30,15 +30,6 @@ const PROFILE: [(&str, &str, &str); 6] = [
         "Unaccompanied asylum-seeking children",
         "who were unaccompanied asylum-seeking children (UASC)",
     ),
-];
-
-const AGE_ORDER: [&str; 6] = [
-    "Under 1",
-    "1 to 4",
-    "5 to 9",
-    "10 to 15",
-    "16 and over",
-    "Not known",
 ];
 
 pub(super) fn profile(spec: &SectionSpec, ctx: &Ctx<'_>) -> Vec<Draft> {

@@ -5,18 +5,11 @@
 
 use iro_metric_api::{MeasureId, Period};
 
-use super::{Ctx, Draft, SectionSpec, categories, label, lower_first, para, table, v, with_notes};
+use super::{
+    AGE_ORDER, Ctx, Draft, SectionSpec, categories, label, lower_first, para, table, v, with_notes,
+};
 use crate::format::{self, Shown};
 use crate::model::{Cell, TableRow};
-
-const AGE_ORDER: [&str; 6] = [
-    "Under 1",
-    "1 to 4",
-    "5 to 9",
-    "10 to 15",
-    "16 and over",
-    "Not known",
-];
 
 pub(super) fn uasc(spec: &SectionSpec, ctx: &Ctx<'_>) -> Vec<Draft> {
     const PROFILE: MeasureId = cohort_summary::PROFILE;
