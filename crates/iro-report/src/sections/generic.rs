@@ -63,6 +63,41 @@ impl Measure<'_> {
         self.names.iter().all(|n| n == "All")
     }
 
+    /// What a category means where its rows carry it as their note and
+    /// no other category's rows do (stage 1 = "Social worker").
+    fn meaning(&self, n: &str) -> Option<&str> {
+        let rows = self.rows;
+        let notes: Vec<&str> = rows
+            .iter()
+            .filter(|r| breakdown_name(r) == n)
+            .map(|r| lead_note(r))
+            .collect();
+        let first = *notes.first()?;
+        let total_note = rows
+            .iter()
+            .find(|r| r.breakdown.is_empty())
+            .map(|r| lead_note(r));
+        (n != "All"
+            && !first.is_empty()
+            && notes.iter().all(|x| *x == first)
+            && total_note != Some(first)
+            && self.names.iter().filter(|m| m.as_str() != "All").count() > 1
+            && rows
+                .iter()
+                .filter(|r| !r.breakdown.is_empty() && breakdown_name(r) != n)
+                .all(|r| lead_note(r) != first))
+        .then_some(first)
+    }
+
+    /// A category as the table and the chart both label it: "1: Social
+    /// worker", or the category with a capital.
+    fn label(&self, n: &str) -> String {
+        match self.meaning(n) {
+            Some(meant) => format!("{n}: {meant}"),
+            None => upper_first(n),
+        }
+    }
+
     fn find(&self, name: &str, p: Period) -> Option<&MetricRow> {
         self.rows
             .iter()
@@ -214,31 +249,7 @@ fn breakdown_table(ctx: &Ctx<'_>, m: &Measure<'_>) -> Draft {
         .map(|r| r.breakdown.keys().replace(';', " / ").replace('_', " "))
         .map(|k| upper_first(&k))
         .unwrap_or_else(|| "Breakdown".into());
-    // A category whose rows carry their own meaning as the note
-    // (e.g. stage 1 = "Social worker") is labelled with it.
-    let meaning = |n: &str| -> Option<&str> {
-        let notes: Vec<&str> = rows
-            .iter()
-            .filter(|r| breakdown_name(r) == n)
-            .map(|r| lead_note(r))
-            .collect();
-        let first = *notes.first()?;
-        let total_note = rows
-            .iter()
-            .find(|r| r.breakdown.is_empty())
-            .map(|r| lead_note(r));
-        (n != "All"
-            && !first.is_empty()
-            && notes.iter().all(|x| *x == first)
-            && total_note != Some(first)
-            && names.iter().filter(|m| m.as_str() != "All").count() > 1
-            && rows
-                .iter()
-                .filter(|r| !r.breakdown.is_empty() && breakdown_name(r) != n)
-                .all(|r| lead_note(r) != first))
-        .then_some(first)
-    };
-    let labelled: Vec<&str> = names.iter().filter_map(|n| meaning(n)).collect();
+    let labelled: Vec<&str> = names.iter().filter_map(|n| m.meaning(n)).collect();
     let mut head = vec![key];
     head.extend(m.periods.iter().map(|&p| period_name(p, ctx.year)));
     let mut parts: Vec<&String> = names.iter().filter(|n| *n != "All").collect();
@@ -253,10 +264,10 @@ fn breakdown_table(ctx: &Ctx<'_>, m: &Measure<'_>) -> Draft {
     let body = parts
         .chain(total)
         .map(|n| {
-            let label = match meaning(n) {
-                Some(meant) => format!("{n}: {meant}"),
-                None if n == "All" => "Total".to_string(),
-                None => upper_first(n),
+            let label = if n == "All" {
+                "Total".to_string()
+            } else {
+                m.label(n)
             };
             let row = TableRow::new(
                 label,
@@ -293,15 +304,6 @@ fn chart(spec: &SectionSpec, ctx: &Ctx<'_>, m: &Measure<'_>) -> Option<Draft> {
     }
     let title = m.title;
     let find = |n: &str, p: Period| m.find(n, p);
-    // Stage 1 → "1: Social worker", as the table labels it.
-    let label = |n: &str| -> String {
-        rows.iter()
-            .find(|r| breakdown_name(r) == n)
-            .map(|r| lead_note(r))
-            .filter(|note| !note.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
-            .map(|note| format!("{n}: {note}"))
-            .unwrap_or_else(|| upper_first(n))
-    };
     let parts: Vec<&String> = m.names.iter().filter(|n| *n != "All").collect();
     let cats: Vec<String> = QUARTERS
         .iter()
@@ -337,7 +339,7 @@ fn chart(spec: &SectionSpec, ctx: &Ctx<'_>, m: &Measure<'_>) -> Option<Draft> {
                 x_label: &key_words(rows),
                 ..words.clone()
             },
-            ordered.iter().map(|n| label(n)).collect(),
+            ordered.iter().map(|n| m.label(n)).collect(),
             vec![(
                 ctx.year_label(),
                 ordered
@@ -369,7 +371,7 @@ fn chart(spec: &SectionSpec, ctx: &Ctx<'_>, m: &Measure<'_>) -> Option<Draft> {
             .iter()
             .map(|n| {
                 (
-                    label(n),
+                    m.label(n),
                     QUARTERS
                         .iter()
                         .map(|(q, _)| cell(find(n, *q)))
