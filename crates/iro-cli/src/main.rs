@@ -209,7 +209,44 @@ struct RunArgs {
     #[command(flatten)]
     audience: AudienceArgs,
     #[command(flatten)]
+    print: PrintArgs,
+    #[command(flatten)]
     common: Common,
+}
+
+/// The report printed to PDF: over [output] pdf and browser of iro.toml.
+#[derive(Debug, Args)]
+struct PrintArgs {
+    /// Also print each report to PDF (<la>-<year>.pdf, A4, page numbers in
+    /// its contents) with the Chromium, Chrome or Edge on this machine.
+    #[arg(long)]
+    pdf: bool,
+    /// The browser that prints the PDF (default: the first Chromium, Chrome
+    /// or Edge found).
+    #[arg(long, value_name = "PATH")]
+    browser: Option<PathBuf>,
+}
+
+impl PrintArgs {
+    /// The browser to print with, found before anything is computed; `None`
+    /// when no PDF is asked for.
+    fn browser(
+        &self,
+        config: &mut iro_engine::config::Config,
+    ) -> Result<Option<iro_report::print::Browser>> {
+        if self.pdf {
+            config.output.pdf = true;
+        }
+        if let Some(b) = &self.browser {
+            config.output.browser = Some(b.clone());
+        }
+        if !config.output.pdf {
+            return Ok(None);
+        }
+        Ok(Some(iro_report::print::Browser::find(
+            config.output.browser.as_deref(),
+        )?))
+    }
 }
 
 /// Who the outputs are for, and whether the report is final: over iro.toml.
@@ -302,6 +339,8 @@ struct ReportArgs {
     init_narrative: bool,
     #[command(flatten)]
     audience: AudienceArgs,
+    #[command(flatten)]
+    print: PrintArgs,
     #[command(flatten)]
     common: Common,
 }
@@ -541,6 +580,14 @@ fn run(args: RunArgs) -> Result<ExitCode> {
         config.output.formats = args.formats.iter().map(|&f| f.into()).collect();
     }
     args.audience.apply(&mut config)?;
+    if args.print.pdf && args.no_report {
+        anyhow::bail!("--pdf prints the report, which --no-report leaves out: drop one of them");
+    }
+    let pdf = if config.output.report {
+        args.print.browser(&mut config)?
+    } else {
+        None
+    };
     let pipeline = iro_pipeline::Pipeline::for_run(config, origin(&args.common, &args.input))?;
     let config = pipeline.config();
     let source = resolve_input(config, args.input)?;
@@ -560,10 +607,10 @@ fn run(args: RunArgs) -> Result<ExitCode> {
     let steps = iro_pipeline::Steps {
         tables: true,
         charts: !args.no_charts,
-        report: config
-            .output
-            .report
-            .then(iro_pipeline::ReportRequest::default),
+        report: config.output.report.then(|| iro_pipeline::ReportRequest {
+            pdf,
+            ..Default::default()
+        }),
     };
     let run = pipeline.run(&source, &steps, &on_progress);
     if let Some(pb) = pb.lock().unwrap_or_else(|e| e.into_inner()).take() {
@@ -650,6 +697,11 @@ fn report(args: ReportArgs) -> Result<ExitCode> {
         config.output.narrative_dir = dir;
     }
     args.audience.apply(&mut config)?;
+    let pdf = if args.init_narrative {
+        None
+    } else {
+        args.print.browser(&mut config)?
+    };
     // The same configuration as `iro run`, so `iro report` after `iro run`
     // writes the same report (the sample's demonstration targets included).
     let mut pipeline = iro_pipeline::Pipeline::for_run(config, origin(&args.common, &args.input))?;
@@ -702,6 +754,7 @@ fn report(args: ReportArgs) -> Result<ExitCode> {
         report: Some(iro_pipeline::ReportRequest {
             las: config.run.las.clone(),
             year: args.report_year,
+            pdf,
         }),
     };
     let run = pipeline.run(&source, &steps, &|_| {})?;

@@ -81,6 +81,12 @@ pub struct OutputConfig {
     /// Folder of the service's narrative files (`<la>.md`), read by the
     /// report and never written to.
     pub narrative_dir: PathBuf,
+    /// Also print each report to PDF (`<la>-<year>.pdf`, with page numbers
+    /// in its contents) with a Chromium, Chrome or Edge on this machine.
+    pub pdf: bool,
+    /// The browser that prints the PDF (default: the first Chromium,
+    /// Chrome or Edge found on PATH or in its usual install folder).
+    pub browser: Option<PathBuf>,
 }
 
 impl Default for OutputConfig {
@@ -91,6 +97,8 @@ impl Default for OutputConfig {
             personal: false,
             report: true,
             narrative_dir: PathBuf::from("narrative"),
+            pdf: false,
+            browser: None,
         }
     }
 }

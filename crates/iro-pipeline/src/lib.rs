@@ -130,6 +130,8 @@ pub struct ReportRequest {
     pub las: Vec<String>,
     /// The collection year reported; `None`: each authority's latest.
     pub year: Option<i32>,
+    /// Also print each report to PDF with this browser.
+    pub pdf: Option<iro_report::print::Browser>,
 }
 
 /// What [`Pipeline::run`] computed and wrote.
@@ -300,6 +302,7 @@ impl Pipeline {
                         narrative_dir: self.config.output.narrative_dir.clone(),
                         las: request.las.clone(),
                         year: request.year,
+                        pdf: request.pdf.clone(),
                     },
                 )
                 .map_err(|source| PipelineError::Report {

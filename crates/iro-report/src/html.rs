@@ -62,6 +62,7 @@ h4, h5, h6 {{ font-size: 1rem; margin: 1.25rem 0 0.5rem; }}
 p, li {{ max-width: 44rem; }}
 nav.contents ol {{ padding-left: 1.5rem; }}
 nav.contents li {{ margin: 0.2rem 0; }}
+nav.contents .pageno, nav.contents .leader {{ display: none; }}
 .table-wrap {{ overflow-x: auto; margin: 1rem 0 1.5rem; }}
 table {{ border-collapse: collapse; width: 100%; font-size: 0.9375rem; }}
 caption {{ text-align: left; font-weight: bold; padding: 0 0 0.5rem; }}
@@ -104,6 +105,11 @@ footer {{ color: {MUTED}; font-size: 0.875rem; border-top: 1px solid {RULE}; mar
   header.cover {{ border-bottom: none; padding-top: 25mm; }}
   header.cover h1 {{ font-size: 2.6rem; }}
   nav.contents {{ break-before: page; break-after: page; }}
+  nav.contents li {{ max-width: none; }}
+  nav.contents a {{ display: flex; align-items: baseline; gap: 0.4rem; }}
+  nav.contents .entry {{ flex: 0 1 auto; }}
+  nav.contents .leader {{ display: block; flex: 1 1 2rem; border-bottom: 1.5px dotted {MUTED}; }}
+  nav.contents .pageno {{ display: inline; flex: 0 0 auto; min-width: 1.6rem; text-align: right; font-variant-numeric: tabular-nums; }}
   h2 {{ margin-top: 1.5rem; }}
   h2, h3, h4, caption, figcaption {{ break-after: avoid; }}
   table, figure, .not-available, .notes, .narrative img {{ break-inside: avoid; }}
@@ -181,6 +187,25 @@ pub fn esc(s: &str) -> String {
 
 /// The whole HTML document.
 pub fn render(report: &Report) -> String {
+    render_with_pages(report, None)
+}
+
+/// The section anchors' printed page numbers (`section-<id>` → page, the
+/// cover being page 1), as [`crate::print`] reads them from a printed copy.
+pub type PageNumbers = std::collections::BTreeMap<String, u32>;
+
+/// The dotted line from a contents entry to its page number.
+const LEADER: &str = "<span class=\"leader\" aria-hidden=\"true\"></span>";
+
+/// The contents' anchor of a section.
+pub fn section_anchor(id: &str) -> String {
+    format!("section-{id}")
+}
+
+/// The whole HTML document; with `pages`, the printed contents give each
+/// section's page number (a section missing from `pages` shows "??", the
+/// width of a number, so a first printing lays out as the last).
+pub fn render_with_pages(report: &Report, pages: Option<&PageNumbers>) -> String {
     let mut h = String::with_capacity(64 * 1024);
     let title = format!("{}: {}", report.title(), report.la_name);
     let _ = write!(
@@ -213,10 +238,17 @@ pub fn render(report: &Report) -> String {
          <h2 id=\"contents-title\">Contents</h2>\n<ol>\n",
     );
     for s in &report.sections {
+        let anchor = section_anchor(s.id);
+        let page = match pages {
+            Some(p) => match p.get(&anchor) {
+                Some(n) => format!("{LEADER}<span class=\"pageno\">{n}</span>"),
+                None => format!("{LEADER}<span class=\"pageno\">??</span>"),
+            },
+            None => String::new(),
+        };
         let _ = writeln!(
             h,
-            "<li><a href=\"#section-{}\">{}</a></li>",
-            s.id,
+            "<li><a href=\"#{anchor}\"><span class=\"entry\">{}</span>{page}</a></li>",
             esc(s.title)
         );
     }
@@ -295,8 +327,9 @@ fn cover(h: &mut String, report: &Report) {
 fn section(h: &mut String, report: &Report, s: &Section) {
     let _ = write!(
         h,
-        "<section class=\"report-section\" id=\"section-{id}\" aria-labelledby=\"heading-{id}\">\n\
+        "<section class=\"report-section\" id=\"{anchor}\" aria-labelledby=\"heading-{id}\">\n\
          <h2 id=\"heading-{id}\">{n}. {t}</h2>\n",
+        anchor = section_anchor(s.id),
         id = s.id,
         n = s.number,
         t = esc(s.title)

@@ -25,6 +25,7 @@ pub mod html;
 pub mod markdown;
 pub mod model;
 pub mod narrative;
+pub mod print;
 pub mod quality;
 pub mod sections;
 pub mod xlsx;
@@ -62,6 +63,11 @@ pub enum ReportError {
     Xlsx { path: PathBuf, reason: String },
     #[error("cannot make the Word document {path}: {reason}")]
     Docx { path: PathBuf, reason: String },
+    #[error("cannot print the report {stem} to PDF")]
+    Print {
+        stem: String,
+        source: Box<print::PrintError>,
+    },
     #[error("no figures for authority {la} in {year}")]
     NoData { la: String, year: String },
 }
@@ -108,6 +114,8 @@ pub struct ReportOptions {
     pub las: Vec<String>,
     /// Collection year to report; `None` = each authority's latest.
     pub year: Option<i32>,
+    /// Also print each report to PDF with this browser ([`print`]).
+    pub pdf: Option<print::Browser>,
 }
 
 /// What [`write_reports`] did.
@@ -354,11 +362,26 @@ pub fn write_reports(
             let narrative = Narrative::load(&narrative_path(&options.narrative_dir, la), &known)?;
             let rows: &[&MetricRow] = by_la.get(la.as_str()).map(Vec::as_slice).unwrap_or(&[]);
             let report = build_with(input, la, options.year, &narrative, rows, charts)?;
-            let files = write_report(&report, &options.dir)?;
-            Ok(Written {
-                files,
-                warnings: narrative.warnings,
-            })
+            let mut files = write_report(&report, &options.dir)?;
+            let mut warnings = narrative.warnings;
+            if let Some(browser) = &options.pdf {
+                let printed =
+                    print::write_pdf(&report, &options.dir, browser).map_err(|source| {
+                        ReportError::Print {
+                            stem: report.file_stem(),
+                            source: Box::new(source),
+                        }
+                    })?;
+                if !printed.settled {
+                    warnings.push(format!(
+                        "{}: the sections kept moving between printings; check the contents' \
+                         page numbers",
+                        printed.pdf.display()
+                    ));
+                }
+                files.insert(1, printed.pdf);
+            }
+            Ok(Written { files, warnings })
         })
         .collect();
     let mut out = Written::default();

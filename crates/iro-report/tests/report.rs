@@ -200,6 +200,7 @@ fn changing_the_narrative_changes_only_the_narrative() {
         narrative_dir: narrative_dir.clone(),
         las: vec!["800".into()],
         year: None,
+        pdf: None,
     };
     fs::create_dir_all(&narrative_dir).unwrap();
     let written =
@@ -398,6 +399,7 @@ fn word_document_of_each_sample_authority_reads_back() {
         narrative_dir: tmp.path().join("narrative"),
         las: vec!["800".into(), "803".into(), "887".into()],
         year: None,
+        pdf: None,
     };
     let written = iro_report::write_reports(&input(s), &options).unwrap();
     let ids = child_ids();
@@ -860,4 +862,74 @@ fn local_targets_are_shown_met_or_not_and_on_the_chart() {
         .unwrap();
     assert!(fig.svg.as_ref().unwrap().contains("Target: at least 90.0%"));
     check_accessible(&html::render(&report));
+}
+
+#[test]
+fn the_printed_contents_give_page_numbers_only_when_known_and_only_in_print() {
+    let s = sample();
+    let report = build_report(&input(s), "800", None, &Narrative::default()).unwrap();
+    let plain = html::render(&report);
+    assert!(!plain.contains("class=\"pageno\""), "no numbers unprinted");
+    let first = report.sections.first().unwrap();
+    let anchor = html::section_anchor(first.id);
+    let pages = html::PageNumbers::from([(anchor.clone(), 3)]);
+    let paged = html::render_with_pages(&report, Some(&pages));
+    assert!(paged.contains(&format!(
+        "<a href=\"#{anchor}\"><span class=\"entry\">{}</span>",
+        first.title
+    )));
+    assert!(paged.contains("<span class=\"pageno\">3</span>"));
+    // A section not yet placed holds the room of a number.
+    assert_eq!(
+        paged.matches("<span class=\"pageno\">??</span>").count(),
+        report.sections.len() - 1
+    );
+    // Shown only in print: hidden on screen.
+    assert!(paged.contains("nav.contents .pageno, nav.contents .leader { display: none; }"));
+}
+
+/// Printed in the browser CI installs (Chromium): every section starts on
+/// the page the contents give, in the PDF and in the HTML written beside
+/// it. Without a browser the test says so and passes, unless
+/// `IRO_REQUIRE_BROWSER` is set (as CI sets it).
+#[test]
+fn the_pdf_contents_give_the_page_each_section_starts_on() {
+    let browser = match iro_report::print::Browser::find(None) {
+        Ok(b) => b,
+        Err(e) => {
+            assert!(
+                std::env::var_os("IRO_REQUIRE_BROWSER").is_none(),
+                "IRO_REQUIRE_BROWSER is set: {e}"
+            );
+            eprintln!("skipped: {e}");
+            return;
+        }
+    };
+    let s = sample();
+    let report = build_report(&input(s), "887", None, &Narrative::default()).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let printed = iro_report::print::write_pdf(&report, tmp.path(), &browser).unwrap();
+    assert!(printed.settled);
+    assert!(printed.pages >= 10, "{} pages", printed.pages);
+    let bytes = fs::read(&printed.pdf).unwrap();
+    let placed = iro_report::print::anchor_pages(&bytes).unwrap();
+    let html = fs::read_to_string(tmp.path().join(format!("{}.html", report.file_stem()))).unwrap();
+    let mut last = 0;
+    for sec in &report.sections {
+        let anchor = html::section_anchor(sec.id);
+        let page = placed[&anchor];
+        assert!(
+            page >= 3,
+            "{anchor} on page {page}: cover and contents come first"
+        );
+        assert!(page >= last, "{anchor} on page {page} before {last}");
+        last = page;
+        let entry = format!(
+            "<a href=\"#{anchor}\"><span class=\"entry\">{}</span>{}<span class=\"pageno\">{page}</span></a>",
+            html::esc(sec.title),
+            "<span class=\"leader\" aria-hidden=\"true\"></span>"
+        );
+        assert!(html.contains(&entry), "{entry}");
+    }
+    assert!(!html.contains(">??<"));
 }
