@@ -727,7 +727,10 @@ fn a_section_without_data_says_so() {
     let report = build_report(&input, "800", None, &Narrative::default()).unwrap();
     let md = markdown::render(&report);
     assert!(
-        md.contains("> **Not available:** review-timeliness is not computable: no Reviews table for 2024-25."),
+        md.contains(
+            "> **Not available:** Timeliness of statutory reviews of children looked after: \
+             no Reviews table for 2024-25."
+        ),
         "{md}"
     );
     assert!(
@@ -932,4 +935,60 @@ fn the_pdf_contents_give_the_page_each_section_starts_on() {
         assert!(html.contains(&entry), "{entry}");
     }
     assert!(!html.contains(">??<"));
+}
+
+/// A part of the report whose metric could not be computed says so by the
+/// metric's title and the reason, never by its id.
+#[test]
+fn a_figure_not_available_is_named_by_title_not_by_metric_id() {
+    use iro_report::model::Block;
+    use iro_results::Outcome;
+    let s = sample();
+    let year = s.result.statuses.iter().map(|t| t.year).max().unwrap();
+    let rows: Vec<_> = s
+        .result
+        .rows
+        .iter()
+        .filter(|r| !(r.la_code.as_str() == "887" && r.metric.metric() == "drp-flow"))
+        .cloned()
+        .collect();
+    let statuses: Vec<_> = s
+        .result
+        .statuses
+        .iter()
+        .cloned()
+        .map(|mut t| {
+            if t.la_code == "887" && t.metric == "drp-flow" && t.year == year {
+                t.outcome = Outcome::NotComputable("no drp_log file for 2024-25".into());
+            }
+            t
+        })
+        .collect();
+    let mut inp = input(s);
+    inp.rows = &rows;
+    inp.statuses = &statuses;
+    let report = build_report(&inp, "887", None, &Narrative::default()).unwrap();
+    let title = s
+        .result
+        .specs
+        .iter()
+        .find(|m| m.id == "drp-flow")
+        .unwrap()
+        .title;
+    let notes: Vec<&String> = report
+        .sections
+        .iter()
+        .flat_map(|sec| &sec.blocks)
+        .filter_map(|b| match b {
+            Block::NotAvailable(t) => Some(t),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        notes
+            .iter()
+            .any(|t| *t == &format!("{title}: no drp_log file for 2024-25.")),
+        "{notes:?}"
+    );
+    assert!(notes.iter().all(|t| !t.contains("drp-flow")), "{notes:?}");
 }

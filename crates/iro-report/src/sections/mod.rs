@@ -479,9 +479,16 @@ impl Ctx<'_> {
             if s.year != self.year || !ids.iter().any(|id| id.metric() == s.metric) {
                 continue;
             }
+            // Named by its title, as "About these figures" names it: the
+            // metric's id is for the tables, not the page.
+            let what = self
+                .specs
+                .iter()
+                .find(|m| m.id == s.metric)
+                .map_or("These figures", |m| m.title);
             let why = match &s.outcome {
-                Outcome::NotComputable(why) => format!("{} is not computable: {why}", s.metric),
-                Outcome::Failed(why) => format!("{} failed: {why}", s.metric),
+                Outcome::NotComputable(why) => format!("{what}: {why}"),
+                Outcome::Failed(why) => format!("{what} could not be worked out: {why}"),
                 Outcome::Ok(_) => continue,
             };
             if !reasons.contains(&why) {
