@@ -241,25 +241,20 @@ pub fn benchmark(args: BenchmarkArgs) -> Result<ExitCode> {
             out_dir: &out_dir,
         },
     )?;
-    let mut failed = false;
+    let failures = crate::failure_lines(&b.statuses);
+    let failed = !failures.is_empty();
+    for line in failures {
+        eprintln!("{line}");
+    }
     for s in &b.statuses {
-        match &s.outcome {
-            iro_results::Outcome::Failed(why) => {
-                failed = true;
-                eprintln!(
-                    "error: metric {} failed for {} {}: {why}",
-                    s.metric, s.la_code, s.year
-                );
-            }
-            iro_results::Outcome::NotComputable(why)
-                if s.metric == METRIC_ID && !args.common.quiet =>
-            {
-                eprintln!(
-                    "not computable: {} for {} {}: {why}",
-                    s.metric, s.la_code, s.year
-                );
-            }
-            _ => {}
+        if let iro_results::Outcome::NotComputable(why) = &s.outcome
+            && s.metric == METRIC_ID
+            && !args.common.quiet
+        {
+            eprintln!(
+                "not computable: {} for {} {}: {why}",
+                s.metric, s.la_code, s.year
+            );
         }
     }
     for s in &b.charts_skipped {

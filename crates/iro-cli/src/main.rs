@@ -6,6 +6,7 @@
 
 mod benchmark;
 mod chart;
+mod plugins;
 mod problems;
 mod problems_xlsx;
 mod validate;
@@ -129,6 +130,21 @@ enum PluginsCommand {
         #[command(flatten)]
         common: Common,
     },
+    /// Check a library and write (or update) its [[plugins]] entry in
+    /// iro.toml: path relative to iro.toml, SHA-256 of the file as built.
+    /// Run it after each rebuild; comments in iro.toml are kept.
+    Allow {
+        /// The shared library (.so, .dylib, .dll).
+        #[arg(value_name = "LIB")]
+        lib: PathBuf,
+        /// The configuration file to edit (default: ./iro.toml, made if
+        /// missing).
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// Check it in this process, and allow it with isolation = "in-process".
+        #[arg(long)]
+        in_process: bool,
+    },
     /// Print a library's ABI, data contract, metrics and SHA-256 (and the
     /// iro.toml entry to allow it) without computing anything.
     Check {
@@ -196,6 +212,12 @@ struct RunArgs {
     /// Folder of the narrative files <la>.md (default: narrative/).
     #[arg(long, value_name = "DIR")]
     narrative: Option<PathBuf>,
+    /// For plugin authors: load this plugin library for this run only,
+    /// without a [[plugins]] entry in iro.toml (pinned to the file as it is
+    /// when the run starts). Said loudly, and recorded in run.json; pin it
+    /// with `iro plugins allow LIB` before sharing figures. Repeatable.
+    #[arg(long = "dev-plugin", value_name = "LIB")]
+    dev_plugins: Vec<PathBuf>,
     /// Formats of the tables (metrics, diagnostics, targets…), comma-separated
     /// or repeated: csv, json, parquet (default: [output] formats of iro.toml,
     /// else csv,json).
@@ -404,51 +426,18 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::PluginWorker { args } => Ok(iro_plugin_host::worker::main(args)),
         Command::Plugins {
             command: PluginsCommand::Check { lib, in_process },
-        } => {
-            let report = if in_process {
-                iro_plugin_host::check(&lib)?
-            } else {
-                iro_plugin_host::check_isolated(&lib, &iro_plugin_host::HostOptions::default())?
-            };
-            print!("{report}");
-            Ok(ExitCode::SUCCESS)
-        }
+        } => plugins::check(&lib, in_process),
+        Command::Plugins {
+            command:
+                PluginsCommand::Allow {
+                    lib,
+                    config,
+                    in_process,
+                },
+        } => plugins::allow(&lib, config.as_deref(), in_process),
         Command::Plugins {
             command: PluginsCommand::List { common },
-        } => {
-            let config = load_config(&common)?;
-            let host = iro_pipeline::plugin_host(&config);
-            let mut failed = false;
-            if host.allowed().is_empty() {
-                println!("No [[plugins]] in iro.toml.");
-            }
-            for p in host.load_each() {
-                match p {
-                    Ok(p) => {
-                        let r = p.report();
-                        println!(
-                            "{} {} ({}, {:?})",
-                            r.plugin_name,
-                            r.plugin_version,
-                            r.path.display(),
-                            p.isolation()
-                        );
-                        for m in &r.metrics {
-                            println!("  {} {}: {}", m.id, m.version, m.title);
-                        }
-                    }
-                    Err(e) => {
-                        failed = true;
-                        eprintln!("error: {e}");
-                    }
-                }
-            }
-            Ok(if failed {
-                ExitCode::from(2)
-            } else {
-                ExitCode::SUCCESS
-            })
-        }
+        } => plugins::list(&load_config(&common)?),
         Command::Metrics {
             command: MetricsCommand::List { common },
         } => {
@@ -580,6 +569,7 @@ fn run(args: RunArgs) -> Result<ExitCode> {
         config.output.formats = args.formats.iter().map(|&f| f.into()).collect();
     }
     args.audience.apply(&mut config)?;
+    plugins::dev_plugins(&args.dev_plugins, &mut config)?;
     if args.print.pdf && args.no_report {
         anyhow::bail!("--pdf prints the report, which --no-report leaves out: drop one of them");
     }
@@ -650,15 +640,71 @@ fn origin(common: &Common, input: &Option<PathBuf>) -> iro_pipeline::Origin {
     }
 }
 
+/// One line per metric and reason that failed: a bad parameter fails every
+/// authority and year alike, and is said once, with where.
+fn failure_lines(statuses: &[iro_engine::TaskStatus]) -> Vec<String> {
+    type Key<'a> = (&'a str, &'a str);
+    let mut groups: Vec<(Key<'_>, Vec<(&str, i32)>)> = Vec::new();
+    for s in statuses {
+        if let iro_engine::Outcome::Failed(msg) = &s.outcome {
+            let key = (s.metric.as_str(), msg.as_str());
+            let at = (s.la_code.as_str(), s.year);
+            match groups.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, v)) => v.push(at),
+                None => groups.push((key, vec![at])),
+            }
+        }
+    }
+    groups
+        .into_iter()
+        .map(|((metric, msg), at)| {
+            format!(
+                "error: metric {metric} failed for {}: {msg}",
+                where_text(&at)
+            )
+        })
+        .collect()
+}
+
+/// `800 2024-25`; `15 authority-years (800, 803, 887; 2020-21 to 2024-25)`
+/// when every authority failed in every year; else the first few.
+fn where_text(at: &[(&str, i32)]) -> String {
+    let label = |y: i32| iro_domain::CollectionYear(y).label();
+    if let [(la, year)] = at {
+        return format!("{la} {}", label(*year));
+    }
+    let las: std::collections::BTreeSet<&str> = at.iter().map(|a| a.0).collect();
+    let years: std::collections::BTreeSet<i32> = at.iter().map(|a| a.1).collect();
+    let distinct: std::collections::BTreeSet<_> = at.iter().collect();
+    if distinct.len() == las.len() * years.len() {
+        let (first, last) = (years.first().copied(), years.last().copied());
+        let span = match (first, last) {
+            (Some(a), Some(b)) if a != b => format!("{} to {}", label(a), label(b)),
+            (Some(a), _) => label(a),
+            _ => String::new(),
+        };
+        return format!(
+            "{} authority-years ({}; {span})",
+            distinct.len(),
+            las.into_iter().collect::<Vec<_>>().join(", ")
+        );
+    }
+    const SHOWN: usize = 4;
+    let mut parts: Vec<String> = distinct
+        .iter()
+        .take(SHOWN)
+        .map(|(la, y)| format!("{la} {}", label(*y)))
+        .collect();
+    if distinct.len() > SHOWN {
+        parts.push(format!("and {} more", distinct.len() - SHOWN));
+    }
+    parts.join(", ")
+}
+
 /// Reports failures and what was not computed on stderr; the exit code.
 fn finish(result: &iro_engine::RunResult) -> ExitCode {
-    for f in result.failures() {
-        if let iro_engine::Outcome::Failed(msg) = &f.outcome {
-            eprintln!(
-                "error: metric {} failed for {} {}: {msg}",
-                f.metric, f.la_code, f.year
-            );
-        }
+    for line in failure_lines(&result.statuses) {
+        eprintln!("{line}");
     }
     let verdict = result.verdict();
     if result.statuses.is_empty() && result.specs.is_empty() {
@@ -1109,4 +1155,47 @@ fn metrics_list(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn failed(la: &str, year: i32, msg: &str) -> iro_engine::TaskStatus {
+        iro_engine::TaskStatus {
+            la_code: la.into(),
+            year,
+            metric: "m".into(),
+            outcome: iro_engine::Outcome::Failed(msg.into()),
+        }
+    }
+
+    #[test]
+    fn a_failure_in_every_authority_and_year_is_said_once_with_where() {
+        let mut all = Vec::new();
+        for la in ["800", "803"] {
+            for y in 2023..=2025 {
+                all.push(failed(la, y, "parameter `n`: expected a whole number"));
+            }
+        }
+        all.push(failed("887", 2025, "panicked"));
+        assert_eq!(
+            failure_lines(&all),
+            vec![
+                "error: metric m failed for 6 authority-years (800, 803; 2022-23 to 2024-25): \
+                 parameter `n`: expected a whole number",
+                "error: metric m failed for 887 2024-25: panicked",
+            ]
+        );
+        let some: Vec<_> = (2019..=2025)
+            .map(|y| failed("800", y, "x"))
+            .chain([failed("803", 2025, "x")])
+            .collect();
+        assert_eq!(
+            failure_lines(&some),
+            vec![
+                "error: metric m failed for 800 2018-19, 800 2019-20, 800 2020-21, 800 2021-22, and 4 more: x"
+            ]
+        );
+    }
 }

@@ -44,14 +44,20 @@ fn example_library() -> PathBuf {
     .unwrap_or_else(|| panic!("{file} not built under {}", profile_dir.display()))
 }
 
-/// The `[[plugins]]` entry `iro plugins check` prints for the library.
-fn allow_entry(lib: &Path) -> String {
-    let out = iro(&["plugins", "check", lib.to_str().unwrap()]);
+/// The `[[plugins]]` entry `iro plugins allow` writes for the library into
+/// `config` (made if missing), as the file then reads.
+fn allow_entry(lib: &Path, config: &Path) -> String {
+    let out = iro(&[
+        "plugins",
+        "allow",
+        lib.to_str().unwrap(),
+        "--config",
+        config.to_str().unwrap(),
+    ]);
     assert!(out.status.success(), "{}", text(&out));
-    let printed = String::from_utf8(out.stdout).unwrap();
-    let entry = &printed[printed.find("[[plugins]]").expect("an iro.toml entry")..];
+    let entry = fs::read_to_string(config).unwrap();
     assert!(entry.contains("sha256 = \""), "{entry}");
-    entry.to_string()
+    entry
 }
 
 #[test]
@@ -59,7 +65,7 @@ fn an_allowed_plugin_is_listed_and_run_beside_the_built_ins() {
     let lib = example_library();
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("iro.toml");
-    fs::write(&config, allow_entry(&lib)).unwrap();
+    allow_entry(&lib, &config);
     let config = config.to_str().unwrap();
 
     let out = iro(&["metrics", "list", "--config", config]);
@@ -108,7 +114,7 @@ fn a_plugin_listed_twice_is_refused_not_run_twice() {
     let lib = example_library();
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("iro.toml");
-    let entry = allow_entry(&lib);
+    let entry = allow_entry(&lib, &config);
     fs::write(&config, format!("{entry}\n{entry}")).unwrap();
     let out = iro(&["metrics", "list", "--config", config.to_str().unwrap()]);
     assert!(!out.status.success());
@@ -124,7 +130,7 @@ fn a_library_with_the_wrong_hash_never_loads() {
     let lib = example_library();
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("iro.toml");
-    let entry = allow_entry(&lib);
+    let entry = allow_entry(&lib, &config);
     let start = entry.find("sha256 = \"").unwrap() + "sha256 = \"".len();
     let mut wrong = entry.clone();
     wrong.replace_range(start..start + 64, &"0".repeat(64));
@@ -132,4 +138,91 @@ fn a_library_with_the_wrong_hash_never_loads() {
     let out = iro(&["metrics", "list", "--config", config.to_str().unwrap()]);
     assert!(!out.status.success());
     assert!(text(&out).to_lowercase().contains("sha"), "{}", text(&out));
+}
+
+/// The edit loop: rebuild → `iro plugins allow` → run. The second allow
+/// updates the same entry's hash (no second entry, comments kept) and the
+/// run loads the rebuilt file.
+#[test]
+fn allow_after_a_rebuild_updates_the_hash_in_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = dir
+        .path()
+        .join("target")
+        .join(example_library().file_name().unwrap());
+    fs::create_dir_all(lib.parent().unwrap()).unwrap();
+    fs::copy(example_library(), &lib).unwrap();
+    let config = dir.path().join("iro.toml");
+    fs::write(
+        &config,
+        "# Our service's settings\n[suppression]\nthreshold = 7\n",
+    )
+    .unwrap();
+    let first = allow_entry(&lib, &config);
+    assert!(first.starts_with("# Our service's settings\n"), "{first}");
+    let rel = format!("target/{}", lib.file_name().unwrap().to_str().unwrap());
+    assert!(first.contains(&format!("path = \"{rel}\"")), "{first}");
+    // A rebuild: the same library, other bytes (trailing bytes are ignored
+    // by the loader).
+    let mut bytes = fs::read(&lib).unwrap();
+    bytes.extend_from_slice(b"rebuilt");
+    fs::write(&lib, bytes).unwrap();
+    let out = iro(&[
+        "plugins",
+        "allow",
+        lib.to_str().unwrap(),
+        "--config",
+        config.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).starts_with("Updated example-cdylib 0.1.0 (target/"),
+        "{}",
+        text(&out)
+    );
+    let second = fs::read_to_string(&config).unwrap();
+    assert_eq!(second.matches("[[plugins]]").count(), 1, "{second}");
+    assert_ne!(first, second);
+    let out = iro(&["plugins", "list", "--config", config.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("  missing-from-care "),
+        "{}",
+        text(&out)
+    );
+}
+
+/// `--dev-plugin`: a library run with no iro.toml entry, said on stderr
+/// and recorded in run.json.
+#[test]
+fn a_development_plugin_runs_for_one_run_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("out");
+    let lib = example_library();
+    let out = iro(&[
+        "run",
+        "data/sample",
+        "--dev-plugin",
+        lib.to_str().unwrap(),
+        "--year",
+        "2025",
+        "--no-report",
+        "--no-charts",
+        "--out",
+        out_dir.to_str().unwrap(),
+        "--quiet",
+    ]);
+    let said = text(&out);
+    assert!(out.status.code().is_some_and(|c| c < 2), "{said}");
+    assert!(said.contains("warning: DEVELOPMENT RUN: "), "{said}");
+    assert!(said.contains("iro plugins allow"), "{said}");
+    let metrics = fs::read_to_string(out_dir.join("metrics.csv")).unwrap();
+    assert!(metrics.contains(",missing-from-care."));
+    let run: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out_dir.join("run.json")).unwrap()).unwrap();
+    assert_eq!(
+        run["options"]["plugins"][0]["development"], true,
+        "{}",
+        run["options"]["plugins"]
+    );
 }

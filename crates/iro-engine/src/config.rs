@@ -286,6 +286,9 @@ impl Config {
         for p in &mut self.plugins {
             fix(&mut p.path);
         }
+        if let Some(b) = self.output.browser.as_mut() {
+            fix(b);
+        }
         fix(&mut self.output.dir);
         fix(&mut self.output.narrative_dir);
     }

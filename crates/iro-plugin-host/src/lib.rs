@@ -94,6 +94,15 @@ pub struct PluginConfig {
     pub sha256: String,
     #[serde(default)]
     pub isolation: Isolation,
+    /// Loaded for one run by `iro run --dev-plugin`, pinned to the file's
+    /// hash at the start of that run rather than by iro.toml: recorded in
+    /// run.json, never read from iro.toml.
+    #[serde(
+        default,
+        skip_deserializing,
+        skip_serializing_if = "std::ops::Not::not"
+    )]
+    pub development: bool,
 }
 
 /// Host-wide settings.

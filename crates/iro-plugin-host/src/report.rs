@@ -1,7 +1,7 @@
 //! What `iro plugins check` prints: everything about a plugin except a result.
 
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use iro_plugin_sdk::{MetricInfo, Unit};
 use serde::{Deserialize, Serialize};
@@ -151,7 +151,8 @@ impl fmt::Display for Report {
             f,
             "drilldown {}",
             if self.drilldowns {
-                "supported (ABI 1.1): what its metrics give is written with --personal only"
+                "entry present (ABI 1.1): child-level tables, from the metrics that give \
+                 any (Metric::drilldown), are written with --personal only"
             } else {
                 "none (no drilldown entry)"
             }
@@ -191,8 +192,19 @@ impl fmt::Display for Report {
         writeln!(f, "In iro.toml:")?;
         writeln!(f)?;
         writeln!(f, "[[plugins]]")?;
+        // Relative to this folder (where iro.toml usually is) when the
+        // library is under it, so the entry holds no one's home folder.
         let absolute = std::fs::canonicalize(&self.path).unwrap_or_else(|_| self.path.clone());
-        writeln!(f, "path = {}", toml_string(&absolute.display().to_string()))?;
+        let shown = std::env::current_dir()
+            .ok()
+            .and_then(|d| std::fs::canonicalize(d).ok())
+            .and_then(|d| absolute.strip_prefix(d).ok().map(Path::to_path_buf))
+            .unwrap_or(absolute);
+        writeln!(
+            f,
+            "path = {}  # relative to iro.toml",
+            toml_string(&shown.display().to_string().replace('\\', "/"))
+        )?;
         writeln!(f, "sha256 = \"{}\"", self.sha256)?;
         writeln!(f, "isolation = \"process\"  # or \"in-process\"")
     }

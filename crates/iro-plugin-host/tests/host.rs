@@ -312,6 +312,7 @@ fn a_library_without_the_descriptor_symbol_is_refused() {
             path: dir.path().join("nothing.so"),
             sha256: "0".repeat(64),
             isolation: Isolation::InProcess,
+            development: false,
         }],
         options(),
     )
@@ -336,7 +337,7 @@ fn check_reports_without_computing() {
         "903-cohort/1.0",
         "missing-from-care.spells",
         "repeat_threshold",
-        "supported (ABI 1.1): what its metrics give is written with --personal only",
+        "entry present (ABI 1.1): child-level tables, from the metrics that give any (Metric::drilldown), are written with --personal only",
         "    relation  missing-from-care.spells = missing-from-care.spells-per-child\n",
         "[[plugins]]",
     ] {

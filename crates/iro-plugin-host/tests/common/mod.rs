@@ -76,6 +76,7 @@ pub fn entry(path: &Path, isolation: Isolation) -> PluginConfig {
         path: path.to_path_buf(),
         sha256: hash(path),
         isolation,
+        development: false,
     }
 }
 
