@@ -150,3 +150,48 @@ fn the_sdk_helpers_count_what_cohort_summary_counts() {
     }
     assert_eq!(checked, 15);
 }
+
+/// A plugin's rate per 10,000 (`uasc-plugin`'s `uasc-rate`, written with
+/// `per_10000_children`) divides by the population the built-in rates
+/// divide by, in-process and isolated (the `population` table crosses the C
+/// ABI and the worker's wire), and its numerator is the built-in's count of
+/// UASC at 31 March.
+#[test]
+fn a_plugin_rate_uses_the_built_in_population() {
+    use iro_plugin_host::{Host, Isolation};
+    let lib = cdylib("uasc-plugin");
+    for isolation in [Isolation::InProcess, Isolation::Process] {
+        let host = Host::new(vec![entry(&lib, isolation)], options());
+        let mut metrics = iro_engine::builtin_metrics();
+        metrics.extend(host.metrics().unwrap());
+        let _scope = host.cache_scope();
+        let mut config = iro_engine::Config::default();
+        config.suppression.threshold = 0;
+        let c = iro_engine::compute(&config, sample(), reference(), &metrics, &|_| {}).unwrap();
+        let find = |la: &str, year: i32, measure: &str, b: &str| {
+            c.rows
+                .iter()
+                .find(|r| {
+                    r.la_code.to_string() == la
+                        && r.year == year
+                        && r.metric.as_str() == measure
+                        && r.breakdown.to_string() == b
+                })
+                .unwrap_or_else(|| panic!("{la} {year} {measure} [{b}]"))
+        };
+        let mut rates = 0;
+        for la in ["800", "803", "887"] {
+            for year in 2021..=2025 {
+                let ours = find(la, year, "uasc-age.uasc-rate", "");
+                let theirs = find(la, year, "cohort-summary.cla-rate", "");
+                assert_eq!(ours.denominator, theirs.denominator, "{la} {year}");
+                assert!(ours.denominator.is_some(), "{la} {year}: {ours:?}");
+                assert_eq!(ours.note, theirs.note, "{la} {year}");
+                let uasc = find(la, year, "cohort-summary.profile", "uasc=UASC");
+                assert_eq!(ours.numerator, uasc.numerator, "{la} {year}");
+                rates += 1;
+            }
+        }
+        assert_eq!(rates, 15);
+    }
+}
