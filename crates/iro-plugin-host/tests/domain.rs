@@ -172,7 +172,7 @@ fn a_plugin_rate_uses_the_built_in_population() {
             c.rows
                 .iter()
                 .find(|r| {
-                    r.la_code.to_string() == la
+                    r.la_code == la
                         && r.year == year
                         && r.metric.as_str() == measure
                         && r.breakdown.to_string() == b

@@ -21,13 +21,23 @@
 //!    [`testing::run`], which goes through the same C entry points the host
 //!    uses and checks the rows with the host's own checks ([`validate`]).
 //!
+//! Write no date or cohort rule of your own: [`domain`] and the views'
+//! helpers are the built-in metrics' code (`iro-domain`): children looked
+//! after on a date ([`CohortView::looked_after_on`]) or during a period, age
+//! and DfE age band ([`cohort::ChildRow::age_band_on`]), UASC on a date,
+//! legal-status and placement groups, quarters ([`Context::quarter_of`],
+//! [`Context::periods_of`]), working days ([`Context::calendar`]) and the
+//! under-18 population for a rate per 10,000
+//! ([`CohortView::population`], [`OutputBuilder::per_10000_children`]).
+//! `use iro_plugin_sdk::prelude::*;` brings them with chrono's `Datelike`.
+//!
 //! The plugin never suppresses small numbers (the host does, centrally), never
 //! does IO and never prints. A metric whose tables are missing for the year
 //! returns [`Error::NotComputable`] (the SDK does this for you for the tables
 //! listed in [`MetricInfo::requires`]).
 //!
 //! ```ignore
-//! use iro_plugin_sdk::{Context, Error, Metric, MetricInfo, Output, Period, Unit};
+//! use iro_plugin_sdk::prelude::*;
 //!
 //! struct CountChildren;
 //!

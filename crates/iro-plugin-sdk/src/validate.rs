@@ -146,8 +146,14 @@ pub fn check_row(
     // population), as the built-in rates are: a value that is not cannot be
     // checked against the counts suppression protects.
     if unit == Unit::Per10000
-        && let (Some(n), Some(d), Some(v)) = (numerator, denominator, row.value)
+        && let Some(v) = row.value
     {
+        let (Some(n), Some(d)) = (numerator, denominator) else {
+            return Err(err(
+                "a rate per 10,000 needs its numerator and its population (the denominator)"
+                    .to_string(),
+            ));
+        };
         let want = (d > 0).then(|| n as f64 * 10_000.0 / d as f64);
         if want.is_none_or(|w| (v - w).abs() > 1e-9 * w.abs().max(1.0)) {
             return Err(err(match want {
@@ -155,11 +161,6 @@ pub fn check_row(
                 None => format!("a rate per 10,000 of {v} over a population of 0"),
             }));
         }
-    }
-    if unit == Unit::Per10000 && row.value.is_some() && denominator.is_none() {
-        return Err(err(
-            "a rate per 10,000 without its population (the denominator)".to_string(),
-        ));
     }
     check_breakdown(&row.breakdown).map_err(err)?;
     Ok(CheckedRow {

@@ -241,7 +241,13 @@ fn a_rate_per_10000_children_uses_the_population_or_says_why_not() {
     bad.value = Some(220.0 * 10_000.0 / 36_601.0);
     assert!(check_row(&bad, &info, "800", 2025).is_ok());
     bad.denominator = None;
+    let e = check_row(&bad, &info, "800", 2025).unwrap_err();
+    assert!(e.problem.contains("its population"), "{e}");
+    bad.denominator = Some(0);
     assert!(check_row(&bad, &info, "800", 2025).is_err());
+    // No value (not computable, or a population of 0): nothing to check.
+    bad.value = None;
+    assert!(check_row(&bad, &info, "800", 2025).is_ok());
 }
 
 /// Every day from March 2024 to April 2025 counts in the periods the
