@@ -16,6 +16,87 @@ use serde::{Deserialize, Serialize};
 use crate::codes::{PlaceProvider, PlacementType, ReasonEpisodeCeased, ReasonNewEpisode};
 use crate::model::{ChildIdx, Episode, Postcode};
 
+/// What "open on a date" and "looked after" read of an episode: when it
+/// started and ceased and whether it is a short break. The built-in
+/// metrics' [`Episode`] and a run-time plugin's episode row
+/// (`iro_plugin_sdk::cohort::EpisodeRow`) both implement it, so the rules
+/// below are one piece of code for both.
+pub trait EpisodeSpan {
+    /// DECOM.
+    fn decom(&self) -> NaiveDate;
+    /// DEC, `None` while open.
+    fn dec(&self) -> Option<NaiveDate>;
+    /// Legal status V3 or V4: a short break, not "looked after" in the
+    /// DfE's counts.
+    fn is_short_break(&self) -> bool;
+
+    /// Open at the end of `date` (started on or before it, not ceased by it).
+    fn open_on(&self, date: NaiveDate) -> bool {
+        self.decom() <= date && self.dec().is_none_or(|d| d > date)
+    }
+
+    /// Overlaps the inclusive interval `[from, to]`.
+    fn overlaps(&self, from: NaiveDate, to: NaiveDate) -> bool {
+        self.decom() <= to && self.dec().is_none_or(|d| d >= from)
+    }
+}
+
+impl<E: EpisodeSpan + ?Sized> EpisodeSpan for &E {
+    fn decom(&self) -> NaiveDate {
+        (**self).decom()
+    }
+    fn dec(&self) -> Option<NaiveDate> {
+        (**self).dec()
+    }
+    fn is_short_break(&self) -> bool {
+        (**self).is_short_break()
+    }
+}
+
+impl EpisodeSpan for Episode {
+    fn decom(&self) -> NaiveDate {
+        self.decom
+    }
+    fn dec(&self) -> Option<NaiveDate> {
+        self.dec
+    }
+    fn is_short_break(&self) -> bool {
+        self.ls.is_short_break()
+    }
+}
+
+/// The episode open at the end of `date` among one child's episodes (in
+/// DECOM order): the last one open, if several are (overlapping episodes).
+pub fn episode_open_on<E: EpisodeSpan>(
+    episodes: impl IntoIterator<Item = E>,
+    date: NaiveDate,
+) -> Option<E> {
+    episodes.into_iter().filter(|e| e.open_on(date)).last()
+}
+
+/// Looked after at the end of `date`, under the DfE's definition: the
+/// episode open then ([`episode_open_on`]) is not a short break (V3/V4).
+/// Returns that episode (its legal status and placement are the child's on
+/// the day). "Looked after at 31 March" is this on the year's last day.
+pub fn looked_after_on<E: EpisodeSpan>(
+    episodes: impl IntoIterator<Item = E>,
+    date: NaiveDate,
+) -> Option<E> {
+    episode_open_on(episodes, date).filter(|e| !e.is_short_break())
+}
+
+/// Looked after at some time in `[from, to]`: an episode that is not a
+/// short break overlaps it (`cohort-summary.during-year` over the year).
+pub fn looked_after_during<E: EpisodeSpan>(
+    episodes: impl IntoIterator<Item = E>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> bool {
+    episodes
+        .into_iter()
+        .any(|e| !e.is_short_break() && e.overlaps(from, to))
+}
+
 /// A continuous period of being looked after.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PeriodOfCare {

@@ -73,15 +73,84 @@ impl LegalStatus {
     }
 
     /// The group used in DfE tables of legal status at 31 March.
-    pub fn group(self) -> &'static str {
+    pub fn group(self) -> LegalStatusGroup {
+        use LegalStatusGroup as G;
         match self {
-            LegalStatus::C1 | LegalStatus::C2 => "Care order",
-            LegalStatus::D1 | LegalStatus::E1 => "Placement order",
-            LegalStatus::V2 => "Voluntary agreement (s20)",
-            LegalStatus::V3 | LegalStatus::V4 => "Short breaks",
-            LegalStatus::L1 | LegalStatus::L2 | LegalStatus::L3 => "Emergency orders",
-            LegalStatus::J1 | LegalStatus::J2 | LegalStatus::J3 => "Youth justice",
+            LegalStatus::C1 | LegalStatus::C2 => G::CareOrder,
+            LegalStatus::D1 | LegalStatus::E1 => G::PlacementOrder,
+            LegalStatus::V2 => G::Section20,
+            LegalStatus::V3 | LegalStatus::V4 => G::ShortBreaks,
+            LegalStatus::L1 | LegalStatus::L2 | LegalStatus::L3 => G::EmergencyOrder,
+            LegalStatus::J1 | LegalStatus::J2 | LegalStatus::J3 => G::YouthJustice,
         }
+    }
+
+    /// Interim (C1) or full (C2) care order.
+    pub fn is_care_order(self) -> bool {
+        self.group() == LegalStatusGroup::CareOrder
+    }
+
+    /// The DfE's groups with care orders interim and full apart
+    /// ([`INTERIM_CARE_ORDER`], [`FULL_CARE_ORDER`]; every other status its
+    /// group's label): the legal status of `cohort-summary.age-legal-status`.
+    pub fn group_with_care_orders_apart(self) -> &'static str {
+        match self {
+            LegalStatus::C1 => INTERIM_CARE_ORDER,
+            LegalStatus::C2 => FULL_CARE_ORDER,
+            other => other.group().label(),
+        }
+    }
+}
+
+/// An interim care order (C1), where care orders are shown interim and full
+/// apart ([`LegalStatus::group_with_care_orders_apart`]).
+pub const INTERIM_CARE_ORDER: &str = "Interim care order (C1)";
+/// A full care order (C2), where care orders are shown interim and full apart.
+pub const FULL_CARE_ORDER: &str = "Full care order (C2)";
+
+/// Groups of legal status, as in DfE tables of legal status at 31 March.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum LegalStatusGroup {
+    /// C1, C2.
+    CareOrder,
+    /// D1 (freeing order), E1.
+    PlacementOrder,
+    /// V2: voluntary agreement under section 20.
+    Section20,
+    /// V3, V4 (not looked after in the DfE's counts).
+    ShortBreaks,
+    /// L1, L2, L3.
+    EmergencyOrder,
+    /// J1, J2, J3.
+    YouthJustice,
+}
+
+impl LegalStatusGroup {
+    pub const ALL: [LegalStatusGroup; 6] = [
+        Self::CareOrder,
+        Self::PlacementOrder,
+        Self::Section20,
+        Self::ShortBreaks,
+        Self::EmergencyOrder,
+        Self::YouthJustice,
+    ];
+
+    /// The label of the `legal_status` breakdown (`metrics.csv`).
+    pub const fn label(self) -> &'static str {
+        match self {
+            Self::CareOrder => "Care order",
+            Self::PlacementOrder => "Placement order",
+            Self::Section20 => "Voluntary agreement (s20)",
+            Self::ShortBreaks => "Short breaks",
+            Self::EmergencyOrder => "Emergency orders",
+            Self::YouthJustice => "Youth justice",
+        }
+    }
+}
+
+impl std::fmt::Display for LegalStatusGroup {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.label())
     }
 }
 
@@ -568,6 +637,25 @@ mod tests {
     fn groups() {
         assert!(LegalStatus::V3.is_short_break());
         assert!(!LegalStatus::C2.is_short_break());
+        assert_eq!(LegalStatus::C1.group(), LegalStatusGroup::CareOrder);
+        assert_eq!(LegalStatus::D1.group().label(), "Placement order");
+        assert_eq!(LegalStatus::V2.group().label(), "Voluntary agreement (s20)");
+        assert!(LegalStatus::C2.is_care_order() && !LegalStatus::E1.is_care_order());
+        assert_eq!(
+            LegalStatus::C1.group_with_care_orders_apart(),
+            "Interim care order (C1)"
+        );
+        assert_eq!(
+            LegalStatus::C2.group_with_care_orders_apart(),
+            "Full care order (C2)"
+        );
+        assert_eq!(
+            LegalStatus::J2.group_with_care_orders_apart(),
+            "Youth justice"
+        );
+        for ls in LegalStatus::ALL {
+            assert!(LegalStatusGroup::ALL.contains(&ls.group()));
+        }
         assert!(PlacementType::T3.is_temporary());
         assert_eq!(PlacementType::U4.group(), PlacementGroup::FosterOther);
         assert_eq!(Ethnicity::CHNE.group(), "Other ethnic group");

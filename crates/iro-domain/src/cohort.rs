@@ -145,15 +145,15 @@ impl<'a> ChildRecord<'a> {
     }
 
     /// The episode open at the end of `date`, if any.
-    pub fn episode_open_on(&self, date: NaiveDate) -> Option<&Episode> {
-        self.episodes.iter().rev().find(|e| e.open_on(date))
+    pub fn episode_open_on(&self, date: NaiveDate) -> Option<&'a Episode> {
+        crate::care::episode_open_on(self.episodes, date)
     }
 
     /// Looked after at the end of `date` under the DfE definition: an episode
-    /// open on that date whose legal status is not a short break (V3/V4).
+    /// open on that date whose legal status is not a short break (V3/V4)
+    /// ([`crate::care::looked_after_on`]).
     pub fn looked_after_on(&self, date: NaiveDate) -> bool {
-        self.episode_open_on(date)
-            .is_some_and(|e| !e.is_short_break())
+        crate::care::looked_after_on(self.episodes, date).is_some()
     }
 
     /// Age in completed years on `date`, if the date of birth is known.
@@ -161,6 +161,11 @@ impl<'a> ChildRecord<'a> {
         self.child
             .dob
             .map(|dob| crate::dates::age_in_years(dob, date))
+    }
+
+    /// The DfE age band on `date` ([`crate::AgeBand`]).
+    pub fn age_band_on(&self, date: NaiveDate) -> crate::AgeBand {
+        crate::AgeBand::on(self.child.dob, date)
     }
 }
 

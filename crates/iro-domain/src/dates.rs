@@ -31,6 +31,69 @@ pub fn age_in_years(dob: NaiveDate, on: NaiveDate) -> i32 {
     years
 }
 
+/// The DfE's age bands for children looked after ("Children looked after in
+/// England" tables; the profile at 31 March): under 1, 1 to 4, 5 to 9, 10 to
+/// 15, 16 and over, and not known (no date of birth). Ordered youngest first,
+/// "not known" last.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum AgeBand {
+    Under1,
+    From1To4,
+    From5To9,
+    From10To15,
+    From16,
+    NotKnown,
+}
+
+impl AgeBand {
+    /// Every band, youngest first, "not known" last.
+    pub const ALL: [AgeBand; 6] = [
+        AgeBand::Under1,
+        AgeBand::From1To4,
+        AgeBand::From5To9,
+        AgeBand::From10To15,
+        AgeBand::From16,
+        AgeBand::NotKnown,
+    ];
+
+    /// The band of an age in completed years (`None`: not known). An age
+    /// below 1 (a date before the birth included) is "under 1".
+    pub fn of(age: Option<i32>) -> Self {
+        match age {
+            None => AgeBand::NotKnown,
+            Some(a) if a < 1 => AgeBand::Under1,
+            Some(1..=4) => AgeBand::From1To4,
+            Some(5..=9) => AgeBand::From5To9,
+            Some(10..=15) => AgeBand::From10To15,
+            Some(_) => AgeBand::From16,
+        }
+    }
+
+    /// The band of someone born on `dob` (if known) on `date`.
+    pub fn on(dob: Option<NaiveDate>, date: NaiveDate) -> Self {
+        AgeBand::of(dob.map(|dob| age_in_years(dob, date)))
+    }
+
+    /// The label of the `age_band` breakdown (`metrics.csv`): `Under 1`,
+    /// `1 to 4`, `5 to 9`, `10 to 15`, `16 and over`, `Not known`.
+    pub const fn label(self) -> &'static str {
+        match self {
+            AgeBand::Under1 => "Under 1",
+            AgeBand::From1To4 => "1 to 4",
+            AgeBand::From5To9 => "5 to 9",
+            AgeBand::From10To15 => "10 to 15",
+            AgeBand::From16 => "16 and over",
+            AgeBand::NotKnown => "Not known",
+        }
+    }
+}
+
+impl std::fmt::Display for AgeBand {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
 /// The date of the `years`-th birthday (29 February birthdays fall on 1 March in
 /// common years).
 pub fn birthday(dob: NaiveDate, years: i32) -> NaiveDate {
@@ -214,6 +277,40 @@ mod tests {
         assert_eq!(birthday(dob, 16), d(2024, 2, 29));
         assert_eq!(age_in_years(d(2010, 6, 15), d(2025, 6, 14)), 14);
         assert_eq!(age_in_years(d(2010, 6, 15), d(2025, 6, 15)), 15);
+    }
+
+    #[test]
+    fn dfe_age_bands() {
+        let band = |a| AgeBand::of(Some(a));
+        assert_eq!(band(-1), AgeBand::Under1);
+        assert_eq!(band(0), AgeBand::Under1);
+        assert_eq!(band(1), AgeBand::From1To4);
+        assert_eq!(band(4), AgeBand::From1To4);
+        assert_eq!(band(5), AgeBand::From5To9);
+        assert_eq!(band(9), AgeBand::From5To9);
+        assert_eq!(band(10), AgeBand::From10To15);
+        assert_eq!(band(15), AgeBand::From10To15);
+        assert_eq!(band(16), AgeBand::From16);
+        assert_eq!(band(21), AgeBand::From16);
+        assert_eq!(AgeBand::of(None), AgeBand::NotKnown);
+        // 16 on the day of the 16th birthday, not the day before.
+        let dob = d(2009, 3, 31);
+        assert_eq!(AgeBand::on(Some(dob), d(2025, 3, 30)), AgeBand::From10To15);
+        assert_eq!(AgeBand::on(Some(dob), d(2025, 3, 31)), AgeBand::From16);
+        assert_eq!(AgeBand::on(None, d(2025, 3, 31)).label(), "Not known");
+        let labels: Vec<&str> = AgeBand::ALL.iter().map(|b| b.label()).collect();
+        assert_eq!(
+            labels,
+            [
+                "Under 1",
+                "1 to 4",
+                "5 to 9",
+                "10 to 15",
+                "16 and over",
+                "Not known"
+            ]
+        );
+        assert!(AgeBand::ALL.windows(2).all(|w| w[0] < w[1]));
     }
 
     #[test]

@@ -25,10 +25,15 @@ pub mod service;
 pub mod table;
 
 pub use calendar::WorkingDayCalendar;
-pub use care::{PeriodOfCare, Placement, PlacementStart};
+pub use care::{
+    EpisodeSpan, PeriodOfCare, Placement, PlacementStart, episode_open_on, looked_after_during,
+    looked_after_on,
+};
 pub use codes::*;
 pub use cohort::{AbsentColumn, ChildRecord, Cohort, CohortParts};
-pub use dates::{CollectionYear, Quarter, ReportingPeriod, add_months_clamped, age_in_years};
+pub use dates::{
+    AgeBand, CollectionYear, Quarter, ReportingPeriod, add_months_clamped, age_in_years,
+};
 pub use diagnostic::{Diagnostic, RowAccount, Severity, column_letter};
 pub use la::{LaCode, LaIdentity, Region};
 pub use model::*;

@@ -53,10 +53,18 @@ pub struct Uasc {
     pub duc: Option<NaiveDate>,
 }
 
+impl Uasc {
+    /// Whether the status held on `date`: not ceased on or before it (a DUC
+    /// on the day means the child was no longer UASC that day).
+    pub fn held_on(self, date: NaiveDate) -> bool {
+        self.duc.is_none_or(|d| d > date)
+    }
+}
+
 impl Child {
     /// Whether the child was UASC on `date` (status not yet ceased).
     pub fn is_uasc_on(&self, date: NaiveDate) -> bool {
-        matches!(self.uasc, Some(Uasc { duc }) if duc.is_none_or(|d| d > date))
+        self.uasc.is_some_and(|u| u.held_on(date))
     }
 }
 
@@ -84,12 +92,12 @@ pub struct Episode {
 impl Episode {
     /// Open at the end of `date` (started on or before it, not ceased by it).
     pub fn open_on(&self, date: NaiveDate) -> bool {
-        self.decom <= date && self.dec.is_none_or(|d| d > date)
+        crate::care::EpisodeSpan::open_on(self, date)
     }
 
     /// Overlaps the inclusive interval `[from, to]`.
     pub fn overlaps(&self, from: NaiveDate, to: NaiveDate) -> bool {
-        self.decom <= to && self.dec.is_none_or(|d| d >= from)
+        crate::care::EpisodeSpan::overlaps(self, from, to)
     }
 
     pub fn is_short_break(&self) -> bool {

@@ -22,7 +22,7 @@ extern "C" {
 /* 1.1: the drilldown entry; 1.2: `relations` in the metric list (JSON), read
  * only from a plugin declaring minor 2 or later. The descriptor is 1.1's. */
 #define IRO_ABI_MINOR 2
-#define IRO_DATA_CONTRACT "903-cohort/1.0"
+#define IRO_DATA_CONTRACT "903-cohort/1.1"
 
 typedef uint32_t IroStatus;
 #define IRO_OK 0u
@@ -123,7 +123,7 @@ typedef struct IroDescriptorHeader {
 
 typedef struct IroPluginDescriptor {
   IroDescriptorHeader header;
-  const char* data_contract; /* "903-cohort/1.0" */
+  const char* data_contract; /* "903-cohort/1.1" */
   const char* sdk_version;
   const char* plugin_name;
   const char* plugin_version;

@@ -119,14 +119,14 @@ pub const DATA_CONTRACT_NAME: &str = "903-cohort";
 /// Data contract major version.
 pub const DATA_CONTRACT_MAJOR: u16 = 1;
 
-/// Data contract minor version.
-pub const DATA_CONTRACT_MINOR: u16 = 0;
+/// Data contract minor version. 1.1 added the [`POPULATION`] table.
+pub const DATA_CONTRACT_MINOR: u16 = 1;
 
-/// The data contract this crate describes, `"903-cohort/1.0"`.
-pub const DATA_CONTRACT: &str = "903-cohort/1.0";
+/// The data contract this crate describes, `"903-cohort/1.1"`.
+pub const DATA_CONTRACT: &str = "903-cohort/1.1";
 
 /// [`DATA_CONTRACT`] with its NUL terminator, for the descriptor.
-pub const DATA_CONTRACT_NUL: &[u8] = b"903-cohort/1.0\0";
+pub const DATA_CONTRACT_NUL: &[u8] = b"903-cohort/1.1\0";
 
 /// Schema metadata keys set on every input table.
 pub mod metadata {
@@ -562,8 +562,10 @@ pub const MISSING: &str = "missing";
 pub const SW_EPISODES: &str = "sw_episodes";
 /// Name of the table saying which SSDA903 tables were supplied for which year.
 pub const SUPPLIED: &str = "supplied";
+/// Name of the authority's child population table (contract 1.1).
+pub const POPULATION: &str = "population";
 
-/// The cohort tables of data contract 1.0. Every table but `children` and
+/// The cohort tables of data contract 1.1 (each says the minor that added it). Every table but `children` and
 /// `supplied` is sorted by `CHILD_IDX` and then by its start date.
 pub const COHORT_TABLES: &[TableSpec] = &[
     TableSpec {
@@ -788,6 +790,21 @@ pub const COHORT_TABLES: &[TableSpec] = &[
             ),
         ],
     },
+    TableSpec {
+        name: POPULATION,
+        doc: "(Since 1.1.) The authority's children aged 0 to 17, the denominator of the built-in rates per 10,000: for each collection year loaded, the ONS mid-year estimate the DfE uses for it (mid-year YEAR - 1: for 31 March 2025, mid-2024). No row for a year whose estimate iro's reference data lack, or when the code is not a current authority that year: a rate for that year is not computable.",
+        since_minor: 1,
+        columns: &[
+            col("YEAR", Int32, false, "collection year"),
+            col("MID_YEAR", Int32, false, "the ONS mid-year estimate's year"),
+            col(
+                "CHILDREN",
+                Int64,
+                false,
+                "children aged 0 to 17 living in the authority",
+            ),
+        ],
+    },
 ];
 
 /// The output table every plugin returns, in this column order, with these
@@ -902,7 +919,17 @@ mod tests {
 
     #[test]
     fn contract_versions() {
-        assert_eq!(parse_contract(DATA_CONTRACT), Some(("903-cohort", 1, 0)));
+        assert_eq!(
+            parse_contract(DATA_CONTRACT),
+            Some(("903-cohort", DATA_CONTRACT_MAJOR, DATA_CONTRACT_MINOR))
+        );
+        assert!(
+            COHORT_TABLES
+                .iter()
+                .all(|t| t.since_minor <= DATA_CONTRACT_MINOR)
+        );
+        // A 1.0 plugin still loads in a 1.1 host.
+        assert!(contract_compatible(DATA_CONTRACT, "903-cohort/1.0"));
         assert_eq!(
             &DATA_CONTRACT_NUL[..DATA_CONTRACT_NUL.len() - 1],
             DATA_CONTRACT.as_bytes()

@@ -1,14 +1,16 @@
-//! A [`Cohort`] as the data contract's Arrow tables (`903-cohort/1.0`), and
+//! A [`Cohort`] as the data contract's Arrow tables (`903-cohort/1.1`), and
 //! the cache that makes the export happen once per cohort and run.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use arrow_array::{
-    ArrayRef, BooleanArray, Date32Array, Int32Array, RecordBatch, StringArray, UInt32Array,
+    ArrayRef, BooleanArray, Date32Array, Int32Array, Int64Array, RecordBatch, StringArray,
+    UInt32Array,
 };
 use arrow_schema::ArrowError;
 use iro_domain::{Cohort, PlacementStart};
+use iro_metric_api::Reference;
 use iro_plugin_abi::{self as abi, metadata};
 use iro_plugin_sdk::cohort::date_to_date32;
 use iro_plugin_sdk::schema::table_schema;
@@ -56,8 +58,10 @@ fn bools(it: impl Iterator<Item = Option<bool>>) -> ArrayRef {
 
 /// Exports every table of the data contract for one authority. The schema
 /// metadata holds the table, LA code and contract; the collection year is
-/// added per call.
-pub fn export_cohort(c: &Cohort) -> Result<CohortTables, ArrowError> {
+/// added per call. The `population` table (contract 1.1) holds, for each
+/// collection year the cohort has tables for, the under-18 population the
+/// built-in rates divide by (`Reference::denominator_for`, the same call).
+pub fn export_cohort(c: &Cohort, reference: &Reference) -> Result<CohortTables, ArrowError> {
     let la = c.la().to_string();
     let ch = c.children();
     let id = |i: iro_domain::ChildIdx| ch.get(i.get()).map(|c| &*c.child_id);
@@ -212,6 +216,27 @@ pub fn export_cohort(c: &Cohort) -> Result<CohortTables, ArrowError> {
         ],
     )?;
 
+    let population: Vec<(i32, i32, u64)> = c
+        .tables()
+        .keys()
+        .filter_map(|&y| {
+            reference
+                .denominator_for(c.la(), y)
+                .map(|d| (y.0, d.mid_year, d.population))
+        })
+        .collect();
+    push(
+        abi::POPULATION,
+        vec![
+            i32s(population.iter().map(|p| Some(p.0))),
+            i32s(population.iter().map(|p| Some(p.1))),
+            Arc::new(Int64Array::from_iter(population.iter().map(|p| {
+                // An under-18 population is far below i64::MAX.
+                Some(i64::try_from(p.2).unwrap_or(i64::MAX))
+            }))),
+        ],
+    )?;
+
     Ok(CohortTables {
         la_code: la,
         tables,
@@ -248,7 +273,11 @@ struct CacheState {
 }
 
 impl ExportCache {
-    pub(crate) fn get(&self, cohort: &Cohort) -> Result<Arc<CohortTables>, String> {
+    pub(crate) fn get(
+        &self,
+        cohort: &Cohort,
+        reference: &Reference,
+    ) -> Result<Arc<CohortTables>, String> {
         let key = cohort.stamp();
         let slot = {
             let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
@@ -269,7 +298,7 @@ impl ExportCache {
             }
         };
         let export = || {
-            export_cohort(cohort)
+            export_cohort(cohort, reference)
                 .map(Arc::new)
                 .map_err(|e| format!("exporting the cohort to Arrow: {e}"))
         };
@@ -327,6 +356,29 @@ mod tests {
         loaded.cohorts.into_iter().next().unwrap()
     }
 
+    fn reference() -> &'static Reference {
+        static R: std::sync::OnceLock<Reference> = std::sync::OnceLock::new();
+        R.get_or_init(|| Reference::bundled().expect("bundled reference"))
+    }
+
+    /// Every year the sample loaded has its authority's under-18
+    /// population, the one `cohort-summary`'s rates divide by.
+    #[test]
+    fn the_population_is_the_built_in_rates_denominator() {
+        let cohort = sample_cohort();
+        let t = export_cohort(&cohort, reference()).unwrap();
+        let view =
+            iro_plugin_sdk::CohortView::new(t.la_code.clone(), 2025, t.tables.clone()).unwrap();
+        let years: Vec<_> = cohort.tables().keys().copied().collect();
+        assert_eq!(rows_of(&t, "population"), years.len());
+        for y in years {
+            let d = reference().denominator_for(cohort.la(), y).unwrap();
+            let p = view.population_in(y.0).unwrap().unwrap();
+            assert_eq!((p.mid_year, p.children), (d.mid_year, d.population));
+        }
+        assert_eq!(view.population_in(1990).unwrap(), None);
+    }
+
     fn rows_of(t: &CohortTables, name: &str) -> usize {
         t.tables
             .iter()
@@ -339,16 +391,17 @@ mod tests {
         let cache = ExportCache::default();
         cache.open();
         let mut cohort = sample_cohort();
-        let first = cache.get(&cohort).unwrap();
-        assert!(Arc::ptr_eq(&first, &cache.get(&cohort).unwrap()));
+        let r = reference();
+        let first = cache.get(&cohort, r).unwrap();
+        assert!(Arc::ptr_eq(&first, &cache.get(&cohort, r).unwrap()));
         // An unchanged clone holds the same records: the same export.
-        assert!(Arc::ptr_eq(&first, &cache.get(&cohort.clone()).unwrap()));
+        assert!(Arc::ptr_eq(&first, &cache.get(&cohort.clone(), r).unwrap()));
         let episodes = rows_of(&first, "episodes");
         assert!(episodes > 0);
 
         // Same address, records let go: never the old export.
         cohort.release_records();
-        let after = cache.get(&cohort).unwrap();
+        let after = cache.get(&cohort, r).unwrap();
         assert!(!Arc::ptr_eq(&first, &after));
         assert_eq!(rows_of(&after, "episodes"), 0);
         cache.close();
@@ -362,7 +415,7 @@ mod tests {
         for _ in 0..40 {
             let mut changed = cohort.clone();
             changed.set_absent_columns(Vec::new());
-            cache.get(&changed).unwrap();
+            cache.get(&changed, reference()).unwrap();
         }
         let st = cache.state.lock().unwrap();
         let threads = std::thread::available_parallelism().map_or(2, |n| n.get());

@@ -519,7 +519,10 @@ impl PluginMetric {
         drilldown: bool,
     ) -> Result<Option<RecordBatch>, MetricError> {
         let inner = &*self.inner;
-        let tables = inner.cache.get(ctx.cohort).map_err(MetricError::Failed)?;
+        let tables = inner
+            .cache
+            .get(ctx.cohort, ctx.reference)
+            .map_err(MetricError::Failed)?;
         let la_code = tables.la_code.as_str();
         let year = ctx.year.0;
         let params = serde_json::to_string(ctx.params)

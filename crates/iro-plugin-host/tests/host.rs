@@ -327,14 +327,14 @@ fn check_reports_without_computing() {
     let r = iro_plugin_host::check(&lib).unwrap();
     assert_eq!(r.sha256, hash(&lib));
     assert_eq!((r.abi_major, r.abi_minor), (1, 2));
-    assert_eq!(r.data_contract, "903-cohort/1.0");
+    assert_eq!(r.data_contract, "903-cohort/1.1");
     assert_eq!(r.plugin_name, "example-cdylib");
     assert!(r.panic_unwind && r.thread_safe && r.drilldowns);
     assert_eq!(r.metrics[0].id, "missing-from-care");
     let text = r.to_string();
     for want in [
         "sha256",
-        "903-cohort/1.0",
+        "903-cohort/1.1",
         "missing-from-care.spells",
         "repeat_threshold",
         "entry present (ABI 1.1): child-level tables, from the metrics that give any (Metric::drilldown), are written with --personal only",
@@ -380,7 +380,7 @@ fn the_config_entry_parses_with_process_isolation_by_default() {
 #[test]
 fn the_cohort_export_matches_the_sdk_views() {
     for cohort in &sample().cohorts {
-        let t = iro_plugin_host::export_cohort(cohort).unwrap();
+        let t = iro_plugin_host::export_cohort(cohort, reference()).unwrap();
         let view = iro_plugin_sdk::CohortView::new(cohort.la().to_string(), 2025, t.tables.clone())
             .unwrap();
         assert_eq!(view.children().unwrap().len(), cohort.children().len());

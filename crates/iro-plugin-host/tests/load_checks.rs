@@ -62,7 +62,7 @@ fn each_bad_descriptor_is_refused_with_its_own_error() {
         );
         check(
             "newer-contract",
-            &|k| matches!(k, LoadErrorKind::DataContract { plugin, host } if plugin == "903-cohort/1.99" && host == "903-cohort/1.0"),
+            &|k| matches!(k, LoadErrorKind::DataContract { plugin, host } if plugin == "903-cohort/1.99" && host == "903-cohort/1.1"),
         );
         check("missing-entry", &|k| {
             *k == LoadErrorKind::MissingEntry("compute".into())

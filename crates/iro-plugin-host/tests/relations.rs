@@ -74,8 +74,9 @@ fn learnt(before: &[MetricRow], shown: &[MetricRow], eqs: &[Equation]) -> Vec<(C
 
 /// The equations that hold among `uasc-plugin`'s rows of one metric, by its
 /// definition: the bands add up to the total count, each band's share is
-/// its count (numerator) of the total count (denominator), and the total is
-/// the built-in `cohort-summary.profile[uasc=UASC]` (the same children).
+/// its count (numerator) of the total count (denominator), the rate's
+/// numerator is the total, and the total is the built-in
+/// `cohort-summary.profile[uasc=UASC]` (the same children).
 fn uasc_equations(rows: &[MetricRow], metric: &str) -> Vec<Equation> {
     let mut groups: BTreeMap<(String, i32), Vec<usize>> = BTreeMap::new();
     for (i, r) in rows.iter().enumerate() {
@@ -103,6 +104,13 @@ fn uasc_equations(rows: &[MetricRow], metric: &str) -> Vec<Equation> {
             .copied()
             .filter(|&i| rows[i].metric.measure() == "uasc" && !rows[i].breakdown.is_empty())
             .collect();
+        // The rate per 10,000 counts the same children as the total.
+        if let Some(rate) = find("uasc-rate", "") {
+            eqs.push(Equation {
+                total: (rate, Field::Numerator),
+                parts: vec![(total, Field::Numerator)],
+            });
+        }
         if let Some(profile) = find("profile", "uasc=UASC") {
             eqs.push(Equation {
                 total: (total, Field::Numerator),

@@ -13,9 +13,13 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use arrow_array::{
-    Array, BooleanArray, Date32Array, Int32Array, RecordBatch, StringArray, UInt32Array,
+    Array, BooleanArray, Date32Array, Int32Array, Int64Array, RecordBatch, StringArray, UInt32Array,
 };
 use chrono::NaiveDate;
+use iro_domain::{
+    AgeBand, CollectionYear, EpisodeSpan, Ethnicity, LegalStatus, PlacementGroup, PlacementType,
+    Sex, Uasc, age_in_years,
+};
 use iro_plugin_abi::{self as abi, ColumnType};
 
 use crate::Error;
@@ -75,6 +79,8 @@ col_kind!(/// Int32, never null.
     I32, Int32Array, i32, Int32, false, |a, i| a.value(i));
 col_kind!(/// Int32, nullable.
     OptI32, Int32Array, Option<i32>, Int32, true, |a, i| a.is_valid(i).then(|| a.value(i)));
+col_kind!(/// Int64, never null.
+    I64, Int64Array, i64, Int64, false, |a, i| a.value(i));
 col_kind!(/// UInt32, never null.
     U32, UInt32Array, u32, UInt32, false, |a, i| a.value(i));
 col_kind!(/// Boolean, never null.
@@ -300,22 +306,118 @@ table_view! {
     }
 }
 
+table_view! {
+    /// `population` (contract 1.1): the authority's children aged 0 to 17,
+    /// by collection year (see [`CohortView::population`]).
+    PopulationTable / PopulationRow = abi::POPULATION {
+        year: I32 = "YEAR",
+        mid_year: I32 = "MID_YEAR",
+        children: I64 = "CHILDREN",
+    }
+}
+
+/// The authority's children aged 0 to 17 for a collection year: the
+/// denominator of a rate per 10,000 children
+/// ([`crate::OutputBuilder::per_10000_children`]), the one the built-in
+/// rates use (the ONS mid-year estimate for mid-year `year - 1`, the DfE's
+/// rule).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Population {
+    /// The collection year it is the denominator for.
+    pub year: i32,
+    /// The year of the ONS mid-year estimate.
+    pub mid_year: i32,
+    /// Children aged 0 to 17.
+    pub children: u64,
+}
+
 impl EpisodeRow<'_> {
+    /// LS as a code (`None`: not a DfE code; `iro` passes only valid ones).
+    pub fn legal_status(&self) -> Option<LegalStatus> {
+        LegalStatus::parse(self.ls)
+    }
+
+    /// PLACE as a code (`None`: blank or not a DfE code).
+    pub fn placement_type(&self) -> Option<PlacementType> {
+        self.place.and_then(PlacementType::parse)
+    }
+
+    /// The DfE placement group of PLACE (`None`: PLACE blank).
+    pub fn placement_group(&self) -> Option<PlacementGroup> {
+        self.placement_type().map(PlacementType::group)
+    }
+
     /// A short break (legal status V3 or V4): not "looked after" in the DfE
     /// counts.
     pub fn is_short_break(&self) -> bool {
-        matches!(self.ls, "V3" | "V4")
+        EpisodeSpan::is_short_break(self)
     }
 
     /// Open at some point in `[from, to]`.
     pub fn overlaps(&self, from: NaiveDate, to: NaiveDate) -> bool {
-        self.decom <= to && self.dec.is_none_or(|d| d >= from)
+        EpisodeSpan::overlaps(self, from, to)
     }
 
     /// Open at the end of `date`.
     pub fn open_on(&self, date: NaiveDate) -> bool {
-        self.decom <= date && self.dec.is_none_or(|d| d > date)
+        EpisodeSpan::open_on(self, date)
     }
+}
+
+/// The built-in metrics' rules read an episode row as they read their own
+/// episodes ([`crate::domain::looked_after_on`] and the rest).
+impl EpisodeSpan for EpisodeRow<'_> {
+    fn decom(&self) -> NaiveDate {
+        self.decom
+    }
+    fn dec(&self) -> Option<NaiveDate> {
+        self.dec
+    }
+    fn is_short_break(&self) -> bool {
+        self.legal_status().is_some_and(LegalStatus::is_short_break)
+    }
+}
+
+impl ChildRow<'_> {
+    /// Age in completed years on `date` (`None`: no date of birth).
+    pub fn age_on(&self, date: NaiveDate) -> Option<i32> {
+        self.dob.map(|dob| age_in_years(dob, date))
+    }
+
+    /// The DfE age band on `date` (`AgeBand::NotKnown` without a date of
+    /// birth): the `age_band` of the built-in profile.
+    pub fn age_band_on(&self, date: NaiveDate) -> AgeBand {
+        AgeBand::on(self.dob, date)
+    }
+
+    /// An unaccompanied asylum-seeking child on `date`: a UASC row whose
+    /// DUC, if any, is after `date` (the built-in profile's `uasc=UASC`).
+    pub fn uasc_on(&self, date: NaiveDate) -> bool {
+        self.uasc && Uasc { duc: self.duc }.held_on(date)
+    }
+
+    /// SEX in either coding (`1`/`2` or `M`/`F`/`U`).
+    pub fn sex(&self) -> Option<Sex> {
+        self.sex.and_then(Sex::parse).map(|(s, _)| s)
+    }
+
+    /// ETHNIC as a code.
+    pub fn ethnicity(&self) -> Option<Ethnicity> {
+        self.ethnic.and_then(Ethnicity::parse)
+    }
+}
+
+/// A child looked after on a date, with the episode that makes them so.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LookedAfter<'a> {
+    /// `CHILD_IDX`: the child's row in `children`.
+    pub idx: u32,
+    pub child: ChildRow<'a>,
+    /// The episode open at the end of the day (for
+    /// [`CohortView::looked_after_during`], the child's last episode in the
+    /// period that is not a short break): its legal status and placement
+    /// are the child's then.
+    pub episode: EpisodeRow<'a>,
 }
 
 /// One authority's cohort as the host passed it, for the collection year
@@ -362,19 +464,90 @@ impl CohortView {
         self.year
     }
 
+    /// The collection year being computed, typed.
+    pub fn collection_year(&self) -> CollectionYear {
+        CollectionYear(self.year)
+    }
+
     /// 1 April at the start of the collection year.
     pub fn year_start(&self) -> NaiveDate {
-        NaiveDate::from_ymd_opt(self.year - 1, 4, 1).unwrap_or(NaiveDate::MIN)
+        self.collection_year().start()
     }
 
     /// 31 March at the end of the collection year.
     pub fn year_end(&self) -> NaiveDate {
-        NaiveDate::from_ymd_opt(self.year, 3, 31).unwrap_or(NaiveDate::MAX)
+        self.collection_year().end()
     }
 
     /// Whether `date` is in the collection year.
     pub fn in_year(&self, date: NaiveDate) -> bool {
-        self.year_start() <= date && date <= self.year_end()
+        self.collection_year().contains(date)
+    }
+
+    /// The children looked after at the end of `date` (the DfE's
+    /// definition, the built-in `cohort-summary`'s rule: the episode open
+    /// then is not a short break, V3/V4), each with that episode, in
+    /// `CHILD_IDX` order. "Looked after at 31 March" is
+    /// `looked_after_on(cohort.year_end())`.
+    ///
+    /// Over the episodes `iro` passes: the merged history of every return
+    /// loaded (as `iro run --revised` counts a year; see PLUGINS.md).
+    pub fn looked_after_on(&self, date: NaiveDate) -> Result<Vec<LookedAfter<'_>>, Error> {
+        self.each_child(|episodes| iro_domain::looked_after_on(episodes, date))
+    }
+
+    /// The children looked after at some time in `[from, to]` (an episode
+    /// that is not a short break overlaps it: `cohort-summary.during-year`
+    /// over the year), each with the last such episode, in `CHILD_IDX`
+    /// order.
+    pub fn looked_after_during(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<LookedAfter<'_>>, Error> {
+        self.each_child(|episodes| {
+            episodes
+                .filter(|e| !e.is_short_break() && e.overlaps(from, to))
+                .last()
+        })
+    }
+
+    /// Each child's episodes (one run of the sorted table each) through
+    /// `pick`; the children it picks an episode for.
+    fn each_child<'a>(
+        &'a self,
+        mut pick: impl FnMut(&mut dyn Iterator<Item = EpisodeRow<'a>>) -> Option<EpisodeRow<'a>>,
+    ) -> Result<Vec<LookedAfter<'a>>, Error> {
+        let children = self.children()?;
+        let episodes = self.episodes()?;
+        let idx = episodes.child_idx.values();
+        let mut out = Vec::new();
+        let mut from = 0;
+        while from < idx.len() {
+            let child = idx[from];
+            let to = from + idx[from..].partition_point(|&c| c == child);
+            if idx.get(to).is_some_and(|&next| next < child) {
+                return Err(Error::invalid_input(
+                    "`episodes` is not sorted by CHILD_IDX, as the data contract says",
+                ));
+            }
+            if (child as usize) >= children.len() {
+                return Err(Error::invalid_input(format!(
+                    "an episode names CHILD_IDX {child}, but `children` has {} rows",
+                    children.len()
+                )));
+            }
+            let mut run = (from..to).map(|i| episodes.get(i));
+            if let Some(episode) = pick(&mut run) {
+                out.push(LookedAfter {
+                    idx: child,
+                    child: children.get(child as usize),
+                    episode,
+                });
+            }
+            from = to;
+        }
+        Ok(out)
     }
 
     /// Whether the SSDA903 table (DfE name: `Missing`, `SWEpisodes`…) was
@@ -435,6 +608,39 @@ impl CohortView {
     pub fn sw_episodes(&self) -> Result<SwEpisodes<'_>, Error> {
         SwEpisodes::open(self.batch(abi::SW_EPISODES)?)
     }
+
+    /// The authority's children aged 0 to 17 for the collection year
+    /// computed (`None`: `iro`'s reference data have no estimate for it, and
+    /// a rate per 10,000 is not computable).
+    pub fn population(&self) -> Result<Option<Population>, Error> {
+        self.population_in(self.year)
+    }
+
+    /// As [`CohortView::population`], for any collection year loaded.
+    pub fn population_in(&self, year: i32) -> Result<Option<Population>, Error> {
+        // Sent from contract 1.1 on; this SDK's plugins need a 1.1 host, so
+        // the table is there, but no table reads as no estimate, never zero.
+        let Some(batch) = self.tables.get(abi::POPULATION) else {
+            return Ok(None);
+        };
+        let Some(row) = PopulationTable::open(batch)?
+            .iter()
+            .find(|r| r.year == year)
+        else {
+            return Ok(None);
+        };
+        let children = u64::try_from(row.children).map_err(|_| {
+            Error::invalid_input(format!(
+                "`population` has {} children for {year}",
+                row.children
+            ))
+        })?;
+        Ok(Some(Population {
+            year,
+            mid_year: row.mid_year,
+            children,
+        }))
+    }
 }
 
 #[cfg(test)]
@@ -445,7 +651,8 @@ mod tests {
     #[test]
     fn views_match_the_contract() {
         type Columns = Vec<(&'static str, ColumnType, bool)>;
-        let views: [(&str, Columns); 8] = [
+        let views: [(&str, Columns); 9] = [
+            (PopulationTable::TABLE, PopulationTable::columns_read()),
             (Children::TABLE, Children::columns_read()),
             (Episodes::TABLE, Episodes::columns_read()),
             (Reviews::TABLE, Reviews::columns_read()),

@@ -21,13 +21,23 @@
 //!    [`testing::run`], which goes through the same C entry points the host
 //!    uses and checks the rows with the host's own checks ([`validate`]).
 //!
+//! Write no date or cohort rule of your own: [`domain`] and the views'
+//! helpers are the built-in metrics' code (`iro-domain`): children looked
+//! after on a date ([`CohortView::looked_after_on`]) or during a period, age
+//! and DfE age band ([`cohort::ChildRow::age_band_on`]), UASC on a date,
+//! legal-status and placement groups, quarters ([`Context::quarter_of`],
+//! [`Context::periods_of`]), working days ([`Context::calendar`]) and the
+//! under-18 population for a rate per 10,000
+//! ([`CohortView::population`], [`OutputBuilder::per_10000_children`]).
+//! `use iro_plugin_sdk::prelude::*;` brings them with chrono's `Datelike`.
+//!
 //! The plugin never suppresses small numbers (the host does, centrally), never
 //! does IO and never prints. A metric whose tables are missing for the year
 //! returns [`Error::NotComputable`] (the SDK does this for you for the tables
 //! listed in [`MetricInfo::requires`]).
 //!
 //! ```ignore
-//! use iro_plugin_sdk::{Context, Error, Metric, MetricInfo, Output, Period, Unit};
+//! use iro_plugin_sdk::prelude::*;
 //!
 //! struct CountChildren;
 //!
@@ -54,6 +64,7 @@
 
 pub mod client;
 pub mod cohort;
+pub mod domain;
 pub mod drilldown;
 mod error;
 pub mod ffi;
@@ -66,8 +77,16 @@ pub mod schema;
 pub mod testing;
 pub mod validate;
 
+/// Arrow's arrays and schemas, at the versions the SDK (and `iro`) were
+/// built with: a table from [`CohortView::table`] or for
+/// [`Output::from_batch`] is of these types.
+pub use arrow_array;
+pub use arrow_schema;
+/// chrono, at the version the SDK was built with (`Datelike` for a date's
+/// year, month and day; `NaiveDate` is re-exported at the root).
+pub use chrono;
 pub use chrono::NaiveDate;
-pub use cohort::CohortView;
+pub use cohort::{CohortView, LookedAfter, Population};
 pub use drilldown::Drilldown;
 pub use error::Error;
 pub use info::{MeasureInfo, MetricInfo, ParamInfo, is_id};
@@ -80,6 +99,21 @@ pub use output::{OutRow, Output, OutputBuilder, OutputRow};
 pub use relation::{Cells, Field, Relation, Term};
 pub use serde_json;
 pub use validate::RowError;
+
+/// What most plugins need, in one `use iro_plugin_sdk::prelude::*;`: the
+/// metric trait and its context, the output, relations, the domain's types
+/// and rules ([`domain`]) and chrono's `NaiveDate` and `Datelike`.
+pub mod prelude {
+    pub use crate::chrono::{Datelike, NaiveDate};
+    pub use crate::domain::{
+        AgeBand, CollectionYear, LegalStatus, LegalStatusGroup, PlacementGroup, PlacementType,
+        Quarter, quarter_period,
+    };
+    pub use crate::{
+        Cells, CohortView, Context, Drilldown, Error, Field, LookedAfter, Metric, MetricInfo,
+        Output, OutputBuilder, Period, Population, Relation, Term, Unit,
+    };
+}
 
 /// A metric's parameters: its declared defaults merged with `iro.toml`.
 pub type Params = serde_json::Map<String, serde_json::Value>;
@@ -156,6 +190,33 @@ impl Context<'_> {
     /// Whether `date` falls in the collection year computed.
     pub fn in_year(&self, date: NaiveDate) -> bool {
         self.cohort.in_year(date)
+    }
+
+    /// The collection year computed, typed (its start, end, quarters, label).
+    pub fn collection_year(&self) -> domain::CollectionYear {
+        self.cohort.collection_year()
+    }
+
+    /// The quarter of the collection year computed that `date` falls in
+    /// (Q1 April–June … Q4 January–March); `None` outside the year.
+    pub fn quarter_of(&self, date: NaiveDate) -> Option<domain::Quarter> {
+        self.collection_year().quarter_of(date)
+    }
+
+    /// The flow periods an event on `date` counts in: the year and its
+    /// quarter ([`Period::Year`], then `Q1`…`Q4`), or none outside the year
+    /// (the built-in metrics' `FLOWS`).
+    pub fn periods_of(&self, date: NaiveDate) -> impl Iterator<Item = Period> + use<> {
+        let q = self.quarter_of(date);
+        q.map(|_| Period::Year)
+            .into_iter()
+            .chain(q.map(domain::quarter_period))
+    }
+
+    /// The England and Wales working-day calendar, the built-in metrics'
+    /// (`working_days_between`, `add_working_days`, `is_working_day`…).
+    pub fn calendar(&self) -> &'static domain::WorkingDayCalendar {
+        domain::calendar()
     }
 
     /// A builder for this metric's output, with LA, year and units filled in.

@@ -81,7 +81,22 @@ impl OutRow {
         self.value = v;
         self
     }
+
+    /// Makes the figure not computable, with the reason: no numbers, and
+    /// `not computable: <why>` at the end of the note (add other notes
+    /// first), which `iro` reads back as the built-ins' "not computable"
+    /// status.
+    pub fn not_computable(&mut self, why: impl AsRef<str>) -> &mut Self {
+        self.numerator = None;
+        self.denominator = None;
+        self.value = None;
+        self.note(format!("{NOT_COMPUTABLE}{}", why.as_ref()))
+    }
 }
+
+/// How the `note` column starts the reason a figure is not computable (the
+/// engine's `iro_metric_api::NOT_COMPUTABLE`; a test keeps them equal).
+pub const NOT_COMPUTABLE: &str = "not computable: ";
 
 /// Builds the output table of one metric for one authority and year. The
 /// `la_code`, `year`, metric prefix and unit columns are filled in for you.
@@ -145,6 +160,38 @@ impl OutputBuilder {
             .numerator(Some(num))
             .denominator(Some(population))
             .value((population > 0).then(|| num as f64 * 10_000.0 / population as f64))
+    }
+
+    /// A rate per 10,000 children aged 0 to 17 living in the authority,
+    /// as the built-in rates (`cohort-summary.cla-rate`) give it: `num` over
+    /// the year's [`crate::Population`] ([`crate::CohortView::population`]),
+    /// the note naming the estimate; without one, the row is not computable
+    /// and says why, never 0.
+    ///
+    /// ```ignore
+    /// out.per_10000_children("uasc-rate", Period::Snapshot, n, ctx.cohort.population()?);
+    /// ```
+    pub fn per_10000_children(
+        &mut self,
+        measure: &str,
+        period: Period,
+        num: u64,
+        population: Option<crate::Population>,
+    ) -> &mut OutRow {
+        let la = self.la_code.clone();
+        let year = self.year;
+        match population {
+            Some(p) => self
+                .per_10000(measure, period, num, p.children)
+                .note(format!(
+                    "population: ONS mid-{} estimate, aged 0-17",
+                    p.mid_year
+                )),
+            None => self.row(measure, period).not_computable(format!(
+                "no under-18 population for {la} in the reference data for {}",
+                iro_domain::CollectionYear(year).label()
+            )),
+        }
     }
 
     /// A mean: `total` over `n` (no value when `n` is 0).

@@ -129,6 +129,20 @@ impl Fixture {
         self
     }
 
+    /// The authority's children aged 0 to 17 for collection year `year`
+    /// (the `population` table, contract 1.1; the ONS estimate for mid-year
+    /// `year - 1`, as `iro` passes it). Without it a rate per 10,000 is not
+    /// computable.
+    pub fn population(&mut self, year: i32, children: u64) -> &mut Self {
+        let row = BTreeMap::from([
+            ("YEAR".to_string(), year.to_string()),
+            ("MID_YEAR".to_string(), (year - 1).to_string()),
+            ("CHILDREN".to_string(), children.to_string()),
+        ]);
+        self.rows.entry(abi::POPULATION).or_default().push(row);
+        self
+    }
+
     /// Says that these SSDA903 tables (DfE names) were supplied for `year`.
     pub fn supply(&mut self, year: i32, tables: &[&str]) -> &mut Self {
         for t in tables {

@@ -142,6 +142,26 @@ pub fn check_row(
     if row.value.is_some_and(|v| !v.is_finite()) {
         return Err(err("value is not finite".to_string()));
     }
+    // A rate per 10,000 is its numerator over its denominator (the
+    // population), as the built-in rates are: a value that is not cannot be
+    // checked against the counts suppression protects.
+    if unit == Unit::Per10000
+        && let Some(v) = row.value
+    {
+        let (Some(n), Some(d)) = (numerator, denominator) else {
+            return Err(err(
+                "a rate per 10,000 needs its numerator and its population (the denominator)"
+                    .to_string(),
+            ));
+        };
+        let want = (d > 0).then(|| n as f64 * 10_000.0 / d as f64);
+        if want.is_none_or(|w| (v - w).abs() > 1e-9 * w.abs().max(1.0)) {
+            return Err(err(match want {
+                Some(w) => format!("a rate per 10,000 of {v}, but {n} of {d} is {w}"),
+                None => format!("a rate per 10,000 of {v} over a population of 0"),
+            }));
+        }
+    }
     check_breakdown(&row.breakdown).map_err(err)?;
     Ok(CheckedRow {
         period,

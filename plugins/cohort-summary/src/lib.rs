@@ -14,7 +14,7 @@
 use iro_domain::care::periods_without_short_breaks;
 use iro_domain::{
     CategoryOfNeed, ChildRecord, CollectionYear, Episode, LegalStatus, PeriodOfCare,
-    ReasonEpisodeCeased, ReasonNewEpisode, TableKind,
+    ReasonEpisodeCeased, ReasonNewEpisode, TableKind, looked_after_during, looked_after_on,
 };
 use iro_metric_api::{
     Breakdown, Cells, Column, ColumnNeed, MeasureId, MeasureSpec, Metric, MetricContext,
@@ -64,8 +64,8 @@ pub const AGE_LEGAL_STATUS: MeasureId = MeasureId::new("cohort-summary.age-legal
 /// The profile's `care_order` rows (% of all children looked after): the
 /// care orders of `legal_status=Care order` split into interim (C1) and full
 /// (C2). Also the values of `age-legal-status`'s `legal_status` for them.
-pub const INTERIM_CARE_ORDER: &str = "Interim care order (C1)";
-pub const FULL_CARE_ORDER: &str = "Full care order (C2)";
+/// (Declared in `iro-domain`, which run-time plugins share through the SDK.)
+pub use iro_domain::{FULL_CARE_ORDER, INTERIM_CARE_ORDER};
 
 /// The keys of `age-legal-status`.
 const AGE_LEGAL_STATUS_KEYS: &str = "age_band;legal_status";
@@ -73,11 +73,7 @@ const AGE_LEGAL_STATUS_KEYS: &str = "age_band;legal_status";
 /// The legal status of `age-legal-status`: the DfE's groups, care orders
 /// interim and full apart (the seed reports' Graph 6).
 pub fn legal_status_detail(ls: LegalStatus) -> &'static str {
-    match ls {
-        LegalStatus::C1 => INTERIM_CARE_ORDER,
-        LegalStatus::C2 => FULL_CARE_ORDER,
-        other => other.group(),
-    }
+    ls.group_with_care_orders_apart()
 }
 
 static SPEC: MetricSpec = MetricSpec {
@@ -476,12 +472,7 @@ impl YearCounts {
         full: bool,
     ) {
         let end = year.end();
-        let open = episodes
-            .iter()
-            .rev()
-            .find(|e| e.open_on(end))
-            .filter(|e| !e.is_short_break());
-        if let Some(e) = open {
+        if let Some(e) = looked_after_on(episodes.iter().copied(), end) {
             self.cla += 1;
             if full {
                 self.profile_child(c, e, year);
@@ -517,10 +508,7 @@ impl YearCounts {
             };
             bump(&mut self.ceased, reason);
         }
-        if episodes
-            .iter()
-            .any(|e| !e.is_short_break() && e.overlaps(year.start(), end))
-        {
+        if looked_after_during(episodes.iter().copied(), year.start(), end) {
             self.during += 1;
         }
     }
@@ -530,10 +518,10 @@ impl YearCounts {
     fn profile_child(&mut self, c: &ChildRecord<'_>, e: &Episode, year: CollectionYear) {
         let end = year.end();
         let values: [&'static str; 6] = [
-            age_band(c.age_on(end)),
+            c.age_band_on(end).label(),
             c.child.sex.map_or("Not known", |s| s.label()),
             c.child.ethnic.map_or("Not known", |e| e.group()),
-            e.ls.group(),
+            e.ls.group().label(),
             if c.child.is_uasc_on(end) {
                 "UASC"
             } else {
@@ -692,18 +680,6 @@ impl YearCounts {
             );
         }
         rows
-    }
-}
-
-/// DfE age bands at 31 March.
-fn age_band(age: Option<i32>) -> &'static str {
-    match age {
-        None => "Not known",
-        Some(a) if a < 1 => "Under 1",
-        Some(1..=4) => "1 to 4",
-        Some(5..=9) => "5 to 9",
-        Some(10..=15) => "10 to 15",
-        Some(_) => "16 and over",
     }
 }
 

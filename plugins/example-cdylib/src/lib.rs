@@ -30,12 +30,10 @@
 //! numerator and denominator are the spells and the children with a spell),
 //! so that a count hidden in one row is hidden in the other too.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
+use iro_plugin_sdk::prelude::*;
 use iro_plugin_sdk::serde_json::json;
-use iro_plugin_sdk::{
-    Context, Drilldown, Error, Metric, MetricInfo, Output, Period, Relation, Term, Unit,
-};
 
 /// The metric.
 #[derive(Debug, Default, Clone, Copy)]
@@ -184,18 +182,13 @@ impl Spells {
             .filter(|t| *t >= 1)
             .ok_or_else(|| Error::invalid_input("repeat_threshold must be 1 or more"))?;
         let cohort = ctx.cohort;
-        let (from, to) = (cohort.year_start(), cohort.year_end());
-
-        let n_children = cohort.children()?.len();
-        let mut looked_after = vec![false; n_children];
-        for e in cohort.episodes()?.iter() {
-            if !e.is_short_break() && e.overlaps(from, to) {
-                *looked_after
-                    .get_mut(e.child_idx as usize)
-                    .ok_or_else(|| Error::invalid_input("episode of an unknown child"))? = true;
-            }
-        }
-        let n_looked_after = looked_after.iter().filter(|&&b| b).count() as u64;
+        // The built-in rule (`cohort-summary.during-year`), from the SDK.
+        let looked_after: BTreeSet<u32> = cohort
+            .looked_after_during(cohort.year_start(), cohort.year_end())?
+            .iter()
+            .map(|c| c.idx)
+            .collect();
+        let n_looked_after = looked_after.len() as u64;
 
         // Spells per child, by type (index into TYPES).
         let mut spells: BTreeMap<u32, [u64; 2]> = BTreeMap::new();
@@ -203,7 +196,7 @@ impl Spells {
             let Some(k) = TYPES.iter().position(|t| *t == m.missing) else {
                 continue;
             };
-            if ctx.in_year(m.mis_start) && looked_after.get(m.child_idx as usize) == Some(&true) {
+            if ctx.in_year(m.mis_start) && looked_after.contains(&m.child_idx) {
                 spells.entry(m.child_idx).or_default()[k] += 1;
             }
         }

@@ -302,7 +302,8 @@ const SIZE: u32 = abi::DESCRIPTOR_SIZE_V1_0;
 const MAJOR: u16 = abi::ABI_MAJOR;
 /// A 1.0 plugin (no drill-downs), which a 1.1 host still loads.
 const MINOR: u16 = 0;
-const CONTRACT: &[u8] = abi::DATA_CONTRACT_NUL;
+/// Data contract 1.0 (no `population` table), which a 1.1 host still serves.
+const CONTRACT: &[u8] = b"903-cohort/1.0\0";
 
 static GOOD: IroPluginDescriptor = descriptor(abi::MAGIC, MAJOR, MINOR, SIZE, CONTRACT, 1, true);
 static WRONG_MAGIC: IroPluginDescriptor =

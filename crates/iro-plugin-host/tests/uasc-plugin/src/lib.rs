@@ -15,16 +15,7 @@
 //!
 //! A test fixture of `iro-plugin-host`; never loaded outside tests.
 
-use iro_plugin_sdk::{Context, Error, Metric, MetricInfo, Output, Period, Relation, Term, Unit};
-
-/// Age at 31 March, in the DfE's bands for children looked after.
-const BANDS: [(u32, &str); 5] = [
-    (0, "under 1"),
-    (1, "1 to 4"),
-    (5, "5 to 9"),
-    (10, "10 to 15"),
-    (16, "16 and over"),
-];
+use iro_plugin_sdk::prelude::*;
 
 /// The metric; `declare` says whether it declares its relations.
 #[derive(Debug, Clone, Copy)]
@@ -52,12 +43,19 @@ impl Metric for UascByAge {
                 "Share of the UASC looked after at 31 March in each age band",
                 Unit::Percent,
                 &[],
+            )
+            .measure(
+                "uasc-rate",
+                "UASC looked after at 31 March per 10,000 children aged under 18",
+                Unit::Per10000,
+                &[],
             );
         if !self.declare {
             return info;
         }
         // A band's share is its count, of all the UASC; and all the UASC
-        // are the built-in profile's (the same children, counted the same way).
+        // are the built-in profile's (the same children, counted the same
+        // way); the rate counts them too.
         info.relation(Relation::same(Term::num("uasc-share"), Term::num("uasc")))
             .relation(Relation::same(
                 Term::den("uasc-share"),
@@ -67,43 +65,34 @@ impl Metric for UascByAge {
                 Term::num("uasc").total(),
                 Term::num("cohort-summary.profile").only("uasc=UASC"),
             ))
+            .relation(Relation::same(
+                Term::num("uasc-rate"),
+                Term::num("uasc").total(),
+            ))
     }
 
     fn compute(&self, ctx: &Context<'_>) -> Result<Output, Error> {
-        let cohort = ctx.cohort;
-        let day = cohort.year_end();
-        let children = cohort.children()?;
-        let mut looked_after = vec![false; children.len()];
-        for e in cohort.episodes()?.iter() {
-            if !e.is_short_break()
-                && e.open_on(day)
-                && let Some(b) = looked_after.get_mut(e.child_idx as usize)
-            {
-                *b = true;
-            }
-        }
-        let mut by_band = [0_u64; BANDS.len()];
-        for (i, c) in children.iter().enumerate() {
-            let uasc_on_day = c.uasc && c.duc.is_none_or(|d| d > day);
-            let Some(age) = c.dob.and_then(|dob| day.years_since(dob)) else {
-                continue;
-            };
-            if looked_after[i] && uasc_on_day {
-                let band = BANDS
-                    .iter()
-                    .rposition(|(from, _)| age >= *from)
-                    .unwrap_or(0);
-                by_band[band] += 1;
+        let day = ctx.cohort.year_end();
+        let mut by_band = [0_u64; AgeBand::ALL.len()];
+        for c in ctx.cohort.looked_after_on(day)? {
+            if c.child.uasc_on(day) {
+                by_band[c.child.age_band_on(day) as usize] += 1;
             }
         }
         let total: u64 = by_band.iter().sum();
         let mut out = ctx.output();
         out.count("uasc", Period::Snapshot, total);
-        for ((_, label), n) in BANDS.iter().zip(by_band) {
+        out.per_10000_children(
+            "uasc-rate",
+            Period::Snapshot,
+            total,
+            ctx.cohort.population()?,
+        );
+        for (band, n) in AgeBand::ALL.iter().zip(by_band) {
             out.count("uasc", Period::Snapshot, n)
-                .breakdown("age", *label);
+                .breakdown("age", band.label());
             out.percent("uasc-share", Period::Snapshot, n, total)
-                .breakdown("age", *label);
+                .breakdown("age", band.label());
         }
         out.finish()
     }
@@ -140,7 +129,18 @@ mod tests {
                 ],
             );
         }
+        f.child("D", &[("UASC", "true")]); // no date of birth
+        f.add(
+            "episodes",
+            &[
+                ("CHILD", "D"),
+                ("DECOM", "2024-05-01"),
+                ("RNE", "S"),
+                ("LS", "V2"),
+            ],
+        );
         f.supply(2025, &["Header", "Episodes", "UASC"]);
+        f.population(2025, 40_000);
         let rows = run(iro_plugin_descriptor, "uasc-age", 2025, &f, json!({})).unwrap();
         let get = |m: &str, b: &str| {
             rows.iter()
@@ -148,11 +148,13 @@ mod tests {
                 .map(|r| (r.numerator, r.denominator))
                 .unwrap()
         };
-        assert_eq!(get("uasc", ""), (Some(2), None));
+        assert_eq!(get("uasc", ""), (Some(3), None));
         assert_eq!(get("uasc", "age=16 and over"), (Some(1), None));
-        assert_eq!(get("uasc-share", "age=10 to 15"), (Some(1), Some(2)));
+        assert_eq!(get("uasc", "age=Not known"), (Some(1), None));
+        assert_eq!(get("uasc-share", "age=10 to 15"), (Some(1), Some(3)));
+        assert_eq!(get("uasc-rate", ""), (Some(3), Some(40_000)));
         let metrics = list(iro_plugin_descriptor).unwrap();
-        assert_eq!(metrics[0].relations.len(), 3);
+        assert_eq!(metrics[0].relations.len(), 4);
         assert!(metrics[1].relations.is_empty());
     }
 }
