@@ -697,16 +697,20 @@ fn band_order(name: &str) -> (u8, u64) {
     (1, n.parse().unwrap_or(u64::MAX))
 }
 
-/// The age groups at 31 March (cohort-summary's `age_band`) in reading
-/// order, for every table by age.
-const AGE_ORDER: [&str; 6] = [
-    "Under 1",
-    "1 to 4",
-    "5 to 9",
-    "10 to 15",
-    "16 and over",
-    "Not known",
-];
+/// The age groups (cohort-summary's `age_band`) in reading order, for every
+/// table by age: the domain's own list and labels, so the report cannot
+/// spell one differently from `metrics.csv`.
+const AGE_ORDER: [&str; 6] = {
+    let all = iro_domain::AgeBand::ALL;
+    [
+        all[0].label(),
+        all[1].label(),
+        all[2].label(),
+        all[3].label(),
+        all[4].label(),
+        all[5].label(),
+    ]
+};
 
 const QUARTERS: [(Period, &str); 4] = [
     (Period::Q1, "Q1 (April to June)"),
