@@ -271,6 +271,12 @@ impl Host {
         &self.opts
     }
 
+    /// To change the options before loading (the pipeline shares its call
+    /// board and `-v` with the host).
+    pub fn options_mut(&mut self) -> &mut HostOptions {
+        &mut self.opts
+    }
+
     /// Loads the library at `path`, which must be on the allow-list.
     pub fn load(&self, path: &Path) -> Result<Plugin, LoadError> {
         let err = |kind| LoadError::new(path, kind);

@@ -7,7 +7,10 @@
 //! cohort tables on stdin, calls the plugin, and writes the outcome and the
 //! output table on stdout. A worker that crashes, hangs past the timeout or
 //! breaks the protocol fails only the call it was serving; it is stopped and
-//! the next call starts a new one. Tables travel as their Arrow buffers
+//! the next call starts a new one. A worker never outlives `iro` ([`spawn`],
+//! [`watch_parent`]). Its stderr is kept for error messages (its end) or,
+//! with `-v`, passed through line by line with the plugin's name
+//! ([`relay_stderr`]). Tables travel as their Arrow buffers
 //! ([`crate::wire`]; not Arrow IPC, to spare the build `arrow-ipc`'s
 //! dependencies).
 //!
