@@ -881,6 +881,11 @@ impl Worker {
             .stdin
             .take()
             .ok_or_else(|| WorkerError::Worker("the worker has no stdin".into()))?;
+        // An error names what the worker wrote during this call only.
+        self.stderr
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
         // Written on the side, so that a worker that stops reading cannot
         // hold the call past its timeout.
         let writer = std::thread::spawn(move || {
