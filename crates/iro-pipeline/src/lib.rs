@@ -49,7 +49,7 @@ pub enum PipelineError {
     /// An in-process plugin call gave no answer within its timeout: its
     /// thread cannot be stopped, so the run stops before writing anything.
     #[error(transparent)]
-    PluginHung(iro_plugin_host::CallTimeout),
+    PluginHung(Box<iro_plugin_host::CallTimeout>),
     #[error(
         "run-time plugin metric `{id}` has the id of a metric that is already registered; \
          rename it in the plugin (ids must be unique)"
@@ -281,7 +281,7 @@ impl Pipeline {
         let result = self.compute(source, &metrics.list, progress)?;
         // A hung in-process plugin still runs on a thread of its own: stop.
         if let Some(hung) = self.plugin_calls.hung_in_process() {
-            return Err(PipelineError::PluginHung(hung));
+            return Err(PipelineError::PluginHung(Box::new(hung)));
         }
         let summary = iro_engine::output::cohort_summary(&result, &self.reference);
         let mut written = Vec::new();
