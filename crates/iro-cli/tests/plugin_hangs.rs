@@ -101,7 +101,7 @@ fn a_hanging_isolated_plugin_is_reported_by_name_and_the_run_goes_on() {
         ("887", "Medway"),
     ] {
         let line = format!(
-            "error: metric hang failed for {la} 2025: timed out: plugin `misbehaving-plugin`, \
+            "error: metric hang failed for {la} 2024-25: timed out: plugin `misbehaving-plugin`, \
              metric `hang`, {la} {name}, 2024-25 (libmisbehaving_plugin.so) gave no answer \
              within 1 s (timeout_s); its worker process was stopped and the run went on"
         );
