@@ -536,14 +536,28 @@ fn write_sample(dir: &Path) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn progress_bar(quiet: bool) -> Option<ProgressBar> {
+/// The progress bar of `iro run`; under it, while a run-time plugin call
+/// has taken a second or more, a line naming the plugin, metric, authority
+/// and year (`calls`).
+fn progress_bar(quiet: bool, calls: &iro_plugin_host::CallBoard) -> Option<ProgressBar> {
     if quiet || !std::io::stderr().is_terminal() {
         return None;
     }
     let pb = ProgressBar::new_spinner();
+    let calls = calls.clone();
+    let waiting = move |_: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+        if let Some(call) = calls.longest(std::time::Duration::from_secs(1)) {
+            let _ = write!(w, "\n  waiting for {call}");
+            let timed_out = calls.timed_out().len();
+            if timed_out > 0 {
+                let _ = write!(w, " ({timed_out} plugin call(s) timed out so far)");
+            }
+        }
+    };
     pb.set_style(
-        ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len} ({elapsed})")
+        ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len} ({elapsed}){plugin}")
             .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .with_key("plugin", waiting)
             .progress_chars("=> "),
     );
     pb.set_message("reading input and computing");
@@ -578,10 +592,13 @@ fn run(args: RunArgs) -> Result<ExitCode> {
     } else {
         None
     };
-    let pipeline = iro_pipeline::Pipeline::for_run(config, origin(&args.common, &args.input))?;
+    let mut pipeline = iro_pipeline::Pipeline::for_run(config, origin(&args.common, &args.input))?;
+    if args.common.verbose > 0 {
+        pipeline.show_plugin_stderr(true);
+    }
     let config = pipeline.config();
     let source = resolve_input(config, args.input)?;
-    let pb = Mutex::new(progress_bar(args.common.quiet));
+    let pb = Mutex::new(progress_bar(args.common.quiet, pipeline.plugin_calls()));
     let on_progress = |p: Progress| {
         let guard = pb.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(pb) = guard.as_ref() {

@@ -374,6 +374,7 @@ pub fn dev_plugins(libs: &[PathBuf], config: &mut iro_engine::Config) -> Result<
             sha256,
             isolation: Isolation::Process,
             development: true,
+            timeout_s: None,
         });
     }
     Ok(())

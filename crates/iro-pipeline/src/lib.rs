@@ -46,6 +46,10 @@ pub enum PipelineError {
     Engine(#[from] EngineError),
     #[error(transparent)]
     Plugin(#[from] iro_plugin_host::LoadError),
+    /// An in-process plugin call gave no answer within its timeout: its
+    /// thread cannot be stopped, so the run stops before writing anything.
+    #[error(transparent)]
+    PluginHung(Box<iro_plugin_host::CallTimeout>),
     #[error(
         "run-time plugin metric `{id}` has the id of a metric that is already registered; \
          rename it in the plugin (ids must be unique)"
@@ -108,6 +112,11 @@ pub struct Origin {
 pub struct Pipeline {
     config: Config,
     reference: Reference,
+    /// The run-time plugin calls under way (a progress line shows them) and
+    /// those that timed out.
+    plugin_calls: iro_plugin_host::CallBoard,
+    /// Pass the plugin workers' stderr through (`iro -v`).
+    show_plugin_stderr: bool,
 }
 
 /// Which outputs [`Pipeline::run`] writes.
@@ -174,7 +183,12 @@ impl Pipeline {
     pub fn new(mut config: Config) -> Result<Self, PipelineError> {
         configure_benchmarking(&mut config, &[], false)?;
         let reference = iro_engine::load_reference(&config)?;
-        Ok(Pipeline { config, reference })
+        Ok(Pipeline {
+            config,
+            reference,
+            plugin_calls: iro_plugin_host::CallBoard::default(),
+            show_plugin_stderr: iro_plugin_host::HostOptions::default().show_stderr,
+        })
     }
 
     /// [`Pipeline::new`] for `iro run` and `iro report`, which run with the
@@ -200,6 +214,19 @@ impl Pipeline {
         &self.reference
     }
 
+    /// The run-time plugin calls under way and those that timed out, for a
+    /// progress line: "waiting for plugin `x`, metric `y`, 800 …, 2024-25".
+    pub fn plugin_calls(&self) -> &iro_plugin_host::CallBoard {
+        &self.plugin_calls
+    }
+
+    /// Whether the plugins' own stderr is shown, each line prefixed with the
+    /// plugin's name (`iro -v`; also `IRO_PLUGIN_VERBOSE=1`). Otherwise only
+    /// its last lines are kept, for an error message.
+    pub fn show_plugin_stderr(&mut self, on: bool) {
+        self.show_plugin_stderr = on;
+    }
+
     /// Reads and checks the input only (no metric runs).
     pub fn load(&self, source: &InputSource) -> Result<Loaded, PipelineError> {
         Ok(iro_engine::load_with_reference(
@@ -213,7 +240,9 @@ impl Pipeline {
     /// plugins it allows.
     pub fn metrics(&self) -> Result<Metrics, PipelineError> {
         let mut list = iro_engine::builtin_metrics_for(&self.config)?;
-        let host = plugin_host(&self.config);
+        let mut host = plugin_host(&self.config);
+        host.options_mut().calls = self.plugin_calls.clone();
+        host.options_mut().show_stderr = self.show_plugin_stderr;
         add_plugin_metrics(&mut list, &host)?;
         Ok(Metrics {
             _cache: host.cache_scope(),
@@ -250,6 +279,10 @@ impl Pipeline {
     ) -> Result<Run, PipelineError> {
         let metrics = self.metrics()?;
         let result = self.compute(source, &metrics.list, progress)?;
+        // A hung in-process plugin still runs on a thread of its own: stop.
+        if let Some(hung) = self.plugin_calls.hung_in_process() {
+            return Err(PipelineError::PluginHung(Box::new(hung)));
+        }
         let summary = iro_engine::output::cohort_summary(&result, &self.reference);
         let mut written = Vec::new();
         if steps.tables {

@@ -81,3 +81,43 @@ pub enum LoadErrorKind {
     #[error("the plugin worker failed: {0}")]
     Worker(String),
 }
+
+/// A plugin call that gave no answer within its timeout (`timeout_s`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct CallTimeout {
+    pub call: crate::calls::PluginCall,
+    /// The library, as configured.
+    pub path: PathBuf,
+    pub timeout: std::time::Duration,
+    /// In a worker (stopped, the run goes on) or in-process (cannot be
+    /// stopped: the run stops).
+    pub isolation: crate::Isolation,
+}
+
+impl std::fmt::Display for CallTimeout {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let file = self.path.file_name().map_or_else(
+            || self.path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        write!(
+            f,
+            "timed out: {} ({file}) gave no answer within {} (timeout_s)",
+            self.call,
+            crate::calls::seconds(self.timeout)
+        )?;
+        match self.isolation {
+            crate::Isolation::Process => write!(
+                f,
+                "; its worker process was stopped and the run went on without these figures"
+            ),
+            crate::Isolation::InProcess => write!(
+                f,
+                ". A plugin loaded in-process cannot be stopped, so the run stops and writes \
+                 nothing: set isolation = \"process\" in its [[plugins]] entry (a call that \
+                 hangs is then stopped and the run goes on), or raise its timeout_s if it is \
+                 only slow"
+            ),
+        }
+    }
+}

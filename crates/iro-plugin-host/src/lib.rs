@@ -20,7 +20,13 @@
 //!   that returns an error or panics fails that task only; the run goes on.
 //! * **Isolation.** With `isolation = "process"` (the default) each call runs
 //!   in a child `iro plugin-worker` ([`worker`]), so an abort or a segfault is a
-//!   clean error too.
+//!   clean error too. Workers end with `iro`, however it ends.
+//! * **Timeouts.** A call has `timeout_s` (per `[[plugins]]` entry, else
+//!   [`HostOptions::timeout`]) to answer. A worker that does not is stopped
+//!   and the call fails alone; an in-process plugin cannot be stopped, so its
+//!   call fails, the plugin is called no more, and the run must stop
+//!   ([`CallBoard::hung_in_process`]; the error is a [`CallTimeout`]). The
+//!   calls under way are on the host's [`CallBoard`], for a progress line.
 //!
 //! Wiring (for the engine and CLI):
 //!
@@ -32,6 +38,7 @@
 //! let computed = iro_engine::compute(&config, &loaded, &reference, &metrics, &progress)?;
 //! ```
 
+mod calls;
 mod error;
 pub mod export;
 mod load;
@@ -54,7 +61,8 @@ use iro_plugin_sdk::client::{CallError, Client};
 use iro_plugin_sdk::{HostInfo, MetricInfo, abi};
 use serde::{Deserialize, Serialize};
 
-pub use error::{LoadError, LoadErrorKind};
+pub use calls::{CallBoard, CallUnderWay, PluginCall};
+pub use error::{CallTimeout, LoadError, LoadErrorKind};
 pub use export::{CacheScope, CohortTables, export_cohort};
 pub use load::sha256_hex;
 pub use report::Report;
@@ -83,6 +91,7 @@ pub enum Isolation {
 /// path = "plugins/libmy_metric.so"   # relative to iro.toml
 /// sha256 = "3f1c…"                    # `iro plugins check` prints it
 /// isolation = "process"               # or "in-process"
+/// timeout_s = 60                      # optional: most seconds one call may take
 /// ```
 ///
 /// Parameters of a plugin's metrics go under `[metrics.<id>]`, as for
@@ -103,7 +112,83 @@ pub struct PluginConfig {
         skip_serializing_if = "std::ops::Not::not"
     )]
     pub development: bool,
+    /// Most time one call (one metric, one authority, one year) may take;
+    /// [`HostOptions::timeout`] when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_s: Option<PluginTimeout>,
 }
+
+/// `timeout_s` of a `[[plugins]]` entry: a positive, finite number of
+/// seconds (`60`, `2.5`), checked when iro.toml is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PluginTimeout(Duration);
+
+impl PluginTimeout {
+    /// The timeout of `seconds`, or why it is not one (the words an
+    /// iro.toml error gives).
+    pub fn from_secs(seconds: f64) -> Result<PluginTimeout, String> {
+        // As written: `-1`, `2.5`, `1e300` (Display alone never uses exponents).
+        let seconds_text = if seconds != 0.0 && !(1e-4..1e15).contains(&seconds.abs()) {
+            format!("{seconds:e}")
+        } else {
+            seconds.to_string()
+        };
+        let fix = "write the most seconds one call (one metric, one authority, one year) may \
+                   take, e.g. timeout_s = 60";
+        if !seconds.is_finite() || seconds <= 0.0 {
+            return Err(format!(
+                "timeout_s = {seconds_text} is not a timeout: {fix} (a positive number; leave \
+                 timeout_s out for the default of {} s)",
+                DEFAULT_TIMEOUT.as_secs()
+            ));
+        }
+        Duration::try_from_secs_f64(seconds)
+            .ok()
+            .filter(|d| !d.is_zero())
+            .map(PluginTimeout)
+            .ok_or_else(|| format!("timeout_s = {seconds_text} is out of range: {fix}"))
+    }
+
+    pub fn duration(self) -> Duration {
+        self.0
+    }
+}
+
+impl Serialize for PluginTimeout {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if self.0.subsec_nanos() == 0 {
+            s.serialize_u64(self.0.as_secs())
+        } else {
+            s.serialize_f64(self.0.as_secs_f64())
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for PluginTimeout {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Seconds;
+        impl serde::de::Visitor<'_> for Seconds {
+            type Value = PluginTimeout;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a positive number of seconds, e.g. timeout_s = 60")
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<PluginTimeout, E> {
+                PluginTimeout::from_secs(v).map_err(E::custom)
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<PluginTimeout, E> {
+                self.visit_f64(v as f64)
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<PluginTimeout, E> {
+                self.visit_f64(v as f64)
+            }
+        }
+        d.deserialize_any(Seconds)
+    }
+}
+
+/// How long a call may take when its `[[plugins]]` entry sets no
+/// `timeout_s`.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
 
 /// Host-wide settings.
 #[derive(Debug, Clone)]
@@ -112,10 +197,20 @@ pub struct HostOptions {
     pub worker: WorkerCommand,
     /// Threads a plugin may use for its own parallelism.
     pub max_threads: u32,
-    /// A worker still running after this long is stopped (`None`: never).
+    /// How long a call may take when its `[[plugins]]` entry sets no
+    /// `timeout_s` (`None`: for ever). A worker still running after it is
+    /// stopped; an in-process call is given up on and the run must stop.
     pub timeout: Option<Duration>,
     /// Reported to plugins as the host version.
     pub host_version: String,
+    /// The calls under way and those that timed out (a progress line reads
+    /// them; the pipeline stops a run whose in-process plugin hung).
+    pub calls: CallBoard,
+    /// Pass each worker's stderr through to `iro`'s, line by line, prefixed
+    /// with the plugin's name (`iro -v`); otherwise only its last lines are
+    /// kept, for error messages. Workers then also print a plugin's panics.
+    /// Default: whether `IRO_PLUGIN_VERBOSE` is set (and not `0`).
+    pub show_stderr: bool,
 }
 
 impl Default for HostOptions {
@@ -123,8 +218,10 @@ impl Default for HostOptions {
         HostOptions {
             worker: WorkerCommand::default(),
             max_threads: std::thread::available_parallelism().map_or(1, |n| n.get() as u32),
-            timeout: Some(Duration::from_secs(300)),
+            timeout: Some(DEFAULT_TIMEOUT),
             host_version: env!("CARGO_PKG_VERSION").to_string(),
+            calls: CallBoard::default(),
+            show_stderr: std::env::var_os("IRO_PLUGIN_VERBOSE").is_some_and(|v| v != "0"),
         }
     }
 }
@@ -172,6 +269,12 @@ impl Host {
 
     pub fn options(&self) -> &HostOptions {
         &self.opts
+    }
+
+    /// To change the options before loading (the pipeline shares its call
+    /// board and `-v` with the host).
+    pub fn options_mut(&mut self) -> &mut HostOptions {
+        &mut self.opts
     }
 
     /// Loads the library at `path`, which must be on the allow-list.
@@ -236,6 +339,10 @@ impl Host {
     fn load_entry(&self, cfg: &PluginConfig) -> Result<Plugin, LoadError> {
         let err = |kind| LoadError::new(&cfg.path, kind);
         let expected = load::normalise_hash(&cfg.sha256).map_err(err)?;
+        let timeout = cfg
+            .timeout_s
+            .map(PluginTimeout::duration)
+            .or(self.opts.timeout);
         let (report, client) = match cfg.isolation {
             Isolation::InProcess => {
                 let o = load::open(&cfg.path, Some(&expected), true, &self.opts.host_info())
@@ -251,9 +358,14 @@ impl Host {
                 if actual != expected {
                     return Err(err(LoadErrorKind::HashMismatch { expected, actual }));
                 }
-                let r =
-                    worker::describe(&self.opts.worker, &cfg.path, &expected, self.opts.timeout)
-                        .map_err(err)?;
+                let r = worker::describe(
+                    &self.opts.worker,
+                    &cfg.path,
+                    &expected,
+                    timeout,
+                    self.opts.show_stderr,
+                )
+                .map_err(err)?;
                 load::check_metrics(&r.metrics).map_err(|m| err(LoadErrorKind::BadMetric(m)))?;
                 (r, None)
             }
@@ -277,6 +389,9 @@ impl Host {
             config: cfg.clone(),
             inner: Arc::new(Inner {
                 path: cfg.path.clone(),
+                name: report.plugin_name.clone(),
+                timeout,
+                hung: Mutex::new(None),
                 sha256: expected,
                 thread_safe: report.thread_safe,
                 abi_minor: report.abi_minor,
@@ -303,7 +418,8 @@ pub fn check(path: &Path) -> Result<Report, LoadError> {
 /// [`check`] in a worker process, so a library that crashes on load cannot
 /// take the caller with it.
 pub fn check_isolated(path: &Path, opts: &HostOptions) -> Result<Report, LoadError> {
-    worker::describe(&opts.worker, path, "", opts.timeout).map_err(|k| LoadError::new(path, k))
+    worker::describe(&opts.worker, path, "", opts.timeout, opts.show_stderr)
+        .map_err(|k| LoadError::new(path, k))
 }
 
 /// A loaded, checked plugin: what it is ([`Plugin::report`], for
@@ -351,6 +467,13 @@ impl Plugin {
 #[derive(Debug)]
 struct Inner {
     path: PathBuf,
+    /// The plugin's name, from its descriptor.
+    name: String,
+    /// How long one call may take (`None`: for ever).
+    timeout: Option<Duration>,
+    /// In-process only: the call that hung. The plugin is called no more:
+    /// its thread may still be inside it.
+    hung: Mutex<Option<CallTimeout>>,
     sha256: String,
     thread_safe: bool,
     /// In-process only.
@@ -512,7 +635,8 @@ impl PluginMetric {
 
     /// One call into the plugin, in-process or in a worker: the metric's
     /// figures, or with `drilldown` its child-level tables in long form
-    /// (`None`: the plugin has none).
+    /// (`None`: the plugin has none). On the host's [`CallBoard`] while it
+    /// runs; a call past the plugin's timeout is a [`CallTimeout`].
     fn call(
         &self,
         ctx: &MetricContext<'_>,
@@ -523,29 +647,77 @@ impl PluginMetric {
             .cache
             .get(ctx.cohort, ctx.reference)
             .map_err(MetricError::Failed)?;
-        let la_code = tables.la_code.as_str();
         let year = ctx.year.0;
         let params = serde_json::to_string(ctx.params)
             .map_err(|e| MetricError::Failed(format!("parameters: {e}")))?;
-        match &inner.client {
+        let what = PluginCall {
+            plugin: inner.name.clone(),
+            metric: self.info.id.clone(),
+            la_code: tables.la_code.clone(),
+            la_name: ctx.la.map(|l| l.name.clone()),
+            year: ctx.year,
+        };
+        match inner.client {
             Some(client) => {
                 if drilldown && !client.has_drilldown() {
                     return Ok(None);
                 }
                 let _guard = (!inner.thread_safe)
                     .then(|| inner.call_lock.lock().unwrap_or_else(|e| e.into_inner()));
-                let mut exported =
-                    iro_plugin_sdk::ffi::export_tables(&tables.tables, la_code, year)
-                        .map_err(MetricError::Failed)?;
-                let id = &self.info.id;
-                if drilldown {
-                    client.drilldown(id, year, la_code, &params, &mut exported)
-                } else {
-                    client
-                        .compute(id, year, la_code, &params, &mut exported)
-                        .map(Some)
+                // Checked once the lock is held: a call queued behind the
+                // one that hung must not go in after it.
+                if let Some(earlier) = inner
+                    .hung
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .as_ref()
+                {
+                    return Err(MetricError::Failed(format!(
+                        "not called: an earlier call of this plugin ({}) gave no answer within \
+                         {}, and a plugin loaded in-process is called no more after that",
+                        earlier.call,
+                        calls::seconds(earlier.timeout)
+                    )));
                 }
-                .map_err(call_error)
+                let _on_board = inner.opts.calls.enter(what.clone(), inner.timeout);
+                let id = self.info.id.clone();
+                let run = move || {
+                    let la_code = tables.la_code.as_str();
+                    let mut exported =
+                        iro_plugin_sdk::ffi::export_tables(&tables.tables, la_code, year)
+                            .map_err(MetricError::Failed)?;
+                    if drilldown {
+                        client.drilldown(&id, year, la_code, &params, &mut exported)
+                    } else {
+                        client
+                            .compute(&id, year, la_code, &params, &mut exported)
+                            .map(Some)
+                    }
+                    .map_err(call_error)
+                };
+                let Some(timeout) = inner.timeout else {
+                    return run();
+                };
+                match within(timeout, run) {
+                    Waited::Answered(r) => r,
+                    Waited::Panicked(msg) => Err(MetricError::Failed(format!(
+                        "reading the plugin's output panicked: {msg}"
+                    ))),
+                    Waited::NoThread(e) => Err(MetricError::Failed(format!(
+                        "cannot start a thread for the call: {e}"
+                    ))),
+                    Waited::TimedOut => {
+                        let t = CallTimeout {
+                            call: what,
+                            path: inner.path.clone(),
+                            timeout,
+                            isolation: Isolation::InProcess,
+                        };
+                        *inner.hung.lock().unwrap_or_else(|e| e.into_inner()) = Some(t.clone());
+                        inner.opts.calls.record_timeout(t.clone());
+                        Err(MetricError::Failed(t.to_string()))
+                    }
+                }
             }
             None => {
                 if drilldown && inner.abi_minor < 1 {
@@ -557,15 +729,18 @@ impl PluginMetric {
                     sha256: &inner.sha256,
                     metric: &self.info.id,
                     year,
-                    la_code,
+                    la_code: tables.la_code.as_str(),
                     params: &params,
                     max_threads: inner.opts.max_threads,
                     host_version: &inner.opts.host_version,
                     drilldown,
+                    plugin: &inner.name,
+                    show_stderr: inner.opts.show_stderr,
                 };
+                let _on_board = inner.opts.calls.enter(what.clone(), inner.timeout);
                 inner
                     .workers
-                    .compute(&inner.opts.worker, &call, body, inner.opts.timeout)
+                    .compute(&inner.opts.worker, &call, body, inner.timeout)
                     .map(Some)
                     .map_err(|e| match e {
                         WorkerError::Call(c) => call_error(c),
@@ -574,6 +749,16 @@ impl PluginMetric {
                         }
                         WorkerError::Load(k) => {
                             MetricError::Failed(format!("plugin {}: {k}", inner.path.display()))
+                        }
+                        WorkerError::TimedOut { tail } => {
+                            let t = CallTimeout {
+                                call: what,
+                                path: inner.path.clone(),
+                                timeout: inner.timeout.unwrap_or_default(),
+                                isolation: Isolation::Process,
+                            };
+                            inner.opts.calls.record_timeout(t.clone());
+                            MetricError::Failed(format!("{t}{tail}"))
                         }
                         WorkerError::Worker(m) => MetricError::Failed(format!(
                             "plugin {} (isolated): {m}",
@@ -707,6 +892,46 @@ impl Metric for PluginMetric {
     }
 }
 
+/// How a call run on a thread of its own ([`within`]) went.
+enum Waited<T> {
+    Answered(T),
+    /// The call panicked (in the host's reading of the plugin's output:
+    /// the plugin's own panics are caught in the plugin).
+    Panicked(String),
+    /// No answer within the timeout: the thread is left running.
+    TimedOut,
+    NoThread(String),
+}
+
+/// Runs `f` on a thread of its own and waits for it at most `timeout`. A
+/// thread inside foreign code cannot be stopped: past the timeout it is left
+/// to run, detached, holding what `f` owns (so nothing it reads is freed).
+fn within<T: Send + 'static>(
+    timeout: Duration,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Waited<T> {
+    let (tx, rx) = std::sync::mpsc::sync_channel(1);
+    let spawned = std::thread::Builder::new()
+        .name("iro-plugin-call".into())
+        .spawn(move || {
+            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+            let _ = tx.send(r);
+        });
+    if let Err(e) = spawned {
+        return Waited::NoThread(e.to_string());
+    }
+    match rx.recv_timeout(timeout) {
+        Ok(Ok(v)) => Waited::Answered(v),
+        Ok(Err(p)) => {
+            Waited::Panicked(iro_metric_api::panic_message(p.as_ref()).unwrap_or_default())
+        }
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => Waited::TimedOut,
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+            Waited::Panicked("the call's thread ended without an answer".into())
+        }
+    }
+}
+
 /// Foreign data go through arrow-rs's import code: contain any panic there
 /// (the engine would too, but the message is better here).
 fn contained<T>(f: impl FnOnce() -> Result<T, MetricError>) -> Result<T, MetricError> {
@@ -716,4 +941,146 @@ fn contained<T>(f: impl FnOnce() -> Result<T, MetricError>) -> Result<T, MetricE
             "reading the plugin's output panicked: {msg}"
         )))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One `[[plugins]]` entry with `timeout_s = <value>`, as iro.toml gives it.
+    fn entry(value: &str) -> Result<PluginConfig, String> {
+        #[derive(Deserialize)]
+        struct File {
+            plugins: Vec<PluginConfig>,
+        }
+        let text = format!(
+            "[[plugins]]\npath = \"libx.so\"\nsha256 = \"{}\"\ntimeout_s = {value}\n",
+            "0".repeat(64)
+        );
+        toml::from_str::<File>(&text)
+            .map(|f| f.plugins[0].clone())
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn timeout_s_is_a_positive_number_of_seconds() {
+        let secs = |v: &str| entry(v).unwrap().timeout_s.unwrap().duration();
+        assert_eq!(secs("3"), Duration::from_secs(3));
+        assert_eq!(secs("2.5"), Duration::from_millis(2500));
+        assert_eq!(secs("600"), Duration::from_secs(600));
+        assert_eq!(secs("0.001"), Duration::from_millis(1));
+        // Absent: the host's default.
+        let text = format!("path = \"x\"\nsha256 = \"{}\"\n", "0".repeat(64));
+        let c: PluginConfig = toml::from_str(&text).unwrap();
+        assert_eq!(c.timeout_s, None);
+    }
+
+    #[test]
+    fn a_timeout_s_that_is_not_a_timeout_is_refused_with_the_fix() {
+        for bad in ["0", "0.0", "-1", "-0.5", "nan", "inf", "-inf"] {
+            let e = entry(bad).unwrap_err();
+            assert!(e.contains("is not a timeout"), "{bad}: {e}");
+            assert!(
+                e.contains("e.g. timeout_s = 60") && e.contains("default of 300 s"),
+                "{bad}: {e}"
+            );
+            // toml names the line.
+            assert!(e.contains("line 4"), "{bad}: {e}");
+        }
+        let e = entry("1e300").unwrap_err();
+        assert!(e.contains("timeout_s = 1e300 is out of range"), "{e}");
+        // Less than a nanosecond is no time at all.
+        let e = entry("1e-12").unwrap_err();
+        assert!(e.contains("out of range"), "{e}");
+        for wrong_type in ["\"60\"", "true", "[60]"] {
+            let e = entry(wrong_type).unwrap_err();
+            assert!(
+                e.contains("expected a positive number of seconds, e.g. timeout_s = 60"),
+                "{wrong_type}: {e}"
+            );
+        }
+        assert_eq!(
+            PluginTimeout::from_secs(-1.0).unwrap_err(),
+            "timeout_s = -1 is not a timeout: write the most seconds one call (one metric, \
+             one authority, one year) may take, e.g. timeout_s = 60 (a positive number; leave \
+             timeout_s out for the default of 300 s)"
+        );
+    }
+
+    #[test]
+    fn timeout_s_is_written_back_as_it_was_read() {
+        for v in ["3", "2.5"] {
+            let c = entry(v).unwrap();
+            let text = toml::to_string(&c).unwrap();
+            assert!(text.contains(&format!("timeout_s = {v}\n")), "{text}");
+            assert_eq!(toml::from_str::<PluginConfig>(&text).unwrap(), c);
+        }
+        let text = format!("path = \"x\"\nsha256 = \"{}\"\n", "0".repeat(64));
+        let c: PluginConfig = toml::from_str(&text).unwrap();
+        assert!(!toml::to_string(&c).unwrap().contains("timeout_s"));
+    }
+
+    fn hung(isolation: Isolation) -> CallTimeout {
+        CallTimeout {
+            call: PluginCall {
+                plugin: "uasc-by-age".into(),
+                metric: "uasc-age".into(),
+                la_code: "800".into(),
+                la_name: Some("Bath and North East Somerset".into()),
+                year: iro_domain::CollectionYear(2025),
+            },
+            path: PathBuf::from("/plugins/libuasc_by_age.so"),
+            timeout: Duration::from_secs(3),
+            isolation,
+        }
+    }
+
+    #[test]
+    fn a_timeout_names_plugin_metric_authority_year_and_the_timeout() {
+        assert_eq!(
+            hung(Isolation::Process).to_string(),
+            "timed out: plugin `uasc-by-age`, metric `uasc-age`, 800 Bath and North East \
+             Somerset, 2024-25 (libuasc_by_age.so) gave no answer within 3 s (timeout_s); its \
+             worker process was stopped and the run went on without these figures"
+        );
+        assert_eq!(
+            hung(Isolation::InProcess).to_string(),
+            "timed out: plugin `uasc-by-age`, metric `uasc-age`, 800 Bath and North East \
+             Somerset, 2024-25 (libuasc_by_age.so) gave no answer within 3 s (timeout_s). A \
+             plugin loaded in-process cannot be stopped, so the run stops and writes nothing: \
+             set isolation = \"process\" in its [[plugins]] entry (a call that hangs is then \
+             stopped and the run goes on), or raise its timeout_s if it is only slow"
+        );
+    }
+
+    #[test]
+    fn the_board_says_whether_an_in_process_plugin_hung() {
+        let board = CallBoard::default();
+        board.record_timeout(hung(Isolation::Process));
+        assert_eq!(board.timed_out().len(), 1);
+        assert_eq!(board.hung_in_process(), None);
+        board.record_timeout(hung(Isolation::InProcess));
+        assert_eq!(board.hung_in_process(), Some(hung(Isolation::InProcess)));
+    }
+
+    #[test]
+    fn a_call_on_a_thread_of_its_own_answers_panics_or_times_out() {
+        assert!(matches!(
+            within(Duration::from_secs(5), || 7),
+            Waited::Answered(7)
+        ));
+        match within(Duration::from_secs(5), || -> u8 { panic!("bad import") }) {
+            Waited::Panicked(m) => assert!(m.contains("bad import"), "{m}"),
+            _ => panic!("not a panic"),
+        }
+        let (tx, rx) = std::sync::mpsc::channel::<()>();
+        let t0 = std::time::Instant::now();
+        // Blocks until the sender goes: past the timeout.
+        assert!(matches!(
+            within(Duration::from_millis(100), move || rx.recv().is_err()),
+            Waited::TimedOut
+        ));
+        assert!(t0.elapsed() < Duration::from_secs(2));
+        drop(tx);
+    }
 }

@@ -7,7 +7,10 @@
 //! cohort tables on stdin, calls the plugin, and writes the outcome and the
 //! output table on stdout. A worker that crashes, hangs past the timeout or
 //! breaks the protocol fails only the call it was serving; it is stopped and
-//! the next call starts a new one. Tables travel as their Arrow buffers
+//! the next call starts a new one. A worker never outlives `iro` ([`spawn`],
+//! [`watch_parent`]). Its stderr is kept for error messages (its end) or,
+//! with `-v`, passed through line by line with the plugin's name
+//! ([`relay_stderr`]). Tables travel as their Arrow buffers
 //! ([`crate::wire`]; not Arrow IPC, to spare the build `arrow-ipc`'s
 //! dependencies).
 //!
@@ -34,7 +37,7 @@ use std::io::{BufReader, Cursor, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, ExitCode, ExitStatus, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use arrow_array::RecordBatch;
@@ -107,7 +110,12 @@ pub(crate) enum WorkerError {
     Call(CallError),
     InvalidOutput(String),
     Load(LoadErrorKind),
-    /// Crashed, timed out, or answered nonsense.
+    /// Gave no answer within the timeout; the worker was stopped. `tail`:
+    /// the end of its stderr, `; its stderr: …` or empty.
+    TimedOut {
+        tail: String,
+    },
+    /// Crashed, or answered nonsense.
     Worker(String),
 }
 
@@ -225,6 +233,7 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    watch_parent();
     if serve_calls {
         return serve(&lib, sha256.as_deref());
     }
@@ -240,6 +249,39 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     match outcome {
         Ok((o, body)) => respond(&o, &body),
         Err(e) => respond(&Outcome::Failed(e.to_string()), &[]),
+    }
+}
+
+/// Ends this worker as soon as the `iro` that started it is gone, even while
+/// the plugin is in an endless loop: a thread checks every 100 ms whether
+/// the worker's parent is still the process `IRO_PLUGIN_HOST_PID` names
+/// (the one it had, when started otherwise). On Linux the kernel's signal
+/// ([`spawn`]) comes first; this covers the other Unix systems. Not on
+/// Windows.
+fn watch_parent() {
+    #[cfg(unix)]
+    {
+        // SAFETY: `getppid` cannot fail and touches no memory.
+        let first = unsafe { libc::getppid() };
+        let parent = std::env::var(HOST_PID_VAR)
+            .ok()
+            .and_then(|v| v.parse::<libc::pid_t>().ok())
+            .unwrap_or(first);
+        let _ = std::thread::Builder::new()
+            .name("iro-plugin-parent-watch".into())
+            .spawn(move || {
+                loop {
+                    // SAFETY: as above.
+                    if unsafe { libc::getppid() } != parent {
+                        // SAFETY: `_exit` ends the process at once; nothing
+                        // of this process is needed after the parent is gone
+                        // (no exit handlers: the plugin may hold stdout's
+                        // lock forever).
+                        unsafe { libc::_exit(3) };
+                    }
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+            });
     }
 }
 
@@ -398,43 +440,42 @@ fn stderr_tail(err: &[u8]) -> String {
 }
 
 /// Runs a one-off worker (`--describe`) with `extra` arguments; returns its
-/// answer (the bytes after the marker).
+/// answer (the bytes after the marker). `stderr`: as for [`Worker::start`].
 fn run(
     cmd: &WorkerCommand,
     extra: &[OsString],
     timeout: Option<Duration>,
+    stderr: Option<&str>,
 ) -> Result<Vec<u8>, String> {
-    let mut child = Command::new(&cmd.program)
+    let mut command = Command::new(&cmd.program);
+    command
         .args(&cmd.args)
         .args(extra)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
+        .stderr(Stdio::piped());
+    let mut child = spawn(command, stderr.is_some())
         .map_err(|e| format!("cannot start {}: {e}", cmd.program.display()))?;
     let mut stdout = child.stdout.take().ok_or("no stdout pipe")?;
-    let mut stderr = child.stderr.take().ok_or("no stderr pipe")?;
+    let err_pipe = child.stderr.take().ok_or("no stderr pipe")?;
     let out_reader = std::thread::spawn(move || {
         let mut v = Vec::new();
         let _ = stdout.read_to_end(&mut v);
         v
     });
-    let err_reader = std::thread::spawn(move || {
-        let mut v = Vec::new();
-        let _ = stderr.read_to_end(&mut v);
-        v
-    });
+    let kept = Arc::new(Mutex::new(Vec::new()));
+    let err_reader = relay_stderr(err_pipe, kept.clone(), stderr.map(str::to_string));
     let start = Instant::now();
     let status = loop {
         match child.try_wait() {
             Ok(Some(s)) => break Ok(s),
             Ok(None) => {
-                if timeout.is_some_and(|t| start.elapsed() > t) {
+                if let Some(t) = timeout.filter(|t| start.elapsed() > *t) {
                     let _ = child.kill();
                     let _ = child.wait();
                     break Err(format!(
-                        "timed out after {} s and was stopped",
-                        start.elapsed().as_secs()
+                        "gave no answer within {} (timeout_s) and was stopped",
+                        crate::calls::seconds(t)
                     ));
                 }
                 std::thread::sleep(Duration::from_millis(5));
@@ -443,8 +484,8 @@ fn run(
         }
     };
     let out = out_reader.join().unwrap_or_default();
-    let err = err_reader.join().unwrap_or_default();
-    let tail = stderr_tail(&err);
+    let _ = err_reader.join();
+    let tail = stderr_tail(&kept.lock().unwrap_or_else(|e| e.into_inner()));
     let status = status.map_err(|e| format!("the worker {e}{tail}"))?;
     if !status.success() {
         return Err(format!("the worker {}{tail}", describe_status(status)));
@@ -455,6 +496,145 @@ fn run(
         .ok_or_else(|| format!("the worker gave no answer{tail}"))?;
     Ok(out[at + RESPONSE_MARKER.len()..].to_vec())
 }
+
+/// Starts a worker process from `command`, set up to end with `iro`: the
+/// worker is told whose child it is (`IRO_PLUGIN_HOST_PID`, watched by the
+/// worker, [`watch_parent`]) and, on Linux, gets SIGKILL from the kernel the
+/// moment its parent ends, however it ends (SIGKILL, SIGTERM, SIGINT, a
+/// crash): `prctl(PR_SET_PDEATHSIG)`. The kernel ties that signal to the
+/// *thread* that started the process, and the engine's threads come and go,
+/// so every worker is started from one thread that lives as long as `iro`.
+/// `verbose`: the worker's plugin may print its panics (`IRO_PLUGIN_VERBOSE`).
+fn spawn(mut command: Command, verbose: bool) -> std::io::Result<Child> {
+    type Job = (Command, mpsc::Sender<std::io::Result<Child>>);
+    static SPAWNER: OnceLock<Option<mpsc::Sender<Job>>> = OnceLock::new();
+    command.env(HOST_PID_VAR, std::process::id().to_string());
+    if verbose {
+        command.env("IRO_PLUGIN_VERBOSE", "1");
+    }
+    let spawner = SPAWNER.get_or_init(|| {
+        let (tx, rx) = mpsc::channel::<Job>();
+        std::thread::Builder::new()
+            .name("iro-plugin-spawner".into())
+            .spawn(move || {
+                for (mut command, reply) in rx {
+                    die_with_parent(&mut command);
+                    let _ = reply.send(command.spawn());
+                }
+            })
+            .ok()
+            .map(|_| tx)
+    });
+    match spawner {
+        Some(tx) => {
+            let (reply, answer) = mpsc::channel();
+            tx.send((command, reply))
+                .map_err(|_| std::io::Error::other("the worker-starting thread has ended"))?;
+            answer
+                .recv()
+                .map_err(|_| std::io::Error::other("the worker-starting thread has ended"))?
+        }
+        // No thread to spare: started from this one, without the kernel's
+        // signal (this thread may end first); the worker's own watch remains.
+        None => command.spawn(),
+    }
+}
+
+/// The environment variable that tells a worker the process id of the
+/// `iro` that started it.
+const HOST_PID_VAR: &str = "IRO_PLUGIN_HOST_PID";
+
+/// Linux: the child gets SIGKILL when the thread that started it ends (with
+/// its process): [`spawn`].
+#[cfg(target_os = "linux")]
+fn die_with_parent(command: &mut Command) {
+    use std::os::unix::process::CommandExt;
+    let parent = std::process::id() as libc::pid_t;
+    // SAFETY: the closure runs in the child between fork and exec, where only
+    // async-signal-safe calls are allowed: `prctl` and `getppid` are, and it
+    // allocates nothing (an `io::Error` from an OS code does not allocate).
+    unsafe {
+        command.pre_exec(move || {
+            if libc::prctl(
+                libc::PR_SET_PDEATHSIG,
+                libc::SIGKILL as libc::c_ulong,
+                0,
+                0,
+                0,
+            ) != 0
+            {
+                return Err(std::io::Error::last_os_error());
+            }
+            // The parent may have ended before the signal was asked for: the
+            // child then already has another parent, and must not run.
+            if libc::getppid() != parent {
+                return Err(std::io::Error::from_raw_os_error(libc::ESRCH));
+            }
+            Ok(())
+        });
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn die_with_parent(_command: &mut Command) {}
+
+/// Reads a worker's stderr until it ends: keeps its last [`STDERR_TAIL`]
+/// bytes or so in `kept` (for error messages) and, with a `prefix` (`-v`),
+/// writes each line on `iro`'s stderr as it comes, `[plugin NAME] line`.
+fn relay_stderr(
+    pipe: impl Read + Send + 'static,
+    kept: Arc<Mutex<Vec<u8>>>,
+    prefix: Option<String>,
+) -> std::thread::JoinHandle<()> {
+    let to = prefix.map(|p| (p, std::io::stderr()));
+    std::thread::spawn(move || relay(pipe, &kept, to))
+}
+
+/// [`relay_stderr`]'s loop, writing the lines to `to`'s writer (a line
+/// longer than [`LONGEST_LINE`] is passed on in pieces).
+fn relay(mut pipe: impl Read, kept: &Mutex<Vec<u8>>, mut to: Option<(String, impl Write)>) {
+    let passing = to.is_some();
+    let mut buf = [0u8; 4096];
+    let mut line: Vec<u8> = Vec::new();
+    let mut pass = |line: &[u8]| {
+        if let Some((name, out)) = &mut to {
+            let text = String::from_utf8_lossy(line);
+            let text = text.trim_end_matches(['\r', '\n']);
+            let _ = writeln!(out, "[plugin {name}] {text}").and_then(|()| out.flush());
+        }
+    };
+    loop {
+        let n = match pipe.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(_) => break,
+        };
+        {
+            let mut v = kept.lock().unwrap_or_else(|e| e.into_inner());
+            v.extend_from_slice(&buf[..n]);
+            if v.len() > 2 * STDERR_TAIL {
+                let cut = v.len() - STDERR_TAIL;
+                v.drain(..cut);
+            }
+        }
+        if passing {
+            for &b in &buf[..n] {
+                line.push(b);
+                if b == b'\n' || line.len() >= LONGEST_LINE {
+                    pass(&line);
+                    line.clear();
+                }
+            }
+        }
+    }
+    if !line.is_empty() {
+        pass(&line);
+    }
+}
+
+/// The longest piece of a worker's stderr passed on as one line.
+const LONGEST_LINE: usize = 16 * 1024;
 
 fn parse_answer(answer: &[u8]) -> Result<(Outcome, Vec<u8>), String> {
     let mut r = Cursor::new(answer);
@@ -482,16 +662,24 @@ fn lib_args(lib: &Path, sha256: &str) -> Vec<OsString> {
         .collect()
 }
 
-/// Loads and checks the library in a worker; its report.
+/// Loads and checks the library in a worker; its report. `show_stderr`:
+/// the worker's stderr is passed through, each line prefixed with the
+/// library's file name (the plugin's name is not known yet).
 pub(crate) fn describe(
     cmd: &WorkerCommand,
     lib: &Path,
     sha256: &str,
     timeout: Option<Duration>,
+    show_stderr: bool,
 ) -> Result<Report, LoadErrorKind> {
     let mut args = lib_args(lib, sha256);
     args.push("--describe".into());
-    let answer = run(cmd, &args, timeout).map_err(LoadErrorKind::Worker)?;
+    let name = lib.file_name().map_or_else(
+        || lib.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let answer = run(cmd, &args, timeout, show_stderr.then_some(name.as_str()))
+        .map_err(LoadErrorKind::Worker)?;
     let (outcome, body) = parse_answer(&answer).map_err(LoadErrorKind::Worker)?;
     match outcome {
         Outcome::Ok => {
@@ -520,6 +708,10 @@ pub(crate) struct CallSpec<'a> {
     pub host_version: &'a str,
     /// The drill-down tables, not the figures.
     pub drilldown: bool,
+    /// The plugin's name, to prefix its stderr with when passed through.
+    pub plugin: &'a str,
+    /// Pass the worker's stderr through to `iro`'s (`-v`).
+    pub show_stderr: bool,
 }
 
 /// The request's head (magic, version, JSON) and the tables frame's length.
@@ -588,12 +780,16 @@ impl Pool {
         let idle = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
         let mut worker = match idle {
             Some(w) => w,
-            None => Worker::start(cmd, call.lib, call.sha256).map_err(WorkerError::Worker)?,
+            None => Worker::start(
+                cmd,
+                call.lib,
+                call.sha256,
+                call.show_stderr.then_some(call.plugin),
+            )
+            .map_err(WorkerError::Worker)?,
         };
         let head = request_head(call, tables.len()).map_err(WorkerError::Worker)?;
-        let answer = worker
-            .ask(head, tables, timeout)
-            .map_err(WorkerError::Worker)?;
+        let answer = worker.ask(head, tables, timeout)?;
         match outcome_of(&answer) {
             Ok(batch) => {
                 self.put(worker);
@@ -629,20 +825,29 @@ struct Worker {
 }
 
 impl Worker {
-    fn start(cmd: &WorkerCommand, lib: &Path, sha256: &str) -> Result<Worker, String> {
+    /// Starts a serving worker. `show_stderr`: the plugin's name, to pass
+    /// its stderr through to `iro`'s, each line prefixed with it; `None`:
+    /// only its end is kept, for error messages.
+    fn start(
+        cmd: &WorkerCommand,
+        lib: &Path,
+        sha256: &str,
+        show_stderr: Option<&str>,
+    ) -> Result<Worker, String> {
         let mut args = lib_args(lib, sha256);
         args.push("--serve".into());
-        let mut child = Command::new(&cmd.program)
+        let mut command = Command::new(&cmd.program);
+        command
             .args(&cmd.args)
             .args(&args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
+            .stderr(Stdio::piped());
+        let mut child = spawn(command, show_stderr.is_some())
             .map_err(|e| format!("cannot start {}: {e}", cmd.program.display()))?;
         let stdin = child.stdin.take().ok_or("no stdin pipe")?;
         let stdout = child.stdout.take().ok_or("no stdout pipe")?;
-        let mut err_pipe = child.stderr.take().ok_or("no stderr pipe")?;
+        let err_pipe = child.stderr.take().ok_or("no stderr pipe")?;
         let (tx, answers) = mpsc::channel();
         std::thread::spawn(move || {
             let mut r = BufReader::new(stdout);
@@ -655,21 +860,7 @@ impl Worker {
             }
         });
         let stderr = Arc::new(Mutex::new(Vec::new()));
-        let sink = stderr.clone();
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 4096];
-            while let Ok(n) = err_pipe.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                let mut v = sink.lock().unwrap_or_else(|e| e.into_inner());
-                v.extend_from_slice(&buf[..n]);
-                if v.len() > 2 * STDERR_TAIL {
-                    let cut = v.len() - STDERR_TAIL;
-                    v.drain(..cut);
-                }
-            }
-        });
+        relay_stderr(err_pipe, stderr.clone(), show_stderr.map(str::to_string));
         Ok(Worker {
             child,
             stdin: Some(stdin),
@@ -685,8 +876,16 @@ impl Worker {
         head: Vec<u8>,
         body: Arc<Vec<u8>>,
         timeout: Option<Duration>,
-    ) -> Result<Vec<u8>, String> {
-        let mut stdin = self.stdin.take().ok_or("the worker has no stdin")?;
+    ) -> Result<Vec<u8>, WorkerError> {
+        let mut stdin = self
+            .stdin
+            .take()
+            .ok_or_else(|| WorkerError::Worker("the worker has no stdin".into()))?;
+        // An error names what the worker wrote during this call only.
+        self.stderr
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
         // Written on the side, so that a worker that stops reading cannot
         // hold the call past its timeout.
         let writer = std::thread::spawn(move || {
@@ -696,7 +895,6 @@ impl Worker {
                 .and_then(|()| stdin.flush());
             (stdin, r)
         });
-        let start = Instant::now();
         let got = match timeout {
             Some(t) => self.answers.recv_timeout(t),
             None => self
@@ -714,17 +912,16 @@ impl Worker {
             Ok(Err(_)) | Err(RecvTimeoutError::Disconnected) => {
                 let status = self.end(Duration::from_secs(5));
                 let _ = writer.join();
-                Err(format!("the worker {status}{}", self.tail()))
+                Err(WorkerError::Worker(format!(
+                    "the worker {status}{}",
+                    self.tail()
+                )))
             }
             Err(RecvTimeoutError::Timeout) => {
                 let _ = self.child.kill();
                 let _ = self.child.wait();
                 let _ = writer.join();
-                Err(format!(
-                    "the worker timed out after {} s and was stopped{}",
-                    start.elapsed().as_secs(),
-                    self.tail()
-                ))
+                Err(WorkerError::TimedOut { tail: self.tail() })
             }
         }
     }
@@ -792,4 +989,40 @@ fn read_answer(r: &mut impl Read) -> Result<Vec<u8>, String> {
         write_frame(&mut out, &frame);
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_workers_stderr_is_passed_through_line_by_line_with_the_plugins_name() {
+        let kept = Mutex::new(Vec::new());
+        let mut shown = Vec::new();
+        let from: &[u8] = b"first line\nsecond, in Windows style\r\nno newline at the end";
+        relay(from, &kept, Some(("sw-changes".to_string(), &mut shown)));
+        assert_eq!(
+            String::from_utf8(shown).unwrap(),
+            "[plugin sw-changes] first line\n\
+             [plugin sw-changes] second, in Windows style\n\
+             [plugin sw-changes] no newline at the end\n"
+        );
+        // Kept as it came, for an error message.
+        assert_eq!(kept.into_inner().unwrap(), from);
+    }
+
+    #[test]
+    fn without_verbose_only_the_end_of_a_workers_stderr_is_kept() {
+        let kept = Mutex::new(Vec::new());
+        let long: Vec<u8> = (0..20_000).map(|i| b'a' + (i % 26) as u8).collect();
+        relay(long.as_slice(), &kept, None::<(String, Vec<u8>)>);
+        let kept = kept.into_inner().unwrap();
+        assert!(kept.len() <= 2 * STDERR_TAIL && kept.len() >= STDERR_TAIL);
+        assert!(long.ends_with(&kept));
+        let tail = stderr_tail(&kept);
+        assert!(
+            tail.starts_with("; its stderr: ") && tail.len() <= 2020,
+            "{tail}"
+        );
+    }
 }

@@ -4,11 +4,12 @@
 mod common;
 
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 use common::*;
 use iro_engine::{Config, Outcome};
 use iro_metric_api::{Metric, MetricError};
-use iro_plugin_host::{Host, Isolation, LoadErrorKind, PluginConfig};
+use iro_plugin_host::{Host, Isolation, LoadErrorKind, PluginConfig, PluginTimeout};
 use serde_json::json;
 
 fn load(path: &Path, isolation: Isolation) -> Vec<Box<dyn Metric>> {
@@ -313,6 +314,7 @@ fn a_library_without_the_descriptor_symbol_is_refused() {
             sha256: "0".repeat(64),
             isolation: Isolation::InProcess,
             development: false,
+            timeout_s: None,
         }],
         options(),
     )
@@ -427,11 +429,12 @@ fn plugins_md_documents_the_contract_as_coded() {
 #[test]
 fn isolated_workers_serve_call_after_call_and_one_that_hangs_is_stopped() {
     let lib = misbehaving();
-    let mut opts = options();
-    opts.timeout = Some(std::time::Duration::from_secs(2));
-    let set = Host::new(vec![entry(&lib, Isolation::Process)], opts)
-        .metrics()
-        .unwrap_or_else(|e| panic!("{e}"));
+    // The entry's timeout_s, not the host's default (300 s).
+    let mut e = entry(&lib, Isolation::Process);
+    e.timeout_s = Some(PluginTimeout::from_secs(2.0).unwrap());
+    let host = Host::new(vec![e], options());
+    let board = host.options().calls.clone();
+    let set = host.metrics().unwrap_or_else(|e| panic!("{e}"));
     let cohort = &sample().cohorts[0];
     let run = |id: &str| compute(set[pick(&set, id)].as_ref(), cohort, 2025, json!({}));
     let n = |rows: &[iro_metric_api::MetricRow]| {
@@ -448,11 +451,28 @@ fn isolated_workers_serve_call_after_call_and_one_that_hangs_is_stopped() {
     // A plugin's error leaves the worker serving.
     assert!(matches!(run("error"), Err(MetricError::Failed(m)) if m == "a deliberate failure"));
     assert_eq!(n(&run("calls").unwrap()), Some(4));
-    // A call that never answers is stopped at the timeout and fails alone...
+    // A call that never answers is stopped at the timeout and fails alone,
+    // reported by plugin, metric, authority, year and timeout...
+    let t0 = Instant::now();
     match run("hang") {
-        Err(MetricError::Failed(m)) => assert!(m.contains("timed out after 2 s"), "{m}"),
+        Err(MetricError::Failed(m)) => assert!(
+            m.starts_with(
+                "timed out: plugin `misbehaving-plugin`, metric `hang`, 800 Bath and North East \
+                 Somerset, 2024-25 (libmisbehaving_plugin.so) gave no answer within 2 s \
+                 (timeout_s); its worker process was stopped and the run went on"
+            ) && !m.contains("noise on stderr"),
+            "{m} (an earlier call's stderr is not this one's)"
+        ),
         other => panic!("hang: {other:?}"),
     }
+    let waited = t0.elapsed();
+    assert!(
+        waited >= Duration::from_secs(2) && waited < Duration::from_secs(4),
+        "{waited:?}"
+    );
+    assert_eq!(board.timed_out().len(), 1);
+    assert_eq!(board.hung_in_process(), None);
+    assert!(board.under_way().is_empty());
     // ...and so does one that crashes; the next call gets a new worker.
     match run("abort") {
         Err(MetricError::Failed(m)) => assert!(m.contains("SIGABRT"), "{m}"),
@@ -460,6 +480,102 @@ fn isolated_workers_serve_call_after_call_and_one_that_hangs_is_stopped() {
     }
     assert_eq!(n(&run("calls").unwrap()), Some(1));
     assert_eq!(run("good").unwrap().len(), 2);
+}
+
+/// An in-process call cannot be stopped: past its timeout it is reported
+/// (plugin, metric, authority, year, timeout), the host records that the
+/// run must stop, and the plugin is called no more (its thread may still be
+/// inside it).
+#[test]
+fn an_in_process_call_past_its_timeout_is_reported_and_the_plugin_called_no_more() {
+    let lib = misbehaving();
+    let mut e = entry(&lib, Isolation::InProcess);
+    e.timeout_s = Some(PluginTimeout::from_secs(1.0).unwrap());
+    let host = Host::new(vec![e], options());
+    let board = host.options().calls.clone();
+    let set = host.metrics().unwrap_or_else(|e| panic!("{e}"));
+    let cohort = &sample().cohorts[1];
+    let run = |id: &str| compute(set[pick(&set, id)].as_ref(), cohort, 2024, json!({}));
+    assert_eq!(run("good").unwrap().len(), 2);
+    assert_eq!(board.hung_in_process(), None);
+
+    let t0 = Instant::now();
+    let m = match run("hang") {
+        Err(MetricError::Failed(m)) => m,
+        other => panic!("hang: {other:?}"),
+    };
+    let waited = t0.elapsed();
+    assert!(
+        waited >= Duration::from_secs(1) && waited < Duration::from_secs(3),
+        "{waited:?}"
+    );
+    assert_eq!(
+        m,
+        "timed out: plugin `misbehaving-plugin`, metric `hang`, 803 South Gloucestershire, \
+         2023-24 (libmisbehaving_plugin.so) gave no answer within 1 s (timeout_s). A plugin \
+         loaded in-process cannot be stopped, so the run stops and writes nothing: set \
+         isolation = \"process\" in its [[plugins]] entry (a call that hangs is then stopped \
+         and the run goes on), or raise its timeout_s if it is only slow"
+    );
+    let hung = board.hung_in_process().expect("recorded");
+    assert_eq!(hung.to_string(), m);
+    assert!(board.under_way().is_empty());
+
+    // Any later call of the plugin, any metric, fails at once.
+    let t0 = Instant::now();
+    match run("good") {
+        Err(MetricError::Failed(m)) => assert!(
+            m.starts_with(
+                "not called: an earlier call of this plugin (plugin `misbehaving-plugin`, \
+                 metric `hang`, 803 South Gloucestershire, 2023-24) gave no answer within 1 s"
+            ),
+            "{m}"
+        ),
+        other => panic!("good after a hang: {other:?}"),
+    }
+    assert!(t0.elapsed() < Duration::from_millis(500));
+}
+
+/// While a call runs it is on the host's board (what `iro run`'s progress
+/// line shows): plugin, metric, authority, year, time waited and timeout.
+#[test]
+fn a_call_under_way_is_on_the_board_until_it_ends() {
+    let lib = misbehaving();
+    for isolation in [Isolation::Process, Isolation::InProcess] {
+        let mut e = entry(&lib, isolation);
+        e.timeout_s = Some(PluginTimeout::from_secs(1.5).unwrap());
+        let host = Host::new(vec![e], options());
+        let board = host.options().calls.clone();
+        let set = host.metrics().unwrap_or_else(|e| panic!("{e}"));
+        let cohort = &sample().cohorts[2];
+        std::thread::scope(|s| {
+            let call =
+                s.spawn(|| compute(set[pick(&set, "hang")].as_ref(), cohort, 2025, json!({})));
+            let t0 = Instant::now();
+            let seen = loop {
+                if let Some(c) = board.longest(Duration::from_millis(200)) {
+                    break c;
+                }
+                assert!(t0.elapsed() < Duration::from_secs(5), "never on the board");
+                std::thread::sleep(Duration::from_millis(20));
+            };
+            assert_eq!(seen.call.plugin, "misbehaving-plugin");
+            assert_eq!(seen.call.metric, "hang");
+            assert_eq!(seen.call.la_code, "887");
+            assert_eq!(seen.call.year.0, 2025);
+            assert_eq!(seen.timeout, Some(Duration::from_millis(1500)));
+            let shown = seen.to_string();
+            assert!(
+                shown.starts_with(
+                    "plugin `misbehaving-plugin`, metric `hang`, 887 Medway, 2024-25: "
+                ) && shown.ends_with(" s of 1.5 s"),
+                "{shown}"
+            );
+            assert!(call.join().unwrap().is_err());
+        });
+        assert!(board.under_way().is_empty(), "{isolation:?}");
+        assert_eq!(board.timed_out().len(), 1, "{isolation:?}");
+    }
 }
 
 #[test]

@@ -77,6 +77,7 @@ pub fn entry(path: &Path, isolation: Isolation) -> PluginConfig {
         sha256: hash(path),
         isolation,
         development: false,
+        timeout_s: None,
     }
 }
 

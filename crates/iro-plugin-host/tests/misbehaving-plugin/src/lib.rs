@@ -239,12 +239,14 @@ unsafe extern "C" fn compute(
                 std::thread::sleep(std::time::Duration::from_secs(60));
             },
             // Writes on stdout, which an isolated worker also answers on,
-            // before answering well.
+            // and on stderr (shown with `iro -v`), before answering well.
             b"noisy" => {
                 use std::io::Write;
                 let mut out = std::io::stdout().lock();
                 let _ = out.write_all(b"\0IRO-WORKER\0 not the marker; some noise\n");
                 let _ = out.flush();
+                eprintln!("noise on stderr, line 1");
+                eprintln!("noise on stderr, line 2");
             }
             _ => {}
         }
