@@ -2,13 +2,13 @@
 //! iro.toml entry, and with that entry `iro metrics list` and `iro run` pick
 //! the plugin's metric up beside the built-ins (docs/PLUGINS.md walk-through).
 
+mod common;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+use common::{repo, test_library, text};
 
 fn iro(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_iro"))
@@ -18,42 +18,25 @@ fn iro(args: &[&str]) -> Output {
         .expect("run iro")
 }
 
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
-
-/// The example plugin's shared library, which cargo builds into
-/// `target/<profile>/deps` because this crate dev-depends on it.
 fn example_library() -> PathBuf {
-    let file = format!(
-        "{}example_cdylib{}",
-        std::env::consts::DLL_PREFIX,
-        std::env::consts::DLL_SUFFIX
-    );
-    let profile_dir = Path::new(env!("CARGO_BIN_EXE_iro")).parent().unwrap();
-    [
-        profile_dir.join("deps").join(&file),
-        profile_dir.join(&file),
-    ]
-    .into_iter()
-    .find(|p| p.exists())
-    .unwrap_or_else(|| panic!("{file} not built under {}", profile_dir.display()))
+    test_library("example_cdylib")
 }
 
-/// The `[[plugins]]` entry `iro plugins allow` writes for the library into
-/// `config` (made if missing), as the file then reads.
-fn allow_entry(lib: &Path, config: &Path) -> String {
-    let out = iro(&[
+/// `iro plugins allow LIB --config CONFIG`.
+fn allow(lib: &Path, config: &Path) -> Output {
+    iro(&[
         "plugins",
         "allow",
         lib.to_str().unwrap(),
         "--config",
         config.to_str().unwrap(),
-    ]);
+    ])
+}
+
+/// The `[[plugins]]` entry `iro plugins allow` writes for the library into
+/// `config` (made if missing), as the file then reads.
+fn allow_entry(lib: &Path, config: &Path) -> String {
+    let out = allow(lib, config);
     assert!(out.status.success(), "{}", text(&out));
     let entry = fs::read_to_string(config).unwrap();
     assert!(entry.contains("sha256 = \""), "{entry}");
@@ -167,13 +150,7 @@ fn allow_after_a_rebuild_updates_the_hash_in_place() {
     let mut bytes = fs::read(&lib).unwrap();
     bytes.extend_from_slice(b"rebuilt");
     fs::write(&lib, bytes).unwrap();
-    let out = iro(&[
-        "plugins",
-        "allow",
-        lib.to_str().unwrap(),
-        "--config",
-        config.to_str().unwrap(),
-    ]);
+    let out = allow(&lib, &config);
     assert!(out.status.success(), "{}", text(&out));
     assert!(
         text(&out).starts_with("Updated example-cdylib 0.1.0 (target/"),

@@ -24,6 +24,7 @@
 
 pub mod benchmark;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use iro_charts::standard::{self, Bound, LocalTarget, Skipped};
@@ -278,11 +279,12 @@ impl Pipeline {
         progress: &(dyn Fn(Progress) + Sync),
     ) -> Result<Run, PipelineError> {
         let metrics = self.metrics()?;
-        let result = self.compute(source, &metrics.list, progress)?;
+        let mut result = self.compute(source, &metrics.list, progress)?;
         // A hung in-process plugin still runs on a thread of its own: stop.
         if let Some(hung) = self.plugin_calls.hung_in_process() {
             return Err(PipelineError::PluginHung(Box::new(hung)));
         }
+        leave_out_timed_out(&mut result, &self.plugin_calls.timed_out());
         let summary = iro_engine::output::cohort_summary(&result, &self.reference);
         let mut written = Vec::new();
         if steps.tables {
@@ -354,6 +356,45 @@ impl Pipeline {
             charts_skipped,
             report,
         })
+    }
+}
+
+/// Leaves out every figure of a plugin metric of which a call timed out in
+/// a worker: its other calls were not made (the host skips them), and which
+/// calls had answered first depends on the threads' timing, so keeping them
+/// would make the outputs differ from run to run. Each of its tasks fails
+/// with one message that names the plugin, the metric and the timeout.
+fn leave_out_timed_out(
+    result: &mut iro_engine::RunResult,
+    timeouts: &[iro_plugin_host::CallTimeout],
+) {
+    let mut why: BTreeMap<&str, String> = BTreeMap::new();
+    for t in timeouts {
+        why.entry(t.call.metric.as_str()).or_insert_with(|| {
+            format!(
+                "timed out: plugin `{}`, metric `{}` gave no answer within {} s (timeout_s) in \
+                 at least one call; that worker was stopped, the metric's other calls were not \
+                 made, and all its figures are left out of this run",
+                t.call.plugin,
+                t.call.metric,
+                t.timeout.as_secs_f64()
+            )
+        });
+    }
+    if why.is_empty() {
+        return;
+    }
+    result.rows.retain(|r| !why.contains_key(r.metric.metric()));
+    result
+        .targets
+        .retain(|t| !why.contains_key(t.metric.metric()));
+    result
+        .drilldowns
+        .retain(|d| !why.contains_key(d.metric.as_str()));
+    for s in &mut result.statuses {
+        if let Some(w) = why.get(s.metric.as_str()) {
+            s.outcome = iro_engine::Outcome::Failed(w.clone());
+        }
     }
 }
 

@@ -1,0 +1,37 @@
+//! What the plugin tests share: the repository, a command's whole output,
+//! and the test plugins cargo builds for this crate.
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+pub fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// stdout then stderr, as a person reads them.
+pub fn text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// A test plugin's shared library (`example_cdylib`, `misbehaving_plugin`),
+/// which cargo builds into `target/<profile>/deps` because this crate
+/// dev-depends on it.
+pub fn test_library(crate_name: &str) -> PathBuf {
+    let file = format!(
+        "{}{crate_name}{}",
+        std::env::consts::DLL_PREFIX,
+        std::env::consts::DLL_SUFFIX
+    );
+    let profile_dir = Path::new(env!("CARGO_BIN_EXE_iro")).parent().unwrap();
+    [
+        profile_dir.join("deps").join(&file),
+        profile_dir.join(&file),
+    ]
+    .into_iter()
+    .find(|p| p.exists())
+    .unwrap_or_else(|| panic!("{file} not built under {}", profile_dir.display()))
+}
