@@ -126,6 +126,15 @@ impl CallBoard {
         self.board().timed_out.clone()
     }
 
+    /// Whether a call of `metric` of the plugin at `path` timed out already
+    /// (an isolated metric is then called no more in this run).
+    pub(crate) fn metric_timed_out(&self, path: &std::path::Path, metric: &str) -> bool {
+        self.board()
+            .timed_out
+            .iter()
+            .any(|t| t.path == path && t.call.metric == metric)
+    }
+
     /// The first in-process call that timed out: its thread still runs the
     /// plugin and cannot be stopped, so the run must stop.
     pub fn hung_in_process(&self) -> Option<CallTimeout> {

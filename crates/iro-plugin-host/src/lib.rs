@@ -47,7 +47,6 @@ pub mod validate;
 mod wire;
 pub mod worker;
 
-use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -393,7 +392,6 @@ impl Host {
                 name: report.plugin_name.clone(),
                 timeout,
                 hung: Mutex::new(None),
-                timed_out_metrics: Mutex::new(BTreeSet::new()),
                 sha256: expected,
                 thread_safe: report.thread_safe,
                 abi_minor: report.abi_minor,
@@ -476,10 +474,6 @@ struct Inner {
     /// In-process only: the call that hung. The plugin is called no more:
     /// its thread may still be inside it.
     hung: Mutex<Option<CallTimeout>>,
-    /// Isolated: the metrics of which a call timed out (its worker was
-    /// stopped). Their other calls are not made: a metric that hangs costs
-    /// one timeout per thread, not one per authority and year.
-    timed_out_metrics: Mutex<BTreeSet<String>>,
     sha256: String,
     thread_safe: bool,
     /// In-process only.
@@ -729,11 +723,12 @@ impl PluginMetric {
                 if drilldown && inner.abi_minor < 1 {
                     return Ok(None);
                 }
+                // A metric that hangs costs one timeout per thread, not one
+                // per authority and year.
                 if inner
-                    .timed_out_metrics
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .contains(&self.info.id)
+                    .opts
+                    .calls
+                    .metric_timed_out(&inner.path, &self.info.id)
                 {
                     return Err(MetricError::Failed(format!(
                         "not called: a call of metric `{}` (plugin `{}`) timed out earlier in \
@@ -775,11 +770,6 @@ impl PluginMetric {
                                 timeout: inner.timeout.unwrap_or_default(),
                                 isolation: Isolation::Process,
                             };
-                            inner
-                                .timed_out_metrics
-                                .lock()
-                                .unwrap_or_else(|e| e.into_inner())
-                                .insert(self.info.id.clone());
                             inner.opts.calls.record_timeout(t.clone());
                             MetricError::Failed(format!("{t}{tail}"))
                         }
