@@ -290,9 +290,15 @@ fn file_url(path: &Path) -> String {
 /// catalogue's `/Dests` dictionary (as Chromium writes it) and the
 /// `/Names` → `/Dests` name tree (as other printers do).
 pub fn anchor_pages(pdf: &[u8]) -> Result<PageNumbers, String> {
+    read_pages(pdf).map(|(anchors, _)| anchors)
+}
+
+/// [`anchor_pages`] and the number of pages, from one reading of the PDF.
+fn read_pages(pdf: &[u8]) -> Result<(PageNumbers, u32), String> {
     let doc = lopdf::Document::load_mem(pdf).map_err(|e| e.to_string())?;
     let page_of: BTreeMap<lopdf::ObjectId, u32> =
         doc.get_pages().into_iter().map(|(n, id)| (id, n)).collect();
+    let pages = page_of.len() as u32;
     let catalog = doc.catalog().map_err(|e| e.to_string())?;
     let mut out = PageNumbers::new();
     let mut add = |name: &[u8], dest: &lopdf::Object| {
@@ -313,7 +319,7 @@ pub fn anchor_pages(pdf: &[u8]) -> Result<PageNumbers, String> {
     {
         name_tree(&doc, tree, &mut add, 0);
     }
-    Ok(out)
+    Ok((out, pages))
 }
 
 /// Walks a PDF name tree (`/Kids`, `/Names [key value …]`).
@@ -416,13 +422,11 @@ pub fn write_pdf(report: &Report, dir: &Path, browser: &Browser) -> Result<Print
             path: pdf_tmp.clone(),
             source,
         })?;
-        let found = anchor_pages(&bytes).map_err(|reason| PrintError::Pdf {
+        let (found, n) = read_pages(&bytes).map_err(|reason| PrintError::Pdf {
             path: pdf_tmp.clone(),
             reason,
         })?;
-        pages = lopdf::Document::load_mem(&bytes)
-            .map(|d| d.get_pages().len() as u32)
-            .unwrap_or(0);
+        pages = n;
         let mut now = PageNumbers::new();
         for a in &anchors {
             match found.get(a) {
