@@ -370,16 +370,8 @@ fn leave_out_timed_out(
 ) {
     let mut why: BTreeMap<&str, String> = BTreeMap::new();
     for t in timeouts {
-        why.entry(t.call.metric.as_str()).or_insert_with(|| {
-            format!(
-                "timed out: plugin `{}`, metric `{}` gave no answer within {} s (timeout_s) in \
-                 at least one call; that worker was stopped, the metric's other calls were not \
-                 made, and all its figures are left out of this run",
-                t.call.plugin,
-                t.call.metric,
-                t.timeout.as_secs_f64()
-            )
-        });
+        why.entry(t.call.metric.as_str())
+            .or_insert_with(|| t.metric_left_out());
     }
     if why.is_empty() {
         return;

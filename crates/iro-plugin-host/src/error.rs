@@ -121,3 +121,20 @@ impl std::fmt::Display for CallTimeout {
         }
     }
 }
+
+impl CallTimeout {
+    /// What every task of the metric says once an isolated call of it timed
+    /// out and the pipeline left all its figures out: the plugin, the metric
+    /// and the timeout, never the call (which one timed out first depends on
+    /// the threads' timing).
+    pub fn metric_left_out(&self) -> String {
+        format!(
+            "timed out: plugin `{}`, metric `{}` gave no answer within {} (timeout_s) in at \
+             least one call; that worker was stopped, the metric's other calls were not made, \
+             and all its figures are left out of this run",
+            self.call.plugin,
+            self.call.metric,
+            crate::calls::seconds(self.timeout)
+        )
+    }
+}
