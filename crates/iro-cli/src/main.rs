@@ -6,6 +6,7 @@
 
 mod benchmark;
 mod chart;
+mod pack;
 mod plugins;
 mod problems;
 mod problems_xlsx;
@@ -76,6 +77,15 @@ enum Command {
     /// ranks, quartiles, funnel positions and trends (published figures, and
     /// the input's own 903 figures unless --reference-only).
     Benchmark(benchmark::BenchmarkArgs),
+    /// The regional pack: one document (HTML, Word, a workbook) for a
+    /// regional IRO group, every authority side by side: league tables with
+    /// the DfE's published figures beside the returns', ranked bars, funnel
+    /// plots, quarterly timeliness and five-year trends, and annexes of who
+    /// supplied what.
+    ///
+    /// Exit code as for `iro run`.
+    #[command(verbatim_doc_comment)]
+    Pack(pack::PackArgs),
     /// Draw one chart (SVG or PNG, with its data table as CSV beside it)
     /// from the metrics.csv or metrics.json of a run: a trend, a funnel
     /// plot, stacked bars or bars with a target line.
@@ -420,6 +430,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Sample { dir } => write_sample(&dir),
         Command::Chart(args) => chart::chart(args),
         Command::Benchmark(args) => benchmark::benchmark(args),
+        Command::Pack(args) => pack::pack(args),
         Command::Reference {
             command: ReferenceCommand::ImportOnspd { file, out },
         } => import_onspd(&file, &out),

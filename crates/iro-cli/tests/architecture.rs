@@ -28,9 +28,11 @@ fn layer(name: &str) -> Option<u8> {
         | "iro-results" => 3,
         "iro-engine" => 4,
         "iro-charts" | "iro-report" => 5,
+        // The regional pack: the report's document and renderers, for a group.
+        "iro-pack" => 6,
         // The orchestration `iro run`, `iro report` and `iro benchmark` share.
-        "iro-pipeline" => 6,
-        "iro-cli" => 7,
+        "iro-pipeline" => 7,
+        "iro-cli" => 8,
         _ => return None,
     })
 }
@@ -199,7 +201,7 @@ fn engine_knows_arrow_in_one_module() {
     );
 }
 
-/// The report and the charts read a run's results from `iro-results`, never
+/// The report, the charts and the pack read a run's results from `iro-results`, never
 /// from the engine: building them must not build ingest, every metric, the
 /// plugin host and Arrow. Checked over every normal and build dependency,
 /// directly or through another workspace crate.
@@ -222,7 +224,7 @@ fn report_and_charts_do_not_depend_on_the_engine() {
             (p["name"].as_str().unwrap(), uses)
         })
         .collect();
-    for consumer in ["iro-report", "iro-charts"] {
+    for consumer in ["iro-report", "iro-charts", "iro-pack"] {
         assert!(
             deps.contains_key(consumer),
             "{consumer} is not in the workspace"

@@ -30,6 +30,8 @@ pub struct Config {
     /// `[report]`: the report's cover (author, approver, date, version) and
     /// whether it is a draft or final.
     pub report: iro_results::ReportSettings,
+    /// `[[groups]]`: regional IRO groups for `iro pack --group NAME`.
+    pub groups: Vec<iro_results::GroupSettings>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

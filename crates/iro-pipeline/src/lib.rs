@@ -23,6 +23,7 @@
 //! Start reading at [`Pipeline::run`].
 
 pub mod benchmark;
+pub mod pack;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -123,8 +123,9 @@ pub fn render(report: &Report) -> Result<Vec<u8>, DocxError> {
             "",
             &run(
                 &format!(
-                    "Made with IRO Analytics {} from the authority's suppressed tables ({}).",
+                    "Made with IRO Analytics {} from {} ({}).",
                     env!("CARGO_PKG_VERSION"),
+                    report.made_from(),
                     report.file_stem()
                 ),
                 Fmt::default()
@@ -455,16 +456,11 @@ fn cover(body: &mut String, report: &Report) {
             Fmt::default(),
         ),
     ));
-    let region = if report.region.is_empty() {
-        String::new()
-    } else {
-        format!(", {}", report.region)
-    };
     body.push_str(&para(
         "",
         "",
         &run(
-            &format!("{} (DfE code {}){region}", report.la_name, report.la_code),
+            &report.kicker(),
             Fmt {
                 colour: Some(MUTED),
                 ..Fmt::default()
@@ -1597,13 +1593,7 @@ fn footer_xml(report: &Report) -> String {
     };
     let runs = format!(
         "{}<w:r><w:tab/></w:r>{}{}{}{}",
-        run(
-            &format!(
-                "{}: IRO annual report {}",
-                report.la_name, report.year_label
-            ),
-            small
-        ),
+        run(&report.running_title(), small),
         run("Page ", small),
         field("PAGE", "1", small),
         run(" of ", small),
@@ -2176,6 +2166,7 @@ mod tests {
             chart: None,
         };
         Report {
+            kind: crate::model::DocumentKind::AnnualReport,
             la_code: "800".into(),
             la_name: "Bath & North East Somerset".into(),
             region: "South West".into(),

@@ -258,9 +258,10 @@ pub fn render_with_pages(report: &Report, pages: Option<&PageNumbers>) -> String
     }
     let _ = write!(
         h,
-        "</main>\n<footer>\n<p>Made with IRO Analytics {} from the authority's suppressed \
-         tables ({}).</p>\n</footer>\n</div>\n</body>\n</html>\n",
+        "</main>\n<footer>\n<p>Made with IRO Analytics {} from {} ({}).</p>\n</footer>\n\
+         </div>\n</body>\n</html>\n",
         env!("CARGO_PKG_VERSION"),
+        report.made_from(),
         esc(&report.file_stem())
     );
     h
@@ -269,22 +270,15 @@ pub fn render_with_pages(report: &Report, pages: Option<&PageNumbers>) -> String
 /// The cover: authority, title, period, who wrote and approved it, the
 /// date and version, who may read it; a page of its own in print.
 fn cover(h: &mut String, report: &Report) {
-    let region = if report.region.is_empty() {
-        String::new()
-    } else {
-        format!(", {}", report.region)
-    };
     h.push_str("<header class=\"report-header cover\">\n");
     if report.is_draft() {
         h.push_str("<p class=\"draft-mark\">Draft</p>\n");
     }
     let _ = write!(
         h,
-        "<p class=\"kicker\">{} (DfE code {}){}</p>\n\
+        "<p class=\"kicker\">{}</p>\n\
          <h1>{} <span class=\"nowrap\">{}</span></h1>\n<p class=\"period\">{}</p>\n",
-        esc(&report.la_name),
-        esc(&report.la_code),
-        esc(&region),
+        esc(&report.kicker()),
         esc(report
             .title()
             .trim_end_matches(report.year_label.as_str())

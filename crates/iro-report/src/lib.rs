@@ -38,7 +38,7 @@ use iro_metric_api::{MetricRow, MetricSpec, Reference};
 use iro_results::{SummaryRow, TaskStatus};
 use rayon::prelude::*;
 
-pub use model::Report;
+pub use model::{DocumentKind, Report};
 pub use narrative::Narrative;
 pub use sections::{SECTIONS, SectionSpec};
 
@@ -285,6 +285,7 @@ fn build_with(
         });
     }
     Ok(Report {
+        kind: crate::model::DocumentKind::AnnualReport,
         la_code: la.to_string(),
         la_name: name,
         region,
@@ -299,8 +300,9 @@ fn build_with(
     })
 }
 
-/// Draws a chart; a chart that cannot be drawn keeps its text and data table.
-fn draw(number: usize, slug: String, caption: String, chart: &iro_charts::Chart) -> Figure {
+/// Draws a chart as figure `number` of a document; a chart that cannot be
+/// drawn keeps its text and data table.
+pub fn draw(number: usize, slug: String, caption: String, chart: &iro_charts::Chart) -> Figure {
     let alt = iro_charts::alt_text(chart);
     let alt = if alt.trim().is_empty() {
         format!(

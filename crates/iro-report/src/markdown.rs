@@ -49,17 +49,17 @@ pub fn render(report: &Report) -> String {
         m.push_str("**DRAFT**\n\n");
     }
     let _ = writeln!(m, "# {}\n", esc(&report.title()));
-    let region = if report.region.is_empty() {
-        String::new()
-    } else {
-        format!(", {}", report.region)
+    // The authority's name in bold, then its code and region.
+    let kicker = report.kicker();
+    let (bold, rest) = match report.kind {
+        crate::model::DocumentKind::AnnualReport => kicker.split_at(report.la_name.len()),
+        crate::model::DocumentKind::RegionalPack { .. } => (kicker.as_str(), ""),
     };
     let _ = writeln!(
         m,
-        "**{}** (DfE code {}){}  \n{}\n",
-        esc(&report.la_name),
-        esc(&report.la_code),
-        esc(&region),
+        "**{}**{}  \n{}\n",
+        esc(bold),
+        esc(rest),
         esc(&report.period_text)
     );
     for (term, value) in report.cover_details() {
@@ -137,8 +137,9 @@ pub fn render(report: &Report) -> String {
     }
     let _ = writeln!(
         m,
-        "---\n\nMade with IRO Analytics {} from the authority's suppressed tables ({}).",
+        "---\n\nMade with IRO Analytics {} from {} ({}).",
         env!("CARGO_PKG_VERSION"),
+        report.made_from(),
         esc(&report.file_stem())
     );
     m

@@ -4,9 +4,26 @@
 
 use crate::format::Shown;
 
-/// One authority's report for one collection year.
+/// What a document is: one authority's annual report, or a regional
+/// group's pack of its authorities side by side (`iro pack`). The
+/// renderers are the same; the title, the cover's first line and the
+/// footer follow the kind.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum DocumentKind {
+    #[default]
+    AnnualReport,
+    /// A regional IRO group's pack: `la_code` is the group's file name
+    /// (`south-west`), `la_name` its name.
+    RegionalPack {
+        /// How many authorities the group has.
+        members: usize,
+    },
+}
+
+/// One authority's report (or one group's pack) for one collection year.
 #[derive(Debug, Clone)]
 pub struct Report {
+    pub kind: DocumentKind,
     pub la_code: String,
     pub la_name: String,
     pub region: String,
@@ -29,12 +46,48 @@ pub struct Report {
 }
 
 impl Report {
-    /// `IRO annual report 2024-25`.
+    /// `Independent Reviewing Officer (IRO) annual report 2024-25`, or
+    /// `IRO services compared: regional pack 2024-25`.
     pub fn title(&self) -> String {
-        format!(
-            "Independent Reviewing Officer (IRO) annual report {}",
-            self.year_label
-        )
+        match self.kind {
+            DocumentKind::AnnualReport => format!(
+                "Independent Reviewing Officer (IRO) annual report {}",
+                self.year_label
+            ),
+            DocumentKind::RegionalPack { .. } => {
+                format!("IRO services compared: regional pack {}", self.year_label)
+            }
+        }
+    }
+
+    /// The cover's first line: `Bath and North East Somerset (DfE code
+    /// 800), South West`, or `South West IRO group: 15 authorities`.
+    pub fn kicker(&self) -> String {
+        match self.kind {
+            DocumentKind::AnnualReport => {
+                let region = if self.region.is_empty() {
+                    String::new()
+                } else {
+                    format!(", {}", self.region)
+                };
+                format!("{} (DfE code {}){region}", self.la_name, self.la_code)
+            }
+            DocumentKind::RegionalPack { members } => format!(
+                "{}: {members} authorit{}",
+                self.la_name,
+                if members == 1 { "y" } else { "ies" }
+            ),
+        }
+    }
+
+    /// Whose suppressed tables the document was made from, for its footer.
+    pub fn made_from(&self) -> &'static str {
+        match self.kind {
+            DocumentKind::AnnualReport => "the authority's suppressed tables",
+            DocumentKind::RegionalPack { .. } => {
+                "the authorities' suppressed tables and the DfE's published figures"
+            }
+        }
     }
 
     /// Counts from 1 to this are suppressed (0: suppression off).
@@ -92,7 +145,14 @@ impl Report {
     /// The words in every printed page's footer: `Bath and North East
     /// Somerset: IRO annual report 2024-25`.
     pub fn running_title(&self) -> String {
-        format!("{}: IRO annual report {}", self.la_name, self.year_label)
+        match self.kind {
+            DocumentKind::AnnualReport => {
+                format!("{}: IRO annual report {}", self.la_name, self.year_label)
+            }
+            DocumentKind::RegionalPack { .. } => {
+                format!("{}: IRO regional pack {}", self.la_name, self.year_label)
+            }
+        }
     }
 
     /// The folder of the narrative's images beside the Markdown report.

@@ -186,14 +186,7 @@ pub fn render(report: &Report) -> Result<Vec<u8>, XlsxError> {
     let contents = wb.add_worksheet();
     contents.set_name("Contents")?;
     contents.write_string_with_format(0, 0, report.title(), &f.title)?;
-    contents.write_string(
-        1,
-        0,
-        format!(
-            "{} (DfE code {}), {}; {}",
-            report.la_name, report.la_code, report.region, report.period_text
-        ),
-    )?;
+    contents.write_string(1, 0, format!("{}; {}", report.kicker(), report.period_text))?;
     contents.write_string_with_format(2, 0, report.disclosure.rule_sentence(), &f.note)?;
     if report.threshold() > 0 {
         contents.write_string_with_format(
@@ -392,6 +385,7 @@ mod tests {
             },
         };
         let report = Report {
+            kind: crate::model::DocumentKind::AnnualReport,
             la_code: "800".into(),
             la_name: "Bath and North East Somerset".into(),
             region: "South West".into(),

@@ -14,12 +14,14 @@
 //! Start reading at [`TaskStatus`], then [`TargetResult`] and [`DataQuality`].
 
 pub mod audience;
+pub mod group;
 pub mod quality;
 pub mod summary;
 pub mod targets;
 pub mod task;
 
 pub use audience::{Audience, Disclosure, ReportSettings, ReportStatus};
+pub use group::GroupSettings;
 pub use quality::{DataQuality, thousands};
 pub use summary::SummaryRow;
 pub use targets::{Direction, Met, TargetResult, Trend};
