@@ -998,10 +998,19 @@ fn print_not_computable(
     out: &mut dyn Write,
     result: &iro_engine::RunResult,
 ) -> std::io::Result<()> {
+    print_not_computable_of(out, result, &|_| true)
+}
+
+/// [`print_not_computable`] for the tasks `keep` chooses.
+fn print_not_computable_of(
+    out: &mut dyn Write,
+    result: &iro_engine::RunResult,
+    keep: &dyn Fn(&iro_engine::TaskStatus) -> bool,
+) -> std::io::Result<()> {
     // (authority, year, reason) → the metrics not computable for it.
     type Group<'a> = ((&'a str, i32, &'a str), Vec<&'a str>);
     let mut groups: Vec<Group<'_>> = Vec::new();
-    for s in &result.statuses {
+    for s in result.statuses.iter().filter(|s| keep(s)) {
         if let iro_engine::Outcome::NotComputable(why) = &s.outcome {
             let key = (s.la_code.as_str(), s.year, why.as_str());
             match groups.iter_mut().find(|(k, _)| *k == key) {

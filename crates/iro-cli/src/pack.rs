@@ -10,8 +10,8 @@ use clap::Args;
 use iro_pipeline::pack::{PackRequest, Who};
 
 use crate::{
-    AudienceArgs, Common, PrintArgs, finish, load_config, origin, print_not_computable,
-    print_written, resolve_input,
+    AudienceArgs, Common, PrintArgs, finish, load_config, origin, print_not_computable_of,
+    print_written, problems, resolve_input,
 };
 
 #[derive(Debug, Args)]
@@ -86,11 +86,16 @@ pub fn pack(args: PackArgs) -> Result<ExitCode> {
         eprintln!("warning: {w}");
     }
     if !packed.without_return.is_empty() {
-        eprintln!(
-            "warning: no return in the input for {} in {}: their figures show as x",
-            packed.without_return.join(", "),
-            packed.year.label()
-        );
+        problems::wrapped(
+            &mut std::io::stderr().lock(),
+            "warning: ",
+            &format!(
+                "no return in the input for {} in {}: their figures show as x",
+                packed.without_return.join(", "),
+                packed.year.label()
+            ),
+            2,
+        )?;
     }
     if !args.common.quiet {
         let mut stdout = std::io::stdout().lock();
@@ -103,7 +108,103 @@ pub fn pack(args: PackArgs) -> Result<ExitCode> {
             packed.seconds
         )?;
         print_written(&mut stdout, &packed.files)?;
-        print_not_computable(&mut stdout, &packed.result)?;
+        // IRO records are the service's own: most authorities keep none in
+        // the shared format, which the pack says once, not per metric.
+        let year = packed.year.0;
+        let with: Vec<String> = packed
+            .group
+            .members
+            .iter()
+            .filter(|m| {
+                packed.result.statuses.iter().any(|s| {
+                    s.year == year
+                        && s.la_code == m.area_code()
+                        && s.metric == "service-records"
+                        && matches!(s.outcome, iro_engine::Outcome::Ok(_))
+                })
+            })
+            .map(|m| m.label())
+            .collect();
+        problems::wrapped(
+            &mut stdout,
+            "IRO records: ",
+            &format!(
+                "supplied by {} of {} authorities for {}{}; the others' IRO-record figures \
+                 say \"not supplied\".",
+                with.len(),
+                packed.group.members.len(),
+                packed.year.label(),
+                if with.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", with.join(", "))
+                }
+            ),
+            2,
+        )?;
+        // Why the exit code is 1, if it is: the data's warnings, in a line.
+        let far: Vec<String> = packed
+            .group
+            .members
+            .iter()
+            .filter(|m| {
+                packed
+                    .result
+                    .quality
+                    .published_flag(&m.area_code(), year)
+                    .is_some()
+            })
+            .map(|m| m.label())
+            .collect();
+        if !far.is_empty() {
+            problems::wrapped(
+                &mut stdout,
+                "Check the data: ",
+                &format!(
+                    "the count at 31 March {year} is far from the DfE's for {} (Annex B of the \
+                     pack).",
+                    far.join(", ")
+                ),
+                2,
+            )?;
+        }
+        let warnings = packed
+            .result
+            .loaded
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity >= iro_domain::Severity::Warning)
+            .count();
+        if warnings > 0 {
+            problems::wrapped(
+                &mut stdout,
+                "Data problems: ",
+                &format!(
+                    "{warnings} warning(s) or error(s) in the input files: `iro validate` lists \
+                     them by rule, with the rows."
+                ),
+                2,
+            )?;
+        }
+        writeln!(stdout)?;
+        let members: Vec<String> = packed.group.members.iter().map(|m| m.area_code()).collect();
+        print_not_computable_of(&mut stdout, &packed.result, &|s| {
+            s.year == year
+                && members.contains(&s.la_code)
+                && !(matches!(s.metric.as_str(), "service-records" | "drp-flow")
+                    && !with_records(&packed.result, &s.la_code, year))
+        })?;
     }
     Ok(finish(&packed.result))
+}
+
+/// Whether the authority supplied any IRO records for the year (its
+/// service-records or DRP figures were computed).
+fn with_records(result: &iro_engine::RunResult, la: &str, year: i32) -> bool {
+    result.statuses.iter().any(|s| {
+        s.year == year
+            && s.la_code == la
+            && matches!(s.metric.as_str(), "service-records" | "drp-flow")
+            && matches!(s.outcome, iro_engine::Outcome::Ok(_))
+    })
 }

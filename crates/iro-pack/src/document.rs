@@ -190,8 +190,14 @@ pub fn build(input: &PackInput<'_>) -> Report {
         "Each authority's count of children looked after at 31 March, from the return supplied \
          for this pack, beside the count the DfE published from the authority's statutory \
          return. A count more than {} apart is flagged: the return supplied may be incomplete \
-         or a different extract, and every figure of that authority should be read with care.",
-        percent_words(input.quality.published_difference)
+         or a different extract, and every figure of that authority should be read with care.{}",
+        percent_words(input.quality.published_difference),
+        if group.anonymised() {
+            " In this anonymised pack only the flag is given: the counts would name the \
+             authorities."
+        } else {
+            ""
+        }
     ))];
     blocks.push(n.table(plausibility));
     sections.push((
@@ -247,7 +253,10 @@ fn about(input: &PackInput<'_>) -> String {
     let g = input.group;
     let names: Vec<String> = g.members.iter().map(|m| m.label()).collect();
     let anonymised = if g.anonymised() {
-        " The authorities are named by letter only; the letters are the group's own."
+        " The authorities are named by letter only (the letters are the group's own), and \
+         their published figures are left out. Anyone holding the DfE's tables could still \
+         match an authority's figures to its name: anonymise for the group's discussion, not \
+         for publication."
     } else {
         ""
     };
@@ -346,7 +355,11 @@ fn line_cells(input: &PackInput<'_>, l: &League, line: &Line) -> (String, Vec<Ce
     let member = &input.group.members[line.member];
     let mut cells = vec![figure_cell(i, &line.figure)];
     if i.published != Published::None {
-        cells.push(published_cell(i, &line.published));
+        cells.push(if input.group.anonymised() {
+            Cell::Text(String::new())
+        } else {
+            published_cell(i, &line.published)
+        });
     }
     let (rank, quartile) = match &line.rank {
         Some(r) => (
@@ -419,7 +432,13 @@ fn league_table(input: &PackInput<'_>, l: &League) -> Table {
     if let Some(note) = pooled_note(&l.pooled, l.lines.len()) {
         notes.push(note);
     }
-    if i.published != Published::None {
+    if i.published != Published::None && input.group.anonymised() {
+        notes.push(
+            "DfE published: left out for each authority in an anonymised pack, as it would \
+             name the authority; given for the region and England."
+                .to_string(),
+        );
+    } else if i.published != Published::None {
         notes.push(format!(
             "DfE published: the DfE's figure for the authority from its statutory return{}.",
             if l.region_published.is_some() {
@@ -738,6 +757,7 @@ fn coverage_tables(input: &PackInput<'_>) -> Table {
 /// The plausibility table, and the members flagged.
 fn plausibility_table(input: &PackInput<'_>, cla: Option<&League>) -> (Table, Vec<String>) {
     let year = input.year;
+    let anonymised = input.group.anonymised();
     let mut flagged = Vec::new();
     let rows = input
         .group
@@ -767,8 +787,12 @@ fn plausibility_table(input: &PackInput<'_>, cla: Option<&League>) -> (Table, Ve
                 (None, _) if own.is_some_and(Figure::is_suppressed) => Shown::Suppressed.into(),
                 _ => Shown::Missing.into(),
             };
-            TableRow::new(
-                member.label(),
+            let flag = Cell::Text(if flag { "far apart: check" } else { "" }.into());
+            let cells = if anonymised {
+                // The DfE's count, or the difference from it, would name
+                // the authority.
+                vec![flag]
+            } else {
                 vec![
                     match own {
                         Some(f) => figure_cell(&INDICATORS[0], f),
@@ -779,9 +803,10 @@ fn plausibility_table(input: &PackInput<'_>, cla: Option<&League>) -> (Table, Ve
                         None => Shown::Missing.into(),
                     },
                     difference,
-                    Cell::Text(if flag { "far apart: check" } else { "" }.into()),
-                ],
-            )
+                    flag,
+                ]
+            };
+            TableRow::new(member.label(), cells)
         })
         .collect();
     (
@@ -791,13 +816,17 @@ fn plausibility_table(input: &PackInput<'_>, cla: Option<&League>) -> (Table, Ve
                 "Children looked after at 31 March {}: the return supplied and the DfE's count",
                 year.0
             ),
-            head: vec![
-                "Authority".into(),
-                "Return supplied (903)".into(),
-                "DfE published".into(),
-                "Difference".into(),
-                "Flag".into(),
-            ],
+            head: if anonymised {
+                vec!["Authority".into(), "Flag".into()]
+            } else {
+                vec![
+                    "Authority".into(),
+                    "Return supplied (903)".into(),
+                    "DfE published".into(),
+                    "Difference".into(),
+                    "Flag".into(),
+                ]
+            },
             rows,
             notes: vec![format!(
                 "Flagged where the two differ by more than {} of the DfE's count ([quality] \

@@ -83,7 +83,8 @@ pub struct Line {
     pub member: usize,
     pub figure: Figure,
     pub last_year: Figure,
-    /// The DfE's published figure for the member, if the DfE publishes one.
+    /// The DfE's published figure for the member, if the DfE publishes one
+    /// (none in an anonymised pack: it would name the authority).
     pub published: Option<PublishedValue>,
     /// Among the group's shown figures; 1 is the highest value.
     pub rank: Option<Rank>,
@@ -400,7 +401,13 @@ pub fn league(
             Line {
                 member: i,
                 last_year: rows.figure(indicator, code, year.0 - 1),
-                published: published(reference, indicator, &Geography::La(m.la), year),
+                // In an anonymised pack an authority's published figure
+                // would name it.
+                published: if group.anonymised() {
+                    None
+                } else {
+                    published(reference, indicator, &Geography::La(m.la), year)
+                },
                 rank: None,
                 interval,
                 figure,
