@@ -189,10 +189,10 @@ pub fn pack(args: PackArgs) -> Result<ExitCode> {
         writeln!(stdout)?;
         let members: Vec<String> = packed.group.members.iter().map(|m| m.area_code()).collect();
         print_not_computable_of(&mut stdout, &packed.result, &|s| {
+            let iro_records = matches!(s.metric.as_str(), "service-records" | "drp-flow");
             s.year == year
                 && members.contains(&s.la_code)
-                && !(matches!(s.metric.as_str(), "service-records" | "drp-flow")
-                    && !with_records(&packed.result, &s.la_code, year))
+                && (!iro_records || with_records(&packed.result, &s.la_code, year))
         })?;
     }
     Ok(finish(&packed.result))

@@ -20,6 +20,7 @@ pub fn text(out: &Output) -> String {
 /// A test plugin's shared library (`example_cdylib`, `misbehaving_plugin`),
 /// which cargo builds into `target/<profile>/deps` because this crate
 /// dev-depends on it.
+#[allow(dead_code)] // not every test binary loads a test plugin
 pub fn test_library(crate_name: &str) -> PathBuf {
     let file = format!(
         "{}{crate_name}{}",
