@@ -34,13 +34,15 @@ pub(crate) fn render<DB: DrawingBackend>(
         Chart::Funnel(c) => funnel(&mut cv, c)?,
         Chart::StackedBars(c) => stacked(&mut cv, c)?,
         Chart::Bars(c) => bars(&mut cv, c)?,
+        Chart::RankedBars(c) => crate::ranked::draw(&mut cv, chart, c)?,
+        Chart::SmallMultiples(c) => crate::multiples::draw(&mut cv, chart, c)?,
     }
     cv.present()?;
     Ok(std::mem::take(&mut cv.texts))
 }
 
 /// The notes every chart with gaps carries.
-fn gap_notes(chart: &Chart) -> Vec<String> {
+pub(crate) fn gap_notes(chart: &Chart) -> Vec<String> {
     let mut notes = Vec::new();
     if chart.has_suppressed() {
         notes.push(
@@ -54,7 +56,7 @@ fn gap_notes(chart: &Chart) -> Vec<String> {
     notes
 }
 
-fn suffix(percent: bool) -> &'static str {
+pub(crate) fn suffix(percent: bool) -> &'static str {
     if percent { "%" } else { "" }
 }
 
@@ -111,6 +113,7 @@ fn lines<DB: DrawingBackend>(cv: &mut Canvas<'_, DB>, c: &LineChart) -> Result<(
             y_axis: &axis,
             categories: &categories,
             x_value_labels: None,
+            left_label_width: None,
         },
     )?;
     value_axis(cv, &f.plot, &axis)?;
@@ -286,6 +289,7 @@ fn bars<DB: DrawingBackend>(cv: &mut Canvas<'_, DB>, c: &BarChart) -> Result<(),
             y_axis: &axis,
             categories: &c.categories,
             x_value_labels: None,
+            left_label_width: None,
         },
     )?;
     value_axis(cv, &f.plot, &axis)?;
@@ -444,6 +448,7 @@ fn stacked<DB: DrawingBackend>(
             y_axis: &axis,
             categories: &c.categories,
             x_value_labels: None,
+            left_label_width: None,
         },
     )?;
     value_axis(cv, &f.plot, &axis)?;
@@ -607,6 +612,7 @@ fn funnel<DB: DrawingBackend>(cv: &mut Canvas<'_, DB>, c: &FunnelChart) -> Resul
             y_axis: &axis,
             categories: &[],
             x_value_labels: Some(&x_labels),
+            left_label_width: None,
         },
     )?;
     value_axis(cv, &f.plot, &axis)?;

@@ -177,6 +177,9 @@ pub(crate) struct FrameSpec<'a> {
     pub categories: &'a [String],
     /// The largest tick label of a horizontal value axis (funnel), if any.
     pub x_value_labels: Option<&'a [String]>,
+    /// The width of the labels left of the plot (horizontal bars), which
+    /// then sets the left margin in place of the value axis's tick labels.
+    pub left_label_width: Option<f64>,
 }
 
 /// Lay out and draw the title, subtitle, legend, axis titles, notes, period
@@ -327,7 +330,7 @@ pub(crate) fn frame<DB: DrawingBackend>(
         .iter()
         .map(|t| cv.text_width(&spec.y_axis.label(*t), TICK, Weight::Normal))
         .fold(0.0, f64::max);
-    let mut left = m + tick_w + cv.d(8.0);
+    let mut left = m + spec.left_label_width.unwrap_or(tick_w) + cv.d(8.0);
     // A horizontal value axis: its last label is centred on the right edge.
     if let Some(labels) = spec.x_value_labels
         && let Some(last) = labels.last()

@@ -1,12 +1,17 @@
-//! Charts for the IRO annual report, drawn from tidy metric rows.
+//! Charts for the IRO annual report and the regional pack, drawn from tidy
+//! metric rows.
 //!
-//! Four kinds ([`Chart`]): lines over the years per area ([`LineChart`]),
-//! funnel plots ([`FunnelChart`]), stacked bars ([`StackedBarChart`]) and
-//! bars with a target line ([`BarChart`]). Each is drawn as SVG ([`svg`]) or
-//! PNG ([`png`]) with an embedded open-licence font (Liberation Sans, metric-
-//! compatible with Arial), so output does not depend on the fonts of the
-//! machine; described in words ([`alt_text`]); and given as the table of
-//! exactly what is drawn ([`data_table`]).
+//! Six kinds ([`Chart`]): lines over the years per area ([`LineChart`]),
+//! funnel plots ([`FunnelChart`]), stacked bars ([`StackedBarChart`]), bars
+//! with a target line ([`BarChart`]), and for a regional group's pack,
+//! ranked horizontal bars with intervals and reference lines
+//! ([`RankedBarChart`]: a league table) and grids of small line or bar
+//! panels sharing one value axis ([`SmallMultiples`]). Each is drawn as SVG
+//! ([`svg`], at its [`natural_size`]) or PNG ([`png`]) with an embedded
+//! open-licence font (Liberation Sans, metric-compatible with Arial), so
+//! output does not depend on the fonts of the machine; described in words
+//! ([`alt_text`]); and given as the table of exactly what is drawn
+//! ([`data_table`]).
 //!
 //! Charts read only tidy rows (`iro_metric_api::MetricRow`, as written to
 //! `metrics.csv`), already suppressed by the engine: a suppressed cell is drawn
@@ -44,24 +49,43 @@ mod draw;
 mod funnel;
 mod layout;
 mod model;
+mod multiples;
+mod ranked;
 mod read;
 pub mod standard;
 mod style;
 mod table;
+#[cfg(test)]
+mod testkit;
 
 use plotters::prelude::{BitMapBackend, SVGBackend};
 
 pub use model::{
     AreaRole, BarChart, Cell, Chart, ChartMeta, DataTable, FunnelChart, FunnelLimits, FunnelPoint,
-    LineChart, LineSeries, OverDispersionNote, PointBand, SegmentColours, Series, StackedBarChart,
-    TargetLine,
+    LineChart, LineSeries, OverDispersionNote, Panel, PointBand, RankedBar, RankedBarChart,
+    ReferenceLine, SegmentColours, Series, SmallMultiples, StackedBarChart, TargetLine,
 };
 pub use read::{ReadError, parse_breakdown, parse_period, read_metrics};
 pub use style::{format_number, year_label};
 pub use table::{alt_text, data_table};
 
-/// The size SVGs are drawn at, and the default PNG size.
+/// The size SVGs of the line, funnel, stacked and bar kinds are drawn at,
+/// and their natural PNG size (see [`natural_size`]).
 pub const DEFAULT_SIZE: (u32, u32) = (900, 500);
+
+/// The size a chart is designed to be drawn at: [`DEFAULT_SIZE`] for the
+/// line, funnel, stacked and bar kinds; as wide but taller for a ranked bar
+/// chart of many bars (a row per bar) and a grid of many panels (a band per
+/// row of panels). [`svg`] draws at this size; drawing a PNG at a multiple of
+/// it (keeping the aspect ratio) gives the same picture, sharper. Never
+/// taller than half of [`MAX_SIDE`], so a PNG at twice the size is allowed.
+pub fn natural_size(chart: &Chart) -> (u32, u32) {
+    match chart {
+        Chart::RankedBars(c) => ranked::natural_size(c),
+        Chart::SmallMultiples(c) => multiples::natural_size(c),
+        Chart::Lines(_) | Chart::Funnel(_) | Chart::StackedBars(_) | Chart::Bars(_) => DEFAULT_SIZE,
+    }
+}
 
 /// The largest PNG side accepted.
 pub const MAX_SIDE: u32 = 8000;
@@ -78,6 +102,10 @@ pub enum ChartError {
     /// The requested image size is zero or too large.
     #[error("image size {width}×{height} is not allowed (each side 1 to {MAX_SIDE} pixels)")]
     BadSize { width: u32, height: u32 },
+    /// A small-multiples panel of a kind that cannot be drawn small (only
+    /// line and bar charts can).
+    #[error("small-multiples panel {panel:?} is a {kind}; panels must be line or bar charts")]
+    UnsupportedPanel { panel: String, kind: &'static str },
     /// The image is too small to fit the chart's text.
     #[error("image size {width}×{height} is too small for this chart's titles and labels")]
     TooSmall { width: u32, height: u32 },
@@ -98,10 +126,12 @@ pub enum ChartError {
     Png(String),
 }
 
-/// The chart as an SVG document of [`DEFAULT_SIZE`], with its title and text
-/// alternative as `<title>` and `<desc>` for screen readers.
+/// The chart as an SVG document of its [`natural_size`], with its title and
+/// text alternative as `<title>` and `<desc>` for screen readers. The root
+/// element has a `viewBox`, so a page scales it to any width.
 pub fn svg(chart: &Chart) -> Result<String, ChartError> {
-    svg_sized(chart, DEFAULT_SIZE.0, DEFAULT_SIZE.1)
+    let (w, h) = natural_size(chart);
+    svg_sized(chart, w, h)
 }
 
 /// The chart as an SVG document of `width` × `height` (user units).

@@ -322,13 +322,143 @@ pub struct BarChart {
     pub decimals: u8,
 }
 
-/// A chart of one of the four kinds.
+/// A vertical reference line across a ranked bar chart, e.g. the group's
+/// pooled value or England: dashed, in the tone of its role, labelled above
+/// the plot and in the legend.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReferenceLine {
+    /// On the chart's scale.
+    pub value: f64,
+    /// e.g. "South West (pooled)", "England".
+    pub label: String,
+    /// Decides the tone: `Region` and `England` neutral greys, `Neighbours`
+    /// orange (as on line charts).
+    pub role: AreaRole,
+}
+
+/// One authority's bar on a ranked bar chart.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RankedBar {
+    /// The authority's name, or its letter in an anonymised pack
+    /// ("Authority C"); cut with "…" where too long to print.
+    pub label: String,
+    /// The area's code for the data table (`800`), or "" when anonymised.
+    pub code: String,
+    /// Suppressed: no bar, `c` printed; missing: no bar, `x` printed. Never
+    /// drawn as zero.
+    pub value: Cell,
+    /// The 95% interval (lower, upper) on the chart's scale, drawn as a
+    /// whisker. Not drawn (nor tabled) when the value has no figure.
+    pub interval: Option<(f64, f64)>,
+    /// Drawn in the authority colour (else the comparator colour).
+    pub highlighted: bool,
+}
+
+/// Horizontal bars, one per authority, in the order given (the caller
+/// ranks them, e.g. highest first): a regional group's league table.
+///
+/// The value axis is horizontal, titled with [`ChartMeta::y_axis_title`]
+/// (the label and unit, as on the other kinds) under the bars;
+/// [`ChartMeta::x_label`] names the bars (e.g. "Authority") and heads the
+/// first column of the data table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RankedBarChart {
+    pub meta: ChartMeta,
+    pub bars: Vec<RankedBar>,
+    /// Vertical reference lines across all bars, e.g. the group's pooled
+    /// value and England.
+    pub references: Vec<ReferenceLine>,
+    /// Values are percentages. The axis runs 0 to 100 when the highest value,
+    /// interval end or reference line is above 60%, else from 0 to a nice
+    /// step above the highest (an axis to 100% under bars of 20% hides the
+    /// differences between them), as on [`BarChart`].
+    pub percent: bool,
+    /// Decimal places of the printed values.
+    pub decimals: u8,
+}
+
+/// One panel of a [`SmallMultiples`] grid.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Panel {
+    /// Printed above the panel, e.g. the authority's name.
+    pub title: String,
+    /// [`Chart::Lines`] or [`Chart::Bars`] only; any other kind is
+    /// [`crate::ChartError::UnsupportedPanel`]. Its own title, unit, source
+    /// and period are not drawn: the grid's [`SmallMultiples::meta`] says them
+    /// once.
+    pub chart: Chart,
+}
+
+/// A grid of small panels sharing one value axis (the same range and ticks
+/// in every panel, computed across all), so panels compare at a glance: e.g.
+/// each authority's quarterly review timeliness with the group's target, or
+/// each authority's five-year trend beside the region and England.
+///
+/// One legend serves the whole grid: a series drawn in more than one panel
+/// (the region, England, a target) is named once; a series of one panel
+/// only is named by its panel's title and listed by its role ("Each panel's
+/// authority").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SmallMultiples {
+    /// The overall title, value axis label and unit, source and period.
+    pub meta: ChartMeta,
+    pub panels: Vec<Panel>,
+    /// Panels per row; 0 = chosen from the count ([`SmallMultiples::grid`]).
+    pub columns: u8,
+}
+
+impl SmallMultiples {
+    /// Columns and rows of the grid: `columns` if set (at most the number of
+    /// panels), else 1 to 3 panels in one row, 4 as 2 × 2, 5 or 6 three
+    /// wide, 7 to 16 four wide, more five wide.
+    pub fn grid(&self) -> (usize, usize) {
+        let n = self.panels.len().max(1);
+        let cols = match usize::from(self.columns) {
+            0 => match n {
+                1..=3 => n,
+                4 => 2,
+                5 | 6 => 3,
+                7..=16 => 4,
+                _ => 5,
+            },
+            c => c.min(n),
+        };
+        (cols, n.div_ceil(cols))
+    }
+
+    /// Whether the grid can be drawn: it has a panel, and every panel is a
+    /// line or bar chart.
+    pub fn check(&self) -> Result<(), crate::ChartError> {
+        if self.panels.is_empty() {
+            return Err(crate::ChartError::NothingToDraw(format!(
+                "{}: a small-multiples chart without panels",
+                self.meta.title
+            )));
+        }
+        for p in &self.panels {
+            if !matches!(p.chart, Chart::Lines(_) | Chart::Bars(_)) {
+                return Err(crate::ChartError::UnsupportedPanel {
+                    panel: p.title.clone(),
+                    kind: p.chart.kind_name(),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A chart of one of the six kinds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Chart {
     Lines(LineChart),
     Funnel(FunnelChart),
     StackedBars(StackedBarChart),
     Bars(BarChart),
+    /// Horizontal bars ranked by the caller, with intervals and reference
+    /// lines.
+    RankedBars(RankedBarChart),
+    /// A grid of line or bar charts sharing one value axis.
+    SmallMultiples(SmallMultiples),
 }
 
 impl Chart {
@@ -339,6 +469,8 @@ impl Chart {
             Chart::Funnel(c) => &c.meta,
             Chart::StackedBars(c) => &c.meta,
             Chart::Bars(c) => &c.meta,
+            Chart::RankedBars(c) => &c.meta,
+            Chart::SmallMultiples(c) => &c.meta,
         }
     }
 
@@ -350,6 +482,8 @@ impl Chart {
             Chart::Funnel(c) => &mut c.meta,
             Chart::StackedBars(c) => &mut c.meta,
             Chart::Bars(c) => &mut c.meta,
+            Chart::RankedBars(c) => &mut c.meta,
+            Chart::SmallMultiples(c) => &mut c.meta,
         }
     }
 
@@ -360,6 +494,8 @@ impl Chart {
             Chart::Funnel(_) => "funnel plot",
             Chart::StackedBars(_) => "stacked bar chart",
             Chart::Bars(_) => "bar chart",
+            Chart::RankedBars(_) => "ranked bar chart",
+            Chart::SmallMultiples(_) => "small-multiples chart",
         }
     }
 
@@ -381,6 +517,8 @@ impl Chart {
                 Box::new(c.segments.iter().flat_map(|s| s.values.iter().copied()))
             }
             Chart::Bars(c) => Box::new(c.series.iter().flat_map(|s| s.values.iter().copied())),
+            Chart::RankedBars(c) => Box::new(c.bars.iter().map(|b| b.value)),
+            Chart::SmallMultiples(c) => Box::new(c.panels.iter().flat_map(|p| p.chart.cells())),
         }
     }
 }

@@ -1,12 +1,14 @@
 //! The words and numbers behind a chart: its data table and text alternative.
 
 use crate::draw::level_label;
-use crate::model::{AreaRole, Cell, Chart, DataTable, FunnelChart};
+use crate::model::{
+    AreaRole, BarChart, Cell, Chart, DataTable, FunnelChart, LineChart, LineSeries, Series,
+};
 use crate::style::{format_number, year_label};
 
 /// A cell for the table: the number with `decimals` places (no thousands
 /// separators, so spreadsheets read it), or `c` / `x`.
-fn cell_text(c: Cell, decimals: u8) -> String {
+pub(crate) fn cell_text(c: Cell, decimals: u8) -> String {
     match c.value() {
         Some(v) => format!("{v:.*}", decimals as usize),
         None => c.symbol().unwrap_or("x").to_string(),
@@ -14,7 +16,7 @@ fn cell_text(c: Cell, decimals: u8) -> String {
 }
 
 /// Percentages are drawn whole but tabled to one decimal place.
-fn table_decimals(percent: bool, decimals: u8) -> u8 {
+pub(crate) fn table_decimals(percent: bool, decimals: u8) -> u8 {
     if percent { decimals.max(1) } else { decimals }
 }
 
@@ -29,7 +31,7 @@ fn first_column(x_label: &str) -> String {
     }
 }
 
-fn one_line(s: &str) -> String {
+pub(crate) fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -102,6 +104,8 @@ pub fn data_table(chart: &Chart) -> DataTable {
                 .collect(),
         },
         Chart::Funnel(c) => funnel_table(c),
+        Chart::RankedBars(c) => crate::ranked::data_table(c),
+        Chart::SmallMultiples(c) => crate::multiples::data_table(c),
     }
 }
 
@@ -183,31 +187,7 @@ pub fn alt_text(chart: &Chart) -> String {
             let parts: Vec<String> = c
                 .series
                 .iter()
-                .map(|ser| {
-                    let known: Vec<(i32, f64)> = c
-                        .years
-                        .iter()
-                        .zip(&ser.values)
-                        .filter_map(|(y, v)| v.value().map(|v| (*y, v)))
-                        .collect();
-                    match (known.first(), known.last()) {
-                        (Some(a), Some(b)) if a.0 != b.0 => format!(
-                            "{} went from {}{unit} in {} to {}{unit} in {}",
-                            ser.name,
-                            format_number(a.1, c.decimals),
-                            year_label(a.0),
-                            format_number(b.1, c.decimals),
-                            year_label(b.0)
-                        ),
-                        (Some(a), _) => format!(
-                            "{} was {}{unit} in {} (no other year available)",
-                            ser.name,
-                            format_number(a.1, c.decimals),
-                            year_label(a.0)
-                        ),
-                        _ => format!("{} has no figures to show", ser.name),
-                    }
-                })
+                .map(|ser| line_words(c, ser, &unit))
                 .collect();
             s.push_str(&format!(
                 "Collection years {first} to {last}. {}.",
@@ -228,18 +208,10 @@ pub fn alt_text(chart: &Chart) -> String {
         }
         Chart::Bars(c) => {
             for ser in &c.series {
-                let parts: Vec<String> = c
-                    .categories
-                    .iter()
-                    .zip(&ser.values)
-                    .map(|(cat, v)| {
-                        format!("{} {}", one_line(cat), value_words(*v, c.decimals, &unit))
-                    })
-                    .collect();
                 if c.series.len() > 1 {
                     s.push_str(&format!("{}: ", ser.name));
                 }
-                s.push_str(&parts.join(", "));
+                s.push_str(&bar_words(c, ser, &unit));
                 s.push_str(". ");
             }
             if let Some(t) = &c.target {
@@ -359,6 +331,8 @@ pub fn alt_text(chart: &Chart) -> String {
                 s.push_str(&format!("Over-dispersion {od}. "));
             }
         }
+        Chart::RankedBars(c) => s.push_str(&crate::ranked::describe(c, &unit)),
+        Chart::SmallMultiples(c) => s.push_str(&crate::multiples::describe(c, &unit)),
     }
     if chart.has_suppressed() {
         s.push_str("Figures marked c are suppressed to protect small numbers and are not drawn. ");
@@ -372,7 +346,45 @@ pub fn alt_text(chart: &Chart) -> String {
     s.trim_end().to_string()
 }
 
-fn value_words(c: Cell, decimals: u8, unit: &str) -> String {
+/// "Bath and North East Somerset went from 61.0 in 2020-21 to 58.2 in
+/// 2024-25": one line's first and last figures.
+pub(crate) fn line_words(c: &LineChart, ser: &LineSeries, unit: &str) -> String {
+    let known: Vec<(i32, f64)> = c
+        .years
+        .iter()
+        .zip(&ser.values)
+        .filter_map(|(y, v)| v.value().map(|v| (*y, v)))
+        .collect();
+    match (known.first(), known.last()) {
+        (Some(a), Some(b)) if a.0 != b.0 => format!(
+            "{} went from {}{unit} in {} to {}{unit} in {}",
+            ser.name,
+            format_number(a.1, c.decimals),
+            year_label(a.0),
+            format_number(b.1, c.decimals),
+            year_label(b.0)
+        ),
+        (Some(a), _) => format!(
+            "{} was {}{unit} in {} (no other year available)",
+            ser.name,
+            format_number(a.1, c.decimals),
+            year_label(a.0)
+        ),
+        _ => format!("{} has no figures to show", ser.name),
+    }
+}
+
+/// "Q1 92%, Q2 c (suppressed), …": one bar series, category by category.
+pub(crate) fn bar_words(c: &BarChart, ser: &Series, unit: &str) -> String {
+    c.categories
+        .iter()
+        .zip(&ser.values)
+        .map(|(cat, v)| format!("{} {}", one_line(cat), value_words(*v, c.decimals, unit)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+pub(crate) fn value_words(c: Cell, decimals: u8, unit: &str) -> String {
     match c {
         Cell::Value(v) if v.is_finite() => format!("{}{unit}", format_number(v, decimals)),
         Cell::Suppressed => "c (suppressed)".to_string(),

@@ -45,6 +45,14 @@ pub const CHART_PNG_SIZE: (u32, u32) = (
     iro_charts::DEFAULT_SIZE.0 * 3 / 2,
     iro_charts::DEFAULT_SIZE.1 * 3 / 2,
 );
+
+/// Pixels of one chart's PNG: one and a half times its natural size, so a
+/// tall chart (a league table of many bars, a grid of many panels) keeps its
+/// aspect ratio; [`CHART_PNG_SIZE`] for the kinds of the annual report.
+fn chart_png_size(chart: &iro_charts::Chart) -> (u32, u32) {
+    let (w, h) = iro_charts::natural_size(chart);
+    (w * 3 / 2, h * 3 / 2)
+}
 /// Body text of tables: 9.5 pt, and the width of one character of it,
 /// roughly, in twips (for column widths).
 const TABLE_FONT_HALF_POINTS: u32 = 19;
@@ -593,8 +601,8 @@ impl<'a> Doc<'a> {
                 let png = match (&f.svg, &f.chart) {
                     (Err(e), _) => Err(e.clone()),
                     (Ok(_), Some(chart)) => {
-                        iro_charts::png(chart, CHART_PNG_SIZE.0, CHART_PNG_SIZE.1)
-                            .map_err(|e| e.to_string())
+                        let (w, h) = chart_png_size(chart);
+                        iro_charts::png(chart, w, h).map_err(|e| e.to_string())
                     }
                     (Ok(_), None) => Err("the chart is not available to this document".into()),
                 };
@@ -669,7 +677,10 @@ impl<'a> Doc<'a> {
                     f.number,
                     &format!("Figure {}", f.number),
                     &f.alt,
-                    image_extent(CHART_PNG_SIZE.0, CHART_PNG_SIZE.1),
+                    {
+                        let (w, h) = f.chart.as_deref().map_or(CHART_PNG_SIZE, chart_png_size);
+                        image_extent(w, h)
+                    },
                 );
                 self.media.push(Media {
                     rel_id,
