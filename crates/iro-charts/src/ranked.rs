@@ -768,4 +768,57 @@ mod tests {
     fn the_league_table_is_drawn_for_looking_at() {
         write_look("ranked-south-west", &Chart::RankedBars(league_table()));
     }
+
+    /// An anonymised pack of rates (letters, no codes, no intervals, nobody
+    /// highlighted) and a table of changes either side of zero.
+    #[test]
+    fn rates_and_changes_draw_without_overlaps() {
+        let mut rates = league_table();
+        rates.meta = ChartMeta::new("Children looked after per 10,000 children")
+            .subtitle("Authorities of the group, at 31 March 2025")
+            .axes("Authority", "Rate")
+            .unit("per 10,000 children aged 0 to 17")
+            .source("SSDA903 returns")
+            .period("31 March 2025");
+        rates.percent = false;
+        for (i, b) in rates.bars.iter_mut().enumerate() {
+            b.label = format!("Authority {}", (b'A' + i as u8) as char);
+            b.code.clear();
+            b.interval = None;
+            b.highlighted = false;
+            if let Cell::Value(v) = b.value {
+                b.value = Cell::Value(v * 1.2 - 30.0);
+            }
+        }
+        rates.references[0].value = 61.0;
+        rates.references[1].value = 67.1;
+        let svg = crate::svg(&Chart::RankedBars(rates.clone())).unwrap();
+        assert_no_overlap(&svg);
+        // Nobody highlighted: no legend of bar colours.
+        assert!(!texts(&svg).iter().any(|t| t.text == "Other authorities"));
+        write_look("ranked-anonymised-rates", &Chart::RankedBars(rates));
+
+        let mut change = league_table();
+        change.meta.title = "Change in reviews held on time since 2023-24".into();
+        change.meta.y_label = "Change (percentage points)".into();
+        change.meta.unit = String::new();
+        change.percent = false;
+        for (i, b) in change.bars.iter_mut().enumerate() {
+            if let Cell::Value(_) = b.value {
+                let v = 8.0 - i as f64 * 1.1;
+                b.value = Cell::Value(v);
+                b.interval = Some((v - 2.5, v + 2.5));
+            }
+        }
+        change.references = vec![crate::model::ReferenceLine {
+            value: 1.2,
+            label: "South West (pooled)".into(),
+            role: AreaRole::Region,
+        }];
+        let axis = value_axis(&change);
+        assert!(axis.min < -7.0 && axis.max > 10.0);
+        let svg = crate::svg(&Chart::RankedBars(change.clone())).unwrap();
+        assert_no_overlap(&svg);
+        write_look("ranked-change", &Chart::RankedBars(change));
+    }
 }

@@ -1,5 +1,9 @@
 //! Fixtures and SVG readers shared by the unit tests of the pack's chart
 //! kinds: fifteen South West authorities as a regional group sees them.
+//!
+//! To look at what the tests draw (PNG at 1.5 × natural size, as the Word
+//! report has them, and SVG):
+//! `IRO_CHARTS_LOOK=/tmp/charts-look cargo test -p iro-charts --lib`.
 
 use crate::model::{
     AreaRole, BarChart, Cell, Chart, ChartMeta, LineChart, LineSeries, Panel, RankedBar,
