@@ -534,20 +534,30 @@ fn funnel<DB: DrawingBackend>(cv: &mut Canvas<'_, DB>, c: &FunnelChart) -> Resul
         .filter(|p| p.highlighted)
         .map(|p| p.label.as_str())
         .collect();
-    let mut legend = vec![LegendItem {
-        swatch: Swatch::Dot {
-            color: MUTED_POINT,
-            radius: 3.5,
-        },
-        label: "Other areas".to_string(),
-    }];
+    let mut legend = Vec::new();
+    // A group's funnel highlights every area: no "other areas", and the
+    // names are on the points, not listed in the legend.
+    let all = highlighted.len() == c.points.len();
+    if !all {
+        legend.push(LegendItem {
+            swatch: Swatch::Dot {
+                color: MUTED_POINT,
+                radius: 3.5,
+            },
+            label: "Other areas".to_string(),
+        });
+    }
     if !highlighted.is_empty() {
         legend.push(LegendItem {
             swatch: Swatch::Dot {
                 color: okabe_ito::BLUE,
                 radius: 5.0,
             },
-            label: highlighted.join(", "),
+            label: if all && highlighted.len() > 3 {
+                "Each area (named beside its point)".to_string()
+            } else {
+                highlighted.join(", ")
+            },
         });
     }
     legend.push(LegendItem {

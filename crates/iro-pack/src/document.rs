@@ -11,7 +11,9 @@ use iro_report::model::{Block, Cell, Section, Table, TableRow};
 use iro_report::{DocumentKind, Report};
 
 use crate::charts;
-use crate::indicator::{INDICATORS, PackIndicator, Published, QUARTERS, REVIEWS_ON_TIME, Records};
+use crate::indicator::{
+    INDICATORS, PackIndicator, Published, QUARTERS, REVIEWS_ON_TIME, Records, Scale,
+};
 use crate::league::{self, Figure, League, Line, Pooled, PublishedValue, Rows};
 use crate::{PackInput, TREND_YEARS};
 
@@ -159,6 +161,9 @@ pub fn build(input: &PackInput<'_>) -> Report {
                     ),
                     charts::ranked_bars(input, l),
                 ));
+            }
+            // A funnel plot needs a rate per 10,000 or a percentage.
+            if matches!(l.indicator.scale, Scale::Rate | Scale::Percent) && l.any_shown() {
                 blocks.push(n.figure(
                     &format!("{}-funnel", l.indicator.id),
                     format!("{}: funnel plot of the group", l.indicator.short),
