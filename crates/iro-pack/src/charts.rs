@@ -29,6 +29,15 @@ fn unit_words(i: &PackIndicator) -> &'static str {
     }
 }
 
+/// The value axis's title (the unit is added to it): a rate's short name
+/// already says "per 10,000".
+fn y_label(i: &PackIndicator) -> &'static str {
+    match i.scale {
+        Scale::Rate => "Rate",
+        _ => i.short,
+    }
+}
+
 /// The source line of a chart of the group's own figures.
 fn source(input: &PackInput<'_>) -> String {
     format!(
@@ -110,13 +119,26 @@ pub fn funnel(input: &PackInput<'_>, l: &League) -> Result<Chart, String> {
                 Scale::Rate => "Children aged 0 to 17",
                 _ => "Number counted (denominator)",
             },
-            i.short,
+            y_label(i),
         )
         .unit(unit_words(i))
         .source(source(input))
         .period(l.year.label());
     let spec = FunnelSpec::new(indicator, target);
     let mut chart = FunnelChart::compute(meta, points, &spec).map_err(|e| e.to_string())?;
+    if chart.target_label.starts_with("all areas") {
+        // The chart's own words for a pooled centre line: name the group.
+        chart.target_label = format!(
+            "{} pooled {}{}",
+            input.group.name,
+            iro_charts::format_number(chart.target, chart.decimals),
+            if indicator == iro_stats::Indicator::Proportion {
+                "%"
+            } else {
+                ""
+            }
+        );
+    }
     chart.excluded.extend(left_off);
     chart.compared = Some(format!("the authorities of {}", input.group.name));
     Ok(Chart::Funnel(chart))
@@ -186,7 +208,7 @@ pub fn ranked_bars(input: &PackInput<'_>, l: &League) -> Result<Chart, String> {
         } else {
             "Each authority's own figure with its 95% interval, highest first".to_string()
         })
-        .axes("", i.short)
+        .axes("", y_label(i))
         .unit(unit_words(i))
         .source(source(input))
         .period(l.year.label());
@@ -328,7 +350,7 @@ pub fn trend_multiples(
         .collect();
     let meta = ChartMeta::new(format!("{} over {} years", i.short, years.len()))
         .subtitle("Each authority's own figure (903)")
-        .axes("Collection year", i.short)
+        .axes("Collection year", y_label(i))
         .unit(unit_words(i))
         .source(source(input))
         .period(format!(

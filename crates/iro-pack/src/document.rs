@@ -53,6 +53,10 @@ const SECTIONS: [(&str, &str, &[&str]); 5] = [
     ("trends", "Five-year trends", &[]),
 ];
 
+/// The fewest authorities a funnel plot is drawn for: with fewer, its
+/// limits say nothing about the group.
+const MIN_FUNNEL: usize = 5;
+
 /// Numbers tables and figures as they are added.
 struct Counter {
     tables: usize,
@@ -98,19 +102,48 @@ pub fn build(input: &PackInput<'_>) -> Report {
     };
     let mut sections = Vec::new();
 
-    // 1. About the pack, and the figures at a glance.
-    let mut blocks = vec![Block::Para(about(input))];
+    // The funnel plots, drawn once: shown in their sections, and read for
+    // the headlines (who lies outside the limits).
+    let funnels: Vec<(&str, Result<Chart, String>)> = leagues
+        .iter()
+        .filter(|l| matches!(l.indicator.scale, Scale::Rate | Scale::Percent))
+        .filter(|l| {
+            l.lines
+                .iter()
+                .filter(|x| x.figure.counts().is_some())
+                .count()
+                >= MIN_FUNNEL
+        })
+        .map(|l| (l.indicator.id, charts::funnel(input, l)))
+        .collect();
+    let funnel_of = |id: &str| {
+        funnels
+            .iter()
+            .find(|(f, _)| *f == id)
+            .map(|(_, c)| c.clone())
+    };
+    let quarters: Vec<League> = QUARTERS
+        .iter()
+        .map(|(_, i)| league::league(&rows, input.reference, group, i, year))
+        .collect();
+    let (plausibility, flagged) = plausibility_table(input, find("children-in-care"));
+
+    // 1. The headlines, what the pack is, and the figures at a glance.
+    let mut blocks = vec![Block::Heading("Headlines".into())];
+    blocks.extend(
+        headlines(input, &leagues, &funnels, &rows, &flagged)
+            .into_iter()
+            .map(Block::Para),
+    );
+    blocks.push(Block::Heading("About this pack".into()));
+    blocks.push(Block::Para(about(input)));
     blocks.push(n.table(at_a_glance(input, &leagues)));
     blocks.push(Block::Para(reading_guide(input)));
-    sections.push(("about", "About this pack", blocks));
+    sections.push(("summary", "Summary", blocks));
 
     for (id, title, ids) in SECTIONS {
         let mut blocks = Vec::new();
         if id == "reviews" {
-            let quarters: Vec<League> = QUARTERS
-                .iter()
-                .map(|(_, i)| league::league(&rows, input.reference, group, i, year))
-                .collect();
             blocks.push(n.table(timeliness_table(input, &quarters, find("reviews-on-time"))));
             blocks.push(n.figure(
                 "reviews-on-time-by-quarter",
@@ -162,12 +195,13 @@ pub fn build(input: &PackInput<'_>) -> Report {
                     charts::ranked_bars(input, l),
                 ));
             }
-            // A funnel plot needs a rate per 10,000 or a percentage.
-            if matches!(l.indicator.scale, Scale::Rate | Scale::Percent) && l.any_shown() {
+            // A funnel plot needs a rate per 10,000 or a percentage, and
+            // enough authorities for its limits to say anything.
+            if let Some(chart) = funnel_of(l.indicator.id) {
                 blocks.push(n.figure(
                     &format!("{}-funnel", l.indicator.id),
                     format!("{}: funnel plot of the group", l.indicator.short),
-                    charts::funnel(input, l),
+                    chart,
                 ));
             }
         }
@@ -190,7 +224,6 @@ pub fn build(input: &PackInput<'_>) -> Report {
             n.table(coverage_tables(input)),
         ],
     ));
-    let (plausibility, flagged) = plausibility_table(input, find("children-in-care"));
     let mut blocks = vec![Block::Para(format!(
         "Each authority's count of children looked after at 31 March, from the return supplied \
          for this pack, beside the count the DfE published from the authority's statutory \
@@ -205,6 +238,15 @@ pub fn build(input: &PackInput<'_>) -> Report {
         }
     ))];
     blocks.push(n.table(plausibility));
+    blocks.push(Block::Para(if flagged.is_empty() {
+        format!(
+            "No authority's count is flagged: every return supplied is within {} of the \
+             DfE's count.",
+            percent_words(input.quality.published_difference)
+        )
+    } else {
+        format!("Flagged: {}.", flagged.join("; "))
+    }));
     sections.push((
         "plausibility",
         "Annex B: plausibility against the DfE's counts",
@@ -250,6 +292,142 @@ pub fn build(input: &PackInput<'_>) -> Report {
     }
 }
 
+/// The pack's headlines, in sentences: who lies outside the funnel limits,
+/// timeliness against the group's target, who supplied IRO records, whose
+/// counts are far from the DfE's.
+fn headlines(
+    input: &PackInput<'_>,
+    leagues: &[League],
+    funnels: &[(&str, Result<Chart, String>)],
+    rows: &Rows<'_>,
+    flagged: &[String],
+) -> Vec<String> {
+    let mut out = Vec::new();
+    let year = input.year;
+    for (id, chart) in funnels {
+        let (Ok(Chart::Funnel(f)), Some(l)) =
+            (chart, leagues.iter().find(|l| l.indicator.id == *id))
+        else {
+            continue;
+        };
+        let dp = l.indicator.scale.decimals();
+        let outside = |above: bool, level: f64| -> Vec<String> {
+            f.points
+                .iter()
+                .filter(|p| {
+                    p.bands.iter().any(|b| {
+                        (b.level - level).abs() < 1e-9
+                            && if above {
+                                p.value > b.upper
+                            } else {
+                                p.value < b.lower
+                            }
+                    })
+                })
+                .map(|p| {
+                    format!(
+                        "{} ({}{})",
+                        p.label,
+                        format::number(p.value, dp),
+                        l.indicator.scale.suffix()
+                    )
+                })
+                .collect()
+        };
+        let (above, below) = (outside(true, 0.95), outside(false, 0.95));
+        if above.is_empty() && below.is_empty() {
+            continue;
+        }
+        let mut parts = Vec::new();
+        if !above.is_empty() {
+            parts.push(format!("above: {}", above.join("; ")));
+        }
+        if !below.is_empty() {
+            parts.push(format!("below: {}", below.join("; ")));
+        }
+        out.push(format!(
+            "{}: outside the 95% limits around {} ({}), {}.",
+            l.indicator.short,
+            f.target_label,
+            l.indicator
+                .better
+                .words()
+                .trim_end_matches('.')
+                .to_lowercase(),
+            parts.join("; ")
+        ));
+    }
+    if out.is_empty() {
+        out.push(
+            "No authority's figure lies outside the 95% limits of any funnel plot: the \
+             differences between the authorities are within what chance alone could give."
+                .to_string(),
+        );
+    } else {
+        out.insert(
+            0,
+            "Authorities whose figures differ from the centre line by more than chance alone \
+             would give (outside the 95% limits of the funnel plots, where about 1 in 40 \
+             authorities would lie above by chance alone, and as many below):"
+                .to_string(),
+        );
+    }
+    if let Some(l) = leagues
+        .iter()
+        .find(|l| l.indicator.id == REVIEWS_ON_TIME.id)
+    {
+        let shown: Vec<(&str, f64)> = l
+            .lines
+            .iter()
+            .filter_map(|x| Some((x.member, x.figure.value()?)))
+            .map(|(m, v)| (input.group.members[m].name.as_str(), v))
+            .collect();
+        if let Some(t) = input.group.review_target {
+            let met = shown.iter().filter(|(_, v)| *v >= t).count();
+            out.push(format!(
+                "Reviews on time: {met} of the {} authorities with a figure met the group's \
+                 target of {}% for {}.",
+                shown.len(),
+                format::number(t, 0),
+                year.label()
+            ));
+        }
+        if let Some(p) = l.pooled.value() {
+            out.push(format!(
+                "Across the group, {}% of reviews were held on time in {} ({} the year before).",
+                format::number(p, 1),
+                year.label(),
+                l.pooled_last_year
+                    .value()
+                    .map_or("no figure".to_string(), |v| format!(
+                        "{}%",
+                        format::number(v, 1)
+                    ))
+            ));
+        }
+    }
+    let with = input
+        .group
+        .members
+        .iter()
+        .filter(|m| rows.has_service_records(AreaCode::new(&m.area_code()), year.0))
+        .count();
+    out.push(format!(
+        "{with} of the {} authorities supplied the IRO service's own records (review records, \
+         allocations, DRP log) for {}: section 5 compares them.",
+        input.group.members.len(),
+        year.label()
+    ));
+    if !flagged.is_empty() {
+        out.push(format!(
+            "Check the data: the count of children in care from the return supplied is far from \
+             the DfE's for {} (Annex B).",
+            flagged.join("; ")
+        ));
+    }
+    out
+}
+
 fn percent_words(share: f64) -> String {
     format!("{}%", format::number(share * 100.0, 0))
 }
@@ -265,15 +443,19 @@ fn about(input: &PackInput<'_>) -> String {
     } else {
         ""
     };
+    let whose = if g.region.is_some() {
+        format!("of the {} region", g.name)
+    } else {
+        format!("of {}", g.name)
+    };
     format!(
-        "This pack compares the {} authorities of {} on the figures IRO services run on, for \
+        "This pack compares the {} authorities {whose} on the figures IRO services run on, for \
          {} (1 April {} to 31 March {}): {}.{anonymised}",
         g.members.len(),
-        g.name,
         input.year.label(),
         input.year.0 - 1,
         input.year.0,
-        names.join(", ")
+        names.join("; ")
     )
 }
 
@@ -297,7 +479,13 @@ fn reading_guide(input: &PackInput<'_>) -> String {
          {suppression}A hidden figure is not ranked, its change from last year is not given, and \
          it is left out of the group's pooled figure, which would otherwise give it away (the \
          total less the others' figures). x: no figure (not computable from the data supplied). Not \
-         supplied: the authority did not supply the IRO records the figure needs."
+         supplied: the authority did not supply the IRO records the figure needs. The \
+         ranked bars give each figure a 95% interval: the range within which it could have \
+         fallen by chance alone (the play of chance in a year's events), so two authorities \
+         whose intervals overlap may not really differ. The funnel plots put every authority \
+         against one centre line (England's published figure where the DfE publishes one, else \
+         the group's) with limits that narrow as authorities grow: a point outside them differs \
+         by more than chance would give."
     )
 }
 
@@ -336,18 +524,18 @@ fn pooled_cell(indicator: &PackIndicator, p: &Pooled) -> Cell {
 }
 
 /// `up 2.1`, `down 0.4`, `no change`.
-fn change_words(indicator: &PackIndicator, change: Option<f64>, hidden: bool) -> Cell {
+/// A change from last year as a signed number (`+1.2`, `-0.4`, `0.0`).
+fn change_cell(indicator: &PackIndicator, change: Option<f64>, hidden: bool) -> Cell {
     match change {
         Some(c) => {
             let dp = indicator.scale.decimals();
             let text = format::number(c.abs(), dp);
-            let zero = format::number(0.0, dp);
-            if text == zero {
-                Cell::Text("no change".into())
+            if text == format::number(0.0, dp) {
+                Shown::Value(text).into()
             } else if c > 0.0 {
-                Cell::Text(format!("up {text}"))
+                Shown::Value(format!("+{text}")).into()
             } else {
-                Cell::Text(format!("down {text}"))
+                Shown::Value(format!("-{text}")).into()
             }
         }
         None if hidden => Shown::Suppressed.into(),
@@ -355,103 +543,181 @@ fn change_words(indicator: &PackIndicator, change: Option<f64>, hidden: bool) ->
     }
 }
 
-fn line_cells(input: &PackInput<'_>, l: &League, line: &Line) -> (String, Vec<Cell>) {
+/// The columns of one league table.
+struct Columns {
+    published: bool,
+    /// Ranked (not a count), and how many figures are ranked.
+    ranked: Option<usize>,
+    /// Quartiles mean something: four or more ranked.
+    quartiles: bool,
+}
+
+impl Columns {
+    fn of(l: &League) -> Columns {
+        let ranked = l.lines.iter().filter(|x| x.rank.is_some()).count();
+        let is_ranked = l.indicator.scale != crate::indicator::Scale::Count;
+        Columns {
+            published: l.indicator.published != Published::None,
+            ranked: is_ranked.then_some(ranked),
+            quartiles: is_ranked && ranked >= 4,
+        }
+    }
+}
+
+fn blank() -> Cell {
+    Cell::Text(String::new())
+}
+
+fn line_cells(input: &PackInput<'_>, l: &League, cols: &Columns, line: &Line) -> Vec<Cell> {
     let i = &l.indicator;
-    let member = &input.group.members[line.member];
     let mut cells = vec![figure_cell(i, &line.figure)];
-    if i.published != Published::None {
+    if cols.published {
         cells.push(if input.group.anonymised() {
-            Cell::Text(String::new())
+            blank()
         } else {
             published_cell(i, &line.published)
         });
     }
-    let (rank, quartile) = match &line.rank {
-        Some(r) => (
-            Cell::Text(r.to_string()),
-            Cell::Text(r.quartile.to_string()),
-        ),
-        None if line.figure.is_suppressed() => (Shown::Suppressed.into(), Shown::Suppressed.into()),
-        None => (Cell::Text(String::new()), Cell::Text(String::new())),
-    };
-    cells.push(rank);
-    cells.push(quartile);
+    let not_supplied = line.figure == Figure::NotSupplied;
+    if cols.ranked.is_some() {
+        cells.push(match &line.rank {
+            Some(r) if r.tied => Cell::Text(format!("{}=", r.rank)),
+            Some(r) => Shown::Value(r.rank.to_string()).into(),
+            None if line.figure.is_suppressed() => Shown::Suppressed.into(),
+            None => blank(),
+        });
+    }
+    if cols.quartiles {
+        cells.push(match &line.rank {
+            Some(r) => Shown::Value(r.quartile.to_string()).into(),
+            None if line.figure.is_suppressed() => Shown::Suppressed.into(),
+            None => blank(),
+        });
+    }
     cells.push(figure_cell(i, &line.last_year));
     let hidden = line.figure.is_suppressed() || line.last_year.is_suppressed();
-    cells.push(change_words(i, line.change(), hidden));
-    (member.label(), cells)
+    cells.push(if not_supplied {
+        blank()
+    } else {
+        change_cell(i, line.change(), hidden)
+    });
+    cells
+}
+
+/// "(903)" or "(IRO records)": where a column's figures come from.
+fn source_tag(i: &PackIndicator) -> &'static str {
+    match i.records {
+        Records::Return => "(903)",
+        Records::ServiceRecords => "(IRO records)",
+    }
 }
 
 fn league_table(input: &PackInput<'_>, l: &League) -> Table {
     let i = &l.indicator;
     let year = l.year;
     let last = CollectionYear(year.0 - 1);
-    let mut head = vec!["Authority".to_string(), format!("{} (903)", year.label())];
-    if i.published != Published::None {
+    let cols = Columns::of(l);
+    let mut head = vec![
+        "Authority".to_string(),
+        format!("{} {}", year.label(), source_tag(i)),
+    ];
+    if cols.published {
         head.push("DfE published".into());
     }
+    if let Some(n) = cols.ranked {
+        head.push(format!("Rank (of {n})"));
+    }
+    if cols.quartiles {
+        head.push("Quartile".into());
+    }
     head.extend([
-        "Rank".to_string(),
-        "Quartile".to_string(),
-        format!("{} (903)", last.label()),
+        format!("{} {}", last.label(), source_tag(i)),
         "Change".to_string(),
     ]);
     let mut rows: Vec<TableRow> = l
         .ranked()
         .into_iter()
         .map(|line| {
-            let (header, cells) = line_cells(input, l, line);
-            TableRow::new(header, cells)
+            let member = &input.group.members[line.member];
+            TableRow::new(member.label(), line_cells(input, l, &cols, line))
         })
         .collect();
     // The group's pooled figure, and England's published one.
     let mut pooled = vec![pooled_cell(i, &l.pooled)];
-    if i.published != Published::None {
+    if cols.published {
         pooled.push(match &l.region_published {
             Some(_) => published_cell(i, &l.region_published),
-            None => Cell::Text(String::new()),
+            None => blank(),
         });
     }
-    let change = match (l.pooled.value(), l.pooled_last_year.value()) {
-        (Some(a), Some(b)) => Some(a - b),
-        _ => None,
-    };
-    pooled.extend([
-        Cell::Text(String::new()),
-        Cell::Text(String::new()),
-        pooled_cell(i, &l.pooled_last_year),
-        change_words(i, change, false),
-    ]);
+    pooled.extend(cols.ranked.map(|_| blank()));
+    if cols.quartiles {
+        pooled.push(blank());
+    }
+    pooled.push(pooled_cell(i, &l.pooled_last_year));
+    pooled.push(change_cell(i, l.pooled_change(), false));
     rows.push(TableRow::new(format!("{} (pooled)", input.group.name), pooled).total());
-    if i.published != Published::None {
-        let mut england = vec![Cell::Text(String::new())];
-        england.push(published_cell(i, &l.england_published));
-        england.extend((0..4).map(|_| Cell::Text(String::new())));
+    if cols.published {
+        let mut england = vec![blank(), published_cell(i, &l.england_published)];
+        england.extend(cols.ranked.map(|_| blank()));
+        if cols.quartiles {
+            england.push(blank());
+        }
+        england.extend([blank(), blank()]);
         rows.push(TableRow::new("England", england).total());
     }
-    let shown = l.lines.iter().filter(|x| x.rank.is_some()).count();
     let mut notes = vec![format!("{}.", capitalise(i.definition))];
+    notes.push(i.better.words().to_string());
+    match cols.ranked {
+        Some(n) => notes.push(format!(
+            "Rank: among the {n} authorities with a figure shown, 1 the highest value{}.",
+            if cols.quartiles {
+                "; quartile 1 is the highest quarter"
+            } else {
+                " (too few for quartiles)"
+            }
+        )),
+        None => notes.push(
+            "Counts are not ranked: they mostly reflect how big an authority is (the rate \
+             compares them)."
+                .to_string(),
+        ),
+    }
     notes.push(format!(
-        "Ranked among the {shown} authorities with a figure shown; 1 is the highest value."
+        "Change: this year less last year, in {}.",
+        i.scale.difference_words()
     ));
     if let Some(note) = pooled_note(&l.pooled, l.lines.len()) {
         notes.push(note);
     }
-    if i.published != Published::None && input.group.anonymised() {
+    if l.pooled.value().is_some()
+        && l.pooled_last_year.value().is_some()
+        && l.pooled_change().is_none()
+    {
+        notes.push(
+            "The group's figures of the two years pool different authorities, so no change \
+             is given for the group."
+                .to_string(),
+        );
+    }
+    if cols.published && input.group.anonymised() {
         notes.push(
             "DfE published: left out for each authority in an anonymised pack, as it would \
              name the authority; given for the region and England."
                 .to_string(),
         );
-    } else if i.published != Published::None {
+    } else if cols.published {
         notes.push(format!(
             "DfE published: the DfE's figure for the authority from its statutory return{}.",
             if l.region_published.is_some() {
-                "; on the group's row, the region's"
+                "; on the group's row, the region's, which covers every authority of the \
+                 region, including any left out of the group's own figure"
             } else {
                 ""
             }
         ));
+    } else {
+        notes.push("The DfE publishes no figure for this by authority.".to_string());
     }
     Table {
         number: 0,
@@ -711,6 +977,7 @@ fn coverage_years(input: &PackInput<'_>, rows: &Rows<'_>) -> Table {
 
 fn coverage_tables(input: &PackInput<'_>) -> Table {
     let year = input.year;
+    let threshold = input.disclosure.threshold;
     let tables: Vec<TableKind> = {
         let mut seen = BTreeSet::new();
         input
@@ -734,15 +1001,24 @@ fn coverage_tables(input: &PackInput<'_>) -> Table {
                 .iter()
                 .filter(|a| a.la == m.la && a.year == year)
                 .collect();
+            // Rows are children, episodes, reviews: a small count is hidden
+            // as any other (no total is shown to subtract it from).
+            let count = |n: u64| -> Cell {
+                if n >= 1 && n <= threshold {
+                    Shown::Suppressed.into()
+                } else {
+                    Shown::Value(format::count(n)).into()
+                }
+            };
             let mut cells: Vec<Cell> = tables
                 .iter()
                 .map(|t| match mine.iter().find(|a| a.table == *t) {
-                    Some(a) => Shown::Value(format::count(a.rows_read)).into(),
+                    Some(a) => count(a.rows_read),
                     None => Cell::Text("not supplied".into()),
                 })
                 .collect();
             let excluded: u64 = mine.iter().map(|a| a.rows_excluded).sum();
-            cells.push(Shown::Value(format::count(excluded)).into());
+            cells.push(count(excluded));
             TableRow::new(m.label(), cells)
         })
         .collect();
@@ -752,8 +1028,8 @@ fn coverage_tables(input: &PackInput<'_>) -> Table {
         head,
         rows,
         notes: vec![
-            "Rows excluded: rows read but left out of every figure because of an error \
-             (iro validate lists them)."
+            "Rows excluded: rows read but left out of every figure because of an error in \
+             them (the data-problems listing of iro validate gives each)."
                 .into(),
         ],
     }
@@ -834,8 +1110,7 @@ fn plausibility_table(input: &PackInput<'_>, cla: Option<&League>) -> (Table, Ve
             },
             rows,
             notes: vec![format!(
-                "Flagged where the two differ by more than {} of the DfE's count ([quality] \
-                 published_difference in iro.toml).",
+                "Flagged where the two differ by more than {} of the DfE's count.",
                 percent_words(input.quality.published_difference)
             )],
         },

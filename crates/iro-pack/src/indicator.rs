@@ -59,6 +59,28 @@ impl Scale {
     }
 }
 
+/// Which way is better, as the pack's notes say it. Ranks follow the value
+/// (1 the highest) whatever this says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Better {
+    Higher,
+    Lower,
+    /// Neither is better in itself (how many children are in care, UASC,
+    /// caseloads within a range, DRPs raised).
+    Neither,
+}
+
+impl Better {
+    /// The sentence in a table's notes.
+    pub fn words(self) -> &'static str {
+        match self {
+            Better::Higher => "A higher figure is better.",
+            Better::Lower => "A lower figure is better.",
+            Better::Neither => "Neither a higher nor a lower figure is better in itself.",
+        }
+    }
+}
+
 /// Whose records a figure comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Records {
@@ -112,6 +134,7 @@ pub struct PackIndicator {
     pub scale: Scale,
     pub published: Published,
     pub records: Records,
+    pub better: Better,
     /// What the figure counts, in a sentence of the method notes.
     pub definition: &'static str,
 }
@@ -165,6 +188,7 @@ pub const REVIEWS_ON_TIME: PackIndicator = PackIndicator {
     scale: Scale::Percent,
     published: Published::None,
     records: Records::Return,
+    better: Better::Higher,
     definition: "reviews held on time as a percentage of the reviews held in the period \
                  (SSDA903 Reviews; first review within 20 working days, second within \
                  3 months, then every 6 months)",
@@ -180,6 +204,7 @@ pub const INDICATORS: &[PackIndicator] = &[
         scale: Scale::Count,
         published: Published::Count(Measure::Cla31March),
         records: Records::Return,
+        better: Better::Neither,
         definition: "children looked after at 31 March (SSDA903 Episodes)",
     },
     PackIndicator {
@@ -190,6 +215,7 @@ pub const INDICATORS: &[PackIndicator] = &[
         scale: Scale::Rate,
         published: Published::Indicator(Published903::ClaRate),
         records: Records::Return,
+        better: Better::Neither,
         definition: "children looked after at 31 March per 10,000 children aged 0 to 17 \
                      (ONS mid-year estimates)",
     },
@@ -201,6 +227,7 @@ pub const INDICATORS: &[PackIndicator] = &[
         scale: Scale::Rate,
         published: Published::Indicator(Published903::StartsRate),
         records: Records::Return,
+        better: Better::Neither,
         definition: "children who started to be looked after during the year per 10,000 \
                      children aged 0 to 17",
     },
@@ -216,6 +243,7 @@ pub const INDICATORS: &[PackIndicator] = &[
         scale: Scale::Percent,
         published: Published::None,
         records: Records::Return,
+        better: Better::Neither,
         definition: "unaccompanied asylum-seeking children as a percentage of children \
                      looked after at 31 March (SSDA903 UASC and Episodes)",
     },
@@ -228,6 +256,7 @@ pub const INDICATORS: &[PackIndicator] = &[
         scale: Scale::Count,
         published: Published::None,
         records: Records::Return,
+        better: Better::Lower,
         definition: "children looked after at 31 March whose next review was due before it \
                      and not held",
     },
@@ -239,6 +268,7 @@ pub const INDICATORS: &[PackIndicator] = &[
         scale: Scale::Percent,
         published: Published::None,
         records: Records::Return,
+        better: Better::Higher,
         definition: "reviews of children aged 4 or over coded PN1 to PN6, as a percentage of \
                      those coded PN1 to PN7",
     },
@@ -250,6 +280,7 @@ pub const INDICATORS: &[PackIndicator] = &[
         scale: Scale::Percent,
         published: Published::Indicator(Published903::ThreePlusPlacements),
         records: Records::Return,
+        better: Better::Lower,
         definition: "the DfE's short-term stability measure",
     },
     PackIndicator {
@@ -260,6 +291,7 @@ pub const INDICATORS: &[PackIndicator] = &[
         scale: Scale::Percent,
         published: Published::Indicator(Published903::LongTermStability),
         records: Records::Return,
+        better: Better::Higher,
         definition: "the DfE's long-term stability measure",
     },
     PackIndicator {
@@ -274,6 +306,7 @@ pub const INDICATORS: &[PackIndicator] = &[
         scale: Scale::Percent,
         published: Published::Indicator(Published903::Over20Miles),
         records: Records::Return,
+        better: Better::Lower,
         definition: "children placed more than 20 miles from home (inside or outside the \
                      authority) as a percentage of those looked after at 31 March",
     },
@@ -285,6 +318,7 @@ pub const INDICATORS: &[PackIndicator] = &[
         scale: Scale::Percent,
         published: Published::None,
         records: Records::ServiceRecords,
+        better: Better::Higher,
         definition: "review records sent within 20 working days of the review (IRO \
                      records); not sent counts as not on time",
     },
@@ -296,6 +330,7 @@ pub const INDICATORS: &[PackIndicator] = &[
         scale: Scale::Percent,
         published: Published::None,
         records: Records::ServiceRecords,
+        better: Better::Higher,
         definition: "reviews with the social worker's report received at least 3 working \
                      days before (IRO records); no report counts as not on time",
     },
@@ -307,6 +342,7 @@ pub const INDICATORS: &[PackIndicator] = &[
         scale: Scale::Percent,
         published: Published::None,
         records: Records::ServiceRecords,
+        better: Better::Higher,
         definition: "periods of care starting in the year with an IRO allocated within 5 \
                      working days (IRO allocations)",
     },
@@ -318,6 +354,7 @@ pub const INDICATORS: &[PackIndicator] = &[
         scale: Scale::Mean,
         published: Published::None,
         records: Records::ServiceRecords,
+        better: Better::Neither,
         definition: "children looked after with an IRO allocated at 31 March, divided by the \
                      IROs with at least one (the IRO Handbook suggests 50 to 70)",
     },
@@ -332,6 +369,7 @@ pub const INDICATORS: &[PackIndicator] = &[
         scale: Scale::Per100,
         published: Published::None,
         records: Records::ServiceRecords,
+        better: Better::Neither,
         definition: "DRP issues raised during the year (DRP log) per 100 children looked \
                      after at any time during the year (SSDA903)",
     },
@@ -343,6 +381,7 @@ pub const INDICATORS: &[PackIndicator] = &[
         scale: Scale::Percent,
         published: Published::None,
         records: Records::ServiceRecords,
+        better: Better::Higher,
         definition: "responses at every stage received by their due date (DRP log); no \
                      response counts as not on time",
     },

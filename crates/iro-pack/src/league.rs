@@ -153,6 +153,19 @@ impl League {
         lines
     }
 
+    /// The group's pooled figure less last year's, when both pool the same
+    /// authorities (a change between two different sets would mislead).
+    pub fn pooled_change(&self) -> Option<f64> {
+        let same = self
+            .lines
+            .iter()
+            .all(|l| l.figure.value().is_some() == l.last_year.value().is_some());
+        if !same {
+            return None;
+        }
+        Some(self.pooled.value()? - self.pooled_last_year.value()?)
+    }
+
     /// Whether any member has a figure.
     pub fn any_shown(&self) -> bool {
         self.lines.iter().any(|l| l.figure.value().is_some())
@@ -414,7 +427,11 @@ pub fn league(
             }
         })
         .collect();
-    let values: Vec<Option<f64>> = lines.iter().map(|l| l.figure.value()).collect();
+    // Counts are not ranked: they mostly say how big an authority is.
+    let values: Vec<Option<f64>> = lines
+        .iter()
+        .map(|l| l.figure.value().filter(|_| indicator.scale != Scale::Count))
+        .collect();
     for (line, rank) in lines
         .iter_mut()
         .zip(iro_stats::rank(&values, Order::Descending, Ties::Min))
