@@ -259,3 +259,59 @@ fn the_whole_document_does_not_depend_on_a_hidden_count() {
     // leaves out.
     assert!(a.contains("1 hidden (c) is left out"), "{a}");
 }
+
+/// Annex A's rows read per table are counts too (a Header row is a child):
+/// from 1 to the threshold they are hidden.
+#[test]
+fn small_row_counts_in_the_coverage_annex_are_hidden() {
+    use iro_domain::{RowAccount, TableKind};
+    let reference = Reference::bundled().unwrap();
+    let group = Group::list(
+        &reference,
+        &["420".into(), "800".into()],
+        None,
+        CollectionYear(YEAR),
+    )
+    .unwrap();
+    let account = |la: u16, table, rows_read, rows_excluded| RowAccount {
+        la: iro_domain::LaCode::new(la).unwrap(),
+        year: CollectionYear(YEAR),
+        table,
+        rows_read,
+        rows_used: rows_read - rows_excluded,
+        rows_excluded,
+    };
+    let accounts = vec![
+        account(420, TableKind::Header, 5, 0),
+        account(420, TableKind::Episodes, 9, 2),
+        account(800, TableKind::Header, 316, 0),
+        account(800, TableKind::Episodes, 543, 0),
+    ];
+    let (quality, settings) = (DataQuality::default(), ReportSettings::default());
+    let input = PackInput {
+        group: &group,
+        year: CollectionYear(YEAR),
+        rows: &[],
+        accounts: &accounts,
+        quality: &quality,
+        reference: &reference,
+        disclosure: SuppressionConfig::default().disclosure(),
+        settings: &settings,
+    };
+    let md = iro_report::markdown::render(&iro_pack::build(&input));
+    let annex = &md[md
+        .find("Rows read from each SSDA903 table")
+        .expect("Annex A's table")..];
+    let line = |name: &str| {
+        annex
+            .lines()
+            .find(|l| l.starts_with(&format!("| {name} |")))
+            .unwrap_or_else(|| panic!("no row for {name}"))
+            .to_string()
+    };
+    assert_eq!(line("Isles of Scilly"), "| Isles of Scilly | c | 9 | c |");
+    assert_eq!(
+        line("Bath and North East Somerset"),
+        "| Bath and North East Somerset | 316 | 543 | 0 |"
+    );
+}
