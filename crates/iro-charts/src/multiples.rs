@@ -34,9 +34,6 @@ const PANEL_TICK: f64 = 9.0;
 const PANEL_VALUE: f64 = 9.0;
 /// Design height of one row of panels at the natural size.
 const PANEL_ROW: f64 = 180.0;
-/// Design width of one column of panels beyond four (four fit the design
-/// width).
-const PANEL_COLUMN: f64 = 215.0;
 /// Design height of the title, legend, axis title, notes, period and source.
 const FRAME: f64 = 230.0;
 /// Gaps between panels.
@@ -45,12 +42,13 @@ const GAP_Y: f64 = 14.0;
 /// Line widths and markers in a panel, relative to a full-size line chart.
 const LINE_SCALE: f64 = 0.7;
 
+/// As wide as the other kinds (a wider image would only be drawn larger,
+/// text and all), and a band of [`PANEL_ROW`] per row of panels.
 pub(crate) fn natural_size(c: &SmallMultiples) -> (u32, u32) {
-    let (cols, rows) = c.grid();
-    let w = (2.0 * MARGIN + PANEL_COLUMN * cols as f64).max(f64::from(crate::DEFAULT_SIZE.0));
+    let (_, rows) = c.grid();
     let h = FRAME + PANEL_ROW * rows as f64;
     (
-        (w.ceil() as u32).min(crate::MAX_SIDE / 2),
+        crate::DEFAULT_SIZE.0,
         (h.ceil() as u32).clamp(crate::DEFAULT_SIZE.1, crate::MAX_SIDE / 2),
     )
 }
@@ -337,7 +335,7 @@ fn panel<DB: DrawingBackend>(
                 _ => cv.d(PANEL_TICK) * 0.6,
             },
         x1: cell.x1 - cv.d(2.0),
-        y1: cell.y1 - tlh - cv.d(5.0),
+        y1: cell.y1 - tlh - cv.d(7.0),
     };
     for &t in &axis.ticks {
         let y = y_of(&plot, axis, t);
@@ -392,10 +390,11 @@ fn category_labels<DB: DrawingBackend>(
         cv.line((cx, plot.y1), (cx, plot.y1 + cv.d(3.0)), AXIS, 1.0)?;
         if (n - 1 - i).is_multiple_of(every) {
             let label = cv.truncate(label, PANEL_TICK, Weight::Normal, slot * every as f64);
+            // Below the lowest value label, which is centred on the axis.
             cv.text(
                 &label,
                 cx,
-                plot.y1 + cv.d(4.0),
+                plot.y1 + cv.d(6.0),
                 PANEL_TICK,
                 Weight::Normal,
                 TEXT,
@@ -514,10 +513,22 @@ fn panel_bars<DB: DrawingBackend>(
                     let y = y_of(plot, axis, v.clamp(axis.min, axis.max));
                     cv.rect((x0, zero), (x1, y), colours[k])?;
                     let label = format!("{}{}", format_number(v, b.decimals), suffix(b.percent));
-                    if cv.text_width(&label, PANEL_VALUE, Weight::Bold) > bar_w + cv.d(3.0) {
+                    // A label no wider than its bar (beside another bar),
+                    // or a little wider (alone in its category).
+                    let room = if k_series > 1 {
+                        bar_w
+                    } else {
+                        bar_w + cv.d(3.0)
+                    };
+                    if cv.text_width(&label, PANEL_VALUE, Weight::Bold) > room {
                         continue;
                     }
                     let gap = cv.d(2.0);
+                    // Below a negative bar reaching the foot of the axis,
+                    // there is no room: the data table has the figure.
+                    if v < 0.0 && y + gap + lh > plot.y1 {
+                        continue;
+                    }
                     let (mut ty, mut vp, mut colour) = if v >= 0.0 {
                         (y - gap, VPos::Bottom, TEXT)
                     } else {
@@ -770,8 +781,9 @@ pub(crate) fn describe(c: &SmallMultiples, unit: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{FunnelChart, StackedBarChart};
-    use crate::testkit::{assert_no_overlap, texts, timeliness_grid, trend_grid, write_look};
+    use crate::model::{FunnelChart, Panel, StackedBarChart};
+    use crate::testkit::{arb, assert_no_overlap, texts, timeliness_grid, trend_grid, write_look};
+    use proptest::prelude::*;
 
     fn draw_svg(c: &SmallMultiples) -> String {
         crate::svg(&Chart::SmallMultiples(c.clone())).unwrap()
@@ -999,8 +1011,8 @@ mod tests {
             .collect();
         assert!(sizes.windows(2).all(|w| w[1].1 > w[0].1), "{sizes:?}");
         assert_eq!(sizes[2], (900, 230 + 4 * 180));
-        // Five columns are wider than the design width.
-        assert!(sizes[3].0 > 900);
+        // Always as wide as the other kinds, so text is the same size.
+        assert!(sizes.iter().all(|s| s.0 == 900));
         for g in [two, six, grid, wide, forty] {
             let chart = Chart::SmallMultiples(g);
             let svg = crate::svg(&chart).unwrap();
@@ -1041,5 +1053,101 @@ mod tests {
             &Chart::SmallMultiples(timeliness_grid()),
         );
         write_look("multiples-trends", &Chart::SmallMultiples(trend_grid()));
+    }
+
+    fn any_panel() -> impl Strategy<Value = Panel> {
+        let bars = (
+            proptest::collection::vec(
+                proptest::collection::vec(arb::cell(-50.0, 150.0), 1..6),
+                1..4,
+            ),
+            proptest::option::of(0.0f64..120.0),
+            any::<bool>(),
+            0u8..2,
+        )
+            .prop_map(|(series, target, percent, decimals)| {
+                let n = series[0].len();
+                Chart::Bars(BarChart {
+                    meta: ChartMeta::new(""),
+                    categories: (1..=n).map(|q| format!("Q{q}")).collect(),
+                    series: series
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, values)| crate::model::Series {
+                            name: format!("Series {i}"),
+                            values,
+                        })
+                        .collect(),
+                    target: target.map(|value| crate::model::TargetLine {
+                        value,
+                        label: "Target".into(),
+                    }),
+                    percent,
+                    decimals,
+                })
+            });
+        let lines = (
+            1usize..8,
+            proptest::collection::vec(
+                (
+                    arb::name(),
+                    arb::role(),
+                    proptest::collection::vec(arb::cell(-50.0, 200.0), 8),
+                ),
+                1..4,
+            ),
+            any::<bool>(),
+        )
+            .prop_map(|(years, series, y_from_zero)| {
+                Chart::Lines(LineChart {
+                    meta: ChartMeta::new(""),
+                    years: (2026 - years as i32..2026).collect(),
+                    series: series
+                        .into_iter()
+                        .map(|(name, role, values)| crate::model::LineSeries {
+                            name,
+                            code: String::new(),
+                            role,
+                            values: values[..years].to_vec(),
+                        })
+                        .collect(),
+                    decimals: 1,
+                    y_from_zero,
+                })
+            });
+        (arb::name(), prop_oneof![bars, lines]).prop_map(|(title, chart)| Panel { title, chart })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(32))]
+
+        /// Whatever the panels, the grid draws without overlapping text,
+        /// every panel with the same axis labels, and tables a row for each
+        /// of every panel's rows.
+        #[test]
+        fn any_grid_draws_on_one_axis(
+            panels in proptest::collection::vec(any_panel(), 1..20),
+            columns in 0u8..7,
+        ) {
+            let grid = SmallMultiples { panels, columns, ..trend_grid() };
+            let chart = Chart::SmallMultiples(grid.clone());
+            let svg = crate::svg(&chart).unwrap();
+            assert_no_overlap(&svg);
+            let axis = shared_axis(&grid);
+            let one: Vec<String> = axis.ticks.iter().map(|t| axis.label(*t)).collect();
+            let ticks = tick_labels(&svg);
+            prop_assert_eq!(ticks.len(), one.len() * grid.panels.len());
+            for panel in ticks.chunks(one.len()) {
+                prop_assert_eq!(panel, one.as_slice());
+            }
+            let rows: usize = grid.panels.iter().map(|p| crate::data_table(&p.chart).rows.len()).sum();
+            let t = data_table(&grid);
+            prop_assert_eq!(t.rows.len(), rows);
+            prop_assert!(t.rows.iter().all(|r| r.len() == t.columns.len()));
+            let alt = crate::alt_text(&chart);
+            prop_assert!(!alt.contains("NaN") && !alt.contains("inf"), "{}", alt);
+            let (w, h) = crate::natural_size(&chart);
+            prop_assert_eq!(&crate::png(&chart, w, h).unwrap()[1..4], b"PNG");
+        }
     }
 }

@@ -196,6 +196,14 @@ pub(crate) fn draw<DB: DrawingBackend>(
         .map(|v| cv.text_width(&value_label(c, v), VALUE_LABEL, Weight::Bold))
         .fold(0.0, f64::max);
     plot.x1 -= value_w + cv.d(6.0);
+    // And left of it, past the bar labels, for a value printed beyond a
+    // negative bar.
+    if c.bars
+        .iter()
+        .any(|b| b.value.value().is_some_and(|v| v < 0.0))
+    {
+        plot.x0 += value_w + cv.d(6.0);
+    }
     let span = axis.max - axis.min;
     let x_at = |plot: &Rect, v: f64| {
         plot.x0 + (v.clamp(axis.min, axis.max) - axis.min) / span * plot.width()
@@ -279,7 +287,7 @@ pub(crate) fn draw<DB: DrawingBackend>(
         let yc = centre(i);
         cv.text(
             label,
-            plot.x0 - cv.d(8.0),
+            f.plot.x0 - cv.d(8.0),
             yc,
             TICK,
             weight(b),
@@ -551,7 +559,9 @@ pub(crate) fn describe(c: &RankedBarChart, unit: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testkit::{assert_no_overlap, league_table, rects_filled, texts, write_look};
+    use crate::model::ReferenceLine;
+    use crate::testkit::{arb, assert_no_overlap, league_table, rects_filled, texts, write_look};
+    use proptest::prelude::*;
 
     fn draw_svg(c: &RankedBarChart) -> String {
         crate::svg(&Chart::RankedBars(c.clone())).unwrap()
@@ -810,7 +820,7 @@ mod tests {
                 b.interval = Some((v - 2.5, v + 2.5));
             }
         }
-        change.references = vec![crate::model::ReferenceLine {
+        change.references = vec![ReferenceLine {
             value: 1.2,
             label: "South West (pooled)".into(),
             role: AreaRole::Region,
@@ -820,5 +830,73 @@ mod tests {
         let svg = crate::svg(&Chart::RankedBars(change.clone())).unwrap();
         assert_no_overlap(&svg);
         write_look("ranked-change", &Chart::RankedBars(change));
+    }
+
+    fn any_chart() -> impl Strategy<Value = RankedBarChart> {
+        let bar = (
+            arb::name(),
+            arb::cell(-200.0, 400.0),
+            proptest::option::of((0.0f64..60.0, 0.0f64..60.0)),
+            any::<bool>(),
+        )
+            .prop_map(|(label, value, spread, highlighted)| RankedBar {
+                label,
+                code: String::new(),
+                interval: spread
+                    .and_then(|(below, above)| value.value().map(|v| (v - below, v + above))),
+                value,
+                highlighted,
+            });
+        let reference = (
+            prop_oneof![4 => -200.0f64..400.0, 1 => Just(f64::NAN)],
+            arb::name(),
+            arb::role(),
+        )
+            .prop_map(|(value, label, role)| ReferenceLine { value, label, role });
+        (
+            proptest::collection::vec(bar, 1..40),
+            proptest::collection::vec(reference, 0..4),
+            any::<bool>(),
+            0u8..3,
+        )
+            .prop_map(|(bars, references, percent, decimals)| RankedBarChart {
+                bars,
+                references,
+                percent,
+                decimals,
+                ..league_table()
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        /// Whatever the figures, the chart draws without overlapping text,
+        /// a bar for each figure and none for a cell without one, and a
+        /// table row for every bar and reference line.
+        #[test]
+        fn any_league_table_draws_what_it_has(c in any_chart()) {
+            let chart = Chart::RankedBars(c.clone());
+            let svg = crate::svg(&chart).unwrap();
+            assert_no_overlap(&svg);
+            let known = |h: bool| c.bars.iter().filter(|b| b.highlighted == h && b.value.value().is_some()).count();
+            let both = c.bars.iter().any(|b| b.highlighted) && c.bars.iter().any(|b| !b.highlighted);
+            prop_assert_eq!(rects_filled(&svg, "#0072B2"), known(true) + usize::from(both));
+            prop_assert_eq!(rects_filled(&svg, "#9ECAE1"), known(false) + usize::from(both));
+            let t = data_table(&c);
+            prop_assert_eq!(t.rows.len(), c.bars.len() + c.references.len());
+            for (row, b) in t.rows.iter().zip(&c.bars) {
+                if b.value == Cell::Suppressed {
+                    // Value and interval (no code column: codes are empty).
+                    let n = row.len();
+                    prop_assert!(row[1..n - 1].iter().all(|x| x == "c"), "{:?}", row);
+                    prop_assert_eq!(&row[n - 1], "no bar");
+                }
+            }
+            let alt = crate::alt_text(&chart);
+            prop_assert!(!alt.contains("NaN") && !alt.contains("inf"), "{}", alt);
+            let (w, h) = crate::natural_size(&chart);
+            prop_assert_eq!(&crate::png(&chart, w, h).unwrap()[1..4], b"PNG");
+        }
     }
 }

@@ -299,3 +299,41 @@ pub(crate) fn write_look(name: &str, chart: &Chart) {
     std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
     std::fs::write(dir.join(format!("{name}.svg")), crate::svg(chart).unwrap()).unwrap();
 }
+
+/// Strategies for property tests: any cell, including a NaN "value".
+pub(crate) mod arb {
+    use proptest::prelude::*;
+
+    use crate::model::{AreaRole, Cell};
+
+    pub fn cell(lo: f64, hi: f64) -> impl Strategy<Value = Cell> {
+        prop_oneof![
+            8 => (lo..hi).prop_map(Cell::Value),
+            1 => Just(Cell::Suppressed),
+            1 => Just(Cell::Missing),
+            1 => Just(Cell::Value(f64::NAN)),
+        ]
+    }
+
+    /// An authority's name as printed: real, lettered, or far too long.
+    pub fn name() -> impl Strategy<Value = String> {
+        prop_oneof![
+            (0..super::SOUTH_WEST.len()).prop_map(|i| super::SOUTH_WEST[i].0.to_string()),
+            (0u8..26).prop_map(|i| format!("Authority {}", (b'A' + i) as char)),
+            Just(
+                "Bournemouth, Christchurch and Poole, with words no authority's name has"
+                    .to_string()
+            ),
+        ]
+    }
+
+    pub fn role() -> impl Strategy<Value = AreaRole> {
+        prop_oneof![
+            Just(AreaRole::Authority),
+            Just(AreaRole::Comparator),
+            Just(AreaRole::Region),
+            Just(AreaRole::England),
+            Just(AreaRole::Neighbours),
+        ]
+    }
+}
