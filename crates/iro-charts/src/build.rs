@@ -13,7 +13,7 @@ use iro_stats::{FunnelSpec, Indicator, Target, TargetSource};
 use crate::ChartError;
 use crate::model::{
     AreaRole, BarChart, Cell, ChartMeta, FunnelChart, FunnelPoint, LineChart, LineSeries,
-    SegmentColours, Series, StackedBarChart, TargetLine,
+    PointBand, SegmentColours, Series, StackedBarChart, TargetLine,
 };
 use crate::style::year_label;
 
@@ -366,10 +366,65 @@ pub fn funnel(
         },
     };
     fill_unit(&mut meta, unit);
-    let spec = FunnelSpec::new(indicator, target);
+    let spec = funnel_spec(indicator, target);
     let mut chart = FunnelChart::compute(meta, points, &spec)?;
     chart.excluded.extend(not_plotted);
     Ok(chart)
+}
+
+/// Puts `point` (the highlighted authority's own figure, e.g. from its
+/// SSDA903 return) on `chart` in place of that authority's point, at its
+/// own denominator: its value and limits there. The funnel is not changed:
+/// its centre line, limits and over-dispersion stay those of the units it
+/// was computed from (`units`: the published figures, the authority's own
+/// published one among them), as regional benchmarking places a 903 figure
+/// on the published funnel. A figure that cannot be placed (denominator 0,
+/// more events than trials) is an error with the reason.
+pub fn place_on_funnel(
+    chart: &mut FunnelChart,
+    units: &[iro_stats::Unit],
+    mut point: FunnelPoint,
+) -> Result<(), ChartError> {
+    let scale = match chart.indicator {
+        Indicator::RatePer10k => 1.0,
+        Indicator::Proportion => 100.0,
+    };
+    let spec = funnel_spec(
+        chart.indicator,
+        Target::new(chart.target / scale, TargetSource::England),
+    );
+    let over_dispersion = spec.over_dispersion(units)?;
+    let unit = iro_stats::Unit::new(point.code.clone(), point.numerator, point.denominator);
+    let placed = spec.place_with(over_dispersion, &unit)?.map_err(|why| {
+        ChartError::NothingToDraw(format!("{} cannot be placed: {why:?}", point.label))
+    })?;
+    let applied = over_dispersion.is_some_and(|o| o.applied());
+    point.value = placed.value * scale;
+    point.bands = placed
+        .bands
+        .iter()
+        .map(|b| {
+            let band = if applied { b.adjusted } else { b.unadjusted };
+            PointBand {
+                level: b.level,
+                lower: band.lower * scale,
+                upper: band.upper * scale,
+            }
+        })
+        .collect();
+    match chart.points.iter_mut().find(|p| p.code == point.code) {
+        Some(p) => *p = point,
+        None => chart.points.push(point),
+    }
+    Ok(())
+}
+
+/// The funnel's specification: every funnel plot of the charts uses it, and
+/// it is regional benchmarking's default (levels 95% and 99.8%, exact
+/// limits, random-effects adjustment), so limits and φ̂ agree with the
+/// `funnel-*` and `overdispersion-*` rows of the same units.
+pub fn funnel_spec(indicator: Indicator, target: Target) -> FunnelSpec {
+    FunnelSpec::new(indicator, target)
 }
 
 fn period_matches(p: Period, want: Option<Period>) -> bool {

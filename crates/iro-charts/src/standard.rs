@@ -237,11 +237,22 @@ pub fn standard_set(
         let y = latest.entry(r.la_code.as_str()).or_insert(r.year);
         *y = (*y).max(r.year);
     }
-    // One funnel per year, highlighted per authority.
+    // One funnel per year, of the published figures only (every
+    // authority's, England's as the centre line): the units regional
+    // benchmarking's England comparison uses, so its limits and φ̂ are the
+    // ones in metrics.csv. Each authority's chart then puts its own figure
+    // on it in place of its published one: never another input authority's
+    // unpublished figure.
+    let published = Rows::new(comparators.iter());
     let funnel_years: BTreeSet<i32> = latest.values().copied().collect();
     let funnels: BTreeMap<i32, Result<FunnelChart, String>> = funnel_years
         .par_iter()
-        .map(|&y| (y, cla_funnel(&index, areas, y).map_err(|e| e.to_string())))
+        .map(|&y| {
+            (
+                y,
+                cla_funnel(&published, areas, y).map_err(|e| e.to_string()),
+            )
+        })
         .collect();
 
     let per_la: Vec<(Vec<NamedChart>, Vec<Skipped>)> = latest
@@ -271,20 +282,7 @@ pub fn standard_set(
             push(
                 "cla-rate-funnel",
                 match funnels.get(&year) {
-                    Some(Ok(f)) if !f.points.iter().any(|p| p.code == la) => Err(format!(
-                        "{} has no figure for 31 March {year} to highlight in the funnel plot",
-                        areas.name(la)
-                    )),
-                    Some(Ok(f)) => {
-                        let mut f = f.clone();
-                        f.highlight(&[la]);
-                        f.meta.subtitle = Some(format!(
-                            "{} highlighted; at 31 March {year}",
-                            areas.name(la)
-                        ));
-                        f.meta.source = funnel_source(&index, &f, la, year);
-                        Ok(Chart::Funnel(f))
-                    }
+                    Some(Ok(f)) => own_funnel(&index, f, areas, la, year).map(Chart::Funnel),
                     Some(Err(reason)) => Err(reason.clone()),
                     None => Err("no funnel for the year".to_string()),
                 },
@@ -413,28 +411,88 @@ pub fn funnel_comparison(n: usize, from_returns: usize, year: i32) -> String {
     }
 }
 
-/// The source line of one authority's funnel: where the highlighted
-/// authority's, the other authorities' and England's figures come from.
+/// The source line of one authority's funnel: its own figure (from its
+/// SSDA903 return, or the DfE's published one), and the DfE's published
+/// figures of every other authority and England.
 fn funnel_source(index: &Rows<'_>, f: &FunnelChart, la: &str, year: i32) -> String {
-    let others = f.points.iter().filter(|p| p.code != la);
-    let (published, own): (Vec<_>, Vec<_>) =
-        others.partition(|p| is_published(index, &p.code, year));
+    let others = f.points.iter().filter(|p| p.code != la).count();
     let dfe = "DfE, Children looked after in England (published)";
-    let mut s = format!("Highlighted: {}. ", own_source(index, la, year));
-    match (published.len(), own.len()) {
-        (_, 0) => s.push_str(&format!("Other authorities and England: {dfe}")),
-        (0, n) => s.push_str(&format!(
-            "Other authorities ({n}): SSDA903 returns in this run. England: {dfe}"
-        )),
-        (p, n) => s.push_str(&format!(
-            "Other authorities: {dfe} ({p}); SSDA903 returns in this run ({n}). England: {dfe}"
-        )),
-    }
-    s
+    let own = if is_published(index, la, year) {
+        dfe.to_string()
+    } else {
+        "its own SSDA903 return (not published)".to_string()
+    };
+    format!(
+        "Highlighted: {own}. The other {others} authorities and England: {dfe}; \
+         limits from the published figures"
+    )
 }
 
+/// One authority's funnel: the year's published funnel with the authority
+/// highlighted, its own figure from the run (its SSDA903 return) in place
+/// of its published one, placed at its own denominator. The limits and the
+/// other points stay the published ones.
+fn own_funnel(
+    index: &Rows<'_>,
+    published: &FunnelChart,
+    areas: &Areas,
+    la: &str,
+    year: i32,
+) -> Result<FunnelChart, String> {
+    let name = areas.name(la);
+    let mut f = published.clone();
+    let own = index
+        .find(
+            la,
+            CLA_RATE,
+            year,
+            Some(Period::Snapshot),
+            &Breakdown::default(),
+        )
+        .filter(|r| !r.note.starts_with(PUBLISHED_NOTE));
+    if let Some(r) = own {
+        match (r.numerator, r.denominator, crate::Cell::of_row(r)) {
+            (Some(n), Some(d), crate::Cell::Value(_)) => {
+                let units: Vec<iro_stats::Unit> = published
+                    .points
+                    .iter()
+                    .map(|p| iro_stats::Unit::new(p.code.clone(), p.numerator, p.denominator))
+                    .collect();
+                let point = crate::FunnelPoint::new(name.clone(), la, n, d, true);
+                build::place_on_funnel(&mut f, &units, point).map_err(|e| e.to_string())?;
+                // Whom it compares, exactly: one figure from a return.
+                let compared = funnel_comparison(f.points.len(), 1, year);
+                f.meta.title = format!("{FUNNEL_TITLE}: {compared}");
+                f.compared = Some(compared);
+            }
+            (_, _, cell) => {
+                return Err(format!(
+                    "{name} has no figure for 31 March {year} to highlight in the funnel plot (its own is {})",
+                    if cell == crate::Cell::Suppressed {
+                        "suppressed"
+                    } else {
+                        "not computable"
+                    }
+                ));
+            }
+        }
+    }
+    if !f.points.iter().any(|p| p.code == la) {
+        return Err(format!(
+            "{name} has no figure for 31 March {year} to highlight in the funnel plot"
+        ));
+    }
+    f.highlight(&[la]);
+    f.meta.subtitle = Some(format!("{name} highlighted; at 31 March {year}"));
+    f.meta.source = funnel_source(index, &f, la, year);
+    Ok(f)
+}
+
+/// The title of the funnel plot, before whom it compares.
+const FUNNEL_TITLE: &str = "Children looked after per 10,000 children";
+
 fn cla_funnel(index: &Rows<'_>, areas: &Areas, year: i32) -> Result<FunnelChart, ChartError> {
-    let meta = ChartMeta::new("Children looked after per 10,000 children")
+    let meta = ChartMeta::new(FUNNEL_TITLE)
         .axes(
             "Children aged 0 to 17 (ONS mid-year estimate)",
             "Children looked after",
@@ -467,7 +525,7 @@ fn cla_funnel(index: &Rows<'_>, areas: &Areas, year: i32) -> Result<FunnelChart,
             .filter(|p| !is_published(index, &p.code, year))
             .count();
         let compared = funnel_comparison(n, from_returns, year);
-        chart.meta.title = format!("{}: {compared}", chart.meta.title);
+        chart.meta.title = format!("{FUNNEL_TITLE}: {compared}");
         chart.compared = Some(compared);
         Ok(chart)
     })

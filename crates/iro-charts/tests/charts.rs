@@ -932,9 +932,9 @@ fn funnel_plots_say_exactly_whom_they_compare() {
     );
     assert!(!f.meta.title.contains("every authority"));
     assert!(
-        f.meta
-            .source
-            .starts_with("Highlighted: SSDA903 return. Other authorities and England: DfE"),
+        f.meta.source.starts_with(
+            "Highlighted: its own SSDA903 return (not published). The other 16 authorities and England: DfE"
+        ),
         "{}",
         f.meta.source
     );
@@ -963,7 +963,8 @@ fn funnel_plots_say_exactly_whom_they_compare() {
         .find(|s| s.name == "cla-rate-funnel")
         .unwrap();
     assert!(
-        skipped.reason.contains("only 6 authorities"),
+        // Five published figures: the funnel the authority would be put on.
+        skipped.reason.contains("only 5 authorities"),
         "{}",
         skipped.reason
     );

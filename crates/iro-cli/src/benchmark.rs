@@ -16,7 +16,7 @@ use iro_domain::{CollectionYear, LaCode};
 use iro_metric_api::MetricRow;
 use iro_reference::{Reference, SnModel};
 use regional_benchmarking::{
-    Comparator, Indicator, METRIC_ID, Options, RankingTable, TableRequest,
+    Comparator, Indicator, METRIC_ID, Options, RankingTable, TableRequest, table::DEFAULT_WIDTH,
 };
 
 use crate::{Common, load_config, resolve_input};
@@ -129,11 +129,7 @@ fn neighbours_of(args: &BenchmarkArgs) -> Result<Option<&String>> {
     if args.neighbours_of.is_some() {
         return Ok(args.neighbours_of.as_ref());
     }
-    if !args
-        .against
-        .as_deref()
-        .is_some_and(|a| a.trim().eq_ignore_ascii_case("neighbours"))
-    {
+    if !against_neighbours(args) {
         return Ok(None);
     }
     match args.common.las.as_slice() {
@@ -144,8 +140,22 @@ fn neighbours_of(args: &BenchmarkArgs) -> Result<Option<&String>> {
     }
 }
 
+/// Whether `--against neighbours` was asked for.
+fn against_neighbours(args: &BenchmarkArgs) -> bool {
+    args.against
+        .as_deref()
+        .is_some_and(|a| a.trim().eq_ignore_ascii_case("neighbours"))
+}
+
 fn selection(args: &BenchmarkArgs, reference: &Reference) -> Result<Option<Selection>> {
     if let Some(region) = &args.region {
+        if against_neighbours(args) {
+            bail!(
+                "--against neighbours does not go with --region: each authority of a region has \
+                 its own statistical neighbours. Use --neighbours-of CODE (one authority and its \
+                 neighbours) instead of --region, or --against region or england with --region"
+            );
+        }
         let code = region_code(reference, region)?;
         return Ok(Some(Selection {
             las: reference
@@ -273,6 +283,7 @@ pub fn benchmark(args: BenchmarkArgs) -> Result<ExitCode> {
             &args.against,
             &b.years,
             &b.options,
+            output_width(),
         )?;
         writeln!(out, "Benchmark written to {}:", out_dir.display())?;
         for p in &b.written {
@@ -305,6 +316,7 @@ fn print_tables(
     against: &Option<String>,
     years: &[CollectionYear],
     options: &Options,
+    width: usize,
 ) -> Result<()> {
     let Some(&year) = years.iter().max() else {
         return Ok(());
@@ -356,7 +368,32 @@ fn print_tables(
                 levels: &options.levels,
             },
         );
-        writeln!(out, "{t}")?;
+        writeln!(out, "{}", t.title())?;
+        for line in t.table_lines(width) {
+            writeln!(out, "{line}")?;
+        }
+        for note in t.footnotes() {
+            for line in crate::problems::wrap("", &note, 2, width) {
+                writeln!(out, "{line}")?;
+            }
+        }
+        writeln!(out)?;
     }
     Ok(())
+}
+
+/// The width tables are printed to: the terminal's when standard output is
+/// one and its width is known (`COLUMNS`, else the terminal's size), else
+/// [`DEFAULT_WIDTH`] (100 columns).
+fn output_width() -> usize {
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() {
+        return DEFAULT_WIDTH;
+    }
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .or_else(|| terminal_size::terminal_size().map(|(w, _)| usize::from(w.0)))
+        .filter(|&w| w >= 40)
+        .unwrap_or(DEFAULT_WIDTH)
 }

@@ -788,6 +788,9 @@ fn report(args: ReportArgs) -> Result<ExitCode> {
     if let Some(mut las) = region {
         if !config.run.las.is_empty() {
             las.retain(|la| config.run.las.contains(la));
+            if las.is_empty() {
+                bail!("none of the authorities asked for (--la, --las) is in the region");
+            }
         }
         config.run.las = las;
     }
@@ -826,7 +829,13 @@ fn report(args: ReportArgs) -> Result<ExitCode> {
         tables: false,
         charts: false,
         report: Some(iro_pipeline::ReportRequest {
-            las: config.run.las.clone(),
+            // A region: every authority of it found in the input (the run
+            // reads only the region's).
+            las: if args.region.is_some() {
+                Vec::new()
+            } else {
+                config.run.las.clone()
+            },
             year: args.report_year,
             pdf,
         }),
@@ -839,10 +848,50 @@ fn report(args: ReportArgs) -> Result<ExitCode> {
     if !quiet {
         print_written(&mut stdout, &written.files)?;
     }
+    if args.region.is_some() && !quiet {
+        let missing = region_not_in_input(pipeline.reference(), &config.run.las, &run.result);
+        if !missing.is_empty() {
+            problems::wrapped(
+                &mut stdout,
+                "No report (no return in the input): ",
+                &missing.join(", "),
+                2,
+            )?;
+        }
+    }
     if !quiet {
         print_not_computable(&mut stdout, &run.result)?;
     }
     Ok(finish(&run.result))
+}
+
+/// The authorities of `region` (DfE codes) that exist in the run's latest
+/// year but have no return in it, as "Name (code)": reported as skipped,
+/// not as errors. Authorities abolished by then are not mentioned.
+fn region_not_in_input(
+    reference: &iro_reference::Reference,
+    region: &[String],
+    result: &iro_engine::RunResult,
+) -> Vec<String> {
+    let read: Vec<String> = result
+        .loaded
+        .cohorts
+        .iter()
+        .map(|c| c.la().to_string())
+        .collect();
+    let Some(&latest) = result.years.iter().max() else {
+        return Vec::new();
+    };
+    region
+        .iter()
+        .filter(|code| !read.contains(code))
+        .filter_map(|code| code.parse::<iro_domain::LaCode>().ok())
+        .filter(|&la| reference.is_current(la, latest))
+        .map(|la| {
+            let name = reference.la(la).map_or("?", |i| i.name.as_str());
+            format!("{name} ({la})")
+        })
+        .collect()
 }
 
 /// Every file the report wrote: the documents one a line, the charts and

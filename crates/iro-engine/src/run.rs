@@ -733,6 +733,22 @@ impl PerAuthority<'_> {
         // DfE's figure", never the count.
         let quality = gate.finish(&config.quality, loaded, &rows, reference);
         suppress(&mut rows, &spec_refs, &relations, &config.suppression);
+        // A rank, a z-score or a trend of a figure suppression hid is
+        // withheld with it.
+        let derived: Vec<(
+            &str,
+            &dyn iro_metric_api::DerivedMetric,
+            &iro_metric_api::Params,
+        )> = enabled
+            .iter()
+            .filter_map(|(m, p)| m.derived().map(|d| (m.spec().id, d, p)))
+            .collect();
+        if !derived.is_empty() {
+            crate::suppress::withhold_computed(&mut rows, |r| {
+                let (_, d, p) = derived.iter().find(|(id, _, _)| r.metric.metric() == *id)?;
+                d.computed_from(r, p)
+            });
+        }
         let suppression_ms = sort_ms + t4.elapsed().as_millis();
 
         let mut las: Vec<String> = loaded.cohorts.iter().map(|c| c.la().to_string()).collect();

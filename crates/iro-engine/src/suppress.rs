@@ -25,6 +25,17 @@
 //!   information about a child: never hidden, rounded or used to protect
 //!   another count.
 //!
+//! * **Computed from a hidden count** ([`withhold_computed`]): a figure a
+//!   derived metric computes from another figure — a rank, a quartile, a
+//!   z-score, a funnel position or limit, a trend's change or slope — is
+//!   withheld whenever suppression (primary *or* secondary) hides any figure
+//!   it is computed from, in any year it spans
+//!   ([`DerivedMetric::computed_from`](iro_metric_api::DerivedMetric::computed_from)).
+//!   With the other years' values a trend gives a hidden year's value back,
+//!   and a z-score with the centre line and the denominator gives the
+//!   numerator back. Its number and note (which could quote the figures)
+//!   are cleared; it says `secondary`, and the note names the figure.
+//!
 //! Every relation holds within one authority and collection year, so each
 //! (authority, year) is solved on its own, in parallel.
 
@@ -33,8 +44,8 @@ use std::collections::{BTreeMap, VecDeque};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use iro_metric_api::{
-    Breakdown, CellStatus, Cells, Field, MeasureId, MetricRow, MetricSpec, Period, Relation, Rows,
-    Subject, Suppression, Term, Unit,
+    AreaCode, Breakdown, CellStatus, Cells, ComputedFrom, Field, MeasureId, MetricRow, MetricSpec,
+    Period, Relation, Rows, Subject, Suppression, Term, Unit,
 };
 use rayon::prelude::*;
 
@@ -96,6 +107,64 @@ pub fn suppress(
                 row.denominator = row.denominator.map(round5);
             }
         }
+    }
+}
+
+/// The note of a figure withheld because one it is computed from is hidden
+/// (followed by the figure).
+pub const COMPUTED_FROM_NOTE: &str = "withheld: computed from a suppressed figure, ";
+
+/// Withholds, after [`suppress`], every row computed from a row it hid:
+/// `computed_from` says what a row is computed from (`None`: from nothing
+/// that can be hidden). Rows are matched on authority, period, measure,
+/// breakdown and year. Its value, counts and note are cleared (the note of
+/// a trend quotes its first and last values); it is marked `secondary`. A
+/// row with no figure already (a metric withheld it itself) is left as it
+/// is.
+pub fn withhold_computed(
+    rows: &mut [MetricRow],
+    computed_from: impl Fn(&MetricRow) -> Option<ComputedFrom> + Sync,
+) {
+    // The hidden rows, by what identifies them.
+    let hidden: FxHashSet<(AreaCode, Period, MeasureId, Breakdown, i32)> = rows
+        .iter()
+        .filter(|r| r.status.is_suppressed())
+        .map(|r| (r.la_code, r.period, r.metric, r.breakdown, r.year))
+        .collect();
+    if hidden.is_empty() {
+        return;
+    }
+    let withheld: Vec<(usize, ComputedFrom)> = rows
+        .par_iter()
+        .enumerate()
+        .filter_map(|(i, r)| {
+            // A row with no figure has nothing to give away, and keeps its
+            // own reason (a metric's `withheld: …`).
+            if r.value.is_none() && r.numerator.is_none() && r.denominator.is_none() {
+                return None;
+            }
+            let from = computed_from(r)?;
+            from.years
+                .clone()
+                .any(|y| hidden.contains(&(r.la_code, r.period, from.metric, from.breakdown, y)))
+                .then_some((i, from))
+        })
+        .collect();
+    for (i, from) in withheld {
+        let row = &mut rows[i];
+        let figure = if from.breakdown.is_empty() {
+            from.metric.to_string()
+        } else {
+            format!("{} [{}]", from.metric, from.breakdown)
+        };
+        let note = format!("{COMPUTED_FROM_NOTE}{figure}");
+        row.numerator = None;
+        row.denominator = None;
+        row.value = None;
+        row.status = CellStatus::Suppressed(Suppression::Secondary {
+            relation: iro_metric_api::symbol::intern(&format!("computed from {figure}")),
+        });
+        row.set_note(&note);
     }
 }
 

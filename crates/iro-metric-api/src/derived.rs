@@ -149,6 +149,28 @@ pub trait DerivedMetric: Send + Sync {
     fn relations(&self) -> &[Relation] {
         &[]
     }
+
+    /// The figure `row` (one of this metric's) is computed from, when that
+    /// figure may be hidden: a rank, a z-score or a trend of a count. The
+    /// engine withholds `row` whenever suppression (primary or secondary)
+    /// hides any of those figures, since with the other published figures
+    /// it would give the hidden count back. `params`: this metric's, merged
+    /// over its defaults. `None` (the default): computed from nothing that
+    /// is ever hidden.
+    fn computed_from(&self, row: &MetricRow, params: &Params) -> Option<ComputedFrom> {
+        let _ = (row, params);
+        None
+    }
+}
+
+/// The rows a derived row is computed from ([`DerivedMetric::computed_from`]):
+/// the rows of `metric` with `breakdown` of the same authority and period, in
+/// each collection year of `years`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ComputedFrom {
+    pub metric: crate::MeasureId,
+    pub breakdown: crate::Breakdown,
+    pub years: std::ops::RangeInclusive<i32>,
 }
 
 /// Where a derived figure is read from in the table: the numerator is the sum

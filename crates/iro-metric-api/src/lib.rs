@@ -19,7 +19,9 @@ pub mod symbol;
 
 use std::collections::BTreeMap;
 
-pub use derived::{DerivedInput, DerivedMetric, DerivedTask, Read, SourceFigure, SourceState};
+pub use derived::{
+    ComputedFrom, DerivedInput, DerivedMetric, DerivedTask, Read, SourceFigure, SourceState,
+};
 pub use iro_domain::{Cohort, CollectionYear, Column, LaIdentity, TableKind, WorkingDayCalendar};
 pub use iro_reference::Reference;
 pub use iro_vocabulary::{Period, Subject, TIDY_COLUMNS, Unit, column};

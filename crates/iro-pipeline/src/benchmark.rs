@@ -214,14 +214,27 @@ fn write_charts(
     let Some(latest) = years.iter().max().map(|y| y.0) else {
         return Ok((None, Vec::new()));
     };
-    let codes: BTreeSet<String> = las.iter().map(|l| l.to_string()).collect();
-    let (own, others): (Vec<MetricRow>, Vec<MetricRow>) = standard::published_rows(reference)
+    // Only the authorities that exist in the latest year: none for an
+    // authority abolished before it (Bournemouth, Poole in 2025).
+    let codes: BTreeSet<String> = las
+        .iter()
+        .filter(|&&l| reference.is_current(l, CollectionYear(latest)))
+        .map(|l| l.to_string())
+        .collect();
+    // Every authority's published figure is a comparator (the funnel is of
+    // them all); the charted authorities' rows say whom to chart.
+    let published: Vec<MetricRow> = standard::published_rows(reference)
         .into_iter()
         .filter(|r| r.year <= latest)
-        .partition(|r| codes.contains(r.la_code.as_str()));
+        .collect();
+    let own: Vec<MetricRow> = published
+        .iter()
+        .filter(|r| codes.contains(r.la_code.as_str()))
+        .copied()
+        .collect();
     let mut set = standard::standard_set(
         &own,
-        &others,
+        &published,
         &standard::areas_from_reference(reference),
         &standard::Options::default(),
     );
@@ -238,4 +251,110 @@ fn write_charts(
         }
     })?;
     Ok((Some(dir), set.skipped))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use iro_charts::Chart;
+    use iro_engine::Config;
+    use regional_benchmarking::{COMPARATOR_VALUE, FUNNEL_UPPER, OVERDISPERSION_PHI};
+
+    use super::*;
+    use crate::Origin;
+
+    /// The funnel chart of `iro run` and the England comparison of
+    /// `metrics.csv` are one computation: the same centre line, φ̂ and
+    /// limits at the authority's denominator, and the authority's own 903
+    /// figure among the others' published figures only.
+    #[test]
+    fn funnel_chart_and_metrics_agree() {
+        let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/sample");
+        let config = Config::load(&sample.join("iro.toml")).unwrap();
+        let p = Pipeline::for_run(
+            config,
+            Origin {
+                config_file: true,
+                input_given: true,
+            },
+        )
+        .unwrap();
+        let source = iro_engine::input_source(p.config(), Some(sample)).unwrap();
+        let metrics = p.metrics().unwrap();
+        let result = p.compute(&source, &metrics.list, &|_| {}).unwrap();
+        let published = standard::published_rows(p.reference());
+        let set = standard::standard_set(
+            &result.rows,
+            &published,
+            &standard::areas_from_reference(p.reference()),
+            &standard::Options::default(),
+        );
+        let row = |la: &str, year: i32, metric, breakdown: &str| {
+            result
+                .rows
+                .iter()
+                .find(|r| {
+                    r.la_code == la
+                        && r.year == year
+                        && r.metric == metric
+                        && r.breakdown.to_string() == breakdown
+                })
+                .unwrap_or_else(|| panic!("no {metric} [{breakdown}] for {la} {year}"))
+        };
+        let close = |a: f64, b: f64, what: &str| {
+            assert!(
+                (a - b).abs() <= 1e-9 * b.abs().max(1.0),
+                "{what}: chart {a}, metrics {b}"
+            );
+        };
+        let mut charts = 0;
+        for c in set.charts.iter().filter(|c| c.name == "cla-rate-funnel") {
+            let Chart::Funnel(f) = &c.chart else {
+                panic!("{} is not a funnel", c.name)
+            };
+            let la = c.la_code.as_str();
+            let year = 2025;
+            let england = "indicator=cla-rate;comparator=england";
+            close(
+                f.target,
+                row(la, year, COMPARATOR_VALUE, england).value.unwrap(),
+                "centre",
+            );
+            let phi = row(la, year, OVERDISPERSION_PHI, england).value.unwrap();
+            close(f.over_dispersion.as_ref().unwrap().phi, phi, "phi");
+            // The highlighted point: the authority's own 903 figure, with
+            // the limits regional benchmarking gives it.
+            let own = f.points.iter().find(|p| p.highlighted).unwrap();
+            let ours = row(la, year, regional_benchmarking::CLA_RATE, "source=903");
+            assert_eq!(
+                (Some(own.numerator), Some(own.denominator)),
+                (ours.numerator, ours.denominator),
+                "{la}"
+            );
+            let upper = row(
+                la,
+                year,
+                FUNNEL_UPPER,
+                &format!("{england};source=903;level=99.8;limits=adjusted"),
+            );
+            let band = own.bands.iter().find(|b| b.level == 0.998).unwrap();
+            close(band.upper, upper.value.unwrap(), "upper limit");
+            // Every other point is a published figure.
+            for other in f.points.iter().filter(|p| !p.highlighted) {
+                let published = published
+                    .iter()
+                    .find(|r| r.la_code == other.code.as_str() && r.year == year)
+                    .unwrap();
+                assert_eq!(Some(other.numerator), published.numerator, "{}", other.code);
+            }
+            assert!(
+                f.meta.source.contains("its own SSDA903 return"),
+                "{}",
+                f.meta.source
+            );
+            charts += 1;
+        }
+        assert_eq!(charts, 3, "one funnel for each of the sample's authorities");
+    }
 }

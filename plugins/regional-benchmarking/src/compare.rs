@@ -27,7 +27,8 @@ pub enum Comparator {
     Sn2021,
     /// The same, DfE 2025 model.
     Sn2025,
-    /// A benchmarking group chosen by the user; centre: its pooled value.
+    /// A benchmarking group chosen by the user; centre: the mean of its
+    /// members' values.
     Selection,
 }
 
@@ -111,8 +112,8 @@ pub enum GroupId {
 pub struct Centre {
     /// On the display scale (per 10,000, or %).
     pub display: f64,
-    /// The comparator area's own counts (England, a region, the selection
-    /// pooled); `None` for a neighbours' mean.
+    /// The comparator area's own counts (England, a region); `None` for a
+    /// mean of members' values (neighbours, a selection).
     pub counts: Option<Counts>,
     pub source: TargetSource,
     /// What it is, for the `comparator-value` note.
@@ -541,26 +542,25 @@ fn centre(
             })
         }
         GroupId::Selection => {
-            let (mut n, mut d, mut k) = (0u64, 0u64, 0usize);
-            for &m in members {
-                if let Some(c) = published.la(indicator, year, m).and_then(|f| f.counts) {
-                    n = n.saturating_add(c.numerator);
-                    d = d.saturating_add(c.denominator);
-                    k += 1;
-                }
-            }
-            if d == 0 {
+            // The mean of the members' values, unweighted, as the DfE's
+            // statistical neighbour average is: a group's "average" is the
+            // typical member's figure, not the largest members' pooled one.
+            let values: Vec<f64> = members
+                .iter()
+                .filter_map(|&m| published.la(indicator, year, m)?.value())
+                .collect();
+            if values.is_empty() {
                 return Err("no selected authority has a published figure".to_string());
             }
-            let counts = Counts {
-                numerator: n,
-                denominator: d,
-            };
+            let mean = values.iter().sum::<f64>() / values.len() as f64;
             Ok(Centre {
-                display: n as f64 * indicator.scale() as f64 / d as f64,
-                counts: Some(counts),
-                source: TargetSource::Pooled,
-                note: format!("pooled value of {k} selected authorities"),
+                display: mean,
+                counts: None,
+                source: TargetSource::Other("the selection's mean".to_string()),
+                note: format!(
+                    "mean of {} selected authorities' published values (unweighted, as the DfE's statistical neighbour average)",
+                    values.len()
+                ),
             })
         }
     }

@@ -32,9 +32,9 @@ pub mod trend;
 
 use iro_domain::{CollectionYear, LaCode, TableKind};
 use iro_metric_api::{
-    AreaCode, DerivedInput, DerivedMetric, DerivedTask, MeasureId, MeasureSpec, MetricError,
-    MetricRow, MetricSpec, ParamSpec, Params, Reference, Relation, SourceFigure, Subject, Term,
-    Unit,
+    AreaCode, ComputedFrom, DerivedInput, DerivedMetric, DerivedTask, MeasureId, MeasureSpec,
+    MetricError, MetricRow, MetricSpec, ParamSpec, Params, Reference, Relation, SourceFigure,
+    Subject, Term, Unit,
 };
 use iro_reference::Geography;
 use iro_stats::Adjustment;
@@ -223,7 +223,7 @@ static PARAMS: std::sync::LazyLock<[ParamSpec; 6]> = std::sync::LazyLock::new(||
         ParamSpec {
             name: SELECTION,
             default: serde_json::Value::Array(Vec::new()),
-            help: "DfE codes of a benchmarking group (e.g. a regional IRO group): adds comparator=selection for its members, centred on their pooled value.",
+            help: "DfE codes of a benchmarking group (e.g. a regional IRO group): adds comparator=selection for its members, centred on the mean of their values (unweighted, as the DfE's statistical neighbour average).",
         },
         ParamSpec {
             name: SMALL_COUNT,
@@ -479,6 +479,47 @@ impl DerivedMetric for RegionalBenchmarking {
     fn relations(&self) -> &[Relation] {
         &self.relations
     }
+
+    fn computed_from(&self, row: &MetricRow, params: &Params) -> Option<ComputedFrom> {
+        computed_from(row, params)
+    }
+}
+
+/// The value row a comparison or trend row is computed from: a rank,
+/// quartile, z-score or funnel row from its figure in the same year; a
+/// trend row from its figure in every year of the window. The engine
+/// withholds it when suppression hides one of those (docs/METHODS.md,
+/// "Suppression"). Centre lines and over-dispersion are computed from the
+/// published figures of the group, which the engine does not hide.
+pub fn computed_from(row: &MetricRow, params: &Params) -> Option<ComputedFrom> {
+    let indicator = Indicator::parse(row.breakdown.get("indicator")?)?;
+    let source = row.breakdown.get("source")?;
+    let first = if row.metric == TREND_CHANGE || row.metric == TREND_SLOPE {
+        let n = params
+            .get(TREND_YEARS)
+            .and_then(serde_json::Value::as_u64)
+            .filter(|n| (3..=10).contains(n))
+            .unwrap_or(u64::from(Options::default().trend_years));
+        row.year - i32::try_from(n).unwrap_or(5) + 1
+    } else if [
+        RANK,
+        QUARTILE,
+        Z_SCORE,
+        FUNNEL_LOWER,
+        FUNNEL_UPPER,
+        FUNNEL_POSITION,
+    ]
+    .contains(&row.metric)
+    {
+        row.year
+    } else {
+        return None;
+    };
+    Some(ComputedFrom {
+        metric: measure_id(indicator.id()),
+        breakdown: iro_metric_api::Breakdown::of_static(&[("source", source)]),
+        years: first..=row.year,
+    })
 }
 
 /// The 903 trend rows of one year from the figures of the years computed

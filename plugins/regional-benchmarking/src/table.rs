@@ -2,7 +2,6 @@
 //! exactly what the shared outputs hold, suppression included).
 
 use std::collections::HashMap;
-use std::fmt;
 
 use iro_domain::{CollectionYear, LaCode};
 use iro_metric_api::MetricRow;
@@ -13,13 +12,12 @@ use crate::compare::{Comparator, level_label};
 use crate::figure::Source;
 use crate::indicator::Indicator;
 
-/// One line: an authority's figure of one source.
+/// One authority's figure of one source in the table, with what the rows
+/// say of it in the group.
 #[derive(Debug, Clone, PartialEq)]
-pub struct TableLine {
-    pub la_code: String,
-    pub name: String,
-    pub source: Source,
-    /// Rank as printed ("3", "=3"), if ranked.
+pub struct SourceFigure {
+    /// Rank as printed ("3", "=3"), if ranked (published figures only: the
+    /// rank among the group's published figures).
     pub rank: Option<String>,
     rank_sort: Option<f64>,
     /// The value, unrounded; `None` if there is none or it is suppressed.
@@ -35,6 +33,29 @@ pub struct TableLine {
     pub trend_change: Option<f64>,
     /// Why there is no figure, when there is none.
     pub note: String,
+}
+
+/// One line: an authority, its published figure and (for an input
+/// authority) its own 903 figure side by side.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableLine {
+    pub la_code: String,
+    pub name: String,
+    /// The DfE's published figure, ranked among the group's published ones.
+    pub published: Option<SourceFigure>,
+    /// The authority's own figure from its SSDA903 return: shown beside the
+    /// published one, never ranked among the published figures.
+    pub ssda903: Option<SourceFigure>,
+}
+
+impl TableLine {
+    /// The figure of `source`.
+    pub fn figure(&self, source: Source) -> Option<&SourceFigure> {
+        match source {
+            Source::Published => self.published.as_ref(),
+            Source::Ssda903 => self.ssda903.as_ref(),
+        }
+    }
 }
 
 /// Members of one comparison group ranked on one indicator in one year.
@@ -123,14 +144,22 @@ impl RankingTable {
             {
                 footnote = Some(r.note.to_string()).filter(|n| !n.is_empty());
             }
+            let mut line = TableLine {
+                la_code: code.clone(),
+                name: name.clone(),
+                published: None,
+                ssda903: None,
+            };
             for source in [Source::Published, Source::Ssda903] {
                 let s = source.id();
                 let Some(v) = get(&code, ind, format!("source={s}")) else {
                     continue;
                 };
                 let bd = format!("indicator={ind};comparator={cmp};source={s}");
-                let rank = get(&code, "rank", bd.clone());
-                let quartile = get(&code, "quartile", bd.clone());
+                // A 903 figure is not ranked among the published ones.
+                let ranked = source == Source::Published;
+                let rank = get(&code, "rank", bd.clone()).filter(|_| ranked);
+                let quartile = get(&code, "quartile", bd.clone()).filter(|_| ranked);
                 let positions = level_labels
                     .iter()
                     .map(|l| {
@@ -148,10 +177,7 @@ impl RankingTable {
                     })
                     .collect();
                 let trend = get(&code, "trend-change", format!("indicator={ind};source={s}"));
-                lines.push(TableLine {
-                    la_code: code.clone(),
-                    name: name.clone(),
-                    source,
+                let figure = SourceFigure {
                     rank: rank.and_then(|r| {
                         let n = r.value?;
                         let tied = r.note.starts_with('=');
@@ -170,15 +196,23 @@ impl RankingTable {
                     } else {
                         String::new()
                     },
-                });
+                };
+                match source {
+                    Source::Published => line.published = Some(figure),
+                    Source::Ssda903 => line.ssda903 = Some(figure),
+                }
+            }
+            if line.published.is_some() || line.ssda903.is_some() {
+                lines.push(line);
             }
         }
+        // By published rank; unranked authorities last, by code.
+        let key = |l: &TableLine| l.published.as_ref().and_then(|p| p.rank_sort);
         lines.sort_by(|a, b| {
-            let ka = (a.rank_sort.is_none(), a.rank_sort.unwrap_or(0.0));
-            let kb = (b.rank_sort.is_none(), b.rank_sort.unwrap_or(0.0));
-            ka.0.cmp(&kb.0)
-                .then(ka.1.total_cmp(&kb.1))
-                .then(a.source.cmp(&b.source))
+            let (ka, kb) = (key(a), key(b));
+            ka.is_none()
+                .cmp(&kb.is_none())
+                .then(ka.unwrap_or(0.0).total_cmp(&kb.unwrap_or(0.0)))
                 .then(a.la_code.cmp(&b.la_code))
         });
         RankingTable {
@@ -206,77 +240,227 @@ fn thousands(n: u64) -> String {
     out
 }
 
-impl fmt::Display for RankingTable {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(
-            f,
+/// The width `iro benchmark` prints to when it does not know the terminal's.
+pub const DEFAULT_WIDTH: usize = 100;
+
+/// The fewest characters an authority's name is given.
+const MIN_NAME: usize = 12;
+
+fn value_text(f: &SourceFigure) -> String {
+    match (f.value, f.suppressed) {
+        (Some(v), _) => format!("{:.0}", (v + 0.5).floor()),
+        (None, true) => "c".to_string(),
+        (None, false) => "-".to_string(),
+    }
+}
+
+fn counts_text(f: &SourceFigure) -> String {
+    match (f.numerator, f.denominator, f.suppressed) {
+        (Some(n), Some(d), _) => format!("{}/{}", thousands(n), thousands(d)),
+        (None, Some(d), true) => format!("c/{}", thousands(d)),
+        _ => "-".to_string(),
+    }
+}
+
+fn change_text(f: &SourceFigure) -> String {
+    f.trend_change
+        .map_or_else(|| "-".to_string(), |c| format!("{c:+.1}"))
+}
+
+/// `s` cut to `width` characters, with `…` where it was cut.
+fn cut(s: &str, width: usize) -> String {
+    if s.chars().count() <= width {
+        return s.to_string();
+    }
+    let mut out: String = s.chars().take(width.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+/// One column: its header, each line's cell, and whether it is left-aligned.
+struct Column {
+    header: String,
+    cells: Vec<String>,
+    left: bool,
+}
+
+impl Column {
+    fn width(&self) -> usize {
+        self.cells
+            .iter()
+            .map(|c| c.chars().count())
+            .chain([self.header.chars().count()])
+            .max()
+            .unwrap_or(0)
+    }
+}
+
+impl RankingTable {
+    /// Whether any authority has its own 903 figure (the 903 columns).
+    pub fn has_903(&self) -> bool {
+        self.lines.iter().any(|l| l.ssda903.is_some())
+    }
+
+    /// The title line.
+    pub fn title(&self) -> String {
+        format!(
             "{} — {} ({}), {}",
             self.indicator.title(),
             self.group,
             self.comparator.id(),
             self.year.label()
-        )?;
-        let mut header = format!(
-            "{:>5}  {:<4} {:<36} {:>7} {:>22} {:>3}",
-            "rank", "LA", "name", "value", "numerator/denominator", "Q"
-        );
-        for l in &self.levels {
-            header.push_str(&format!(" {:>7}", format!("{l}%")));
+        )
+    }
+
+    /// The header and one line per authority, at most `width` characters
+    /// each (names are shortened to fit): the published figure, its rank
+    /// among the group's published figures, quartile, funnel positions and
+    /// five-year change; then, where there are 903 figures, each input
+    /// authority's own figure and counts in the adjacent columns.
+    pub fn table_lines(&self, width: usize) -> Vec<String> {
+        let pick = |f: &dyn Fn(&TableLine) -> String| -> Vec<String> {
+            self.lines.iter().map(f).collect()
+        };
+        let published = |l: &TableLine, f: &dyn Fn(&SourceFigure) -> String| {
+            l.published.as_ref().map_or_else(|| "-".to_string(), f)
+        };
+        let mut cols = vec![
+            Column {
+                header: "rank".into(),
+                cells: pick(&|l| published(l, &|f| f.rank.clone().unwrap_or("-".into()))),
+                left: false,
+            },
+            Column {
+                header: "LA".into(),
+                cells: pick(&|l| l.la_code.clone()),
+                left: true,
+            },
+        ];
+        let name_at = cols.len();
+        cols.push(Column {
+            header: "name".into(),
+            cells: pick(&|l| l.name.clone()),
+            left: true,
+        });
+        cols.push(Column {
+            header: "published".into(),
+            cells: pick(&|l| published(l, &value_text)),
+            left: false,
+        });
+        cols.push(Column {
+            header: "num/den".into(),
+            cells: pick(&|l| published(l, &counts_text)),
+            left: false,
+        });
+        cols.push(Column {
+            header: "Q".into(),
+            cells: pick(&|l| {
+                published(l, &|f| {
+                    f.quartile
+                        .map_or_else(|| "-".to_string(), |q| q.to_string())
+                })
+            }),
+            left: false,
+        });
+        for (k, level) in self.levels.iter().enumerate() {
+            cols.push(Column {
+                header: format!("{level}%"),
+                cells: pick(&|l| {
+                    published(l, &|f| {
+                        f.positions
+                            .get(k)
+                            .copied()
+                            .flatten()
+                            .unwrap_or("-")
+                            .to_string()
+                    })
+                }),
+                left: false,
+            });
         }
-        header.push_str(&format!(" {:>8}", "5-yr chg"));
-        writeln!(f, "{header}")?;
-        for line in &self.lines {
-            let name = if line.source == Source::Ssda903 {
-                format!("{} (903)", line.name)
-            } else {
-                line.name.clone()
+        cols.push(Column {
+            header: "5-yr".into(),
+            cells: pick(&|l| published(l, &change_text)),
+            left: false,
+        });
+        if self.has_903() {
+            let own = |l: &TableLine, f: &dyn Fn(&SourceFigure) -> String| {
+                l.ssda903.as_ref().map_or_else(String::new, f)
             };
-            let name: String = name.chars().take(36).collect();
-            let value = match (line.value, line.suppressed) {
-                (Some(v), _) => format!("{:.0}", (v + 0.5).floor()),
-                (None, true) => "c".to_string(),
-                (None, false) => "-".to_string(),
-            };
-            let counts = match (line.numerator, line.denominator, line.suppressed) {
-                (Some(n), Some(d), _) => format!("{}/{}", thousands(n), thousands(d)),
-                (None, Some(d), true) => format!("c/{}", thousands(d)),
-                _ => "-".to_string(),
-            };
-            let mut s = format!(
-                "{:>5}  {:<4} {:<36} {:>7} {:>22} {:>3}",
-                line.rank.as_deref().unwrap_or("-"),
-                line.la_code,
-                name,
-                value,
-                counts,
-                line.quartile
-                    .map_or_else(|| "-".to_string(), |q| q.to_string()),
-            );
-            for p in &line.positions {
-                s.push_str(&format!(" {:>7}", p.unwrap_or("-")));
+            cols.push(Column {
+                header: "903".into(),
+                cells: pick(&|l| own(l, &value_text)),
+                left: false,
+            });
+            cols.push(Column {
+                header: "903 num/den".into(),
+                cells: pick(&|l| own(l, &counts_text)),
+                left: false,
+            });
+        }
+        let others: usize = cols
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| *k != name_at)
+            .map(|(_, c)| c.width() + 1)
+            .sum();
+        let name_width = cols[name_at]
+            .width()
+            .min(width.saturating_sub(others).max(MIN_NAME));
+        let widths: Vec<usize> = cols
+            .iter()
+            .enumerate()
+            .map(|(k, c)| if k == name_at { name_width } else { c.width() })
+            .collect();
+        let line = |cell: &dyn Fn(&Column) -> String| -> String {
+            let mut s = String::new();
+            for (c, &w) in cols.iter().zip(&widths) {
+                if !s.is_empty() {
+                    s.push(' ');
+                }
+                let text = cut(&cell(c), w);
+                if c.left {
+                    s.push_str(&format!("{text:<w$}"));
+                } else {
+                    s.push_str(&format!("{text:>w$}"));
+                }
             }
-            s.push_str(&format!(
-                " {:>8}",
-                line.trend_change
-                    .map_or_else(|| "-".to_string(), |c| format!("{c:+.1}"))
-            ));
-            writeln!(f, "{}", s.trim_end())?;
+            s.trim_end().to_string()
+        };
+        let mut out = vec![line(&|c| c.header.clone())];
+        for k in 0..self.lines.len() {
+            out.push(line(&|c| c.cells[k].clone()));
         }
+        out
+    }
+
+    /// The notes under the table, one paragraph each (to be wrapped to the
+    /// width printed at).
+    pub fn footnotes(&self) -> Vec<String> {
+        let mut notes = Vec::new();
         if let Some((v, note)) = &self.centre {
-            writeln!(
-                f,
+            notes.push(format!(
                 "Centre line: {v:.1} {} — {note}",
                 self.indicator.unit_words()
-            )?;
+            ));
         }
-        writeln!(
-            f,
-            "Rank 1 = lowest value; Q = quartile (1 = lowest quarter); positions against the \
-             over-dispersion adjusted funnel limits."
-        )?;
+        notes.push(
+            "Published: the DfE's published figure; rank 1 = lowest published value in the group, \
+             Q = quartile (1 = lowest quarter), positions against the over-dispersion adjusted \
+             funnel limits, 5-yr = change over five years."
+                .to_string(),
+        );
+        if self.has_903() {
+            notes.push(
+                "903: the authority's own figure from its SSDA903 return, beside its published one; \
+                 not ranked among the published figures (its funnel positions are in metrics.csv). \
+                 c = suppressed."
+                    .to_string(),
+            );
+        }
         if let Some(n) = &self.footnote {
-            writeln!(f, "Funnel: {n}")?;
+            notes.push(format!("Funnel: {n}"));
         }
-        Ok(())
+        notes
     }
 }

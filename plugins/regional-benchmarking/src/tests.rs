@@ -255,7 +255,8 @@ fn made_up_region_neighbours_selection_and_trend() {
         ),
         81.0
     );
-    // The selection's pooled value: (144 + 196 + 324)/120,000 × 10,000.
+    // The selection's centre: the mean of its members' values, 36, 49 and
+    // 81 per 10,000 (unweighted, as the DfE's neighbour average).
     close(
         value(
             &rows,
@@ -263,8 +264,18 @@ fn made_up_region_neighbours_selection_and_trend() {
             "comparator-value",
             "indicator=cla-rate;comparator=selection",
         ),
-        664.0 / 12.0,
+        (36.0 + 49.0 + 81.0) / 3.0,
         1e-9,
+    );
+    assert!(
+        find(
+            &rows,
+            "803",
+            "comparator-value",
+            "indicator=cla-rate;comparator=selection"
+        )
+        .note
+        .starts_with("mean of 3 selected authorities' published values"),
     );
     assert_eq!(
         value(
@@ -500,13 +511,86 @@ fn ranking_table_from_rows() {
     );
     let codes: Vec<&str> = t.lines.iter().map(|l| l.la_code.as_str()).collect();
     assert_eq!(codes, ["801", "802", "803", "804", "805"]);
-    assert_eq!(t.lines[4].positions, vec![Some("within"), Some("within")]);
+    assert_eq!(
+        t.lines[4].published.as_ref().unwrap().positions,
+        vec![Some("within"), Some("within")]
+    );
     assert_eq!(t.centre.as_ref().map(|c| c.0), Some(49.0));
-    let text = t.to_string();
+    let lines = t.table_lines(100);
+    assert!(lines.iter().all(|l| l.chars().count() <= 100), "{lines:#?}");
+    let text = [vec![t.title()], lines, t.footnotes()].concat().join("\n");
     assert!(text.contains("Wessex (region), 2024-25"), "{text}");
     assert!(text.contains("Elder"), "{text}");
     assert!(text.contains("324/40,000"), "{text}");
     assert!(text.contains("φ̂ = 14.240"), "{text}");
+}
+
+/// With 903 figures, each authority has one line: its published figure
+/// (ranked among the published ones) and its own 903 figure beside it, never
+/// ranked among the published figures.
+#[test]
+fn ranking_table_puts_903_figures_beside_published_ones() {
+    let r = fixture();
+    let mut rows = fixture_rows(Options::default());
+    let own = |code: &str, num: u64, rank: f64| {
+        let mut v = *find(&rows, code, "cla-rate", "source=published");
+        v.breakdown = iro_metric_api::Breakdown::parse("source=903");
+        v.numerator = Some(num);
+        v.value = Some(num as f64 * 10_000.0 / 40_000.0);
+        let mut k = *find(&rows, code, "rank", CLA_REGION);
+        k.breakdown =
+            iro_metric_api::Breakdown::parse("indicator=cla-rate;comparator=region;source=903");
+        k.value = Some(rank);
+        [v, k]
+    };
+    let extra: Vec<MetricRow> = [own("801", 400, 1.0), own("805", 100, 1.0)]
+        .into_iter()
+        .flatten()
+        .collect();
+    rows.extend(extra);
+    let members: Vec<LaCode> = (801..=805).map(la).collect();
+    let t = RankingTable::from_rows(
+        &rows,
+        &r,
+        &TableRequest {
+            members: &members,
+            indicator: Indicator::ClaRate,
+            comparator: Comparator::Region,
+            year: Y,
+            group: "Wessex".into(),
+            levels: &[0.95, 0.998],
+        },
+    );
+    let codes: Vec<&str> = t.lines.iter().map(|l| l.la_code.as_str()).collect();
+    assert_eq!(
+        codes,
+        ["801", "802", "803", "804", "805"],
+        "published order"
+    );
+    let first = &t.lines[0];
+    assert_eq!(first.published.as_ref().unwrap().rank.as_deref(), Some("1"));
+    let ours = first.ssda903.as_ref().unwrap();
+    assert_eq!((ours.numerator, ours.rank.as_deref()), (Some(400), None));
+    let lines = t.table_lines(100);
+    assert!(lines[0].ends_with("903 num/den"), "{}", lines[0]);
+    assert!(
+        lines[1].contains("144/40,000") && lines[1].ends_with("400/40,000"),
+        "{}",
+        lines[1]
+    );
+    // Rank 1 once: the 903 figures are not ranked among the published.
+    let ones = lines
+        .iter()
+        .filter(|l| l.trim_start().starts_with("1 "))
+        .count();
+    assert_eq!(ones, 1, "{lines:#?}");
+    for width in [100, 160] {
+        let lines = t.table_lines(width);
+        assert!(
+            lines.iter().all(|l| l.chars().count() <= width),
+            "{lines:#?}"
+        );
+    }
 }
 
 #[test]

@@ -621,3 +621,302 @@ proptest! {
         assert_no_small_count_recoverable(&before, &rows, &timeliness_equations(&rows), t);
     }
 }
+
+/// Figures computed from a count suppression hides — a trend, a z-score, a
+/// rank — are withheld with it, whether the count was hidden as small
+/// (primary) or to protect another (secondary).
+mod computed_from_hidden {
+    use super::*;
+    use iro_domain::CollectionYear;
+    use iro_metric_api::{AreaCode, DerivedMetric, Params};
+    use regional_benchmarking::{
+        Indicator, OVER_20_MILES, RegionalBenchmarking, Source, Trend, compare::new_row,
+    };
+
+    use crate::registry::BENCHMARK_SOURCES;
+
+    const DISTANCE: MeasureId = placement_distance::DISTANCE;
+    const YEARS: std::ops::RangeInclusive<i32> = 2021..=2025;
+    const BANDS: [&str; 3] = ["Over 20 miles", "20 miles or less", "Not known"];
+    /// The centre line of the comparison (England's share, as a proportion).
+    const CENTRE: f64 = 0.2;
+
+    static DISTANCE_SPEC: MetricSpec = MetricSpec {
+        id: "placement-distance",
+        title: "",
+        version: "0",
+        requires: &[],
+        needs: &[],
+        measures: &[MeasureSpec {
+            id: DISTANCE,
+            title: "",
+            unit: Unit::Percent,
+            additive_breakdowns: &["distance"],
+            subject: Subject::Children,
+        }],
+        params: &[],
+    };
+
+    fn metric() -> RegionalBenchmarking {
+        RegionalBenchmarking::new(&BENCHMARK_SOURCES)
+    }
+
+    fn at(la: &str, year: i32, metric: MeasureId) -> MetricRow {
+        MetricRow::new(
+            AreaCode::new(la),
+            year,
+            Period::Snapshot,
+            metric,
+            Unit::Percent,
+        )
+    }
+
+    fn bd(pairs: &[(&'static str, &'static str)]) -> Breakdown {
+        Breakdown::of_static(pairs)
+    }
+
+    /// z of a share `n / d` against [`CENTRE`] (normal approximation).
+    fn z_of(n: u64, d: u64) -> f64 {
+        let p = n as f64 / d as f64;
+        (p - CENTRE) / (CENTRE * (1.0 - CENTRE) / d as f64).sqrt()
+    }
+
+    /// One authority's rows as the engine has them before suppression:
+    /// `placement-distance.distance` by band and its total; the benchmarked
+    /// 903 figure; its rank and z-score (as the metric writes them only for
+    /// a figure with no small count) and its five-year trend (only where no
+    /// figure of the window has a small count).
+    fn authority(la: &'static str, counts: &[[u64; 3]], t: u64) -> Vec<MetricRow> {
+        let small = |n: u64| n >= 1 && n <= t;
+        let mut rows = Vec::new();
+        let mut figures: Vec<(i32, u64, u64)> = Vec::new();
+        for (year, c) in YEARS.zip(counts) {
+            let total: u64 = c.iter().sum();
+            for (band, &n) in BANDS.iter().zip(c) {
+                rows.push(
+                    at(la, year, DISTANCE)
+                        .with_breakdown(bd(&[("distance", band)]))
+                        .percent(n, total),
+                );
+            }
+            rows.push(at(la, year, DISTANCE).percent(total, total));
+            rows.push(
+                at(la, year, OVER_20_MILES)
+                    .with_breakdown(bd(&[("source", "903")]))
+                    .percent(c[0], total),
+            );
+            figures.push((year, c[0], total));
+        }
+        let code = AreaCode::new(la);
+        let ind = Indicator::Over20Miles;
+        for &(year, n, d) in &figures {
+            if d == 0 || small(n) || small(d) {
+                continue;
+            }
+            let comparison = |measure: &str, value: f64| {
+                let mut r = new_row(
+                    code,
+                    CollectionYear(year),
+                    ind.period(),
+                    measure,
+                    Unit::Mean,
+                    &[
+                        ("indicator", ind.id()),
+                        ("comparator", "england"),
+                        ("source", "903"),
+                    ],
+                );
+                r.value = Some(value);
+                r
+            };
+            rows.push(comparison("z-score", z_of(n, d)));
+            rows.push(comparison("rank", 1.0));
+            let window: Vec<&(i32, u64, u64)> = figures
+                .iter()
+                .filter(|f| f.0 > year - 5 && f.0 <= year)
+                .collect();
+            if window.iter().any(|f| small(f.1) || small(f.2)) {
+                continue;
+            }
+            let series: Vec<(i32, f64)> = window
+                .iter()
+                .filter(|f| f.2 > 0)
+                .map(|f| (f.0, f.1 as f64 * 100.0 / f.2 as f64))
+                .collect();
+            if let Some(trend) = Trend::of(&series) {
+                rows.extend(trend.rows(code, CollectionYear(year), ind, Source::Ssda903));
+            }
+        }
+        rows
+    }
+
+    fn find<'a>(
+        rows: &'a [MetricRow],
+        la: &str,
+        year: i32,
+        measure: &str,
+    ) -> Option<&'a MetricRow> {
+        rows.iter().find(|r| {
+            r.la_code == la
+                && r.year == year
+                && r.metric.measure() == measure
+                && r.breakdown.get("source") == Some("903")
+        })
+    }
+
+    /// What a reader could work out of the hidden share of `la` in `year`
+    /// from the rows shown: from a trend change and the first (or last)
+    /// year's share, from the slope and every other year's share, or from a
+    /// z-score, the centre line and the denominator.
+    fn recovered(shown: &[MetricRow], la: &str, year: i32, total: u64) -> Vec<(String, f64)> {
+        let published = |y: i32| {
+            find(shown, la, y, OVER_20_MILES.measure())
+                .filter(|r| !r.status.is_suppressed())
+                .and_then(|r| r.value)
+        };
+        let mut out = Vec::new();
+        for last in YEARS {
+            let window: Vec<i32> = YEARS.filter(|y| *y > last - 5 && *y <= last).collect();
+            if !window.contains(&year) {
+                continue;
+            }
+            if let Some(change) = find(shown, la, last, "trend-change").and_then(|r| r.value) {
+                let first = window[0];
+                if year == last
+                    && let Some(v) = published(first)
+                {
+                    out.push((format!("change to {last}"), v + change));
+                }
+                if year == first
+                    && let Some(v) = published(last)
+                {
+                    out.push((format!("change from {first}"), v - change));
+                }
+            }
+            if let Some(slope) = find(shown, la, last, "trend-slope").and_then(|r| r.value) {
+                // slope · Sxx = Σ (x - x̄) y, with the hidden year's y unknown.
+                let xbar = window.iter().map(|&y| f64::from(y)).sum::<f64>() / window.len() as f64;
+                let sxx: f64 = window.iter().map(|&y| (f64::from(y) - xbar).powi(2)).sum();
+                let known: Option<f64> = window
+                    .iter()
+                    .filter(|&&y| y != year)
+                    .map(|&y| published(y).map(|v| (f64::from(y) - xbar) * v))
+                    .sum();
+                let dx = f64::from(year) - xbar;
+                if let Some(k) = known
+                    && dx != 0.0
+                {
+                    out.push((format!("slope of {last}"), (slope * sxx - k) / dx));
+                }
+            }
+        }
+        if let Some(z) = find(shown, la, year, "z-score").and_then(|r| r.value) {
+            let se = (CENTRE * (1.0 - CENTRE) / total as f64).sqrt();
+            out.push(("z-score".into(), (CENTRE + z * se) * 100.0));
+        }
+        out
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+        #[test]
+        fn no_hidden_count_comes_back_through_a_trend_or_a_z_score(
+            counts in prop::collection::vec(
+                prop::collection::vec(
+                    (0u64..40, 5u64..160, prop_oneof![Just(0u64), 1u64..12, 12u64..30])
+                        .prop_map(|(a, b, c)| [a, b, c]),
+                    5,
+                ),
+                1..4,
+            ),
+            t in prop_oneof![Just(5u64), Just(7u64), Just(10u64)],
+        ) {
+            let las = ["800", "801", "802"];
+            let mut rows: Vec<MetricRow> = las
+                .iter()
+                .zip(&counts)
+                .flat_map(|(la, c)| authority(la, c, t))
+                .collect();
+            rows.sort_by(MetricRow::table_order);
+            let m = metric();
+            let cfg = SuppressionConfig { threshold: t, ..SuppressionConfig::default() };
+            suppress(&mut rows, &[&DISTANCE_SPEC, m.spec()], m.relations(), &cfg);
+            let params = Params::new();
+            withhold_computed(&mut rows, |r| m.computed_from(r, &params));
+            for (la, c) in las.iter().zip(&counts) {
+                for (year, cell) in YEARS.zip(c) {
+                    let total: u64 = cell.iter().sum();
+                    let Some(figure) = find(&rows, la, year, OVER_20_MILES.measure()) else {
+                        continue;
+                    };
+                    if !figure.status.is_suppressed() || total == 0 {
+                        continue;
+                    }
+                    let share = cell[0] as f64 * 100.0 / total as f64;
+                    for (how, v) in recovered(&rows, la, year, total) {
+                        prop_assert!(
+                            (v - share).abs() > 1e-6,
+                            "{la} {year}: hidden {} of {total} recovered from the {how}",
+                            cell[0]
+                        );
+                    }
+                    // No note shown quotes the hidden year's share.
+                    let label = CollectionYear(year).label();
+                    for r in rows.iter().filter(|r| {
+                        r.la_code == *la && !r.status.is_suppressed() && r.metric.metric() == "regional-benchmarking"
+                    }) {
+                        prop_assert!(!r.note.contains(&label), "{la}: `{}` quotes {label}", r.note);
+                    }
+                }
+            }
+        }
+    }
+
+    /// 803's case: 2025's share over 20 miles hidden by secondary
+    /// suppression (a band of its breakdown is small) while 2021's is shown:
+    /// the 2025 trend and z-score go, 2021's stay.
+    #[test]
+    fn a_secondary_suppression_withholds_the_trend_and_the_z_score() {
+        let counts = [
+            [12, 203, 0],
+            [14, 200, 0],
+            [13, 198, 0],
+            [12, 190, 0],
+            [11, 196, 5],
+        ];
+        let mut rows = authority("803", &counts, 7);
+        rows.sort_by(MetricRow::table_order);
+        let m = metric();
+        let before = find(&rows, "803", 2025, "trend-change").copied().unwrap();
+        assert!(before.note.contains(" to 5.2 %"), "{}", before.note);
+        suppress(
+            &mut rows,
+            &[&DISTANCE_SPEC, m.spec()],
+            m.relations(),
+            &SuppressionConfig::default(),
+        );
+        let figure = find(&rows, "803", 2025, "over-20-miles").unwrap();
+        assert_eq!(
+            figure.status.suppression().map(|s| s.label()),
+            Some(SECONDARY)
+        );
+        withhold_computed(&mut rows, |r| m.computed_from(r, &Params::new()));
+        for measure in ["trend-change", "trend-slope", "z-score", "rank"] {
+            let r = find(&rows, "803", 2025, measure).unwrap();
+            assert_eq!(r.value, None, "{measure}");
+            assert_eq!(r.status.suppression().map(|s| s.label()), Some(SECONDARY));
+            assert_eq!(
+                r.note,
+                "withheld: computed from a suppressed figure, regional-benchmarking.over-20-miles [source=903]"
+            );
+        }
+        // 2021's figure was shown: its comparisons stay.
+        assert!(find(&rows, "803", 2021, "z-score").unwrap().value.is_some());
+        assert!(
+            !find(&rows, "803", 2021, "rank")
+                .unwrap()
+                .status
+                .is_suppressed()
+        );
+    }
+}
