@@ -13,7 +13,7 @@ use iro_stats::{FunnelSpec, Indicator, Target, TargetSource};
 use crate::ChartError;
 use crate::model::{
     AreaRole, BarChart, Cell, ChartMeta, FunnelChart, FunnelPoint, LineChart, LineSeries,
-    PointBand, SegmentColours, Series, StackedBarChart, TargetLine,
+    SegmentColours, Series, StackedBarChart, TargetLine,
 };
 use crate::style::year_label;
 
@@ -400,18 +400,7 @@ pub fn place_on_funnel(
     })?;
     let applied = over_dispersion.is_some_and(|o| o.applied());
     point.value = placed.value * scale;
-    point.bands = placed
-        .bands
-        .iter()
-        .map(|b| {
-            let band = if applied { b.adjusted } else { b.unadjusted };
-            PointBand {
-                level: b.level,
-                lower: band.lower * scale,
-                upper: band.upper * scale,
-            }
-        })
-        .collect();
+    point.bands = crate::funnel::point_bands(&placed, applied, scale);
     match chart.points.iter_mut().find(|p| p.code == point.code) {
         Some(p) => *p = point,
         None => chart.points.push(point),

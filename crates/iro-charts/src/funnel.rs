@@ -12,6 +12,26 @@ use crate::style::format_number;
 /// How many points the limit curves are evaluated at.
 const GRID_POINTS: usize = 160;
 
+/// A unit's limits on the chart's scale, one per level: the
+/// over-dispersion adjusted ones when the funnel applied them.
+pub(crate) fn point_bands(
+    unit: &iro_stats::UnitResult,
+    applied: bool,
+    scale: f64,
+) -> Vec<PointBand> {
+    unit.bands
+        .iter()
+        .map(|b| {
+            let band = if applied { b.adjusted } else { b.unadjusted };
+            PointBand {
+                level: b.level,
+                lower: band.lower * scale,
+                upper: band.upper * scale,
+            }
+        })
+        .collect()
+}
+
 impl FunnelChart {
     /// Compute a funnel plot of `points` (numerators and denominators; their
     /// values are filled in) with the limits of `spec`, drawn over
@@ -58,18 +78,7 @@ impl FunnelChart {
             match next.peek() {
                 Some(u) if u.id == p.code && u.denominator == p.denominator => {
                     p.value = u.value * scale;
-                    p.bands = u
-                        .bands
-                        .iter()
-                        .map(|b| {
-                            let band = if applied { b.adjusted } else { b.unadjusted };
-                            PointBand {
-                                level: b.level,
-                                lower: band.lower * scale,
-                                upper: band.upper * scale,
-                            }
-                        })
-                        .collect();
+                    p.bands = point_bands(u, applied, scale);
                     out_points.push(p);
                     next.next();
                 }
