@@ -1,21 +1,12 @@
 //! `iro benchmark` end to end: reference-only for a regional group (no 903
 //! at all), and with the bundled sample's own figures.
 
+mod common;
+
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn iro(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_iro"))
-        .args(args)
-        .current_dir(repo())
-        .output()
-        .expect("run iro")
-}
+use common::{iro, repo};
 
 fn text(o: &[u8]) -> String {
     String::from_utf8_lossy(o).into_owned()

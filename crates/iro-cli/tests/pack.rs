@@ -5,17 +5,8 @@
 mod common;
 
 use std::fs;
-use std::process::{Command, Output};
 
-use common::{repo, text};
-
-fn iro(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_iro"))
-        .args(args)
-        .current_dir(repo())
-        .output()
-        .expect("run iro")
-}
+use common::{iro, repo, text};
 
 #[test]
 fn a_pack_of_the_sample_authorities_has_every_part() {

@@ -1,11 +1,23 @@
-//! What the plugin tests share: the repository, a command's whole output,
-//! and the test plugins cargo builds for this crate.
+//! What the CLI's end-to-end tests share: the repository, running `iro`, a
+//! command's whole output, and the test plugins cargo builds for this crate.
+
+// Each test binary uses some of these helpers, never all.
+#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
-use std::process::Output;
+use std::process::{Command, Output};
 
 pub fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// `iro ARGS…` run from the repository, as the README runs it.
+pub fn iro(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_iro"))
+        .args(args)
+        .current_dir(repo())
+        .output()
+        .expect("run iro")
 }
 
 /// stdout then stderr, as a person reads them.
@@ -20,7 +32,6 @@ pub fn text(out: &Output) -> String {
 /// A test plugin's shared library (`example_cdylib`, `misbehaving_plugin`),
 /// which cargo builds into `target/<profile>/deps` because this crate
 /// dev-depends on it.
-#[allow(dead_code)] // not every test binary loads a test plugin
 pub fn test_library(crate_name: &str) -> PathBuf {
     let file = format!(
         "{}{crate_name}{}",
