@@ -115,14 +115,7 @@ pub fn pack(args: PackArgs) -> Result<ExitCode> {
             .group
             .members
             .iter()
-            .filter(|m| {
-                packed.result.statuses.iter().any(|s| {
-                    s.year == year
-                        && s.la_code == m.area_code()
-                        && s.metric == "service-records"
-                        && matches!(s.outcome, iro_engine::Outcome::Ok(_))
-                })
-            })
+            .filter(|m| with_records(&packed.result, &m.area_code(), year))
             .map(|m| m.label())
             .collect();
         problems::wrapped(

@@ -376,14 +376,9 @@ fn headlines(
         .iter()
         .find(|l| l.indicator.id == REVIEWS_ON_TIME.id)
     {
-        let shown: Vec<(&str, f64)> = l
-            .lines
-            .iter()
-            .filter_map(|x| Some((x.member, x.figure.value()?)))
-            .map(|(m, v)| (input.group.members[m].name.as_str(), v))
-            .collect();
+        let shown: Vec<f64> = l.lines.iter().filter_map(|x| x.figure.value()).collect();
         if let Some(t) = input.group.review_target {
-            let met = shown.iter().filter(|(_, v)| *v >= t).count();
+            let met = shown.iter().filter(|&&v| v >= t).count();
             out.push(format!(
                 "Reviews on time: {met} of the {} authorities with a figure met the group's \
                  target of {}% for {}.",
@@ -914,19 +909,15 @@ fn service_records_words(input: &PackInput<'_>, rows: &Rows<'_>) -> String {
 
 /// One indicator's league for each of the last five years.
 fn trend_leagues(input: &PackInput<'_>, rows: &Rows<'_>, i: &PackIndicator) -> Vec<League> {
-    (0..TREND_YEARS as i32)
-        .rev()
-        .map(|back| CollectionYear(input.year.0 - back))
+    regional_benchmarking::trend::window(input.year, TREND_YEARS)
         .map(|y| league::league(rows, input.reference, input.group, i, y))
         .filter(|l| l.any_shown() || l.year == input.year)
         .collect()
 }
 
 fn coverage_years(input: &PackInput<'_>, rows: &Rows<'_>) -> Table {
-    let years: Vec<CollectionYear> = (0..TREND_YEARS as i32)
-        .rev()
-        .map(|back| CollectionYear(input.year.0 - back))
-        .collect();
+    let years: Vec<CollectionYear> =
+        regional_benchmarking::trend::window(input.year, TREND_YEARS).collect();
     let mut head = vec!["Authority".to_string()];
     head.extend(years.iter().map(|y| y.label()));
     let rows_out = input

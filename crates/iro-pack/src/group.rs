@@ -163,14 +163,7 @@ impl Group {
         wanted: &str,
         year: CollectionYear,
     ) -> Result<Group, GroupError> {
-        let w = wanted.trim();
-        let settings = groups
-            .iter()
-            .find(|g| g.name.trim().eq_ignore_ascii_case(w))
-            .ok_or_else(|| GroupError::UnknownGroup {
-                wanted: w.to_string(),
-                known: groups.iter().map(|g| g.name.clone()).collect(),
-            })?;
+        let settings = settings(groups, wanted)?;
         let las = parse_codes(&settings.las)?;
         let letters = if settings.letters.is_empty() {
             None
@@ -272,6 +265,21 @@ impl Group {
             review_target: None,
         })
     }
+}
+
+/// The `[[groups]]` entry called `wanted` (any case).
+pub fn settings<'a>(
+    groups: &'a [GroupSettings],
+    wanted: &str,
+) -> Result<&'a GroupSettings, GroupError> {
+    let w = wanted.trim();
+    groups
+        .iter()
+        .find(|g| g.name.trim().eq_ignore_ascii_case(w))
+        .ok_or_else(|| GroupError::UnknownGroup {
+            wanted: w.to_string(),
+            known: groups.iter().map(|g| g.name.clone()).collect(),
+        })
 }
 
 fn parse_code(code: &str) -> Result<LaCode, GroupError> {

@@ -18,7 +18,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use iro_domain::{CollectionYear, LaCode};
+use iro_domain::CollectionYear;
 use iro_metric_api::{AreaCode, Breakdown, MeasureId, MetricRow, Period};
 use iro_reference::{Geography, Reference};
 use iro_stats::{Order, ProportionCiMethod, Rank, RateCiMethod, Ties};
@@ -451,11 +451,6 @@ pub fn league(
         england_published: published(reference, indicator, &Geography::England, year),
         lines,
     }
-}
-
-/// The members' codes as `LaCode`s, for callers outside.
-pub fn member_codes(group: &Group) -> Vec<LaCode> {
-    group.members.iter().map(|m| m.la).collect()
 }
 
 #[cfg(test)]

@@ -36,7 +36,7 @@ pub use group::{Group, GroupError, Member};
 pub use iro_report::Report;
 
 /// Years in a trend.
-pub const TREND_YEARS: usize = 5;
+pub const TREND_YEARS: u32 = 5;
 
 /// Everything a pack reads.
 #[derive(Debug, Clone, Copy)]

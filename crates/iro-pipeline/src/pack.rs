@@ -71,23 +71,10 @@ fn candidates(pipeline: &Pipeline, who: &Who) -> Result<Vec<String>, PipelineErr
     Ok(match who {
         Who::Region(r) => crate::region_las(pipeline.reference(), r)?,
         Who::List(las) => las.clone(),
-        Who::Group(name) => pipeline
-            .config()
-            .groups
-            .iter()
-            .find(|g| g.name.trim().eq_ignore_ascii_case(name.trim()))
-            .map(|g| g.las.clone())
-            .ok_or_else(|| {
-                PackError::Group(GroupError::UnknownGroup {
-                    wanted: name.trim().to_string(),
-                    known: pipeline
-                        .config()
-                        .groups
-                        .iter()
-                        .map(|g| g.name.clone())
-                        .collect(),
-                })
-            })?,
+        Who::Group(name) => iro_pack::group::settings(&pipeline.config().groups, name)
+            .map_err(PackError::from)?
+            .las
+            .clone(),
     })
 }
 
@@ -136,20 +123,9 @@ pub fn run(
     let mut files = iro_pack::write(&report, dir).map_err(report_err)?;
     let mut warnings = Vec::new();
     if let Some(browser) = &request.pdf {
-        let printed = iro_report::print::write_pdf(&report, dir, browser).map_err(|source| {
-            report_err(iro_report::ReportError::Print {
-                stem: report.file_stem(),
-                source: Box::new(source),
-            })
-        })?;
-        if !printed.settled {
-            warnings.push(format!(
-                "{}: the sections kept moving between printings; check the contents' page \
-                 numbers",
-                printed.pdf.display()
-            ));
-        }
-        files.insert(1, printed.pdf);
+        let (pdf, warning) = iro_report::print_report(&report, dir, browser).map_err(report_err)?;
+        warnings.extend(warning);
+        files.insert(1, pdf);
     }
     let supplied: Vec<LaCode> = run
         .result

@@ -367,21 +367,9 @@ pub fn write_reports(
             let mut files = write_report(&report, &options.dir)?;
             let mut warnings = narrative.warnings;
             if let Some(browser) = &options.pdf {
-                let printed =
-                    print::write_pdf(&report, &options.dir, browser).map_err(|source| {
-                        ReportError::Print {
-                            stem: report.file_stem(),
-                            source: Box::new(source),
-                        }
-                    })?;
-                if !printed.settled {
-                    warnings.push(format!(
-                        "{}: the sections kept moving between printings; check the contents' \
-                         page numbers",
-                        printed.pdf.display()
-                    ));
-                }
-                files.insert(1, printed.pdf);
+                let (pdf, warning) = print_report(&report, &options.dir, browser)?;
+                warnings.extend(warning);
+                files.insert(1, pdf);
             }
             Ok(Written { files, warnings })
         })
@@ -416,6 +404,26 @@ pub fn write_reports(
         out.warnings.extend(w.warnings);
     }
     Ok(out)
+}
+
+/// Prints a written report (or pack) to `<stem>.pdf` in `dir`; returns the
+/// PDF and, when its sections kept moving between printings, a warning.
+pub fn print_report(
+    report: &Report,
+    dir: &Path,
+    browser: &print::Browser,
+) -> Result<(PathBuf, Option<String>), ReportError> {
+    let printed = print::write_pdf(report, dir, browser).map_err(|source| ReportError::Print {
+        stem: report.file_stem(),
+        source: Box::new(source),
+    })?;
+    let warning = (!printed.settled).then(|| {
+        format!(
+            "{}: the sections kept moving between printings; check the contents' page numbers",
+            printed.pdf.display()
+        )
+    });
+    Ok((printed.pdf, warning))
 }
 
 fn write_err(path: &Path) -> impl FnOnce(std::io::Error) -> ReportError + '_ {
