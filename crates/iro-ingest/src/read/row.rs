@@ -18,6 +18,7 @@ use crate::staged::*;
 
 mod adoption;
 mod cells;
+mod dolo;
 mod episodes;
 mod header;
 mod missing;
@@ -332,6 +333,7 @@ impl<'a> RowParser<'a> {
             TableRows::PrevPerm(v) => self.prev_perm(rec).map(|r| v.push(r)).is_some(),
             TableRows::Missing(v) => self.missing(rec).map(|r| v.push(r)).is_some(),
             TableRows::SwEpisodes(v) => self.sw_episode(rec).map(|r| v.push(r)).is_some(),
+            TableRows::DoLo(v) => self.dolo(rec).map(|r| v.push(r)).is_some(),
         };
         if !kept {
             self.rows_excluded += 1;
@@ -457,10 +459,12 @@ impl<'a> RowParser<'a> {
             (TableKind::Episodes, "DECOM")
             | (TableKind::Reviews, "REVIEW")
             | (TableKind::Missing, "MIS_START")
-            | (TableKind::SwEpisodes, "SW_DECOM") => Role::Key,
+            | (TableKind::SwEpisodes, "SW_DECOM")
+            | (TableKind::DoLo, "DOLO_START") => Role::Key,
             (TableKind::Episodes, "DEC")
             | (TableKind::Missing, "MIS_END")
-            | (TableKind::SwEpisodes, "SW_DEC") => Role::End,
+            | (TableKind::SwEpisodes, "SW_DEC")
+            | (TableKind::DoLo, "DOLO_END") => Role::End,
             _ => Role::Optional,
         }
     }
