@@ -104,6 +104,9 @@ pub(super) struct RowParser<'a> {
     month_first: Vec<bool>,
     /// Data records met so far (a split file's part maps them to lines).
     record_no: usize,
+    /// The codes of the table's columns that the file's collection year may
+    /// not use ([`iro_domain::CODE_YEARS`]), by column index.
+    code_years: Vec<(usize, &'static CodeYears)>,
     // Per-row state.
     line: u32,
     excluded: bool,
@@ -151,6 +154,18 @@ impl<'a> RowParser<'a> {
             date_order: vec![DateOrder::default(); cols.table.columns().len()],
             month_first: Vec::new(),
             record_no: 0,
+            code_years: CODE_YEARS
+                .iter()
+                .filter(|e| e.column.table() == cols.table && !e.valid_in(task.year))
+                .filter_map(|e| {
+                    let i = cols
+                        .table
+                        .columns()
+                        .iter()
+                        .position(|n| *n == e.column.name())?;
+                    Some((i, e))
+                })
+                .collect(),
             line: 0,
             excluded: false,
         }
