@@ -633,7 +633,7 @@ pub(crate) fn deprivation_of_liberty(cohort: &Cohort, ctx: &Ctx, diags: &mut Vec
                 );
             }
             let next = CollectionYear(y.0 + 1);
-            if o.dolo_end.is_none() && o.dolo_start <= y.end() && dolo_years.contains(&next) {
+            if o.dolo_end.is_none() && dolo_years.contains(&next) {
                 warn(
                     diags,
                     rules::DOLO_NOT_CARRIED_FORWARD,
@@ -664,22 +664,39 @@ pub(crate) fn deprivation_of_liberty(cohort: &Cohort, ctx: &Ctx, diags: &mut Vec
                     d.personal_detail = Some(format!("Header DOB {}", fmt(dob)));
                 }
             }
-            let care_ended = rec.periods.last().and_then(|p| p.end);
-            if o.dolo_end.is_none()
-                && cohort.has_table(y, TableKind::Episodes)
-                && let Some(ended) = care_ended
-                && ended >= o.dolo_start
+            // Within a period of care, as the DfE's rule 707 tests it: not
+            // open once the period has ended, not open from before it began,
+            // not ending after it ended or before it began.
+            let fits = |p: &PeriodOfCare| {
+                let outside = match o.dolo_end {
+                    None => p.end.is_some() || o.dolo_start < p.start,
+                    Some(end) => p.end.is_some_and(|e| end > e) || end < p.start,
+                };
+                !outside
+            };
+            if cohort.has_table(y, TableKind::Episodes)
+                && !rec.periods.is_empty()
+                && !rec.periods.iter().any(fits)
             {
-                warn(
-                    diags,
-                    rules::DOLO_OPEN_AFTER_CARE,
-                    "DOLO_END",
-                    o.dolo_start,
-                    format!(
+                let last = rec.periods.last().and_then(|p| p.end);
+                let msg = match (o.dolo_end, last) {
+                    (None, Some(ended)) if ended >= o.dolo_start => format!(
                         "care ended on {} but the order from {} has no DOLO_END",
                         fmt(ended),
                         fmt(o.dolo_start)
                     ),
+                    (end, _) => format!(
+                        "the order from {} to {} lies outside the child's periods of care",
+                        fmt(o.dolo_start),
+                        end.map_or_else(|| "(open)".to_string(), fmt)
+                    ),
+                };
+                warn(
+                    diags,
+                    rules::DOLO_OUTSIDE_CARE,
+                    "DOLO_END",
+                    o.dolo_start,
+                    msg,
                 );
             }
             // Placements in force during the order (an open order is in

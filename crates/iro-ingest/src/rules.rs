@@ -261,8 +261,8 @@ rules! {
     DOLO_NOT_CARRIED_FORWARD = "dfe.706", Some(W), "706",
         "DoLo: an order open at the end of its year Y, when the LA supplied a DoLo table for Y+1 and that table does not return it again",
         "Row kept; the order is taken as open from that return on";
-    DOLO_OPEN_AFTER_CARE = "dfe.707", Some(W), "707",
-        "DoLo: the child's care ended (the last episode has a DEC) but an order has no DOLO_END",
+    DOLO_OUTSIDE_CARE = "dfe.707", Some(W), "707",
+        "DoLo: an order outside every period of care of the child: open once care has ended, open from before care began, or ending after care ended or before it began (checked when that year's Episodes were supplied)",
         "Row kept";
     DOLO_BEFORE_DOB = "dfe.708", Some(W), "708",
         "DoLo: DOLO_START before the child's DOB",
