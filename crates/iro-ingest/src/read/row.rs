@@ -18,6 +18,7 @@ use crate::staged::*;
 
 mod adoption;
 mod cells;
+mod dolo;
 mod episodes;
 mod header;
 mod missing;
@@ -108,6 +109,9 @@ pub(super) struct RowParser<'a> {
     /// The data record (0-based) diagnostics are about: the row being read,
     /// or the first row of a repeated warning. Out of range: none.
     record: usize,
+    /// The codes of the table's columns that the file's collection year may
+    /// not use ([`iro_domain::CODE_YEARS`]), by column index.
+    code_years: Vec<(usize, &'static CodeYears)>,
     // Per-row state.
     line: u32,
     excluded: bool,
@@ -156,6 +160,18 @@ impl<'a> RowParser<'a> {
             month_first: Vec::new(),
             record_no: 0,
             record: usize::MAX,
+            code_years: CODE_YEARS
+                .iter()
+                .filter(|e| e.column.table() == cols.table && !e.valid_in(task.year))
+                .filter_map(|e| {
+                    let i = cols
+                        .table
+                        .columns()
+                        .iter()
+                        .position(|n| *n == e.column.name())?;
+                    Some((i, e))
+                })
+                .collect(),
             line: 0,
             excluded: false,
         }
@@ -349,6 +365,7 @@ impl<'a> RowParser<'a> {
             TableRows::PrevPerm(v) => self.prev_perm(rec).map(|r| v.push(r)).is_some(),
             TableRows::Missing(v) => self.missing(rec).map(|r| v.push(r)).is_some(),
             TableRows::SwEpisodes(v) => self.sw_episode(rec).map(|r| v.push(r)).is_some(),
+            TableRows::DoLo(v) => self.dolo(rec).map(|r| v.push(r)).is_some(),
         };
         if !kept {
             self.rows_excluded += 1;
@@ -385,11 +402,16 @@ impl<'a> RowParser<'a> {
         for a in std::mem::take(&mut self.aggregates) {
             self.line = a.first_line;
             self.record = a.first_record;
+            // In an XML return the first is shown at its field's element.
+            let first = self
+                .task
+                .part
+                .as_ref()
+                .and_then(|p| p.xml.as_ref())
+                .and_then(|x| x.field_line(a.first_record, a.column))
+                .unwrap_or(a.first_line);
             let msg = if a.count > 1 {
-                format!(
-                    "{} — {} rows, first at line {}",
-                    a.message, a.count, a.first_line
-                )
+                format!("{} — {} rows, first at line {first}", a.message, a.count)
             } else {
                 a.message
             };
@@ -477,10 +499,12 @@ impl<'a> RowParser<'a> {
             (TableKind::Episodes, "DECOM")
             | (TableKind::Reviews, "REVIEW")
             | (TableKind::Missing, "MIS_START")
-            | (TableKind::SwEpisodes, "SW_DECOM") => Role::Key,
+            | (TableKind::SwEpisodes, "SW_DECOM")
+            | (TableKind::DoLo, "DOLO_START") => Role::Key,
             (TableKind::Episodes, "DEC")
             | (TableKind::Missing, "MIS_END")
-            | (TableKind::SwEpisodes, "SW_DEC") => Role::End,
+            | (TableKind::SwEpisodes, "SW_DEC")
+            | (TableKind::DoLo, "DOLO_END") => Role::End,
             _ => Role::Optional,
         }
     }
