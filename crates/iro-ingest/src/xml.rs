@@ -415,14 +415,21 @@ fn read_bytes(
     let doc = match roxmltree::Document::parse_with_options(&text, opt) {
         Ok(doc) => doc,
         Err(e) => {
-            let pos = e.pos();
-            let why = if text.trim().is_empty() {
-                "the file is empty".to_string()
+            // The parser places an unclosed root at the start: the file was
+            // cut short, so its last line is where the fault shows.
+            let last = lines.line(text.trim_end().len().saturating_sub(1));
+            let (why, line) = if text.trim().is_empty() {
+                ("the file is empty".to_string(), 1)
+            } else if matches!(e, roxmltree::Error::UnclosedRootNode) {
+                (
+                    "the file ends before its root element is closed (cut short?)".to_string(),
+                    last,
+                )
             } else {
-                format!("the file is not well-formed XML: {e}")
+                (format!("the file is not well-formed XML: {e}"), e.pos().row)
             };
             let counts = count_start_tags(&text);
-            let parts = unusable(base, year, &counts, pos.row, &why, &mut diags);
+            let parts = unusable(base, year, &counts, line, &why, &mut diags);
             return (parts, diags);
         }
     };

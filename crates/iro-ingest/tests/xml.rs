@@ -341,3 +341,36 @@ fn a_return_on_one_line_still_names_each_row_problem() {
     assert_eq!(d.within.as_deref(), Some("CHILD[1]/EPISODE[1]"));
     assert_eq!(d.line, Some(1));
 }
+
+/// The `xml` fixture: a return with one of each XML problem, and a return
+/// cut short. Every `xml.*` rule is produced there (`every_rule_is_exercised`).
+#[test]
+fn the_xml_fixture() {
+    let l = load_case("xml");
+    let f25 = "800/2025/return.xml";
+    assert_at(&l, rules::XML_REPEATED_ELEMENT, f25, 22, None);
+    assert_at(&l, rules::XML_UNKNOWN_ELEMENT, f25, 34, None);
+    assert_at(&l, rules::XML_UASC_FLAG, f25, 59, None);
+    assert_at(&l, rules::XML_TEXT_IN_GROUP, f25, 68, None);
+    // X3's LS, at the line of its <LS> element.
+    let ls = l
+        .diagnostics
+        .iter()
+        .find(|d| d.field.as_deref() == Some("LS"))
+        .unwrap();
+    assert_eq!(ls.line, Some(64));
+    assert_eq!(ls.within.as_deref(), Some("CHILD[3]/EPISODE[1]"));
+    // The second CHILD has no CHILDID: its Header and Episodes rows.
+    assert_eq!(diags(&l, rules::XML_CHILD_WITHOUT_ID).len(), 2);
+    assert_eq!(account(&l, "800", 2025, TableKind::Header), (3, 2, 1));
+    assert_eq!(account(&l, "800", 2025, TableKind::Episodes), (4, 1, 3));
+    // The 2023-24 return is cut short: excluded, its records counted.
+    assert!(
+        diags(&l, rules::XML_MALFORMED)
+            .iter()
+            .all(|d| d.file.as_ref().is_some_and(|f| f.ends_with("800/2024/return.xml")))
+    );
+    assert_eq!(account(&l, "800", 2024, TableKind::Header), (2, 0, 2));
+    assert_eq!(account(&l, "800", 2024, TableKind::Episodes), (1, 0, 1));
+    insta::assert_snapshot!("xml", summary(&l));
+}
