@@ -216,7 +216,9 @@ fn load_inner(
                 }
             }
             out.cohort.set_service(service.records);
-            out.diags.extend(service.diags);
+            let mut service_diags = service.diags;
+            xml::place_diagnostics(&mut service_diags, &tasks);
+            out.diags.extend(service_diags);
             if let Some(each) = each {
                 // Found before the authority's files were read (a file that
                 // could not be opened, a folder named for another year).

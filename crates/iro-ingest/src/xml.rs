@@ -259,6 +259,46 @@ impl XmlRecords {
     }
 }
 
+/// Points diagnostics made after reading (the IRO-service checks) that name
+/// a row of an XML return by its file, table and line at that row's element
+/// path and its field's element, in place of a CSV column.
+pub(crate) fn place_diagnostics(diags: &mut [Diagnostic], tasks: &[(u32, FileTask)]) {
+    let parts: Vec<(&Path, TableKind, &Part, &XmlRecords)> = tasks
+        .iter()
+        .filter_map(|(_, t)| {
+            let part = t.part.as_deref()?;
+            Some((t.path.as_path(), t.declared?, part, part.xml.as_ref()?))
+        })
+        .collect();
+    if parts.is_empty() {
+        return;
+    }
+    for d in diags.iter_mut().filter(|d| d.within.is_none()) {
+        let (Some(file), Some(table), Some(line)) = (d.file.as_deref(), d.table, d.line) else {
+            continue;
+        };
+        let Some((_, _, part, xml)) = parts.iter().find(|(p, t, _, _)| *p == file && *t == table)
+        else {
+            continue;
+        };
+        d.column = None;
+        let Some(k) = u32::try_from(line)
+            .ok()
+            .and_then(|l| XmlRecords::record_at_line(&part.lines, l))
+        else {
+            continue;
+        };
+        d.within = xml.path(k).map(str::to_string);
+        let column = d
+            .field
+            .as_deref()
+            .and_then(|f| table.columns().iter().position(|c| *c == f));
+        if let Some(l) = column.and_then(|c| xml.field_line(k, c)) {
+            d.line = Some(u64::from(l));
+        }
+    }
+}
+
 /// Replaces every XML file of the discovery by one task per table it carries.
 /// A file that cannot be opened is left as it is: reading it reports it.
 pub(crate) fn expand(disc: &mut Discovery, opts: &LoadOptions) {

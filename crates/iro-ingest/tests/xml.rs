@@ -365,11 +365,11 @@ fn the_xml_fixture() {
     assert_eq!(account(&l, "800", 2025, TableKind::Header), (3, 2, 1));
     assert_eq!(account(&l, "800", 2025, TableKind::Episodes), (4, 1, 3));
     // The 2023-24 return is cut short: excluded, its records counted.
-    assert!(
-        diags(&l, rules::XML_MALFORMED)
-            .iter()
-            .all(|d| d.file.as_ref().is_some_and(|f| f.ends_with("800/2024/return.xml")))
-    );
+    assert!(diags(&l, rules::XML_MALFORMED).iter().all(|d| {
+        d.file
+            .as_ref()
+            .is_some_and(|f| f.ends_with("800/2024/return.xml"))
+    }));
     assert_eq!(account(&l, "800", 2024, TableKind::Header), (2, 0, 2));
     assert_eq!(account(&l, "800", 2024, TableKind::Episodes), (1, 0, 1));
     insta::assert_snapshot!("xml", summary(&l));
