@@ -123,6 +123,17 @@ impl Loaded {
             .map(|i| &self.cohorts[i])
     }
 
+    /// How many files were read: `files` has one entry per table read, so a
+    /// file holding several (an XML return, a pooled file split by authority
+    /// and year) counts once.
+    pub fn file_count(&self) -> usize {
+        self.files
+            .iter()
+            .map(|f| f.path.as_path())
+            .collect::<std::collections::BTreeSet<_>>()
+            .len()
+    }
+
     /// CSV files that are not SSDA903 tables (candidates for other readers).
     pub fn unrecognised_files(&self) -> impl Iterator<Item = &FileInfo> + '_ {
         self.files

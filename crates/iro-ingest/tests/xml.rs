@@ -101,6 +101,7 @@ fn an_xml_return_is_read_like_its_csvs() {
     assert_eq!(e.source.line, 43);
     // One file info per table the return carries, all read.
     assert_eq!(l.files.len(), 10);
+    assert_eq!(l.file_count(), 1);
     assert!(l.files.iter().all(|f| f.status == FileStatus::Read));
     assert!(
         l.diagnostics.iter().all(|d| d.severity < Severity::Warning),

@@ -253,3 +253,39 @@ pub fn write_return_xml(ret: &YearReturn, dir: &Path) -> anyhow::Result<u64> {
     }
     Ok(total)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Config, generate};
+
+    fn one_return() -> YearReturn {
+        let data = generate(&Config::small(1, 40, 2025, 2025, 3));
+        data.authorities[0].years[0].clone()
+    }
+
+    #[test]
+    fn every_row_is_one_element() {
+        let ret = one_return();
+        let text = render_xml(&ret).unwrap();
+        let count = |tag: &str| text.matches(&format!("<{tag}>")).count();
+        assert!(text.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<EXPSSDA903>\n"));
+        assert_eq!(count("CHILD"), ret.header.len());
+        assert_eq!(count("EPISODE"), ret.episodes.len());
+        assert_eq!(count("AREVIEW"), ret.reviews.len());
+        assert_eq!(count("AMISSING"), ret.missing.len());
+        assert_eq!(count("OC2"), ret.oc2.len());
+        assert_eq!(count("IN_TOUCH"), ret.oc3.len());
+        assert_eq!(text.matches("<UASC>1</UASC>").count(), ret.uasc.len());
+        assert!(!ret.episodes.is_empty() && !ret.reviews.is_empty());
+    }
+
+    #[test]
+    fn a_row_whose_child_is_not_in_the_header_is_an_error() {
+        let mut ret = one_return();
+        let child = ret.episodes[0].child.clone();
+        ret.header.retain(|h| h.child != child);
+        let err = render_xml(&ret).unwrap_err().to_string();
+        assert!(err.contains("not in the Header"), "{err}");
+    }
+}
