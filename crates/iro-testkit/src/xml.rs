@@ -103,7 +103,7 @@ fn date(d: NaiveDate) -> String {
 }
 
 /// Each child's rows of one table, by CHILD, in the table's order.
-fn by_child<'r, T>(rows: &'r [T], child: impl Fn(&T) -> &str) -> HashMap<&'r str, Vec<&'r T>> {
+fn by_child<T>(rows: &[T], child: impl Fn(&T) -> &str) -> HashMap<&str, Vec<&T>> {
     let mut m: HashMap<&str, Vec<&T>> = HashMap::new();
     for r in rows {
         m.entry(child(r)).or_default().push(r);
