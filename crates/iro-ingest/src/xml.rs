@@ -509,7 +509,7 @@ fn read_bytes(
             u.line,
             Some(&u.path),
             format!(
-                "element <{name}> inside <{parent}> is not in the SSDA903 XML schema this reader knows (2021, v3.3.0): {} occurrence(s), first at line {}; not read",
+                "element <{name}> inside <{parent}> is not in the SSDA903 XML schema this reader knows (2021, v3.3.0): {} occurrence(s), first at line {}; not read (a table that schema lacks, such as SWEpisodes or DoLo, can be given as a CSV in the same folder)",
                 u.count, u.line
             ),
         ));
