@@ -252,6 +252,8 @@ fn dob(what: &'static str, dd_mm_yyyy: &str) -> Planted {
 fn all_planted() -> Vec<Planted> {
     vec![
         dob("DOB of a child under a DoLO", DOLO_DOB),
+        planted("CHILDID of an XML return", &XML_CHILD),
+        dob("DOB given twice in an XML HEADER", XML_REPEATED_DOB),
         planted("CHILD", &["ZQ71XK"]),
         planted("CHILD written as a float", &["5994637.0", "5994637"]),
         planted("CHILD in scientific notation", &["5.99E+06", "5990000"]),
@@ -437,7 +439,43 @@ fn write_fixture(root: &Path) {
         fs::write(dir.join(name), text).unwrap();
     }
     write_dolo(&root.join("801"));
+    write_xml(&root.join("802"));
 }
+
+/// The XML fixture of the ingest tests (a return with one of each XML
+/// problem, and one cut short) as authority 802, with its children's CHILDIDs
+/// planted and a repeated DOB (`xml.repeated_element`) planted.
+fn write_xml(la: &Path) {
+    const FIXTURE: &[(&str, &str)] = &[
+        (
+            "2025",
+            include_str!("../../iro-ingest/tests/fixtures/xml/800/2025/return.xml"),
+        ),
+        (
+            "2024",
+            include_str!("../../iro-ingest/tests/fixtures/xml/800/2024/return.xml"),
+        ),
+    ];
+    for (year, text) in FIXTURE {
+        let dir = la.join(year);
+        fs::create_dir_all(&dir).unwrap();
+        let text = text
+            .replace(">X1<", &format!(">{}<", XML_CHILD[0]))
+            .replace(">X2<", &format!(">{}<", XML_CHILD[1]))
+            .replace(">X3<", &format!(">{}<", XML_CHILD[2]))
+            .replace(
+                "<DOB>01/03/2014</DOB>",
+                &format!("<DOB>01/03/2014</DOB><DOB>{XML_REPEATED_DOB}</DOB>"),
+            );
+        assert!(text.contains(XML_CHILD[0]));
+        fs::write(dir.join("return.xml"), text).unwrap();
+    }
+}
+
+/// The CHILDIDs of the XML fixture's children.
+const XML_CHILD: [&str; 3] = ["XMLQ58K", "XMLV31M", "XMLW27P"];
+/// A DOB given twice in one HEADER of the XML fixture: the second, not read.
+const XML_REPEATED_DOB: &str = "21/09/2011";
 
 /// The DoLo fixture of the ingest tests (2026-27 and 2027-28, a row for each
 /// of rules 702-710) as authority 801, with its child D9's date of birth
