@@ -85,6 +85,7 @@ pub(crate) fn load_la(
     let mut out = ServiceLoad::default();
     let mut parsed: Vec<ParsedService> = Vec::new();
     let mut seen: BTreeMap<(CollectionYear, ServiceTable), String> = BTreeMap::new();
+    let cla_links = read_cla_links(la, files, &mut out);
     for (idx, info) in files {
         let FileStatus::ServiceRecords(table) = info.status else {
             continue;
@@ -153,11 +154,32 @@ pub(crate) fn load_la(
         let mut outside = (0u64, None::<u32>);
         staged.entry(table).or_default().reserve(p.rows.len());
         for row in std::mem::take(&mut p.rows) {
-            let id = row
+            let mut id = row
                 .at(col::child(table))
                 .text()
                 .unwrap_or_default()
                 .to_string();
+            if p.child_via_cla {
+                // An SSD review names its CLA id: the child is the person
+                // `ssd_cla_episodes` gives for it.
+                let Some(person) = cla_links.get(id.as_str()) else {
+                    out.diags.push(p.ctx.diag(
+                        Severity::Error,
+                        rules::SSD_CLA_UNKNOWN,
+                        Some(row.line),
+                        Some("CHILD"),
+                        None,
+                        format!(
+                            "{} matches no {} in LA {la}'s SSD ssd_cla_episodes files; row excluded",
+                            p.ctx.column_name("CHILD"),
+                            super::ssd::EPISODE_CLA_ID
+                        ),
+                    ));
+                    e.1 += 1;
+                    continue;
+                };
+                id = person.to_string();
+            }
             let Some((child, stripped)) = children.find(&id) else {
                 out.diags.push(p.ctx.diag(
                     Severity::Error,
@@ -337,6 +359,9 @@ pub(crate) fn load_la(
             }
         }
         match_review_to_903(&r, cohort, ctxs[s.file], s.row.line, &mut out.diags);
+        if let Some(code) = s.row.participation {
+            participation_against_903(&r, code, cohort, ctxs[s.file], s.row.line, &mut out.diags);
+        }
         out.records.reviews.push(r);
     }
 
@@ -619,6 +644,86 @@ fn dedupe(
     };
     out.sort_by_key(|(i, _)| rank[*i]);
     out.into_iter().map(|(_, s)| s).collect()
+}
+
+/// Reads the authority's `ssd_cla_episodes` files: each CLA id's person.
+fn read_cla_links(
+    la: LaCode,
+    files: &[(u32, FileInfo)],
+    out: &mut ServiceLoad,
+) -> FxHashMap<Box<str>, Box<str>> {
+    let mut links: FxHashMap<Box<str>, Box<str>> = FxHashMap::default();
+    for (idx, info) in files {
+        let FileStatus::ServiceLink(table) = info.status else {
+            continue;
+        };
+        let mut f = parse::read_links(*idx, &info.path, la, info.year);
+        out.diags.append(&mut f.diags);
+        out.files
+            .push((*idx, FileStatus::ServiceLink(table), f.rows_read));
+        let mut conflicts = (0u64, None::<u32>);
+        for (cla, person, line) in f.links {
+            match links.get(&cla) {
+                Some(p) if *p != person => {
+                    conflicts.0 += 1;
+                    conflicts.1.get_or_insert(line);
+                }
+                Some(_) => {}
+                None => {
+                    links.insert(cla, person);
+                }
+            }
+        }
+        if conflicts.0 > 0 {
+            out.diags.push(f.ctx.diag(
+                Severity::Warning,
+                rules::SSD_CLA_PERSON_CONFLICT,
+                conflicts.1,
+                Some(super::ssd::EPISODE_PERSON_ID),
+                None,
+                format!(
+                    "{} row(s) give a {} another {} than an earlier row; the first is used",
+                    conflicts.0,
+                    super::ssd::EPISODE_CLA_ID,
+                    super::ssd::EPISODE_PERSON_ID
+                ),
+            ));
+        }
+    }
+    links
+}
+
+/// An SSD review's participation code against the SSDA903 REVIEW_CODE of the
+/// child's review that day (when the SSDA903 has one with a code).
+fn participation_against_903(
+    r: &IroReview,
+    code: ParticipationCode,
+    cohort: &Cohort,
+    ctx: &FileCtx,
+    line: u32,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let reviews = &cohort.child(r.child).reviews;
+    let Ok(i) = reviews.binary_search_by_key(&r.review, |x| x.review) else {
+        return;
+    };
+    if let Some(in_903) = reviews[i].review_code
+        && in_903 != code
+    {
+        diags.push(ctx.diag(
+            Severity::Warning,
+            rules::SSD_PARTICIPATION_DIFFERS,
+            Some(line),
+            Some(super::ssd::PARTICIPATION_COLUMN),
+            Some(code.code().into()),
+            format!(
+                "participation {} differs from the SSDA903 REVIEW_CODE {} of the review on {}; the SSDA903's is used",
+                code.code(),
+                in_903.code(),
+                fmt(r.review)
+            ),
+        ));
+    }
 }
 
 /// A held review should be in the SSDA903 Reviews table of its year; a

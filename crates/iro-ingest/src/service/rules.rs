@@ -134,6 +134,24 @@ rules! {
     DRP_OUTSIDE_CARE = "drp.outside_care", Some(W),
         "A DRP raised on a day the child was in no SSDA903 period of care",
         "Kept";
+    SSD_CODE_UNKNOWN = "ssd.code_unknown", None,
+        "An SSD extract's code that the SSD mapping does not know (`clar_cla_review_cancelled`: error; `clar_cla_review_participation`: warning), one diagnostic per column and value, with the count",
+        "Cancelled flag: rows excluded. Participation: kept, not checked";
+    SSD_REVIEW_NO_DATE = "ssd.review_no_date", Some(I),
+        "`ssd_cla_reviews` rows with no `clar_cla_review_date` (a review planned, not held), one per file with the count",
+        "Row excluded (no meeting to count)";
+    SSD_NOT_IRO = "ssd.not_iro_involvement", Some(I),
+        "`ssd_involvements` rows whose `invo_professional_role_id` is not the IRO's, one per role with the count",
+        "Row excluded (not an IRO allocation)";
+    SSD_CLA_UNKNOWN = "ssd.cla_unknown", Some(E),
+        "A review's `clar_cla_id` matches no `clae_cla_id` of the authority's `ssd_cla_episodes` files (or none was supplied), so its child is not known",
+        "Row excluded";
+    SSD_CLA_PERSON_CONFLICT = "ssd.cla_person_conflict", Some(W),
+        "One `clae_cla_id` with different `clae_person_id`s in `ssd_cla_episodes`",
+        "The first is used";
+    SSD_PARTICIPATION_DIFFERS = "ssd.participation_differs", Some(W),
+        "`clar_cla_review_participation` differs from the SSDA903 REVIEW_CODE of that child's review that day",
+        "Kept; the participation figures use the SSDA903";
 }
 
 /// The rule table as Markdown, for `docs/DATA.md`.

@@ -1,0 +1,404 @@
+//! The IRO service's records as Data to Insight's **Standard Safeguarding
+//! Dataset** (SSD) holds them: which SSD extract tables are read, which of
+//! their published columns become which of our fields, and how the SSD's codes
+//! (a review's cancelled flag and participation, an involvement's role) map to
+//! ours. This module is the one place that knows the SSD's names; the reader
+//! (`parse.rs`) and the linking (`link.rs`) ask it.
+//!
+//! * `ssd_cla_reviews` → `iro_reviews`: one row per CLA review meeting.
+//! * `ssd_involvements` → `iro_allocations`: the rows whose role is the IRO's.
+//! * `ssd_cla_episodes` is read only to link a review to its child: most
+//!   deployments' `ssd_cla_reviews` carry the review's CLA id
+//!   (`clar_cla_id`), not the person, and `ssd_cla_episodes` pairs each CLA id
+//!   with its person (`clae_cla_id`, `clae_person_id`).
+//!
+//! What the SSD lacks (the chair of a review, report and record dates, the
+//! review's type and mode, midway reviews, the DRP log) is left out: the
+//! figures that need it are "not computable" with the reason, through the
+//! columns a file is recorded as having (`ServiceRecords::has_column`).
+//! `docs/DATA.md` ("IRO records from SSD extracts") documents the mapping.
+
+use iro_domain::{ParticipationCode, ReviewStatus, ServiceTable};
+
+use super::schema::normalise_code;
+
+/// The SSD release the mapping follows.
+pub const SSD_VERSION: &str = "SSD data model v1.4 (data-to-insight/ssd-data-model: the ssd_cla_reviews, ssd_cla_episodes and ssd_involvements definitions of the System C deployment v1.4.x, 2025-26, and the data/objects specification)";
+
+/// An SSD extract table the IRO records are read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SsdTable {
+    ClaReviews,
+    Involvements,
+    ClaEpisodes,
+}
+
+/// How an SSD column becomes one of our fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Conversion {
+    /// Read as our field is read (a date, an identifier, text).
+    Same,
+    /// `clar_cla_review_cancelled` (`Y`/`N`) becomes STATUS through [`CANCELLED`].
+    CancelledFlag,
+    /// A CLA id, turned into the child's person id through `ssd_cla_episodes`.
+    ClaId,
+}
+
+/// One of our fields read from an SSD column.
+#[derive(Debug, Clone, Copy)]
+pub struct Mapping {
+    /// The SSD's published column name (as its definitions spell it).
+    pub ssd: &'static str,
+    /// Our field (a column of [`ServiceTable::columns`]).
+    pub field: &'static str,
+    pub conversion: Conversion,
+}
+
+const fn m(ssd: &'static str, field: &'static str, conversion: Conversion) -> Mapping {
+    Mapping {
+        ssd,
+        field,
+        conversion,
+    }
+}
+
+use Conversion::{CancelledFlag, ClaId, Same};
+
+/// `ssd_cla_reviews` → `iro_reviews`, in order of preference for a field
+/// (the person id where a deployment gives it, else the CLA id).
+const CLA_REVIEWS: &[Mapping] = &[
+    m("clar_cla_person_id", "CHILD", Same),
+    m("clar_cla_id", "CHILD", ClaId),
+    m("clar_cla_review_date", "REVIEW", Same),
+    m("clar_cla_review_due_date", "REVIEW_DUE", Same),
+    m("clar_cla_review_cancelled", "STATUS", CancelledFlag),
+];
+
+/// `ssd_involvements` → `iro_allocations` (rows with the IRO's role only).
+const INVOLVEMENTS: &[Mapping] = &[
+    m("invo_person_id", "CHILD", Same),
+    m("invo_professional_id", "IRO_ID", Same),
+    m("invo_involvement_start_date", "IRO_START", Same),
+    m("invo_involvement_end_date", "IRO_END", Same),
+    m("invo_worker_change_reason", "CHANGE_REASON", Same),
+];
+
+/// `clar_cla_review_participation`: checked against the SSDA903 REVIEW_CODE.
+pub const PARTICIPATION_COLUMN: &str = "clar_cla_review_participation";
+/// `invo_professional_role_id`: which involvements are IRO allocations.
+pub const ROLE_COLUMN: &str = "invo_professional_role_id";
+/// `ssd_cla_episodes`' CLA id and person id (the link from a review to its child).
+pub const EPISODE_CLA_ID: &str = "clae_cla_id";
+pub const EPISODE_PERSON_ID: &str = "clae_person_id";
+
+impl SsdTable {
+    pub const ALL: [SsdTable; 3] = [
+        SsdTable::ClaReviews,
+        SsdTable::Involvements,
+        SsdTable::ClaEpisodes,
+    ];
+
+    /// The table's SSD name.
+    pub fn name(self) -> &'static str {
+        match self {
+            SsdTable::ClaReviews => "ssd_cla_reviews",
+            SsdTable::Involvements => "ssd_involvements",
+            SsdTable::ClaEpisodes => "ssd_cla_episodes",
+        }
+    }
+
+    /// Every published column of the table (the SSD's definitions; all
+    /// deployments' variants), lower case as the SSD writes them.
+    pub fn columns(self) -> &'static [&'static str] {
+        match self {
+            SsdTable::ClaReviews => &[
+                "clar_cla_review_id",
+                "clar_cla_id",
+                "clar_cla_episode_id",
+                "clar_cla_person_id",
+                "clar_cla_review_due_date",
+                "clar_cla_review_date",
+                "clar_cla_review_cancelled",
+                "clar_cla_review_participation",
+                "clar_cla_review_last_iro_contact_date",
+            ],
+            SsdTable::Involvements => &[
+                "invo_involvements_id",
+                "invo_professional_id",
+                "invo_professional_role_id",
+                "invo_professional_team",
+                "invo_person_id",
+                "invo_involvement_start_date",
+                "invo_involvement_end_date",
+                "invo_worker_change_reason",
+                "invo_referral_id",
+            ],
+            SsdTable::ClaEpisodes => &[
+                "clae_cla_episode_id",
+                "clae_person_id",
+                "clae_cla_placement_id",
+                "clae_cla_episode_start_date",
+                "clae_cla_episode_start_reason",
+                "clae_cla_primary_need_code",
+                "clae_cla_episode_ceased_date",
+                "clae_cla_episode_ceased",
+                "clae_cla_episode_ceased_reason",
+                "clae_cla_id",
+                "clae_referral_id",
+                "clae_cla_last_iro_contact_date",
+                "clae_entered_care_date",
+            ],
+        }
+    }
+
+    /// Columns without which the file cannot be read (the whole file is then
+    /// excluded, `iro.missing_columns`). A review needs a person id or a CLA id.
+    pub fn required_columns(self) -> &'static [&'static str] {
+        match self {
+            SsdTable::ClaReviews => &["clar_cla_review_date"],
+            SsdTable::Involvements => &[
+                "invo_person_id",
+                "invo_professional_id",
+                "invo_professional_role_id",
+                "invo_involvement_start_date",
+                "invo_involvement_end_date",
+            ],
+            SsdTable::ClaEpisodes => &[EPISODE_CLA_ID, EPISODE_PERSON_ID],
+        }
+    }
+
+    /// The IRO-service table its rows become; for `ssd_cla_episodes`, the
+    /// table whose rows it links to children.
+    pub fn service_table(self) -> ServiceTable {
+        match self {
+            SsdTable::ClaReviews | SsdTable::ClaEpisodes => ServiceTable::IroReviews,
+            SsdTable::Involvements => ServiceTable::IroAllocations,
+        }
+    }
+
+    /// Our fields read from the table, in order of preference.
+    pub fn mappings(self) -> &'static [Mapping] {
+        match self {
+            SsdTable::ClaReviews => CLA_REVIEWS,
+            SsdTable::Involvements => INVOLVEMENTS,
+            SsdTable::ClaEpisodes => &[],
+        }
+    }
+}
+
+impl std::fmt::Display for SsdTable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Recognises an SSD extract table from a normalised header row (trimmed,
+/// upper-cased): two or more of one table's published columns. The SSD's
+/// column prefixes (`clar_`, `invo_`, `clae_`) are its own, so no SSDA903 or
+/// bespoke header is taken for one. A file so recognised that lacks a required
+/// column is claimed, reported and excluded when read.
+pub fn recognise<S: AsRef<str>>(names: &[S]) -> Option<SsdTable> {
+    let has = |c: &str| names.iter().any(|n| n.as_ref().eq_ignore_ascii_case(c));
+    SsdTable::ALL
+        .into_iter()
+        .map(|t| (t.columns().iter().filter(|c| has(c)).count(), t))
+        .filter(|(n, _)| *n >= 2)
+        .max_by_key(|(n, t)| (*n, std::cmp::Reverse(*t)))
+        .map(|(_, t)| t)
+}
+
+/// `clar_cla_review_cancelled` → STATUS: a cancelled meeting, or one held.
+/// (The SSD has no "adjourned".) A blank flag is a meeting held.
+pub const CANCELLED: &[(ReviewStatus, &[&str])] = &[
+    (
+        ReviewStatus::Cancelled,
+        &["Y", "YES", "1", "TRUE", "CANCELLED"],
+    ),
+    (ReviewStatus::Held, &["N", "NO", "0", "FALSE"]),
+];
+
+/// Reads `clar_cla_review_cancelled`; `None` when the value is no flag.
+pub fn review_status(raw: &str) -> Option<ReviewStatus> {
+    let t = normalise_code(raw);
+    if t.is_empty() {
+        return Some(ReviewStatus::Held);
+    }
+    CANCELLED
+        .iter()
+        .find(|(_, spellings)| spellings.iter().any(|s| *s == t))
+        .map(|(status, _)| *status)
+}
+
+/// Reads `clar_cla_review_participation`: the DfE code (`PN1`), or a
+/// description that starts with it (`PN1 - Child physically attends…`), or the
+/// DfE's meaning in full. Blank is `Ok(None)`; anything else is `Err`.
+pub fn participation(raw: &str) -> Result<Option<ParticipationCode>, ()> {
+    let t = raw.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    let head: String = t.chars().take_while(char::is_ascii_alphanumeric).collect();
+    if let Some(c) = ParticipationCode::parse(&head) {
+        return Ok(Some(c));
+    }
+    ParticipationCode::ALL
+        .iter()
+        .find(|c| c.meaning().eq_ignore_ascii_case(t))
+        .copied()
+        .map(Some)
+        .ok_or(())
+}
+
+/// Whether an involvement's role (`invo_professional_role_id`, the case
+/// system's own wording or code) is the Independent Reviewing Officer's:
+/// `IRO` as a word (`IRO`, `CLA IRO`, `IRO - Children in Care`) or
+/// "independent reviewing officer" anywhere in it.
+pub fn is_iro_role(raw: &str) -> bool {
+    let t = normalise_code(raw);
+    t.contains("INDEPENDENT_REVIEWING")
+        || t.split(|c: char| !c.is_ascii_alphanumeric())
+            .any(|word| word == "IRO")
+}
+
+/// The SSD column that gives `field` in a file of `table` whose header is
+/// `names` (normalised), and how: the first mapping whose column is present.
+pub fn source_of<S: AsRef<str>>(
+    table: SsdTable,
+    names: &[S],
+    field: &str,
+) -> Option<(usize, Mapping)> {
+    table
+        .mappings()
+        .iter()
+        .filter(|m| m.field == field)
+        .find_map(|m| {
+            names
+                .iter()
+                .position(|n| n.as_ref().eq_ignore_ascii_case(m.ssd))
+                .map(|i| (i, *m))
+        })
+}
+
+/// The position of an SSD column in a normalised header.
+pub fn position<S: AsRef<str>>(names: &[S], column: &str) -> Option<usize> {
+    names
+        .iter()
+        .position(|n| n.as_ref().eq_ignore_ascii_case(column))
+}
+
+/// The mapping table as Markdown, for `docs/DATA.md`.
+pub fn markdown() -> String {
+    let mut s = String::from(
+        "| SSD table | SSD column | Our table | Our field | How |\n|---|---|---|---|---|\n",
+    );
+    for t in [SsdTable::ClaReviews, SsdTable::Involvements] {
+        for m in t.mappings() {
+            let how = match m.conversion {
+                Same => "as written",
+                CancelledFlag => "`Y` → `CANCELLED`; `N` or blank → `HELD`",
+                ClaId => {
+                    "when there is no `clar_cla_person_id`: the CLA id, linked to its child through `ssd_cla_episodes` (`clae_cla_id` → `clae_person_id`)"
+                }
+            };
+            s.push_str(&format!(
+                "| `{}` | `{}` | `{}` | `{}` | {} |\n",
+                t.name(),
+                m.ssd,
+                t.service_table().name(),
+                m.field,
+                how
+            ));
+        }
+    }
+    s.push_str(&format!(
+        "| `ssd_cla_reviews` | `{PARTICIPATION_COLUMN}` | (SSDA903 Reviews) | `REVIEW_CODE` | checked against the SSDA903 review of that child and day: `PN0`–`PN7`, or a description starting with the code |\n| `ssd_involvements` | `{ROLE_COLUMN}` | `iro_allocations` | (which rows) | only rows whose role is the IRO's: `IRO` as a word, or \"independent reviewing officer\" |\n"
+    ));
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::service::schema::fields;
+
+    #[test]
+    fn every_mapping_names_a_published_column_and_one_of_our_fields() {
+        for t in SsdTable::ALL {
+            for m in t.mappings() {
+                assert!(t.columns().contains(&m.ssd), "{t}: {}", m.ssd);
+                assert!(
+                    fields(t.service_table()).iter().any(|f| f.name == m.field),
+                    "{t}: {}",
+                    m.field
+                );
+            }
+            for c in t.required_columns() {
+                assert!(t.columns().contains(c), "{t}: {c}");
+            }
+        }
+    }
+
+    #[test]
+    fn recognised_by_their_published_columns() {
+        let upper = |cols: &[&str]| -> Vec<String> {
+            cols.iter().map(|c| c.to_ascii_uppercase()).collect()
+        };
+        for t in SsdTable::ALL {
+            assert_eq!(recognise(&upper(t.columns())), Some(t), "{t}");
+            assert_eq!(
+                recognise(t.required_columns()).is_some(),
+                t != SsdTable::ClaReviews
+            );
+        }
+        // The System C deployment's reviews: no person id.
+        assert_eq!(
+            recognise(&upper(&[
+                "clar_cla_review_id",
+                "clar_cla_id",
+                "clar_cla_review_due_date",
+                "clar_cla_review_date",
+                "clar_cla_review_cancelled",
+                "clar_cla_review_participation"
+            ])),
+            Some(SsdTable::ClaReviews)
+        );
+        for t in iro_domain::TableKind::ALL {
+            assert_eq!(recognise(t.columns()), None, "{t}");
+        }
+        for t in ServiceTable::ALL {
+            assert_eq!(recognise(t.columns()), None, "{t}");
+        }
+        assert_eq!(recognise(&["CLAR_CLA_ID"]), None);
+    }
+
+    #[test]
+    fn codes_map_to_ours() {
+        assert_eq!(review_status("Y"), Some(ReviewStatus::Cancelled));
+        assert_eq!(review_status(" n "), Some(ReviewStatus::Held));
+        assert_eq!(review_status(""), Some(ReviewStatus::Held));
+        assert_eq!(review_status("maybe"), None);
+        assert_eq!(participation("PN1"), Ok(Some(ParticipationCode::PN1)));
+        assert_eq!(
+            participation("pn5 - Child does not attend physically"),
+            Ok(Some(ParticipationCode::PN5))
+        );
+        assert_eq!(
+            participation(ParticipationCode::PN7.meaning()),
+            Ok(Some(ParticipationCode::PN7))
+        );
+        assert_eq!(participation(""), Ok(None));
+        assert_eq!(participation("PN9"), Err(()));
+        assert_eq!(participation("Attended"), Err(()));
+        for role in [
+            "IRO",
+            "Independent Reviewing Officer",
+            "CLA IRO",
+            "iro - children in care",
+        ] {
+            assert!(is_iro_role(role), "{role}");
+        }
+        for role in ["Allocated Case Worker", "CW", "Irony", "Director", ""] {
+            assert!(!is_iro_role(role), "{role}");
+        }
+    }
+}
