@@ -86,6 +86,9 @@ pub(crate) fn load_la(
     let mut parsed: Vec<ParsedService> = Vec::new();
     let mut seen: BTreeMap<(CollectionYear, ServiceTable), String> = BTreeMap::new();
     let cla_links = read_cla_links(la, files, &mut out);
+    let has_link_files = files
+        .iter()
+        .any(|(_, i)| matches!(i.status, FileStatus::ServiceLink(_)));
     for (idx, info) in files {
         let FileStatus::ServiceRecords(table) = info.status else {
             continue;
@@ -152,6 +155,25 @@ pub(crate) fn load_la(
             .or_default()
             .extend(p.columns.iter().copied());
         let mut outside = (0u64, None::<u32>);
+        if p.child_via_cla && !has_link_files {
+            // Nothing links these reviews' CLA ids to children: one
+            // diagnostic for the file, not one per row.
+            let first = p.rows.first().map(|r| r.line);
+            out.diags.push(p.ctx.diag(
+                Severity::Error,
+                rules::SSD_NO_CLA_EPISODES,
+                first,
+                Some("CHILD"),
+                None,
+                format!(
+                    "{} review row(s) name a {} but LA {la} has no SSD ssd_cla_episodes file to link them to children; rows excluded",
+                    p.rows.len(),
+                    p.ctx.column_name("CHILD"),
+                ),
+            ));
+            e.1 += p.rows.len() as u64;
+            p.rows.clear();
+        }
         staged.entry(table).or_default().reserve(p.rows.len());
         for row in std::mem::take(&mut p.rows) {
             let mut id = row
@@ -168,7 +190,7 @@ pub(crate) fn load_la(
                         rules::SSD_CLA_UNKNOWN,
                         Some(row.line),
                         Some("CHILD"),
-                        None,
+                        Some(id.clone()),
                         format!(
                             "{} matches no {} in LA {la}'s SSD ssd_cla_episodes files; row excluded",
                             p.ctx.column_name("CHILD"),
@@ -181,6 +203,15 @@ pub(crate) fn load_la(
                 id = person.to_string();
             }
             let Some((child, stripped)) = children.find(&id) else {
+                let what = if p.child_via_cla {
+                    format!(
+                        "the {} that ssd_cla_episodes gives for this {}",
+                        super::ssd::EPISODE_PERSON_ID,
+                        p.ctx.column_name("CHILD")
+                    )
+                } else {
+                    p.ctx.column_name("CHILD").to_string()
+                };
                 out.diags.push(p.ctx.diag(
                     Severity::Error,
                     rules::CHILD_UNKNOWN,
@@ -188,7 +219,7 @@ pub(crate) fn load_la(
                     Some("CHILD"),
                     Some(id),
                     format!(
-                        "CHILD matches no child in LA {la}'s SSDA903 files; {table} row excluded"
+                        "{what} matches no child in LA {la}'s SSDA903 files; {table} row excluded"
                     ),
                 ));
                 e.1 += 1;
@@ -307,6 +338,8 @@ pub(crate) fn load_la(
     };
 
     let t = ServiceTable::IroReviews;
+    // SSD reviews' last IRO contact, by index into the reviews.
+    let mut contacts: Vec<(usize, NaiveDate)> = Vec::new();
     for s in staged.remove(&t).unwrap_or_default() {
         let status = ReviewStatus::ALL[s.row.at(col::reviews::STATUS).code().unwrap_or(0).min(2)];
         let mut r = IroReview {
@@ -362,8 +395,12 @@ pub(crate) fn load_la(
         if let Some(code) = s.row.participation {
             participation_against_903(&r, code, cohort, ctxs[s.file], s.row.line, &mut out.diags);
         }
+        if let Some(c) = s.row.last_contact {
+            contacts.push((out.records.reviews.len(), c));
+        }
         out.records.reviews.push(r);
     }
+    met_child_from_contacts(&mut out.records.reviews, &contacts);
 
     let t = ServiceTable::IroAllocations;
     for s in staged.remove(&t).unwrap_or_default() {
@@ -644,6 +681,31 @@ fn dedupe(
     };
     out.sort_by_key(|(i, _)| rank[*i]);
     out.into_iter().map(|(_, s)| s).collect()
+}
+
+/// IRO_MET_CHILD of SSD reviews from their last IRO contact date and the
+/// child's previous held review (`ssd::met_child`).
+fn met_child_from_contacts(reviews: &mut [IroReview], contacts: &[(usize, NaiveDate)]) {
+    if contacts.is_empty() {
+        return;
+    }
+    let mut held: FxHashMap<ChildIdx, Vec<NaiveDate>> = FxHashMap::default();
+    for r in reviews.iter().filter(|r| r.status == ReviewStatus::Held) {
+        held.entry(r.child).or_default().push(r.review);
+    }
+    for dates in held.values_mut() {
+        dates.sort_unstable();
+    }
+    for &(i, contact) in contacts {
+        let r = &mut reviews[i];
+        if r.status != ReviewStatus::Held {
+            continue;
+        }
+        let previous = held
+            .get(&r.child)
+            .and_then(|d| d.iter().rev().find(|d| **d < r.review).copied());
+        r.iro_met_child = super::ssd::met_child(contact, r.review, previous);
+    }
 }
 
 /// Reads the authority's `ssd_cla_episodes` files: each CLA id's person.

@@ -142,6 +142,10 @@ pub(crate) struct RawRow {
     /// SSD reviews: the participation code given beside the review, checked
     /// against the SSDA903 REVIEW_CODE.
     pub participation: Option<ParticipationCode>,
+    /// SSD reviews: the IRO's last contact with the child
+    /// (`clar_cla_review_last_iro_contact_date`), made IRO_MET_CHILD once the
+    /// child's reviews are known (`ssd::met_child`).
+    pub last_contact: Option<NaiveDate>,
 }
 
 impl RawRow {
@@ -529,7 +533,7 @@ fn map_header_ssd(out: &mut ParsedService, names: Vec<String>, t: SsdTable) {
 }
 
 /// An SSD row that is no record of ours, and why: a review with no date (a
-/// planned meeting), an involvement whose role is not the IRO's.
+/// planned meeting), an involvement whose role is not the IRO's or is blank.
 fn ssd_skip(ctx: &FileCtx, rec: &ByteRecord) -> Option<(&'static str, &'static str, String)> {
     let cell = |column: &str| -> Option<String> {
         ssd::position(&ctx.header, column)
@@ -545,7 +549,11 @@ fn ssd_skip(ctx: &FileCtx, rec: &ByteRecord) -> Option<(&'static str, &'static s
         }
         SsdTable::Involvements => {
             let role = cell(ssd::ROLE_COLUMN).unwrap_or_default();
-            (!ssd::is_iro_role(&role)).then(|| (rules::SSD_NOT_IRO, ssd::ROLE_COLUMN, role))
+            if role.is_empty() {
+                Some((rules::SSD_ROLE_BLANK, ssd::ROLE_COLUMN, role))
+            } else {
+                (!ssd::is_iro_role(&role)).then(|| (rules::SSD_NOT_IRO, ssd::ROLE_COLUMN, role))
+            }
         }
         SsdTable::ClaEpisodes => None,
     }
@@ -565,7 +573,7 @@ fn ssd_participation(
         Ok(code) => code,
         Err(()) => {
             let e = tally
-                .entry((rules::SSD_CODE_UNKNOWN, column, text.into_owned()))
+                .entry((rules::SSD_PARTICIPATION_UNKNOWN, column, text.into_owned()))
                 .or_insert((0, line));
             e.0 += 1;
             None
@@ -591,15 +599,29 @@ fn ssd_tally_diag(
             Severity::Info,
             format!("{n} involvement row(s) with this {column} are not IRO allocations; excluded"),
         ),
-        _ if column == ssd::PARTICIPATION_COLUMN => (
+        rules::SSD_ROLE_BLANK => (
+            Severity::Warning,
+            format!(
+                "{n} involvement row(s) with a blank {column}: not known to be IRO allocations; excluded"
+            ),
+        ),
+        rules::SSD_PARTICIPATION_UNKNOWN => (
             Severity::Warning,
             format!(
                 "{n} row(s) with this {column}, which is no participation code PN0–PN7; kept, not checked against the SSDA903"
             ),
         ),
+        rules::SSD_PLACEHOLDER_DATE => (
+            Severity::Info,
+            format!(
+                "{n} row(s) with {column} 1900-01-01, the SSD's placeholder for no date; read as blank"
+            ),
+        ),
         _ => (
             Severity::Error,
-            format!("{n} row(s) with this {column}, which is not Y or N; rows excluded"),
+            format!(
+                "{n} row(s) with this {column}, which is not Y or N; rows excluded (a cancelled meeting must not count as held)"
+            ),
         ),
     };
     let value = (!value.is_empty()).then_some(value);
@@ -720,6 +742,7 @@ fn read_row(
 ) -> Option<RawRow> {
     let mut vals = Vec::with_capacity(specs.len());
     let mut excluded = false;
+    let mut last_contact = None;
     let mut content = rustc_hash::FxHasher::default();
     for (k, spec) in specs.iter().enumerate() {
         let raw: &[u8] = ctx.pos[k].and_then(|i| rec.get(i)).unwrap_or(b"");
@@ -741,7 +764,11 @@ fn read_row(
                 Some(s) => Val::Code(ReviewStatus::ALL.iter().position(|x| *x == s).unwrap_or(0)),
                 None => {
                     let e = tally
-                        .entry((rules::SSD_CODE_UNKNOWN, column, text.trim().to_string()))
+                        .entry((
+                            rules::SSD_CANCELLED_UNKNOWN,
+                            column,
+                            text.trim().to_string(),
+                        ))
                         .or_insert((0, line));
                     e.0 += 1;
                     excluded = true;
@@ -751,6 +778,40 @@ fn read_row(
             vals.push(val);
             continue;
         }
+        if let Some((column, Conversion::LastContact)) = ctx.ssd_source[k] {
+            vals.push(Val::Blank);
+            if ssd::is_placeholder_date(raw) {
+                let e = tally
+                    .entry((rules::SSD_PLACEHOLDER_DATE, column, String::new()))
+                    .or_insert((0, line));
+                e.0 += 1;
+                continue;
+            }
+            match parse_date(raw) {
+                DateValue::Ok(d) | DateValue::NonStandard(d) => last_contact = Some(d),
+                DateValue::Blank => {}
+                DateValue::Bad(p) => diags.push(ctx.diag(
+                    Severity::Warning,
+                    rules::DATE_UNPARSABLE,
+                    Some(line),
+                    Some(spec.name),
+                    Some(text.to_string()),
+                    format!("{column}: {}; IRO_MET_CHILD left blank", p.hint()),
+                )),
+            }
+            continue;
+        }
+        // The SSD's placeholder for "no date" is no date.
+        let raw = match ctx.ssd_source[k] {
+            Some((column, _)) if spec.kind == FieldKind::Date && ssd::is_placeholder_date(raw) => {
+                let e = tally
+                    .entry((rules::SSD_PLACEHOLDER_DATE, column, String::new()))
+                    .or_insert((0, line));
+                e.0 += 1;
+                &b""[..]
+            }
+            _ => raw,
+        };
         let name = ctx.column_name(spec.name);
         let mut problem =
             |(what, detail): (String, Option<String>), rule: &str, kind_is_key: bool| {
@@ -826,6 +887,7 @@ fn read_row(
         vals,
         content: std::hash::Hasher::finish(&content),
         participation: None,
+        last_contact,
     })
 }
 

@@ -18,9 +18,10 @@
 //! columns a file is recorded as having (`ServiceRecords::has_column`).
 //! `docs/DATA.md` ("IRO records from SSD extracts") documents the mapping.
 
+use chrono::NaiveDate;
 use iro_domain::{ParticipationCode, ReviewStatus, ServiceTable};
 
-use super::schema::normalise_code;
+use super::schema::{FieldKind, fields, normalise_code};
 
 /// The SSD release the mapping follows.
 pub const SSD_VERSION: &str = "SSD data model v1.4 (data-to-insight/ssd-data-model: the ssd_cla_reviews, ssd_cla_episodes and ssd_involvements definitions of the System C deployment v1.4.x, 2025-26, and the data/objects specification)";
@@ -42,6 +43,9 @@ pub enum Conversion {
     CancelledFlag,
     /// A CLA id, turned into the child's person id through `ssd_cla_episodes`.
     ClaId,
+    /// `clar_cla_review_last_iro_contact_date` becomes IRO_MET_CHILD once the
+    /// reviews are linked ([`met_child`]).
+    LastContact,
 }
 
 /// One of our fields read from an SSD column.
@@ -62,7 +66,7 @@ const fn m(ssd: &'static str, field: &'static str, conversion: Conversion) -> Ma
     }
 }
 
-use Conversion::{CancelledFlag, ClaId, Same};
+use Conversion::{CancelledFlag, ClaId, LastContact, Same};
 
 /// `ssd_cla_reviews` → `iro_reviews`, in order of preference for a field
 /// (the person id where a deployment gives it, else the CLA id).
@@ -72,6 +76,11 @@ const CLA_REVIEWS: &[Mapping] = &[
     m("clar_cla_review_date", "REVIEW", Same),
     m("clar_cla_review_due_date", "REVIEW_DUE", Same),
     m("clar_cla_review_cancelled", "STATUS", CancelledFlag),
+    m(
+        "clar_cla_review_last_iro_contact_date",
+        "IRO_MET_CHILD",
+        LastContact,
+    ),
 ];
 
 /// `ssd_involvements` → `iro_allocations` (rows with the IRO's role only).
@@ -249,13 +258,41 @@ pub fn participation(raw: &str) -> Result<Option<ParticipationCode>, ()> {
         .ok_or(())
 }
 
+/// IRO_MET_CHILD from a review's last IRO contact date: `Y` when the contact
+/// fell after the child's previous held review (if any) and before this one;
+/// `N` when it was on or before the previous held review (no contact between
+/// the two); not recorded when it is on or after the review's own date (the
+/// review itself, or a later contact: no evidence either way).
+pub fn met_child(
+    contact: NaiveDate,
+    review: NaiveDate,
+    previous_held: Option<NaiveDate>,
+) -> Option<bool> {
+    if contact >= review {
+        return None;
+    }
+    Some(previous_held.is_none_or(|p| contact > p))
+}
+
+/// Whether an SSD date is 1900-01-01, the placeholder some deployments write
+/// for "no date" (SQL Server's zero date), with or without a time.
+pub fn is_placeholder_date(raw: &[u8]) -> bool {
+    matches!(
+        crate::dates::parse_date(raw),
+        crate::dates::DateValue::Ok(d) | crate::dates::DateValue::NonStandard(d)
+            if d == chrono::NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or_default()
+    )
+}
+
 /// Whether an involvement's role (`invo_professional_role_id`, the case
 /// system's own wording or code) is the Independent Reviewing Officer's:
-/// `IRO` as a word (`IRO`, `CLA IRO`, `IRO - Children in Care`) or
-/// "independent reviewing officer" anywhere in it.
+/// `IRO` as a word (`IRO`, `CLA IRO`, `IRO - Children in Care`), or
+/// "independent reviewing" or "reviewing officer" anywhere in it
+/// (`Child in Care Reviewing Officer`).
 pub fn is_iro_role(raw: &str) -> bool {
     let t = normalise_code(raw);
     t.contains("INDEPENDENT_REVIEWING")
+        || t.contains("REVIEWING_OFFICER")
         || t.split(|c: char| !c.is_ascii_alphanumeric())
             .any(|word| word == "IRO")
 }
@@ -286,40 +323,151 @@ pub fn position<S: AsRef<str>>(names: &[S], column: &str) -> Option<usize> {
         .position(|n| n.as_ref().eq_ignore_ascii_case(column))
 }
 
-/// The mapping table as Markdown, for `docs/DATA.md`.
+/// The published columns of the tables read that `iro` does not use, and why.
+pub const NOT_USED: &[(SsdTable, &str, &str)] = &[
+    (
+        SsdTable::ClaReviews,
+        "clar_cla_review_id",
+        "the SSD's row id; a review is known by its child and date (CHILD + REVIEW), as in the bespoke files",
+    ),
+    (
+        SsdTable::ClaReviews,
+        "clar_cla_episode_id",
+        "the older definitions' link to `ssd_cla_episodes`; current deployments give `clar_cla_id`, which is read instead",
+    ),
+    (
+        SsdTable::Involvements,
+        "invo_involvements_id",
+        "the SSD's row id; an allocation is known by CHILD + IRO_ID + IRO_START",
+    ),
+    (
+        SsdTable::Involvements,
+        "invo_professional_team",
+        "the team is not used by any figure",
+    ),
+    (
+        SsdTable::Involvements,
+        "invo_referral_id",
+        "links to a CIN referral, not needed for IRO allocations",
+    ),
+    (
+        SsdTable::ClaEpisodes,
+        "clae_cla_episode_id",
+        "the episodes themselves come from the SSDA903 return",
+    ),
+    (
+        SsdTable::ClaEpisodes,
+        "clae_cla_placement_id",
+        "as above: the SSDA903 return is the source of episodes",
+    ),
+    (
+        SsdTable::ClaEpisodes,
+        "clae_cla_episode_start_date",
+        "as above",
+    ),
+    (
+        SsdTable::ClaEpisodes,
+        "clae_cla_episode_start_reason",
+        "as above",
+    ),
+    (
+        SsdTable::ClaEpisodes,
+        "clae_cla_primary_need_code",
+        "as above",
+    ),
+    (
+        SsdTable::ClaEpisodes,
+        "clae_cla_episode_ceased_date",
+        "as above",
+    ),
+    (SsdTable::ClaEpisodes, "clae_cla_episode_ceased", "as above"),
+    (
+        SsdTable::ClaEpisodes,
+        "clae_cla_episode_ceased_reason",
+        "as above",
+    ),
+    (
+        SsdTable::ClaEpisodes,
+        "clae_referral_id",
+        "links to a CIN referral, not needed",
+    ),
+    (
+        SsdTable::ClaEpisodes,
+        "clae_cla_last_iro_contact_date",
+        "one date per episode (the latest contact), not per review",
+    ),
+    (
+        SsdTable::ClaEpisodes,
+        "clae_entered_care_date",
+        "periods of care come from the SSDA903 return",
+    ),
+];
+
+/// The mapping as Markdown tables (what is read, what is not), for
+/// `docs/DATA.md` ("IRO records from SSD extracts").
 pub fn markdown() -> String {
-    let mut s = String::from(
-        "| SSD table | SSD column | Our table | Our field | How |\n|---|---|---|---|---|\n",
-    );
+    let mut s = String::from("| SSD table | SSD column | Read as | How |\n|---|---|---|---|\n");
+    let row = |s: &mut String, t: SsdTable, column: &str, ours: &str, how: &str| {
+        s.push_str(&format!("| `{t}` | `{column}` | {ours} | {how} |\n"));
+    };
     for t in [SsdTable::ClaReviews, SsdTable::Involvements] {
         for m in t.mappings() {
+            let is_date = fields(t.service_table())
+                .iter()
+                .any(|f| f.name == m.field && f.kind == FieldKind::Date);
             let how = match m.conversion {
+                Same if is_date => {
+                    "a date as the SSD writes it (`2024-10-10 00:00:00.000`) or `DD/MM/YYYY`; `1900-01-01` is blank (`ssd.placeholder_date`)"
+                }
                 Same => "as written",
-                CancelledFlag => "`Y` → `CANCELLED`; `N` or blank → `HELD`",
+                CancelledFlag => {
+                    "`Y` → `CANCELLED`; `N` or blank → `HELD` (also `YES`/`NO`, `1`/`0`, `TRUE`/`FALSE`); anything else: `ssd.cancelled_unknown`, row excluded"
+                }
                 ClaId => {
                     "when there is no `clar_cla_person_id`: the CLA id, linked to its child through `ssd_cla_episodes` (`clae_cla_id` → `clae_person_id`)"
                 }
+                LastContact => {
+                    "a date: `Y` if after the child's previous held review (or there is none) and before this review; `N` if on or before the previous held review; blank if on or after the review's own date, or no date"
+                }
             };
-            s.push_str(&format!(
-                "| `{}` | `{}` | `{}` | `{}` | {} |\n",
-                t.name(),
-                m.ssd,
-                t.service_table().name(),
-                m.field,
-                how
-            ));
+            let ours = format!("`{}` `{}`", t.service_table().name(), m.field);
+            row(&mut s, t, m.ssd, &ours, how);
+        }
+        if t == SsdTable::ClaReviews {
+            row(
+                &mut s,
+                t,
+                PARTICIPATION_COLUMN,
+                "checked against the SSDA903 Reviews `REVIEW_CODE`",
+                "`PN0`–`PN7`, or a description starting with the code; a different code from the SSDA903's: `ssd.participation_differs` (the SSDA903's is used); anything else: `ssd.participation_unknown`",
+            );
+        } else {
+            row(
+                &mut s,
+                t,
+                ROLE_COLUMN,
+                "which rows are IRO allocations",
+                "`IRO` as a word, or \"independent reviewing\" or \"reviewing officer\" in it; other roles: `ssd.not_iro_involvement` (info, one per role with the count); blank: `ssd.role_blank`",
+            );
         }
     }
-    s.push_str(&format!(
-        "| `ssd_cla_reviews` | `{PARTICIPATION_COLUMN}` | (SSDA903 Reviews) | `REVIEW_CODE` | checked against the SSDA903 review of that child and day: `PN0`–`PN7`, or a description starting with the code |\n| `ssd_involvements` | `{ROLE_COLUMN}` | `iro_allocations` | (which rows) | only rows whose role is the IRO's: `IRO` as a word, or \"independent reviewing officer\" |\n"
-    ));
+    row(
+        &mut s,
+        SsdTable::ClaEpisodes,
+        &format!("{EPISODE_CLA_ID}`, `{EPISODE_PERSON_ID}"),
+        "the link from a review's `clar_cla_id` to its child",
+        "`clae_person_id` must be the child's id as in the SSDA903 files (CHILD); one CLA id with two persons: `ssd.cla_person_conflict`, the first is used",
+    );
+    s.push_str("\nNot used:\n\n| SSD table | SSD column | Why |\n|---|---|---|\n");
+    for (t, c, why) in NOT_USED {
+        s.push_str(&format!("| `{t}` | `{c}` | {why} |\n"));
+    }
     s
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::service::schema::fields;
 
     #[test]
     fn every_mapping_names_a_published_column_and_one_of_our_fields() {
@@ -336,6 +484,75 @@ mod tests {
                 assert!(t.columns().contains(c), "{t}: {c}");
             }
         }
+    }
+
+    /// A value read from an SSD column that holds a child's or a worker's
+    /// identifier is withheld from shareable outputs as CHILD and IRO_ID are:
+    /// diagnostics name the SSD column, so it must be listed as personal.
+    #[test]
+    fn identifying_columns_are_personal_under_their_ssd_names() {
+        use iro_domain::diagnostic::is_personal_field;
+        for t in SsdTable::ALL {
+            for m in t.mappings() {
+                assert_eq!(
+                    is_personal_field(m.ssd),
+                    is_personal_field(m.field),
+                    "{t}: {} ({})",
+                    m.ssd,
+                    m.field
+                );
+            }
+        }
+        assert!(is_personal_field(EPISODE_CLA_ID) && is_personal_field(EPISODE_PERSON_ID));
+    }
+
+    /// Every published column of a table read is used (a mapping, the
+    /// participation, the role, the link) or said not to be, once.
+    #[test]
+    fn every_published_column_is_used_or_said_not_to_be() {
+        for t in SsdTable::ALL {
+            for c in t.columns() {
+                let used = t.mappings().iter().any(|m| m.ssd == *c)
+                    || [
+                        PARTICIPATION_COLUMN,
+                        ROLE_COLUMN,
+                        EPISODE_CLA_ID,
+                        EPISODE_PERSON_ID,
+                    ]
+                    .contains(c);
+                let unused = NOT_USED
+                    .iter()
+                    .filter(|(u, n, _)| *u == t && n == c)
+                    .count();
+                assert_eq!(used as usize + unused, 1, "{t}: {c}");
+            }
+        }
+        for (t, c, _) in NOT_USED {
+            assert!(t.columns().contains(c), "{t}: {c}");
+        }
+    }
+
+    /// `docs/DATA.md` ("IRO records from SSD extracts") holds [`markdown`];
+    /// run with `IRO_UPDATE_DOCS=1` to rewrite it.
+    #[test]
+    fn data_md_mapping_is_up_to_date() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/DATA.md");
+        let (begin, end) = ("<!-- ssd-mapping:begin -->\n", "<!-- ssd-mapping:end -->");
+        let want = format!("{begin}{}{end}", markdown());
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        let (Some(a), Some(b)) = (text.find(begin), text.find(end)) else {
+            panic!("docs/DATA.md has no `{}` … `{end}` block", begin.trim());
+        };
+        let have = &text[a..b + end.len()];
+        if have != want && std::env::var_os("IRO_UPDATE_DOCS").is_some() {
+            let new = format!("{}{want}{}", &text[..a], &text[b + end.len()..]);
+            std::fs::write(path, new).unwrap();
+            return;
+        }
+        assert!(
+            have == want,
+            "docs/DATA.md (SSD mapping) is out of date: run `IRO_UPDATE_DOCS=1 cargo test -p iro-ingest data_md`"
+        );
     }
 
     #[test]
@@ -389,6 +606,17 @@ mod tests {
         assert_eq!(participation(""), Ok(None));
         assert_eq!(participation("PN9"), Err(()));
         assert_eq!(participation("Attended"), Err(()));
+        let d = |m, day| NaiveDate::from_ymd_opt(2024, m, day).unwrap();
+        let (prev, review) = (Some(d(4, 15)), d(10, 10));
+        assert_eq!(met_child(d(9, 1), review, prev), Some(true));
+        assert_eq!(met_child(d(9, 1), review, None), Some(true));
+        assert_eq!(met_child(d(4, 15), review, prev), Some(false));
+        assert_eq!(met_child(d(10, 10), review, prev), None);
+        assert_eq!(met_child(d(11, 1), review, prev), None);
+        assert!(is_placeholder_date(b"1900-01-01 00:00:00.000"));
+        assert!(is_placeholder_date(b"01/01/1900"));
+        assert!(!is_placeholder_date(b"1900-01-02"));
+        assert!(!is_placeholder_date(b""));
         for role in [
             "IRO",
             "Independent Reviewing Officer",
@@ -397,6 +625,7 @@ mod tests {
         ] {
             assert!(is_iro_role(role), "{role}");
         }
+        assert!(is_iro_role("Child in Care Reviewing Officer"));
         for role in ["Allocated Case Worker", "CW", "Irony", "Director", ""] {
             assert!(!is_iro_role(role), "{role}");
         }
