@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
-use iro_domain::{ChildIdx, Cohort, CollectionYear, LaCode, ServiceTable, Severity};
+use iro_domain::{ChildIdx, Cohort, CollectionYear, Diagnostic, LaCode, ServiceTable, Severity};
 use iro_ingest::service::rules;
 use iro_ingest::{FileStatus, InputSource, LoadOptions, Loaded, load};
 
@@ -24,31 +24,27 @@ fn d(y: i32, m: u32, day: u32) -> NaiveDate {
 
 use Severity::{Error as E, Info as I, Warning as W};
 
+/// (severity, rule, file under the fixture, line, column, field)
+type Found<'a> = (
+    Severity,
+    &'a str,
+    &'a str,
+    Option<u64>,
+    Option<u32>,
+    Option<&'a str>,
+);
+
 #[test]
 fn every_ssd_problem_has_its_file_line_and_column() {
     let l = loaded();
-    let got: Vec<(
-        Severity,
-        &str,
-        String,
-        Option<u64>,
-        Option<u32>,
-        Option<&str>,
-    )> = l
+    let found: Vec<(&Diagnostic, String)> = l
         .diagnostics
         .iter()
         .filter(|d| d.rule.starts_with("ssd.") || d.rule.starts_with("iro."))
         .filter(|d| d.rule != rules::REVIEW_NO_RECORD)
         .map(|d| {
             let f = d.file.as_ref().unwrap().strip_prefix(fixture()).unwrap();
-            (
-                d.severity,
-                d.rule.as_str(),
-                f.display().to_string(),
-                d.line,
-                d.column,
-                d.field.as_deref(),
-            )
+            (d, f.display().to_string())
         })
         .collect();
     let (eps, rev, inv) = (
@@ -56,7 +52,7 @@ fn every_ssd_problem_has_its_file_line_and_column() {
         "800/2025/ssd_cla_reviews.csv",
         "800/2025/ssd_involvements.csv",
     );
-    let want: Vec<(Severity, &str, &str, Option<u64>, Option<u32>, Option<&str>)> = vec![
+    let want: Vec<Found> = vec![
         // CLA id 5003 is given two persons: the first is used.
         (
             W,
@@ -169,9 +165,18 @@ fn every_ssd_problem_has_its_file_line_and_column() {
             None,
         ),
     ];
-    let got: Vec<_> = got
+    let got: Vec<Found> = found
         .iter()
-        .map(|(s, r, f, l, c, fd)| (*s, *r, f.as_str(), *l, *c, *fd))
+        .map(|(d, f)| {
+            (
+                d.severity,
+                d.rule.as_str(),
+                f.as_str(),
+                d.line,
+                d.column,
+                d.field.as_deref(),
+            )
+        })
         .collect();
     assert_eq!(got, want);
     // Every rule is registered with the severity it is reported with.

@@ -552,7 +552,7 @@ fn ssd_skip(ctx: &FileCtx, rec: &ByteRecord) -> Option<(&'static str, &'static s
             if role.is_empty() {
                 Some((rules::SSD_ROLE_BLANK, ssd::ROLE_COLUMN, role))
             } else {
-                (!ssd::is_iro_role(&role)).then(|| (rules::SSD_NOT_IRO, ssd::ROLE_COLUMN, role))
+                (!ssd::is_iro_role(&role)).then_some((rules::SSD_NOT_IRO, ssd::ROLE_COLUMN, role))
             }
         }
         SsdTable::ClaEpisodes => None,
@@ -571,7 +571,7 @@ fn ssd_participation(
     let text = String::from_utf8_lossy(raw.trim_ascii());
     match ssd::participation(&text) {
         Ok(code) => code,
-        Err(()) => {
+        Err(ssd::UnknownParticipation) => {
             let e = tally
                 .entry((rules::SSD_PARTICIPATION_UNKNOWN, column, text.into_owned()))
                 .or_insert((0, line));

@@ -238,10 +238,15 @@ pub fn review_status(raw: &str) -> Option<ReviewStatus> {
         .map(|(status, _)| *status)
 }
 
+/// A `clar_cla_review_participation` that is no participation code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("not a participation code PN0–PN7")]
+pub struct UnknownParticipation;
+
 /// Reads `clar_cla_review_participation`: the DfE code (`PN1`), or a
 /// description that starts with it (`PN1 - Child physically attends…`), or the
-/// DfE's meaning in full. Blank is `Ok(None)`; anything else is `Err`.
-pub fn participation(raw: &str) -> Result<Option<ParticipationCode>, ()> {
+/// DfE's meaning in full. Blank is `Ok(None)`; anything else is an error.
+pub fn participation(raw: &str) -> Result<Option<ParticipationCode>, UnknownParticipation> {
     let t = raw.trim();
     if t.is_empty() {
         return Ok(None);
@@ -255,7 +260,7 @@ pub fn participation(raw: &str) -> Result<Option<ParticipationCode>, ()> {
         .find(|c| c.meaning().eq_ignore_ascii_case(t))
         .copied()
         .map(Some)
-        .ok_or(())
+        .ok_or(UnknownParticipation)
 }
 
 /// IRO_MET_CHILD from a review's last IRO contact date: `Y` when the contact
@@ -604,8 +609,8 @@ mod tests {
             Ok(Some(ParticipationCode::PN7))
         );
         assert_eq!(participation(""), Ok(None));
-        assert_eq!(participation("PN9"), Err(()));
-        assert_eq!(participation("Attended"), Err(()));
+        assert_eq!(participation("PN9"), Err(UnknownParticipation));
+        assert_eq!(participation("Attended"), Err(UnknownParticipation));
         let d = |m, day| NaiveDate::from_ymd_opt(2024, m, day).unwrap();
         let (prev, review) = (Some(d(4, 15)), d(10, 10));
         assert_eq!(met_child(d(9, 1), review, prev), Some(true));
