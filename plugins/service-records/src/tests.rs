@@ -448,7 +448,59 @@ fn ssd_extracts_give_the_same_figures_as_the_bespoke_files() {
     for (w, g) in want.iter().zip(&got) {
         assert_eq!(w, g);
     }
-    // What the SSD lacks is not computable, never 0.
+    // What the SSD gives is computed; what it lacks is not computable (with
+    // the reason), never 0.
+    // (Stocks such as caseloads are at 31 March, flows over the year.)
+    let computed = |measure: &str| {
+        got.iter()
+            .filter(|r| r.metric.measure() == measure && r.breakdown.to_string().is_empty())
+            .any(|r| !matches!(r.status, iro_metric_api::CellStatus::NotComputable { .. }))
+    };
+    let measures = |computable: bool| -> Vec<&str> {
+        let mut v: Vec<&str> = got
+            .iter()
+            .map(|r| r.metric.measure())
+            .filter(|m| computed(m) == computable)
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    assert_eq!(
+        measures(true),
+        [
+            "allocated-on-time",
+            "allocation-working-days-median",
+            "allocations-not-in-care",
+            "caseload-iros",
+            "caseload-max",
+            "caseload-mean",
+            "caseload-median",
+            "children-changed-iro",
+            "children-without-iro",
+            "held-by-due",
+            "iro-changes",
+            "record-coverage",
+            "reviews-adjourned",
+            "reviews-cancelled",
+            "reviews-held",
+        ]
+    );
+    assert_eq!(
+        measures(false),
+        [
+            "decisions-on-time",
+            "iro-met-child",
+            "midway-completed",
+            "midway-on-time",
+            "midway-overdue-at-end",
+            "record-on-time",
+            "record-working-days-median",
+            "sw-report-on-time",
+            "sw-report-on-time-of-received",
+            "sw-report-received",
+        ]
+    );
     let r = get(&got, "sw-report-on-time", Year, "");
     assert!(r.value.is_none(), "{r:?}");
     assert_eq!(count(&got, "reviews-cancelled", Year, ""), 1);
