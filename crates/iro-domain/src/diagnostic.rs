@@ -93,8 +93,10 @@ pub const IDENTIFYING_FIELDS: &[&str] = &[
     // name them (IRO records read from SSD files; `iro_ingest::service::ssd`
     // checks that every identifying column it reads is listed here).
     "clar_cla_id",
+    "clar_cla_episode_id",
     "clar_cla_person_id",
     "clae_cla_id",
+    "clae_cla_episode_id",
     "clae_person_id",
     "invo_person_id",
     "invo_professional_id",

@@ -6,7 +6,9 @@
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
-use iro_domain::{ChildIdx, Cohort, CollectionYear, Diagnostic, LaCode, ServiceTable, Severity};
+use iro_domain::{
+    ChildIdx, Cohort, CollectionYear, Diagnostic, LaCode, ReviewStatus, ServiceTable, Severity,
+};
 use iro_ingest::service::rules;
 use iro_ingest::{FileStatus, InputSource, LoadOptions, Loaded, load};
 
@@ -164,6 +166,14 @@ fn every_ssd_problem_has_its_file_line_and_column() {
             None,
             None,
         ),
+        (
+            I,
+            rules::MISSING_OPTIONAL,
+            "802/2025/ssd_cla_reviews.csv",
+            Some(1),
+            None,
+            None,
+        ),
     ];
     let got: Vec<Found> = found
         .iter()
@@ -287,6 +297,22 @@ fn rows_read_are_used_or_excluded_and_records_reach_the_children() {
     let y = CollectionYear(2025);
     assert!(s.has_column(y, ServiceTable::IroReviews, "REVIEW_DUE"));
     assert!(!s.has_column(y, ServiceTable::IroReviews, "IRO_ID"));
+    // Authority 802's reviews name the CLA episode (the older definitions'
+    // clar_cla_episode_id), linked through clae_cla_episode_id.
+    let c802 = l.cohort(LaCode::new(802).unwrap()).unwrap();
+    let s802 = c802.service();
+    assert_eq!(
+        s802.reviews_of(child(c802, "1001"))
+            .iter()
+            .map(|r| (r.review, r.status))
+            .collect::<Vec<_>>(),
+        vec![
+            (d(2024, 4, 15), ReviewStatus::Held),
+            (d(2024, 10, 3), ReviewStatus::Cancelled)
+        ]
+    );
+    assert_eq!(s802.reviews_of(child(c802, "1002")).len(), 1);
+    assert_eq!(acc(802, ServiceTable::IroReviews), (3, 3, 0));
     let c1001 = s.reviews_of(child(c, "1001"));
     assert_eq!(
         c1001

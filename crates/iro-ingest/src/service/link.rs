@@ -155,7 +155,7 @@ pub(crate) fn load_la(
             .or_default()
             .extend(p.columns.iter().copied());
         let mut outside = (0u64, None::<u32>);
-        if p.child_via_cla && !has_link_files {
+        if let (Some(via), false) = (p.child_via, has_link_files) {
             // Nothing links these reviews' CLA ids to children: one
             // diagnostic for the file, not one per row.
             let first = p.rows.first().map(|r| r.line);
@@ -168,7 +168,7 @@ pub(crate) fn load_la(
                 format!(
                     "{} review row(s) name a {} but LA {la} has no SSD ssd_cla_episodes file to link them to children; rows excluded",
                     p.rows.len(),
-                    p.ctx.column_name("CHILD"),
+                    via.review_column(),
                 ),
             ));
             e.1 += p.rows.len() as u64;
@@ -181,10 +181,10 @@ pub(crate) fn load_la(
                 .text()
                 .unwrap_or_default()
                 .to_string();
-            if p.child_via_cla {
-                // An SSD review names its CLA id: the child is the person
-                // `ssd_cla_episodes` gives for it.
-                let Some(person) = cla_links.get(id.as_str()) else {
+            if let Some(via) = p.child_via {
+                // An SSD review names its CLA (or CLA episode) id: the child
+                // is the person `ssd_cla_episodes` gives for it.
+                let Some(person) = cla_links.get(&(via, id.as_str().into())) else {
                     out.diags.push(p.ctx.diag(
                         Severity::Error,
                         rules::SSD_CLA_UNKNOWN,
@@ -193,8 +193,8 @@ pub(crate) fn load_la(
                         Some(id.clone()),
                         format!(
                             "{} matches no {} in LA {la}'s SSD ssd_cla_episodes files; row excluded",
-                            p.ctx.column_name("CHILD"),
-                            super::ssd::EPISODE_CLA_ID
+                            via.review_column(),
+                            via.episode_column()
                         ),
                     ));
                     e.1 += 1;
@@ -203,7 +203,7 @@ pub(crate) fn load_la(
                 id = person.to_string();
             }
             let Some((child, stripped)) = children.find(&id) else {
-                let what = if p.child_via_cla {
+                let what = if p.child_via.is_some() {
                     format!(
                         "the {} that ssd_cla_episodes gives for this {}",
                         super::ssd::EPISODE_PERSON_ID,
@@ -708,13 +708,12 @@ fn met_child_from_contacts(reviews: &mut [IroReview], contacts: &[(usize, NaiveD
     }
 }
 
-/// Reads the authority's `ssd_cla_episodes` files: each CLA id's person.
-fn read_cla_links(
-    la: LaCode,
-    files: &[(u32, FileInfo)],
-    out: &mut ServiceLoad,
-) -> FxHashMap<Box<str>, Box<str>> {
-    let mut links: FxHashMap<Box<str>, Box<str>> = FxHashMap::default();
+/// The person each CLA id and CLA episode id is, from `ssd_cla_episodes`.
+type ClaLinks = FxHashMap<(super::ssd::LinkKey, Box<str>), Box<str>>;
+
+/// Reads the authority's `ssd_cla_episodes` files: each CLA (episode) id's person.
+fn read_cla_links(la: LaCode, files: &[(u32, FileInfo)], out: &mut ServiceLoad) -> ClaLinks {
+    let mut links = ClaLinks::default();
     for (idx, info) in files {
         let FileStatus::ServiceLink(table) = info.status else {
             continue;
@@ -723,30 +722,28 @@ fn read_cla_links(
         out.diags.append(&mut f.diags);
         out.files
             .push((*idx, FileStatus::ServiceLink(table), f.rows_read));
-        let mut conflicts = (0u64, None::<u32>);
-        for (cla, person, line) in f.links {
-            match links.get(&cla) {
+        let mut conflicts = BTreeMap::<super::ssd::LinkKey, (u64, u32)>::new();
+        for (key, id, person, line) in f.links {
+            match links.get(&(key, id.clone())) {
                 Some(p) if *p != person => {
-                    conflicts.0 += 1;
-                    conflicts.1.get_or_insert(line);
+                    conflicts.entry(key).or_insert((0, line)).0 += 1;
                 }
                 Some(_) => {}
                 None => {
-                    links.insert(cla, person);
+                    links.insert((key, id), person);
                 }
             }
         }
-        if conflicts.0 > 0 {
+        for (key, (n, first)) in conflicts {
             out.diags.push(f.ctx.diag(
                 Severity::Warning,
                 rules::SSD_CLA_PERSON_CONFLICT,
-                conflicts.1,
+                Some(first),
                 Some(super::ssd::EPISODE_PERSON_ID),
                 None,
                 format!(
-                    "{} row(s) give a {} another {} than an earlier row; the first is used",
-                    conflicts.0,
-                    super::ssd::EPISODE_CLA_ID,
+                    "{n} row(s) give a {} another {} than an earlier row; the first is used",
+                    key.episode_column(),
                     super::ssd::EPISODE_PERSON_ID
                 ),
             ));

@@ -178,7 +178,7 @@ pub(crate) struct ParsedService {
     pub columns: BTreeSet<&'static str>,
     /// SSD reviews without a person id: CHILD holds the CLA id, to be linked
     /// to its child through `ssd_cla_episodes`.
-    pub child_via_cla: bool,
+    pub child_via: Option<ssd::LinkKey>,
 }
 
 /// SSD rows counted rather than reported one by one: (rule, SSD column,
@@ -212,7 +212,7 @@ pub(crate) fn read(
         diags: Vec::new(),
         complete: false,
         columns: BTreeSet::new(),
-        child_via_cla: false,
+        child_via: None,
     };
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
@@ -464,7 +464,9 @@ fn map_header_ssd(out: &mut ParsedService, names: Vec<String>, t: SsdTable) {
             out.ctx.pos[k] = Some(i);
             out.ctx.ssd_source[k] = Some((m.ssd, m.conversion));
             out.columns.insert(spec.name);
-            out.child_via_cla |= m.conversion == Conversion::ClaId;
+            if spec.name == "CHILD" {
+                out.child_via = m.conversion.link();
+            }
         }
     }
     let mut missing: Vec<String> = t
@@ -474,7 +476,7 @@ fn map_header_ssd(out: &mut ParsedService, names: Vec<String>, t: SsdTable) {
         .map(|c| c.to_string())
         .collect();
     if t == SsdTable::ClaReviews && !out.columns.contains("CHILD") {
-        missing.push("clar_cla_person_id or clar_cla_id".into());
+        missing.push("clar_cla_person_id, clar_cla_id or clar_cla_episode_id".into());
     }
     if t == SsdTable::ClaReviews && !out.columns.contains("STATUS") {
         // Without it a cancelled meeting would be counted as held.
@@ -632,8 +634,8 @@ fn ssd_tally_diag(
 #[derive(Debug)]
 pub(crate) struct LinkFile {
     pub ctx: FileCtx,
-    /// (clae_cla_id, clae_person_id, line), rows with both.
-    pub links: Vec<(Box<str>, Box<str>, u32)>,
+    /// (which id, the id, clae_person_id, line), rows with both.
+    pub links: Vec<(ssd::LinkKey, Box<str>, Box<str>, u32)>,
     pub rows_read: u64,
     pub diags: Vec<Diagnostic>,
 }
@@ -684,8 +686,12 @@ pub(crate) fn read_links(idx: u32, path: &Path, la: LaCode, year: CollectionYear
         return out;
     }
     out.ctx.header = rec.iter().map(normalise_header).collect();
-    let (Some(cla), Some(person)) = (
-        ssd::position(&out.ctx.header, ssd::EPISODE_CLA_ID),
+    let keys: Vec<(ssd::LinkKey, usize)> = ssd::LinkKey::ALL
+        .into_iter()
+        .filter_map(|k| ssd::position(&out.ctx.header, k.episode_column()).map(|i| (k, i)))
+        .collect();
+    let (false, Some(person)) = (
+        keys.is_empty(),
         ssd::position(&out.ctx.header, ssd::EPISODE_PERSON_ID),
     ) else {
         let d = out.ctx.diag(
@@ -695,9 +701,10 @@ pub(crate) fn read_links(idx: u32, path: &Path, la: LaCode, year: CollectionYear
             None,
             None,
             format!(
-                "SSD ssd_cla_episodes file lacks {} or {}; it links no review to its child",
+                "SSD ssd_cla_episodes file lacks {} or both {} and {}; it links no review to its child",
+                ssd::EPISODE_PERSON_ID,
                 ssd::EPISODE_CLA_ID,
-                ssd::EPISODE_PERSON_ID
+                ssd::EPISODE_EPISODE_ID
             ),
         );
         out.diags.push(d);
@@ -717,11 +724,17 @@ pub(crate) fn read_links(idx: u32, path: &Path, la: LaCode, year: CollectionYear
                         .map(|b| String::from_utf8_lossy(b.trim_ascii()).into_owned())
                         .unwrap_or_default()
                 };
-                let (c, p) = (get(cla), get(person));
-                if let (false, ChildId::Ok(p) | ChildId::ExcelFloat(p)) =
-                    (c.is_empty(), clean_child_id(p.as_bytes()))
-                {
-                    out.links.push((c.into(), p.into(), line));
+                let raw_person = get(person);
+                let (ChildId::Ok(p) | ChildId::ExcelFloat(p)) =
+                    clean_child_id(raw_person.as_bytes())
+                else {
+                    continue;
+                };
+                for &(k, i) in &keys {
+                    let id = get(i);
+                    if !id.is_empty() {
+                        out.links.push((k, id.into(), p.into(), line));
+                    }
                 }
             }
         }

@@ -153,13 +153,13 @@ rules! {
         "`ssd_involvements` rows with a blank `invo_professional_role_id`, one per file with the count",
         "Row excluded (it cannot be told to be an IRO allocation)";
     SSD_NO_CLA_EPISODES = "ssd.no_cla_episodes", Some(E),
-        "An `ssd_cla_reviews` file names each review's `clar_cla_id` (no `clar_cla_person_id`) but the authority has no `ssd_cla_episodes` file to link CLA ids to children, one per file with the count",
+        "An `ssd_cla_reviews` file names each review's `clar_cla_id` or `clar_cla_episode_id` (no `clar_cla_person_id`) but the authority has no `ssd_cla_episodes` file to link them to children, one per file with the count",
         "Every row excluded";
     SSD_CLA_UNKNOWN = "ssd.cla_unknown", Some(E),
-        "A review's `clar_cla_id` matches no `clae_cla_id` of the authority's `ssd_cla_episodes` files, so its child is not known",
+        "A review's `clar_cla_id` (`clar_cla_episode_id`) matches no `clae_cla_id` (`clae_cla_episode_id`) of the authority's `ssd_cla_episodes` files, so its child is not known",
         "Row excluded";
     SSD_CLA_PERSON_CONFLICT = "ssd.cla_person_conflict", Some(W),
-        "One `clae_cla_id` with different `clae_person_id`s in `ssd_cla_episodes`",
+        "One `clae_cla_id` (or `clae_cla_episode_id`) with different `clae_person_id`s in `ssd_cla_episodes`",
         "The first is used";
     SSD_PARTICIPATION_DIFFERS = "ssd.participation_differs", Some(W),
         "`clar_cla_review_participation` differs from the SSDA903 REVIEW_CODE of that child's review that day",

@@ -43,6 +43,9 @@ pub enum Conversion {
     CancelledFlag,
     /// A CLA id, turned into the child's person id through `ssd_cla_episodes`.
     ClaId,
+    /// A CLA episode id (the older definitions' `clar_cla_episode_id`),
+    /// turned into the child's person id through `ssd_cla_episodes`.
+    EpisodeId,
     /// `clar_cla_review_last_iro_contact_date` becomes IRO_MET_CHILD once the
     /// reviews are linked ([`met_child`]).
     LastContact,
@@ -66,13 +69,54 @@ const fn m(ssd: &'static str, field: &'static str, conversion: Conversion) -> Ma
     }
 }
 
-use Conversion::{CancelledFlag, ClaId, LastContact, Same};
+use Conversion::{CancelledFlag, ClaId, EpisodeId, LastContact, Same};
+
+/// Which `ssd_cla_episodes` id a review names, to be linked to its child.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum LinkKey {
+    /// `clar_cla_id` → `clae_cla_id`.
+    Cla,
+    /// `clar_cla_episode_id` → `clae_cla_episode_id`.
+    Episode,
+}
+
+impl LinkKey {
+    pub const ALL: [LinkKey; 2] = [LinkKey::Cla, LinkKey::Episode];
+
+    /// The review's column holding the id.
+    pub fn review_column(self) -> &'static str {
+        match self {
+            LinkKey::Cla => "clar_cla_id",
+            LinkKey::Episode => "clar_cla_episode_id",
+        }
+    }
+
+    /// The `ssd_cla_episodes` column holding the same id.
+    pub fn episode_column(self) -> &'static str {
+        match self {
+            LinkKey::Cla => EPISODE_CLA_ID,
+            LinkKey::Episode => EPISODE_EPISODE_ID,
+        }
+    }
+}
+
+impl Conversion {
+    /// The link a CHILD read this way needs, if any.
+    pub fn link(self) -> Option<LinkKey> {
+        match self {
+            ClaId => Some(LinkKey::Cla),
+            EpisodeId => Some(LinkKey::Episode),
+            _ => None,
+        }
+    }
+}
 
 /// `ssd_cla_reviews` → `iro_reviews`, in order of preference for a field
 /// (the person id where a deployment gives it, else the CLA id).
 const CLA_REVIEWS: &[Mapping] = &[
     m("clar_cla_person_id", "CHILD", Same),
     m("clar_cla_id", "CHILD", ClaId),
+    m("clar_cla_episode_id", "CHILD", EpisodeId),
     m("clar_cla_review_date", "REVIEW", Same),
     m("clar_cla_review_due_date", "REVIEW_DUE", Same),
     m("clar_cla_review_cancelled", "STATUS", CancelledFlag),
@@ -98,6 +142,7 @@ pub const PARTICIPATION_COLUMN: &str = "clar_cla_review_participation";
 pub const ROLE_COLUMN: &str = "invo_professional_role_id";
 /// `ssd_cla_episodes`' CLA id and person id (the link from a review to its child).
 pub const EPISODE_CLA_ID: &str = "clae_cla_id";
+pub const EPISODE_EPISODE_ID: &str = "clae_cla_episode_id";
 pub const EPISODE_PERSON_ID: &str = "clae_person_id";
 
 impl SsdTable {
@@ -172,7 +217,7 @@ impl SsdTable {
                 "invo_involvement_start_date",
                 "invo_involvement_end_date",
             ],
-            SsdTable::ClaEpisodes => &[EPISODE_CLA_ID, EPISODE_PERSON_ID],
+            SsdTable::ClaEpisodes => &[EPISODE_PERSON_ID],
         }
     }
 
@@ -336,11 +381,6 @@ pub const NOT_USED: &[(SsdTable, &str, &str)] = &[
         "the SSD's row id; a review is known by its child and date (CHILD + REVIEW), as in the bespoke files",
     ),
     (
-        SsdTable::ClaReviews,
-        "clar_cla_episode_id",
-        "the older definitions' link to `ssd_cla_episodes`; current deployments give `clar_cla_id`, which is read instead",
-    ),
-    (
         SsdTable::Involvements,
         "invo_involvements_id",
         "the SSD's row id; an allocation is known by CHILD + IRO_ID + IRO_START",
@@ -357,13 +397,8 @@ pub const NOT_USED: &[(SsdTable, &str, &str)] = &[
     ),
     (
         SsdTable::ClaEpisodes,
-        "clae_cla_episode_id",
-        "the episodes themselves come from the SSDA903 return",
-    ),
-    (
-        SsdTable::ClaEpisodes,
         "clae_cla_placement_id",
-        "as above: the SSDA903 return is the source of episodes",
+        "the episodes themselves come from the SSDA903 return",
     ),
     (
         SsdTable::ClaEpisodes,
@@ -431,6 +466,9 @@ pub fn markdown() -> String {
                 ClaId => {
                     "when there is no `clar_cla_person_id`: the CLA id, linked to its child through `ssd_cla_episodes` (`clae_cla_id` → `clae_person_id`)"
                 }
+                EpisodeId => {
+                    "when there is neither (the older definitions): the CLA episode id, linked through `ssd_cla_episodes` (`clae_cla_episode_id` → `clae_person_id`)"
+                }
                 LastContact => {
                     "a date: `Y` if after the child's previous held review (or there is none) and before this review; `N` if on or before the previous held review; blank if on or after the review's own date, or no date"
                 }
@@ -459,9 +497,9 @@ pub fn markdown() -> String {
     row(
         &mut s,
         SsdTable::ClaEpisodes,
-        &format!("{EPISODE_CLA_ID}`, `{EPISODE_PERSON_ID}"),
-        "the link from a review's `clar_cla_id` to its child",
-        "`clae_person_id` must be the child's id as in the SSDA903 files (CHILD); one CLA id with two persons: `ssd.cla_person_conflict`, the first is used",
+        &format!("{EPISODE_CLA_ID}`, `{EPISODE_EPISODE_ID}`, `{EPISODE_PERSON_ID}"),
+        "the link from a review's `clar_cla_id` (or `clar_cla_episode_id`) to its child",
+        "`clae_person_id` must be the child's id as in the SSDA903 files (CHILD); one id with two persons: `ssd.cla_person_conflict`, the first is used",
     );
     s.push_str("\nNot used:\n\n| SSD table | SSD column | Why |\n|---|---|---|\n");
     for (t, c, why) in NOT_USED {
@@ -508,7 +546,17 @@ mod tests {
                 );
             }
         }
-        assert!(is_personal_field(EPISODE_CLA_ID) && is_personal_field(EPISODE_PERSON_ID));
+        for c in [EPISODE_CLA_ID, EPISODE_EPISODE_ID, EPISODE_PERSON_ID] {
+            assert!(is_personal_field(c), "{c}");
+        }
+        for k in LinkKey::ALL {
+            assert!(SsdTable::ClaReviews.columns().contains(&k.review_column()));
+            assert!(
+                SsdTable::ClaEpisodes
+                    .columns()
+                    .contains(&k.episode_column())
+            );
+        }
     }
 
     /// Every published column of a table read is used (a mapping, the
@@ -522,6 +570,7 @@ mod tests {
                         PARTICIPATION_COLUMN,
                         ROLE_COLUMN,
                         EPISODE_CLA_ID,
+                        EPISODE_EPISODE_ID,
                         EPISODE_PERSON_ID,
                     ]
                     .contains(c);
@@ -569,7 +618,7 @@ mod tests {
             assert_eq!(recognise(&upper(t.columns())), Some(t), "{t}");
             assert_eq!(
                 recognise(t.required_columns()).is_some(),
-                t != SsdTable::ClaReviews
+                t == SsdTable::Involvements
             );
         }
         // The System C deployment's reviews: no person id.
