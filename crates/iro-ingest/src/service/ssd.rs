@@ -10,7 +10,10 @@
 //! * `ssd_cla_episodes` is read only to link a review to its child: most
 //!   deployments' `ssd_cla_reviews` carry the review's CLA id
 //!   (`clar_cla_id`), not the person, and `ssd_cla_episodes` pairs each CLA id
-//!   with its person (`clae_cla_id`, `clae_person_id`).
+//!   with its person (`clae_cla_id`, `clae_person_id`); extracts made to the
+//!   older definitions name the CLA episode instead ([`LinkKey`]).
+//! * A review's last IRO contact date, where extracted, gives IRO_MET_CHILD
+//!   ([`met_child`]); its participation code is checked against the SSDA903.
 //!
 //! What the SSD lacks (the chair of a review, report and record dates, the
 //! review's type and mode, midway reviews, the DRP log) is left out: the
@@ -24,7 +27,7 @@ use iro_domain::{ParticipationCode, ReviewStatus, ServiceTable};
 use super::schema::{FieldKind, fields, normalise_code};
 
 /// The SSD release the mapping follows.
-pub const SSD_VERSION: &str = "SSD data model v1.4 (data-to-insight/ssd-data-model: the ssd_cla_reviews, ssd_cla_episodes and ssd_involvements definitions of the System C deployment v1.4.x, 2025-26, and the data/objects specification)";
+pub const SSD_VERSION: &str = "SSD data model (data-to-insight/ssd-data-model: the `data/objects` definitions of ssd_cla_reviews, ssd_cla_episodes and ssd_involvements, and the deployments' extract scripts, which give `clar_cla_id` where the definitions also list `clar_cla_episode_id`)";
 
 /// An SSD extract table the IRO records are read from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -446,7 +449,10 @@ pub const NOT_USED: &[(SsdTable, &str, &str)] = &[
 /// The mapping as Markdown tables (what is read, what is not), for
 /// `docs/DATA.md` ("IRO records from SSD extracts").
 pub fn markdown() -> String {
-    let mut s = String::from("| SSD table | SSD column | Read as | How |\n|---|---|---|---|\n");
+    let mut s = format!(
+        "Column names as published in the {SSD_VERSION}.\n\n\
+         | SSD table | SSD column | Read as | How |\n|---|---|---|---|\n"
+    );
     let row = |s: &mut String, t: SsdTable, column: &str, ours: &str, how: &str| {
         s.push_str(&format!("| `{t}` | `{column}` | {ours} | {how} |\n"));
     };
