@@ -25,6 +25,10 @@ pub enum FileStatus {
     /// Recognised as an IRO-service table but excluded: required columns
     /// missing, or its year folder holds another year's return.
     ServiceExcluded(ServiceTable),
+    /// An SSD extract read only to link the rows of an IRO-service table to
+    /// the children (`ssd_cla_episodes`: a review's CLA id to its child); its
+    /// rows are counted in [`FileInfo::rows`], not in a row account.
+    ServiceLink(ServiceTable),
     /// Matched one of [`crate::LoadOptions::other_tables`] (named); not read.
     Other(String),
     /// Could not be read (missing, binary, wrong encoding, empty).

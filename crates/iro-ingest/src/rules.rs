@@ -500,6 +500,15 @@ pub fn rules_markdown() -> String {
          different row with the same key is `row.duplicate_key`; the row from the\n\
          earlier file name (then the earlier line) is kept.\n",
     );
+    s.push_str(
+        "\n## IRO service records\n\n\
+         The IRO service's own record files, and the same records read from Standard\n\
+         Safeguarding Dataset extracts (`ssd.*`), have rules of their own, generated from\n\
+         `crates/iro-ingest/src/service/rules.rs` (also in `docs/DATA.md`, \"IRO service\n\
+         records\"). \"error / warning\": error when the row is excluded, warning when only\n\
+         the value is blanked.\n\n",
+    );
+    s.push_str(&crate::service::rules::markdown());
     s
 }
 

@@ -337,9 +337,9 @@ fn parse_csv(
     // its SSDA903 cohort is known (`service::load_la`).
     if task.declared.is_none()
         && !matches!(detected, HeaderMatch::Table(_))
-        && let Some(table) = crate::service::recognise(&names)
+        && let Some(status) = crate::service::recognise_file(&names)
     {
-        out.info.status = FileStatus::ServiceRecords(table);
+        out.info.status = status;
         return;
     }
     let cols = match detected {
