@@ -167,6 +167,7 @@ pub(crate) fn read_file(idx: u32, task: &FileTask, opts: &LoadOptions) -> Parsed
         idx,
         info: FileInfo {
             path: task.path.clone(),
+            within: task.part.as_ref().and_then(|p| p.sheet.clone()),
             la: task.la,
             year: task.year,
             table: None,
@@ -232,6 +233,12 @@ pub(crate) fn read_file(idx: u32, task: &FileTask, opts: &LoadOptions) -> Parsed
             sc.child_map = ChildMap::default();
         }
     });
+    // A workbook's sheet: every diagnostic says which.
+    if let Some(sheet) = &out.info.within {
+        for d in &mut out.diags {
+            d.within.get_or_insert_with(|| sheet.clone());
+        }
+    }
     out
 }
 
@@ -310,6 +317,21 @@ fn parse_csv(
         && !matches!(detected, HeaderMatch::Table(_))
         && let Some(table) = crate::service::recognise(&names)
     {
+        // The service reader reads files, not a workbook's sheets.
+        if let Some(sheet) = task.part.as_ref().and_then(|p| p.sheet.as_ref()) {
+            out.info.status = FileStatus::Unrecognised;
+            let mut d = base_diag(
+                task,
+                Severity::Info,
+                rules::WORKBOOK_SERVICE_SHEET,
+                format!(
+                    "sheet `{sheet}` holds IRO-service records ({table}), which are read from CSV files only; not read (save the sheet as CSV UTF-8 in the year folder)"
+                ),
+            );
+            d.line = Some(header_line);
+            out.diags.push(d);
+            return;
+        }
         out.info.status = FileStatus::ServiceRecords(table);
         return;
     }

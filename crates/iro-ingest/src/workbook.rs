@@ -1,0 +1,632 @@
+//! Workbooks: Excel (`.xlsx`, `.xlsm`, `.xls`, `.xlsb`) and OpenDocument
+//! (`.ods`) files holding a table per sheet, read with calamine (pure Rust).
+//!
+//! A workbook found in a year folder (or listed in the manifest) is opened
+//! before anything is read, and each sheet with anything in it becomes one
+//! file to read: a [`Part`] whose bytes are the sheet's rows as CSV text, the
+//! text an analyst's "Save as CSV" would give, so that every check, figure
+//! and row account is the CSV path's own. What a cell's type means is kept:
+//!
+//! * a **date cell** (a serial number with a date format) is its calendar
+//!   date, `DD/MM/YYYY` (with the time of day when it has one); the 1904 date
+//!   system is followed;
+//! * a **whole number** is its integer text (a CHILD stored as a number reads
+//!   `5994637`, never `5994637.0`); another number its shortest decimal text;
+//! * a **fractional number in CHILD** cannot be an identifier: the cell is
+//!   read as blank and the row excluded (`cell.child_not_whole`);
+//! * a **formula error** (`#N/A`, `#REF!`…) is read as blank, reported once
+//!   per column with the count (`cell.formula_error`);
+//! * text is as written, a line break inside a cell read as a space.
+//!
+//! The **header row** is found as a CSV's is, by its column names, among the
+//! first [`HEADER_SEARCH_ROWS`] rows with anything in them: title rows above
+//! it (merged or not) are skipped and named (`workbook.rows_above_header`).
+//! Every line of the CSV text is the sheet's row of the same number, and
+//! every field the sheet's column of the same position (a table starting at
+//! column B has an empty column A), so a diagnostic's line and column are
+//! the row number and column letter Excel shows; its `within` is the sheet.
+//!
+//! A sheet with nothing in it is named (`workbook.sheet_empty`); a sheet that
+//! matches no table is `file.unrecognised` as an unrecognised CSV is; a
+//! sheet of IRO-service records is named and not read
+//! (`workbook.service_sheet`: the service reader reads files, not sheets); a
+//! workbook that cannot be opened (damaged, password-protected, not a
+//! workbook) is `workbook.unreadable`.
+
+use std::io::Cursor;
+use std::path::Path;
+use std::sync::Arc;
+
+use calamine::{Data, Reader, SheetType, Sheets};
+use iro_domain::{Diagnostic, Severity, TableKind};
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+
+use crate::header::{HeaderMatch, detect_normalised, has_columns, map_columns, normalise_header};
+use crate::options::LoadOptions;
+use crate::rules;
+use crate::source::{Discovery, FileTask};
+use crate::split::Part;
+
+/// The file extensions read as workbooks (compared ignoring case).
+pub const WORKBOOK_EXTENSIONS: &[&str] = &["xlsx", "xlsm", "xls", "xlsb", "ods"];
+
+/// How many rows with anything in them are looked at for the header row.
+pub const HEADER_SEARCH_ROWS: usize = 20;
+
+/// Whether `path` is read as a workbook (by its extension).
+pub(crate) fn is_workbook(path: &Path) -> bool {
+    path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+        WORKBOOK_EXTENSIONS
+            .iter()
+            .any(|w| e.eq_ignore_ascii_case(w))
+    })
+}
+
+/// Opens every workbook found (in parallel) and puts a file to read per
+/// sheet in their place.
+pub(crate) fn open_all(disc: &mut Discovery, opts: &LoadOptions) {
+    let books = std::mem::take(&mut disc.workbooks);
+    if books.is_empty() {
+        return;
+    }
+    let opened: Vec<Opened> = books.par_iter().map(|t| open(t, opts)).collect();
+    for o in opened {
+        disc.files.extend(o.tasks);
+        disc.diagnostics.extend(o.diagnostics);
+    }
+    // Stable: a workbook's sheets stay in the workbook's order.
+    disc.files
+        .sort_by(|a, b| (a.la, a.year, &a.path).cmp(&(b.la, b.year, &b.path)));
+}
+
+/// A workbook's sheets, as files to read, and what was found opening it.
+#[derive(Debug, Default)]
+struct Opened {
+    tasks: Vec<FileTask>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+fn diag(task: &FileTask, sev: Severity, rule: &str, msg: String) -> Diagnostic {
+    let mut d = Diagnostic::new(sev, rule, msg);
+    d.la = Some(task.la);
+    d.year = Some(task.year);
+    d.file = Some(task.path.clone());
+    d
+}
+
+/// Why a workbook cannot be opened, in words.
+fn open_error(e: &dyn std::fmt::Display) -> String {
+    let text = e.to_string();
+    if text.to_ascii_lowercase().contains("password") {
+        "the workbook is password-protected; save a copy without a password (File > Info > Protect Workbook) to read it".to_string()
+    } else {
+        format!("the workbook cannot be opened ({text}); is it damaged, or not a workbook?")
+    }
+}
+
+fn open_book(path: &Path, bytes: Vec<u8>) -> Result<Sheets<Cursor<Vec<u8>>>, String> {
+    use calamine::{Ods, Xls, Xlsb, Xlsx, open_workbook_from_rs};
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let rs = Cursor::new(bytes);
+    match ext.as_str() {
+        "xlsx" | "xlsm" => open_workbook_from_rs::<Xlsx<_>, _>(rs)
+            .map(Sheets::Xlsx)
+            .map_err(|e| open_error(&e)),
+        "xls" => open_workbook_from_rs::<Xls<_>, _>(rs)
+            .map(Sheets::Xls)
+            .map_err(|e| open_error(&e)),
+        "xlsb" => open_workbook_from_rs::<Xlsb<_>, _>(rs)
+            .map(Sheets::Xlsb)
+            .map_err(|e| open_error(&e)),
+        _ => open_workbook_from_rs::<Ods<_>, _>(rs)
+            .map(Sheets::Ods)
+            .map_err(|e| open_error(&e)),
+    }
+}
+
+fn open(task: &FileTask, opts: &LoadOptions) -> Opened {
+    let mut out = Opened::default();
+    let bytes = match std::fs::read(&task.path) {
+        Ok(b) => b,
+        Err(e) => {
+            let msg = match e.kind() {
+                std::io::ErrorKind::NotFound => "file not found".to_string(),
+                _ => format!("cannot read the file: {e}"),
+            };
+            out.diagnostics
+                .push(diag(task, Severity::Error, rules::FILE_UNREADABLE, msg));
+            return out;
+        }
+    };
+    let file_sha256 = opts.hash_files.then(|| {
+        Sha256::digest(&bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    });
+    // calamine is not known to panic on a damaged file, but a workbook is
+    // untrusted input: a panic would stop every authority's ingest.
+    let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        read_sheets(&task.path, bytes)
+    }));
+    let sheets = match read {
+        Ok(Ok(s)) => s,
+        Ok(Err(msg)) => {
+            out.diagnostics
+                .push(diag(task, Severity::Error, rules::WORKBOOK_UNREADABLE, msg));
+            return out;
+        }
+        Err(_) => {
+            out.diagnostics.push(diag(
+                task,
+                Severity::Error,
+                rules::WORKBOOK_UNREADABLE,
+                "the workbook could not be read (the reader failed on it); is it damaged?".into(),
+            ));
+            return out;
+        }
+    };
+    for s in sheets {
+        let at = |sev, rule: &str, msg: String| {
+            let mut d = diag(task, sev, rule, msg);
+            d.within = Some(s.name.clone());
+            d
+        };
+        let Ok(range) = s.range else {
+            let why = s.range.err().unwrap_or_default();
+            out.diagnostics.push(at(
+                Severity::Error,
+                rules::WORKBOOK_UNREADABLE,
+                format!("sheet `{}` cannot be read ({why}); skipped", s.name),
+            ));
+            continue;
+        };
+        let grid = Grid::of(&range);
+        if grid.is_empty() {
+            out.diagnostics.push(at(
+                Severity::Info,
+                rules::WORKBOOK_SHEET_EMPTY,
+                format!("sheet `{}` is empty; nothing read from it", s.name),
+            ));
+            continue;
+        }
+        let sheet = to_csv(&grid, task.declared, opts);
+        if let Some((first, last)) = sheet.above_header {
+            let rows = if first == last {
+                format!("row {first}")
+            } else {
+                format!("rows {first}–{last}")
+            };
+            let mut d = at(
+                Severity::Info,
+                rules::WORKBOOK_ROWS_ABOVE_HEADER,
+                format!(
+                    "the header row of sheet `{}` is row {}; {rows} above it (a title?) not read",
+                    s.name, sheet.header_row
+                ),
+            );
+            d.line = Some(u64::from(sheet.header_row));
+            d.table = sheet.table;
+            out.diagnostics.push(d);
+        }
+        for p in &sheet.problems {
+            let mut d = at(p.severity, p.rule, p.message.clone());
+            d.line = Some(u64::from(p.row));
+            d.column = Some(p.column);
+            d.field = p.field.clone();
+            d.value = p.value.clone();
+            d.table = sheet.table;
+            out.diagnostics.push(d);
+        }
+        let mut t = task.clone();
+        t.part = Some(Arc::new(Part {
+            bytes: sheet.bytes,
+            lines: sheet.lines,
+            file_sha256: file_sha256.clone(),
+            sheet: Some(s.name.clone()),
+        }));
+        out.tasks.push(t);
+    }
+    out
+}
+
+/// One sheet as calamine gives it.
+struct SheetRange {
+    name: String,
+    range: Result<calamine::Range<Data>, String>,
+}
+
+fn read_sheets(path: &Path, bytes: Vec<u8>) -> Result<Vec<SheetRange>, String> {
+    let mut book = open_book(path, bytes)?;
+    let sheets: Vec<_> = book.sheets_metadata().to_vec();
+    Ok(sheets
+        .into_iter()
+        // Chart and dialog sheets hold no cells.
+        .filter(|s| matches!(s.typ, SheetType::WorkSheet))
+        .map(|s| {
+            let range = book.worksheet_range(&s.name).map_err(|e| e.to_string());
+            SheetRange {
+                name: s.name,
+                range,
+            }
+        })
+        .collect())
+}
+
+/// A cell as text, and what its type says beyond the text.
+#[derive(Debug, Clone, PartialEq)]
+enum Cell {
+    Text(String),
+    /// A number that is not whole (its text).
+    Fraction(String),
+    /// A formula error (`#N/A`…), read as blank.
+    FormulaError(String),
+}
+
+impl Cell {
+    fn text(&self) -> &str {
+        match self {
+            Cell::Text(s) | Cell::Fraction(s) => s,
+            Cell::FormulaError(_) => "",
+        }
+    }
+}
+
+/// Numbers of whole days and times written as text.
+fn number_text(f: f64) -> Cell {
+    if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e15 {
+        Cell::Text(format!("{}", f as i64))
+    } else {
+        Cell::Fraction(format!("{f}"))
+    }
+}
+
+fn date_text(y: u16, m: u8, d: u8, h: u8, mi: u8, s: u8) -> String {
+    if (h, mi, s) == (0, 0, 0) {
+        format!("{d:02}/{m:02}/{y:04}")
+    } else {
+        format!("{d:02}/{m:02}/{y:04} {h:02}:{mi:02}:{s:02}")
+    }
+}
+
+/// An ISO 8601 date or date-time (as OpenDocument stores dates) as
+/// `DD/MM/YYYY`, with its time of day unless midnight.
+fn iso_date_text(iso: &str) -> Option<String> {
+    let (date, time) = match iso.split_once('T') {
+        Some((d, t)) => (d, Some(t)),
+        None => (iso, None),
+    };
+    let mut p = date.split('-');
+    let y: u16 = p.next()?.parse().ok()?;
+    let m: u8 = p.next()?.parse().ok()?;
+    let d: u8 = p.next()?.parse().ok()?;
+    if p.next().is_some() || date.len() != 10 {
+        return None;
+    }
+    let (mut h, mut mi, mut s) = (0u8, 0u8, 0u8);
+    if let Some(t) = time {
+        let mut q = t.split(':');
+        h = q.next()?.parse().ok()?;
+        mi = q.next().unwrap_or("0").parse().ok()?;
+        s = q
+            .next()
+            .unwrap_or("0")
+            .split('.')
+            .next()
+            .unwrap_or("0")
+            .parse()
+            .ok()?;
+    }
+    Some(date_text(y, m, d, h, mi, s))
+}
+
+/// The text of one cell, as the CSV path expects it.
+fn cell(data: &Data) -> Cell {
+    match data {
+        Data::Empty => Cell::Text(String::new()),
+        Data::String(s) => Cell::Text(if s.contains(['\n', '\r']) {
+            s.replace("\r\n", " ").replace(['\n', '\r'], " ")
+        } else {
+            s.clone()
+        }),
+        Data::Int(i) => Cell::Text(i.to_string()),
+        Data::Float(f) => number_text(*f),
+        Data::Bool(b) => Cell::Text(if *b { "TRUE" } else { "FALSE" }.to_string()),
+        Data::DateTime(dt) if dt.is_datetime() && dt.as_f64() >= 1.0 => {
+            let (y, m, d, h, mi, s, _) = dt.to_ymd_hms_milli();
+            Cell::Text(date_text(y, m, d, h, mi, s))
+        }
+        // A time of day alone, or a duration: its number.
+        Data::DateTime(dt) => number_text(dt.as_f64()),
+        Data::DateTimeIso(s) => Cell::Text(iso_date_text(s).unwrap_or_else(|| s.clone())),
+        Data::DurationIso(s) => Cell::Text(s.clone()),
+        Data::Error(e) => Cell::FormulaError(e.to_string()),
+    }
+}
+
+/// A sheet's cells from A1, as text: `rows[r][c]` is row `r + 1`, column
+/// `c + 1`; trailing empty rows and columns are dropped.
+struct Grid {
+    rows: Vec<Vec<Cell>>,
+    width: usize,
+}
+
+impl Grid {
+    fn of(range: &calamine::Range<Data>) -> Grid {
+        let Some((r0, c0)) = range.start() else {
+            return Grid {
+                rows: Vec::new(),
+                width: 0,
+            };
+        };
+        let (r0, c0) = (r0 as usize, c0 as usize);
+        let mut rows: Vec<Vec<Cell>> = vec![Vec::new(); r0];
+        let mut width = 0;
+        let mut last_row = 0;
+        for (i, r) in range.rows().enumerate() {
+            let mut cells: Vec<Cell> = vec![Cell::Text(String::new()); c0];
+            cells.extend(r.iter().map(cell));
+            let used = cells
+                .iter()
+                .rposition(|c| !matches!(c, Cell::Text(t) if t.trim().is_empty()))
+                .map_or(0, |p| p + 1);
+            cells.truncate(used);
+            if used > 0 {
+                width = width.max(used);
+                last_row = r0 + i + 1;
+            }
+            rows.push(cells);
+        }
+        rows.truncate(last_row);
+        Grid { rows, width }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    fn text(&self, r: usize, c: usize) -> &str {
+        self.rows
+            .get(r)
+            .and_then(|row| row.get(c))
+            .map_or("", Cell::text)
+    }
+
+    fn row_is_blank(&self, r: usize) -> bool {
+        self.rows.get(r).is_none_or(|row| row.is_empty())
+    }
+}
+
+/// A problem a cell's type shows, found while writing the CSV text.
+#[derive(Debug, Clone)]
+struct Problem {
+    severity: Severity,
+    rule: &'static str,
+    row: u32,
+    column: u32,
+    field: Option<String>,
+    value: Option<String>,
+    message: String,
+}
+
+/// A sheet written as CSV text.
+struct SheetCsv {
+    bytes: Vec<u8>,
+    /// The sheet row of each data record.
+    lines: Vec<u32>,
+    /// The sheet row of the header (1-based).
+    header_row: u32,
+    /// Rows with anything in them above the header row (first, last).
+    above_header: Option<(u32, u32)>,
+    table: Option<TableKind>,
+    problems: Vec<Problem>,
+}
+
+/// Whether a row's names are a header the reader will recognise.
+fn is_header(names: &[String], declared: Option<TableKind>, opts: &LoadOptions) -> bool {
+    if let Some(t) = declared {
+        return map_columns(t, names).is_complete();
+    }
+    !matches!(detect_normalised(names), HeaderMatch::Unrecognised)
+        || crate::service::recognise(names).is_some()
+        || opts
+            .other_tables
+            .iter()
+            .any(|o| has_columns(names, &o.columns))
+}
+
+/// Quotes a field if the CSV text needs it.
+fn push_field(out: &mut Vec<u8>, s: &str) {
+    if s.contains([',', '"']) {
+        out.push(b'"');
+        out.extend_from_slice(s.replace('"', "\"\"").as_bytes());
+        out.push(b'"');
+    } else {
+        out.extend_from_slice(s.as_bytes());
+    }
+}
+
+fn column_letter(c: u32) -> String {
+    let mut n = c;
+    let mut s = Vec::new();
+    while n > 0 {
+        let r = (n - 1) % 26;
+        s.push(b'A' + r as u8);
+        n = (n - 1) / 26;
+    }
+    s.reverse();
+    String::from_utf8(s).unwrap_or_default()
+}
+
+fn to_csv(grid: &Grid, declared: Option<TableKind>, opts: &LoadOptions) -> SheetCsv {
+    let names_of = |r: usize| -> Vec<String> {
+        (0..grid.width)
+            .map(|c| normalise_header(grid.text(r, c).as_bytes()))
+            .collect()
+    };
+    let filled: Vec<usize> = (0..grid.rows.len())
+        .filter(|&r| !grid.row_is_blank(r))
+        .collect();
+    let header = filled
+        .iter()
+        .take(HEADER_SEARCH_ROWS)
+        .copied()
+        .find(|&r| is_header(&names_of(r), declared, opts))
+        .or_else(|| filled.first().copied())
+        .unwrap_or(0);
+    let names = names_of(header);
+    let table = match declared {
+        Some(t) => Some(t),
+        None => match detect_normalised(&names) {
+            HeaderMatch::Table(m) | HeaderMatch::Incomplete(m) => Some(m.table),
+            HeaderMatch::Unrecognised => None,
+        },
+    };
+    let above: Vec<usize> = filled.iter().copied().filter(|&r| r < header).collect();
+    let above_header = match (above.first(), above.last()) {
+        (Some(&a), Some(&b)) => Some((a as u32 + 1, b as u32 + 1)),
+        _ => None,
+    };
+
+    let child_col = names.iter().position(|n| n == "CHILD");
+    let mut problems = Vec::new();
+    // (column, error text) → (count, first row)
+    let mut errors: std::collections::BTreeMap<(usize, String), (u64, u32)> =
+        std::collections::BTreeMap::new();
+    let mut bytes = Vec::with_capacity(grid.rows.len() * grid.width * 8);
+    // Blank lines up to the header, so that its line is its row.
+    bytes.resize(header, b'\n');
+    let mut lines = Vec::with_capacity(grid.rows.len().saturating_sub(header));
+    for r in header..grid.rows.len() {
+        let row_no = r as u32 + 1;
+        if r > header {
+            lines.push(row_no);
+        }
+        let row = &grid.rows[r];
+        for c in 0..grid.width {
+            if c > 0 {
+                bytes.push(b',');
+            }
+            let Some(cell) = row.get(c) else { continue };
+            match cell {
+                Cell::Text(s) => push_field(&mut bytes, s),
+                Cell::Fraction(s) if r > header && Some(c) == child_col => {
+                    problems.push(Problem {
+                        severity: Severity::Error,
+                        rule: rules::CELL_CHILD_NOT_WHOLE,
+                        row: row_no,
+                        column: c as u32 + 1,
+                        field: Some("CHILD".into()),
+                        value: Some(s.clone()),
+                        message: "CHILD is a number with a fraction (a formula's result, or a typing slip?), not an identifier; read as blank, so the row is excluded".into(),
+                    });
+                }
+                Cell::Fraction(s) => push_field(&mut bytes, s),
+                Cell::FormulaError(e) => {
+                    let k = errors.entry((c, e.clone())).or_insert((0, row_no));
+                    k.0 += 1;
+                }
+            }
+        }
+        // A lone empty field would be a blank line, which is no record.
+        if grid.width == 1 && row.first().is_none_or(|c| c.text().is_empty()) {
+            bytes.extend_from_slice(b"\"\"");
+        }
+        bytes.push(b'\n');
+    }
+    for ((c, e), (n, first)) in errors {
+        let field = names.get(c).filter(|n| !n.is_empty()).cloned();
+        let what = field.as_deref().map_or_else(
+            || format!("column {}", column_letter(c as u32 + 1)),
+            |f| f.to_string(),
+        );
+        problems.push(Problem {
+            severity: Severity::Warning,
+            rule: rules::CELL_FORMULA_ERROR,
+            row: first,
+            column: c as u32 + 1,
+            field,
+            value: Some(e.clone()),
+            message: format!(
+                "{what} holds the formula error {e} in {n} cell(s) (first at row {first}); read as blank"
+            ),
+        });
+    }
+    SheetCsv {
+        bytes,
+        lines,
+        header_row: header as u32 + 1,
+        above_header,
+        table,
+        problems,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_read_as_what_they_mean() {
+        assert_eq!(
+            cell(&Data::Float(5_994_637.0)),
+            Cell::Text("5994637".into())
+        );
+        assert_eq!(cell(&Data::Int(1)), Cell::Text("1".into()));
+        assert_eq!(cell(&Data::Float(12.5)), Cell::Fraction("12.5".into()));
+        assert_eq!(cell(&Data::Float(-3.0)), Cell::Text("-3".into()));
+        assert_eq!(
+            cell(&Data::Float(1e20)),
+            Cell::Fraction("100000000000000000000".into())
+        );
+    }
+
+    #[test]
+    fn date_cells_read_as_their_calendar_date() {
+        use calamine::{ExcelDateTime, ExcelDateTimeType::DateTime};
+        // 45383 is 1 April 2024 in the 1900 system.
+        let d = Data::DateTime(ExcelDateTime::new(45383.0, DateTime, false));
+        assert_eq!(cell(&d), Cell::Text("01/04/2024".into()));
+        let t = Data::DateTime(ExcelDateTime::new(45383.5, DateTime, false));
+        assert_eq!(cell(&t), Cell::Text("01/04/2024 12:00:00".into()));
+        // The 1904 system counts from 1 January 1904.
+        let d = Data::DateTime(ExcelDateTime::new(43921.0, DateTime, true));
+        assert_eq!(cell(&d), Cell::Text("01/04/2024".into()));
+        assert_eq!(
+            cell(&Data::DateTimeIso("2024-04-01".into())),
+            Cell::Text("01/04/2024".into())
+        );
+        assert_eq!(
+            cell(&Data::DateTimeIso("2024-04-01T00:00:00".into())),
+            Cell::Text("01/04/2024".into())
+        );
+        assert_eq!(
+            cell(&Data::DateTimeIso("2024-04-01T09:30:00".into())),
+            Cell::Text("01/04/2024 09:30:00".into())
+        );
+    }
+
+    #[test]
+    fn text_keeps_its_value_on_one_line() {
+        assert_eq!(
+            cell(&Data::String("a\r\nb\nc".into())),
+            Cell::Text("a b c".into())
+        );
+        let mut out = Vec::new();
+        push_field(&mut out, "say \"hi\", then");
+        assert_eq!(out, b"\"say \"\"hi\"\", then\"");
+    }
+
+    #[test]
+    fn column_letters() {
+        assert_eq!(column_letter(1), "A");
+        assert_eq!(column_letter(26), "Z");
+        assert_eq!(column_letter(27), "AA");
+        assert_eq!(column_letter(703), "AAA");
+    }
+}
