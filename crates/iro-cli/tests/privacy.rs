@@ -253,6 +253,7 @@ fn all_planted() -> Vec<Planted> {
     vec![
         planted("CHILD", &["ZQ71XK"]),
         planted("CHILD written as a float", &["5994637.0", "5994637"]),
+        planted("CHILD a fraction in a workbook", &["7719033.25", "7719033"]),
         planted("CHILD in scientific notation", &["5.99E+06", "5990000"]),
         planted("CHILD with a control character", &["QX58"]),
         planted(
@@ -435,6 +436,36 @@ fn write_fixture(root: &Path) {
     ] {
         fs::write(dir.join(name), text).unwrap();
     }
+    write_workbook(&y25.join("returns_extra.xlsx"));
+    fs::write(y25.join("broken.xlsx"), b"PK\x03\x04 not a workbook").unwrap();
+}
+
+/// A workbook beside the CSVs: an empty cover sheet, an OC3 sheet below a
+/// title row with a CHILD that is no whole number and a formula error, and
+/// IRO-service records (not read from a sheet).
+fn write_workbook(path: &Path) {
+    use rust_xlsxwriter::{Formula, Workbook};
+    let mut book = Workbook::new();
+    book.add_worksheet().set_name("Cover").unwrap();
+    let oc3 = book.add_worksheet().set_name("OC3").unwrap();
+    oc3.write_string(0, 0, "Care leavers 2024-25").unwrap();
+    for (c, h) in ["CHILD", "DOB", "IN_TOUCH", "ACTIV", "ACCOM"]
+        .iter()
+        .enumerate()
+    {
+        oc3.write_string(1, c as u16, *h).unwrap();
+    }
+    oc3.write_number(2, 0, 7_719_033.25).unwrap();
+    oc3.write_string(2, 1, "05/05/2006").unwrap();
+    oc3.write_string(2, 2, "YES").unwrap();
+    oc3.write_string(2, 3, "F1").unwrap();
+    oc3.write_formula(2, 4, Formula::new("=NA()").set_result("#N/A"))
+        .unwrap();
+    let service = book.add_worksheet().set_name("IRO reviews").unwrap();
+    for (c, h) in ["CHILD", "REVIEW", "STATUS", "IRO_ID"].iter().enumerate() {
+        service.write_string(0, c as u16, *h).unwrap();
+    }
+    book.save(path).unwrap();
 }
 
 fn iro(cwd: &Path, args: &[&str]) -> Output {

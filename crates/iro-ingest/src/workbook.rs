@@ -622,6 +622,84 @@ mod tests {
         assert_eq!(out, b"\"say \"\"hi\"\", then\"");
     }
 
+    /// A range from B2 (as calamine gives a sheet whose first cell is B2).
+    fn range(rows: &[&[Data]]) -> calamine::Range<Data> {
+        let w = rows.iter().map(|r| r.len()).max().unwrap_or(1) as u32;
+        let mut r = calamine::Range::new((1, 1), (rows.len() as u32, w));
+        for (i, row) in rows.iter().enumerate() {
+            for (j, v) in row.iter().enumerate() {
+                r.set_value((i as u32 + 1, j as u32 + 1), v.clone());
+            }
+        }
+        r
+    }
+
+    fn s(x: &str) -> Data {
+        Data::String(x.into())
+    }
+
+    #[test]
+    fn a_sheet_becomes_csv_text_at_its_own_rows_and_columns() {
+        use calamine::CellErrorType;
+        let grid = Grid::of(&range(&[
+            &[s("Reviews, 2024-25"), Data::Empty, Data::Empty, Data::Empty],
+            &[Data::Empty, Data::Empty, Data::Empty, Data::Empty],
+            &[s("CHILD"), s("DOB"), s("REVIEW"), s("REVIEW_CODE")],
+            &[
+                Data::Float(12.5),
+                s("01/01/2015"),
+                s("01/05/2024"),
+                s("PN1"),
+            ],
+            &[
+                Data::Int(7),
+                s("01/01/2015"),
+                Data::Error(CellErrorType::NA),
+                Data::Error(CellErrorType::NA),
+            ],
+            &[Data::Empty, Data::Empty, Data::Empty, Data::Empty],
+        ]));
+        let csv = to_csv(&grid, None, &LoadOptions::default());
+        assert_eq!(csv.table, Some(TableKind::Reviews));
+        assert_eq!(csv.header_row, 4);
+        assert_eq!(csv.above_header, Some((2, 2)));
+        assert_eq!(csv.lines, vec![5, 6]);
+        // Line N is row N; field N is column N (column A empty); the
+        // fractional CHILD and the formula errors are blank; the trailing
+        // empty row is gone.
+        assert_eq!(
+            String::from_utf8(csv.bytes).unwrap(),
+            "\n\n\n,CHILD,DOB,REVIEW,REVIEW_CODE\n,,01/01/2015,01/05/2024,PN1\n,7,01/01/2015,,\n"
+        );
+        let rules: Vec<(&str, u32, u32)> = csv
+            .problems
+            .iter()
+            .map(|p| (p.rule, p.row, p.column))
+            .collect();
+        assert_eq!(
+            rules,
+            vec![
+                (rules::CELL_CHILD_NOT_WHOLE, 5, 2),
+                (rules::CELL_FORMULA_ERROR, 6, 4),
+                (rules::CELL_FORMULA_ERROR, 6, 5),
+            ]
+        );
+        assert!(
+            csv.problems[1]
+                .message
+                .contains("REVIEW holds the formula error #N/A in 1 cell(s)")
+        );
+        // The identifier is kept out of the message.
+        assert!(!csv.problems[0].message.contains("12.5"));
+        assert_eq!(csv.problems[0].value.as_deref(), Some("12.5"));
+    }
+
+    #[test]
+    fn a_password_is_named_as_the_cause() {
+        assert!(open_error(&"Workbook is password protected").contains("password-protected"));
+        assert!(open_error(&"invalid zip header").contains("cannot be opened"));
+    }
+
     #[test]
     fn column_letters() {
         assert_eq!(column_letter(1), "A");

@@ -1,118 +1,14 @@
 //! Workbooks: a sheet per table, typed cells read as what they mean, and
 //! diagnostics at the sheet's own rows and columns. Each fixture is a
-//! workbook built here with rust_xlsxwriter, as Excel saves one.
+//! workbook built with rust_xlsxwriter, as Excel saves one (`common::workbook`).
 
 mod common;
 
-use std::path::{Path, PathBuf};
-
-use chrono::NaiveDate;
+use common::workbook::*;
 use common::*;
 use iro_domain::{CollectionYear, Severity, TableKind};
-use iro_ingest::{FileStatus, InputSource, LoadOptions, Loaded, load, rules};
-use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, Worksheet};
-
-fn d(s: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(s, "%d/%m/%Y").unwrap()
-}
-
-/// `root/800/2025/name`, the folder made.
-fn year_dir(root: &Path) -> PathBuf {
-    let dir = root.join("800").join("2025");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn load_dir(root: &Path) -> Loaded {
-    let l = load(
-        &InputSource::Folder(root.to_path_buf()),
-        &LoadOptions::default(),
-    )
-    .unwrap();
-    check_invariants(&l);
-    l
-}
-
-fn date_cell(ws: &mut Worksheet, row: u32, col: u16, dmy: &str) {
-    let fmt = Format::new().set_num_format("dd/mm/yyyy");
-    let x = d(dmy);
-    use chrono::Datelike;
-    let dt = ExcelDateTime::from_ymd(x.year() as u16, x.month() as u8, x.day() as u8).unwrap();
-    ws.write_datetime_with_format(row, col, &dt, &fmt).unwrap();
-}
-
-fn header_row(ws: &mut Worksheet, row: u32, first_col: u16, names: &[&str]) {
-    for (i, n) in names.iter().enumerate() {
-        ws.write_string(row, first_col + i as u16, *n).unwrap();
-    }
-}
-
-const HEADER: &[&str] = &["CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"];
-const EPISODES: &[&str] = &[
-    "CHILD",
-    "DECOM",
-    "RNE",
-    "LS",
-    "CIN",
-    "PLACE",
-    "PLACE_PROVIDER",
-    "DEC",
-    "REC",
-    "REASON_PLACE_CHANGE",
-    "HOME_POST",
-    "PL_POST",
-    "URN",
-];
-
-/// A Header sheet of two children, CHILD stored as numbers and DOB as date
-/// cells, as Excel holds them.
-fn header_sheet(book: &mut Workbook) {
-    let ws = book.add_worksheet().set_name("Header").unwrap();
-    header_row(ws, 0, 0, HEADER);
-    for (r, (child, dob)) in [(5_994_637.0, "14/02/2012"), (1001.0, "03/09/2015")]
-        .iter()
-        .enumerate()
-    {
-        let r = r as u32 + 1;
-        ws.write_number(r, 0, *child).unwrap();
-        ws.write_number(r, 1, 1.0).unwrap();
-        date_cell(ws, r, 2, dob);
-        ws.write_string(r, 3, "WBRI").unwrap();
-        ws.write_string(r, 4, "A123456789012").unwrap();
-    }
-}
-
-/// An Episodes sheet below a merged title row, starting at column B: the
-/// header on row 3, data from row 4.
-fn episodes_sheet(book: &mut Workbook, rows: &[(f64, &str, &str, &str)]) {
-    let ws = book.add_worksheet().set_name("Episodes").unwrap();
-    ws.merge_range(
-        0,
-        1,
-        0,
-        6,
-        "Episodes 2024-25 (OFFICIAL-SENSITIVE)",
-        &Format::new(),
-    )
-    .unwrap();
-    header_row(ws, 2, 1, EPISODES);
-    for (k, (child, decom, ls, post)) in rows.iter().enumerate() {
-        let r = 3 + k as u32;
-        ws.write_number(r, 1, *child).unwrap();
-        if decom.contains('/') && decom.len() == 10 {
-            date_cell(ws, r, 2, decom);
-        } else {
-            ws.write_string(r, 2, *decom).unwrap();
-        }
-        ws.write_string(r, 3, "S").unwrap();
-        ws.write_string(r, 4, *ls).unwrap();
-        ws.write_string(r, 5, "N1").unwrap();
-        ws.write_string(r, 6, "U1").unwrap();
-        ws.write_string(r, 7, "PR1").unwrap();
-        ws.write_string(r, 11, *post).unwrap();
-        ws.write_string(r, 12, "AB1 2").unwrap();
-    }
-}
+use iro_ingest::{FileStatus, Loaded, rules};
+use rust_xlsxwriter::Workbook;
 
 #[test]
 fn typed_cells_read_as_what_they_mean() {
@@ -258,6 +154,51 @@ fn a_workbook_that_cannot_be_opened_is_a_file_diagnostic() {
         assert!(b.message.contains("cannot be opened"), "{}", b.message);
         assert_eq!(b.year, Some(CollectionYear(2025)));
     }
+}
+
+/// Each workbook rule, once, at the sheet, row and column it is about.
+#[test]
+fn every_workbook_rule_names_its_sheet_row_and_column() {
+    let tmp = tempfile::tempdir().unwrap();
+    every_rule(tmp.path());
+    let l = load_dir(tmp.path());
+    let at = |rule: &str| -> (Severity, Option<&str>, Option<u64>, Option<u32>) {
+        let hits = with_rule(&l, rule);
+        assert_eq!(hits.len(), 1, "{rule}: {}", summary(&l));
+        let d = hits[0];
+        (d.severity, d.within.as_deref(), d.line, d.column)
+    };
+    assert_eq!(
+        at(rules::WORKBOOK_SHEET_EMPTY),
+        (Severity::Info, Some("Cover"), None, None)
+    );
+    assert_eq!(
+        at(rules::WORKBOOK_ROWS_ABOVE_HEADER),
+        (Severity::Info, Some("Episodes"), Some(2), None)
+    );
+    assert_eq!(
+        at(rules::CELL_CHILD_NOT_WHOLE),
+        (Severity::Error, Some("Episodes"), Some(3), Some(1))
+    );
+    assert_eq!(
+        at(rules::CELL_FORMULA_ERROR),
+        (Severity::Warning, Some("Episodes"), Some(4), Some(11))
+    );
+    assert!(
+        with_rule(&l, rules::CELL_FORMULA_ERROR)[0]
+            .message
+            .contains("HOME_POST holds the formula error #N/A in 2 cell(s) (first at row 4)")
+    );
+    assert_eq!(
+        at(rules::WORKBOOK_SERVICE_SHEET),
+        (Severity::Info, Some("IRO reviews"), Some(1), None)
+    );
+    let broken = with_rule(&l, rules::WORKBOOK_UNREADABLE);
+    assert_eq!(broken.len(), 1);
+    assert!(broken[0].file.as_ref().unwrap().ends_with("broken.xlsx"));
+    // The fractional CHILD's row is excluded and counted; the rows whose
+    // postcode was an error are read, the postcode blank.
+    assert_eq!(account(&l, "800", 2025, TableKind::Episodes), (3, 2, 1));
 }
 
 /// The synthetic returns as CSV files and as workbooks (a sheet per table,

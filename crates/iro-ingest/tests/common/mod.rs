@@ -1,5 +1,7 @@
 #![allow(dead_code)]
 
+pub mod workbook;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
