@@ -25,6 +25,7 @@ pub fn sheet_name(file_name: &str) -> &str {
         "oc2.csv" => "OC2",
         "oc3.csv" => "OC3",
         "sw_episodes.csv" => "SWEpisodes",
+        "dolo.csv" => "DoLo",
         other => other.strip_suffix(".csv").unwrap_or(other),
     }
 }
@@ -102,14 +103,15 @@ pub fn write_return_workbook(ret: &YearReturn, path: &Path) -> anyhow::Result<u6
     Ok(bytes.len() as u64)
 }
 
-/// Turns the SSDA903 CSVs of a year folder (those [`file_names`] lists) into
-/// one workbook `path`, a sheet each, and removes them: the folder as an
-/// analyst who keeps the return in Excel has it. Other files (the IRO
-/// service's records) stay.
+/// Turns the SSDA903 CSVs of a year folder (those [`file_names`] lists, and
+/// `dolo.csv`) into one workbook `path`, a sheet each, and removes them: the
+/// folder as an analyst who keeps the return in Excel has it. Other files
+/// (the IRO service's records) stay.
 pub fn csv_folder_to_workbook(dir: &Path, path: &Path) -> anyhow::Result<()> {
     let mut book = Workbook::new();
     let mut taken = Vec::new();
-    for name in file_names(2025) {
+    // Every table's file: those the generator writes, and DoLo (from 2026-27).
+    for name in file_names(2025).into_iter().chain(["dolo.csv"]) {
         let csv = dir.join(name);
         if !csv.exists() {
             continue;
