@@ -930,6 +930,28 @@ struct SummaryView<'a> {
     root: Option<&'a Path>,
 }
 
+/// `180 files`, or with workbooks `70 files (125 sheets of 15 workbooks)`:
+/// a workbook is one file, each of its sheets read as one table's file.
+fn files_read(files: &[iro_ingest::FileInfo]) -> String {
+    let books: std::collections::BTreeSet<&Path> = files
+        .iter()
+        .filter(|f| f.within.is_some())
+        .map(|f| f.path.as_path())
+        .collect();
+    if books.is_empty() {
+        return format!("{} files", files.len());
+    }
+    let sheets = files.iter().filter(|f| f.within.is_some()).count();
+    let others = files.len() - sheets;
+    let (n, b) = (others + books.len(), books.len());
+    match (sheets == b, b == 1) {
+        (true, true) => format!("{n} files (1 of them a workbook of one sheet)"),
+        (true, false) => format!("{n} files ({b} of them workbooks, a sheet each)"),
+        (false, true) => format!("{n} files ({sheets} sheets of 1 workbook)"),
+        (false, false) => format!("{n} files ({sheets} sheets of {b} workbooks)"),
+    }
+}
+
 fn print_summary(
     out: &mut dyn Write,
     run: &iro_pipeline::Run,
@@ -940,8 +962,8 @@ fn print_summary(
     let loaded = &result.loaded;
     writeln!(
         out,
-        "Read {} files for {} authorities and ran {} metric tasks in {} ms.",
-        loaded.files.len(),
+        "Read {} for {} authorities and ran {} metric tasks in {} ms.",
+        files_read(&loaded.files),
         loaded.cohorts.len(),
         result.statuses.len(),
         // Each authority's tasks run as it is read; then the comparisons,

@@ -444,25 +444,33 @@ fn write_fixture(root: &Path) {
 
 /// A workbook beside the CSVs: an empty cover sheet, an OC3 sheet below a
 /// title row with a CHILD that is no whole number and a formula error, and
-/// IRO-service records (not read from a sheet).
+/// a sheet of IRO-service records (a header only).
 fn write_workbook(path: &Path) {
     use rust_xlsxwriter::{Formula, Workbook};
     let mut book = Workbook::new();
     book.add_worksheet().set_name("Cover").unwrap();
     let oc3 = book.add_worksheet().set_name("OC3").unwrap();
     oc3.write_string(0, 0, "Care leavers 2024-25").unwrap();
-    for (c, h) in ["CHILD", "DOB", "IN_TOUCH", "ACTIV", "ACCOM"]
+    for (c, h) in ["CHILD", "DOB", "IN_TOUCH", "ACTIV", "ACCOM", "CONTACTED"]
         .iter()
         .enumerate()
     {
         oc3.write_string(1, c as u16, *h).unwrap();
     }
-    oc3.write_number(2, 0, 7_719_033.25).unwrap();
-    oc3.write_string(2, 1, "05/05/2006").unwrap();
-    oc3.write_string(2, 2, "YES").unwrap();
-    oc3.write_string(2, 3, "F1").unwrap();
-    oc3.write_formula(2, 4, Formula::new("=NA()").set_result("#N/A"))
-        .unwrap();
+    for r in [2, 3] {
+        oc3.write_number(r, 0, 7_719_033.25).unwrap();
+        oc3.write_string(r, 1, "05/05/2006").unwrap();
+        oc3.write_string(r, 2, "YES").unwrap();
+        oc3.write_string(r, 3, "F1").unwrap();
+        oc3.write_formula(r, 4, Formula::new("=NA()").set_result("#N/A"))
+            .unwrap();
+    }
+    // CONTACTED as a spreadsheet set to US dates makes it: a text date with
+    // a day above 12, and a date cell read month-first.
+    oc3.write_string(2, 5, "25/03/2025").unwrap();
+    let date = rust_xlsxwriter::Format::new().set_num_format("dd/mm/yyyy");
+    let mar5 = rust_xlsxwriter::ExcelDateTime::from_ymd(2025, 3, 5).unwrap();
+    oc3.write_datetime_with_format(3, 5, &mar5, &date).unwrap();
     let service = book.add_worksheet().set_name("IRO reviews").unwrap();
     for (c, h) in ["CHILD", "REVIEW", "STATUS", "IRO_ID"].iter().enumerate() {
         service.write_string(0, c as u16, *h).unwrap();

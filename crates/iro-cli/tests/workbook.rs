@@ -1,6 +1,7 @@
-//! The bundled sample's returns kept as Excel workbooks (a sheet per table,
-//! dates as date cells, CHILD as numbers: as an analyst's Excel holds them)
-//! give the same figures as the CSV files, byte for byte.
+//! The bundled sample's returns and IRO-service records kept as Excel
+//! workbooks (one per year folder, a sheet per table, dates as date cells,
+//! CHILD as numbers: as an analyst's Excel holds them) give the same figures
+//! as the CSV files, byte for byte.
 
 mod common;
 
@@ -45,8 +46,9 @@ fn the_sample_as_workbooks_gives_the_same_figures_as_its_csvs() {
         for year in fs::read_dir(xlsx.join(la)).unwrap().flatten() {
             let dir = year.path();
             iro_testkit::workbook::csv_folder_to_workbook(&dir, &dir.join("return.xlsx")).unwrap();
-            // Only the IRO service's records are left as CSV.
+            // The IRO service's records are sheets too.
             assert!(!dir.join("episodes.csv").exists());
+            assert!(!dir.join("iro_reviews.csv").exists());
         }
     }
     let (out_csv, out_xlsx) = (tmp.path().join("out-csv"), tmp.path().join("out-xlsx"));

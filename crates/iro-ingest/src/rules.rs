@@ -66,12 +66,12 @@ rules! {
     WORKBOOK_ROWS_ABOVE_HEADER = "workbook.rows_above_header", Some(I), "",
         "A sheet's header row (found by its column names among the first 20 rows with anything in them) has rows above it: a title, merged cells, notes",
         "Those rows are not read; the table is read from its header row";
-    WORKBOOK_SERVICE_SHEET = "workbook.service_sheet", Some(I), "",
-        "A sheet of a workbook holds IRO-service records (reviews, allocations, midway reviews, DRP log): these are read from CSV files only",
-        "Sheet not read; save it as CSV UTF-8 in the year folder";
     CELL_FORMULA_ERROR = "cell.formula_error", Some(W), "",
         "Cells of a workbook hold a formula error (`#N/A`, `#REF!`, `#VALUE!`…); reported once per sheet, column and error with the count and first row",
         "The cell is read as blank (the field's own rule then applies: a blank key field excludes the row)";
+    CELL_DATES_MONTH_FIRST = "cell.dates_month_first", Some(W), "",
+        "A sheet's column holds date cells and dates kept as text, as a spreadsheet set to month-first (US) dates makes of DD/MM/YYYY text: every text date has a day above 12 (it could not be read month-first), every date cell a day of 12 or under; reported once per sheet and column with the counts",
+        "The date cells are read with day and month swapped back (the cell 08/01/2024 is 1 August, as the text it was made from said); the text dates are read as written";
     CELL_CHILD_NOT_WHOLE = "cell.child_not_whole", Some(E), "",
         "A CHILD cell of a workbook holds a number with a fraction (`5994637.5`): no identifier",
         "Cell read as blank: row excluded (with `child.blank`)";
@@ -303,7 +303,6 @@ pub const FILE_NOT_READ: &[&str] = &[
     FILE_DELIMITER,
     FILE_NOT_CSV,
     WORKBOOK_UNREADABLE,
-    WORKBOOK_SERVICE_SHEET,
     FILE_UNRECOGNISED,
     FILE_MISPLACED,
     HEADER_MISSING_COLUMNS,

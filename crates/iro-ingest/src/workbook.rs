@@ -16,7 +16,12 @@
 //!   read as blank and the row excluded (`cell.child_not_whole`);
 //! * a **formula error** (`#N/A`, `#REF!`…) is read as blank, reported once
 //!   per column with the count (`cell.formula_error`);
-//! * text is as written, a line break inside a cell read as a space.
+//! * text is as written, a line break inside a cell read as a space;
+//! * a column of **date cells beside dates kept as text**, where every text
+//!   date has a day above 12 and every date cell a day of 12 or under, was
+//!   made by a spreadsheet reading `DD/MM/YYYY` month-first (US dates): the
+//!   date cells are read with day and month swapped back, once reported per
+//!   column (`cell.dates_month_first`).
 //!
 //! The **header row** is found as a CSV's is, by its column names, among the
 //! first [`HEADER_SEARCH_ROWS`] rows with anything in them: title rows above
@@ -28,9 +33,8 @@
 //!
 //! A sheet with nothing in it is named (`workbook.sheet_empty`); a sheet that
 //! matches no table is `file.unrecognised` as an unrecognised CSV is; a
-//! sheet of IRO-service records is named and not read
-//! (`workbook.service_sheet`: the service reader reads files, not sheets); a
-//! workbook that cannot be opened (damaged, password-protected, not a
+//! sheet of IRO-service records is read as their CSV file is
+//! ([`sheet_csv`]); a workbook that cannot be opened (damaged, password-protected, not a
 //! workbook) is `workbook.unreadable`.
 
 use std::io::Cursor;
@@ -235,6 +239,22 @@ fn open(task: &FileTask, opts: &LoadOptions) -> Opened {
     out
 }
 
+/// One sheet of the workbook `path` as the CSV text [`open`] made of it:
+/// for the IRO-service reader, which reads its files once the authority's
+/// cohort is known. What the cells' types showed was reported by [`open`].
+pub(crate) fn sheet_csv(path: &Path, sheet: &str) -> Result<Vec<u8>, String> {
+    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    let sheets =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_sheets(path, bytes)))
+            .map_err(|_| "the reader failed on it".to_string())??;
+    let range = sheets
+        .into_iter()
+        .find(|s| s.name == sheet)
+        .ok_or_else(|| format!("no sheet `{sheet}`"))?
+        .range?;
+    Ok(to_csv(&Grid::of(&range), None, &LoadOptions::default()).bytes)
+}
+
 /// One sheet as calamine gives it.
 struct SheetRange {
     name: String,
@@ -262,6 +282,12 @@ fn read_sheets(path: &Path, bytes: Vec<u8>) -> Result<Vec<SheetRange>, String> {
 #[derive(Debug, Clone, PartialEq)]
 enum Cell {
     Text(String),
+    /// A date cell: its text, and the text with day and month swapped
+    /// (when both are 12 or under; see [`month_first_columns`]).
+    Date {
+        text: String,
+        swapped: Option<String>,
+    },
     /// A number that is not whole (its text).
     Fraction(String),
     /// A formula error (`#N/A`…), read as blank.
@@ -271,7 +297,7 @@ enum Cell {
 impl Cell {
     fn text(&self) -> &str {
         match self {
-            Cell::Text(s) | Cell::Fraction(s) => s,
+            Cell::Text(s) | Cell::Fraction(s) | Cell::Date { text: s, .. } => s,
             Cell::FormulaError(_) => "",
         }
     }
@@ -294,9 +320,85 @@ fn date_text(y: u16, m: u8, d: u8, h: u8, mi: u8, s: u8) -> String {
     }
 }
 
-/// An ISO 8601 date or date-time (as OpenDocument stores dates) as
-/// `DD/MM/YYYY`, with its time of day unless midnight.
-fn iso_date_text(iso: &str) -> Option<String> {
+/// A date cell of `y-m-d` (and time of day).
+fn date_cell(y: u16, m: u8, d: u8, h: u8, mi: u8, s: u8) -> Cell {
+    Cell::Date {
+        text: date_text(y, m, d, h, mi, s),
+        swapped: (d <= 12 && m <= 12).then(|| date_text(y, d, m, h, mi, s)),
+    }
+}
+
+/// A text of the form `NN/NN/YYYY` (a date written as text): its first
+/// and second numbers.
+fn text_date_parts(s: &str) -> Option<(u8, u8)> {
+    let b = s.trim().as_bytes();
+    if b.len() != 10 || b[2] != b'/' || b[5] != b'/' || !b[6..].iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let n = |x: &[u8]| -> Option<u8> {
+        x.iter()
+            .all(u8::is_ascii_digit)
+            .then(|| (x[0] - b'0') * 10 + (x[1] - b'0'))
+    };
+    Some((n(&b[0..2])?, n(&b[3..5])?))
+}
+
+/// A column a spreadsheet read month-first: its date cells, its text dates
+/// and the first row of each.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct MonthFirst {
+    cells: u64,
+    texts: u64,
+    first_cell: u32,
+    first_text: u32,
+}
+
+/// The columns (below the header row) whose date cells were made by reading
+/// `DD/MM/YYYY` text month-first: date cells and text dates side by side,
+/// every text date with a first number above 12 (no month, so left as
+/// text), every date cell with a day of 12 or under (as a swapped reading
+/// gives). A column of date cells alone, or of text alone, says nothing.
+fn month_first_columns(grid: &Grid, header: usize) -> Vec<Option<MonthFirst>> {
+    (0..grid.width)
+        .map(|c| {
+            let mut m = MonthFirst {
+                cells: 0,
+                texts: 0,
+                first_cell: 0,
+                first_text: 0,
+            };
+            for r in header + 1..grid.rows.len() {
+                let row_no = r as u32 + 1;
+                match grid.rows[r].get(c) {
+                    Some(Cell::Date { swapped, .. }) => {
+                        swapped.as_ref()?;
+                        m.cells += 1;
+                        if m.first_cell == 0 {
+                            m.first_cell = row_no;
+                        }
+                    }
+                    Some(Cell::Text(t)) => match text_date_parts(t) {
+                        Some((first, second)) if first > 12 && second <= 12 => {
+                            m.texts += 1;
+                            if m.first_text == 0 {
+                                m.first_text = row_no;
+                            }
+                        }
+                        // A text date the spreadsheet could have read.
+                        Some(_) => return None,
+                        None => {}
+                    },
+                    _ => {}
+                }
+            }
+            (m.cells > 0 && m.texts > 0).then_some(m)
+        })
+        .collect()
+}
+
+/// An ISO 8601 date or date-time (as OpenDocument stores dates): year,
+/// month, day, hour, minute, second.
+fn iso_parts(iso: &str) -> Option<(u16, u8, u8, u8, u8, u8)> {
     let (date, time) = match iso.split_once('T') {
         Some((d, t)) => (d, Some(t)),
         None => (iso, None),
@@ -322,7 +424,7 @@ fn iso_date_text(iso: &str) -> Option<String> {
             .parse()
             .ok()?;
     }
-    Some(date_text(y, m, d, h, mi, s))
+    Some((y, m, d, h, mi, s))
 }
 
 /// The text of one cell, as the CSV path expects it.
@@ -339,11 +441,14 @@ fn cell(data: &Data) -> Cell {
         Data::Bool(b) => Cell::Text(if *b { "TRUE" } else { "FALSE" }.to_string()),
         Data::DateTime(dt) if dt.is_datetime() && dt.as_f64() >= 1.0 => {
             let (y, m, d, h, mi, s, _) = dt.to_ymd_hms_milli();
-            Cell::Text(date_text(y, m, d, h, mi, s))
+            date_cell(y, m, d, h, mi, s)
         }
         // A time of day alone, or a duration: its number.
         Data::DateTime(dt) => number_text(dt.as_f64()),
-        Data::DateTimeIso(s) => Cell::Text(iso_date_text(s).unwrap_or_else(|| s.clone())),
+        Data::DateTimeIso(s) => match iso_parts(s) {
+            Some((y, m, d, h, mi, sec)) => date_cell(y, m, d, h, mi, sec),
+            None => Cell::Text(s.clone()),
+        },
         Data::DurationIso(s) => Cell::Text(s.clone()),
         Data::Error(e) => Cell::FormulaError(e.to_string()),
     }
@@ -493,6 +598,7 @@ fn to_csv(grid: &Grid, declared: Option<TableKind>, opts: &LoadOptions) -> Sheet
         _ => None,
     };
 
+    let month_first = month_first_columns(grid, header);
     let child_col = names.iter().position(|n| n == "CHILD");
     let mut problems = Vec::new();
     // (column, error text) → (count, first row)
@@ -515,6 +621,10 @@ fn to_csv(grid: &Grid, declared: Option<TableKind>, opts: &LoadOptions) -> Sheet
             let Some(cell) = row.get(c) else { continue };
             match cell {
                 Cell::Text(s) => push_field(&mut bytes, s),
+                Cell::Date {
+                    swapped: Some(s), ..
+                } if r > header && month_first[c].is_some() => push_field(&mut bytes, s),
+                Cell::Date { text, .. } => push_field(&mut bytes, text),
                 Cell::Fraction(s) if r > header && Some(c) == child_col => {
                     problems.push(Problem {
                         severity: Severity::Error,
@@ -538,6 +648,26 @@ fn to_csv(grid: &Grid, declared: Option<TableKind>, opts: &LoadOptions) -> Sheet
             bytes.extend_from_slice(b"\"\"");
         }
         bytes.push(b'\n');
+    }
+    for (c, m) in month_first.iter().enumerate() {
+        let Some(m) = m else { continue };
+        let field = names.get(c).filter(|n| !n.is_empty()).cloned();
+        let what = field.as_deref().map_or_else(
+            || format!("column {}", column_letter(c as u32 + 1)),
+            |f| f.to_string(),
+        );
+        problems.push(Problem {
+            severity: Severity::Warning,
+            rule: rules::CELL_DATES_MONTH_FIRST,
+            row: m.first_cell,
+            column: c as u32 + 1,
+            field,
+            value: None,
+            message: format!(
+                "{what}: {} date cell(s) (first at row {}) beside {} text date(s) with a day above 12 (first at row {}): a spreadsheet set to US dates read the column month-first; date cells read with day and month swapped back (open CSVs with UK date settings)",
+                m.cells, m.first_cell, m.texts, m.first_text
+            ),
+        });
     }
     for ((c, e), (n, first)) in errors {
         let field = names.get(c).filter(|n| !n.is_empty()).cloned();
@@ -589,26 +719,73 @@ mod tests {
     #[test]
     fn date_cells_read_as_their_calendar_date() {
         use calamine::{ExcelDateTime, ExcelDateTimeType::DateTime};
+        let text = |d: &Data| cell(d).text().to_string();
         // 45383 is 1 April 2024 in the 1900 system.
         let d = Data::DateTime(ExcelDateTime::new(45383.0, DateTime, false));
-        assert_eq!(cell(&d), Cell::Text("01/04/2024".into()));
+        assert_eq!(
+            cell(&d),
+            Cell::Date {
+                text: "01/04/2024".into(),
+                swapped: Some("04/01/2024".into())
+            }
+        );
         let t = Data::DateTime(ExcelDateTime::new(45383.5, DateTime, false));
-        assert_eq!(cell(&t), Cell::Text("01/04/2024 12:00:00".into()));
+        assert_eq!(text(&t), "01/04/2024 12:00:00");
         // The 1904 system counts from 1 January 1904.
         let d = Data::DateTime(ExcelDateTime::new(43921.0, DateTime, true));
-        assert_eq!(cell(&d), Cell::Text("01/04/2024".into()));
+        assert_eq!(text(&d), "01/04/2024");
+        assert_eq!(text(&Data::DateTimeIso("2024-04-01".into())), "01/04/2024");
         assert_eq!(
-            cell(&Data::DateTimeIso("2024-04-01".into())),
-            Cell::Text("01/04/2024".into())
+            text(&Data::DateTimeIso("2024-04-01T00:00:00".into())),
+            "01/04/2024"
         );
         assert_eq!(
-            cell(&Data::DateTimeIso("2024-04-01T00:00:00".into())),
-            Cell::Text("01/04/2024".into())
+            cell(&Data::DateTimeIso("2024-04-13T09:30:00".into())),
+            Cell::Date {
+                text: "13/04/2024 09:30:00".into(),
+                swapped: None
+            }
         );
+    }
+
+    /// A spreadsheet set to US dates opening a DD/MM/YYYY CSV: `08/01/2024`
+    /// (8 January) is read month-first, the date cell 1 August; `27/12/2023`
+    /// has no month 27 and stays text.
+    #[test]
+    fn dates_a_spreadsheet_read_month_first_are_swapped_back() {
+        use calamine::{ExcelDateTime, ExcelDateTimeType::DateTime};
+        // 45505 is 1 August 2024: what "08/01/2024" becomes month-first.
+        let aug1 = Data::DateTime(ExcelDateTime::new(45505.0, DateTime, false));
+        let grid = Grid::of(&range(&[
+            &[s("CHILD"), s("DECOM"), s("DOB")],
+            &[Data::Int(1), aug1.clone(), aug1.clone()],
+            &[Data::Int(2), s("27/12/2023"), aug1.clone()],
+            &[Data::Int(3), aug1.clone(), s("01/02/2010")],
+        ]));
+        let csv = to_csv(&grid, Some(TableKind::Episodes), &LoadOptions::default());
+        let text = String::from_utf8(csv.bytes).unwrap();
+        // DECOM: swapped back; DOB: a text date with a day of 12 or under
+        // (which the spreadsheet would have read) says the cells are right.
         assert_eq!(
-            cell(&Data::DateTimeIso("2024-04-01T09:30:00".into())),
-            Cell::Text("01/04/2024 09:30:00".into())
+            text,
+            "\n,CHILD,DECOM,DOB\n,1,08/01/2024,01/08/2024\n,2,27/12/2023,01/08/2024\n,3,08/01/2024,01/02/2010\n"
         );
+        assert_eq!(csv.problems.len(), 1);
+        let p = &csv.problems[0];
+        assert_eq!(
+            (p.rule, p.row, p.column, p.field.as_deref()),
+            (rules::CELL_DATES_MONTH_FIRST, 3, 3, Some("DECOM"))
+        );
+        assert!(
+            p.message.starts_with(
+                "DECOM: 2 date cell(s) (first at row 3) beside 1 text date(s) with a day above 12"
+            ),
+            "{}",
+            p.message
+        );
+        // Date cells alone are read as they are.
+        let grid = Grid::of(&range(&[&[s("DECOM")], &[aug1.clone()], &[aug1]]));
+        assert!(month_first_columns(&grid, 1).iter().all(Option::is_none));
     }
 
     #[test]

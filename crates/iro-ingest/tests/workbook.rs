@@ -4,9 +4,10 @@
 
 mod common;
 
+use chrono::NaiveDate;
 use common::workbook::*;
 use common::*;
-use iro_domain::{CollectionYear, Severity, TableKind};
+use iro_domain::{CollectionYear, ServiceTable, Severity, TableKind};
 use iro_ingest::{FileStatus, Loaded, rules};
 use rust_xlsxwriter::Workbook;
 
@@ -129,9 +130,23 @@ fn sheets_that_are_no_table_are_named() {
     let empty = with_rule(&l, rules::WORKBOOK_SHEET_EMPTY);
     assert_eq!(empty.len(), 1);
     assert!(empty[0].message.contains("`Sheet3`"));
-    let service = with_rule(&l, rules::WORKBOOK_SERVICE_SHEET);
-    assert_eq!(service.len(), 1, "{}", summary(&l));
-    assert_eq!(service[0].within.as_deref(), Some("IRO reviews"));
+    // The IRO-service records on a sheet are read as their CSV file is.
+    let service: Vec<_> = l
+        .files
+        .iter()
+        .filter(|f| f.within.as_deref() == Some("IRO reviews"))
+        .map(|f| (f.status.clone(), f.rows))
+        .collect();
+    assert_eq!(
+        service,
+        vec![(FileStatus::ServiceRecords(ServiceTable::IroReviews), 1)],
+        "{}",
+        summary(&l)
+    );
+    let a = &l.service_accounts;
+    assert_eq!(a.len(), 1, "{a:?}");
+    assert_eq!((a[0].table, a[0].rows_read), (ServiceTable::IroReviews, 1));
+    assert_eq!(a[0].rows_read, a[0].rows_used + a[0].rows_excluded);
     // The Header sheet is read whatever sits beside it.
     assert_eq!(account(&l, "800", 2025, TableKind::Header), (2, 2, 0));
 }
@@ -190,8 +205,24 @@ fn every_workbook_rule_names_its_sheet_row_and_column() {
             .contains("HOME_POST holds the formula error #N/A in 2 cell(s) (first at row 4)")
     );
     assert_eq!(
-        at(rules::WORKBOOK_SERVICE_SHEET),
-        (Severity::Info, Some("IRO reviews"), Some(1), None)
+        at(rules::CELL_DATES_MONTH_FIRST),
+        (Severity::Warning, Some("Reviews"), Some(2), Some(3))
+    );
+    let reviews: Vec<(String, NaiveDate)> = l
+        .cohort(la("800"))
+        .unwrap()
+        .iter_children()
+        .flat_map(|r| {
+            let id = r.child.child_id.to_string();
+            r.reviews.iter().map(move |v| (id.clone(), v.review))
+        })
+        .collect();
+    assert_eq!(
+        reviews,
+        vec![
+            ("1001".to_string(), d("06/05/2024")),
+            ("5994637".to_string(), d("25/06/2024"))
+        ]
     );
     let broken = with_rule(&l, rules::WORKBOOK_UNREADABLE);
     assert_eq!(broken.len(), 1);
@@ -297,6 +328,13 @@ fn assert_loads_the_same(a: &Loaded, b: &Loaded) {
         v
     };
     assert_eq!(key(a), key(b));
+    // A diagnostic at a row of a workbook names its sheet, whichever check
+    // made it (the service records' cross-checks too).
+    for d in &b.diagnostics {
+        if d.line.is_some() && d.file.as_ref().is_some_and(|f| f.ends_with("return.xlsx")) {
+            assert!(d.within.is_some(), "{d:?}");
+        }
+    }
     assert_eq!(a.cohorts.len(), b.cohorts.len());
     let (ra, rb) = (records(a), records(b));
     assert_eq!(ra.len(), rb.len());

@@ -103,15 +103,26 @@ pub fn write_return_workbook(ret: &YearReturn, path: &Path) -> anyhow::Result<u6
     Ok(bytes.len() as u64)
 }
 
-/// Turns the SSDA903 CSVs of a year folder (those [`file_names`] lists, and
-/// `dolo.csv`) into one workbook `path`, a sheet each, and removes them: the
-/// folder as an analyst who keeps the return in Excel has it. Other files
-/// (the IRO service's records) stay.
+/// Turns every CSV of a year folder into one workbook `path`, a sheet each,
+/// and removes them: the folder as an analyst who keeps the return (and the
+/// IRO service's records) in Excel has it. The SSDA903 tables come first,
+/// in [`file_names`] order, then DoLo and the other files by name.
 pub fn csv_folder_to_workbook(dir: &Path, path: &Path) -> anyhow::Result<()> {
     let mut book = Workbook::new();
+    let mut names: Vec<String> = file_names(2025)
+        .into_iter()
+        .chain(["dolo.csv"])
+        .map(str::to_string)
+        .collect();
+    let mut others: Vec<String> = std::fs::read_dir(dir)?
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".csv") && !names.contains(n))
+        .collect();
+    others.sort();
+    names.extend(others);
     let mut taken = Vec::new();
-    // Every table's file: those the generator writes, and DoLo (from 2026-27).
-    for name in file_names(2025).into_iter().chain(["dolo.csv"]) {
+    for name in &names {
         let csv = dir.join(name);
         if !csv.exists() {
             continue;

@@ -321,21 +321,6 @@ fn parse_csv(
         && !matches!(detected, HeaderMatch::Table(_))
         && let Some(table) = crate::service::recognise(&names)
     {
-        // The service reader reads files, not a workbook's sheets.
-        if let Some(sheet) = task.part.as_ref().and_then(|p| p.sheet.as_ref()) {
-            out.info.status = FileStatus::Unrecognised;
-            let mut d = base_diag(
-                task,
-                Severity::Info,
-                rules::WORKBOOK_SERVICE_SHEET,
-                format!(
-                    "sheet `{sheet}` holds IRO-service records ({table}), which are read from CSV files only; not read (save the sheet as CSV UTF-8 in the year folder)"
-                ),
-            );
-            d.line = Some(header_line);
-            out.diags.push(d);
-            return;
-        }
         out.info.status = FileStatus::ServiceRecords(table);
         return;
     }

@@ -89,7 +89,14 @@ pub(crate) fn load_la(
         let FileStatus::ServiceRecords(table) = info.status else {
             continue;
         };
-        let p = parse::read(*idx, &info.path, la, info.year, table);
+        let p = parse::read(
+            *idx,
+            &info.path,
+            info.within.as_deref(),
+            la,
+            info.year,
+            table,
+        );
         if excluded_years.contains(&info.year) {
             out.files
                 .push((*idx, FileStatus::ServiceExcluded(table), p.rows_read));
@@ -705,6 +712,7 @@ fn reviews_without_record(
         d.field = Some("REVIEW".into());
         if let Some(f) = file_of.get(&r.source.file) {
             d.file = Some(f.path.clone());
+            d.within.clone_from(&f.within);
             d.column = f
                 .headers
                 .iter()

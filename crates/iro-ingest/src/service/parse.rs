@@ -22,6 +22,8 @@ pub(crate) struct FileCtx {
     /// Index in the run's file list (`SourceRef::file`).
     pub idx: u32,
     pub path: PathBuf,
+    /// The workbook's sheet, when the records are one.
+    pub within: Option<String>,
     pub la: LaCode,
     pub year: CollectionYear,
     pub table: ServiceTable,
@@ -44,6 +46,7 @@ impl FileCtx {
         d.la = Some(self.la);
         d.year = Some(self.year);
         d.file = Some(self.path.clone());
+        d.within.clone_from(&self.within);
         d.line = line.map(u64::from);
         if let Some(f) = field {
             d.column = fields(self.table)
@@ -148,10 +151,11 @@ pub(crate) struct ParsedService {
     pub columns: BTreeSet<&'static str>,
 }
 
-/// Reads a file recognised as `table`.
+/// Reads a file (or a workbook's sheet, `within`) recognised as `table`.
 pub(crate) fn read(
     idx: u32,
     path: &Path,
+    within: Option<&str>,
     la: LaCode,
     year: CollectionYear,
     table: ServiceTable,
@@ -161,6 +165,7 @@ pub(crate) fn read(
         ctx: FileCtx {
             idx,
             path: path.to_path_buf(),
+            within: within.map(str::to_string),
             la,
             year,
             table,
@@ -173,7 +178,11 @@ pub(crate) fn read(
         complete: false,
         columns: BTreeSet::new(),
     };
-    let bytes = match std::fs::read(path) {
+    let bytes = match within {
+        Some(sheet) => crate::workbook::sheet_csv(path, sheet),
+        None => std::fs::read(path).map_err(|e| e.to_string()),
+    };
+    let bytes = match bytes {
         Ok(b) => b,
         Err(e) => {
             let d = out.ctx.diag(
@@ -613,6 +622,7 @@ mod tests {
         let p = read(
             3,
             f.path(),
+            None,
             la(),
             CollectionYear(2025),
             ServiceTable::IroReviews,
@@ -675,6 +685,7 @@ mod tests {
         let p = read(
             0,
             f.path(),
+            None,
             la(),
             CollectionYear(2025),
             ServiceTable::IroAllocations,
@@ -697,6 +708,7 @@ mod tests {
         let p = read(
             0,
             f.path(),
+            None,
             la(),
             CollectionYear(2025),
             ServiceTable::DrpLog,
@@ -718,6 +730,7 @@ mod tests {
         let p = read(
             0,
             f.path(),
+            None,
             la(),
             CollectionYear(2025),
             ServiceTable::IroAllocations,

@@ -113,9 +113,9 @@ pub fn episodes_sheet(book: &mut Workbook, rows: &[(f64, &str, &str, &str)]) {
 }
 
 /// `root/800/2025/`: a workbook giving every workbook rule once (an empty
-/// sheet, a title row above a header, a sheet of IRO-service records, a
-/// CHILD with a fraction on row 3, a formula error in HOME_POST (column K)
-/// on rows 4 and 5) and `broken.xlsx`, which cannot be opened.
+/// sheet, a title row above a header, a CHILD with a fraction on row 3, a formula error in HOME_POST (column K)
+/// on rows 4 and 5, a Reviews sheet whose REVIEW a spreadsheet read
+/// month-first) and `broken.xlsx`, which cannot be opened.
 /// Returns the year folder.
 pub fn every_rule(root: &Path) -> PathBuf {
     let dir = year_dir(root);
@@ -137,8 +137,18 @@ pub fn every_rule(root: &Path) -> PathBuf {
                 .unwrap();
         }
     }
-    let service = book.add_worksheet().set_name("IRO reviews").unwrap();
-    header_row(service, 0, 0, &["CHILD", "REVIEW", "STATUS", "IRO_ID"]);
+    // A Reviews sheet as a spreadsheet set to US dates makes it of
+    // DD/MM/YYYY text: "06/05/2024" became the date cell 5 June (row 2);
+    // "25/06/2024" stayed text (row 3).
+    let ws = book.add_worksheet().set_name("Reviews").unwrap();
+    header_row(ws, 0, 0, &["CHILD", "DOB", "REVIEW", "REVIEW_CODE"]);
+    for (r, child, dob) in [(1, 1001.0, "03/09/2015"), (2, 5_994_637.0, "14/02/2012")] {
+        ws.write_number(r, 0, child).unwrap();
+        ws.write_string(r, 1, dob).unwrap();
+        ws.write_string(r, 3, "PN1").unwrap();
+    }
+    date_cell(ws, 1, 2, "05/06/2024");
+    ws.write_string(2, 2, "25/06/2024").unwrap();
     book.save(dir.join("return.xlsx")).unwrap();
     std::fs::write(dir.join("broken.xlsx"), b"PK\x03\x04 not a workbook").unwrap();
     dir
