@@ -614,7 +614,7 @@ fn to_csv(grid: &Grid, declared: Option<TableKind>, opts: &LoadOptions) -> Sheet
             lines.push(row_no);
         }
         let row = &grid.rows[r];
-        for c in 0..grid.width {
+        for (c, read_month_first) in month_first.iter().enumerate() {
             if c > 0 {
                 bytes.push(b',');
             }
@@ -623,7 +623,7 @@ fn to_csv(grid: &Grid, declared: Option<TableKind>, opts: &LoadOptions) -> Sheet
                 Cell::Text(s) => push_field(&mut bytes, s),
                 Cell::Date {
                     swapped: Some(s), ..
-                } if r > header && month_first[c].is_some() => push_field(&mut bytes, s),
+                } if r > header && read_month_first.is_some() => push_field(&mut bytes, s),
                 Cell::Date { text, .. } => push_field(&mut bytes, text),
                 Cell::Fraction(s) if r > header && Some(c) == child_col => {
                     problems.push(Problem {
@@ -784,7 +784,8 @@ mod tests {
             p.message
         );
         // Date cells alone are read as they are.
-        let grid = Grid::of(&range(&[&[s("DECOM")], &[aug1.clone()], &[aug1]]));
+        let cell = std::slice::from_ref(&aug1);
+        let grid = Grid::of(&range(&[&[s("DECOM")], cell, cell]));
         assert!(month_first_columns(&grid, 1).iter().all(Option::is_none));
     }
 
