@@ -244,7 +244,7 @@ fn month_first_dates_do_not_give_a_confident_wrong_count() {
 }
 
 #[test]
-fn a_folder_of_xlsx_files_only_exits_2_and_says_why() {
+fn a_folder_of_workbooks_that_cannot_be_opened_exits_2_and_says_why() {
     let dir = tempfile::tempdir().unwrap();
     let year = dir.path().join("800/2025");
     fs::create_dir_all(&year).unwrap();

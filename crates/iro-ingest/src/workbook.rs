@@ -99,6 +99,17 @@ fn diag(task: &FileTask, sev: Severity, rule: &str, msg: String) -> Diagnostic {
     d
 }
 
+/// Whether a file named as a workbook holds text instead (every workbook
+/// format is a zip or a compound file, both binary from their first bytes).
+fn looks_like_text(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(4096)];
+    !head.is_empty()
+        && std::str::from_utf8(head).is_ok_and(|t| {
+            t.chars()
+                .all(|c| !c.is_control() || matches!(c, '\n' | '\r' | '\t'))
+        })
+}
+
 /// Why a workbook cannot be opened, in words.
 fn open_error(e: &dyn std::fmt::Display) -> String {
     let text = e.to_string();
@@ -153,6 +164,15 @@ fn open(task: &FileTask, opts: &LoadOptions) -> Opened {
             .map(|b| format!("{b:02x}"))
             .collect::<String>()
     });
+    if looks_like_text(&bytes) {
+        out.diagnostics.push(diag(
+            task,
+            Severity::Error,
+            rules::WORKBOOK_UNREADABLE,
+            "the file is text (a CSV saved with a workbook's name?), not a workbook: rename it .csv to have it read".into(),
+        ));
+        return out;
+    }
     // calamine is not known to panic on a damaged file, but a workbook is
     // untrusted input: a panic would stop every authority's ingest.
     let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -870,6 +890,16 @@ mod tests {
         // The identifier is kept out of the message.
         assert!(!csv.problems[0].message.contains("12.5"));
         assert_eq!(csv.problems[0].value.as_deref(), Some("12.5"));
+    }
+
+    #[test]
+    fn a_csv_named_as_a_workbook_is_told_apart() {
+        assert!(looks_like_text(
+            b"\xEF\xBB\xBFCHILD,DOB\r\n1,01/01/2015\r\n"
+        ));
+        assert!(!looks_like_text(b"PK\x03\x04 not really a workbook"));
+        assert!(!looks_like_text(b"\xD0\xCF\x11\xE0 truncated"));
+        assert!(!looks_like_text(b""));
     }
 
     #[test]

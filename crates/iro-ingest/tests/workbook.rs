@@ -161,9 +161,18 @@ fn a_workbook_that_cannot_be_opened_is_a_file_diagnostic() {
     )
     .unwrap();
     std::fs::write(dir.join("old.xls"), b"\xD0\xCF\x11\xE0 truncated").unwrap();
+    std::fs::write(
+        dir.join("header.xlsx"),
+        "CHILD,SEX,DOB\r\n1001,1,03/09/2015\r\n",
+    )
+    .unwrap();
     let l = load_dir(tmp.path());
-    let bad = with_rule(&l, rules::WORKBOOK_UNREADABLE);
-    assert_eq!(bad.len(), 2, "{}", summary(&l));
+    let mut bad = with_rule(&l, rules::WORKBOOK_UNREADABLE);
+    assert_eq!(bad.len(), 3, "{}", summary(&l));
+    // A CSV given a workbook's name is told apart.
+    let text = bad.remove(1);
+    assert!(text.file.as_ref().unwrap().ends_with("header.xlsx"));
+    assert!(text.message.contains("rename it .csv"), "{}", text.message);
     for b in bad {
         assert_eq!(b.severity, Severity::Error);
         assert!(b.message.contains("cannot be opened"), "{}", b.message);
