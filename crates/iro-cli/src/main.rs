@@ -930,6 +930,31 @@ struct SummaryView<'a> {
     root: Option<&'a Path>,
 }
 
+/// `180 files`, or with workbooks `70 files (125 sheets of 15 workbooks)`:
+/// a workbook is one file, each of its sheets read as one table's file.
+fn files_read(loaded: &iro_ingest::Loaded) -> String {
+    // `files` has an entry per table read (a sheet, a table of an XML
+    // return, an authority-year of a pooled file); a file counts once.
+    let n = loaded.file_count();
+    let books: std::collections::BTreeSet<&Path> = loaded
+        .files
+        .iter()
+        .filter(|f| f.within.is_some())
+        .map(|f| f.path.as_path())
+        .collect();
+    if books.is_empty() {
+        return format!("{n} files");
+    }
+    let sheets = loaded.files.iter().filter(|f| f.within.is_some()).count();
+    let b = books.len();
+    match (sheets == b, b == 1) {
+        (true, true) => format!("{n} files (1 of them a workbook of one sheet)"),
+        (true, false) => format!("{n} files ({b} of them workbooks, a sheet each)"),
+        (false, true) => format!("{n} files ({sheets} sheets of 1 workbook)"),
+        (false, false) => format!("{n} files ({sheets} sheets of {b} workbooks)"),
+    }
+}
+
 fn print_summary(
     out: &mut dyn Write,
     run: &iro_pipeline::Run,
@@ -940,8 +965,8 @@ fn print_summary(
     let loaded = &result.loaded;
     writeln!(
         out,
-        "Read {} files for {} authorities and ran {} metric tasks in {} ms.",
-        loaded.file_count(),
+        "Read {} for {} authorities and ran {} metric tasks in {} ms.",
+        files_read(loaded),
         loaded.cohorts.len(),
         result.statuses.len(),
         // Each authority's tasks run as it is read; then the comparisons,

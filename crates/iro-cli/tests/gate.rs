@@ -244,7 +244,7 @@ fn month_first_dates_do_not_give_a_confident_wrong_count() {
 }
 
 #[test]
-fn a_folder_of_xlsx_files_only_exits_2_and_says_why() {
+fn a_folder_of_workbooks_that_cannot_be_opened_exits_2_and_says_why() {
     let dir = tempfile::tempdir().unwrap();
     let year = dir.path().join("800/2025");
     fs::create_dir_all(&year).unwrap();
@@ -256,7 +256,7 @@ fn a_folder_of_xlsx_files_only_exits_2_and_says_why() {
     eprintln!("{}", first_lines(&o, 20));
     assert_eq!(o.status.code(), Some(2), "{all}");
     assert!(all.contains("episodes.xlsx"), "{all}");
-    assert!(flat(&all).contains("not a .csv"), "{all}");
+    assert!(flat(&all).contains("cannot be opened"), "{all}");
     fits(&stdout(&o));
     let v = iro(&["validate", dir.path().to_str().unwrap()]);
     assert_eq!(v.status.code(), Some(2), "{}", stdout(&v));

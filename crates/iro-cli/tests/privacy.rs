@@ -261,6 +261,7 @@ fn all_planted() -> Vec<Planted> {
         dob("DOB given twice in an XML HEADER", XML_REPEATED_DOB),
         planted("CHILD", &["ZQ71XK"]),
         planted("CHILD written as a float", &["5994637.0", "5994637"]),
+        planted("CHILD a fraction in a workbook", &["7719033.25", "7719033"]),
         planted("CHILD in scientific notation", &["5.99E+06", "5990000"]),
         planted("CHILD with a control character", &["QX58"]),
         planted(
@@ -475,6 +476,8 @@ fn write_fixture(root: &Path) {
     ] {
         fs::write(dir.join(name), text).unwrap();
     }
+    write_workbook(&y25.join("returns_extra.xlsx"));
+    fs::write(y25.join("broken.xlsx"), b"PK\x03\x04 not a workbook").unwrap();
     write_dolo(&root.join("801"));
     write_xml(&root.join("802"));
 }
@@ -513,6 +516,42 @@ fn write_xml(la: &Path) {
 const XML_CHILD: [&str; 3] = ["XMLQ58K", "XMLV31M", "XMLW27P"];
 /// A DOB given twice in one HEADER of the XML fixture: the second, not read.
 const XML_REPEATED_DOB: &str = "21/09/2011";
+
+/// A workbook beside the CSVs: an empty cover sheet, an OC3 sheet below a
+/// title row with a CHILD that is no whole number and a formula error, and
+/// a sheet of IRO-service records (a header only).
+fn write_workbook(path: &Path) {
+    use rust_xlsxwriter::{Formula, Workbook};
+    let mut book = Workbook::new();
+    book.add_worksheet().set_name("Cover").unwrap();
+    let oc3 = book.add_worksheet().set_name("OC3").unwrap();
+    oc3.write_string(0, 0, "Care leavers 2024-25").unwrap();
+    for (c, h) in ["CHILD", "DOB", "IN_TOUCH", "ACTIV", "ACCOM", "CONTACTED"]
+        .iter()
+        .enumerate()
+    {
+        oc3.write_string(1, c as u16, *h).unwrap();
+    }
+    for r in [2, 3] {
+        oc3.write_number(r, 0, 7_719_033.25).unwrap();
+        oc3.write_string(r, 1, "05/05/2006").unwrap();
+        oc3.write_string(r, 2, "YES").unwrap();
+        oc3.write_string(r, 3, "F1").unwrap();
+        oc3.write_formula(r, 4, Formula::new("=NA()").set_result("#N/A"))
+            .unwrap();
+    }
+    // CONTACTED as a spreadsheet set to US dates makes it: a text date with
+    // a day above 12, and a date cell read month-first.
+    oc3.write_string(2, 5, "25/03/2025").unwrap();
+    let date = rust_xlsxwriter::Format::new().set_num_format("dd/mm/yyyy");
+    let mar5 = rust_xlsxwriter::ExcelDateTime::from_ymd(2025, 3, 5).unwrap();
+    oc3.write_datetime_with_format(3, 5, &mar5, &date).unwrap();
+    let service = book.add_worksheet().set_name("IRO reviews").unwrap();
+    for (c, h) in ["CHILD", "REVIEW", "STATUS", "IRO_ID"].iter().enumerate() {
+        service.write_string(0, c as u16, *h).unwrap();
+    }
+    book.save(path).unwrap();
+}
 
 /// The DoLo fixture of the ingest tests (2026-27 and 2027-28, a row for each
 /// of rules 702-710) as authority 801, with its child D9's date of birth

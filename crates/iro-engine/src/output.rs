@@ -727,6 +727,9 @@ struct RunMetadata<'a> {
 #[derive(Debug, Serialize)]
 struct InputFile {
     path: String,
+    /// A workbook's sheet (the path is the workbook's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    within: Option<String>,
     sha256: Option<String>,
     bytes: u64,
     la_code: String,
@@ -769,6 +772,7 @@ fn run_metadata<'a>(result: &'a RunResult, config: &'a Config) -> RunMetadata<'a
             .iter()
             .map(|f| InputFile {
                 path: f.path.display().to_string(),
+                within: f.within.clone(),
                 sha256: f.sha256.clone(),
                 bytes: f.bytes,
                 la_code: f.la.to_string(),

@@ -112,6 +112,7 @@ pub mod service;
 mod source;
 mod split;
 mod staged;
+pub mod workbook;
 mod xml;
 mod years;
 
@@ -173,6 +174,8 @@ fn load_inner(
     each: Option<&(dyn Fn(&LaLoaded<'_>) + Sync)>,
 ) -> Result<Loaded, IngestError> {
     let mut disc = source::discover(source, opts)?;
+    // A workbook is read as a file per sheet.
+    workbook::open_all(&mut disc, opts);
     // Files with LA/YEAR columns are split into authority-years first.
     let unplaced = split::place_rows(&mut disc, opts);
     // XML returns become one task per table they carry.

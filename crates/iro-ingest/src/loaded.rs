@@ -39,6 +39,10 @@ pub enum FileStatus {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileInfo {
     pub path: PathBuf,
+    /// Where in the file the table is, when the file holds several: a
+    /// workbook's sheet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub within: Option<String>,
     pub la: LaCode,
     pub year: CollectionYear,
     /// The table recognised from the header row (or named by the manifest).

@@ -28,7 +28,7 @@ pub(crate) struct LaOutput {
 /// Locates rows in their files for diagnostics.
 pub(crate) struct Ctx<'a> {
     pub la: LaCode,
-    files: FxHashMap<u32, (&'a Path, Option<&'a ColumnMap>)>,
+    files: FxHashMap<u32, (&'a Path, Option<&'a ColumnMap>, Option<&'a str>)>,
     /// The tables read out of XML returns: where their rows are.
     xml: FxHashMap<u32, &'a crate::split::Part>,
 }
@@ -52,8 +52,9 @@ impl Ctx<'_> {
         d.year = Some(year);
         d.table = Some(table);
         d.line = Some(src.line as u64);
-        if let Some((path, cols)) = self.files.get(&src.file) {
+        if let Some((path, cols, within)) = self.files.get(&src.file) {
             d.file = Some(path.to_path_buf());
+            d.within = within.map(str::to_string);
             if let (Some(f), Some(cols)) = (field, cols) {
                 d.column = cols.position(f).map(|i| i as u32 + 1);
             }
@@ -81,7 +82,7 @@ impl Ctx<'_> {
     pub fn file_name(&self, file: u32) -> String {
         self.files
             .get(&file)
-            .and_then(|(p, _)| p.file_name())
+            .and_then(|(p, _, _)| p.file_name())
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default()
     }
@@ -138,7 +139,10 @@ pub(crate) fn merge_la(
         la,
         files: files
             .iter()
-            .map(|f| (f.idx, (f.info.path.as_path(), f.cols.as_ref())))
+            .map(|f| {
+                let within = f.info.within.as_deref();
+                (f.idx, (f.info.path.as_path(), f.cols.as_ref(), within))
+            })
             .collect(),
         xml: files
             .iter()
@@ -662,6 +666,7 @@ fn table_level_checks(
                 ),
             );
             d.file = Some(f.info.path.clone());
+            d.within.clone_from(&f.info.within);
             diags.push(d);
         } else {
             seen.insert((y, t), &f.info.path);
@@ -678,6 +683,7 @@ fn table_level_checks(
                     ),
                 );
                 d.file = Some(f.info.path.clone());
+                d.within.clone_from(&f.info.within);
                 diags.push(d);
             }
         }

@@ -55,8 +55,26 @@ rules! {
         "Some bytes are not valid UTF-8 (e.g. a Windows-1252 export); reported once per file with the first line",
         "File read; codes and dates are ASCII and unaffected, text fields get U+FFFD";
     FILE_NOT_CSV = "file.not_csv", Some(I), "",
-        "A file that is not a `.csv` or an SSDA903 `.xml` return sits in a year folder",
+        "A file that is neither a `.csv`, an SSDA903 `.xml` return, nor a workbook (`.xlsx`, `.xlsm`, `.xls`, `.xlsb`, `.ods`) sits in a year folder",
         "File ignored";
+    WORKBOOK_UNREADABLE = "workbook.unreadable", Some(E), "",
+        "A workbook (or one of its sheets) cannot be opened: damaged, password-protected, or not a workbook despite its name",
+        "Workbook (or sheet) skipped";
+    WORKBOOK_SHEET_EMPTY = "workbook.sheet_empty", Some(I), "",
+        "A sheet of a workbook has nothing in it",
+        "Sheet skipped";
+    WORKBOOK_ROWS_ABOVE_HEADER = "workbook.rows_above_header", Some(I), "",
+        "A sheet's header row (found by its column names among the first 20 rows with anything in them) has rows above it: a title, merged cells, notes",
+        "Those rows are not read; the table is read from its header row";
+    CELL_FORMULA_ERROR = "cell.formula_error", Some(W), "",
+        "Cells of a workbook hold a formula error (`#N/A`, `#REF!`, `#VALUE!`…); reported once per sheet, column and error with the count and first row",
+        "The cell is read as blank (the field's own rule then applies: a blank key field excludes the row)";
+    CELL_DATES_MONTH_FIRST = "cell.dates_month_first", Some(W), "",
+        "A sheet's column holds date cells and dates kept as text, as a spreadsheet set to month-first (US) dates makes of DD/MM/YYYY text: every text date has a day above 12 (it could not be read month-first), every date cell a day of 12 or under; reported once per sheet and column with the counts",
+        "The date cells are read with day and month swapped back (the cell 08/01/2024 is 1 August, as the text it was made from said); the text dates are read as written";
+    CELL_CHILD_NOT_WHOLE = "cell.child_not_whole", Some(E), "",
+        "A CHILD cell of a workbook holds a number with a fraction (`5994637.5`): no identifier",
+        "Cell read as blank: row excluded (with `child.blank`)";
     FILE_MISPLACED = "file.misplaced", Some(W), "",
         "A CSV outside an `<la>/<year>` folder (at the top of the input or directly in an LA folder) without LA and YEAR columns to place its rows, or an XML return there (it names neither authority nor year)",
         "File ignored";
@@ -302,6 +320,7 @@ pub const FILE_NOT_READ: &[&str] = &[
     FILE_ENCODING,
     FILE_DELIMITER,
     FILE_NOT_CSV,
+    WORKBOOK_UNREADABLE,
     FILE_UNRECOGNISED,
     FILE_MISPLACED,
     HEADER_MISSING_COLUMNS,

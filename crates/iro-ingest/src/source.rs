@@ -260,6 +260,8 @@ pub(crate) struct Discovery {
     pub diagnostics: Vec<Diagnostic>,
     /// CSVs outside a year folder, to be read only if they carry LA/YEAR columns.
     pub loose: Vec<LooseFile>,
+    /// Workbooks, opened into a file per sheet before reading ([`crate::workbook`]).
+    pub workbooks: Vec<FileTask>,
 }
 
 fn folder_diag(path: &Path, msg: String) -> Diagnostic {
@@ -322,13 +324,18 @@ fn discover_manifest(m: &Manifest, opts: &LoadOptions) -> Result<Discovery, Inge
             continue;
         }
         d.la_years.entry(f.la).or_default().insert(f.year);
-        d.files.push(FileTask::new(
+        let task = FileTask::new(
             m.resolve(&f.path),
             f.la,
             f.year,
             f.table,
             YearSource::Manifest,
-        ));
+        );
+        if crate::workbook::is_workbook(&task.path) {
+            d.workbooks.push(task);
+        } else {
+            d.files.push(task);
+        }
     }
     Ok(d)
 }
@@ -434,7 +441,7 @@ fn discover_folder(root: &Path, opts: &LoadOptions) -> Result<Discovery, IngestE
 }
 
 fn finish(d: Discovery, root: &Path) -> Result<Discovery, IngestError> {
-    if d.la_years.is_empty() && d.files.is_empty() && d.loose.is_empty() {
+    if d.la_years.is_empty() && d.files.is_empty() && d.loose.is_empty() && d.workbooks.is_empty() {
         return Err(IngestError::NoData(root.to_path_buf()));
     }
     Ok(d)
@@ -553,11 +560,21 @@ fn scan_year(
                 None,
                 YearSource::Folder,
             ));
+        } else if crate::workbook::is_workbook(path) {
+            d.workbooks.push(FileTask::new(
+                path.clone(),
+                la,
+                year,
+                None,
+                YearSource::Folder,
+            ));
         } else {
             let mut diag = Diagnostic::new(
                 Severity::Info,
                 rules::FILE_NOT_CSV,
-                format!("`{name}` is not a .csv file; ignored (save SSDA903 tables as CSV UTF-8)"),
+                format!(
+                    "`{name}` is neither a .csv file nor a workbook; ignored (save SSDA903 tables as CSV UTF-8 or as sheets of an Excel workbook)"
+                ),
             );
             diag.la = Some(la);
             diag.year = Some(year);

@@ -89,6 +89,9 @@ pub(crate) struct Part {
     /// A table read out of an XML return ([`crate::xml`]): where each row's
     /// record is in it. `None` for a part of a CSV.
     pub xml: Option<crate::xml::XmlRecords>,
+    /// The sheet of a workbook the rows come from ([`crate::workbook`]):
+    /// each diagnostic's `within`.
+    pub sheet: Option<String>,
 }
 
 /// How the values of an LA column are read.
@@ -504,6 +507,7 @@ fn split_file(c: &Candidate, names: &LaNames, opts: &LoadOptions) -> Split {
             lines: Vec::new(),
             file_sha256: file_sha256.clone(),
             xml: None,
+            sheet: None,
         });
         part.bytes.extend_from_slice(&body[start..end]);
         // The file's last row may have no line end: give it one, so that a

@@ -360,6 +360,7 @@ fn read_return(task: &FileTask, opts: &LoadOptions) -> Option<(Vec<FileTask>, Ve
                 lines,
                 file_sha256: file_sha256.clone(),
                 xml: Some(xml),
+                sheet: None,
             }));
             t
         })

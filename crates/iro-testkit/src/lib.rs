@@ -24,6 +24,7 @@ pub mod geo;
 mod model;
 pub mod returns;
 pub mod service;
+pub mod workbook;
 pub mod write;
 pub mod xml;
 

@@ -50,7 +50,7 @@ pub(super) fn encoding_problem(bytes: &[u8]) -> Option<(&'static str, String)> {
             ));
         }
         let what = if bytes.starts_with(b"PK\x03\x04") {
-            " (it looks like a zip or .xlsx workbook)"
+            " (it looks like a zip or .xlsx workbook: name it .xlsx to have its sheets read)"
         } else {
             ""
         };

@@ -174,6 +174,7 @@ pub(crate) fn read_file(idx: u32, task: &FileTask, opts: &LoadOptions) -> Parsed
         idx,
         info: FileInfo {
             path: task.path.clone(),
+            within: task.part.as_ref().and_then(|p| p.sheet.clone()),
             la: task.la,
             year: task.year,
             table: None,
@@ -260,6 +261,12 @@ pub(crate) fn read_file(idx: u32, task: &FileTask, opts: &LoadOptions) -> Parsed
         out.rows_read += x.excluded;
         out.rows_excluded += x.excluded;
         out.info.rows += x.excluded;
+    }
+    // A workbook's sheet: every diagnostic says which.
+    if let Some(sheet) = &out.info.within {
+        for d in &mut out.diags {
+            d.within.get_or_insert_with(|| sheet.clone());
+        }
     }
     out
 }

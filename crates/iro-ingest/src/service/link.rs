@@ -93,7 +93,14 @@ pub(crate) fn load_la(
         let FileStatus::ServiceRecords(table) = info.status else {
             continue;
         };
-        let p = parse::read(*idx, &info.path, la, info.year, table);
+        let p = parse::read(
+            *idx,
+            &info.path,
+            info.within.as_deref(),
+            la,
+            info.year,
+            table,
+        );
         if excluded_years.contains(&info.year) {
             out.files
                 .push((*idx, FileStatus::ServiceExcluded(table), p.rows_read));
@@ -718,7 +725,7 @@ fn read_cla_links(la: LaCode, files: &[(u32, FileInfo)], out: &mut ServiceLoad) 
         let FileStatus::ServiceLink(table) = info.status else {
             continue;
         };
-        let mut f = parse::read_links(*idx, &info.path, la, info.year);
+        let mut f = parse::read_links(*idx, &info.path, info.within.as_deref(), la, info.year);
         out.diags.append(&mut f.diags);
         out.files
             .push((*idx, FileStatus::ServiceLink(table), f.rows_read));
@@ -869,6 +876,7 @@ fn reviews_without_record(
         d.field = Some("REVIEW".into());
         if let Some(f) = file_of.get(&r.source.file) {
             d.file = Some(f.path.clone());
+            d.within.clone_from(&f.within);
             d.column = f
                 .headers
                 .iter()

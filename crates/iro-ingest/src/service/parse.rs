@@ -27,6 +27,8 @@ pub(crate) struct FileCtx {
     /// Index in the run's file list (`SourceRef::file`).
     pub idx: u32,
     pub path: PathBuf,
+    /// The workbook's sheet, when the records are one.
+    pub within: Option<String>,
     pub la: LaCode,
     pub year: CollectionYear,
     pub table: ServiceTable,
@@ -56,6 +58,7 @@ impl FileCtx {
         d.la = Some(self.la);
         d.year = Some(self.year);
         d.file = Some(self.path.clone());
+        d.within.clone_from(&self.within);
         d.line = line.map(u64::from);
         if let Some(f) = field {
             let k = fields(self.table).iter().position(|s| s.name == f);
@@ -185,10 +188,11 @@ pub(crate) struct ParsedService {
 /// value) → (rows, first line).
 type Tally = BTreeMap<(&'static str, &'static str, String), (u64, u32)>;
 
-/// Reads a file recognised as `table`.
+/// Reads a file (or a workbook's sheet, `within`) recognised as `table`.
 pub(crate) fn read(
     idx: u32,
     path: &Path,
+    within: Option<&str>,
     la: LaCode,
     year: CollectionYear,
     table: ServiceTable,
@@ -198,6 +202,7 @@ pub(crate) fn read(
         ctx: FileCtx {
             idx,
             path: path.to_path_buf(),
+            within: within.map(str::to_string),
             la,
             year,
             table,
@@ -214,7 +219,11 @@ pub(crate) fn read(
         columns: BTreeSet::new(),
         child_via: None,
     };
-    let bytes = match std::fs::read(path) {
+    let bytes = match within {
+        Some(sheet) => crate::workbook::sheet_csv(path, sheet),
+        None => std::fs::read(path).map_err(|e| e.to_string()),
+    };
+    let bytes = match bytes {
         Ok(b) => b,
         Err(e) => {
             let d = out.ctx.diag(
@@ -640,8 +649,15 @@ pub(crate) struct LinkFile {
     pub diags: Vec<Diagnostic>,
 }
 
-/// Reads an `ssd_cla_episodes` file (`FileStatus::ServiceLink`).
-pub(crate) fn read_links(idx: u32, path: &Path, la: LaCode, year: CollectionYear) -> LinkFile {
+/// Reads an `ssd_cla_episodes` file, or a workbook's sheet (`within`)
+/// (`FileStatus::ServiceLink`).
+pub(crate) fn read_links(
+    idx: u32,
+    path: &Path,
+    within: Option<&str>,
+    la: LaCode,
+    year: CollectionYear,
+) -> LinkFile {
     let table = ServiceTable::IroReviews;
     let n = fields(table).len();
     let mut out = LinkFile {
@@ -655,12 +671,17 @@ pub(crate) fn read_links(idx: u32, path: &Path, la: LaCode, year: CollectionYear
             ssd: Some(SsdTable::ClaEpisodes),
             ssd_source: vec![None; n],
             header: Vec::new(),
+            within: within.map(str::to_string),
         },
         links: Vec::new(),
         rows_read: 0,
         diags: Vec::new(),
     };
-    let bytes = match std::fs::read(path) {
+    let bytes = match within {
+        Some(sheet) => crate::workbook::sheet_csv(path, sheet),
+        None => std::fs::read(path).map_err(|e| e.to_string()),
+    };
+    let bytes = match bytes {
         Ok(b) => b,
         Err(e) => {
             let d = out.ctx.diag(
@@ -1034,6 +1055,7 @@ mod tests {
         let p = read(
             3,
             f.path(),
+            None,
             la(),
             CollectionYear(2025),
             ServiceTable::IroReviews,
@@ -1096,6 +1118,7 @@ mod tests {
         let p = read(
             0,
             f.path(),
+            None,
             la(),
             CollectionYear(2025),
             ServiceTable::IroAllocations,
@@ -1118,6 +1141,7 @@ mod tests {
         let p = read(
             0,
             f.path(),
+            None,
             la(),
             CollectionYear(2025),
             ServiceTable::DrpLog,
@@ -1139,6 +1163,7 @@ mod tests {
         let p = read(
             0,
             f.path(),
+            None,
             la(),
             CollectionYear(2025),
             ServiceTable::IroAllocations,

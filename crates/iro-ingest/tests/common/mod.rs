@@ -1,5 +1,7 @@
 #![allow(dead_code)]
 
+pub mod workbook;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -123,7 +125,10 @@ pub fn check_invariants(l: &Loaded) {
     }
     for d in &l.diagnostics {
         assert!(
-            rules::rule_info(&d.rule).is_some(),
+            rules::rule_info(&d.rule).is_some()
+                || iro_ingest::service::rules::ALL
+                    .iter()
+                    .any(|r| r.name == d.rule),
             "undocumented rule {}",
             d.rule
         );
