@@ -10,6 +10,7 @@ mod pack;
 mod plugins;
 mod problems;
 mod problems_xlsx;
+mod reference;
 mod validate;
 
 use std::io::{IsTerminal, Write};
@@ -131,6 +132,15 @@ enum ReferenceCommand {
         )]
         out: PathBuf,
     },
+    /// Read the DfE's published LA-level CSVs (a newer release, downloaded
+    /// from explore-education-statistics), check them and write them to the
+    /// reference overlay every command then uses over the bundled figures.
+    ///
+    /// Exit code: 0 = every file imported (or skipped as not needed);
+    /// 1 = imported with warnings, or some files not used; 2 = nothing
+    /// usable (nothing written).
+    #[command(verbatim_doc_comment)]
+    ImportDfe(reference::ImportDfeArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -434,6 +444,9 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Reference {
             command: ReferenceCommand::ImportOnspd { file, out },
         } => import_onspd(&file, &out),
+        Command::Reference {
+            command: ReferenceCommand::ImportDfe(args),
+        } => reference::import_dfe(args),
         Command::PluginWorker { args } => Ok(iro_plugin_host::worker::main(args)),
         Command::Plugins {
             command: PluginsCommand::Check { lib, in_process },
@@ -604,6 +617,7 @@ fn run(args: RunArgs) -> Result<ExitCode> {
         None
     };
     let mut pipeline = iro_pipeline::Pipeline::for_run(config, origin(&args.common, &args.input))?;
+    say_overlay(pipeline.reference(), args.common.quiet);
     if args.common.verbose > 0 {
         pipeline.show_plugin_stderr(true);
     }
@@ -658,6 +672,16 @@ fn run(args: RunArgs) -> Result<ExitCode> {
         )?;
     }
     Ok(finish(&run.result))
+}
+
+/// The line that says a reference overlay (`iro reference import-dfe`) is
+/// used over the bundled published figures, on stderr.
+fn say_overlay(reference: &iro_reference::Reference, quiet: bool) {
+    if let Some(applied) = reference.overlay()
+        && !quiet
+    {
+        eprintln!("{applied}");
+    }
 }
 
 /// Where the configuration of `iro run` or `iro report` came from.
@@ -779,6 +803,7 @@ fn report(args: ReportArgs) -> Result<ExitCode> {
     // The same configuration as `iro run`, so `iro report` after `iro run`
     // writes the same report (the sample's demonstration targets included).
     let mut pipeline = iro_pipeline::Pipeline::for_run(config, origin(&args.common, &args.input))?;
+    say_overlay(pipeline.reference(), args.common.quiet);
     let region = match &args.region {
         Some(region) => Some(iro_pipeline::region_las(pipeline.reference(), region)?),
         None => None,

@@ -268,6 +268,10 @@ pub struct ImportedFile {
     /// figure (e.g. reasons for placement change), with what they were.
     pub rows_not_used: BTreeMap<String, usize>,
     pub problems: Vec<ImportProblem>,
+    /// Why a file the DfE publishes beside these is left alone on purpose
+    /// (the ONS lower- to upper-tier lookup: iro's bundled one is used), or
+    /// `None`.
+    pub skipped: Option<String>,
 }
 
 impl ImportedFile {
@@ -397,6 +401,7 @@ fn open(path: &Path) -> (ImportedFile, Option<Parsed>) {
         rows_read: 0,
         rows_not_used: BTreeMap::new(),
         problems: Vec::new(),
+        skipped: None,
     };
     let whole = |file: &mut ImportedFile, message: String| {
         file.problems.push(ImportProblem {
@@ -440,6 +445,19 @@ fn open(path: &Path) -> (ImportedFile, Option<Parsed>) {
         }
     };
     let names: Vec<&str> = header.iter().map(String::as_str).collect();
+    let is = |prefix: &str| {
+        names
+            .iter()
+            .any(|n| n.starts_with(prefix) && n.ends_with("CD"))
+    };
+    if is("LTLA") && is("UTLA") {
+        file.skipped = Some(
+            "the ONS lookup of lower- to upper-tier authorities: not imported, iro uses its \
+             bundled lookup (ltla_utla_apr23.csv); nothing to do"
+                .to_string(),
+        );
+        return (file, None);
+    }
     let Some(kind) = DfeKind::recognise(&names) else {
         let kinds: Vec<String> = DfeKind::ALL
             .iter()
@@ -607,20 +625,36 @@ impl Reader<'_> {
         }
     }
 
-    /// The year of a row (`time_period`, four digits).
+    /// The year of a row (`time_period`): four digits (`2026`, as the CLA
+    /// files' "Reporting year" gives it), or, for the CLA files, the span
+    /// explore-education-statistics gives a financial year (`202526`), which
+    /// is the collection year ending 31 March of its second year (2026).
+    /// Population files are at a mid-year: four digits only.
     fn year(&mut self, row: &DfeRow<'_>) -> Option<i32> {
         let t = row.get("time_period");
-        let ok = t.len() == 4 && t.bytes().all(|b| b.is_ascii_digit());
-        match t.parse::<i32>() {
-            Ok(y) if ok && (2000..=2100).contains(&y) => {
+        let digits = t.bytes().all(|b| b.is_ascii_digit());
+        let span = self.file.kind != Some(DfeKind::Population) && t.len() == 6 && digits;
+        let year = match (t.len(), digits) {
+            (4, true) => t.parse::<i32>().ok(),
+            (6, true) if span => {
+                let first: i32 = t[..4].parse().ok()?;
+                let second: i32 = t[4..].parse().ok()?;
+                (second == (first + 1) % 100).then_some(first + 1)
+            }
+            _ => None,
+        };
+        match year {
+            Some(y) if (2000..=2100).contains(&y) => {
                 self.file.years.insert(y);
                 Some(y)
             }
             _ => {
-                let why = if t.len() == 6 && t.bytes().all(|b| b.is_ascii_digit()) {
-                    "expected the year the figures are at (four digits, e.g. 2026), not a span"
+                let why = if span {
+                    "expected two consecutive years (e.g. 202526, the year to 31 March 2026)"
+                } else if t.len() == 6 && digits {
+                    "expected the mid-year the estimates are at (four digits, e.g. 2025), not a span"
                 } else {
-                    "expected a year (four digits, e.g. 2026)"
+                    "expected a year (four digits, e.g. 2026, or a span such as 202526)"
                 };
                 self.error(row, "time_period", why);
                 None
