@@ -46,9 +46,8 @@ pub fn location(d: &Diagnostic, root: Option<&Path>) -> String {
             root.and_then(|r| p.strip_prefix(r).ok())
                 .filter(|rel| !rel.as_os_str().is_empty())
                 .unwrap_or(p)
-                .display()
-                .to_string()
         })
+        .map(|p| d.file_and_within(p))
         .unwrap_or_default();
     if let Some(l) = d.line {
         s.push_str(&format!(":{l}"));

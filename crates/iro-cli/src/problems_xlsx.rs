@@ -163,7 +163,7 @@ pub fn render(
                 let shown = root
                     .and_then(|r| f.strip_prefix(r).ok())
                     .unwrap_or(f.as_path());
-                ws.write_string(r, 4, shown.display().to_string())?;
+                ws.write_string(r, 4, d.file_and_within(shown))?;
             }
             // The file's line is the spreadsheet's row number (header = 1).
             if let Some(l) = d.line {

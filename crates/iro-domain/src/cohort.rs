@@ -23,6 +23,7 @@ pub struct CohortParts {
     pub missing: Vec<MissingSpell>,
     pub prev_perm: Vec<PrevPerm>,
     pub sw_episodes: Vec<SwEpisode>,
+    pub deprivation_of_liberty: Vec<DeprivationOfLiberty>,
     pub oc2: Vec<Oc2>,
     pub oc3: Vec<Oc3>,
     pub ad1: Vec<RawRow>,
@@ -79,6 +80,7 @@ pub struct Cohort {
     missing: Vec<MissingSpell>,
     prev_perm: Vec<PrevPerm>,
     sw_episodes: Vec<SwEpisode>,
+    deprivation_of_liberty: Vec<DeprivationOfLiberty>,
     oc2: Vec<Oc2>,
     oc3: Vec<Oc3>,
     ad1: Vec<RawRow>,
@@ -181,6 +183,7 @@ impl Cohort {
             mut missing,
             mut prev_perm,
             mut sw_episodes,
+            mut deprivation_of_liberty,
             mut oc2,
             mut oc3,
             mut ad1,
@@ -194,6 +197,7 @@ impl Cohort {
         missing.retain(|r| valid(r.child));
         prev_perm.retain(|r| valid(r.child));
         sw_episodes.retain(|r| valid(r.child));
+        deprivation_of_liberty.retain(|r| valid(r.child));
         oc2.retain(|r| valid(r.child));
         oc3.retain(|r| valid(r.child));
         ad1.retain(|r| valid(r.child));
@@ -203,6 +207,7 @@ impl Cohort {
         reviews.sort_by_key(|r| (r.child, r.review));
         missing.sort_by_key(|r| (r.child, r.mis_start));
         sw_episodes.sort_by_key(|r| (r.child, r.sw_decom));
+        deprivation_of_liberty.sort_by_key(|r| (r.child, r.dolo_start));
         prev_perm.sort_by_key(|r| r.child);
         oc2.sort_by_key(|r| (r.child, r.year));
         oc3.sort_by_key(|r| (r.child, r.year));
@@ -240,6 +245,7 @@ impl Cohort {
             missing,
             prev_perm,
             sw_episodes,
+            deprivation_of_liberty,
             oc2,
             oc3,
             ad1,
@@ -290,6 +296,7 @@ impl Cohort {
         self.missing = Vec::new();
         self.prev_perm = Vec::new();
         self.sw_episodes = Vec::new();
+        self.deprivation_of_liberty = Vec::new();
         self.oc2 = Vec::new();
         self.oc3 = Vec::new();
         self.ad1 = Vec::new();
@@ -434,6 +441,11 @@ impl Cohort {
     pub fn sw_episodes(&self) -> &[SwEpisode] {
         &self.sw_episodes
     }
+    /// Deprivation of Liberty Orders (the DoLo table, from 2026-27), sorted
+    /// by child and start.
+    pub fn deprivation_of_liberty(&self) -> &[DeprivationOfLiberty] {
+        &self.deprivation_of_liberty
+    }
     pub fn oc2(&self) -> &[Oc2] {
         &self.oc2
     }
@@ -529,6 +541,7 @@ mod tests {
             missing: Vec::new(),
             prev_perm: Vec::new(),
             sw_episodes: Vec::new(),
+            deprivation_of_liberty: Vec::new(),
             oc2: Vec::new(),
             oc3: Vec::new(),
             ad1: Vec::new(),

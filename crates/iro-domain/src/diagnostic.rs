@@ -9,7 +9,7 @@
 //! personal the analyst needs to fix it in [`Diagnostic::personal_detail`];
 //! shareable outputs withhold the first and never carry the second.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
@@ -50,7 +50,13 @@ pub struct Diagnostic {
     pub year: Option<CollectionYear>,
     pub table: Option<TableKind>,
     pub file: Option<PathBuf>,
-    /// 1-based line in the file (the header is line 1).
+    /// Where inside the file, when one file holds several tables: a
+    /// workbook's sheet (`Episodes`) or an XML element path
+    /// (`CHILD[12]/EPISODE[2]`). `None` for a CSV.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub within: Option<String>,
+    /// 1-based line in the file (the header is line 1); a workbook's row
+    /// number.
     pub line: Option<u64>,
     /// 1-based column.
     pub column: Option<u32>,
@@ -100,6 +106,7 @@ impl Diagnostic {
             year: None,
             table: None,
             file: None,
+            within: None,
             line: None,
             column: None,
             field: None,
@@ -129,13 +136,23 @@ impl Diagnostic {
         self.column.and_then(column_letter)
     }
 
+    /// The file, and where inside it when it holds several tables:
+    /// `returns.xlsx (Episodes)`.
+    pub fn file_and_within(&self, file: &Path) -> String {
+        match &self.within {
+            Some(w) => format!("{} ({w})", file.display()),
+            None => file.display().to_string(),
+        }
+    }
+
     /// `file:line, column C` (the column by its spreadsheet letter, as Excel
-    /// shows it), as far as known.
+    /// shows it), as far as known; `returns.xlsx (Episodes):12, column C`
+    /// for a sheet of a workbook.
     pub fn location(&self) -> String {
         let mut s = self
             .file
-            .as_ref()
-            .map(|p| p.display().to_string())
+            .as_deref()
+            .map(|p| self.file_and_within(p))
             .unwrap_or_default();
         if let Some(l) = self.line {
             s.push_str(&format!(":{l}"));
@@ -196,6 +213,9 @@ mod tests {
         d.column = Some(2);
         assert_eq!(d.location(), "episodes.csv:12, column B");
         assert_eq!(d.column_letter().as_deref(), Some("B"));
+        d.file = Some("returns.xlsx".into());
+        d.within = Some("Episodes".into());
+        assert_eq!(d.location(), "returns.xlsx (Episodes):12, column B");
     }
 }
 

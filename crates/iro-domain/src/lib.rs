@@ -15,6 +15,7 @@ pub mod calendar;
 pub mod care;
 pub mod codes;
 pub mod cohort;
+pub mod collection;
 pub mod dates;
 pub mod diagnostic;
 pub mod la;
@@ -31,6 +32,7 @@ pub use care::{
 };
 pub use codes::*;
 pub use cohort::{AbsentColumn, ChildRecord, Cohort, CohortParts};
+pub use collection::{CODE_YEARS, CodeYears, code_not_valid_in};
 pub use dates::{
     AgeBand, CollectionYear, Quarter, ReportingPeriod, add_months_clamped, age_in_years,
 };

@@ -151,6 +151,28 @@ pub struct SwEpisode {
     pub source: SourceRef,
 }
 
+/// DoLo: one Deprivation of Liberty Order (collected from 2026-27): a court's
+/// authority to deprive a looked-after child of liberty outside a secure
+/// children's home. An order open at 31 March is returned again the next
+/// year, as an open episode is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeprivationOfLiberty {
+    pub child: ChildIdx,
+    pub dolo_start: NaiveDate,
+    /// Blank while the order is in force.
+    pub dolo_end: Option<NaiveDate>,
+    pub year: CollectionYear,
+    pub source: SourceRef,
+}
+
+impl DeprivationOfLiberty {
+    /// Whether the order is in force at any time from `from` to `to`
+    /// (inclusive).
+    pub fn overlaps(&self, from: NaiveDate, to: NaiveDate) -> bool {
+        self.dolo_start <= to && self.dolo_end.is_none_or(|e| e >= from)
+    }
+}
+
 /// OC2: outcomes for children looked after continuously for 12 months.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Oc2 {

@@ -16,10 +16,12 @@ pub enum TableKind {
     PrevPerm,
     Missing,
     SwEpisodes,
+    /// Deprivation of Liberty Orders (from 2026-27).
+    DoLo,
 }
 
 impl TableKind {
-    pub const ALL: [TableKind; 11] = [
+    pub const ALL: [TableKind; 12] = [
         TableKind::Header,
         TableKind::Episodes,
         TableKind::Reviews,
@@ -31,6 +33,7 @@ impl TableKind {
         TableKind::PrevPerm,
         TableKind::Missing,
         TableKind::SwEpisodes,
+        TableKind::DoLo,
     ];
 
     /// The name the DfE validator uses.
@@ -47,6 +50,7 @@ impl TableKind {
             TableKind::PrevPerm => "PrevPerm",
             TableKind::Missing => "Missing",
             TableKind::SwEpisodes => "SWEpisodes",
+            TableKind::DoLo => "DoLo",
         }
     }
 
@@ -106,6 +110,7 @@ impl TableKind {
             TableKind::PrevPerm => &["CHILD", "DOB", "PREV_PERM", "LA_PERM", "DATE_PERM"],
             TableKind::Missing => &["CHILD", "DOB", "MISSING", "MIS_START", "MIS_END"],
             TableKind::SwEpisodes => &["CHILD", "DOB", "SW_ID", "SW_DECOM", "SW_DEC", "SW_REASON"],
+            TableKind::DoLo => &["CHILD", "DOB", "DOLO_START", "DOLO_END"],
         }
     }
 
@@ -135,6 +140,7 @@ impl TableKind {
             TableKind::PrevPerm => &["CHILD", "PREV_PERM"],
             TableKind::Missing => &["CHILD", "MISSING", "MIS_START", "MIS_END"],
             TableKind::SwEpisodes => &["CHILD", "SW_ID", "SW_DECOM", "SW_DEC"],
+            TableKind::DoLo => &["CHILD", "DOLO_START", "DOLO_END"],
         }
     }
 
@@ -144,6 +150,7 @@ impl TableKind {
             TableKind::Missing => 2015,
             TableKind::PrevPerm => 2017,
             TableKind::SwEpisodes => 2024,
+            TableKind::DoLo => 2027,
             _ => 2000,
         }
     }

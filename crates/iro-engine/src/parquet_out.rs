@@ -237,6 +237,7 @@ const DIAGNOSTICS_COLUMNS: &[(&str, Kind)] = &[
     ("year", Kind::Int32),
     ("table", Kind::Code),
     ("file", Kind::Code),
+    ("within", Kind::Code),
     ("line", Kind::Int64),
     ("column", Kind::Int32),
     ("column_letter", Kind::Code),
@@ -264,6 +265,7 @@ pub fn write_diagnostics(path: &Path, diagnostics: &[Diagnostic]) -> Result<Path
             Values::Int32(d.iter().map(|d| d.year.map(|y| y.0)).collect()),
             Values::Code(d.iter().map(|d| d.table.map(|t| t.name())).collect()),
             Values::Code(file.iter().map(|s| s.as_deref()).collect()),
+            Values::Code(d.iter().map(|d| d.within.as_deref()).collect()),
             Values::Int64(d.iter().map(|d| count(d.line)).collect()),
             Values::Int32(
                 d.iter()

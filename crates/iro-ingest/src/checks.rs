@@ -4,6 +4,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use chrono::NaiveDate;
+
 use iro_domain::*;
 
 use crate::merge::Ctx;
@@ -542,4 +544,198 @@ fn as_returned_in(cohort: &Cohort, year: CollectionYear) -> u64 {
         }
     }
     n
+}
+
+/// Checks each child's Deprivation of Liberty Orders (the DoLo table, from
+/// 2026-27; DfE rules 703–710) against the return's collection year, each
+/// other, the child's DOB, the end of care and the placements in force
+/// during them. Every finding is a warning: the orders are kept. (An order
+/// ending before it starts, 702, is excluded when its row is read.)
+pub(crate) fn deprivation_of_liberty(cohort: &Cohort, ctx: &Ctx, diags: &mut Vec<Diagnostic>) {
+    use PlacementType::{K1, K2, K3, P1, R5, Z12, Z13};
+    let orders = cohort.deprivation_of_liberty();
+    let dolo_years: BTreeSet<CollectionYear> = cohort
+        .years()
+        .filter(|&y| cohort.has_table(y, TableKind::DoLo))
+        .collect();
+    let mut a = 0;
+    while a < orders.len() {
+        let child = orders[a].child;
+        let mut b = a + 1;
+        while b < orders.len() && orders[b].child == child {
+            b += 1;
+        }
+        let rec = cohort.child(child);
+        for (k, o) in orders[a..b].iter().enumerate() {
+            let y = o.year;
+            let warn = |diags: &mut Vec<Diagnostic>,
+                        rule: &str,
+                        field: &str,
+                        value: NaiveDate,
+                        msg: String| {
+                diags.push(ctx.at(
+                    Severity::Warning,
+                    rule,
+                    TableKind::DoLo,
+                    o.source,
+                    y,
+                    Some(field),
+                    Some(fmt(value)),
+                    msg,
+                ));
+            };
+            if o.dolo_start > y.end() {
+                warn(
+                    diags,
+                    rules::DOLO_START_AFTER_YEAR,
+                    "DOLO_START",
+                    o.dolo_start,
+                    format!(
+                        "DOLO_START {} is after the end of the {} collection year",
+                        fmt(o.dolo_start),
+                        y.label()
+                    ),
+                );
+            }
+            if let Some(end) = o.dolo_end
+                && (end < y.start() || end > y.end())
+            {
+                warn(
+                    diags,
+                    rules::DOLO_END_OUTSIDE_YEAR,
+                    "DOLO_END",
+                    end,
+                    format!(
+                        "DOLO_END {} is outside the {} collection year",
+                        fmt(end),
+                        y.label()
+                    ),
+                );
+            }
+            if let Some(prev) = k.checked_sub(1).map(|p| &orders[a + p])
+                && prev.dolo_end.is_none_or(|e| o.dolo_start < e)
+            {
+                let why = match prev.dolo_end {
+                    None => format!("the order from {} has no DOLO_END", fmt(prev.dolo_start)),
+                    Some(e) => {
+                        format!("the order from {} runs to {}", fmt(prev.dolo_start), fmt(e))
+                    }
+                };
+                warn(
+                    diags,
+                    rules::DOLO_OVERLAP,
+                    "DOLO_START",
+                    o.dolo_start,
+                    format!(
+                        "an order starts on {} while the previous one is open: {why}",
+                        fmt(o.dolo_start)
+                    ),
+                );
+            }
+            let next = CollectionYear(y.0 + 1);
+            if o.dolo_end.is_none() && dolo_years.contains(&next) {
+                warn(
+                    diags,
+                    rules::DOLO_NOT_CARRIED_FORWARD,
+                    "DOLO_START",
+                    o.dolo_start,
+                    format!(
+                        "the order from {} is open at the end of {} but the {} DoLo table does not return it",
+                        fmt(o.dolo_start),
+                        y.label(),
+                        next.label()
+                    ),
+                );
+            }
+            if let Some(dob) = rec.child.dob
+                && o.dolo_start < dob
+            {
+                warn(
+                    diags,
+                    rules::DOLO_BEFORE_DOB,
+                    "DOLO_START",
+                    o.dolo_start,
+                    format!(
+                        "DOLO_START {} is before the child's DOB in the Header",
+                        fmt(o.dolo_start)
+                    ),
+                );
+                if let Some(d) = diags.last_mut() {
+                    d.personal_detail = Some(format!("Header DOB {}", fmt(dob)));
+                }
+            }
+            // Within a period of care, as the DfE's rule 707 tests it: not
+            // open once the period has ended, not open from before it began,
+            // not ending after it ended or before it began.
+            let fits = |p: &PeriodOfCare| {
+                let outside = match o.dolo_end {
+                    None => p.end.is_some() || o.dolo_start < p.start,
+                    Some(end) => p.end.is_some_and(|e| end > e) || end < p.start,
+                };
+                !outside
+            };
+            if cohort.has_table(y, TableKind::Episodes)
+                && !rec.periods.is_empty()
+                && !rec.periods.iter().any(fits)
+            {
+                let last = rec.periods.last().and_then(|p| p.end);
+                let msg = match (o.dolo_end, last) {
+                    (None, Some(ended)) if ended >= o.dolo_start => format!(
+                        "care ended on {} but the order from {} has no DOLO_END",
+                        fmt(ended),
+                        fmt(o.dolo_start)
+                    ),
+                    (end, _) => format!(
+                        "the order from {} to {} lies outside the child's periods of care",
+                        fmt(o.dolo_start),
+                        end.map_or_else(|| "(open)".to_string(), fmt)
+                    ),
+                };
+                warn(
+                    diags,
+                    rules::DOLO_OUTSIDE_CARE,
+                    "DOLO_END",
+                    o.dolo_start,
+                    msg,
+                );
+            }
+            // Placements in force during the order (an open order is in
+            // force from its start on).
+            for e in rec.episodes {
+                let Some(place) = e.place else { continue };
+                let in_force = e.decom <= o.dolo_end.unwrap_or(NaiveDate::MAX)
+                    && e.dec.is_none_or(|d| d >= o.dolo_start);
+                if !in_force || matches!(place, K2 | Z12 | Z13) {
+                    continue;
+                }
+                let (rule, why) = if matches!(place, K1 | P1 | R5 | K3) {
+                    (
+                        rules::DOLO_PLACEMENT_NOT_ALLOWED,
+                        "a child under a DoLO cannot be placed there",
+                    )
+                } else {
+                    (
+                        rules::DOLO_PLACEMENT_UNEXPECTED,
+                        "K2, Z12 or Z13 is expected",
+                    )
+                };
+                diags.push(ctx.at(
+                    Severity::Warning,
+                    rule,
+                    TableKind::Episodes,
+                    e.source,
+                    e.year,
+                    Some("PLACE"),
+                    Some(place.code().to_string()),
+                    format!(
+                        "PLACE {} ({}) during the order from {}: {why}",
+                        place.code(),
+                        place.meaning(),
+                        fmt(o.dolo_start)
+                    ),
+                ));
+            }
+        }
+        a = b;
+    }
 }

@@ -200,6 +200,7 @@ pub(crate) fn merge_la(
     let mut prev_perm = Vec::new();
     let mut missing = Vec::new();
     let mut sw = Vec::new();
+    let mut dolo = Vec::new();
     for (k, rows) in taken {
         let remap = &remaps[k];
         match rows {
@@ -214,6 +215,7 @@ pub(crate) fn merge_la(
             TableRows::PrevPerm(v) => prev_perm.push(relink(v, remap)),
             TableRows::Missing(v) => missing.push(relink(v, remap)),
             TableRows::SwEpisodes(v) => sw.push(relink(v, remap)),
+            TableRows::DoLo(v) => dolo.push(relink(v, remap)),
         }
     }
 
@@ -427,6 +429,16 @@ pub(crate) fn merge_la(
         true,
         |_, _| {},
     );
+    // An order open at 31 March is returned again the next year: the later
+    // year's copy is kept, as for episodes.
+    let dolo = dd.run(
+        dolo,
+        TableKind::DoLo,
+        "CHILD and DOLO_START",
+        |r| ckey(r.child) | dkey(r.dolo_start),
+        true,
+        |_, _| {},
+    );
     let prev_perm = dd.run(
         prev_perm,
         TableKind::PrevPerm,
@@ -480,6 +492,7 @@ pub(crate) fn merge_la(
     let reviews = unstage!(reviews, TableKind::Reviews);
     let missing = unstage!(missing, TableKind::Missing);
     let sw = unstage!(sw, TableKind::SwEpisodes);
+    let dolo = unstage!(dolo, TableKind::DoLo);
     let prev_perm = unstage!(prev_perm, TableKind::PrevPerm);
     let oc2 = unstage!(oc2, TableKind::Oc2);
     let oc3 = unstage!(oc3, TableKind::Oc3);
@@ -510,6 +523,7 @@ pub(crate) fn merge_la(
             missing,
             prev_perm,
             sw_episodes: sw,
+            deprivation_of_liberty: dolo,
             oc2,
             oc3,
             ad1,
@@ -525,6 +539,7 @@ pub(crate) fn merge_la(
         cohort.drop_return_history();
     }
     checks::reviews(&cohort, &ctx, &mut diags);
+    checks::deprivation_of_liberty(&cohort, &ctx, &mut diags);
 
     let accounts = counts
         .into_iter()

@@ -121,7 +121,7 @@ rules! {
         "An exact copy of an earlier row of the same table, LA and year",
         "Copy excluded";
     ROW_DUPLICATE_KEY = "row.duplicate_key", Some(E), "INT31–INT36",
-        "Same key as an earlier row of the same table, LA and year but different content (keys: Header, UASC, PrevPerm, OC2, OC3, AD1, PlacedAdoption CHILD; Episodes CHILD+DECOM; Reviews CHILD+REVIEW; Missing CHILD+MIS_START+MISSING; SWEpisodes CHILD+SW_DECOM)",
+        "Same key as an earlier row of the same table, LA and year but different content (keys: Header, UASC, PrevPerm, OC2, OC3, AD1, PlacedAdoption CHILD; Episodes CHILD+DECOM; Reviews CHILD+REVIEW; Missing CHILD+MIS_START+MISSING; SWEpisodes CHILD+SW_DECOM; DoLo CHILD+DOLO_START)",
         "The later row (by file name, then line) is excluded";
     CHILD_BLANK = "child.blank", Some(E), "",
         "CHILD is blank",
@@ -164,7 +164,7 @@ rules! {
         "Row kept; Header SEX used";
     DATE_UNPARSABLE = "date.unparsable", None, "141, 147, 166, …",
         "A date that is not DD/MM/YYYY (or an accepted variant): Excel serials (hint given), two-digit years, impossible dates (31/02/2024), years outside 1900–2099",
-        "Error and row excluded for key and end dates (DECOM, DEC, REVIEW, MIS_START, MIS_END, SW_DECOM, SW_DEC); warning and value blanked otherwise (DOB, MC_DOB, DUC, DATE_PERM, AD1/PlacedAdoption dates)";
+        "Error and row excluded for key and end dates (DECOM, DEC, REVIEW, MIS_START, MIS_END, SW_DECOM, SW_DEC, DOLO_START, DOLO_END); warning and value blanked otherwise (DOB, MC_DOB, DUC, DATE_PERM, AD1/PlacedAdoption dates)";
     DATE_MONTH_FIRST = "date.month_first", Some(E), "",
         "A date column reads as month-first (MM/DD/YYYY): values with a day above 12 in the second place, none above 12 in the first, across the column in the file; reported once per file and column with the counts",
         "Values that can only be month-first are read so; ambiguous ones (both parts 12 or under, and not equal) are unreadable: the row is excluded for key and end dates, the value blanked otherwise";
@@ -179,7 +179,7 @@ rules! {
         "Row kept, code used";
     FIELD_REQUIRED_BLANK = "field.required_blank", None, "",
         "A field the DfE requires is blank",
-        "Error and row excluded for key fields (DECOM, RNE, LS, REVIEW, MISSING, MIS_START, SW_ID, SW_DECOM, PREV_PERM, IN_TOUCH); warning otherwise";
+        "Error and row excluded for key fields (DECOM, RNE, LS, REVIEW, MISSING, MIS_START, SW_ID, SW_DECOM, DOLO_START, PREV_PERM, IN_TOUCH); warning otherwise";
     FIELD_INVALID = "field.invalid", Some(W), "180, …",
         "A number or 0/1 flag that cannot be read (SDQ_SCORE outside 0–40, MOTHER not 0/1, …)",
         "Value blanked; row kept";
@@ -246,6 +246,33 @@ rules! {
     PN_UNDER_4 = "dfe.441", Some(W), "441",
         "REVIEW_CODE PN1–PN7 but the child was under 4 at the review",
         "Row kept";
+    DOLO_END_BEFORE_START = "dfe.702", Some(E), "702",
+        "DoLo: DOLO_END is before DOLO_START",
+        "Row excluded";
+    DOLO_START_AFTER_YEAR = "dfe.703", Some(W), "703",
+        "DoLo: DOLO_START after the end of the collection year of the return",
+        "Row kept";
+    DOLO_END_OUTSIDE_YEAR = "dfe.704", Some(W), "704",
+        "DoLo: DOLO_END before the start or after the end of the collection year of the return",
+        "Row kept";
+    DOLO_OVERLAP = "dfe.705", Some(W), "705",
+        "DoLo: an order starts while the child's previous order is still open (no DOLO_END, or DOLO_END after this DOLO_START)",
+        "Row kept";
+    DOLO_NOT_CARRIED_FORWARD = "dfe.706", Some(W), "706",
+        "DoLo: an order open at the end of its year Y, when the LA supplied a DoLo table for Y+1 and that table does not return it again",
+        "Row kept; the order is taken as open from that return on";
+    DOLO_OUTSIDE_CARE = "dfe.707", Some(W), "707",
+        "DoLo: an order outside every period of care of the child: open once care has ended, open from before care began, or ending after care ended or before it began (checked when that year's Episodes were supplied)",
+        "Row kept";
+    DOLO_BEFORE_DOB = "dfe.708", Some(W), "708",
+        "DoLo: DOLO_START before the child's DOB",
+        "Row kept";
+    DOLO_PLACEMENT_UNEXPECTED = "dfe.709", Some(W), "709",
+        "DoLo: an episode in force during an order has a PLACE other than K2, Z12 or Z13 (and not one rule 710 names)",
+        "Rows kept";
+    DOLO_PLACEMENT_NOT_ALLOWED = "dfe.710", Some(W), "710",
+        "DoLo: an episode in force during an order is in a secure children's home (K1), placed with parents (P1), a young offender institution or prison (R5) or supported accommodation (K3)",
+        "Rows kept";
 }
 
 /// Rules whose diagnostic is about a whole file (or year folder) that was not
@@ -338,6 +365,15 @@ pub const FIELD_POLICY: &[(&str, &[(&str, &str)])] = &[
             ("SW_DECOM", "key"),
             ("SW_DEC", "end"),
             ("SW_REASON", "optional"),
+        ],
+    ),
+    (
+        "DoLo",
+        &[
+            ("CHILD", "key"),
+            ("DOB", "optional (checked against Header)"),
+            ("DOLO_START", "key"),
+            ("DOLO_END", "end"),
         ],
     ),
     (

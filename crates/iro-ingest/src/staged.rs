@@ -64,6 +64,7 @@ impl_row!(
     MissingSpell,
     PrevPerm,
     SwEpisode,
+    DeprivationOfLiberty,
     Oc2,
     Oc3,
     RawRow
@@ -83,6 +84,7 @@ pub(crate) enum TableRows {
     PrevPerm(Vec<Staged<PrevPerm>>),
     Missing(Vec<Staged<MissingSpell>>),
     SwEpisodes(Vec<Staged<SwEpisode>>),
+    DoLo(Vec<Staged<DeprivationOfLiberty>>),
 }
 
 impl TableRows {
@@ -101,6 +103,7 @@ impl TableRows {
             TableKind::PrevPerm => TableRows::PrevPerm(Vec::with_capacity(n)),
             TableKind::Missing => TableRows::Missing(Vec::with_capacity(n)),
             TableKind::SwEpisodes => TableRows::SwEpisodes(Vec::with_capacity(n)),
+            TableKind::DoLo => TableRows::DoLo(Vec::with_capacity(n)),
         }
     }
 }
@@ -240,6 +243,7 @@ same_content! {
     MissingSpell => [missing, mis_start, mis_end];
     PrevPerm => [prev_perm, la_perm, date_perm];
     SwEpisode => [sw_id, sw_decom, sw_dec, sw_reason];
+    DeprivationOfLiberty => [dolo_start, dolo_end];
     Oc2 => [sdq_score, sdq_reason, convicted, health_check, immunisations, teeth_check, health_assessment, substance_misuse, intervention_received, intervention_offered];
     Oc3 => [in_touch, activ, accom];
     RawRow => [values];
@@ -356,6 +360,18 @@ impl Placeholder for SwEpisode {
             sw_decom: NO_DATE,
             sw_dec: None,
             sw_reason: None,
+            year: NO_YEAR,
+            source: NO_SOURCE,
+        }
+    }
+}
+
+impl Placeholder for DeprivationOfLiberty {
+    fn placeholder() -> Self {
+        DeprivationOfLiberty {
+            child: ChildIdx(0),
+            dolo_start: NO_DATE,
+            dolo_end: None,
             year: NO_YEAR,
             source: NO_SOURCE,
         }

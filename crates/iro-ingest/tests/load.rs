@@ -1109,6 +1109,7 @@ fn every_rule_is_exercised() {
         "monthfirst",
         "startyears",
         "flat",
+        "dolo",
     ] {
         for d in &load_case(case).diagnostics {
             seen.insert(d.rule.clone());
@@ -1207,4 +1208,51 @@ fn each_authority_is_handed_over_once_with_its_records() {
     assert_eq!(streamed.diagnostics, whole.diagnostics);
     assert_eq!(streamed.accounts, whole.accounts);
     assert_eq!(streamed.files.len(), whole.files.len());
+}
+
+/// The DoLo table (from 2026-27): read, typed, kept across years, and
+/// checked as the DfE's 2026-27 rules 702–710 describe.
+#[test]
+fn deprivation_of_liberty_orders_are_read_and_checked() {
+    let l = load_case("dolo");
+    let f27 = "800/2027/dolo.csv";
+    let eps = "800/2028/episodes.csv";
+    assert_at(&l, rules::DOLO_END_BEFORE_START, f27, 9, Some(4));
+    assert_at(&l, rules::DOLO_START_AFTER_YEAR, f27, 8, Some(3));
+    assert_at(&l, rules::DOLO_END_OUTSIDE_YEAR, f27, 10, Some(4));
+    assert_at(&l, rules::DOLO_OVERLAP, f27, 7, Some(3));
+    assert_at(&l, rules::DOLO_BEFORE_DOB, f27, 11, Some(3));
+    assert_at(&l, rules::DOLO_OUTSIDE_CARE, f27, 5, Some(4));
+    // D9's order of 2014 ended before the child came into care.
+    assert_at(&l, rules::DOLO_OUTSIDE_CARE, f27, 11, Some(4));
+    // D2 placed with parents (P1), D3 fostered (U1) during an order; the
+    // episodes' kept copies are the 2027-28 return's.
+    assert_at(&l, rules::DOLO_PLACEMENT_NOT_ALLOWED, eps, 3, Some(6));
+    assert_at(&l, rules::DOLO_PLACEMENT_UNEXPECTED, eps, 4, Some(6));
+    // Open at the end of 2026-27 and not returned by 2027-28: D4, D6 (whose
+    // order starts after 31 March) and D10. The DfE's rules flag the same
+    // rows of this fixture: 702-708 by their row numbers (709/710 crash in
+    // the validator, which reads a PLACEMENT column the return lacks).
+    let not_carried = with_rule(&l, rules::DOLO_NOT_CARRIED_FORWARD);
+    let lines: Vec<u64> = not_carried.iter().filter_map(|d| d.line).collect();
+    assert_eq!(lines, vec![5, 8, 12], "{not_carried:?}");
+    // D1 (K2), D10 (Z12) and D11 (K2) raise nothing about placements.
+    assert_eq!(with_rule(&l, rules::DOLO_PLACEMENT_NOT_ALLOWED).len(), 1);
+    assert_eq!(with_rule(&l, rules::DOLO_PLACEMENT_UNEXPECTED).len(), 1);
+
+    // 12 + 3 rows read; D7's is excluded; D1, D5 and D11's orders returned
+    // again in 2027-28 are kept once, the later copy.
+    assert_eq!(account(&l, "800", 2027, TableKind::DoLo), (12, 11, 1));
+    assert_eq!(account(&l, "800", 2028, TableKind::DoLo), (3, 3, 0));
+    let c = l.cohort(la("800")).unwrap();
+    let orders = c.deprivation_of_liberty();
+    assert_eq!(orders.len(), 11);
+    let d11 = orders
+        .iter()
+        .find(|o| c.children()[o.child.get()].child_id.as_ref() == "D11")
+        .unwrap();
+    assert_eq!(d11.year, CollectionYear(2028));
+    assert_eq!(d11.dolo_end, NaiveDate::from_ymd_opt(2027, 5, 1));
+    assert!(c.has_table(CollectionYear(2027), TableKind::DoLo));
+    insta::assert_snapshot!("dolo", summary(&l));
 }

@@ -98,6 +98,10 @@ pub(crate) mod col {
         pub const MIS_START: usize = 3;
         pub const MIS_END: usize = 4;
     }
+    pub mod dolo {
+        pub const DOLO_START: usize = 2;
+        pub const DOLO_END: usize = 3;
+    }
     pub mod sw {
         pub const SW_ID: usize = 2;
         pub const SW_DECOM: usize = 3;
@@ -600,6 +604,8 @@ mod tests {
         assert_eq!(cols(TableKind::PrevPerm)[col::pp::DATE_PERM], "DATE_PERM");
         assert_eq!(cols(TableKind::Missing)[col::mis::MIS_END], "MIS_END");
         assert_eq!(cols(TableKind::SwEpisodes)[col::sw::SW_REASON], "SW_REASON");
+        assert_eq!(cols(TableKind::DoLo)[col::dolo::DOLO_START], "DOLO_START");
+        assert_eq!(cols(TableKind::DoLo)[col::dolo::DOLO_END], "DOLO_END");
         for t in TableKind::ALL {
             assert_eq!(t.columns()[col::CHILD], "CHILD");
             if !matches!(t, TableKind::Header | TableKind::Episodes | TableKind::Uasc) {

@@ -18,6 +18,7 @@ use crate::staged::*;
 
 mod adoption;
 mod cells;
+mod dolo;
 mod episodes;
 mod header;
 mod missing;
@@ -103,6 +104,9 @@ pub(super) struct RowParser<'a> {
     month_first: Vec<bool>,
     /// Data records met so far (a split file's part maps them to lines).
     record_no: usize,
+    /// The codes of the table's columns that the file's collection year may
+    /// not use ([`iro_domain::CODE_YEARS`]), by column index.
+    code_years: Vec<(usize, &'static CodeYears)>,
     // Per-row state.
     line: u32,
     excluded: bool,
@@ -150,6 +154,18 @@ impl<'a> RowParser<'a> {
             date_order: vec![DateOrder::default(); cols.table.columns().len()],
             month_first: Vec::new(),
             record_no: 0,
+            code_years: CODE_YEARS
+                .iter()
+                .filter(|e| e.column.table() == cols.table && !e.valid_in(task.year))
+                .filter_map(|e| {
+                    let i = cols
+                        .table
+                        .columns()
+                        .iter()
+                        .position(|n| *n == e.column.name())?;
+                    Some((i, e))
+                })
+                .collect(),
             line: 0,
             excluded: false,
         }
@@ -332,6 +348,7 @@ impl<'a> RowParser<'a> {
             TableRows::PrevPerm(v) => self.prev_perm(rec).map(|r| v.push(r)).is_some(),
             TableRows::Missing(v) => self.missing(rec).map(|r| v.push(r)).is_some(),
             TableRows::SwEpisodes(v) => self.sw_episode(rec).map(|r| v.push(r)).is_some(),
+            TableRows::DoLo(v) => self.dolo(rec).map(|r| v.push(r)).is_some(),
         };
         if !kept {
             self.rows_excluded += 1;
@@ -457,10 +474,12 @@ impl<'a> RowParser<'a> {
             (TableKind::Episodes, "DECOM")
             | (TableKind::Reviews, "REVIEW")
             | (TableKind::Missing, "MIS_START")
-            | (TableKind::SwEpisodes, "SW_DECOM") => Role::Key,
+            | (TableKind::SwEpisodes, "SW_DECOM")
+            | (TableKind::DoLo, "DOLO_START") => Role::Key,
             (TableKind::Episodes, "DEC")
             | (TableKind::Missing, "MIS_END")
-            | (TableKind::SwEpisodes, "SW_DEC") => Role::End,
+            | (TableKind::SwEpisodes, "SW_DEC")
+            | (TableKind::DoLo, "DOLO_END") => Role::End,
             _ => Role::Optional,
         }
     }

@@ -495,27 +495,9 @@ impl RowParser<'_> {
             return None;
         }
         match std::str::from_utf8(raw).ok().and_then(Sex::parse) {
-            Some((sex, numeric)) => {
-                let y = self.year().0;
-                if numeric && y >= 2025 {
-                    self.aggregate(
-                        rules::CODE_NOT_VALID_IN_YEAR,
-                        c,
-                        "numeric",
-                        raw,
-                        format!("SEX uses the 1/2 coding, replaced by M/F/U from 2024-25 ({} return); read as M/F", self.year().label()),
-                    );
-                } else if !numeric && y <= 2024 {
-                    self.aggregate(
-                        rules::CODE_NOT_VALID_IN_YEAR,
-                        c,
-                        "letter",
-                        raw,
-                        format!(
-                            "SEX uses the M/F/U coding, introduced in 2024-25 ({} return)",
-                            self.year().label()
-                        ),
-                    );
+            Some((sex, _)) => {
+                if let Ok(code) = std::str::from_utf8(raw) {
+                    self.check_code_year(c, code);
                 }
                 Some(sex)
             }
@@ -526,13 +508,34 @@ impl RowParser<'_> {
         }
     }
 
+    /// Reports a code the file's collection year may not use
+    /// ([`iro_domain::CODE_YEARS`]): once per file and code (or coding),
+    /// with the count.
+    pub(super) fn check_code_year(&mut self, c: usize, code: &str) {
+        if self.code_years.is_empty() {
+            return;
+        }
+        let code = code.trim();
+        if let Some(&(_, entry)) = self
+            .code_years
+            .iter()
+            .find(|(i, e)| *i == c && e.code.eq_ignore_ascii_case(code))
+        {
+            self.code_not_valid_in_year(c, code, entry);
+        }
+    }
+
     #[cold]
     #[inline(never)]
-    pub(super) fn not_valid_in_year(&mut self, c: usize, code: &str, why: &str) {
+    fn code_not_valid_in_year(&mut self, c: usize, code: &str, entry: &CodeYears) {
         let name = self.name(c);
+        let year = self.year().label();
         let raw = code.as_bytes().to_vec();
-        let msg = format!("{name} {code} {why} ({} return)", self.year().label());
-        self.aggregate(rules::CODE_NOT_VALID_IN_YEAR, c, code, &raw, msg);
+        let (key, msg) = match entry.coding {
+            Some(coding) => (coding, format!("{name} {} ({year} return)", entry.why)),
+            None => (code, format!("{name} {code} {} ({year} return)", entry.why)),
+        };
+        self.aggregate(rules::CODE_NOT_VALID_IN_YEAR, c, key, &raw, msg);
     }
 
     /// Counts a dated row against collection years Y-3 ..= Y+3; `fits` gets

@@ -45,34 +45,13 @@ impl RowParser<'_> {
 
         let y = self.year();
         if let Some(p) = place {
-            use PlacementType::*;
-            match p {
-                K3 if y.0 < 2025 => {
-                    self.not_valid_in_year(PLACE, "K3", "is only valid from 2024-25")
-                }
-                H5 | P2 | Z1 if y.0 >= 2026 => {
-                    self.not_valid_in_year(PLACE, p.code(), "is not valid from 2025-26")
-                }
-                Z11 | Z12 | Z13 | Z14 if y.0 < 2026 => {
-                    self.not_valid_in_year(PLACE, p.code(), "is only valid from 2025-26")
-                }
-                _ => {}
-            }
+            self.check_code_year(PLACE, p.code());
         }
         if let Some(r) = rec_code {
-            use ReasonEpisodeCeased::*;
-            match r {
-                E43 | E44 if y.0 >= 2019 => {
-                    self.not_valid_in_year(REC, r.code(), "was replaced by E45–E48 in 2018-19")
-                }
-                E45 | E46 | E47 | E48 if y.0 < 2019 => {
-                    self.not_valid_in_year(REC, r.code(), "is only valid from 2018-19")
-                }
-                _ => {}
-            }
+            self.check_code_year(REC, r.code());
         }
-        if reason_place_change == Some(ReasonPlaceChange::CUSTOD) && y.0 < 2019 {
-            self.not_valid_in_year(REASON_PLACE_CHANGE, "CUSTOD", "is only valid from 2018-19");
+        if let Some(r) = reason_place_change {
+            self.check_code_year(REASON_PLACE_CHANGE, r.code());
         }
 
         if let (Some(decom), Some(dec)) = (decom, dec) {
