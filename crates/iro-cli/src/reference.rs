@@ -92,10 +92,7 @@ pub fn import_dfe(args: ImportDfeArgs) -> Result<ExitCode> {
             (None, _) => writeln!(out, "{}: NOT imported", f.file)?,
         }
         for (what, n) in &f.rows_not_used {
-            writeln!(
-                out,
-                "  {n} rows not used ({what}: not in the bundled tables)"
-            )?;
+            writeln!(out, "  {n} rows not used: {what}")?;
         }
         const SHOWN: usize = 20;
         for p in f.problems.iter().take(SHOWN) {

@@ -944,7 +944,9 @@ impl Reader<'_> {
             };
             let group = row.get("cla_group");
             let Some(g) = GROUPS.iter().position(|(name, _, _)| *name == group) else {
-                self.not_used(format!("cla_group `{group}`"));
+                self.not_used(format!(
+                    "cla_group `{group}`, which the bundled tables do not hold"
+                ));
                 continue;
             };
             let line = row.line();
@@ -1050,7 +1052,9 @@ impl Reader<'_> {
         for row in rows {
             let characteristic = row.get("characteristic");
             if characteristic != LOCATION {
-                self.not_used(format!("characteristic `{characteristic}`"));
+                self.not_used(format!(
+                    "characteristic `{characteristic}`, which the bundled tables do not hold"
+                ));
                 continue;
             }
             let (Some(year), Some(area)) = (self.year(row), self.area(row)) else {
@@ -1127,7 +1131,9 @@ impl Reader<'_> {
         for row in rows {
             let age = row.get("age_group");
             if age != AGE {
-                self.not_used(format!("age_group `{age}`"));
+                self.not_used(format!(
+                    "age_group `{age}`, which the bundled tables do not hold"
+                ));
                 continue;
             }
             let (Some(year), Some(area)) = (self.year(row), self.area(row)) else {
@@ -1228,7 +1234,7 @@ impl Reader<'_> {
         for row in rows {
             // Blank lines and the "Old SNs:" divider.
             if row.get("LA num").is_empty() {
-                self.not_used("blank or divider line".into());
+                self.not_used("blank lines and the \"Old SNs\" divider".into());
                 continue;
             }
             if row.get("LA num") != row.get("LA number") {
@@ -1263,7 +1269,7 @@ impl Reader<'_> {
         let mut seen = HashMap::new();
         for row in rows {
             if row.get("old_la_code").is_empty() {
-                self.not_used("blank line".into());
+                self.not_used("blank lines".into());
                 continue;
             }
             let Some(la) = self.neighbour_la(row, "old_la_code") else {
