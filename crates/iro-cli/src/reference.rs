@@ -139,6 +139,12 @@ pub fn import_dfe(args: ImportDfeArgs) -> Result<ExitCode> {
         if let Some(applied) = reference.overlay() {
             writeln!(out, "{applied}")?;
         }
+        writeln!(
+            out,
+            "Every iro command now uses these figures over the bundled ones (delete {} to go back \
+             to the bundled figures).",
+            dir.display()
+        )?;
     }
     let all = files.iter().all(|f| f.usable() || f.skipped.is_some());
     let errors = files

@@ -413,6 +413,19 @@ fn open(path: &Path) -> (ImportedFile, Option<Parsed>) {
             message,
         });
     };
+    // The documentation and metadata a download holds beside its data
+    // (README, data guidance, PDFs): nothing to import.
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase());
+    if matches!(
+        ext.as_deref(),
+        Some("md" | "txt" | "pdf" | "html" | "htm" | "json" | "docx" | "odt")
+    ) {
+        file.skipped =
+            Some("not a data file (the DfE's data files are CSV): nothing to import".into());
+        return (file, None);
+    }
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) => {
@@ -459,15 +472,13 @@ fn open(path: &Path) -> (ImportedFile, Option<Parsed>) {
         return (file, None);
     }
     let Some(kind) = DfeKind::recognise(&names) else {
-        let kinds: Vec<String> = DfeKind::ALL
-            .iter()
-            .map(|k| format!("{} ({})", k.usual_name(), k.markers().join(", ")))
-            .collect();
+        let known: Vec<&str> = DfeKind::ALL.iter().map(|k| k.usual_name()).collect();
         whole(
             &mut file,
             format!(
-                "not a DfE file iro knows: none of the columns that mark one ({}) is in the header",
-                kinds.join("; ")
+                "not a DfE file iro knows (files are recognised by their columns; iro reads {}: \
+                 docs/DATA.md, \"Newer DfE figures\")",
+                known.join(", ")
             ),
         );
         return (file, None);
