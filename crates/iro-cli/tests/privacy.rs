@@ -251,6 +251,7 @@ fn dob(what: &'static str, dd_mm_yyyy: &str) -> Planted {
 
 fn all_planted() -> Vec<Planted> {
     vec![
+        dob("DOB of a child under a DoLO", DOLO_DOB),
         planted("CHILD", &["ZQ71XK"]),
         planted("CHILD written as a float", &["5994637.0", "5994637"]),
         planted("CHILD in scientific notation", &["5.99E+06", "5990000"]),
@@ -435,7 +436,55 @@ fn write_fixture(root: &Path) {
     ] {
         fs::write(dir.join(name), text).unwrap();
     }
+    write_dolo(&root.join("801"));
 }
+
+/// The DoLo fixture of the ingest tests (2026-27 and 2027-28, a row for each
+/// of rules 702-710) as authority 801, with its child D9's date of birth
+/// (the one rule 708 compares an order with) made one planted nowhere else.
+fn write_dolo(la: &Path) {
+    const FIXTURE: &[(&str, &str, &str)] = &[
+        (
+            "2027",
+            "dolo.csv",
+            include_str!("../../iro-ingest/tests/fixtures/dolo/800/2027/dolo.csv"),
+        ),
+        (
+            "2027",
+            "episodes.csv",
+            include_str!("../../iro-ingest/tests/fixtures/dolo/800/2027/episodes.csv"),
+        ),
+        (
+            "2027",
+            "header.csv",
+            include_str!("../../iro-ingest/tests/fixtures/dolo/800/2027/header.csv"),
+        ),
+        (
+            "2028",
+            "dolo.csv",
+            include_str!("../../iro-ingest/tests/fixtures/dolo/800/2028/dolo.csv"),
+        ),
+        (
+            "2028",
+            "episodes.csv",
+            include_str!("../../iro-ingest/tests/fixtures/dolo/800/2028/episodes.csv"),
+        ),
+        (
+            "2028",
+            "header.csv",
+            include_str!("../../iro-ingest/tests/fixtures/dolo/800/2028/header.csv"),
+        ),
+    ];
+    for (year, name, text) in FIXTURE {
+        let dir = la.join(year);
+        fs::create_dir_all(&dir).unwrap();
+        let text = text.replace("01/01/2015", DOLO_DOB);
+        fs::write(dir.join(name), text).unwrap();
+    }
+}
+
+/// The date of birth of the child whose order starts before it (rule 708).
+const DOLO_DOB: &str = "23/02/2015";
 
 fn iro(cwd: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_iro"))
