@@ -138,11 +138,29 @@ fn the_bundled_release_imported_changes_nothing_benchmark_shows() {
             && with_err.contains("2021 to 2025 replaced"),
         "{with_err}"
     );
-    for f in ["metrics.csv"] {
-        let a = std::fs::read(dir.path().join("plain").join(f)).unwrap();
-        let b = std::fs::read(dir.path().join("with").join(f)).unwrap();
-        assert!(a == b, "{f} differs with the overlay");
+    // Every file written (metrics, charts and their data) is the same.
+    let (plain_dir, with_dir) = (dir.path().join("plain"), dir.path().join("with"));
+    let files = walk(&plain_dir);
+    assert!(
+        files.iter().any(|p| p.ends_with("metrics.csv")),
+        "{files:?}"
+    );
+    assert!(
+        files
+            .iter()
+            .any(|p| p.extension().is_some_and(|e| e == "svg")),
+        "{files:?}"
+    );
+    for f in &files {
+        let rel = f.strip_prefix(&plain_dir).unwrap();
+        let other = with_dir.join(rel);
+        assert!(
+            std::fs::read(f).unwrap() == std::fs::read(&other).unwrap(),
+            "{} differs with the overlay",
+            rel.display()
+        );
     }
+    assert_eq!(files.len(), walk(&with_dir).len());
 }
 
 #[test]
