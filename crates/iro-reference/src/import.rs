@@ -446,6 +446,14 @@ fn open(path: &Path) -> (ImportedFile, Option<Parsed>) {
         return (file, None);
     };
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    // Windows line ends (a file saved by Excel): the CSV reader counts a
+    // record's line one short after a `\r\n` header, so lines are made `\n`
+    // first and every problem names the line a text editor shows.
+    let text: std::borrow::Cow<'_, str> = if text.contains("\r\n") {
+        text.replace("\r\n", "\n").into()
+    } else {
+        text.into()
+    };
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)

@@ -373,6 +373,28 @@ fn unknown_codes_and_unreadable_numbers_name_line_and_column() {
 }
 
 #[test]
+fn lines_are_counted_as_an_editor_shows_them_with_windows_line_ends() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = edited_cla(dir.path(), "crlf.csv", |k, r| {
+        if k + 2 == 40 {
+            r[7] = "999".into();
+        }
+    });
+    let text = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace('\n', "\r\n");
+    std::fs::write(&path, text).unwrap();
+    let f = &import(&[path])[0];
+    let at: Vec<(Option<u64>, Option<&str>)> = f
+        .problems
+        .iter()
+        .filter(|p| p.severity == Severity::Error)
+        .map(|p| (p.line, p.column.as_deref()))
+        .collect();
+    assert_eq!(at, [(Some(40), Some("old_la_code"))], "{:#?}", errors(f));
+}
+
+#[test]
 fn symbols_are_read_as_symbols_and_totals_are_checked() {
     let dir = tempfile::tempdir().unwrap();
     let cla = "Children looked after on 31 March each year";
