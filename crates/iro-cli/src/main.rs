@@ -668,6 +668,7 @@ fn run(args: RunArgs) -> Result<ExitCode> {
                 verbose: args.common.verbose > 0,
                 disclosure: config.suppression.disclosure(),
                 root: validate::source_root(&source),
+                published_from: summary_releases(pipeline.reference(), &run.summary),
             },
         )?;
     }
@@ -953,6 +954,30 @@ struct SummaryView<'a> {
     verbose: bool,
     disclosure: iro_results::Disclosure,
     root: Option<&'a Path>,
+    /// The releases the published columns come from ([`summary_releases`]).
+    published_from: Option<String>,
+}
+
+/// "DfE CLA 2025 release (EES)": the releases of the published counts at 31
+/// March beside Table 1's rows (an imported release's label where the
+/// reference overlay holds the year), once each.
+fn summary_releases(
+    reference: &iro_reference::Reference,
+    summary: &[iro_results::SummaryRow],
+) -> Option<String> {
+    let mut releases: Vec<&str> = Vec::new();
+    for r in summary {
+        let Ok(la) = r.la_code.parse::<iro_domain::LaCode>() else {
+            continue;
+        };
+        let year = iro_domain::CollectionYear(r.year);
+        if let Some(f) = reference.published(la, year, iro_reference::Measure::Cla31March)
+            && !releases.contains(&f.release.as_str())
+        {
+            releases.push(&f.release);
+        }
+    }
+    (!releases.is_empty()).then(|| releases.join("; "))
 }
 
 fn print_summary(
@@ -1043,6 +1068,9 @@ fn print_summary(
         if flag {
             notes.push(format!("{} {}: {}", r.la_code, r.year_label, r.note));
         }
+    }
+    if let Some(from) = &view.published_from {
+        writeln!(out, "published, pub.count: {from}.")?;
     }
     if summary.iter().any(|r| r.is_not_computable()) {
         writeln!(out, "n/c: not computable (why: above), never shown as 0.")?;

@@ -244,6 +244,12 @@ fn a_year_added_by_a_newer_file_is_benchmarked_and_named_by_its_release() {
     ]);
     assert!(o.status.code() != Some(2), "{}", text(&o));
     assert!(text(&o).contains("2026 added"), "{}", text(&o));
+    // Table 1 on the terminal names the release of its published columns.
+    assert!(
+        text(&o).contains("published, pub.count: DfE CLA 2026 release (EES)."),
+        "{}",
+        text(&o)
+    );
     let run_metrics = std::fs::read_to_string(run_out.join("metrics.csv")).unwrap();
     let published_2025 = run_metrics
         .lines()
