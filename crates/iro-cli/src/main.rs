@@ -991,7 +991,7 @@ fn print_summary(
     writeln!(
         out,
         "Read {} files for {} authorities and ran {} metric tasks in {} ms.",
-        loaded.files.len(),
+        loaded.file_count(),
         loaded.cohorts.len(),
         result.statuses.len(),
         // Each authority's tasks run as it is read; then the comparisons,

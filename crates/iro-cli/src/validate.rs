@@ -53,7 +53,7 @@ pub fn validate(args: ValidateArgs) -> Result<ExitCode> {
     };
     let loaded = iro_engine::load_with(&config, &source, opts)?;
     let mut summary = Summary {
-        files: loaded.files.len(),
+        files: loaded.file_count(),
         authorities: loaded.cohorts.len(),
         ..Summary::default()
     };

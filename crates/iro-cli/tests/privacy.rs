@@ -1,6 +1,6 @@
 //! Invariant 6 end to end: no value of a personal field (CHILD, DOB, MC_DOB,
 //! UPN, HOME_POST, PL_POST, SW_ID, and the IRO-service records' CHILD, IRO_ID
-//! and DRP_ID) in any file `iro run` writes outside `personal/`, raw or
+//! and DRP_ID, also as SSD extracts name them) in any file `iro run` writes outside `personal/`, raw or
 //! converted: not in a column, not in a message, not in a chart, the report or
 //! the workbook.
 //!
@@ -223,6 +223,11 @@ const NOT_TRIGGERED: &[(&str, &str)] = &[
         "drp.outside_care",
         "about the date a DRP was raised, not a personal field",
     ),
+    (
+        "ssd.no_cla_episodes",
+        "needs an authority with no ssd_cla_episodes file (this one has one); counts rows and \
+         names the authority, no value",
+    ),
 ];
 
 /// A value planted in the fixture, with every form it could take in an
@@ -252,6 +257,8 @@ fn dob(what: &'static str, dd_mm_yyyy: &str) -> Planted {
 fn all_planted() -> Vec<Planted> {
     vec![
         dob("DOB of a child under a DoLO", DOLO_DOB),
+        planted("CHILDID of an XML return", &XML_CHILD),
+        dob("DOB given twice in an XML HEADER", XML_REPEATED_DOB),
         planted("CHILD", &["ZQ71XK"]),
         planted("CHILD written as a float", &["5994637.0", "5994637"]),
         planted("CHILD in scientific notation", &["5.99E+06", "5990000"]),
@@ -323,6 +330,12 @@ fn all_planted() -> Vec<Planted> {
         planted("IRO_ID", &["IROWP902"]),
         planted("DRP_ID", &["DRPQK778"]),
         planted("DRP_ID", &["DRPQK779"]),
+        planted("SSD clar_cla_id matching no clae_cla_id", &["CLAQ5X1"]),
+        planted("SSD clae_person_id matching no child", &["PERSQ77"]),
+        planted("SSD clae_person_id in conflict", &["PERSQ78"]),
+        planted("SSD invo_person_id matching no child", &["PERSQ79"]),
+        planted("SSD invo_professional_id of an IRO", &["IROSSD41"]),
+        planted("SSD invo_professional_id of a social worker", &["SWSSD52"]),
     ]
 }
 
@@ -411,6 +424,29 @@ DRPQK778,ZQ71XK,01/07/2024,1,01/07/2024,,ESCALATED\n\
 DRPQK778,JV28PL,01/07/2024,2,05/07/2024,,\n\
 DRPQK779,HT64WN,01/08/2024,1,30/07/2024,25/07/2024,\n";
 
+/// The same kind of records as Standard Safeguarding Dataset extracts: CLA
+/// ids linked to children through `ssd_cla_episodes` (one to a person in no
+/// SSDA903 file, one to two persons), and each SSD-specific problem.
+const SSD_CLA_EPISODES_2025: &str = "clae_cla_episode_id,clae_person_id,clae_cla_id\n\
+7001,PERSQ77,CLAQ5X2\n\
+7002,ZQ71XK,CLAQ5X3\n\
+7003,PERSQ78,CLAQ5X3\n\
+7004,PN52GV,CLAQ5X4\n";
+
+const SSD_CLA_REVIEWS_2025: &str = "clar_cla_review_id,clar_cla_id,clar_cla_review_due_date,clar_cla_review_date,clar_cla_review_cancelled,clar_cla_review_participation\n\
+9001,CLAQ5X1,,2024-06-18 00:00:00.000,N,PN1\n\
+9002,CLAQ5X2,,2024-06-18 00:00:00.000,N,PN1\n\
+9003,CLAQ5X3,1900-01-01 00:00:00.000,2024-06-19 00:00:00.000,Q,PN1\n\
+9004,CLAQ5X3,,2024-06-21 00:00:00.000,N,Attended\n\
+9005,CLAQ5X4,2024-06-25 00:00:00.000,2024-06-20 00:00:00.000,N,PN7\n\
+9006,CLAQ5X4,2024-12-20 00:00:00.000,,N,\n";
+
+const SSD_INVOLVEMENTS_2025: &str = "invo_involvements_id,invo_professional_id,invo_professional_role_id,invo_person_id,invo_involvement_start_date,invo_involvement_end_date\n\
+6001,IROSSD41,Independent Reviewing Officer,ZQ71XK,2024-07-01 00:00:00.000,\n\
+6002,IROSSD41,IRO,PERSQ79,2024-07-01 00:00:00.000,\n\
+6003,SWSSD52,Allocated Case Worker,ZQ71XK,2024-05-01 00:00:00.000,\n\
+6004,SWSSD52,,ZQ71XK,2024-05-01 00:00:00.000,\n";
+
 /// Writes the fixture: one authority (800, so that the report has its
 /// reference figures), two collection years.
 fn write_fixture(root: &Path) {
@@ -430,6 +466,9 @@ fn write_fixture(root: &Path) {
         (&y25, "iro_allocations.csv", IRO_ALLOCATIONS_2025),
         (&y25, "midway_reviews.csv", MIDWAY_2025),
         (&y25, "drp_log.csv", DRP_LOG_2025),
+        (&y25, "ssd_cla_episodes.csv", SSD_CLA_EPISODES_2025),
+        (&y25, "ssd_cla_reviews.csv", SSD_CLA_REVIEWS_2025),
+        (&y25, "ssd_involvements.csv", SSD_INVOLVEMENTS_2025),
         (&y25, "notes.txt", "not a table\n"),
         (&y24, "header.csv", HEADER_2024),
         (&y24, "episodes.csv", EPISODES_2024),
@@ -437,7 +476,43 @@ fn write_fixture(root: &Path) {
         fs::write(dir.join(name), text).unwrap();
     }
     write_dolo(&root.join("801"));
+    write_xml(&root.join("802"));
 }
+
+/// The XML fixture of the ingest tests (a return with one of each XML
+/// problem, and one cut short) as authority 802, with its children's CHILDIDs
+/// planted and a repeated DOB (`xml.repeated_element`) planted.
+fn write_xml(la: &Path) {
+    const FIXTURE: &[(&str, &str)] = &[
+        (
+            "2025",
+            include_str!("../../iro-ingest/tests/fixtures/xml/800/2025/return.xml"),
+        ),
+        (
+            "2024",
+            include_str!("../../iro-ingest/tests/fixtures/xml/800/2024/return.xml"),
+        ),
+    ];
+    for (year, text) in FIXTURE {
+        let dir = la.join(year);
+        fs::create_dir_all(&dir).unwrap();
+        let text = text
+            .replace(">X1<", &format!(">{}<", XML_CHILD[0]))
+            .replace(">X2<", &format!(">{}<", XML_CHILD[1]))
+            .replace(">X3<", &format!(">{}<", XML_CHILD[2]))
+            .replace(
+                "<DOB>01/03/2014</DOB>",
+                &format!("<DOB>01/03/2014</DOB><DOB>{XML_REPEATED_DOB}</DOB>"),
+            );
+        assert!(text.contains(XML_CHILD[0]));
+        fs::write(dir.join("return.xml"), text).unwrap();
+    }
+}
+
+/// The CHILDIDs of the XML fixture's children.
+const XML_CHILD: [&str; 3] = ["XMLQ58K", "XMLV31M", "XMLW27P"];
+/// A DOB given twice in one HEADER of the XML fixture: the second, not read.
+const XML_REPEATED_DOB: &str = "21/09/2011";
 
 /// The DoLo fixture of the ingest tests (2026-27 and 2027-28, a row for each
 /// of rules 702-710) as authority 801, with its child D9's date of birth

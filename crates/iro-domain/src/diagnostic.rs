@@ -89,6 +89,17 @@ pub const IDENTIFYING_FIELDS: &[&str] = &[
     "SW_ID",
     "IRO_ID",
     "DRP_ID",
+    // The same identifiers as the Standard Safeguarding Dataset's extracts
+    // name them (IRO records read from SSD files; `iro_ingest::service::ssd`
+    // checks that every identifying column it reads is listed here).
+    "clar_cla_id",
+    "clar_cla_episode_id",
+    "clar_cla_person_id",
+    "clae_cla_id",
+    "clae_cla_episode_id",
+    "clae_person_id",
+    "invo_person_id",
+    "invo_professional_id",
 ];
 
 /// Whether values of the column `field` are personal data

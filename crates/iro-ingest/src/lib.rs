@@ -25,6 +25,9 @@
 //! * **Files with LA/YEAR columns** (the LIIA tools' pooled files) are split
 //!   into authority-years before reading (`src/split.rs`); each part is read as if
 //!   in its own folder, with its rows' lines in the file.
+//! * **SSDA903 XML returns** (`.xml`, root `<EXPSSDA903>`) are read into
+//!   one part per table they carry before reading (`src/xml.rs`), each row
+//!   with its line in the XML and its element path (`Diagnostic::within`).
 //! * Files are parsed in parallel and authorities merged in parallel (rayon).
 //!
 //! The rules are listed, with severities and what happens to the row, in
@@ -109,6 +112,7 @@ pub mod service;
 mod source;
 mod split;
 mod staged;
+mod xml;
 mod years;
 
 use std::collections::BTreeMap;
@@ -171,6 +175,8 @@ fn load_inner(
     let mut disc = source::discover(source, opts)?;
     // Files with LA/YEAR columns are split into authority-years first.
     let unplaced = split::place_rows(&mut disc, opts);
+    // XML returns become one task per table they carry.
+    xml::expand(&mut disc, opts);
     if let InputSource::Folder(root) = source
         && disc.files.is_empty()
         && disc.la_years.is_empty()
@@ -210,7 +216,9 @@ fn load_inner(
                 }
             }
             out.cohort.set_service(service.records);
-            out.diags.extend(service.diags);
+            let mut service_diags = service.diags;
+            xml::place_diagnostics(&mut service_diags, &tasks);
+            out.diags.extend(service_diags);
             if let Some(each) = each {
                 // Found before the authority's files were read (a file that
                 // could not be opened, a folder named for another year).

@@ -25,6 +25,10 @@ pub enum FileStatus {
     /// Recognised as an IRO-service table but excluded: required columns
     /// missing, or its year folder holds another year's return.
     ServiceExcluded(ServiceTable),
+    /// An SSD extract read only to link the rows of an IRO-service table to
+    /// the children (`ssd_cla_episodes`: a review's CLA id to its child); its
+    /// rows are counted in [`FileInfo::rows`], not in a row account.
+    ServiceLink(ServiceTable),
     /// Matched one of [`crate::LoadOptions::other_tables`] (named); not read.
     Other(String),
     /// Could not be read (missing, binary, wrong encoding, empty).
@@ -121,6 +125,17 @@ impl Loaded {
             .binary_search_by_key(&la, Cohort::la)
             .ok()
             .map(|i| &self.cohorts[i])
+    }
+
+    /// How many files were read: `files` has one entry per table read, so a
+    /// file holding several (an XML return, a pooled file split by authority
+    /// and year) counts once.
+    pub fn file_count(&self) -> usize {
+        self.files
+            .iter()
+            .map(|f| f.path.as_path())
+            .collect::<std::collections::BTreeSet<_>>()
+            .len()
     }
 
     /// CSV files that are not SSDA903 tables (candidates for other readers).

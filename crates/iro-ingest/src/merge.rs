@@ -29,6 +29,8 @@ pub(crate) struct LaOutput {
 pub(crate) struct Ctx<'a> {
     pub la: LaCode,
     files: FxHashMap<u32, (&'a Path, Option<&'a ColumnMap>)>,
+    /// The tables read out of XML returns: where their rows are.
+    xml: FxHashMap<u32, &'a crate::split::Part>,
 }
 
 impl Ctx<'_> {
@@ -54,6 +56,20 @@ impl Ctx<'_> {
             d.file = Some(path.to_path_buf());
             if let (Some(f), Some(cols)) = (field, cols) {
                 d.column = cols.position(f).map(|i| i as u32 + 1);
+            }
+        }
+        if let Some(part) = self.xml.get(&src.file)
+            && let Some(xml) = &part.xml
+        {
+            // A row of an XML return: its element path when its line names
+            // one row, and the line of the field's element.
+            d.column = None;
+            if let Some(k) = crate::xml::XmlRecords::record_at_line(&part.lines, src.line) {
+                d.within = xml.path(k).map(str::to_string);
+                let column = field.and_then(|f| table.columns().iter().position(|c| *c == f));
+                if let Some(line) = column.and_then(|c| xml.field_line(k, c)) {
+                    d.line = Some(u64::from(line));
+                }
             }
         }
         d.field = field.map(str::to_string);
@@ -123,6 +139,10 @@ pub(crate) fn merge_la(
         files: files
             .iter()
             .map(|f| (f.idx, (f.info.path.as_path(), f.cols.as_ref())))
+            .collect(),
+        xml: files
+            .iter()
+            .filter_map(|f| f.xml.as_deref().map(|p| (f.idx, p)))
             .collect(),
     };
 

@@ -55,10 +55,10 @@ rules! {
         "Some bytes are not valid UTF-8 (e.g. a Windows-1252 export); reported once per file with the first line",
         "File read; codes and dates are ASCII and unaffected, text fields get U+FFFD";
     FILE_NOT_CSV = "file.not_csv", Some(I), "",
-        "A file that is not a `.csv` sits in a year folder",
+        "A file that is not a `.csv` or an SSDA903 `.xml` return sits in a year folder",
         "File ignored";
     FILE_MISPLACED = "file.misplaced", Some(W), "",
-        "A CSV outside an `<la>/<year>` folder (at the top of the input or directly in an LA folder) without LA and YEAR columns to place its rows",
+        "A CSV outside an `<la>/<year>` folder (at the top of the input or directly in an LA folder) without LA and YEAR columns to place its rows, or an XML return there (it names neither authority nor year)",
         "File ignored";
     FILE_UNRECOGNISED = "file.unrecognised", Some(I), "",
         "A CSV whose header row matches no SSDA903 table (IRO-service record files are expected here)",
@@ -78,6 +78,24 @@ rules! {
     FILE_PLACEMENT_DISAGREES = "file.placement_disagrees", Some(W), "",
         "The LA/YEAR columns of a file in an `<la>/<year>` folder put rows in another authority or year",
         "Rows read where the columns say";
+    XML_MALFORMED = "xml.malformed", Some(E), "",
+        "An `.xml` file that is not well-formed XML (the parser's line and reason), is empty, or whose root element is not `<EXPSSDA903>`",
+        "File excluded: the records it holds (counted by their elements) are counted as read and excluded, one error per table; its tables are not supplied";
+    XML_CHILD_WITHOUT_ID = "xml.child_without_id", Some(E), "",
+        "A `<CHILD>` of an XML return without a CHILDID in its HEADER (or with a blank one), or without a HEADER",
+        "The child's records excluded, one error per table with the count, at the CHILD element's line";
+    XML_TEXT_IN_GROUP = "xml.text_in_group", None, "",
+        "Text directly inside a group element of an XML return (`CHILD`, `HEADER`, `EPISODE`, `AREVIEW`…), where only elements belong",
+        "Error: the record excluded (in CHILD or HEADER: all the child's records); warning, text between the CHILD elements: ignored";
+    XML_UNKNOWN_ELEMENT = "xml.unknown_element", Some(I), "",
+        "An element the 2021 SSDA903 XML schema (v3.3.0) does not have where it is found (a later year's addition such as social-worker episodes, or a misplaced item); one per element and parent, with the count and first line",
+        "Not read";
+    XML_REPEATED_ELEMENT = "xml.repeated_element", Some(W), "",
+        "An item given twice in one record of an XML return (two DECOMs in one EPISODE), or a CHILD with more than one HEADER",
+        "The first is read; several HEADERs are read as one";
+    XML_UASC_FLAG = "xml.uasc_flag", Some(W), "",
+        "The HEADER's UASC flag of an XML return is neither 1 nor 0 (blank)",
+        "The child is read as unaccompanied (a UASC row) only if a DUC is given";
     ROW_LA_UNKNOWN = "row.la_unknown", Some(E), "",
         "An LA cell that is not a DfE 3-digit code, nor the ONS code or name of an authority in the reference data (or blank, in a file outside an LA folder)",
         "Rows excluded, one diagnostic per value with the count and first line; listed in `Loaded::unplaced`";
@@ -482,6 +500,15 @@ pub fn rules_markdown() -> String {
          different row with the same key is `row.duplicate_key`; the row from the\n\
          earlier file name (then the earlier line) is kept.\n",
     );
+    s.push_str(
+        "\n## IRO service records\n\n\
+         The IRO service's own record files, and the same records read from Standard\n\
+         Safeguarding Dataset extracts (`ssd.*`), have rules of their own, generated from\n\
+         `crates/iro-ingest/src/service/rules.rs` (also in `docs/DATA.md`, \"IRO service\n\
+         records\"). \"error / warning\": error when the row is excluded, warning when only\n\
+         the value is blanked.\n\n",
+    );
+    s.push_str(&crate::service::rules::markdown());
     s
 }
 

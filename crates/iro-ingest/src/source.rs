@@ -82,6 +82,12 @@ impl Manifest {
             if f.path.as_os_str().is_empty() {
                 return Err(IngestError::Manifest("a file has an empty path".into()));
             }
+            if f.table.is_some() && crate::xml::is_xml(&f.path) {
+                return Err(IngestError::Manifest(format!(
+                    "{}: an SSDA903 XML return holds every table; give no `table` for it",
+                    f.path.display()
+                )));
+            }
             if !seen.insert(self.resolve(&f.path)) {
                 return Err(IngestError::Manifest(format!(
                     "{} is listed twice",
@@ -420,6 +426,8 @@ fn discover_folder(root: &Path, opts: &LoadOptions) -> Result<Discovery, IngestE
                 la: None,
                 misplaced: diag,
             });
+        } else if crate::xml::is_xml(path) {
+            d.diagnostics.push(xml_misplaced(path, name, None));
         }
     }
     finish(d, root)
@@ -497,8 +505,24 @@ fn scan_la(d: &mut Discovery, la: LaCode, inner: &[(PathBuf, String, bool)]) {
                 la: Some(la),
                 misplaced: diag,
             });
+        } else if crate::xml::is_xml(path) {
+            d.diagnostics.push(xml_misplaced(path, name, Some(la)));
         }
     }
+}
+
+/// An XML return outside a year folder: its authority and year are not known.
+fn xml_misplaced(path: &Path, name: &str, la: Option<LaCode>) -> Diagnostic {
+    let mut diag = Diagnostic::new(
+        Severity::Warning,
+        rules::FILE_MISPLACED,
+        format!(
+            "XML file outside an <la>/<year> folder; ignored (put an SSDA903 XML return in its authority's year folder, or list it in iro.toml with its la and year) ({name})"
+        ),
+    );
+    diag.la = la;
+    diag.file = Some(path.to_path_buf());
+    diag
 }
 
 fn scan_year(
@@ -520,7 +544,8 @@ fn scan_year(
             diag.la = Some(la);
             diag.year = Some(year);
             d.diagnostics.push(diag);
-        } else if has_csv_ext(path) {
+        } else if has_csv_ext(path) || crate::xml::is_xml(path) {
+            // An XML return is split into its tables by `crate::xml::expand`.
             d.files.push(FileTask::new(
                 path.clone(),
                 la,

@@ -86,6 +86,9 @@ pub(crate) struct Part {
     pub lines: Vec<u32>,
     /// The SHA-256 of the whole file (when asked for).
     pub file_sha256: Option<String>,
+    /// A table read out of an XML return ([`crate::xml`]): where each row's
+    /// record is in it. `None` for a part of a CSV.
+    pub xml: Option<crate::xml::XmlRecords>,
 }
 
 /// How the values of an LA column are read.
@@ -500,6 +503,7 @@ fn split_file(c: &Candidate, names: &LaNames, opts: &LoadOptions) -> Split {
             bytes: body[..header_end].to_vec(),
             lines: Vec::new(),
             file_sha256: file_sha256.clone(),
+            xml: None,
         });
         part.bytes.extend_from_slice(&body[start..end]);
         // The file's last row may have no line end: give it one, so that a

@@ -25,6 +25,7 @@ mod model;
 pub mod returns;
 pub mod service;
 pub mod write;
+pub mod xml;
 
 use std::path::Path;
 use std::sync::OnceLock;
@@ -741,12 +742,34 @@ fn summarise(ret: &YearReturn, service: Option<&service::ServiceYear>, bytes: u6
 
 /// Writes one authority as `dir/<la>/<year>/<table>.csv`.
 pub fn write_authority(data: &AuthorityData, dir: &Path) -> anyhow::Result<AuthoritySummary> {
+    write_authority_as(data, dir, Format::Csv)
+}
+
+/// How a return is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// One CSV per table (`header.csv`, `episodes.csv`, …).
+    Csv,
+    /// One SSDA903 XML return (`return.xml`), with the SWEpisodes table, which
+    /// the XML schema does not have, as `sw_episodes.csv` beside it.
+    Xml,
+}
+
+/// Writes one authority's returns in `format`, with its IRO-service files.
+pub fn write_authority_as(
+    data: &AuthorityData,
+    dir: &Path,
+    format: Format,
+) -> anyhow::Result<AuthoritySummary> {
     let mut years = Vec::new();
     for (k, ret) in data.years.iter().enumerate() {
         let sub = dir
             .join(format!("{:03}", data.spec.code))
             .join(ret.year.to_string());
-        let mut bytes = write::write_return(ret, &sub)?;
+        let mut bytes = match format {
+            Format::Csv => write::write_return(ret, &sub)?,
+            Format::Xml => xml::write_return_xml(ret, &sub)?,
+        };
         let service = data.service.as_ref().and_then(|s| s.get(k));
         if let Some(s) = service {
             bytes += write::write_service(s, &sub)?;
@@ -762,9 +785,18 @@ pub fn write_authority(data: &AuthorityData, dir: &Path) -> anyhow::Result<Autho
 
 /// Writes a whole dataset as `dir/<la>/<year>/<table>.csv`.
 pub fn write_dataset(data: &Dataset, dir: &Path) -> anyhow::Result<Vec<AuthoritySummary>> {
+    write_dataset_as(data, dir, Format::Csv)
+}
+
+/// Writes a whole dataset as `dir/<la>/<year>/…` in `format`.
+pub fn write_dataset_as(
+    data: &Dataset,
+    dir: &Path,
+    format: Format,
+) -> anyhow::Result<Vec<AuthoritySummary>> {
     data.authorities
         .iter()
-        .map(|a| write_authority(a, dir))
+        .map(|a| write_authority_as(a, dir, format))
         .collect()
 }
 

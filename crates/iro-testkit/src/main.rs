@@ -6,7 +6,7 @@ use std::time::Instant;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
-use iro_testkit::{AuthoritySummary, Config, NATIONAL_CLA, SAMPLE_SEED};
+use iro_testkit::{AuthoritySummary, Config, Format, NATIONAL_CLA, SAMPLE_SEED};
 
 /// Deterministic synthetic SSDA903 (children looked after) data. No real child's data.
 #[derive(Debug, Parser)]
@@ -30,6 +30,10 @@ enum Command {
         /// Print per-year figures.
         #[arg(short, long)]
         verbose: bool,
+        /// Write each return as one SSDA903 XML file (`return.xml`, with
+        /// `sw_episodes.csv` beside it) instead of one CSV per table.
+        #[arg(long)]
+        xml: bool,
     },
     /// Write a national-scale set: 153 authorities, collection years 2021–2025.
     National {
@@ -96,13 +100,19 @@ fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let t0 = Instant::now();
     match cli.command {
-        Command::Sample { out, seed, verbose } => {
+        Command::Sample {
+            out,
+            seed,
+            verbose,
+            xml,
+        } => {
             let cfg = Config {
                 seed,
                 ..Config::sample()
             };
             let data = iro_testkit::generate(&cfg);
-            let s = iro_testkit::write_dataset(&data, &out)
+            let format = if xml { Format::Xml } else { Format::Csv };
+            let s = iro_testkit::write_dataset_as(&data, &out, format)
                 .with_context(|| format!("writing {}", out.display()))?;
             report(&s, verbose);
         }

@@ -402,3 +402,118 @@ fn the_fixture_mismatches_are_reported_both_ways() {
         assert_eq!(a.rows_excluded, 0, "{a:?}");
     }
 }
+
+/// The same IRO records as Standard Safeguarding Dataset extracts
+/// (`tests/fixtures/ssd/ssd`: `ssd_cla_reviews` with CLA ids linked through
+/// `ssd_cla_episodes`, `ssd_involvements` with social workers' rows beside the
+/// IROs') and as the bespoke files (`tests/fixtures/ssd/bespoke`, holding only
+/// what the SSD holds) give the same figures, row for row; the figures the SSD
+/// cannot give are not computable with the reason, in both.
+#[test]
+fn ssd_extracts_give_the_same_figures_as_the_bespoke_files() {
+    let dir = |shape: &str| {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/ssd")
+            .join(shape)
+    };
+    let load_rows = |shape: &str| -> (Loaded, Vec<MetricRow>) {
+        let l = load(&InputSource::Folder(dir(shape)), &LoadOptions::default()).unwrap();
+        let c = l.cohort(LaCode::new(800).unwrap()).unwrap();
+        let rows = run_params(c, 2025, &Params::new()).unwrap();
+        (l, rows)
+    };
+    let (bespoke, want) = load_rows("bespoke");
+    let (ssd, got) = load_rows("ssd");
+    let la = LaCode::new(800).unwrap();
+    let (b, s) = (
+        bespoke.cohort(la).unwrap().service(),
+        ssd.cohort(la).unwrap().service(),
+    );
+    assert_eq!(s.reviews.len(), 10);
+    assert_eq!(s.allocations.len(), 9);
+    let key = |r: &iro_domain::IroReview| (r.child, r.review, r.review_due, r.status, r.iro);
+    assert_eq!(
+        b.reviews.iter().map(key).collect::<Vec<_>>(),
+        s.reviews.iter().map(key).collect::<Vec<_>>()
+    );
+    let alloc =
+        |a: &iro_domain::IroAllocation| (a.child, a.start, a.end, s.iro_id(a.iro).to_string());
+    let alloc_b =
+        |a: &iro_domain::IroAllocation| (a.child, a.start, a.end, b.iro_id(a.iro).to_string());
+    assert_eq!(
+        b.allocations.iter().map(alloc_b).collect::<Vec<_>>(),
+        s.allocations.iter().map(alloc).collect::<Vec<_>>()
+    );
+    assert_eq!(want.len(), got.len());
+    for (w, g) in want.iter().zip(&got) {
+        assert_eq!(w, g);
+    }
+    // What the SSD gives is computed; what it lacks is not computable (with
+    // the reason), never 0.
+    // (Stocks such as caseloads are at 31 March, flows over the year.)
+    let computed = |measure: &str| {
+        got.iter()
+            .filter(|r| r.metric.measure() == measure && r.breakdown.to_string().is_empty())
+            .any(|r| !matches!(r.status, iro_metric_api::CellStatus::NotComputable { .. }))
+    };
+    let measures = |computable: bool| -> Vec<&str> {
+        let mut v: Vec<&str> = got
+            .iter()
+            .map(|r| r.metric.measure())
+            .filter(|m| computed(m) == computable)
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    assert_eq!(
+        measures(true),
+        [
+            "allocated-on-time",
+            "allocation-working-days-median",
+            "allocations-not-in-care",
+            "caseload-iros",
+            "caseload-max",
+            "caseload-mean",
+            "caseload-median",
+            "children-changed-iro",
+            "children-without-iro",
+            "held-by-due",
+            "iro-changes",
+            "record-coverage",
+            "reviews-adjourned",
+            "reviews-cancelled",
+            "reviews-held",
+        ]
+    );
+    assert_eq!(
+        measures(false),
+        [
+            "decisions-on-time",
+            "iro-met-child",
+            "midway-completed",
+            "midway-on-time",
+            "midway-overdue-at-end",
+            "record-on-time",
+            "record-working-days-median",
+            "sw-report-on-time",
+            "sw-report-on-time-of-received",
+            "sw-report-received",
+        ]
+    );
+    let r = get(&got, "sw-report-on-time", Year, "");
+    assert!(r.value.is_none(), "{r:?}");
+    assert_eq!(count(&got, "reviews-cancelled", Year, ""), 1);
+    assert_eq!(count(&got, "reviews-held", Year, ""), 9);
+    // Rows read = used + excluded, the planned review and the social
+    // workers' involvements among the excluded.
+    for a in &ssd.service_accounts {
+        assert_eq!(a.rows_read, a.rows_used + a.rows_excluded, "{a:?}");
+    }
+    let acc = |t: ServiceTable| {
+        let a = ssd.service_accounts.iter().find(|a| a.table == t).unwrap();
+        (a.rows_read, a.rows_used, a.rows_excluded)
+    };
+    assert_eq!(acc(ServiceTable::IroReviews), (11, 10, 1));
+    assert_eq!(acc(ServiceTable::IroAllocations), (11, 9, 2));
+}

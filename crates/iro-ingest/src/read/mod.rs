@@ -131,6 +131,9 @@ pub(crate) struct ParsedFile {
     /// the votes of the year check (`crate::years`).
     pub year_hits: [u64; 7],
     pub dated_rows: u64,
+    /// The table's part of an XML return: where its rows are in the file
+    /// (their element paths), for diagnostics made after reading.
+    pub xml: Option<std::sync::Arc<crate::split::Part>>,
 }
 
 fn base_diag(task: &FileTask, sev: Severity, rule: &str, msg: String) -> Diagnostic {
@@ -190,7 +193,23 @@ pub(crate) fn read_file(idx: u32, task: &FileTask, opts: &LoadOptions) -> Parsed
         rows_excluded: 0,
         year_hits: [0; 7],
         dated_rows: 0,
+        xml: None,
     };
+    if let Some(part) = task.part.as_ref().filter(|p| p.xml.is_some()) {
+        out.xml = Some(part.clone());
+        if part.xml.as_ref().is_some_and(|x| x.unreadable) {
+            // Not a usable XML return (`xml.malformed`, reported with the
+            // file): the table is excluded with the records it held.
+            let n = part.xml.as_ref().map_or(0, |x| x.excluded);
+            out.info.table = task.declared;
+            out.info.status = FileStatus::Excluded;
+            out.info.sha256.clone_from(&part.file_sha256);
+            out.rows_read = n;
+            out.rows_excluded = n;
+            out.info.rows = n;
+            return out;
+        }
+    }
     with_scratch(|sc| {
         let buf = sc.rdr.get_mut().get_mut();
         buf.clear();
@@ -236,6 +255,12 @@ pub(crate) fn read_file(idx: u32, task: &FileTask, opts: &LoadOptions) -> Parsed
             sc.child_map = ChildMap::default();
         }
     });
+    // Records of an XML return excluded before reading (reported there).
+    if let Some(x) = task.part.as_ref().and_then(|p| p.xml.as_ref()) {
+        out.rows_read += x.excluded;
+        out.rows_excluded += x.excluded;
+        out.info.rows += x.excluded;
+    }
     out
 }
 
@@ -312,9 +337,9 @@ fn parse_csv(
     // its SSDA903 cohort is known (`service::load_la`).
     if task.declared.is_none()
         && !matches!(detected, HeaderMatch::Table(_))
-        && let Some(table) = crate::service::recognise(&names)
+        && let Some(status) = crate::service::recognise_file(&names)
     {
-        out.info.status = FileStatus::ServiceRecords(table);
+        out.info.status = status;
         return;
     }
     let cols = match detected {

@@ -55,6 +55,8 @@ struct Aggregate {
     column: usize,
     key: String,
     first_line: u32,
+    /// The row (0-based) of the first, for its place in an XML return.
+    first_record: usize,
     first_value: String,
     count: u64,
     message: String,
@@ -104,6 +106,9 @@ pub(super) struct RowParser<'a> {
     month_first: Vec<bool>,
     /// Data records met so far (a split file's part maps them to lines).
     record_no: usize,
+    /// The data record (0-based) diagnostics are about: the row being read,
+    /// or the first row of a repeated warning. Out of range: none.
+    record: usize,
     /// The codes of the table's columns that the file's collection year may
     /// not use ([`iro_domain::CODE_YEARS`]), by column index.
     code_years: Vec<(usize, &'static CodeYears)>,
@@ -154,6 +159,7 @@ impl<'a> RowParser<'a> {
             date_order: vec![DateOrder::default(); cols.table.columns().len()],
             month_first: Vec::new(),
             record_no: 0,
+            record: usize::MAX,
             code_years: CODE_YEARS
                 .iter()
                 .filter(|e| e.column.table() == cols.table && !e.valid_in(task.year))
@@ -229,6 +235,15 @@ impl<'a> RowParser<'a> {
             d.column = self.cols.index[c].map(|i| i as u32 + 1);
             d.field = Some(self.name(c).to_string());
         }
+        if let Some(xml) = self.task.part.as_ref().and_then(|p| p.xml.as_ref()) {
+            // A table of an XML return: the record's element path, and the
+            // line of the element at fault; a CSV column means nothing there.
+            d.column = None;
+            d.within = xml.path(self.record).map(str::to_string);
+            if let Some(line) = c.and_then(|c| xml.field_line(self.record, c)) {
+                d.line = Some(u64::from(line));
+            }
+        }
         d.value = value.map(show_value);
         if sev == Severity::Error {
             self.excluded = true;
@@ -267,6 +282,7 @@ impl<'a> RowParser<'a> {
             column: c,
             key: key.to_string(),
             first_line: self.line,
+            first_record: self.record,
             first_value: String::from_utf8_lossy(value).into_owned(),
             count: 1,
             message,
@@ -283,6 +299,7 @@ impl<'a> RowParser<'a> {
                 self.line = l;
             }
         }
+        self.record = self.record_no;
         self.record_no += 1;
         self.excluded = false;
         self.rows_read += 1;
@@ -373,6 +390,7 @@ impl<'a> RowParser<'a> {
             let n = self.blank_rows;
             let first = self.first_blank_line;
             self.line = first;
+            self.record = usize::MAX;
             self.diag(
                 Severity::Info,
                 rules::ROW_BLANK,
@@ -383,11 +401,17 @@ impl<'a> RowParser<'a> {
         }
         for a in std::mem::take(&mut self.aggregates) {
             self.line = a.first_line;
+            self.record = a.first_record;
+            // In an XML return the first is shown at its field's element.
+            let first = self
+                .task
+                .part
+                .as_ref()
+                .and_then(|p| p.xml.as_ref())
+                .and_then(|x| x.field_line(a.first_record, a.column))
+                .unwrap_or(a.first_line);
             let msg = if a.count > 1 {
-                format!(
-                    "{} — {} rows, first at line {}",
-                    a.message, a.count, a.first_line
-                )
+                format!("{} — {} rows, first at line {first}", a.message, a.count)
             } else {
                 a.message
             };
@@ -451,6 +475,7 @@ impl<'a> RowParser<'a> {
                 ),
             };
             self.line = o.first_month_first_line;
+            self.record = usize::MAX;
             let example = o.example.clone();
             self.diag(
                 Severity::Error,

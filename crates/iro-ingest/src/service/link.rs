@@ -85,6 +85,10 @@ pub(crate) fn load_la(
     let mut out = ServiceLoad::default();
     let mut parsed: Vec<ParsedService> = Vec::new();
     let mut seen: BTreeMap<(CollectionYear, ServiceTable), String> = BTreeMap::new();
+    let cla_links = read_cla_links(la, files, &mut out);
+    let has_link_files = files
+        .iter()
+        .any(|(_, i)| matches!(i.status, FileStatus::ServiceLink(_)));
     for (idx, info) in files {
         let FileStatus::ServiceRecords(table) = info.status else {
             continue;
@@ -151,14 +155,63 @@ pub(crate) fn load_la(
             .or_default()
             .extend(p.columns.iter().copied());
         let mut outside = (0u64, None::<u32>);
+        if let (Some(via), false) = (p.child_via, has_link_files) {
+            // Nothing links these reviews' CLA ids to children: one
+            // diagnostic for the file, not one per row.
+            let first = p.rows.first().map(|r| r.line);
+            out.diags.push(p.ctx.diag(
+                Severity::Error,
+                rules::SSD_NO_CLA_EPISODES,
+                first,
+                Some("CHILD"),
+                None,
+                format!(
+                    "{} review row(s) name a {} but LA {la} has no SSD ssd_cla_episodes file to link them to children; rows excluded",
+                    p.rows.len(),
+                    via.review_column(),
+                ),
+            ));
+            e.1 += p.rows.len() as u64;
+            p.rows.clear();
+        }
         staged.entry(table).or_default().reserve(p.rows.len());
         for row in std::mem::take(&mut p.rows) {
-            let id = row
+            let mut id = row
                 .at(col::child(table))
                 .text()
                 .unwrap_or_default()
                 .to_string();
+            if let Some(via) = p.child_via {
+                // An SSD review names its CLA (or CLA episode) id: the child
+                // is the person `ssd_cla_episodes` gives for it.
+                let Some(person) = cla_links.get(&(via, id.as_str().into())) else {
+                    out.diags.push(p.ctx.diag(
+                        Severity::Error,
+                        rules::SSD_CLA_UNKNOWN,
+                        Some(row.line),
+                        Some("CHILD"),
+                        Some(id.clone()),
+                        format!(
+                            "{} matches no {} in LA {la}'s SSD ssd_cla_episodes files; row excluded",
+                            via.review_column(),
+                            via.episode_column()
+                        ),
+                    ));
+                    e.1 += 1;
+                    continue;
+                };
+                id = person.to_string();
+            }
             let Some((child, stripped)) = children.find(&id) else {
+                let what = if p.child_via.is_some() {
+                    format!(
+                        "the {} that ssd_cla_episodes gives for this {}",
+                        super::ssd::EPISODE_PERSON_ID,
+                        p.ctx.column_name("CHILD")
+                    )
+                } else {
+                    p.ctx.column_name("CHILD").to_string()
+                };
                 out.diags.push(p.ctx.diag(
                     Severity::Error,
                     rules::CHILD_UNKNOWN,
@@ -166,7 +219,7 @@ pub(crate) fn load_la(
                     Some("CHILD"),
                     Some(id),
                     format!(
-                        "CHILD matches no child in LA {la}'s SSDA903 files; {table} row excluded"
+                        "{what} matches no child in LA {la}'s SSDA903 files; {table} row excluded"
                     ),
                 ));
                 e.1 += 1;
@@ -285,6 +338,8 @@ pub(crate) fn load_la(
     };
 
     let t = ServiceTable::IroReviews;
+    // SSD reviews' last IRO contact, by index into the reviews.
+    let mut contacts: Vec<(usize, NaiveDate)> = Vec::new();
     for s in staged.remove(&t).unwrap_or_default() {
         let status = ReviewStatus::ALL[s.row.at(col::reviews::STATUS).code().unwrap_or(0).min(2)];
         let mut r = IroReview {
@@ -337,8 +392,15 @@ pub(crate) fn load_la(
             }
         }
         match_review_to_903(&r, cohort, ctxs[s.file], s.row.line, &mut out.diags);
+        if let Some(code) = s.row.participation {
+            participation_against_903(&r, code, cohort, ctxs[s.file], s.row.line, &mut out.diags);
+        }
+        if let Some(c) = s.row.last_contact {
+            contacts.push((out.records.reviews.len(), c));
+        }
         out.records.reviews.push(r);
     }
+    met_child_from_contacts(&mut out.records.reviews, &contacts);
 
     let t = ServiceTable::IroAllocations;
     for s in staged.remove(&t).unwrap_or_default() {
@@ -619,6 +681,108 @@ fn dedupe(
     };
     out.sort_by_key(|(i, _)| rank[*i]);
     out.into_iter().map(|(_, s)| s).collect()
+}
+
+/// IRO_MET_CHILD of SSD reviews from their last IRO contact date and the
+/// child's previous held review (`ssd::met_child`).
+fn met_child_from_contacts(reviews: &mut [IroReview], contacts: &[(usize, NaiveDate)]) {
+    if contacts.is_empty() {
+        return;
+    }
+    let mut held: FxHashMap<ChildIdx, Vec<NaiveDate>> = FxHashMap::default();
+    for r in reviews.iter().filter(|r| r.status == ReviewStatus::Held) {
+        held.entry(r.child).or_default().push(r.review);
+    }
+    for dates in held.values_mut() {
+        dates.sort_unstable();
+    }
+    for &(i, contact) in contacts {
+        let r = &mut reviews[i];
+        if r.status != ReviewStatus::Held {
+            continue;
+        }
+        let previous = held
+            .get(&r.child)
+            .and_then(|d| d.iter().rev().find(|d| **d < r.review).copied());
+        r.iro_met_child = super::ssd::met_child(contact, r.review, previous);
+    }
+}
+
+/// The person each CLA id and CLA episode id is, from `ssd_cla_episodes`.
+type ClaLinks = FxHashMap<(super::ssd::LinkKey, Box<str>), Box<str>>;
+
+/// Reads the authority's `ssd_cla_episodes` files: each CLA (episode) id's person.
+fn read_cla_links(la: LaCode, files: &[(u32, FileInfo)], out: &mut ServiceLoad) -> ClaLinks {
+    let mut links = ClaLinks::default();
+    for (idx, info) in files {
+        let FileStatus::ServiceLink(table) = info.status else {
+            continue;
+        };
+        let mut f = parse::read_links(*idx, &info.path, la, info.year);
+        out.diags.append(&mut f.diags);
+        out.files
+            .push((*idx, FileStatus::ServiceLink(table), f.rows_read));
+        let mut conflicts = BTreeMap::<super::ssd::LinkKey, (u64, u32)>::new();
+        for (key, id, person, line) in f.links {
+            match links.get(&(key, id.clone())) {
+                Some(p) if *p != person => {
+                    conflicts.entry(key).or_insert((0, line)).0 += 1;
+                }
+                Some(_) => {}
+                None => {
+                    links.insert((key, id), person);
+                }
+            }
+        }
+        for (key, (n, first)) in conflicts {
+            out.diags.push(f.ctx.diag(
+                Severity::Warning,
+                rules::SSD_CLA_PERSON_CONFLICT,
+                Some(first),
+                Some(super::ssd::EPISODE_PERSON_ID),
+                None,
+                format!(
+                    "{n} row(s) give a {} another {} than an earlier row; the first is used",
+                    key.episode_column(),
+                    super::ssd::EPISODE_PERSON_ID
+                ),
+            ));
+        }
+    }
+    links
+}
+
+/// An SSD review's participation code against the SSDA903 REVIEW_CODE of the
+/// child's review that day (when the SSDA903 has one with a code).
+fn participation_against_903(
+    r: &IroReview,
+    code: ParticipationCode,
+    cohort: &Cohort,
+    ctx: &FileCtx,
+    line: u32,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let reviews = &cohort.child(r.child).reviews;
+    let Ok(i) = reviews.binary_search_by_key(&r.review, |x| x.review) else {
+        return;
+    };
+    if let Some(in_903) = reviews[i].review_code
+        && in_903 != code
+    {
+        diags.push(ctx.diag(
+            Severity::Warning,
+            rules::SSD_PARTICIPATION_DIFFERS,
+            Some(line),
+            Some(super::ssd::PARTICIPATION_COLUMN),
+            Some(code.code().into()),
+            format!(
+                "participation {} differs from the SSDA903 REVIEW_CODE {} of the review on {}; the SSDA903's is used",
+                code.code(),
+                in_903.code(),
+                fmt(r.review)
+            ),
+        ));
+    }
 }
 
 /// A held review should be in the SSDA903 Reviews table of its year; a

@@ -15,15 +15,35 @@
 //!   reported both ways: a held review missing from the SSDA903, and an
 //!   SSDA903 review with no IRO record.
 //! * The same key in several years' files: the latest year's copy wins.
+//! * The same records may come from Data to Insight's Standard Safeguarding
+//!   Dataset extracts instead ([`ssd`]): recognised by their own headers and
+//!   read onto the same fields, with the same checks.
 
 mod link;
 mod parse;
 pub mod rules;
 pub mod schema;
+pub mod ssd;
 
 pub(crate) use link::load_la;
 
 use iro_domain::{ServiceTable, TableKind};
+
+use crate::loaded::FileStatus;
+
+/// What a file whose header is no complete SSDA903 table is to the IRO
+/// service's records: a bespoke table ([`recognise`]), an SSD extract of one
+/// ([`ssd::recognise`]: `ssd_cla_reviews`, `ssd_involvements`), or the SSD
+/// table that links reviews to children (`ssd_cla_episodes`). `None`: neither.
+pub fn recognise_file<S: AsRef<str>>(names: &[S]) -> Option<FileStatus> {
+    if let Some(t) = recognise(names) {
+        return Some(FileStatus::ServiceRecords(t));
+    }
+    ssd::recognise(names).map(|t| match t {
+        ssd::SsdTable::ClaEpisodes => FileStatus::ServiceLink(t.service_table()),
+        _ => FileStatus::ServiceRecords(t.service_table()),
+    })
+}
 
 /// Whether a column belongs to some SSDA903 table.
 fn is_ssda903_column(name: &str) -> bool {

@@ -5,12 +5,17 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+use std::collections::BTreeMap;
+
 use chrono::NaiveDate;
 use csv::ByteRecord;
-use iro_domain::{CollectionYear, Diagnostic, LaCode, ServiceTable, Severity};
+use iro_domain::{
+    CollectionYear, Diagnostic, LaCode, ParticipationCode, ReviewStatus, ServiceTable, Severity,
+};
 
 use super::rules;
 use super::schema::{Blank, FieldKind, FieldSpec, code_index, fields, yes_no};
+use super::ssd::{self, Conversion, SsdTable};
 use crate::child_id::{ChildId, clean_child_id};
 use crate::dates::{DateValue, parse_date};
 use crate::header::normalise_header;
@@ -27,6 +32,13 @@ pub(crate) struct FileCtx {
     pub table: ServiceTable,
     /// For each field of the table (in [`fields`] order), its 0-based column in the file.
     pub pos: Vec<Option<usize>>,
+    /// The SSD table, when the file is an SSD extract (`super::ssd`).
+    pub ssd: Option<SsdTable>,
+    /// SSD extracts: for each field, the SSD column it is read from and how.
+    pub ssd_source: Vec<Option<(&'static str, Conversion)>>,
+    /// SSD extracts: the normalised header (to place diagnostics about SSD
+    /// columns that are none of our fields).
+    pub header: Vec<String>,
 }
 
 impl FileCtx {
@@ -46,15 +58,26 @@ impl FileCtx {
         d.file = Some(self.path.clone());
         d.line = line.map(u64::from);
         if let Some(f) = field {
-            d.column = fields(self.table)
-                .iter()
-                .position(|s| s.name == f)
-                .and_then(|i| self.pos.get(i).copied().flatten())
-                .map(|c| c as u32 + 1);
-            d.field = Some(f.to_string());
+            let k = fields(self.table).iter().position(|s| s.name == f);
+            d.column = match k {
+                Some(i) => self.pos.get(i).copied().flatten(),
+                None => ssd::position(&self.header, f),
+            }
+            .map(|c| c as u32 + 1);
+            d.field = Some(self.column_name(f).to_string());
         }
         d.value = value;
         d
+    }
+
+    /// The name of the column `field` is read from: the field itself, or in an
+    /// SSD extract the SSD's column.
+    pub fn column_name<'a>(&self, field: &'a str) -> &'a str {
+        fields(self.table)
+            .iter()
+            .position(|s| s.name == field)
+            .and_then(|k| self.ssd_source.get(k).copied().flatten())
+            .map_or(field, |(c, _)| c)
     }
 
     pub fn file_name(&self) -> String {
@@ -116,6 +139,13 @@ pub(crate) struct RawRow {
     /// A hash of the row's fields as written, trimmed (to tell exact copies
     /// from different rows with the same key).
     pub content: u64,
+    /// SSD reviews: the participation code given beside the review, checked
+    /// against the SSDA903 REVIEW_CODE.
+    pub participation: Option<ParticipationCode>,
+    /// SSD reviews: the IRO's last contact with the child
+    /// (`clar_cla_review_last_iro_contact_date`), made IRO_MET_CHILD once the
+    /// child's reviews are known (`ssd::met_child`).
+    pub last_contact: Option<NaiveDate>,
 }
 
 impl RawRow {
@@ -146,7 +176,14 @@ pub(crate) struct ParsedService {
     pub complete: bool,
     /// The table's columns the file has.
     pub columns: BTreeSet<&'static str>,
+    /// SSD reviews without a person id: CHILD holds the CLA id, to be linked
+    /// to its child through `ssd_cla_episodes`.
+    pub child_via: Option<ssd::LinkKey>,
 }
+
+/// SSD rows counted rather than reported one by one: (rule, SSD column,
+/// value) → (rows, first line).
+type Tally = BTreeMap<(&'static str, &'static str, String), (u64, u32)>;
 
 /// Reads a file recognised as `table`.
 pub(crate) fn read(
@@ -165,6 +202,9 @@ pub(crate) fn read(
             year,
             table,
             pos: vec![None; specs.len()],
+            ssd: None,
+            ssd_source: vec![None; specs.len()],
+            header: Vec::new(),
         },
         rows: Vec::new(),
         rows_read: 0,
@@ -172,6 +212,7 @@ pub(crate) fn read(
         diags: Vec::new(),
         complete: false,
         columns: BTreeSet::new(),
+        child_via: None,
     };
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
@@ -205,7 +246,15 @@ pub(crate) fn read(
         _ => return out,
     }
     let names: Vec<String> = rec.iter().map(normalise_header).collect();
-    map_header(&mut out, &names);
+    let ssd_table = if super::recognise(&names).is_some() {
+        None
+    } else {
+        ssd::recognise(&names).filter(|t| *t != SsdTable::ClaEpisodes && t.service_table() == table)
+    };
+    match ssd_table {
+        Some(t) => map_header_ssd(&mut out, names.clone(), t),
+        None => map_header(&mut out, &names),
+    }
     if !out.complete {
         // Count the rows so that the accounting shows them excluded.
         loop {
@@ -221,6 +270,7 @@ pub(crate) fn read(
     let n_header = names.len();
     let mut blank_rows = (0u64, None::<u32>);
     let mut nonstandard: Vec<(u64, u32, String)> = vec![(0, 0, String::new()); specs.len()];
+    let mut tally = Tally::new();
     loop {
         let res = rdr.read_byte_record(&mut rec);
         let line = rec.position().map_or(0, &mut line_of);
@@ -267,17 +317,33 @@ pub(crate) fn read(
             out.diags.push(d);
             continue;
         }
+        if let Some((rule, column, value)) = ssd_skip(&out.ctx, &rec) {
+            out.rows_excluded += 1;
+            let e = tally.entry((rule, column, value)).or_insert((0, line));
+            e.0 += 1;
+            continue;
+        }
         match read_row(
             &out.ctx,
             specs,
             &rec,
             line,
             &mut nonstandard,
+            &mut tally,
             &mut out.diags,
         ) {
-            Some(row) => out.rows.push(row),
+            Some(mut row) => {
+                if out.ctx.ssd == Some(SsdTable::ClaReviews) {
+                    row.participation = ssd_participation(&out.ctx, &rec, line, &mut tally);
+                }
+                out.rows.push(row)
+            }
             None => out.rows_excluded += 1,
         }
+    }
+    for ((rule, column, value), (n, first)) in tally {
+        let d = ssd_tally_diag(&out.ctx, rule, column, value, n, first);
+        out.diags.push(d);
     }
     if blank_rows.0 > 0 {
         let d = out.ctx.diag(
@@ -291,7 +357,9 @@ pub(crate) fn read(
         out.diags.push(d);
     }
     for (i, (n, first, example)) in nonstandard.into_iter().enumerate() {
-        if n > 0 {
+        // An SSD extract's dates are its database's (ISO, with a time): read
+        // without a warning.
+        if n > 0 && out.ctx.ssd.is_none() {
             let name = specs[i].name;
             let d = out.ctx.diag(
                 Severity::Warning,
@@ -385,6 +453,295 @@ fn map_header(out: &mut ParsedService, names: &[String]) {
     }
 }
 
+/// Maps an SSD extract's header onto the table's fields (`super::ssd`), and
+/// reports what is missing: a required SSD column (the file is excluded) and
+/// the fields the SSD does not hold (their figures are not computable).
+fn map_header_ssd(out: &mut ParsedService, names: Vec<String>, t: SsdTable) {
+    let table = out.ctx.table;
+    out.ctx.ssd = Some(t);
+    for (k, spec) in fields(table).iter().enumerate() {
+        if let Some((i, m)) = ssd::source_of(t, &names, spec.name) {
+            out.ctx.pos[k] = Some(i);
+            out.ctx.ssd_source[k] = Some((m.ssd, m.conversion));
+            out.columns.insert(spec.name);
+            if spec.name == "CHILD" {
+                out.child_via = m.conversion.link();
+            }
+        }
+    }
+    let mut missing: Vec<String> = t
+        .required_columns()
+        .iter()
+        .filter(|c| ssd::position(&names, c).is_none())
+        .map(|c| c.to_string())
+        .collect();
+    if t == SsdTable::ClaReviews && !out.columns.contains("CHILD") {
+        missing.push("clar_cla_person_id, clar_cla_id or clar_cla_episode_id".into());
+    }
+    if t == SsdTable::ClaReviews && !out.columns.contains("STATUS") {
+        // Without it a cancelled meeting would be counted as held.
+        missing.push("clar_cla_review_cancelled".into());
+    }
+    let extra: Vec<&str> = names
+        .iter()
+        .filter(|n| !n.is_empty() && !t.columns().iter().any(|c| c.eq_ignore_ascii_case(n)))
+        .map(String::as_str)
+        .collect();
+    let lacks: Vec<&str> = table
+        .columns()
+        .iter()
+        .copied()
+        .filter(|c| !out.columns.contains(c))
+        .collect();
+    let mut hdr = |sev, rule, msg| {
+        let d = out.ctx.diag(sev, rule, Some(1), None, None, msg);
+        out.diags.push(d);
+    };
+    if !missing.is_empty() {
+        hdr(
+            Severity::Error,
+            rules::MISSING_COLUMNS,
+            format!(
+                "SSD {t} file lacks required column(s) {}; the whole file is excluded",
+                missing.join(", ")
+            ),
+        );
+        out.ctx.header = names;
+        return;
+    }
+    out.complete = true;
+    if !lacks.is_empty() {
+        hdr(
+            Severity::Info,
+            rules::MISSING_OPTIONAL,
+            format!(
+                "read as {table} from the SSD's {t}, which holds no {}; figures needing them are not computable for {}",
+                lacks.join(", "),
+                out.ctx.year.label()
+            ),
+        );
+    }
+    if !extra.is_empty() {
+        hdr(
+            Severity::Warning,
+            rules::EXTRA_COLUMNS,
+            format!(
+                "column(s) {} are not part of the SSD's {t}; ignored",
+                extra.join(", ")
+            ),
+        );
+    }
+    out.ctx.header = names;
+}
+
+/// An SSD row that is no record of ours, and why: a review with no date (a
+/// planned meeting), an involvement whose role is not the IRO's or is blank.
+fn ssd_skip(ctx: &FileCtx, rec: &ByteRecord) -> Option<(&'static str, &'static str, String)> {
+    let cell = |column: &str| -> Option<String> {
+        ssd::position(&ctx.header, column)
+            .and_then(|i| rec.get(i))
+            .map(|b| String::from_utf8_lossy(b.trim_ascii()).into_owned())
+    };
+    match ctx.ssd? {
+        SsdTable::ClaReviews => {
+            let column = "clar_cla_review_date";
+            cell(column)
+                .is_none_or(|v| v.is_empty())
+                .then(|| (rules::SSD_REVIEW_NO_DATE, column, String::new()))
+        }
+        SsdTable::Involvements => {
+            let role = cell(ssd::ROLE_COLUMN).unwrap_or_default();
+            if role.is_empty() {
+                Some((rules::SSD_ROLE_BLANK, ssd::ROLE_COLUMN, role))
+            } else {
+                (!ssd::is_iro_role(&role)).then_some((rules::SSD_NOT_IRO, ssd::ROLE_COLUMN, role))
+            }
+        }
+        SsdTable::ClaEpisodes => None,
+    }
+}
+
+/// An SSD review's participation code; an unknown one is tallied.
+fn ssd_participation(
+    ctx: &FileCtx,
+    rec: &ByteRecord,
+    line: u32,
+    tally: &mut Tally,
+) -> Option<ParticipationCode> {
+    let column = ssd::PARTICIPATION_COLUMN;
+    let raw = ssd::position(&ctx.header, column).and_then(|i| rec.get(i))?;
+    let text = String::from_utf8_lossy(raw.trim_ascii());
+    match ssd::participation(&text) {
+        Ok(code) => code,
+        Err(ssd::UnknownParticipation) => {
+            let e = tally
+                .entry((rules::SSD_PARTICIPATION_UNKNOWN, column, text.into_owned()))
+                .or_insert((0, line));
+            e.0 += 1;
+            None
+        }
+    }
+}
+
+/// The one diagnostic for a tally of SSD rows.
+fn ssd_tally_diag(
+    ctx: &FileCtx,
+    rule: &'static str,
+    column: &'static str,
+    value: String,
+    n: u64,
+    first: u32,
+) -> Diagnostic {
+    let (severity, message) = match rule {
+        rules::SSD_REVIEW_NO_DATE => (
+            Severity::Info,
+            format!("{n} review row(s) with no {column} (planned, not held) excluded"),
+        ),
+        rules::SSD_NOT_IRO => (
+            Severity::Info,
+            format!("{n} involvement row(s) with this {column} are not IRO allocations; excluded"),
+        ),
+        rules::SSD_ROLE_BLANK => (
+            Severity::Warning,
+            format!(
+                "{n} involvement row(s) with a blank {column}: not known to be IRO allocations; excluded"
+            ),
+        ),
+        rules::SSD_PARTICIPATION_UNKNOWN => (
+            Severity::Warning,
+            format!(
+                "{n} row(s) with this {column}, which is no participation code PN0–PN7; kept, not checked against the SSDA903"
+            ),
+        ),
+        rules::SSD_PLACEHOLDER_DATE => (
+            Severity::Info,
+            format!(
+                "{n} row(s) with {column} 1900-01-01, the SSD's placeholder for no date; read as blank"
+            ),
+        ),
+        _ => (
+            Severity::Error,
+            format!(
+                "{n} row(s) with this {column}, which is not Y or N; rows excluded (a cancelled meeting must not count as held)"
+            ),
+        ),
+    };
+    let value = (!value.is_empty()).then_some(value);
+    ctx.diag(severity, rule, Some(first), Some(column), value, message)
+}
+
+/// An `ssd_cla_episodes` file, read for its links from CLA id to person id.
+#[derive(Debug)]
+pub(crate) struct LinkFile {
+    pub ctx: FileCtx,
+    /// (which id, the id, clae_person_id, line), rows with both.
+    pub links: Vec<(ssd::LinkKey, Box<str>, Box<str>, u32)>,
+    pub rows_read: u64,
+    pub diags: Vec<Diagnostic>,
+}
+
+/// Reads an `ssd_cla_episodes` file (`FileStatus::ServiceLink`).
+pub(crate) fn read_links(idx: u32, path: &Path, la: LaCode, year: CollectionYear) -> LinkFile {
+    let table = ServiceTable::IroReviews;
+    let n = fields(table).len();
+    let mut out = LinkFile {
+        ctx: FileCtx {
+            idx,
+            path: path.to_path_buf(),
+            la,
+            year,
+            table,
+            pos: vec![None; n],
+            ssd: Some(SsdTable::ClaEpisodes),
+            ssd_source: vec![None; n],
+            header: Vec::new(),
+        },
+        links: Vec::new(),
+        rows_read: 0,
+        diags: Vec::new(),
+    };
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            let d = out.ctx.diag(
+                Severity::Error,
+                crate::rules::FILE_UNREADABLE,
+                None,
+                None,
+                None,
+                format!("cannot read the SSD ssd_cla_episodes file: {e}"),
+            );
+            out.diags.push(d);
+            return out;
+        }
+    };
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    let mut lines = LineCounter::new(0);
+    let mut rdr = csv::ReaderBuilder::new()
+        .flexible(true)
+        .has_headers(false)
+        .from_reader(body);
+    let mut rec = ByteRecord::new();
+    if !matches!(rdr.read_byte_record(&mut rec), Ok(true)) {
+        return out;
+    }
+    out.ctx.header = rec.iter().map(normalise_header).collect();
+    let keys: Vec<(ssd::LinkKey, usize)> = ssd::LinkKey::ALL
+        .into_iter()
+        .filter_map(|k| ssd::position(&out.ctx.header, k.episode_column()).map(|i| (k, i)))
+        .collect();
+    let (false, Some(person)) = (
+        keys.is_empty(),
+        ssd::position(&out.ctx.header, ssd::EPISODE_PERSON_ID),
+    ) else {
+        let d = out.ctx.diag(
+            Severity::Error,
+            rules::MISSING_COLUMNS,
+            Some(1),
+            None,
+            None,
+            format!(
+                "SSD ssd_cla_episodes file lacks {} or both {} and {}; it links no review to its child",
+                ssd::EPISODE_PERSON_ID,
+                ssd::EPISODE_CLA_ID,
+                ssd::EPISODE_EPISODE_ID
+            ),
+        );
+        out.diags.push(d);
+        return out;
+    };
+    loop {
+        match rdr.read_byte_record(&mut rec) {
+            Ok(false) => break,
+            Err(_) => out.rows_read += 1,
+            Ok(true) => {
+                out.rows_read += 1;
+                let line = rec.position().map_or(0, |p| {
+                    u32::try_from(lines.record_line(body, p.byte() as usize)).unwrap_or(u32::MAX)
+                });
+                let get = |i: usize| {
+                    rec.get(i)
+                        .map(|b| String::from_utf8_lossy(b.trim_ascii()).into_owned())
+                        .unwrap_or_default()
+                };
+                let raw_person = get(person);
+                let (ChildId::Ok(p) | ChildId::ExcelFloat(p)) =
+                    clean_child_id(raw_person.as_bytes())
+                else {
+                    continue;
+                };
+                for &(k, i) in &keys {
+                    let id = get(i);
+                    if !id.is_empty() {
+                        out.links.push((k, id.into(), p.into(), line));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
 /// Reads one row's fields; `None` when a key field is unusable (the
 /// diagnostics say why).
 fn read_row(
@@ -393,10 +750,12 @@ fn read_row(
     rec: &ByteRecord,
     line: u32,
     nonstandard: &mut [(u64, u32, String)],
+    tally: &mut Tally,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<RawRow> {
     let mut vals = Vec::with_capacity(specs.len());
     let mut excluded = false;
+    let mut last_contact = None;
     let mut content = rustc_hash::FxHasher::default();
     for (k, spec) in specs.iter().enumerate() {
         let raw: &[u8] = ctx.pos[k].and_then(|i| rec.get(i)).unwrap_or(b"");
@@ -407,6 +766,66 @@ fn read_row(
             content.write(raw);
             content.write_u8(0x1f);
         }
+        // A column the file does not have (optional, or in an SSD extract
+        // one the SSD does not hold): blank, nothing to report.
+        if ctx.pos[k].is_none() {
+            vals.push(Val::Blank);
+            continue;
+        }
+        if let Some((column, Conversion::CancelledFlag)) = ctx.ssd_source[k] {
+            let val = match ssd::review_status(&text) {
+                Some(s) => Val::Code(ReviewStatus::ALL.iter().position(|x| *x == s).unwrap_or(0)),
+                None => {
+                    let e = tally
+                        .entry((
+                            rules::SSD_CANCELLED_UNKNOWN,
+                            column,
+                            text.trim().to_string(),
+                        ))
+                        .or_insert((0, line));
+                    e.0 += 1;
+                    excluded = true;
+                    Val::Blank
+                }
+            };
+            vals.push(val);
+            continue;
+        }
+        if let Some((column, Conversion::LastContact)) = ctx.ssd_source[k] {
+            vals.push(Val::Blank);
+            if ssd::is_placeholder_date(raw) {
+                let e = tally
+                    .entry((rules::SSD_PLACEHOLDER_DATE, column, String::new()))
+                    .or_insert((0, line));
+                e.0 += 1;
+                continue;
+            }
+            match parse_date(raw) {
+                DateValue::Ok(d) | DateValue::NonStandard(d) => last_contact = Some(d),
+                DateValue::Blank => {}
+                DateValue::Bad(p) => diags.push(ctx.diag(
+                    Severity::Warning,
+                    rules::DATE_UNPARSABLE,
+                    Some(line),
+                    Some(spec.name),
+                    Some(text.to_string()),
+                    format!("{column}: {}; IRO_MET_CHILD left blank", p.hint()),
+                )),
+            }
+            continue;
+        }
+        // The SSD's placeholder for "no date" is no date.
+        let raw = match ctx.ssd_source[k] {
+            Some((column, _)) if spec.kind == FieldKind::Date && ssd::is_placeholder_date(raw) => {
+                let e = tally
+                    .entry((rules::SSD_PLACEHOLDER_DATE, column, String::new()))
+                    .or_insert((0, line));
+                e.0 += 1;
+                &b""[..]
+            }
+            _ => raw,
+        };
+        let name = ctx.column_name(spec.name);
         let mut problem =
             |(what, detail): (String, Option<String>), rule: &str, kind_is_key: bool| {
                 // Key problems exclude the row; others blank the value.
@@ -427,7 +846,7 @@ fn read_row(
                     Some(line),
                     Some(spec.name),
                     (!raw.is_empty()).then(|| text.to_string()),
-                    format!("{}: {what}; {tail}", spec.name),
+                    format!("{name}: {what}; {tail}"),
                 );
                 d.personal_detail = detail;
                 diags.push(d);
@@ -480,6 +899,8 @@ fn read_row(
         line,
         vals,
         content: std::hash::Hasher::finish(&content),
+        participation: None,
+        last_contact,
     })
 }
 

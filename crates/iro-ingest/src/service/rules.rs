@@ -134,6 +134,36 @@ rules! {
     DRP_OUTSIDE_CARE = "drp.outside_care", Some(W),
         "A DRP raised on a day the child was in no SSDA903 period of care",
         "Kept";
+    SSD_CANCELLED_UNKNOWN = "ssd.cancelled_unknown", Some(E),
+        "An `ssd_cla_reviews` `clar_cla_review_cancelled` that is not `Y` or `N` (also `YES`/`NO`, `1`/`0`, `TRUE`/`FALSE`; blank is `N`), one per value with the count",
+        "Rows excluded (a cancelled meeting must not be counted as held)";
+    SSD_PARTICIPATION_UNKNOWN = "ssd.participation_unknown", Some(W),
+        "An `ssd_cla_reviews` `clar_cla_review_participation` that is no participation code `PN0`–`PN7` (nor a description starting with one), one per value with the count",
+        "Row kept; its participation is not checked against the SSDA903";
+    SSD_PLACEHOLDER_DATE = "ssd.placeholder_date", Some(I),
+        "An SSD date of 1900-01-01 (the placeholder some deployments write for \"no date\"), one per file and column with the count",
+        "Read as blank (a key date: the row is excluded as for any blank key)";
+    SSD_REVIEW_NO_DATE = "ssd.review_no_date", Some(I),
+        "`ssd_cla_reviews` rows with no `clar_cla_review_date` (a review planned, not held), one per file with the count",
+        "Row excluded (no meeting to count)";
+    SSD_NOT_IRO = "ssd.not_iro_involvement", Some(I),
+        "`ssd_involvements` rows whose `invo_professional_role_id` is not the IRO's, one per role with the count",
+        "Row excluded (not an IRO allocation)";
+    SSD_ROLE_BLANK = "ssd.role_blank", Some(W),
+        "`ssd_involvements` rows with a blank `invo_professional_role_id`, one per file with the count",
+        "Row excluded (it cannot be told to be an IRO allocation)";
+    SSD_NO_CLA_EPISODES = "ssd.no_cla_episodes", Some(E),
+        "An `ssd_cla_reviews` file names each review's `clar_cla_id` or `clar_cla_episode_id` (no `clar_cla_person_id`) but the authority has no `ssd_cla_episodes` file to link them to children, one per file with the count",
+        "Every row excluded";
+    SSD_CLA_UNKNOWN = "ssd.cla_unknown", Some(E),
+        "A review's `clar_cla_id` (`clar_cla_episode_id`) matches no `clae_cla_id` (`clae_cla_episode_id`) of the authority's `ssd_cla_episodes` files, so its child is not known",
+        "Row excluded";
+    SSD_CLA_PERSON_CONFLICT = "ssd.cla_person_conflict", Some(W),
+        "One `clae_cla_id` (or `clae_cla_episode_id`) with different `clae_person_id`s in `ssd_cla_episodes`",
+        "The first is used";
+    SSD_PARTICIPATION_DIFFERS = "ssd.participation_differs", Some(W),
+        "`clar_cla_review_participation` differs from the SSDA903 REVIEW_CODE of that child's review that day",
+        "Kept; the participation figures use the SSDA903";
 }
 
 /// The rule table as Markdown, for `docs/DATA.md`.

@@ -52,7 +52,10 @@ pub fn summary(l: &Loaded) -> String {
 }
 
 pub fn line(d: &Diagnostic) -> String {
-    let file = d.file.as_deref().map(rel).unwrap_or_default();
+    let mut file = d.file.as_deref().map(rel).unwrap_or_default();
+    if let Some(within) = &d.within {
+        file = format!("{file} ({within})");
+    }
     let loc = match (d.line, d.column) {
         (Some(l), Some(c)) => format!("{file}:{l}:{c}"),
         (Some(l), None) => format!("{file}:{l}"),
