@@ -315,11 +315,11 @@ fn year_range(latest: i32, n: usize) -> Vec<i32> {
 /// Where an authority's own rate comes from: its SSDA903 return (computed by
 /// `cohort-summary`), or the DfE's published figure when the rows are
 /// [`published_rows`] (a benchmark of published figures only).
-fn own_source(index: &Rows<'_>, la: &str, year: i32) -> &'static str {
+fn own_source(index: &Rows<'_>, la: &str, year: i32) -> String {
     if is_published(index, la, year) {
-        "DfE, Children looked after in England (published)"
+        dfe_published(index, &[la], &[year], "published")
     } else {
-        "SSDA903 return"
+        "SSDA903 return".to_string()
     }
 }
 
@@ -365,11 +365,23 @@ fn cla_trend(
     subtitle.push_str(", at 31 March");
     let meta = ChartMeta::new("Children looked after per 10,000 children")
         .subtitle(subtitle)
-        .axes("Collection year (figures at 31 March)", "Children looked after")
+        .axes(
+            "Collection year (figures at 31 March)",
+            "Children looked after",
+        )
         .unit("per 10,000 children aged 0 to 17")
         .source(format!(
-            "{name}: {}. England and regions: DfE, Children looked after in England (published counts; ONS mid-year population estimates)",
-            own_source(index, la, year)
+            "{name}: {}. England and regions: {}",
+            own_source(index, la, year),
+            dfe_published(
+                index,
+                &list[1..]
+                    .iter()
+                    .map(|a| a.code.as_str())
+                    .collect::<Vec<_>>(),
+                &years,
+                "published counts; ONS mid-year population estimates"
+            )
         ))
         .period(format!(
             "31 March {} to 31 March {}",
@@ -385,6 +397,35 @@ fn cla_trend(
         &years,
         meta,
     )
+}
+
+/// "DfE, Children looked after in England (published; DfE CLA 2025 release
+/// (EES))": the publication, with the release(s) the published rows of
+/// `areas` in `years` come from (the notes of [`published_rows`], so an
+/// imported release's label when the reference overlay holds the year).
+fn dfe_published(index: &Rows<'_>, areas: &[&str], years: &[i32], what: &str) -> String {
+    let mut releases: Vec<&str> = Vec::new();
+    for &y in years {
+        for r in index.of_year(CLA_RATE, y) {
+            if !areas.is_empty() && !areas.contains(&r.la_code.as_str()) {
+                continue;
+            }
+            if let Some(release) = r.note.strip_prefix(PUBLISHED_NOTE).map(str::trim)
+                && !release.is_empty()
+                && !releases.contains(&release)
+            {
+                releases.push(release);
+            }
+        }
+    }
+    if releases.is_empty() {
+        format!("DfE, Children looked after in England ({what})")
+    } else {
+        format!(
+            "DfE, Children looked after in England ({what}; {})",
+            releases.join("; ")
+        )
+    }
 }
 
 /// Whether an authority's rate in `year` is the DfE's published figure
@@ -416,9 +457,9 @@ pub fn funnel_comparison(n: usize, from_returns: usize, year: i32) -> String {
 /// figures of every other authority and England.
 fn funnel_source(index: &Rows<'_>, f: &FunnelChart, la: &str, year: i32) -> String {
     let others = f.points.iter().filter(|p| p.code != la).count();
-    let dfe = "DfE, Children looked after in England (published)";
+    let dfe = dfe_published(index, &[], &[year], "published");
     let own = if is_published(index, la, year) {
-        dfe.to_string()
+        dfe.clone()
     } else {
         "its own SSDA903 return (not published)".to_string()
     };
@@ -498,7 +539,10 @@ fn cla_funnel(index: &Rows<'_>, areas: &Areas, year: i32) -> Result<FunnelChart,
             "Children looked after",
         )
         .unit("per 10,000 children aged 0 to 17")
-        .source("Highlighted: SSDA903 return. Other authorities and England: DfE, Children looked after in England (published)")
+        .source(format!(
+            "Highlighted: SSDA903 return. Other authorities and England: {}",
+            dfe_published(index, &[], &[year], "published")
+        ))
         .period(format!("31 March {year}"));
     build::funnel(
         index,

@@ -217,6 +217,7 @@ pub fn benchmark(args: BenchmarkArgs) -> Result<ExitCode> {
         config.set_metric_param(METRIC_ID, "detail", "full");
     }
     let mut pipeline = iro_pipeline::Pipeline::new(config)?;
+    crate::say_overlay(pipeline.reference(), args.common.quiet);
     let reference = pipeline.reference();
     let indicator = Indicator::parse(&args.indicator).with_context(|| {
         let ids: Vec<&str> = Indicator::ALL.iter().map(|i| i.id()).collect();

@@ -105,6 +105,7 @@ pub fn chart(args: ChartArgs) -> Result<std::process::ExitCode> {
     let rows = iro_charts::read_metrics(&args.file)?;
     let config = super::load_config(&args.common)?;
     let reference = iro_engine::load_reference(&config)?;
+    crate::say_overlay(&reference, args.common.quiet);
     let areas = standard::areas_from_reference(&reference);
     let published = if args.metric == standard::CLA_RATE.as_str() {
         standard::published_rows(&reference)

@@ -10,6 +10,7 @@ mod pack;
 mod plugins;
 mod problems;
 mod problems_xlsx;
+mod reference;
 mod validate;
 
 use std::io::{IsTerminal, Write};
@@ -131,6 +132,15 @@ enum ReferenceCommand {
         )]
         out: PathBuf,
     },
+    /// Read the DfE's published LA-level CSVs (a newer release, downloaded
+    /// from explore-education-statistics), check them and write them to the
+    /// reference overlay every command then uses over the bundled figures.
+    ///
+    /// Exit code: 0 = every file imported (or skipped as not needed);
+    /// 1 = imported with warnings, or some files not used; 2 = nothing
+    /// usable (nothing written).
+    #[command(verbatim_doc_comment)]
+    ImportDfe(reference::ImportDfeArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -434,6 +444,9 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Reference {
             command: ReferenceCommand::ImportOnspd { file, out },
         } => import_onspd(&file, &out),
+        Command::Reference {
+            command: ReferenceCommand::ImportDfe(args),
+        } => reference::import_dfe(args),
         Command::PluginWorker { args } => Ok(iro_plugin_host::worker::main(args)),
         Command::Plugins {
             command: PluginsCommand::Check { lib, in_process },
@@ -604,6 +617,7 @@ fn run(args: RunArgs) -> Result<ExitCode> {
         None
     };
     let mut pipeline = iro_pipeline::Pipeline::for_run(config, origin(&args.common, &args.input))?;
+    say_overlay(pipeline.reference(), args.common.quiet);
     if args.common.verbose > 0 {
         pipeline.show_plugin_stderr(true);
     }
@@ -654,10 +668,21 @@ fn run(args: RunArgs) -> Result<ExitCode> {
                 verbose: args.common.verbose > 0,
                 disclosure: config.suppression.disclosure(),
                 root: validate::source_root(&source),
+                published_from: summary_releases(pipeline.reference(), &run.summary),
             },
         )?;
     }
     Ok(finish(&run.result))
+}
+
+/// The line that says a reference overlay (`iro reference import-dfe`) is
+/// used over the bundled published figures, on stderr.
+fn say_overlay(reference: &iro_reference::Reference, quiet: bool) {
+    if let Some(applied) = reference.overlay()
+        && !quiet
+    {
+        eprintln!("{applied}");
+    }
 }
 
 /// Where the configuration of `iro run` or `iro report` came from.
@@ -779,6 +804,7 @@ fn report(args: ReportArgs) -> Result<ExitCode> {
     // The same configuration as `iro run`, so `iro report` after `iro run`
     // writes the same report (the sample's demonstration targets included).
     let mut pipeline = iro_pipeline::Pipeline::for_run(config, origin(&args.common, &args.input))?;
+    say_overlay(pipeline.reference(), args.common.quiet);
     let region = match &args.region {
         Some(region) => Some(iro_pipeline::region_las(pipeline.reference(), region)?),
         None => None,
@@ -928,6 +954,30 @@ struct SummaryView<'a> {
     verbose: bool,
     disclosure: iro_results::Disclosure,
     root: Option<&'a Path>,
+    /// The releases the published columns come from ([`summary_releases`]).
+    published_from: Option<String>,
+}
+
+/// "DfE CLA 2025 release (EES)": the releases of the published counts at 31
+/// March beside Table 1's rows (an imported release's label where the
+/// reference overlay holds the year), once each.
+fn summary_releases(
+    reference: &iro_reference::Reference,
+    summary: &[iro_results::SummaryRow],
+) -> Option<String> {
+    let mut releases: Vec<&str> = Vec::new();
+    for r in summary {
+        let Ok(la) = r.la_code.parse::<iro_domain::LaCode>() else {
+            continue;
+        };
+        let year = iro_domain::CollectionYear(r.year);
+        if let Some(f) = reference.published(la, year, iro_reference::Measure::Cla31March)
+            && !releases.contains(&f.release.as_str())
+        {
+            releases.push(&f.release);
+        }
+    }
+    (!releases.is_empty()).then(|| releases.join("; "))
 }
 
 /// `180 files`, or with workbooks `70 files (125 sheets of 15 workbooks)`:
@@ -1043,6 +1093,9 @@ fn print_summary(
         if flag {
             notes.push(format!("{} {}: {}", r.la_code, r.year_label, r.note));
         }
+    }
+    if let Some(from) = &view.published_from {
+        writeln!(out, "published, pub.count: {from}.")?;
     }
     if summary.iter().any(|r| r.is_not_computable()) {
         writeln!(out, "n/c: not computable (why: above), never shown as 0.")?;

@@ -73,6 +73,7 @@ pub fn pack(args: PackArgs) -> Result<ExitCode> {
     };
     let dir = config.output.dir.join("pack");
     let mut pipeline = iro_pipeline::Pipeline::for_run(config, origin(&args.common, &args.input))?;
+    crate::say_overlay(pipeline.reference(), args.common.quiet);
     let source = resolve_input(pipeline.config(), args.input.clone())?;
     let request = PackRequest {
         who,

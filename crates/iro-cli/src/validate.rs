@@ -46,6 +46,7 @@ pub fn validate(args: ValidateArgs) -> Result<ExitCode> {
     let source = resolve_input(&config, args.input.clone())?;
     // The reference data name the authorities an LA column may give by name.
     let reference = iro_engine::load_reference(&config)?;
+    crate::say_overlay(&reference, args.common.quiet);
     let opts = LoadOptions {
         la_aliases: iro_engine::la_aliases(&reference),
         ..LoadOptions::default()

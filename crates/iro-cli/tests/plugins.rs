@@ -13,6 +13,11 @@ use common::{repo, test_library, text};
 fn iro(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_iro"))
         .args(args)
+        // No reference overlay of the user's (`iro reference import-dfe`).
+        .env(
+            "XDG_DATA_HOME",
+            std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("no-user-data"),
+        )
         .current_dir(repo())
         .output()
         .expect("run iro")

@@ -603,6 +603,11 @@ const DOLO_DOB: &str = "23/02/2015";
 fn iro(cwd: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_iro"))
         .args(args)
+        // No reference overlay of the user's (`iro reference import-dfe`).
+        .env(
+            "XDG_DATA_HOME",
+            std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("no-user-data"),
+        )
         .current_dir(cwd)
         .output()
         .expect("run iro")

@@ -56,6 +56,10 @@ pub struct ReferenceConfig {
     /// Postcode Directory release: exact placement distances instead of
     /// postcode-sector centroids.
     pub postcode_units: Option<PathBuf>,
+    /// The reference overlay `iro reference import-dfe` writes and every
+    /// command uses over the bundled (or `dir`) tables. Default: the user's
+    /// data directory (`iro_reference::default_overlay_dir`); `""`: none.
+    pub overlay: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -283,6 +287,15 @@ impl Config {
             fix(p);
         }
         if let Some(p) = self.reference.postcode_units.as_mut() {
+            fix(p);
+        }
+        // `overlay = ""` switches the overlay off: it stays empty.
+        if let Some(p) = self
+            .reference
+            .overlay
+            .as_mut()
+            .filter(|p| !p.as_os_str().is_empty())
+        {
             fix(p);
         }
         for p in &mut self.plugins {

@@ -195,12 +195,34 @@ pub fn input_source(
         .ok_or(EngineError::NoInput)
 }
 
-/// Loads the reference data: the bundled set or `[reference] dir`.
+/// Loads the reference data: the bundled set or `[reference] dir`, with the
+/// reference overlay ([`overlay_dir`]) used over it when there is one
+/// (`Reference::overlay` then says what it changed).
 pub fn load_reference(config: &Config) -> Result<Reference, EngineError> {
+    let base = load_base_reference(config)?;
+    Ok(match overlay_dir(config) {
+        Some(dir) => base.with_overlay(dir)?,
+        None => base,
+    })
+}
+
+/// The bundled set or `[reference] dir`, without the overlay (what
+/// `iro reference import-dfe` checks new files against).
+pub fn load_base_reference(config: &Config) -> Result<Reference, EngineError> {
     Ok(match &config.reference.dir {
         Some(dir) => Reference::from_dir(dir)?,
         None => Reference::bundled()?,
     })
+}
+
+/// Where the reference overlay is: `[reference] overlay`, else the user's
+/// data directory; `None` when `overlay = ""` or no home is known.
+pub fn overlay_dir(config: &Config) -> Option<PathBuf> {
+    match &config.reference.overlay {
+        Some(p) if p.as_os_str().is_empty() => None,
+        Some(p) => Some(p.clone()),
+        None => iro_reference::default_overlay_dir(),
+    }
 }
 
 /// Builds the worker pool `[run] threads` asks for (all cores by default).

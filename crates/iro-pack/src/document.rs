@@ -695,15 +695,20 @@ fn league_table(input: &PackInput<'_>, l: &League) -> Table {
                 .to_string(),
         );
     }
+    let releases = l.releases();
+    let from = if releases.is_empty() {
+        String::new()
+    } else {
+        format!(" Published figures from: {}.", releases.join("; "))
+    };
     if cols.published && input.group.anonymised() {
-        notes.push(
+        notes.push(format!(
             "DfE published: left out for each authority in an anonymised pack, as it would \
-             name the authority; given for the region and England."
-                .to_string(),
-        );
+             name the authority; given for the region and England.{from}"
+        ));
     } else if cols.published {
         notes.push(format!(
-            "DfE published: the DfE's figure for the authority from its statutory return{}.",
+            "DfE published: the DfE's figure for the authority from its statutory return{}.{from}",
             if l.region_published.is_some() {
                 "; on the group's row, the region's, which covers every authority of the \
                  region, including any left out of the group's own figure"

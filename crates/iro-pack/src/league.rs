@@ -74,6 +74,9 @@ pub struct PublishedValue {
     pub value: Option<f64>,
     /// The DfE's symbol (`c`, `x`, …) where it gave no number.
     pub symbol: Option<&'static str>,
+    /// The release it comes from (`DfE CLA 2025 release (EES)`; an imported
+    /// release's own label when the reference overlay holds the year).
+    pub release: Option<String>,
 }
 
 /// One member's line of a league table.
@@ -140,6 +143,24 @@ pub struct League {
 }
 
 impl League {
+    /// The releases its published figures come from, once each, in the
+    /// order met (members, then the region, then England).
+    pub fn releases(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        let all = self
+            .lines
+            .iter()
+            .filter_map(|l| l.published.as_ref())
+            .chain(&self.region_published)
+            .chain(&self.england_published);
+        for r in all.filter_map(|p| p.release.as_deref()) {
+            if !out.contains(&r) {
+                out.push(r);
+            }
+        }
+        out
+    }
+
     /// The lines by rank (highest value first), then the hidden and missing
     /// figures in the group's order.
     pub fn ranked(&self) -> Vec<&Line> {
@@ -377,6 +398,7 @@ pub fn published(
             Some(PublishedValue {
                 value,
                 symbol: value.is_none().then_some("x"),
+                release: regional_benchmarking::published_release(reference, area, year, i),
             })
         }
         Published::Count(measure) => {
@@ -385,10 +407,12 @@ pub fn published(
                 Some(f) => PublishedValue {
                     value: f.count.value().map(|n| n as f64),
                     symbol: f.count.symbol(),
+                    release: Some(f.release.clone()),
                 },
                 None => PublishedValue {
                     value: None,
                     symbol: Some("x"),
+                    release: None,
                 },
             })
         }

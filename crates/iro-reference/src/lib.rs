@@ -11,6 +11,10 @@
 //! licences). [`Reference::bundled`] uses the copies compiled into the binary, so it
 //! works from any directory; [`Reference::from_dir`] loads a folder with the same
 //! file names, so figures can be updated without recompiling.
+//! [`import::import_files`] reads the DfE's own published CSVs (a newer
+//! release) and [`overlay::write_overlay`] writes their rows, in these tables'
+//! format, to a reference overlay that [`Reference::with_overlay`] uses over
+//! the bundled tables (`iro reference import-dfe`).
 //!
 //! **Invariant:** every figure returned is a published figure, exactly as
 //! published. Nothing is estimated, interpolated or recomputed; a DfE symbol
@@ -34,12 +38,15 @@
 //! ```
 
 mod error;
+pub mod import;
+pub mod overlay;
 mod published;
 mod reference;
 mod table;
 mod types;
 
 pub use error::ReferenceError;
+pub use overlay::{OverlayApplied, default_overlay_dir};
 pub use published::{Number, Published};
 pub use reference::{DENOMINATOR_MID_YEAR_LAG, FILES, Reference};
 pub use types::{

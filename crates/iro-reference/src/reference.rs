@@ -6,6 +6,7 @@ use std::path::Path;
 use iro_domain::{CollectionYear, LaCode, LaIdentity, Region};
 
 use crate::error::ReferenceError;
+use crate::overlay::{OverlayApplied, OverlayTable, TableChange};
 use crate::published::Published;
 use crate::table::{Row, Table};
 use crate::types::{
@@ -91,6 +92,8 @@ pub struct Reference {
     ltla_index: HashMap<String, usize>,
     national: Vec<NationalFigure>,
     national_index: HashMap<(CollectionYear, NationalSubject, String), usize>,
+    /// The overlay used over these tables, if any ([`Reference::with_overlay`]).
+    overlay: Option<OverlayApplied>,
 }
 
 impl Reference {
@@ -131,6 +134,57 @@ impl Reference {
         Self::load(&Sources { files })
     }
 
+    /// These tables with the overlay in `dir` used over them
+    /// ([`crate::overlay`]): each of its rows replaces the row of the same
+    /// year, area and figure (a revised year) or is added (a new year); for
+    /// statistical neighbours an authority's whole list is replaced. A
+    /// folder that is missing, or holds no overlay table, changes nothing.
+    /// Errors name the overlay's file, line and column.
+    pub fn with_overlay(mut self, dir: impl AsRef<Path>) -> Result<Self, ReferenceError> {
+        let dir = dir.as_ref();
+        let mut applied = OverlayApplied {
+            dir: dir.to_path_buf(),
+            changes: Vec::new(),
+            provenance: crate::overlay::read_provenance(&dir.join(crate::overlay::PROVENANCE))?,
+        };
+        let mut any = !applied.provenance.is_empty();
+        for table in OverlayTable::ALL {
+            let path = dir.join(table.file_name());
+            let text = match std::fs::read_to_string(&path) {
+                Ok(t) => t,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(source) => {
+                    return Err(ReferenceError::Io {
+                        file: path.display().to_string(),
+                        source,
+                    });
+                }
+            };
+            any = true;
+            let shown = path.display().to_string();
+            let mut change = TableChange::default();
+            let src = (shown.as_str(), text.as_str());
+            match table {
+                OverlayTable::ClaPublished => self.load_published(src, Some(&mut change))?,
+                OverlayTable::Stability => self.load_stability(src, Some(&mut change))?,
+                OverlayTable::Population => self.load_population(src, Some(&mut change))?,
+                OverlayTable::Neighbours => self.load_neighbours(src, Some(&mut change))?,
+            }
+            applied.changes.push((table, change));
+        }
+        if any {
+            self.overlay = Some(applied);
+        }
+        Ok(self)
+    }
+
+    /// The overlay these tables were loaded with, if any: what it added and
+    /// replaced, and where its files came from (print it: it says so in a
+    /// line).
+    pub fn overlay(&self) -> Option<&OverlayApplied> {
+        self.overlay.as_ref()
+    }
+
     fn load(src: &Sources<'_>) -> Result<Self, ReferenceError> {
         let mut r = Reference {
             england: Region {
@@ -152,13 +206,14 @@ impl Reference {
             ltla_index: HashMap::new(),
             national: Vec::new(),
             national_index: HashMap::new(),
+            overlay: None,
         };
         r.load_regions(src.get(REGIONS))?;
         r.load_las(src.get(LOCAL_AUTHORITIES))?;
-        r.load_population(src.get(POPULATION))?;
-        r.load_published(src.get(CLA_PUBLISHED))?;
-        r.load_stability(src.get(STABILITY))?;
-        r.load_neighbours(src.get(NEIGHBOURS))?;
+        r.load_population(src.get(POPULATION), None)?;
+        r.load_published(src.get(CLA_PUBLISHED), None)?;
+        r.load_stability(src.get(STABILITY), None)?;
+        r.load_neighbours(src.get(NEIGHBOURS), None)?;
         r.load_ltla(src.get(LTLA_UTLA))?;
         r.load_national(src.get(ENGLAND_PUBLISHED))?;
         Ok(r)
@@ -387,7 +442,12 @@ impl Reference {
         }
     }
 
-    fn load_population(&mut self, (file, text): (&str, &str)) -> Result<(), ReferenceError> {
+    fn load_population(
+        &mut self,
+        (file, text): (&str, &str),
+        mut overlay: Option<&mut TableChange>,
+    ) -> Result<(), ReferenceError> {
+        let mut this_file = std::collections::HashSet::new();
         const COLS: &[&str] = &[
             "mid_year",
             "geography_level",
@@ -401,14 +461,24 @@ impl Reference {
             let geo = self.geography_of(&row)?;
             let value = row.published::<u64>("population_0_17")?;
             let key = format!("{geo} mid-{year}");
-            if self.population.insert((geo, year), value).is_some() {
-                return Err(dup(&row, &key));
+            let replaced = self.population.insert((geo.clone(), year), value).is_some();
+            match overlay.as_deref_mut() {
+                Some(change) if this_file.insert((geo, year)) => {
+                    change.record(year.to_string(), replaced);
+                }
+                _ if replaced => return Err(dup(&row, &key)),
+                _ => {}
             }
         }
         Ok(())
     }
 
-    fn load_published(&mut self, (file, text): (&str, &str)) -> Result<(), ReferenceError> {
+    fn load_published(
+        &mut self,
+        (file, text): (&str, &str),
+        mut overlay: Option<&mut TableChange>,
+    ) -> Result<(), ReferenceError> {
+        let mut this_file = std::collections::HashSet::new();
         const COLS: &[&str] = &[
             "year",
             "geography_level",
@@ -441,22 +511,39 @@ impl Reference {
                 geography: geography.clone(),
             };
             let key = (geography, year, measure);
-            if self
-                .published_index
-                .insert(key, self.published.len())
-                .is_some()
-            {
-                return Err(dup(
-                    &row,
-                    &format!("{} {} {}", fig.geography, year, measure.id()),
-                ));
+            let existing = self.published_index.get(&key).copied();
+            match (overlay.as_deref_mut(), existing) {
+                (Some(change), _) if this_file.insert(key.clone()) => {
+                    change.record(year.0.to_string(), existing.is_some());
+                    match existing {
+                        Some(k) => self.published[k] = fig,
+                        None => {
+                            self.published_index.insert(key, self.published.len());
+                            self.published.push(fig);
+                        }
+                    }
+                }
+                (_, Some(_)) | (Some(_), None) => {
+                    return Err(dup(
+                        &row,
+                        &format!("{} {} {}", fig.geography, year, measure.id()),
+                    ));
+                }
+                (None, None) => {
+                    self.published_index.insert(key, self.published.len());
+                    self.published.push(fig);
+                }
             }
-            self.published.push(fig);
         }
         Ok(())
     }
 
-    fn load_stability(&mut self, (file, text): (&str, &str)) -> Result<(), ReferenceError> {
+    fn load_stability(
+        &mut self,
+        (file, text): (&str, &str),
+        mut overlay: Option<&mut TableChange>,
+    ) -> Result<(), ReferenceError> {
+        let mut this_file = std::collections::HashSet::new();
         const COLS: &[&str] = &[
             "year",
             "geography_level",
@@ -487,15 +574,26 @@ impl Reference {
                 source: row.text("source").to_string(),
                 geography: geography.clone(),
             };
-            let key = format!("{geography} {year} {indicator}");
-            if self
-                .stability_index
-                .insert((geography, year, indicator), self.stability.len())
-                .is_some()
-            {
-                return Err(dup(&row, &key));
+            let text_key = format!("{geography} {year} {indicator}");
+            let key = (geography, year, indicator);
+            let existing = self.stability_index.get(&key).copied();
+            match (overlay.as_deref_mut(), existing) {
+                (Some(change), _) if this_file.insert(key.clone()) => {
+                    change.record(year.0.to_string(), existing.is_some());
+                    match existing {
+                        Some(k) => self.stability[k] = fig,
+                        None => {
+                            self.stability_index.insert(key, self.stability.len());
+                            self.stability.push(fig);
+                        }
+                    }
+                }
+                (_, Some(_)) | (Some(_), None) => return Err(dup(&row, &text_key)),
+                (None, None) => {
+                    self.stability_index.insert(key, self.stability.len());
+                    self.stability.push(fig);
+                }
             }
-            self.stability.push(fig);
         }
         Ok(())
     }
@@ -544,9 +642,18 @@ impl Reference {
         Ok(())
     }
 
-    fn load_neighbours(&mut self, (file, text): (&str, &str)) -> Result<(), ReferenceError> {
+    fn load_neighbours(
+        &mut self,
+        (file, text): (&str, &str),
+        overlay: Option<&mut TableChange>,
+    ) -> Result<(), ReferenceError> {
         const COLS: &[&str] = &["model", "la_code", "rank", "neighbour_la_code", "closeness"];
         let t = Table::parse(file, text, COLS)?;
+        // An overlay's lists are read apart, then each replaces the
+        // authority's whole list of that model.
+        let base = overlay
+            .is_some()
+            .then(|| std::mem::take(&mut self.neighbours));
         for row in t.rows() {
             let model = SnModel::parse(row.text("model"))
                 .ok_or_else(|| row.bad("model", "expected groupings_2021 or model_2025"))?;
@@ -579,6 +686,13 @@ impl Reference {
         }
         for list in self.neighbours.values_mut() {
             list.sort_by_key(|n| n.rank);
+        }
+        if let (Some(mut base), Some(change)) = (base, overlay) {
+            for (key, list) in std::mem::take(&mut self.neighbours) {
+                let replaced = base.insert(key, list).is_some();
+                change.record(key.0.id().to_string(), replaced);
+            }
+            self.neighbours = base;
         }
         Ok(())
     }

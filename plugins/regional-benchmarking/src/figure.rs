@@ -123,6 +123,36 @@ pub fn symbol_words<T>(p: &Published<T>) -> String {
     }
 }
 
+/// The release an area's published figure of `indicator` in `year` comes
+/// from (`DfE CLA 2025 release (EES)`; an imported release's own label when
+/// the reference overlay holds the year), if the reference data hold one.
+pub fn published_release(
+    reference: &Reference,
+    area: &Geography,
+    year: CollectionYear,
+    indicator: Indicator,
+) -> Option<String> {
+    let stability = |id: &str| {
+        reference
+            .stability(area.clone(), year, id)
+            .map(|f| f.release.clone())
+    };
+    match indicator {
+        Indicator::ClaRate => reference
+            .published(area.clone(), year, Measure::Cla31March)
+            .map(|f| f.release.clone()),
+        Indicator::StartsRate => reference
+            .published(area.clone(), year, Measure::Starts)
+            .map(|f| f.release.clone()),
+        Indicator::ThreePlusPlacements => stability(indicators::PLACEMENTS_3PLUS_IN_YEAR),
+        Indicator::LongTermStability => stability(indicators::LONG_TERM_STABILITY_SAME_CARER),
+        Indicator::Over20Miles => stability(indicators::CLA_31_MARCH_OVER_20_MILES),
+        Indicator::NewPlacementsOver20Miles => {
+            stability(indicators::NEW_PLACEMENTS_INSIDE_LA_OVER_20_MILES)
+        }
+    }
+}
+
 /// The published figure of an area, year and indicator.
 pub fn published_figure(
     reference: &Reference,

@@ -41,7 +41,10 @@ use iro_stats::Adjustment;
 use rayon::prelude::*;
 
 pub use compare::{Comparator, Group, GroupId, Options, level_label};
-pub use figure::{Counts, Figure, PublishedFigures, Source, published_figure, round_half_up_ratio};
+pub use figure::{
+    Counts, Figure, PublishedFigures, Source, published_figure, published_release,
+    round_half_up_ratio,
+};
 pub use indicator::Indicator;
 pub use table::{RankingTable, TableRequest};
 pub use trend::Trend;

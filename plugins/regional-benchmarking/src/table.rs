@@ -5,11 +5,11 @@ use std::collections::HashMap;
 
 use iro_domain::{CollectionYear, LaCode};
 use iro_metric_api::MetricRow;
-use iro_reference::Reference;
+use iro_reference::{Geography, Reference};
 
 use crate::METRIC_ID;
 use crate::compare::{Comparator, level_label};
-use crate::figure::Source;
+use crate::figure::{Source, published_release};
 use crate::indicator::Indicator;
 
 /// One authority's figure of one source in the table, with what the rows
@@ -72,6 +72,9 @@ pub struct RankingTable {
     pub centre: Option<(f64, String)>,
     /// The over-dispersion footnote.
     pub footnote: Option<String>,
+    /// The releases the members' published figures come from, once each
+    /// (`DfE CLA 2025 release (EES)`).
+    pub releases: Vec<String>,
 }
 
 type Key<'a> = (&'a str, &'a str, String);
@@ -121,6 +124,7 @@ impl RankingTable {
         let mut lines = Vec::new();
         let mut centre = None;
         let mut footnote = None;
+        let mut releases: Vec<String> = Vec::new();
         for la in members {
             let code = la.to_string();
             let name = reference
@@ -202,6 +206,12 @@ impl RankingTable {
                     Source::Ssda903 => line.ssda903 = Some(figure),
                 }
             }
+            if line.published.is_some()
+                && let Some(r) = published_release(reference, &Geography::La(*la), year, indicator)
+                && !releases.contains(&r)
+            {
+                releases.push(r);
+            }
             if line.published.is_some() || line.ssda903.is_some() {
                 lines.push(line);
             }
@@ -224,6 +234,7 @@ impl RankingTable {
             lines,
             centre,
             footnote,
+            releases,
         }
     }
 }
@@ -444,12 +455,16 @@ impl RankingTable {
                 self.indicator.unit_words()
             ));
         }
-        notes.push(
-            "Published: the DfE's published figure; rank 1 = lowest published value in the group, \
-             Q = quartile (1 = lowest quarter), positions against the over-dispersion adjusted \
-             funnel limits, 5-yr = change over five years."
-                .to_string(),
-        );
+        let from = if self.releases.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", self.releases.join("; "))
+        };
+        notes.push(format!(
+            "Published: the DfE's published figure{from}; rank 1 = lowest published value in the \
+             group, Q = quartile (1 = lowest quarter), positions against the over-dispersion \
+             adjusted funnel limits, 5-yr = change over five years."
+        ));
         if self.has_903() {
             notes.push(
                 "903: the authority's own figure from its SSDA903 return, beside its published one; \

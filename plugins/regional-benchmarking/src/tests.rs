@@ -523,6 +523,12 @@ fn ranking_table_from_rows() {
     assert!(text.contains("Elder"), "{text}");
     assert!(text.contains("324/40,000"), "{text}");
     assert!(text.contains("φ̂ = 14.240"), "{text}");
+    // The release the published figures come from is named.
+    assert_eq!(t.releases, ["made-up release"]);
+    assert!(
+        text.contains("Published: the DfE's published figure (made-up release);"),
+        "{text}"
+    );
 }
 
 /// With 903 figures, each authority has one line: its published figure

@@ -11,13 +11,23 @@ pub fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-/// `iro ARGS…` run from the repository, as the README runs it.
+/// `iro ARGS…` run from the repository, as the README runs it, with no
+/// reference overlay of the user's (`iro reference import-dfe` writes one to
+/// the user's data directory): the tests see the bundled tables unless they
+/// name an overlay in their own iro.toml.
 pub fn iro(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_iro"))
         .args(args)
         .current_dir(repo())
+        .env("XDG_DATA_HOME", no_user_data())
+        .env("APPDATA", no_user_data())
         .output()
         .expect("run iro")
+}
+
+/// A data directory that holds nothing.
+pub fn no_user_data() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join("no-user-data")
 }
 
 /// stdout then stderr, as a person reads them.

@@ -158,9 +158,12 @@ fn benchmark_tables(ctx: &Ctx<'_>) -> Vec<Draft> {
             head,
             body,
         ),
-        vec![
+        [
             format!("{}: computed from the authority's SSDA903 return; the other columns are the DfE's published figures. Statistical neighbours: the mean of the neighbours' published values (DfE groupings of April 2021 and the 2025 model).", ctx.la_name),
-        ],
+        ]
+        .into_iter()
+        .chain(ctx.published_from(&[y]))
+        .collect(),
     ));
     // Where the authority stands.
     let rank = |ind: &str, period: Period, c: &str| {

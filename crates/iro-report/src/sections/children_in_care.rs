@@ -150,6 +150,8 @@ pub(super) fn children_in_care(spec: &SectionSpec, ctx: &Ctx<'_>) -> Vec<Draft> 
          database, so they can differ by a child or two."
             .into(),
     );
+    let years: Vec<i32> = rows.iter().map(|r| r.year).collect();
+    notes.extend(ctx.published_from(&years));
     t.notes = notes;
     out.push(Draft::Block(Block::Table(t)));
 

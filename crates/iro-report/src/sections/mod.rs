@@ -462,6 +462,32 @@ impl Ctx<'_> {
         format!("{} SSDA903 return; IRO Analytics", self.la_name)
     }
 
+    /// "DfE published figures: DfE CLA 2025 release (EES)." — the releases
+    /// the authority's and England's published counts of `years` come from
+    /// (an imported release's own label when the reference overlay holds the
+    /// year), once each; `None` when the reference data hold none.
+    fn published_from(&self, years: &[i32]) -> Option<String> {
+        let la = self.la.parse::<iro_domain::LaCode>().ok();
+        let mut releases: Vec<&str> = Vec::new();
+        for &y in years {
+            let year = iro_domain::CollectionYear(y);
+            let areas = la
+                .map(iro_reference::Geography::La)
+                .into_iter()
+                .chain([iro_reference::Geography::England]);
+            for area in areas {
+                if let Some(f) =
+                    self.reference
+                        .published(area, year, iro_reference::Measure::Cla31March)
+                    && !releases.contains(&f.release.as_str())
+                {
+                    releases.push(&f.release);
+                }
+            }
+        }
+        (!releases.is_empty()).then(|| format!("DfE published figures: {}.", releases.join("; ")))
+    }
+
     /// The measure's title from its metric's spec.
     fn measure_title(&self, metric: MeasureId) -> Option<&'static str> {
         self.specs
