@@ -796,6 +796,25 @@ impl Reader<'_> {
         }
     }
 
+    /// A row's count and percentage of children (both read and checked, so
+    /// both are reported when they cannot be), and whether its authority
+    /// existed that year; `None` when either cannot be read.
+    fn count_cell(&mut self, row: &DfeRow<'_>, area: &Area, year: i32) -> Option<Cell> {
+        let (Some(count), Some(_)) = (
+            self.cell::<u64>(row, "children_count"),
+            self.cell::<f64>(row, "children_percent"),
+        ) else {
+            return None;
+        };
+        self.check_existence(row, area, year, "children_count");
+        Some(Cell {
+            line: row.line(),
+            count: row.get("children_count").to_string(),
+            value: count.value(),
+            percent: row.get("children_percent").to_string(),
+        })
+    }
+
     /// An authority's row with a figure for a year it did not exist in.
     fn check_existence(&mut self, row: &DfeRow<'_>, area: &Area, year: i32, column: &str) {
         if let Geography::La(code) = area.geography
@@ -968,31 +987,17 @@ impl Reader<'_> {
                 ));
                 continue;
             };
-            let line = row.line();
             let stability = row.get("placement_stability").to_string();
-            let (Some(count), Some(percent)) = (
-                self.cell::<u64>(row, "children_count"),
-                self.cell::<f64>(row, "children_percent"),
-            ) else {
+            let Some(cell) = self.count_cell(row, &area, year) else {
                 continue;
             };
-            self.check_existence(row, &area, year, "children_count");
             let key = (year, g, area_key(&area));
-            let entry = groups.entry(key).or_insert_with(|| Group::new(area, line));
-            if let Some(first) = entry.cells.get(&stability).map(|c| c.line) {
+            let entry = groups
+                .entry(key)
+                .or_insert_with(|| Group::new(area, cell.line));
+            if let Err(first) = entry.add(stability, cell) {
                 self.duplicate(row, first);
-                continue;
             }
-            entry.cells.insert(
-                stability,
-                Cell {
-                    line,
-                    count: row.get("children_count").to_string(),
-                    value: count.value(),
-                    percent: row.get("children_percent").to_string(),
-                },
-            );
-            let _ = percent;
         }
         let mut totals = Totals::default();
         for ((year, g, _), group) in groups {
@@ -1088,29 +1093,16 @@ impl Reader<'_> {
                 );
                 continue;
             }
-            let line = row.line();
-            let (Some(count), Some(_)) = (
-                self.cell::<u64>(row, "children_count"),
-                self.cell::<f64>(row, "children_percent"),
-            ) else {
+            let Some(cell) = self.count_cell(row, &area, year) else {
                 continue;
             };
-            self.check_existence(row, &area, year, "children_count");
             let key = (year, area_key(&area));
-            let entry = groups.entry(key).or_insert_with(|| Group::new(area, line));
-            if let Some(first) = entry.cells.get(&breakdown).map(|c| c.line) {
+            let entry = groups
+                .entry(key)
+                .or_insert_with(|| Group::new(area, cell.line));
+            if let Err(first) = entry.add(breakdown, cell) {
                 self.duplicate(row, first);
-                continue;
             }
-            entry.cells.insert(
-                breakdown,
-                Cell {
-                    line,
-                    count: row.get("children_count").to_string(),
-                    value: count.value(),
-                    percent: row.get("children_percent").to_string(),
-                },
-            );
         }
         let mut totals = Totals::default();
         let needed: Vec<&str> = BREAKDOWNS.iter().map(|(b, _)| *b).chain([TOTAL]).collect();
@@ -1444,6 +1436,17 @@ impl Group {
             area,
             line,
             cells: HashMap::new(),
+        }
+    }
+
+    /// Adds a cell under `key`, or gives the line of the one already there.
+    fn add(&mut self, key: String, cell: Cell) -> Result<(), u64> {
+        match self.cells.get(&key) {
+            Some(first) => Err(first.line),
+            None => {
+                self.cells.insert(key, cell);
+                Ok(())
+            }
         }
     }
 

@@ -44,6 +44,32 @@ pub(crate) struct FileCtx {
 }
 
 impl FileCtx {
+    /// The file's bytes, or a workbook sheet's (`within`) as CSV text; a file
+    /// that cannot be read is an error (`file.unreadable`) naming `what`.
+    fn bytes(
+        &self,
+        within: Option<&str>,
+        what: &str,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Option<Vec<u8>> {
+        let bytes = match within {
+            Some(sheet) => crate::workbook::sheet_csv(&self.path, sheet),
+            None => std::fs::read(&self.path).map_err(|e| e.to_string()),
+        };
+        bytes
+            .map_err(|e| {
+                diags.push(self.diag(
+                    Severity::Error,
+                    crate::rules::FILE_UNREADABLE,
+                    None,
+                    None,
+                    None,
+                    format!("cannot read the {what} file: {e}"),
+                ));
+            })
+            .ok()
+    }
+
     /// A diagnostic about this file (`line` 1-based; `field` locates the column).
     pub fn diag(
         &self,
@@ -219,24 +245,8 @@ pub(crate) fn read(
         columns: BTreeSet::new(),
         child_via: None,
     };
-    let bytes = match within {
-        Some(sheet) => crate::workbook::sheet_csv(path, sheet),
-        None => std::fs::read(path).map_err(|e| e.to_string()),
-    };
-    let bytes = match bytes {
-        Ok(b) => b,
-        Err(e) => {
-            let d = out.ctx.diag(
-                Severity::Error,
-                crate::rules::FILE_UNREADABLE,
-                None,
-                None,
-                None,
-                format!("cannot read the {table} file: {e}"),
-            );
-            out.diags.push(d);
-            return out;
-        }
+    let Some(bytes) = out.ctx.bytes(within, &table.to_string(), &mut out.diags) else {
+        return out;
     };
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     // Physical lines (`crate::lines`): the csv reader's own count is wrong
@@ -677,24 +687,11 @@ pub(crate) fn read_links(
         rows_read: 0,
         diags: Vec::new(),
     };
-    let bytes = match within {
-        Some(sheet) => crate::workbook::sheet_csv(path, sheet),
-        None => std::fs::read(path).map_err(|e| e.to_string()),
-    };
-    let bytes = match bytes {
-        Ok(b) => b,
-        Err(e) => {
-            let d = out.ctx.diag(
-                Severity::Error,
-                crate::rules::FILE_UNREADABLE,
-                None,
-                None,
-                None,
-                format!("cannot read the SSD ssd_cla_episodes file: {e}"),
-            );
-            out.diags.push(d);
-            return out;
-        }
+    let Some(bytes) = out
+        .ctx
+        .bytes(within, "SSD ssd_cla_episodes", &mut out.diags)
+    else {
+        return out;
     };
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     let mut lines = LineCounter::new(0);
