@@ -263,17 +263,52 @@ fn open(task: &FileTask, opts: &LoadOptions) -> Opened {
 /// One sheet of the workbook `path` as the CSV text [`open`] made of it:
 /// for the IRO-service reader, which reads its files once the authority's
 /// cohort is known. What the cells' types showed was reported by [`open`].
+///
+/// The service reader asks for a workbook's sheets one after another on
+/// one thread, so the last workbook opened on the thread is kept (its bytes
+/// with its sheets, and used again only for the same path and the same
+/// bytes): a return with every service table in one workbook is opened
+/// once, not once a sheet.
 pub(crate) fn sheet_csv(path: &Path, sheet: &str) -> Result<Vec<u8>, String> {
+    thread_local! {
+        static LAST: std::cell::RefCell<Option<OpenedBook>> =
+            const { std::cell::RefCell::new(None) };
+    }
     let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
-    let sheets =
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_sheets(path, bytes)))
-            .map_err(|_| "the reader failed on it".to_string())??;
-    let range = sheets
-        .into_iter()
-        .find(|s| s.name == sheet)
-        .ok_or_else(|| format!("no sheet `{sheet}`"))?
-        .range?;
-    Ok(to_csv(&Grid::of(&range), None, &LoadOptions::default()).bytes)
+    LAST.with_borrow_mut(|last| {
+        let fresh = last
+            .as_ref()
+            .is_none_or(|b| b.path != path || b.bytes != bytes);
+        if fresh {
+            let sheets = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                read_sheets(path, bytes.clone())
+            }))
+            .map_err(|_| "the reader failed on it".to_string())
+            .and_then(|r| r);
+            *last = Some(OpenedBook {
+                path: path.to_path_buf(),
+                bytes,
+                sheets,
+            });
+        }
+        let book = last.as_ref().expect("just filled");
+        let sheets = book.sheets.as_ref().map_err(String::clone)?;
+        let range = sheets
+            .iter()
+            .find(|s| s.name == sheet)
+            .ok_or_else(|| format!("no sheet `{sheet}`"))?
+            .range
+            .as_ref()
+            .map_err(String::clone)?;
+        Ok(to_csv(&Grid::of(range), None, &LoadOptions::default()).bytes)
+    })
+}
+
+/// A workbook read by [`sheet_csv`]: its path and bytes, and its sheets.
+struct OpenedBook {
+    path: std::path::PathBuf,
+    bytes: Vec<u8>,
+    sheets: Result<Vec<SheetRange>, String>,
 }
 
 /// One sheet as calamine gives it.
