@@ -986,23 +986,48 @@ fn files_read(loaded: &iro_ingest::Loaded) -> String {
     // `files` has an entry per table read (a sheet, a table of an XML
     // return, an authority-year of a pooled file); a file counts once.
     let n = loaded.file_count();
+    let read: std::collections::BTreeSet<&Path> =
+        loaded.files.iter().map(|f| f.path.as_path()).collect();
+    // Files that could not be opened at all have no entry: say so, so that
+    // "Read 0 files" is never the whole story.
+    let unopened: std::collections::BTreeSet<&Path> = loaded
+        .diagnostics
+        .iter()
+        .filter(|d| {
+            d.within.is_none()
+                && matches!(
+                    d.rule.as_str(),
+                    iro_ingest::rules::FILE_UNREADABLE | iro_ingest::rules::WORKBOOK_UNREADABLE
+                )
+        })
+        .filter_map(|d| d.file.as_deref())
+        .filter(|p| !read.contains(p))
+        .collect();
+    let files = if n == 1 { "file" } else { "files" };
+    let mut text = format!("{n} {files}");
     let books: std::collections::BTreeSet<&Path> = loaded
         .files
         .iter()
         .filter(|f| f.within.is_some())
         .map(|f| f.path.as_path())
         .collect();
-    if books.is_empty() {
-        return format!("{n} files");
+    if !books.is_empty() {
+        let sheets = loaded.files.iter().filter(|f| f.within.is_some()).count();
+        let b = books.len();
+        text.push_str(&match (sheets == b, b == 1) {
+            (true, true) => " (1 of them a workbook of one sheet)".to_string(),
+            (true, false) => format!(" ({b} of them workbooks, a sheet each)"),
+            (false, true) => format!(" ({sheets} sheets of 1 workbook)"),
+            (false, false) => format!(" ({sheets} sheets of {b} workbooks)"),
+        });
     }
-    let sheets = loaded.files.iter().filter(|f| f.within.is_some()).count();
-    let b = books.len();
-    match (sheets == b, b == 1) {
-        (true, true) => format!("{n} files (1 of them a workbook of one sheet)"),
-        (true, false) => format!("{n} files ({b} of them workbooks, a sheet each)"),
-        (false, true) => format!("{n} files ({sheets} sheets of 1 workbook)"),
-        (false, false) => format!("{n} files ({sheets} sheets of {b} workbooks)"),
+    if !unopened.is_empty() {
+        text.push_str(&format!(
+            " ({} more could not be opened: below)",
+            unopened.len()
+        ));
     }
+    text
 }
 
 fn print_summary(
@@ -1015,9 +1040,12 @@ fn print_summary(
     let loaded = &result.loaded;
     writeln!(
         out,
-        "Read {} for {} authorities and ran {} metric tasks in {} ms.",
+        "Read {} for {} and ran {} metric tasks in {} ms.",
         files_read(loaded),
-        loaded.cohorts.len(),
+        match loaded.cohorts.len() {
+            1 => "1 authority".to_string(),
+            n => format!("{n} authorities"),
+        },
         result.statuses.len(),
         // Each authority's tasks run as it is read; then the comparisons,
         // suppression and targets (the split is in run.json).

@@ -262,6 +262,12 @@ fn a_folder_of_workbooks_that_cannot_be_opened_exits_2_and_says_why() {
     assert_eq!(o.status.code(), Some(2), "{all}");
     assert!(all.contains("episodes.xlsx"), "{all}");
     assert!(flat(&all).contains("cannot be opened"), "{all}");
+    // The summary's first line does not stop at "Read 0 files".
+    let first = stdout(&o).lines().next().unwrap_or("").to_string();
+    assert!(
+        first.starts_with("Read 0 files (3 more could not be opened: below) for 1 authority"),
+        "{first}"
+    );
     fits(&stdout(&o));
     let v = iro(&["validate", dir.path().to_str().unwrap()]);
     assert_eq!(v.status.code(), Some(2), "{}", stdout(&v));
