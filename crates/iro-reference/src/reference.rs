@@ -479,20 +479,8 @@ impl Reference {
         mut overlay: Option<&mut TableChange>,
     ) -> Result<(), ReferenceError> {
         let mut this_file = std::collections::HashSet::new();
-        const COLS: &[&str] = &[
-            "year",
-            "geography_level",
-            "ons_code",
-            "la_code",
-            "name",
-            "measure",
-            "count",
-            "population_used",
-            "rate_per_10000",
-            "release",
-            "source",
-        ];
-        let t = Table::parse(file, text, COLS)?;
+        // The bundled format, as the overlay writes it.
+        let t = Table::parse(file, text, OverlayTable::ClaPublished.header())?;
         for row in t.rows() {
             let year = CollectionYear(row.parse("year", "a collection year")?);
             let geography = self.geography_of(&row)?;
@@ -544,20 +532,8 @@ impl Reference {
         mut overlay: Option<&mut TableChange>,
     ) -> Result<(), ReferenceError> {
         let mut this_file = std::collections::HashSet::new();
-        const COLS: &[&str] = &[
-            "year",
-            "geography_level",
-            "ons_code",
-            "la_code",
-            "name",
-            "indicator",
-            "numerator",
-            "denominator",
-            "percent",
-            "release",
-            "source",
-        ];
-        let t = Table::parse(file, text, COLS)?;
+        // The bundled format, as the overlay writes it.
+        let t = Table::parse(file, text, OverlayTable::Stability.header())?;
         for row in t.rows() {
             let year = CollectionYear(row.parse("year", "a collection year")?);
             let geography = self.geography_of(&row)?;
@@ -647,8 +623,8 @@ impl Reference {
         (file, text): (&str, &str),
         overlay: Option<&mut TableChange>,
     ) -> Result<(), ReferenceError> {
-        const COLS: &[&str] = &["model", "la_code", "rank", "neighbour_la_code", "closeness"];
-        let t = Table::parse(file, text, COLS)?;
+        // The bundled format, as the overlay writes it.
+        let t = Table::parse(file, text, OverlayTable::Neighbours.header())?;
         // An overlay's lists are read apart, then each replaces the
         // authority's whole list of that model.
         let base = overlay
