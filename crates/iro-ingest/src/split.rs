@@ -28,7 +28,6 @@ use iro_domain::{CollectionYear, Diagnostic, LaCode, Severity, TableKind};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use crate::header::{HeaderMatch, detect_normalised, normalise_header};
 use crate::options::LoadOptions;
@@ -381,12 +380,9 @@ fn split_file(c: &Candidate, names: &LaNames, opts: &LoadOptions) -> Split {
     out.table = Some(table);
     out.year_column = year_col.is_some();
     out.placement_columns = placement;
-    let file_sha256 = opts.hash_files.then(|| {
-        Sha256::digest(&bytes)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect::<String>()
-    });
+    let file_sha256 = opts
+        .hash_files
+        .then(|| crate::read::encoding::sha256_hex(&bytes));
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
 
     // Each record's start; its segment runs to the next record's start.

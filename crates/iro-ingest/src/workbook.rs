@@ -44,7 +44,6 @@ use std::sync::Arc;
 use calamine::{Data, Reader, SheetType, Sheets};
 use iro_domain::{Diagnostic, Severity, TableKind};
 use rayon::prelude::*;
-use sha2::{Digest, Sha256};
 
 use crate::header::{HeaderMatch, detect_normalised, has_columns, map_columns, normalise_header};
 use crate::options::LoadOptions;
@@ -158,12 +157,9 @@ fn open(task: &FileTask, opts: &LoadOptions) -> Opened {
             return out;
         }
     };
-    let file_sha256 = opts.hash_files.then(|| {
-        Sha256::digest(&bytes)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect::<String>()
-    });
+    let file_sha256 = opts
+        .hash_files
+        .then(|| crate::read::encoding::sha256_hex(&bytes));
     if looks_like_text(&bytes) {
         out.diagnostics.push(diag(
             task,

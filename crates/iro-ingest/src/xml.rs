@@ -41,7 +41,6 @@ use std::sync::Arc;
 
 use iro_domain::{Diagnostic, Severity, TableKind};
 use rayon::prelude::*;
-use sha2::{Digest, Sha256};
 
 use crate::options::LoadOptions;
 use crate::rules;
@@ -337,12 +336,9 @@ pub(crate) fn expand(disc: &mut Discovery, opts: &LoadOptions) {
 /// be read at all.
 fn read_return(task: &FileTask, opts: &LoadOptions) -> Option<(Vec<FileTask>, Vec<Diagnostic>)> {
     let bytes = std::fs::read(&task.path).ok()?;
-    let file_sha256 = opts.hash_files.then(|| {
-        Sha256::digest(&bytes)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect::<String>()
-    });
+    let file_sha256 = opts
+        .hash_files
+        .then(|| crate::read::encoding::sha256_hex(&bytes));
     let base = Base { task };
     let (tables, diags) = read_bytes(&bytes, &base, task.year.0);
     let tasks = tables

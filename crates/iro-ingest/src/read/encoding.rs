@@ -10,6 +10,11 @@ use crate::options::LoadOptions;
 use crate::rules;
 use crate::source::FileTask;
 
+/// A file's SHA-256, as lowercase hex (`FileInfo::sha256`).
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
 fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
     let mut s = String::with_capacity(bytes.len() * 2);
@@ -79,7 +84,7 @@ pub(super) fn check_bytes(
 ) -> Option<BodyFacts> {
     out.info.bytes = bytes.len() as u64;
     if opts.hash_files {
-        out.info.sha256 = Some(hex(&Sha256::digest(bytes)));
+        out.info.sha256 = Some(sha256_hex(bytes));
     }
     if let Some((rule, msg)) = encoding_problem(bytes) {
         out.diags.push(base_diag(task, Severity::Error, rule, msg));

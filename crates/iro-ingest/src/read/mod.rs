@@ -30,7 +30,7 @@ use crate::source::FileTask;
 use crate::staged::*;
 
 mod caches;
-mod encoding;
+pub(crate) mod encoding;
 mod fields;
 mod row;
 
