@@ -226,12 +226,36 @@ pub fn overlay_dir(config: &Config) -> Option<PathBuf> {
 }
 
 /// Builds the worker pool `[run] threads` asks for (all cores by default).
-pub fn thread_pool(config: &Config) -> Result<rayon::ThreadPool, EngineError> {
+/// `None` where the platform has no threads at all (WebAssembly in the
+/// browser): the run then happens on the calling thread, which rayon's global
+/// pool falls back to there.
+pub fn thread_pool(config: &Config) -> Result<Option<rayon::ThreadPool>, EngineError> {
     let mut b = rayon::ThreadPoolBuilder::new();
     if let Some(n) = config.run.threads {
         b = b.num_threads(n);
     }
-    b.build().map_err(|e| EngineError::Threads(e.to_string()))
+    match b.build() {
+        Ok(pool) => Ok(Some(pool)),
+        Err(_) if threads_unsupported() => Ok(None),
+        Err(e) => Err(EngineError::Threads(e.to_string())),
+    }
+}
+
+/// Whether this platform cannot start a thread at all (asked only after a
+/// pool failed to build, so that a real failure is still reported).
+fn threads_unsupported() -> bool {
+    matches!(
+        std::thread::Builder::new().spawn(|| ()),
+        Err(e) if e.kind() == std::io::ErrorKind::Unsupported
+    )
+}
+
+/// Runs `f` in `pool`, or here when there is none ([`thread_pool`]).
+fn install<R: Send>(pool: Option<rayon::ThreadPool>, f: impl FnOnce() -> R + Send) -> R {
+    match pool {
+        Some(pool) => pool.install(f),
+        None => f(),
+    }
 }
 
 /// Runs everything but writing: [`load`], then [`compute`].
@@ -253,7 +277,7 @@ pub fn run_with_reference(
     metrics: &[Box<dyn Metric>],
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<RunResult, EngineError> {
-    thread_pool(config)?.install(|| {
+    install(thread_pool(config)?, || {
         let t0 = Instant::now();
         let enabled = Enabled::new(config, metrics)?;
         // Each authority's metrics run as soon as it is read, and its

@@ -43,6 +43,11 @@ pub enum LoadErrorKind {
     #[error("cannot load the library: {0}")]
     Open(String),
     #[error(
+        "this build of iro cannot load run-time plugins (it was built without the \
+         `dynamic-loading` feature, as the browser's is): use the `iro` command"
+    )]
+    Unavailable,
+    #[error(
         "no `iro_plugin_descriptor` symbol: not an IRO plugin, or not built with \
          iro_plugin_sdk::export_plugin! ({0})"
     )]

@@ -7,7 +7,6 @@ use std::path::Path;
 use iro_plugin_abi::{self as abi, DescriptorFn};
 use iro_plugin_sdk::client::{Client, read_header};
 use iro_plugin_sdk::{HostInfo, MetricInfo};
-use libloading::Library;
 use sha2::{Digest, Sha256};
 
 use crate::error::LoadErrorKind;
@@ -43,11 +42,9 @@ pub(crate) fn normalise_hash(s: &str) -> Result<String, LoadErrorKind> {
 /// Reads the file, checks its hash (when one is expected), and loads exactly
 /// the bytes hashed: they are written to a private temporary copy that is
 /// loaded and then unlinked, so the file cannot be swapped between the check
-/// and the load. The library is leaked: never unloaded.
-fn open_library(
-    path: &Path,
-    expected: Option<&str>,
-) -> Result<(&'static Library, String), LoadErrorKind> {
+/// and the load. The library is leaked: never unloaded. Gives the plugin's
+/// descriptor function and the file's SHA-256.
+fn open_library(path: &Path, expected: Option<&str>) -> Result<(DescriptorFn, String), LoadErrorKind> {
     let bytes = std::fs::read(path).map_err(|e| LoadErrorKind::Read(e.to_string()))?;
     let actual = sha256_hex(&bytes);
     if let Some(expected) = expected {
@@ -56,6 +53,12 @@ fn open_library(
             return Err(LoadErrorKind::HashMismatch { expected, actual });
         }
     }
+    Ok((load_descriptor(path, &bytes)?, actual))
+}
+
+/// Loads the hashed bytes from a private copy and finds the descriptor symbol.
+#[cfg(feature = "dynamic-loading")]
+fn load_descriptor(path: &Path, bytes: &[u8]) -> Result<DescriptorFn, LoadErrorKind> {
     let dir = tempfile::Builder::new()
         .prefix("iro-plugin-")
         .tempdir()
@@ -64,12 +67,12 @@ fn open_library(
         .file_name()
         .map_or_else(|| "plugin".into(), |n| n.to_os_string());
     let copy = dir.path().join(name);
-    std::fs::write(&copy, &bytes)
+    std::fs::write(&copy, bytes)
         .map_err(|e| LoadErrorKind::Open(format!("cannot make a private copy: {e}")))?;
     // SAFETY: loading a library runs its initialisers. That is the act of
     // trust the allow-list and the pinned hash stand for (PLUGINS.md,
     // "Trust"); the bytes loaded are the bytes hashed.
-    let lib = unsafe { Library::new(&copy) }.map_err(|e| {
+    let lib = unsafe { libloading::Library::new(&copy) }.map_err(|e| {
         LoadErrorKind::Open(format!(
             "{e} (loaded from a private copy in {}; if that folder does not allow \
              executables, set TMPDIR to one that does)",
@@ -77,7 +80,20 @@ fn open_library(
         ))
     })?;
     drop(dir);
-    Ok((Box::leak(Box::new(lib)), actual))
+    let lib: &'static libloading::Library = Box::leak(Box::new(lib));
+    // SAFETY: the symbol's type is fixed by ABI v1 (and by every major: the
+    // symbol and the header are frozen); a library that exports the name with
+    // another type is not an IRO plugin, which the magic check catches.
+    let f: DescriptorFn = *unsafe { lib.get::<DescriptorFn>(abi::DESCRIPTOR_SYMBOL_NUL) }
+        .map_err(|e| LoadErrorKind::MissingSymbol(e.to_string()))?;
+    Ok(f)
+}
+
+/// Built without `dynamic-loading` (the browser's build): no library can be
+/// loaded, and saying so is the whole answer.
+#[cfg(not(feature = "dynamic-loading"))]
+fn load_descriptor(_path: &Path, _bytes: &[u8]) -> Result<DescriptorFn, LoadErrorKind> {
+    Err(LoadErrorKind::Unavailable)
 }
 
 /// Opens and checks a plugin.
@@ -90,12 +106,7 @@ pub(crate) fn open(
     require_unwind: bool,
     host: &HostInfo,
 ) -> Result<Opened, LoadErrorKind> {
-    let (lib, sha256) = open_library(path, expected)?;
-    // SAFETY: the symbol's type is fixed by ABI v1 (and by every major: the
-    // symbol and the header are frozen); a library that exports the name with
-    // another type is not an IRO plugin, which the magic check catches.
-    let f: DescriptorFn = *unsafe { lib.get::<DescriptorFn>(abi::DESCRIPTOR_SYMBOL_NUL) }
-        .map_err(|e| LoadErrorKind::MissingSymbol(e.to_string()))?;
+    let (f, sha256) = open_library(path, expected)?;
     // SAFETY: calling the plugin's descriptor function (no arguments, returns
     // a pointer to a static).
     let ptr = unsafe { f() };
