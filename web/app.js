@@ -42,13 +42,11 @@
   let queue = Promise.resolve();
 
   function newWorker() {
-    if (worker) worker.terminate();
     const source =
       iroWasiModule.toString() + "\n" + iroWorkerMain.toString() + "\niroWorkerMain();\n";
     const url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
     worker = new Worker(url);
     URL.revokeObjectURL(url);
-    queue = Promise.resolve();
   }
 
   // Sends one request to the worker; resolves with its answer ("done" or "failed").
@@ -127,7 +125,6 @@
     const module = await engine();
     setStatus(chosen ? `Running iro on ${label} (${files.length} files)…` : "Running iro on the sample…");
     const printed = [];
-    newWorker();
     const result = await ask({ type: "run", module, files, input }, files.map(([, b]) => b), (m) => {
       printed.push(m.text);
       const last = m.text.trim().split("\n").pop();
@@ -274,6 +271,16 @@
       }
       box.append(details);
     }
+  }
+
+  // The benchmarking rows of metrics.csv (a national run's file is large: the
+  // other rows are not parsed).
+  function benchmarkRows() {
+    const t = text("metrics.csv");
+    if (t === null) return [];
+    const lines = t.split("\n");
+    const keep = lines.filter((l, i) => i === 0 || l.includes(",regional-benchmarking."));
+    return parseCsv(keep.join("\n") + "\n");
   }
 
   function authorities() {
@@ -430,7 +437,7 @@
     }
     showProblems();
     const { cohort, las } = authorities();
-    const metrics = csv("metrics.csv") || [];
+    const metrics = benchmarkRows();
     const select = $("la");
     select.replaceChildren(...[...las].map(([code, name]) => el("option", { value: code, text: `${code} ${name}` })));
     $("by-la").hidden = las.size === 0;
@@ -470,6 +477,7 @@
     drop.classList.remove("over");
     guard(fromDrop(e.dataTransfer.items).then((files) => files.length && run(files, "the folder dropped")));
   });
-  // Compile the engine while the analyst chooses.
-  engine().catch(() => {});
+  // Compile the engine, and run it once on the sample, while the analyst chooses.
+  newWorker();
+  engine().then((module) => ask({ type: "warm", module }), () => {});
 })();
