@@ -357,11 +357,17 @@
     const charts = [...outputs.keys()].filter((p) => p.startsWith(`charts/${la}/`) && p.endsWith(".svg")).sort();
     for (const path of charts) {
       const svg = text(path);
-      const title = (svg.match(/<title[^>]*>([^<]*)<\/title>/) || [, path])[1];
-      const desc = (svg.match(/<desc[^>]*>([^<]*)<\/desc>/) || [, title])[1];
+      const doc = new DOMParser().parseFromString(svg, "image/svg+xml");
+      const title = doc.querySelector("title")?.textContent || path;
+      const desc = doc.querySelector("desc")?.textContent || title;
+      const caption = el("figcaption", {}, el("span", { class: "visually-hidden", text: title + ": " }));
+      for (const [ext, what] of [["csv", "Data (CSV)"], ["svg", "SVG"], ["png", "PNG"]]) {
+        const file = path.replace(/\.svg$/, "." + ext);
+        if (outputs.has(file)) caption.append(download(file, what), " ");
+      }
       box.append(el("figure", {},
         el("img", { src: blobUrl(path, "image/svg+xml"), alt: desc, width: "900", height: "500" }),
-        el("figcaption", { text: title })));
+        caption));
     }
     if (!charts.length) box.append(el("p", { text: "No charts were drawn for this authority." }));
   }
