@@ -44,7 +44,10 @@ pub(crate) fn normalise_hash(s: &str) -> Result<String, LoadErrorKind> {
 /// loaded and then unlinked, so the file cannot be swapped between the check
 /// and the load. The library is leaked: never unloaded. Gives the plugin's
 /// descriptor function and the file's SHA-256.
-fn open_library(path: &Path, expected: Option<&str>) -> Result<(DescriptorFn, String), LoadErrorKind> {
+fn open_library(
+    path: &Path,
+    expected: Option<&str>,
+) -> Result<(DescriptorFn, String), LoadErrorKind> {
     let bytes = std::fs::read(path).map_err(|e| LoadErrorKind::Read(e.to_string()))?;
     let actual = sha256_hex(&bytes);
     if let Some(expected) = expected {
