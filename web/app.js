@@ -125,11 +125,14 @@
     const module = await engine();
     setStatus(chosen ? `Running iro on ${label} (${files.length} files)…` : "Running iro on the sample…");
     const printed = [];
+    const tick = setInterval(() => {
+      $("elapsed").textContent = `${Math.round((performance.now() - started) / 1000)} s so far`;
+    }, 1000);
     const result = await ask({ type: "run", module, files, input }, files.map(([, b]) => b), (m) => {
       printed.push(m.text);
-      const last = m.text.trim().split("\n").pop();
-      if (m.stream === "stderr" && last) setStatus(last);
     });
+    clearInterval(tick);
+    $("elapsed").textContent = "";
     $("progress").hidden = true;
     show(result, printed.join(""), performance.now() - started);
   }
