@@ -29,8 +29,11 @@ if (input === "--sample") {
   Wasi.run(engine, { ...io, args: ["iro", "sample", "data/sample"] });
   args = ["iro", "run", ...extra];
 } else {
-  walk(input, "in/" + path.basename(input));
-  args = ["iro", "run", "in/" + path.basename(input), ...extra];
+  // A relative folder keeps its path, so that the files named in diagnostics.csv are the
+  // same as the command's.
+  const inside = path.isAbsolute(input) ? "in/" + path.basename(input) : path.normalize(input);
+  walk(input, inside);
+  args = ["iro", "run", inside, ...extra];
 }
 const code = Wasi.run(engine, { ...io, args });
 process.stderr.write(`exit ${code} in ${Date.now() - started} ms\n`);
