@@ -194,6 +194,15 @@ function iroWasiModule() {
       if (!(d.node instanceof Dir)) return { errno: E.NOTDIR };
       return { dir: d.node };
     };
+    // The folder a path names its last part in, that name, and what is there now
+    // (`node`, if anything), or an errno.
+    const entry = (fd, path, pathLen) => {
+      const at = dirOf(fd);
+      if (at.errno) return at;
+      const where = fs.parent(at.dir, str(path, pathLen));
+      if (where.errno) return where;
+      return { ...where, node: where.parent.children.get(where.name) };
+    };
     const write = (fd, chunks) => {
       if (fd === 1 || fd === 2) {
         let text = "";
@@ -427,48 +436,36 @@ function iroWasiModule() {
       },
       path_filestat_set_times: () => E.SUCCESS,
       path_create_directory: (fd, path, pathLen) => {
-        const at = dirOf(fd);
-        if (at.errno) return at.errno;
-        const where = fs.parent(at.dir, str(path, pathLen));
-        if (where.errno) return where.errno;
-        if (where.parent.children.has(where.name)) return E.EXIST;
-        where.parent.children.set(where.name, new Dir());
+        const e = entry(fd, path, pathLen);
+        if (e.errno) return e.errno;
+        if (e.node) return E.EXIST;
+        e.parent.children.set(e.name, new Dir());
         return E.SUCCESS;
       },
       path_remove_directory: (fd, path, pathLen) => {
-        const at = dirOf(fd);
-        if (at.errno) return at.errno;
-        const where = fs.parent(at.dir, str(path, pathLen));
-        if (where.errno) return where.errno;
-        const node = where.parent.children.get(where.name);
-        if (!node) return E.NOENT;
-        if (!(node instanceof Dir)) return E.NOTDIR;
-        if (node.children.size) return E.NOTEMPTY;
-        where.parent.children.delete(where.name);
+        const e = entry(fd, path, pathLen);
+        if (e.errno) return e.errno;
+        if (!e.node) return E.NOENT;
+        if (!(e.node instanceof Dir)) return E.NOTDIR;
+        if (e.node.children.size) return E.NOTEMPTY;
+        e.parent.children.delete(e.name);
         return E.SUCCESS;
       },
       path_unlink_file: (fd, path, pathLen) => {
-        const at = dirOf(fd);
-        if (at.errno) return at.errno;
-        const where = fs.parent(at.dir, str(path, pathLen));
-        if (where.errno) return where.errno;
-        const node = where.parent.children.get(where.name);
-        if (!node) return E.NOENT;
-        if (node instanceof Dir) return E.ISDIR;
-        where.parent.children.delete(where.name);
+        const e = entry(fd, path, pathLen);
+        if (e.errno) return e.errno;
+        if (!e.node) return E.NOENT;
+        if (e.node instanceof Dir) return E.ISDIR;
+        e.parent.children.delete(e.name);
         return E.SUCCESS;
       },
       path_rename: (fd, oldPath, oldLen, newFd, newPath, newLen) => {
-        const a = dirOf(fd);
-        const b = dirOf(newFd);
-        if (a.errno || b.errno) return a.errno || b.errno;
-        const from = fs.parent(a.dir, str(oldPath, oldLen));
-        const to = fs.parent(b.dir, str(newPath, newLen));
+        const from = entry(fd, oldPath, oldLen);
+        const to = entry(newFd, newPath, newLen);
         if (from.errno || to.errno) return from.errno || to.errno;
-        const node = from.parent.children.get(from.name);
-        if (!node) return E.NOENT;
+        if (!from.node) return E.NOENT;
         from.parent.children.delete(from.name);
-        to.parent.children.set(to.name, node);
+        to.parent.children.set(to.name, from.node);
         return E.SUCCESS;
       },
       path_readlink: () => E.INVAL,
