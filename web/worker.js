@@ -26,6 +26,18 @@ function iroWorkerMain() {
 
   const stream = (name) => (text) => self.postMessage({ type: "log", stream: name, text });
 
+  // What the analyst's folder brings besides the data: its iro.toml (targets,
+  // audience, the report's cover…) and its narrative/ (the report's text), used
+  // as the command uses them beside the data.
+  function extras(forReport) {
+    if (input === null) return ["--out", "out"];
+    const has = (p) => fs.lookup(fs.root, input + "/" + p) !== null;
+    const out = ["--out", "out"];
+    if (has("iro.toml")) out.push("--config", input + "/iro.toml");
+    if (forReport && has("narrative")) out.push("--narrative", input + "/narrative");
+    return out;
+  }
+
   function iro(args) {
     return Wasi.run(module, { fs, stdout: stream("stdout"), stderr: stream("stderr"), args: ["iro", ...args] });
   }
@@ -49,11 +61,11 @@ function iroWorkerMain() {
         const code = iro(["sample", "data/sample"]);
         if (code !== 0) throw new Error("writing the bundled sample failed (exit " + code + ")");
       }
-      const args = ["run", "--no-report", "--format", "csv", ...(input === null ? [] : [input])];
+      const args = ["run", "--no-report", "--format", "csv", ...extras(false), ...(input === null ? [] : [input])];
       return { code: iro(args), under: "out" };
     }
     if (message.type === "report") {
-      const code = iro(["report", "--las", message.la, ...(input === null ? [] : [input])]);
+      const code = iro(["report", "--las", message.la, ...extras(true), ...(input === null ? [] : [input])]);
       return { code, under: "out/report", prefix: "report/" + message.la + "-" };
     }
     throw new Error("unknown message " + message.type);
