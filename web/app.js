@@ -236,10 +236,13 @@
   const shortPath = (p) => p.replace(/^\/?(in\/|data\/)/, "");
 
   function showProblems() {
-    const diags = csv("diagnostics.csv") || [];
+    const found = csv("diagnostics.csv");
+    const diags = found || [];
     const counts = { error: 0, warning: 0, note: 0 };
     for (const d of diags) counts[d.severity] = (counts[d.severity] || 0) + 1;
-    $("problems-summary").textContent = diags.length === 0
+    $("problems-summary").textContent = found === null
+      ? "iro stopped before it could check the files: what it printed (above) says why."
+      : diags.length === 0
       ? "No problems were found in the files."
       : `${counts.error} errors, ${counts.warning} warnings and ${counts.note} notes, errors first. ` +
         "Each is one rule broken in one place (file, line and column). Open a rule to see where.";
@@ -418,6 +421,7 @@
   function showOutputs() {
     const list = $("outputs");
     list.replaceChildren();
+    list.parentElement.hidden = outputs.size === 0;
     for (const p of [...outputs.keys()].sort()) {
       if (p.startsWith("charts/") && !p.endsWith(".svg")) continue;
       if (/^report\/[^/]+-charts\//.test(p)) continue;
@@ -439,11 +443,15 @@
       const first = printed.split("\n").find((l) => l.startsWith("Read ")) || "";
       const verdict = result.code === 0 ? "Done"
         : result.code === 1 ? "Done: every output written, with warnings about the data (see Data problems)"
+        : result.code === 2 && !outputs.has("cohort_summary.csv")
+          ? "No figures: iro could not use the files (what it printed, below, says why)"
         : result.code === 2 ? "Some figures could not be computed: errors in the data, a metric that failed, " +
           "or no data found (see Data problems and what iro printed)"
         : `iro stopped (exit ${result.code}): what it printed says why`;
       $("summary").textContent = `${verdict}, in ${seconds} s. ${first}`;
     }
+    // When iro stopped, what it printed is the answer: shown, not folded away.
+    $("printed").parentElement.open = result.type === "failed" || !outputs.has("diagnostics.csv");
     showProblems();
     const { cohort, las } = authorities();
     const metrics = benchmarkRows();
