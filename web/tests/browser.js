@@ -138,6 +138,23 @@ function parseCsv(text) {
   // policy forbids it to fetch.)
   check(pageErrors === 0, `no errors in the page${pageErrors ? ": " + errors.slice(0, pageErrors).join(" | ") : ""}`);
 
+  // A folder with no SSDA903 data in it: no figures, and iro's reason shown, never a
+  // confident "0 children".
+  const empty = fs.mkdtempSync(path.join(shots, "no-903-"));
+  fs.writeFileSync(path.join(empty, "notes.txt"), "not a return\n");
+  const page2 = await browser.newPage();
+  await page2.goto(url, { waitUntil: "load" });
+  const [chooser2] = await Promise.all([page2.waitForFileChooser(), page2.click("label[for=folder]")]);
+  await chooser2.accept([empty]);
+  await page2.waitForSelector("#results:not([hidden])", { timeout: 180000 });
+  const said = await page2.$eval("#summary", (e) => e.textContent);
+  const printed = await page2.$eval("#printed", (e) => e.textContent);
+  const open = await page2.$eval("details.printed", (d) => d.open);
+  const shown = await page2.$eval("#by-la", (e) => !e.hidden);
+  check(said.startsWith("No figures") && /no SSDA903 data found/.test(printed) && open && !shown,
+    `a folder without SSDA903 data: "${said.slice(0, 60)}…", iro's reason shown, no figures`);
+  await page2.screenshot({ path: path.join(shots, "7-no-data.png") });
+
   await browser.close();
   if (failures.length) {
     console.error(`${failures.length} check(s) failed`);
