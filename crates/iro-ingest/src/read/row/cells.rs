@@ -516,8 +516,8 @@ impl RowParser<'_> {
         if c < 64 && self.code_year_columns & (1 << c) == 0 {
             return;
         }
-        let code = code.trim();
-        // A column holds few codes: each (column, code) is looked up once.
+        // A column holds few codes: each (column, code as written) is
+        // looked up once.
         let found = match pack7(code.as_bytes()).filter(|_| c < 16) {
             Some(k) => {
                 let key = k | (c as u64) << 60;
@@ -525,16 +525,16 @@ impl RowParser<'_> {
                 match self.code_year_memo[slot] {
                     (k, found) if k == key => found,
                     _ => {
-                        let found = self.find_code_year(c, code);
+                        let found = self.find_code_year(c, code.trim());
                         self.code_year_memo[slot] = (key, found);
                         found
                     }
                 }
             }
-            None => self.find_code_year(c, code),
+            None => self.find_code_year(c, code.trim()),
         };
         if let Some(entry) = found {
-            self.code_not_valid_in_year(c, code, entry);
+            self.code_not_valid_in_year(c, code.trim(), entry);
         }
     }
 
