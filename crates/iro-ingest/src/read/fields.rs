@@ -206,6 +206,28 @@ mod tests {
     }
 
     #[test]
+    fn field_ends_marks_exactly_the_separators() {
+        // Every byte value at every place of a word, among other bytes that
+        // are and are not separators.
+        for fill in [b'a', b',', 0x80, 0xFF, 0x00, b'\r'] {
+            for b in 0..=255u8 {
+                for at in 0..8 {
+                    let mut word = [fill; 8];
+                    word[at] = b;
+                    let expected = word.iter().enumerate().fold(0u64, |m, (k, &x)| {
+                        if matches!(x, b',' | b'\r' | b'\n') {
+                            m | 0x80 << (8 * k)
+                        } else {
+                            m
+                        }
+                    });
+                    assert_eq!(field_ends(u64::from_le_bytes(word)), expected, "{word:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
     fn splitter_reads_like_the_csv_reader() {
         // Dense and sparse in separators (long fields cross 8-byte words).
         let dense = [
