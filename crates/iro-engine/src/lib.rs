@@ -26,7 +26,8 @@ pub use quality::DataQuality;
 pub use registry::{builtin_metrics, builtin_metrics_for};
 pub use run::{
     Computed, EngineError, Outcome, PersonalTable, Progress, RunResult, TaskStatus, Verdict,
-    available_las, compute, input_source, la_aliases, load, load_base_reference, load_reference,
-    load_with, load_with_reference, overlay_dir, run, run_with_reference, thread_pool,
+    available_las, check_with, compute, input_source, la_aliases, load, load_base_reference,
+    load_reference, load_with, load_with_reference, overlay_dir, run, run_with_reference,
+    thread_pool,
 };
 pub use targets::{Direction, Met, Target, TargetPeriod, TargetResult, Trend};

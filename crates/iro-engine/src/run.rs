@@ -367,6 +367,20 @@ pub fn load_with(
     load_inner(config, source, opts, None)
 }
 
+/// [`load_with`] for a caller that needs only what reading found (the
+/// diagnostics, row accounts and files: `iro validate`): each authority's
+/// child-level records are let go as soon as it is checked
+/// ([`iro_ingest::load_each`]), so the input is never in memory all at once
+/// and no cohort is left to drop at the end. The cohorts returned hold their
+/// authority, years and tables only.
+pub fn check_with(
+    config: &Config,
+    source: &InputSource,
+    opts: LoadOptions,
+) -> Result<Loaded, EngineError> {
+    load_inner(config, source, opts, Some(&|_| {}))
+}
+
 /// [`load_with`], handing each authority to `each` as it is read (and then
 /// letting its records go: [`iro_ingest::load_each`]) when given.
 fn load_inner(

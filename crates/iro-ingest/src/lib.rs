@@ -85,9 +85,11 @@
 //! One file buffer, CSV reader and CHILD map per thread, reused from file to
 //! file. A file with no quote character (nearly all) is split into rows and
 //! fields in place, exactly as the csv reader would split it (same rows, same
-//! line numbers: a test compares the two); files with quotes go through the csv
+//! line numbers: a test compares the two), eight bytes at a time, every field
+//! end of a word found from one mask; files with quotes go through the csv
 //! reader. Dates, codes and CHILD are parsed from bytes, codes and postcodes
-//! through small per-thread caches; CHILD identifiers of up to 15 bytes are
+//! through small per-thread caches (and whether a code is one its year may
+//! not use, once per column and code); CHILD identifiers of up to 15 bytes are
 //! packed into integers, and while a file's identifiers ascend (files are
 //! usually sorted by CHILD) a new one needs no map lookup at all. Header
 //! detection scores tables without building their column maps.

@@ -46,7 +46,7 @@ impl<T: Copy> CodeCache<T> {
 /// Up to 7 bytes and their count (in the top byte), packed into one integer:
 /// equal keys mean equal strings. `None` for longer strings.
 #[inline]
-fn pack7(b: &[u8]) -> Option<u64> {
+pub(super) fn pack7(b: &[u8]) -> Option<u64> {
     let n = b.len();
     let bytes = if n >= 4 {
         if n > 7 {
@@ -93,7 +93,11 @@ pub(crate) struct Scratch {
 
 /// Parsed postcodes by raw value (a pure function of the bytes, so the cache
 /// is kept from file to file: an authority's postcodes recur year after year).
-pub(super) type PostcodeCache = [(u128, Option<Postcode>); 256];
+/// Room for an authority's postcodes of several years: 128 KiB a thread.
+pub(super) type PostcodeCache = [(u128, Option<Postcode>); 1 << POSTCODE_BITS];
+
+/// [`PostcodeCache`] has `2^POSTCODE_BITS` slots.
+pub(super) const POSTCODE_BITS: u32 = 12;
 
 /// Up to 15 bytes and their count, packed into one integer (`None` for longer
 /// strings). Equal keys mean equal strings, and keys compare as the strings
@@ -205,7 +209,10 @@ impl Scratch {
             rdr,
             child_map: ChildMap::default(),
             // Key 0 is the empty string, never looked up.
-            postcode_cache: Box::new([(0, None); 256]),
+            postcode_cache: vec![(0, None); 1 << POSTCODE_BITS]
+                .into_boxed_slice()
+                .try_into()
+                .unwrap_or_else(|_| Box::new([(0, None); 1 << POSTCODE_BITS])),
             caches: Box::default(),
         }
     }

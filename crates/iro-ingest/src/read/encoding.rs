@@ -41,7 +41,12 @@ pub(super) fn encoding_problem(bytes: &[u8]) -> Option<(&'static str, String)> {
         ));
     }
     let head = &bytes[..bytes.len().min(8192)];
-    let nuls = head.iter().filter(|&&b| b == 0).count();
+    // Nearly every file has none: a quick look first, the count only if so.
+    let nuls = if head.contains(&0) {
+        head.iter().filter(|&&b| b == 0).count()
+    } else {
+        0
+    };
     if nuls > 0 {
         // UTF-16 without a BOM: NULs at every other byte of ASCII text.
         let odd = head.iter().skip(1).step_by(2).filter(|&&b| b == 0).count();

@@ -53,17 +53,20 @@ static ENDS_FIELD: [bool; 256] = {
     t
 };
 
-/// A word whose lowest set bit is the top bit of the first byte of `x` (in
-/// memory order) that is `,`, `\r` or `\n`; 0 if there is none. (Bits above
-/// that first one may be wrong: only the lowest is used.)
+/// The top bit of every byte of `x` (in memory order) that is `,`, `\r` or
+/// `\n`, and no other bit: every field end of eight bytes at once.
 #[inline]
 fn field_ends(x: u64) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
+    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
     const HIGH: u64 = 0x8080_8080_8080_8080;
-    let zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
-    zero(x ^ (ONES * u64::from(b',')))
-        | zero(x ^ (ONES * u64::from(b'\n')))
-        | zero(x ^ (ONES * u64::from(b'\r')))
+    // The top bit of each byte of `v` that is not zero (exact: no carry
+    // crosses a byte, since `(b & 0x7F) + 0x7F` is at most 0xFE).
+    let nonzero = |v: u64| ((v & LOW7) + LOW7) | v;
+    !(nonzero(x ^ (ONES * u64::from(b',')))
+        & nonzero(x ^ (ONES * u64::from(b'\n')))
+        & nonzero(x ^ (ONES * u64::from(b'\r'))))
+        & HIGH
 }
 
 /// Splits CSV bytes that hold no quote character into rows exactly as the csv
@@ -110,50 +113,53 @@ impl<'a> Splitter<'a> {
         let line = self.line;
         bounds.clear();
         let mut start = i;
+        // Eight bytes at a time, every field end of a word taken in turn;
+        // the last few bytes of the buffer one at a time.
+        let mut word_at = i;
         loop {
-            // Most bytes end nothing: skip them eight at a time.
-            while let Some(word) = buf.get(i..i + 8) {
-                let m = field_ends(<[u8; 8]>::try_from(word).map_or(0, u64::from_le_bytes));
-                if m != 0 {
-                    i += (m.trailing_zeros() / 8) as usize;
-                    break;
-                }
-                i += 8;
-            }
-            while let Some(&b) = buf.get(i)
-                && !ENDS_FIELD[usize::from(b)]
-            {
-                i += 1;
-            }
-            match buf.get(i) {
-                Some(b',') => {
-                    bounds.push((start, i));
-                    start = i + 1;
-                }
-                Some(b'\n') => {
-                    bounds.push((start, i));
-                    self.line += 1;
-                    i += 1;
-                    break;
-                }
-                // A `\n` after it is consumed (and counted) with the next row.
-                Some(b'\r') => {
-                    bounds.push((start, i));
-                    if buf.get(i + 1) != Some(&b'\n') {
-                        self.line += 1;
-                    }
-                    i += 1;
-                    break;
-                }
-                Some(_) => {}
+            let (mut ends, width) = match buf.get(word_at..word_at + 8) {
+                Some(w) => (
+                    field_ends(<[u8; 8]>::try_from(w).map_or(0, u64::from_le_bytes)),
+                    8,
+                ),
                 None => {
-                    bounds.push((start, i));
-                    break;
+                    let tail = buf.get(word_at..).unwrap_or_default();
+                    let ends = tail
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, b)| ENDS_FIELD[usize::from(**b)])
+                        .fold(0u64, |m, (k, _)| m | 0x80 << (8 * k));
+                    (ends, tail.len())
+                }
+            };
+            while ends != 0 {
+                let at = word_at + (ends.trailing_zeros() / 8) as usize;
+                ends &= ends - 1;
+                bounds.push((start, at));
+                match buf.get(at) {
+                    Some(b',') => start = at + 1,
+                    Some(b'\n') => {
+                        self.line += 1;
+                        self.at = at + 1;
+                        return Some((buf, line));
+                    }
+                    // A `\n` after it is consumed (and counted) with the next row.
+                    _ => {
+                        if buf.get(at + 1) != Some(&b'\n') {
+                            self.line += 1;
+                        }
+                        self.at = at + 1;
+                        return Some((buf, line));
+                    }
                 }
             }
-            i += 1;
+            if width < 8 {
+                break;
+            }
+            word_at += 8;
         }
-        self.at = i;
+        bounds.push((start, buf.len()));
+        self.at = buf.len();
         Some((buf, line))
     }
 }
@@ -197,6 +203,28 @@ mod tests {
             by_split.push((f.iter().map(<[u8]>::to_vec).collect(), line));
         }
         [by_csv, by_split]
+    }
+
+    #[test]
+    fn field_ends_marks_exactly_the_separators() {
+        // Every byte value at every place of a word, among other bytes that
+        // are and are not separators.
+        for fill in [b'a', b',', 0x80, 0xFF, 0x00, b'\r'] {
+            for b in 0..=255u8 {
+                for at in 0..8 {
+                    let mut word = [fill; 8];
+                    word[at] = b;
+                    let expected = word.iter().enumerate().fold(0u64, |m, (k, &x)| {
+                        if matches!(x, b',' | b'\r' | b'\n') {
+                            m | 0x80 << (8 * k)
+                        } else {
+                            m
+                        }
+                    });
+                    assert_eq!(field_ends(u64::from_le_bytes(word)), expected, "{word:?}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -112,6 +112,13 @@ pub(super) struct RowParser<'a> {
     /// The codes of the table's columns that the file's collection year may
     /// not use ([`iro_domain::CODE_YEARS`]), by column index.
     code_years: Vec<(usize, &'static CodeYears)>,
+    /// Bit `c` set when column `c` (below 64) has entries in `code_years`;
+    /// a column at 64 or beyond is always looked up.
+    code_year_columns: u64,
+    /// What `code_years` says of recent (column, code) pairs, keyed by the
+    /// code's packed bytes with the column in the top bits (key 0, the empty
+    /// code of column 0, has no entry either way).
+    code_year_memo: [(u64, Option<&'static CodeYears>); 32],
     // Per-row state.
     line: u32,
     excluded: bool,
@@ -127,7 +134,7 @@ impl<'a> RowParser<'a> {
         postcode_cache: &'a mut PostcodeCache,
         caches: &'a mut Caches,
     ) -> Self {
-        RowParser {
+        let mut p = RowParser {
             child_map,
             postcode_cache,
             file,
@@ -174,7 +181,14 @@ impl<'a> RowParser<'a> {
                 .collect(),
             line: 0,
             excluded: false,
-        }
+            code_year_columns: 0,
+            code_year_memo: [(0, None); 32],
+        };
+        p.code_year_columns = p
+            .code_years
+            .iter()
+            .fold(0, |m, &(i, _)| if i < 64 { m | 1 << i } else { !0 });
+        p
     }
 
     /// Reads the flagged columns month-first (see [`DateOrder`]).

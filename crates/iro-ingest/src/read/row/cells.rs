@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 use iro_domain::*;
 
-use super::super::caches::{Caches, CodeCache, pack_bytes, slot_of};
+use super::super::caches::{Caches, CodeCache, POSTCODE_BITS, pack_bytes, pack7, slot_of};
 use super::super::col;
 use super::super::fields::Fields;
 use super::{Role, RowParser};
@@ -467,7 +467,7 @@ impl RowParser<'_> {
         let parse = |raw: &[u8]| std::str::from_utf8(raw).ok().and_then(Postcode::parse);
         let p = match pack_bytes(raw) {
             Some(key) => {
-                let e = &mut self.postcode_cache[slot_of(key, 8)];
+                let e = &mut self.postcode_cache[slot_of(key, POSTCODE_BITS)];
                 if e.0 != key {
                     *e = (key, parse(raw));
                 }
@@ -511,18 +511,40 @@ impl RowParser<'_> {
     /// Reports a code the file's collection year may not use
     /// ([`iro_domain::CODE_YEARS`]): once per file and code (or coding),
     /// with the count.
+    #[inline]
     pub(super) fn check_code_year(&mut self, c: usize, code: &str) {
-        if self.code_years.is_empty() {
+        if c < 64 && self.code_year_columns & (1 << c) == 0 {
             return;
         }
-        let code = code.trim();
-        if let Some(&(_, entry)) = self
-            .code_years
+        // A column holds few codes: each (column, code as written) is
+        // looked up once.
+        let found = match pack7(code.as_bytes()).filter(|_| c < 16) {
+            Some(k) => {
+                let key = k | (c as u64) << 60;
+                let slot = (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 59) as usize;
+                match self.code_year_memo[slot] {
+                    (k, found) if k == key => found,
+                    _ => {
+                        let found = self.find_code_year(c, code.trim());
+                        self.code_year_memo[slot] = (key, found);
+                        found
+                    }
+                }
+            }
+            None => self.find_code_year(c, code.trim()),
+        };
+        if let Some(entry) = found {
+            self.code_not_valid_in_year(c, code.trim(), entry);
+        }
+    }
+
+    /// The entry of [`iro_domain::CODE_YEARS`] saying that column `c` may
+    /// not hold `code` in the file's collection year, if there is one.
+    fn find_code_year(&self, c: usize, code: &str) -> Option<&'static CodeYears> {
+        self.code_years
             .iter()
             .find(|(i, e)| *i == c && e.code.eq_ignore_ascii_case(code))
-        {
-            self.code_not_valid_in_year(c, code, entry);
-        }
+            .map(|&(_, e)| e)
     }
 
     #[cold]
