@@ -1,6 +1,5 @@
-//! A drawing surface of palette indices: two bytes a pixel and a palette
-//! built as the chart is drawn (a chart almost always ends with at most 256
-//! colours, and is then written as an 8-bit palette PNG).
+//! A drawing surface of palette indices: one byte a pixel and a palette of
+//! at most 256 colours, built as the chart is drawn.
 //!
 //! Charts are flat fills, lines and text in a few colours, so a PNG of one
 //! is a palette image. Drawing it in RGB and then finding its palette meant
@@ -11,7 +10,7 @@
 //! colour the RGB bitmap backend of `plotters` gives, pixel for pixel (the
 //! same blending arithmetic, rounding included), so the picture is the same;
 //! a test draws every kind both ways and compares. A drawing that would need
-//! more than 65,536 colours says so ([`Indexed::overflowed`]) and is drawn
+//! more than 256 colours says so ([`Indexed::overflowed`]) and is drawn
 //! again in RGB by the caller.
 
 use plotters::prelude::DrawingBackend;
@@ -23,11 +22,11 @@ pub(crate) struct Indexed {
     w: u32,
     h: u32,
     /// One palette index a pixel, row by row.
-    pub pixels: Vec<u16>,
+    pub pixels: Vec<u8>,
     /// The palette, in the order colours were first used.
     pub colours: Vec<[u8; 3]>,
-    lookup: FxHashMap<u32, u16>,
-    /// Set when a 65,537th colour was needed: the picture is then wrong and
+    lookup: FxHashMap<u32, u8>,
+    /// Set when a 257th colour was needed: the picture is then wrong and
     /// must be drawn another way.
     overflowed: bool,
 }
@@ -78,18 +77,18 @@ impl Indexed {
         }
     }
 
-    /// Whether the drawing needed more than 65,536 colours.
+    /// Whether the drawing needed more than 256 colours.
     pub fn overflowed(&self) -> bool {
         self.overflowed
     }
 
     /// The palette index of `rgb`, added if new.
-    pub fn index_of(&mut self, rgb: [u8; 3]) -> u16 {
+    pub fn index_of(&mut self, rgb: [u8; 3]) -> u8 {
         let k = key(rgb);
         if let Some(&i) = self.lookup.get(&k) {
             return i;
         }
-        match u16::try_from(self.colours.len()) {
+        match u8::try_from(self.colours.len()) {
             Ok(i) => {
                 self.colours.push(rgb);
                 self.lookup.insert(k, i);
@@ -105,35 +104,6 @@ impl Indexed {
     /// The colour of the pixel at `i` (row-major).
     pub fn colour_at(&self, i: usize) -> [u8; 3] {
         self.colours[usize::from(self.pixels[i])]
-    }
-
-    /// The picture as at most 256 colours and a byte a pixel, if it has
-    /// that few (colours drawn over entirely are left out); else `None`.
-    pub fn to_palette(&self) -> Option<(Vec<[u8; 3]>, Vec<u8>)> {
-        if self.colours.len() <= 256 {
-            let bytes = self.pixels.iter().map(|&i| i as u8).collect();
-            return Some((self.colours.clone(), bytes));
-        }
-        let mut used = vec![false; self.colours.len()];
-        for &i in &self.pixels {
-            used[usize::from(i)] = true;
-        }
-        let mut remap = vec![0u8; self.colours.len()];
-        let mut colours = Vec::new();
-        for (i, _) in used.iter().enumerate().filter(|(_, u)| **u) {
-            remap[i] = u8::try_from(colours.len()).ok()?;
-            colours.push(self.colours[i]);
-        }
-        let bytes = self.pixels.iter().map(|&i| remap[usize::from(i)]).collect();
-        Some((colours, bytes))
-    }
-
-    /// The picture as three bytes a pixel.
-    pub fn to_rgb(&self) -> Vec<u8> {
-        self.pixels
-            .iter()
-            .flat_map(|&i| self.colours[usize::from(i)])
-            .collect()
     }
 
     /// Clamp a rectangle's corners as `plotters`' bitmap backend does:
@@ -188,24 +158,24 @@ impl Indexed {
         // rest of the row (at least one pixel) another.
         let wide = (count - 1) / 8 * 8;
         // What each colour under the rectangle becomes, by the two ways.
-        let mut memo: FxHashMap<(u16, bool), u16> = FxHashMap::default();
+        let mut memo: [[Option<u8>; 2]; 256] = [[None; 2]; 256];
         let w = self.w as usize;
         for y in y0..y1 {
             for k in 0..count {
                 let p = y * w + x0 + k;
                 let under = self.pixels[p];
-                let tail = k >= wide;
-                let to = match memo.get(&(under, tail)) {
-                    Some(&i) => i,
+                let way = usize::from(k >= wide);
+                let to = match memo[usize::from(under)][way] {
+                    Some(i) => i,
                     None => {
                         let d = self.colours[usize::from(under)];
-                        let f = if tail { blend } else { blend_wide };
+                        let f = if way == 0 { blend_wide } else { blend };
                         let i = self.index_of([
                             f(d[0], rgb[0], a),
                             f(d[1], rgb[1], a),
                             f(d[2], rgb[2], a),
                         ]);
-                        memo.insert((under, tail), i);
+                        memo[usize::from(under)][way] = Some(i);
                         i
                     }
                 };
@@ -316,33 +286,16 @@ mod tests {
     }
 
     #[test]
-    fn many_colours_drawn_over_still_make_a_palette_image() {
-        let mut s = Indexed::new(300, 2);
-        for x in 0..300 {
-            let c = BackendColor {
-                alpha: 1.0,
-                rgb: (x as u8, (x / 256) as u8, 2),
-            };
-            s.draw_pixel((x, 0), c).unwrap();
+    fn a_257th_colour_is_reported_not_drawn() {
+        let mut s = Indexed::new(300, 1);
+        for x in 0..255 {
+            s.draw_pixel((x, 0), BackendColor { alpha: 1.0, rgb: (x as u8, 1, 2) })
+                .unwrap();
         }
-        assert_eq!(s.colours.len(), 301);
-        assert!(s.to_palette().is_none());
-        let rgb = s.to_rgb();
-        assert_eq!(&rgb[3 * 299..3 * 300], &[43, 1, 2]);
-        assert_eq!(&rgb[3 * 300..3 * 301], &[255, 255, 255]);
-        // Paint the first row over: two colours are left.
-        s.draw_rect(
-            (0, 0),
-            (300, 1),
-            &BackendColor {
-                alpha: 1.0,
-                rgb: (0, 0, 0),
-            },
-            true,
-        )
-        .unwrap();
-        let (colours, bytes) = s.to_palette().unwrap();
-        assert_eq!(colours, vec![[255, 255, 255], [0, 0, 0]]);
-        assert_eq!(&bytes[299..301], &[1, 0]);
+        assert_eq!(s.colours.len(), 256);
+        assert!(!s.overflowed());
+        s.draw_pixel((299, 0), BackendColor { alpha: 1.0, rgb: (9, 9, 9) })
+            .unwrap();
+        assert!(s.overflowed());
     }
 }

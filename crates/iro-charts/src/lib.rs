@@ -169,8 +169,9 @@ pub fn svg_sized(chart: &Chart, width: u32, height: u32) -> Result<String, Chart
 /// colour when it has at most 256 colours (charts almost always do), else
 /// 8-bit RGB.
 ///
-/// Drawn straight into palette indices (the `indexed` module; in RGB
-/// again only past 65,536 colours): the pixels are those of [`png_rgb`].
+/// Drawn straight into palette indices (the `indexed` module); a chart that needs
+/// more colours is drawn again in RGB. Either way the pixels are those of
+/// [`png_rgb`].
 pub fn png(chart: &Chart, width: u32, height: u32) -> Result<Vec<u8>, ChartError> {
     check_size(width, height)?;
     let mut surface = indexed::Indexed::new(width, height);
@@ -179,10 +180,7 @@ pub fn png(chart: &Chart, width: u32, height: u32) -> Result<Vec<u8>, ChartError
     if surface.overflowed() {
         return png_rgb(chart, width, height);
     }
-    match surface.to_palette() {
-        Some((colours, indices)) => encode_indexed(&indices, &colours, width, height),
-        None => encode_rgb(&surface.to_rgb(), width, height),
-    }
+    encode_indexed(&surface.pixels, &surface.colours, width, height)
 }
 
 /// The chart as a PNG drawn in RGB (then made a palette image if it has at
@@ -234,30 +232,28 @@ fn encode_indexed(
 /// is a third of the data to filter and compress and a third of the size;
 /// else as 8-bit RGB.
 fn encode_png(rgb: &[u8], width: u32, height: u32) -> Result<Vec<u8>, ChartError> {
-    match palette(rgb, width as usize) {
-        Some((colours, indices)) => {
-            let colours: Vec<[u8; 3]> = colours
-                .chunks_exact(3)
-                .map(|c| [c[0], c[1], c[2]])
-                .collect();
-            encode_indexed(&indices, &colours, width, height)
-        }
-        None => encode_rgb(rgb, width, height),
-    }
-}
-
-/// An 8-bit RGB PNG, fdeflate with adaptive row filters.
-fn encode_rgb(rgb: &[u8], width: u32, height: u32) -> Result<Vec<u8>, ChartError> {
     let png_err = |e: png::EncodingError| ChartError::Png(e.to_string());
     let mut out = Vec::with_capacity(rgb.len() / 30);
     {
         let mut enc = png::Encoder::new(&mut out, width, height);
         enc.set_depth(png::BitDepth::Eight);
+        // fdeflate with adaptive row filters (for an RGB image).
         enc.set_compression(png::Compression::Fast);
-        enc.set_color(png::ColorType::Rgb);
-        let mut w = enc.write_header().map_err(png_err)?;
-        w.write_image_data(rgb).map_err(png_err)?;
-        w.finish().map_err(png_err)?;
+        match palette(rgb, width as usize) {
+            Some((colours, indices)) => {
+                enc.set_color(png::ColorType::Indexed);
+                enc.set_palette(colours);
+                let mut w = enc.write_header().map_err(png_err)?;
+                w.write_image_data(&indices).map_err(png_err)?;
+                w.finish().map_err(png_err)?;
+            }
+            None => {
+                enc.set_color(png::ColorType::Rgb);
+                let mut w = enc.write_header().map_err(png_err)?;
+                w.write_image_data(rgb).map_err(png_err)?;
+                w.finish().map_err(png_err)?;
+            }
+        }
     }
     Ok(out)
 }
