@@ -443,7 +443,11 @@ pub(crate) fn paint_text<S: TextSurface>(
 fn over(src: [u32; 3], dst: [u8; 3], a: u8) -> [u8; 3] {
     let a = u32::from(a);
     let mix = |s: u32, d: u8| ((s * a + u32::from(d) * (255 - a) + 127) / 255) as u8;
-    [mix(src[0], dst[0]), mix(src[1], dst[1]), mix(src[2], dst[2])]
+    [
+        mix(src[0], dst[0]),
+        mix(src[1], dst[1]),
+        mix(src[2], dst[2]),
+    ]
 }
 
 /// Where [`paint_text`] paints: pixel `i` (row-major) covered by colour

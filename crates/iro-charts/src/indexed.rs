@@ -289,13 +289,25 @@ mod tests {
     fn a_257th_colour_is_reported_not_drawn() {
         let mut s = Indexed::new(300, 1);
         for x in 0..255 {
-            s.draw_pixel((x, 0), BackendColor { alpha: 1.0, rgb: (x as u8, 1, 2) })
-                .unwrap();
+            s.draw_pixel(
+                (x, 0),
+                BackendColor {
+                    alpha: 1.0,
+                    rgb: (x as u8, 1, 2),
+                },
+            )
+            .unwrap();
         }
         assert_eq!(s.colours.len(), 256);
         assert!(!s.overflowed());
-        s.draw_pixel((299, 0), BackendColor { alpha: 1.0, rgb: (9, 9, 9) })
-            .unwrap();
+        s.draw_pixel(
+            (299, 0),
+            BackendColor {
+                alpha: 1.0,
+                rgb: (9, 9, 9),
+            },
+        )
+        .unwrap();
         assert!(s.overflowed());
     }
 }

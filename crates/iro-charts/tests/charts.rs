@@ -424,7 +424,12 @@ fn png_drawn_in_palette_indices_has_the_pixels_of_the_rgb_drawing() {
             let rgb = iro_charts::png_rgb(&chart, w, h).unwrap();
             let (a, b) = (decode(&fast), decode(&rgb));
             assert_eq!((a.width, a.height), (b.width, b.height), "{name}");
-            let differ = a.pixels.iter().zip(&b.pixels).filter(|(x, y)| x != y).count();
+            let differ = a
+                .pixels
+                .iter()
+                .zip(&b.pixels)
+                .filter(|(x, y)| x != y)
+                .count();
             assert_eq!(differ, 0, "{name} {w}×{h}: {differ} pixels differ");
         }
     }
