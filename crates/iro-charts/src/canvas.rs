@@ -395,8 +395,8 @@ pub(crate) struct RasterText {
 /// Rasterise `texts` into an RGB buffer of `width` × `height` with the
 /// embedded font (cached advances, kerning and glyph coverage), placed
 /// exactly where the SVG puts the same text.
-pub(crate) fn paint_text(
-    rgb: &mut [u8],
+pub(crate) fn paint_text<S: TextSurface>(
+    surface: &mut S,
     width: u32,
     height: u32,
     fonts: &Fonts,
@@ -433,14 +433,44 @@ pub(crate) fn paint_text(
                 if x < 0 || y < 0 || x >= w || y >= h {
                     continue;
                 }
-                let i = (y as usize * width as usize + x as usize) * 3;
-                let a = a as u32;
-                for k in 0..3 {
-                    let d = rgb[i + k] as u32;
-                    rgb[i + k] = ((src[k] * a + d * (255 - a) + 127) / 255) as u8;
-                }
+                surface.cover(y as usize * width as usize + x as usize, src, a);
             }
         }
+    }
+}
+
+/// `src` over `dst` with coverage `a` (0–255), rounded to nearest.
+fn over(src: [u32; 3], dst: [u8; 3], a: u8) -> [u8; 3] {
+    let a = u32::from(a);
+    let mix = |s: u32, d: u8| ((s * a + u32::from(d) * (255 - a) + 127) / 255) as u8;
+    [
+        mix(src[0], dst[0]),
+        mix(src[1], dst[1]),
+        mix(src[2], dst[2]),
+    ]
+}
+
+/// Where [`paint_text`] paints: pixel `i` (row-major) covered by colour
+/// `src` to the extent `a`.
+pub(crate) trait TextSurface {
+    fn cover(&mut self, i: usize, src: [u32; 3], a: u8);
+}
+
+/// Three bytes a pixel.
+pub(crate) struct Rgb<'a>(pub &'a mut [u8]);
+
+impl TextSurface for Rgb<'_> {
+    fn cover(&mut self, i: usize, src: [u32; 3], a: u8) {
+        let px = &mut self.0[i * 3..i * 3 + 3];
+        let out = over(src, [px[0], px[1], px[2]], a);
+        px.copy_from_slice(&out);
+    }
+}
+
+impl TextSurface for crate::indexed::Indexed {
+    fn cover(&mut self, i: usize, src: [u32; 3], a: u8) {
+        let out = over(src, self.colour_at(i), a);
+        self.pixels[i] = self.index_of(out);
     }
 }
 

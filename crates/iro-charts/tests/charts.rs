@@ -411,6 +411,31 @@ fn png_decodes_at_the_size_asked_for_and_is_not_blank() {
 }
 
 #[test]
+fn png_drawn_in_palette_indices_has_the_pixels_of_the_rgb_drawing() {
+    // Two funnels: points drawn translucent, blended with what is under them.
+    let mut charts = all_charts();
+    charts.push((
+        "funnel-wide",
+        Chart::Funnel(funnel_chart(2.5, Adjustment::None)),
+    ));
+    for (name, chart) in charts {
+        for (w, h) in [(900, 500), (1125, 625), (1350, 750), (640, 360)] {
+            let fast = iro_charts::png(&chart, w, h).unwrap();
+            let rgb = iro_charts::png_rgb(&chart, w, h).unwrap();
+            let (a, b) = (decode(&fast), decode(&rgb));
+            assert_eq!((a.width, a.height), (b.width, b.height), "{name}");
+            let differ = a
+                .pixels
+                .iter()
+                .zip(&b.pixels)
+                .filter(|(x, y)| x != y)
+                .count();
+            assert_eq!(differ, 0, "{name} {w}×{h}: {differ} pixels differ");
+        }
+    }
+}
+
+#[test]
 fn png_uses_the_palette() {
     let d = decode(&iro_charts::png(&Chart::Bars(bar_chart()), 900, 500).unwrap());
     // Bars in Okabe–Ito blue; the target line in vermillion.

@@ -174,6 +174,9 @@ fn figure_sheet(ws: &mut Worksheet, figure: &Figure, f: &Formats) -> Result<(), 
 pub fn render(report: &Report) -> Result<Vec<u8>, XlsxError> {
     let f = Formats::new();
     let mut wb = Workbook::new();
+    // The lightest deflate: a workbook of a report is small either way, and
+    // the default level spent more time compressing than building it.
+    wb.set_zip_compression_level(1);
     // A fixed date (the end of the reporting year), not the clock: the same
     // figures give the same file, so a changed narrative changes nothing here.
     let year = u16::try_from(report.year).unwrap_or(1900).clamp(1900, 9999);
