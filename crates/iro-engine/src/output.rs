@@ -1017,7 +1017,9 @@ mod tests {
                 reason: "no \"Episodes\" table, here",
             },
             CellStatus::Suppressed(Suppression::Primary),
-            CellStatus::Suppressed(Suppression::Secondary { relation: "a = b + c" }),
+            CellStatus::Suppressed(Suppression::Secondary {
+                relation: "a = b + c",
+            }),
             CellStatus::Suppressed(Suppression::Published),
         ];
         let values = [
@@ -1092,7 +1094,10 @@ mod tests {
         }
         let slow = slow.into_inner().unwrap();
         let fast = fast.into_inner().unwrap();
-        assert_eq!(String::from_utf8_lossy(&fast), String::from_utf8_lossy(&slow));
+        assert_eq!(
+            String::from_utf8_lossy(&fast),
+            String::from_utf8_lossy(&slow)
+        );
         assert_eq!(fast, slow);
         // metrics.json: against serde_json on the row's own Serialize.
         for r in &rows {
@@ -1113,7 +1118,9 @@ mod tests {
     }
 
     fn values_to_format() -> Vec<f64> {
-        let mut v = vec![0.0, -0.0, 1e-7, -1e-7, 5e-7, -5e-7, 0.5, 100.0, -100.0, 1e300];
+        let mut v = vec![
+            0.0, -0.0, 1e-7, -1e-7, 5e-7, -5e-7, 0.5, 100.0, -100.0, 1e300,
+        ];
         v.extend((0..2000).map(|k| (k as f64 - 1000.0) * 0.123_456_789));
         v.extend([f64::NAN, f64::INFINITY, f64::NEG_INFINITY]);
         v

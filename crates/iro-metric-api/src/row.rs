@@ -714,7 +714,9 @@ mod tests {
                 for &m in &metrics {
                     for period in [Period::Snapshot, Period::Year] {
                         for &b in &breakdowns {
-                            rows.push(MetricRow::new(c, year, period, m, Unit::Count).with_breakdown(b));
+                            rows.push(
+                                MetricRow::new(c, year, period, m, Unit::Count).with_breakdown(b),
+                            );
                         }
                     }
                 }

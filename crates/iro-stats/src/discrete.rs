@@ -288,7 +288,11 @@ mod tests {
             if r >= cap {
                 return true;
             }
-            if lower_tail { d.cdf(r) >= p } else { d.sf(r) <= q }
+            if lower_tail {
+                d.cdf(r) >= p
+            } else {
+                d.sf(r) <= q
+            }
         };
         let z = if lower_tail {
             normal_quantile(p)
