@@ -139,14 +139,14 @@ pub fn write_metric_rows(
         let path = dir.join("metrics.csv");
         write_in_chunks(&path, rows, b"", b"", |chunk, first, buf| {
             let mut w = csv::WriterBuilder::new()
-                .has_headers(first)
+                .has_headers(false)
                 .from_writer(buf);
-            if first && chunk.is_empty() {
-                // A table with no rows still gets its header.
+            if first {
                 w.write_record(METRICS_HEADER)?;
             }
+            let mut scratch = String::new();
             for r in chunk {
-                w.serialize(MetricCsvRow::from(r))?;
+                write_metric_csv_row(&mut w, r, &mut scratch)?;
             }
             w.flush()?;
             Ok(())
@@ -162,7 +162,7 @@ pub fn write_metric_rows(
         write_in_chunks(&path, rows, b"[", b"\n]\n", |chunk, first, buf| {
             for (k, r) in chunk.iter().enumerate() {
                 buf.extend_from_slice(if first && k == 0 { b"\n" } else { b",\n" });
-                serde_json::to_writer(&mut *buf, r)?;
+                write_metric_json_row(buf, r);
             }
             Ok(())
         })?;
@@ -464,7 +464,173 @@ pub fn fmt_value(v: f64) -> String {
     if s == "-0" { "0".into() } else { s.to_string() }
 }
 
+/// [`fmt_value`] into `out` (cleared first), allocating nothing once `out`
+/// has room.
+fn fmt_value_into(v: f64, out: &mut String) {
+    use std::fmt::Write as _;
+    out.clear();
+    let _ = write!(out, "{v:.6}");
+    let kept = out.trim_end_matches('0').trim_end_matches('.').len();
+    out.truncate(kept);
+    if out == "-0" {
+        out.clear();
+        out.push('0');
+    }
+}
+
+/// One `metrics.csv` row, written cell by cell: what serialising
+/// [`MetricCsvRow`] writes (the test `fast_rows_are_the_serialised_rows`
+/// compares them), without a `String` per cell. `scratch` is reused.
+fn write_metric_csv_row<W: Write>(
+    w: &mut csv::Writer<W>,
+    r: &MetricRow,
+    scratch: &mut String,
+) -> csv::Result<()> {
+    use std::fmt::Write as _;
+    let suppressed = r.status.is_suppressed();
+    w.write_field(r.la_code.as_str())?;
+    scratch.clear();
+    let _ = write!(scratch, "{}", r.year);
+    w.write_field(scratch.as_str())?;
+    w.write_field(r.period.label())?;
+    w.write_field(r.metric.as_str())?;
+    scratch.clear();
+    for (i, (k, v)) in r.breakdown.iter().enumerate() {
+        if i > 0 {
+            scratch.push(';');
+        }
+        scratch.push_str(k);
+        scratch.push('=');
+        scratch.push_str(v);
+    }
+    w.write_field(scratch.as_str())?;
+    scratch.clear();
+    match r.numerator {
+        Some(n) => {
+            let _ = write!(scratch, "{n}");
+        }
+        None if suppressed => scratch.push('c'),
+        None => {}
+    }
+    w.write_field(scratch.as_str())?;
+    scratch.clear();
+    if let Some(d) = r.denominator {
+        let _ = write!(scratch, "{d}");
+    }
+    w.write_field(scratch.as_str())?;
+    match r.value {
+        Some(v) => fmt_value_into(v, scratch),
+        None => {
+            scratch.clear();
+            if suppressed {
+                scratch.push('c');
+            }
+        }
+    }
+    w.write_field(scratch.as_str())?;
+    w.write_field(r.unit.label())?;
+    w.write_field(r.suppressed_label())?;
+    w.write_field(r.note_text().as_bytes())?;
+    w.write_record(None::<&[u8]>)
+}
+
+/// `text` as a JSON string, escaped as `serde_json` escapes it.
+fn push_json_str(out: &mut Vec<u8>, text: &str) {
+    out.push(b'"');
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let escape: &[u8] = match b {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0x08 => b"\\b",
+            0x0c => b"\\f",
+            0..=0x1f => b"",
+            _ => continue,
+        };
+        out.extend_from_slice(&bytes[start..i]);
+        if escape.is_empty() {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            out.extend_from_slice(b"\\u00");
+            out.push(HEX[usize::from(b >> 4)]);
+            out.push(HEX[usize::from(b & 0xf)]);
+        } else {
+            out.extend_from_slice(escape);
+        }
+        start = i + 1;
+    }
+    out.extend_from_slice(&bytes[start..]);
+    out.push(b'"');
+}
+
+/// One `metrics.json` row: what `serde_json` writes for [`MetricRow`]'s
+/// `Serialize` (the test `fast_rows_are_the_serialised_rows` compares
+/// them), written directly: the keys as they are, the text escaped once.
+fn write_metric_json_row(out: &mut Vec<u8>, r: &MetricRow) {
+    use iro_metric_api::column;
+    let key = |out: &mut Vec<u8>, name: &str, first: bool| {
+        out.extend_from_slice(if first { b"{\"" } else { b",\"" });
+        out.extend_from_slice(name.as_bytes());
+        out.extend_from_slice(b"\":");
+    };
+    let number = |out: &mut Vec<u8>, n: Option<u64>| match n {
+        Some(n) => {
+            let _ = write!(out, "{n}");
+        }
+        None => out.extend_from_slice(b"null"),
+    };
+    key(out, column::LA_CODE, true);
+    push_json_str(out, r.la_code.as_str());
+    key(out, column::YEAR, false);
+    let _ = write!(out, "{}", r.year);
+    key(out, column::PERIOD, false);
+    push_json_str(out, r.period.label());
+    key(out, column::METRIC, false);
+    push_json_str(out, r.metric.as_str());
+    key(out, column::BREAKDOWN, false);
+    out.push(b'[');
+    for (i, (k, v)) in r.breakdown.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.push(b'[');
+        push_json_str(out, k);
+        out.push(b',');
+        push_json_str(out, v);
+        out.push(b']');
+    }
+    out.push(b']');
+    key(out, column::NUMERATOR, false);
+    number(out, r.numerator);
+    key(out, column::DENOMINATOR, false);
+    number(out, r.denominator);
+    key(out, column::VALUE, false);
+    match r.value {
+        // serde_json's own number text (and `null` for a non-finite one).
+        Some(v) => {
+            let _ = serde_json::to_writer(&mut *out, &v);
+        }
+        None => out.extend_from_slice(b"null"),
+    }
+    key(out, column::UNIT, false);
+    push_json_str(out, r.unit.label());
+    key(out, column::SUPPRESSED, false);
+    match r.status.suppression() {
+        Some(s) => push_json_str(out, s.label()),
+        None => out.extend_from_slice(b"null"),
+    }
+    key(out, column::NOTE, false);
+    push_json_str(out, &r.note_text());
+    out.push(b'}');
+}
+
 /// `metrics.csv` row: the tidy shape, with suppressed cells shown as `c`.
+/// Written by [`write_metric_csv_row`]; serialised whole, the reference the
+/// tests hold it to.
+#[cfg(test)]
 #[derive(Debug, Serialize)]
 struct MetricCsvRow<'a> {
     la_code: &'a str,
@@ -488,6 +654,7 @@ fn cell(v: Option<String>, suppressed: bool) -> String {
     }
 }
 
+#[cfg(test)]
 impl<'a> From<&'a MetricRow> for MetricCsvRow<'a> {
     fn from(r: &'a MetricRow) -> Self {
         let s = r.status.is_suppressed();
@@ -828,6 +995,135 @@ mod tests {
         })
         .unwrap();
         fs::read(path).unwrap()
+    }
+
+    /// Rows of every kind the writers meet: each period and unit, suppressed
+    /// (each way) and not, not computable, text that needs quoting or
+    /// escaping, values that format oddly.
+    fn awkward_rows() -> Vec<MetricRow> {
+        use iro_metric_api::{AreaCode, Breakdown, CellStatus, Suppression, Unit};
+        let units = [
+            Unit::Count,
+            Unit::Percent,
+            Unit::Per10000,
+            Unit::PercentChange,
+            Unit::Days,
+            Unit::Miles,
+            Unit::Mean,
+        ];
+        let statuses = [
+            CellStatus::Shown,
+            CellStatus::NotComputable {
+                reason: "no \"Episodes\" table, here",
+            },
+            CellStatus::Suppressed(Suppression::Primary),
+            CellStatus::Suppressed(Suppression::Secondary {
+                relation: "a = b + c",
+            }),
+            CellStatus::Suppressed(Suppression::Published),
+        ];
+        let values = [
+            None,
+            Some(0.0),
+            Some(-0.0),
+            Some(-0.000_000_1),
+            Some(12.5),
+            Some(1.0 / 3.0),
+            Some(-7.25),
+            Some(1e21),
+            Some(123_456_789.000_000_4),
+            Some(f64::NAN),
+            Some(f64::INFINITY),
+        ];
+        let notes = [
+            "",
+            "plain",
+            "a, b",
+            "say \"hi\"",
+            "two\nlines\r\tand\u{1}\u{8}\u{c}\u{1f}\u{7f} back\\slash",
+            "non-ASCII: £ é – ✓",
+        ];
+        let breakdowns = [
+            Breakdown::NONE,
+            Breakdown::new(&[("age_band", "10-15")]),
+            Breakdown::new(&[("k", "a,b"), ("q", "\"x\""), ("n", "l1\nl2")]),
+        ];
+        let mut rows = Vec::new();
+        let mut k = 0usize;
+        for (pi, &period) in Period::ALL.iter().enumerate() {
+            for (ui, &unit) in units.iter().enumerate() {
+                for &status in &statuses {
+                    for &value in &values {
+                        k += 1;
+                        let mut r = MetricRow::new(
+                            AreaCode::new(if k % 2 == 0 { "800" } else { "E92000001" }),
+                            2020 + (k % 7) as i32,
+                            period,
+                            MeasureId::new("m.x"),
+                            unit,
+                        )
+                        .with_breakdown(breakdowns[(k + pi) % breakdowns.len()]);
+                        r.numerator = (k % 3 != 0).then_some((k * 7919) as u64);
+                        r.denominator = (k % 4 != 0).then_some(u64::MAX - k as u64);
+                        r.value = value;
+                        r.status = status;
+                        r.note = notes[(k + ui) % notes.len()];
+                        rows.push(r);
+                    }
+                }
+            }
+        }
+        rows
+    }
+
+    #[test]
+    fn fast_rows_are_the_serialised_rows() {
+        let rows = awkward_rows();
+        assert!(rows.len() > 2000);
+        // metrics.csv: cell by cell against the serialised struct.
+        let mut slow = csv::WriterBuilder::new()
+            .has_headers(false)
+            .from_writer(Vec::new());
+        let mut fast = csv::WriterBuilder::new()
+            .has_headers(false)
+            .from_writer(Vec::new());
+        let mut scratch = String::new();
+        for r in &rows {
+            slow.serialize(MetricCsvRow::from(r)).unwrap();
+            write_metric_csv_row(&mut fast, r, &mut scratch).unwrap();
+        }
+        let slow = slow.into_inner().unwrap();
+        let fast = fast.into_inner().unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&fast),
+            String::from_utf8_lossy(&slow)
+        );
+        assert_eq!(fast, slow);
+        // metrics.json: against serde_json on the row's own Serialize.
+        for r in &rows {
+            let mut out = Vec::new();
+            write_metric_json_row(&mut out, r);
+            let expected = serde_json::to_vec(r).unwrap();
+            assert_eq!(
+                String::from_utf8_lossy(&out),
+                String::from_utf8_lossy(&expected)
+            );
+        }
+        // And the values' text.
+        let mut text = String::new();
+        for v in values_to_format() {
+            fmt_value_into(v, &mut text);
+            assert_eq!(text, fmt_value(v), "{v}");
+        }
+    }
+
+    fn values_to_format() -> Vec<f64> {
+        let mut v = vec![
+            0.0, -0.0, 1e-7, -1e-7, 5e-7, -5e-7, 0.5, 100.0, -100.0, 1e300,
+        ];
+        v.extend((0..2000).map(|k| (k as f64 - 1000.0) * 0.123_456_789));
+        v.extend([f64::NAN, f64::INFINITY, f64::NEG_INFINITY]);
+        v
     }
 
     #[test]

@@ -767,12 +767,7 @@ impl PerAuthority<'_> {
                 &rows,
                 progress,
             );
-            let mut new_rows = Vec::with_capacity(derived.iter().map(|(_, _, r)| r.len()).sum());
-            for (key, status, mut task_rows) in derived {
-                new_rows.append(&mut task_rows);
-                keyed.push((key, status, Vec::new()));
-            }
-            new_rows.par_sort_unstable_by(MetricRow::table_order);
+            let new_rows = sorted_rows(derived, &mut keyed);
             merge_sorted(&mut rows, new_rows);
         }
         let derived_ms = t3.elapsed().as_millis();
@@ -847,6 +842,36 @@ fn return_freed_memory() {
     unsafe {
         libc::malloc_trim(0);
     }
+}
+
+/// The derived tasks' rows in [`MetricRow::table_order`], their statuses
+/// added to `keyed`. Each task's rows are sorted on their own, in parallel,
+/// and the tasks put in the order of their first rows: a task's rows are
+/// usually one authority and year, so that is the whole table's order,
+/// checked in one pass; when it is not, the whole is sorted again.
+fn sorted_rows(
+    mut derived: Vec<(TaskKey, TaskStatus, Vec<MetricRow>)>,
+    keyed: &mut Vec<(TaskKey, TaskStatus, Vec<PersonalTable>)>,
+) -> Vec<MetricRow> {
+    derived
+        .par_iter_mut()
+        .for_each(|(_, _, rows)| rows.sort_unstable_by(MetricRow::table_order));
+    let mut parts: Vec<Vec<MetricRow>> = Vec::with_capacity(derived.len());
+    for (key, status, task_rows) in derived {
+        keyed.push((key, status, Vec::new()));
+        if !task_rows.is_empty() {
+            parts.push(task_rows);
+        }
+    }
+    parts.sort_by(|a, b| MetricRow::table_order(&a[0], &b[0]));
+    let mut rows = Vec::with_capacity(parts.iter().map(Vec::len).sum());
+    for mut p in parts {
+        rows.append(&mut p);
+    }
+    if !rows.is_sorted_by(|a, b| MetricRow::table_order(a, b).is_le()) {
+        rows.par_sort_unstable_by(MetricRow::table_order);
+    }
+    rows
 }
 
 /// Merges `more` into `rows`, both in [`MetricRow::table_order`], in place:

@@ -136,14 +136,20 @@ impl Discrete for Binomial {
 pub(crate) fn quantile_with_alpha<D: Discrete>(d: &D, p: f64, q: f64) -> (u64, f64) {
     let lower_tail = p <= 0.5;
     let cap = d.cap();
-    let reached = |r: u64| -> bool {
+    // Whether r is at or past the quantile, with the tail probability it
+    // was decided on (P(R ≤ r) for the lower tail, P(R > r) for the upper),
+    // kept for the interpolation at the answer; `None` at the cap, where
+    // nothing is evaluated.
+    let reached = |r: u64| -> (bool, Option<f64>) {
         if r >= cap {
-            return true;
+            return (true, None);
         }
         if lower_tail {
-            d.cdf(r) >= p
+            let c = d.cdf(r);
+            (c >= p, Some(c))
         } else {
-            d.sf(r) <= q
+            let s = d.sf(r);
+            (s <= q, Some(s))
         }
     };
     let z = if lower_tail {
@@ -158,16 +164,22 @@ pub(crate) fn quantile_with_alpha<D: Discrete>(d: &D, p: f64, q: f64) -> (u64, f
         0
     };
 
-    // Bracket: lo is "not reached" (None stands for r = -1), hi is "reached".
+    // Bracket: lo is "not reached" (None stands for r = -1), hi is "reached"
+    // (hi_tail: its tail probability, when evaluated).
     let (mut lo, mut hi): (Option<u64>, u64);
-    if reached(start) {
+    let mut hi_tail: Option<f64>;
+    let (start_reached, start_tail) = reached(start);
+    if start_reached {
         hi = start;
+        hi_tail = start_tail;
         lo = None;
         let mut step = 1u64;
         while hi > 0 {
             let cand = hi.saturating_sub(step);
-            if reached(cand) {
+            let (ok, tail) = reached(cand);
+            if ok {
                 hi = cand;
+                hi_tail = tail;
                 step = step.saturating_mul(2);
             } else {
                 lo = Some(cand);
@@ -180,8 +192,10 @@ pub(crate) fn quantile_with_alpha<D: Discrete>(d: &D, p: f64, q: f64) -> (u64, f
         loop {
             let base = lo.unwrap_or(0);
             let cand = base.saturating_add(step).min(cap);
-            if reached(cand) {
+            let (ok, tail) = reached(cand);
+            if ok {
                 hi = cand;
+                hi_tail = tail;
                 break;
             }
             lo = Some(cand);
@@ -194,8 +208,10 @@ pub(crate) fn quantile_with_alpha<D: Discrete>(d: &D, p: f64, q: f64) -> (u64, f
             break;
         }
         let mid = l + (hi - l) / 2;
-        if reached(mid) {
+        let (ok, tail) = reached(mid);
+        if ok {
             hi = mid;
+            hi_tail = tail;
         } else {
             lo = Some(mid);
         }
@@ -203,10 +219,12 @@ pub(crate) fn quantile_with_alpha<D: Discrete>(d: &D, p: f64, q: f64) -> (u64, f
     let r = hi;
     let pmf = d.pmf(r);
     let alpha = if pmf > 0.0 && pmf.is_finite() {
+        // The tail probability at r as the search computed it (the same
+        // function of the same r: the same number), or computed now.
         let num = if lower_tail {
-            d.cdf(r) - p
+            hi_tail.unwrap_or_else(|| d.cdf(r)) - p
         } else {
-            q - d.sf(r)
+            q - hi_tail.unwrap_or_else(|| d.sf(r))
         };
         (num / pmf).clamp(0.0, 1.0)
     } else {
@@ -224,6 +242,8 @@ pub(crate) fn interpolated_quantile<D: Discrete>(d: &D, p: f64, q: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+    use proptest::test_runner::TestCaseError;
 
     fn brute<D: Discrete>(d: &D, p: f64) -> u64 {
         let mut r = 0;
@@ -256,6 +276,133 @@ mod tests {
                 let (r, _) = quantile_with_alpha(&d, p, 1.0 - p);
                 assert_eq!(r, brute(&d, p), "n {n} t {t} p {p}");
             }
+        }
+    }
+
+    /// The search as it was before it kept the tail probability of the
+    /// answer: the reference the faster one must equal, bit for bit.
+    fn reference_quantile<D: Discrete>(d: &D, p: f64, q: f64) -> (u64, f64) {
+        let lower_tail = p <= 0.5;
+        let cap = d.cap();
+        let reached = |r: u64| -> bool {
+            if r >= cap {
+                return true;
+            }
+            if lower_tail {
+                d.cdf(r) >= p
+            } else {
+                d.sf(r) <= q
+            }
+        };
+        let z = if lower_tail {
+            normal_quantile(p)
+        } else {
+            -normal_quantile(q)
+        };
+        let g = d.guess(z);
+        let start = if g.is_finite() {
+            g.round().clamp(0.0, cap as f64) as u64
+        } else {
+            0
+        };
+        let (mut lo, mut hi): (Option<u64>, u64);
+        if reached(start) {
+            hi = start;
+            lo = None;
+            let mut step = 1u64;
+            while hi > 0 {
+                let cand = hi.saturating_sub(step);
+                if reached(cand) {
+                    hi = cand;
+                    step = step.saturating_mul(2);
+                } else {
+                    lo = Some(cand);
+                    break;
+                }
+            }
+        } else {
+            lo = Some(start);
+            let mut step = 1u64;
+            loop {
+                let base = lo.unwrap_or(0);
+                let cand = base.saturating_add(step).min(cap);
+                if reached(cand) {
+                    hi = cand;
+                    break;
+                }
+                lo = Some(cand);
+                step = step.saturating_mul(2);
+            }
+        }
+        while let Some(l) = lo {
+            if hi - l <= 1 {
+                break;
+            }
+            let mid = l + (hi - l) / 2;
+            if reached(mid) {
+                hi = mid;
+            } else {
+                lo = Some(mid);
+            }
+        }
+        let r = hi;
+        let pmf = d.pmf(r);
+        let alpha = if pmf > 0.0 && pmf.is_finite() {
+            let num = if lower_tail {
+                d.cdf(r) - p
+            } else {
+                q - d.sf(r)
+            };
+            (num / pmf).clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        (r, if alpha.is_nan() { 0.0 } else { alpha })
+    }
+
+    /// Same r and the same α, to the bit.
+    fn same<D: Discrete>(d: &D, p: f64) -> Result<(), TestCaseError> {
+        let (q, new) = (1.0 - p, quantile_with_alpha(d, p, 1.0 - p));
+        let old = reference_quantile(d, p, q);
+        prop_assert_eq!(new.0, old.0);
+        prop_assert_eq!(new.1.to_bits(), old.1.to_bits());
+        Ok(())
+    }
+
+    /// The funnels' tail probabilities (95%, 99.8%, 99.9% two-sided) and
+    /// any other.
+    fn tail() -> impl Strategy<Value = f64> {
+        prop_oneof![
+            prop::sample::select(vec![0.025, 0.975, 0.001, 0.999, 0.0005, 0.9995]),
+            1e-6f64..(1.0 - 1e-6),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+
+        #[test]
+        fn keeping_the_tail_changes_no_poisson_limit(
+            // λ from 10⁻⁶ to 10⁶ (log-uniform), and whole numbers.
+            log_lambda in -6.0f64..6.0,
+            whole in 0u32..200,
+            p in tail(),
+        ) {
+            same(&Poisson { lambda: 10f64.powf(log_lambda) }, p)?;
+            same(&Poisson { lambda: f64::from(whole) }, p)?;
+        }
+
+        #[test]
+        fn keeping_the_tail_changes_no_binomial_limit(
+            // n from 1 to 10⁶ (log-uniform) and small n exactly.
+            log_n in 0.0f64..6.0,
+            small_n in 1u64..60,
+            theta in prop_oneof![0.0f64..=1.0, 1e-6f64..1e-2, (1.0 - 1e-2)..1.0],
+            p in tail(),
+        ) {
+            let n = 10f64.powf(log_n).round() as u64;
+            same(&Binomial { n, theta }, p)?;
+            same(&Binomial { n: small_n, theta }, p)?;
         }
     }
 

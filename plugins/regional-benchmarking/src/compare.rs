@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use iro_domain::{CollectionYear, LaCode};
-use iro_metric_api::{AreaCode, Breakdown, MetricRow, Period, Unit as RowUnit};
+use iro_metric_api::{AreaCode, Breakdown, MeasureId, MetricRow, Period, Unit as RowUnit};
 use iro_reference::{Geography, Reference, SnModel};
 use iro_stats::{
     Adjustment, Funnel, FunnelSpec, Order, Position, Rank, Target, TargetSource, Ties, Unit, rank,
@@ -608,6 +608,24 @@ pub fn level_label(level: f64) -> String {
     s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
+/// [`level_label`] held once ([`iro_metric_api::symbol`]), remembered per
+/// thread: a run asks for the same one or two levels for every figure.
+fn level_symbol(level: f64) -> &'static str {
+    thread_local! {
+        static LABELS: std::cell::RefCell<Vec<(u64, &'static str)>> =
+            const { std::cell::RefCell::new(Vec::new()) };
+    }
+    LABELS.with(|labels| {
+        let bits = level.to_bits();
+        if let Some(&(_, l)) = labels.borrow().iter().find(|(b, _)| *b == bits) {
+            return l;
+        }
+        let l = iro_metric_api::symbol::intern(&level_label(level));
+        labels.borrow_mut().push((bits, l));
+        l
+    })
+}
+
 fn position_code(p: Position) -> (f64, &'static str) {
     match p {
         Position::Below => (-1.0, "below"),
@@ -847,25 +865,28 @@ impl RowContext<'_> {
         let ind = group.indicator;
         let year = group.year;
         let source = figure.source;
-        let row = |measure: &str, unit: RowUnit, extra: &[(&'static str, &'static str)]| {
-            let mut bd = vec![
+        let row = |measure: MeasureId, unit: RowUnit, extra: &[(&'static str, &'static str)]| {
+            // At most two extra pairs (level, limits): no allocation per row.
+            let mut bd = [("", ""); 5];
+            bd[..3].copy_from_slice(&[
                 ("indicator", ind.id()),
                 ("comparator", comparator.id()),
                 ("source", source.id()),
-            ];
-            bd.extend_from_slice(extra);
-            new_row(code, year, ind.period(), measure, unit, &bd)
+            ]);
+            bd[3..3 + extra.len()].copy_from_slice(extra);
+            MetricRow::new(code, year.0, ind.period(), measure, unit)
+                .with_breakdown(Breakdown::of_static(&bd[..3 + extra.len()]))
         };
         let levels = &self.options.levels;
         let limit_kinds = [("exact", false), ("adjusted", true)];
         // Every row this figure gets, filled below or left with the reason.
-        let mut rank_row = row("rank", RowUnit::Mean, &[]);
-        let mut quartile_row = row("quartile", RowUnit::Mean, &[]);
+        let mut rank_row = row(crate::RANK, RowUnit::Mean, &[]);
+        let mut quartile_row = row(crate::QUARTILE, RowUnit::Mean, &[]);
         let full = self.options.full_detail;
         let mut z_rows: Vec<MetricRow> = if full {
             limit_kinds
                 .iter()
-                .map(|(k, _)| row("z-score", RowUnit::Mean, &[("limits", *k)]))
+                .map(|(k, _)| row(crate::Z_SCORE, RowUnit::Mean, &[("limits", *k)]))
                 .collect()
         } else {
             Vec::new()
@@ -873,14 +894,14 @@ impl RowContext<'_> {
         // Lower and upper limits (the exact ones only in full) and position.
         let mut band_rows: Vec<[Option<MetricRow>; 3]> = Vec::new();
         for &level in levels {
-            let label = iro_metric_api::symbol::intern(&level_label(level));
+            let label = level_symbol(level);
             for (k, adjusted) in limit_kinds {
                 let extra = [("level", label), ("limits", k)];
                 let limits = full || adjusted;
                 band_rows.push([
-                    limits.then(|| row("funnel-lower", ind.unit(), &extra)),
-                    limits.then(|| row("funnel-upper", ind.unit(), &extra)),
-                    Some(row("funnel-position", RowUnit::Mean, &extra)),
+                    limits.then(|| row(crate::FUNNEL_LOWER, ind.unit(), &extra)),
+                    limits.then(|| row(crate::FUNNEL_UPPER, ind.unit(), &extra)),
+                    Some(row(crate::FUNNEL_POSITION, RowUnit::Mean, &extra)),
                 ]);
             }
         }

@@ -757,3 +757,16 @@ fn every_authority_in_2025_is_benchmarked_without_gaps() {
     }
     assert!(checked > 3000, "{checked}");
 }
+
+#[test]
+fn measure_ids_are_found_by_name() {
+    // `measure_id` matches names; every declared measure is found by its own
+    // name, and only those.
+    for m in &MEASURES {
+        assert_eq!(measure_id(m.id.measure()), m.id);
+    }
+    for ind in Indicator::ALL {
+        assert_eq!(measure_id(ind.id()).measure(), ind.id());
+    }
+    assert!(std::panic::catch_unwind(|| measure_id("no-such-measure")).is_err());
+}
