@@ -1002,15 +1002,7 @@ mod tests {
     /// escaping, values that format oddly.
     fn awkward_rows() -> Vec<MetricRow> {
         use iro_metric_api::{AreaCode, Breakdown, CellStatus, Suppression, Unit};
-        let units = [
-            Unit::Count,
-            Unit::Percent,
-            Unit::Per10000,
-            Unit::PercentChange,
-            Unit::Days,
-            Unit::Miles,
-            Unit::Mean,
-        ];
+        let units = Unit::ALL;
         let statuses = [
             CellStatus::Shown,
             CellStatus::NotComputable {
@@ -1056,15 +1048,19 @@ mod tests {
                     for &value in &values {
                         k += 1;
                         let mut r = MetricRow::new(
-                            AreaCode::new(if k % 2 == 0 { "800" } else { "E92000001" }),
+                            AreaCode::new(if k.is_multiple_of(2) {
+                                "800"
+                            } else {
+                                "E92000001"
+                            }),
                             2020 + (k % 7) as i32,
                             period,
                             MeasureId::new("m.x"),
                             unit,
                         )
                         .with_breakdown(breakdowns[(k + pi) % breakdowns.len()]);
-                        r.numerator = (k % 3 != 0).then_some((k * 7919) as u64);
-                        r.denominator = (k % 4 != 0).then_some(u64::MAX - k as u64);
+                        r.numerator = (!k.is_multiple_of(3)).then_some((k * 7919) as u64);
+                        r.denominator = (!k.is_multiple_of(4)).then_some(u64::MAX - k as u64);
                         r.value = value;
                         r.status = status;
                         r.note = notes[(k + ui) % notes.len()];
